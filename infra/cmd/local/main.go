@@ -1,0 +1,288 @@
+// Command local runs Rapport on a laptop: `run` starts the emulators and every
+// function behind one HTTP server; `token` prints a development JWT; `invoke` fires one
+// function with a sample event; `with-emulators` runs a command (the tests) against
+// fresh emulators on free ports.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/queue"
+	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+const usage = `usage: local <command>
+  run                                start everything (PORT, default 8080; TICK overrides schedules)
+  token -role manager -locations loc-1   print a development token
+  invoke -fn <name> -event <file>    fire one function once through the running runner
+  with-emulators -- <command...>     run a command against fresh emulators
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "run":
+		err = run()
+	case "token":
+		err = token(os.Args[2:])
+	case "invoke":
+		err = invoke(os.Args[2:])
+	case "with-emulators":
+		var code int
+		code, err = withEmulators(os.Args[2:])
+		if err == nil {
+			os.Exit(code)
+		}
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+}
+
+func root() string {
+	r, err := emulator.RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+	return r
+}
+
+func issuerPath() string { return filepath.Join(root(), ".local", "dev-issuer.pem") }
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func run() error {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	port := envOr("PORT", "8080")
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		return fmt.Errorf("port %s: %w (set PORT= to use another)", port, err)
+	}
+	tick, err := time.ParseDuration(envOr("TICK", "0s"))
+	if err != nil {
+		return fmt.Errorf("TICK: %w", err)
+	}
+	started := time.Now()
+	em, err := emulator.Start(ctx, emulator.Options{Root: root(), DataDir: ".local/ddb-data"})
+	if err != nil {
+		return err
+	}
+	defer em.Stop()
+	clients, err := cloud.Local(ctx, em.DynamoDBEndpoint, em.SQSEndpoint, em.Region)
+	if err != nil {
+		return err
+	}
+	names := dynamo.Prefixed("rapport-")
+	if err := dynamo.CreateTables(ctx, clients.DynamoDB, names, wiring.Tables); err != nil {
+		return err
+	}
+	urls, err := queue.Create(ctx, clients.SQS, names, wiring.Queues)
+	if err != nil {
+		return err
+	}
+	clk := clock.System{}
+	if err := local.Seed(ctx, &survey.Store{DB: clients.DynamoDB, Table: names("surveys")}, clk.Now()); err != nil {
+		return err
+	}
+	issuer, err := local.LoadIssuer(issuerPath())
+	if err != nil {
+		return err
+	}
+	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick})
+	if err != nil {
+		return err
+	}
+	wait, err := r.Start(ctx)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	banner(port, em, urls, time.Since(started))
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	wait()
+	fmt.Fprintln(os.Stderr, "stopped: runner, DynamoDB Local, SQS emulator")
+	return nil
+}
+
+func banner(port string, em *emulator.Emulators, urls queue.URLs, took time.Duration) {
+	base := "http://127.0.0.1:" + port
+	fmt.Printf(`
+Rapport is running (up in %s)
+  API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
+  DynamoDB Local   %s   (data kept in .local/ddb-data; tables rapport-*)
+  SQS emulator     %s   (queue %s)
+  schedules        followup-dispatcher every minute (TICK=10s make run to speed up)
+Try:
+  curl -s %s/v1/health
+  curl -s -X POST %s/v1/surveys/%s/responses -H 'Content-Type: application/json' \
+    -d '{"answers":[{"questionId":"nps","value":3}],"comment":"The room was cold"}'
+Ctrl-C stops everything.
+`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], base, base, local.DemoSurveyID)
+}
+
+func token(args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	role := fs.String("role", "manager", "roles, comma-separated: agent, manager, admin, system")
+	locations := fs.String("locations", "", "locations the token may act on, comma-separated (empty: all)")
+	sub := fs.String("sub", "", "subject (default dev-<role>)")
+	ttl := fs.Duration("ttl", 12*time.Hour, "lifetime")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	roles := split(*role)
+	for _, r := range roles {
+		if !contains(wiring.AllRoles, r) {
+			return fmt.Errorf("unknown role %q (roles: %s)", r, strings.Join(wiring.AllRoles, ", "))
+		}
+	}
+	if *sub == "" {
+		*sub = "dev-" + strings.Join(roles, "-")
+	}
+	issuer, err := local.LoadIssuer(issuerPath())
+	if err != nil {
+		return err
+	}
+	t, err := issuer.Token(*sub, roles, split(*locations), time.Now(), *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(t)
+	return nil
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func invoke(args []string) error {
+	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
+	fn := fs.String("fn", "", "function name (a folder under functions/)")
+	event := fs.String("event", "", "event file (JSON)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, ok := wiring.FunctionByName(*fn); !ok {
+		return fmt.Errorf("no function %q; functions: %s", *fn, strings.Join(functionNames(), ", "))
+	}
+	body, err := os.ReadFile(*event)
+	if err != nil {
+		return err
+	}
+	url := "http://127.0.0.1:" + envOr("PORT", "8080") + "/dev/invoke/" + *fn
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("is make run running? %w", err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	fmt.Println(strings.TrimSpace(string(out)))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("invoke %s: %s", *fn, resp.Status)
+	}
+	return nil
+}
+
+func functionNames() []string {
+	var names []string
+	for _, f := range wiring.Functions {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func withEmulators(args []string) (int, error) {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return 0, errors.New("with-emulators needs a command after --")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	em, err := emulator.Start(ctx, emulator.Options{Root: root()})
+	cancel()
+	if err != nil {
+		return 0, err
+	}
+	defer em.Stop()
+	fmt.Fprintf(os.Stderr, "emulators: DynamoDB Local %s, SQS %s\n", em.DynamoDBEndpoint, em.SQSEndpoint)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "RAPPORT_DYNAMODB_ENDPOINT="+em.DynamoDBEndpoint, "RAPPORT_SQS_ENDPOINT="+em.SQSEndpoint)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go func() {
+		for s := range sig {
+			_ = cmd.Process.Signal(s)
+		}
+	}()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), nil
+	}
+	return 0, err
+}

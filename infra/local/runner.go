@@ -1,0 +1,215 @@
+// Package local is Rapport's local runner: every function of the wiring table in one
+// process, with API Gateway (routes, JWT authorizer, throttling), EventBridge schedules
+// and SQS event source mappings emulated around the real handlers, over DynamoDB Local
+// and the SQS emulator.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/queue"
+	"github.com/rapport-crm/rapport/shared/web"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Config is what the runner needs: clients for the emulators and the names of the
+// tables and queues created for it.
+type Config struct {
+	Clients cloud.Clients
+	Names   dynamo.Names
+	Queues  queue.URLs
+	Region  string
+	Issuer  *Issuer
+	Clock   clock.Clock
+	// Tick overrides every schedule's interval (0 keeps the wiring table's rate).
+	Tick time.Duration
+	// PollWait is the SQS long-poll wait in seconds (default 5).
+	PollWait int32
+}
+
+// Runner hosts every function.
+type Runner struct {
+	cfg       Config
+	functions map[string]app.Function
+	mux       *http.ServeMux
+	outbox    *followup.Outbox
+}
+
+// New builds every function from its wiring row, with its row's environment only.
+func New(cfg Config) (*Runner, error) {
+	if cfg.PollWait == 0 {
+		cfg.PollWait = 5
+	}
+	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
+	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
+	for _, row := range wiring.Functions {
+		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] })
+		fn, err := app.Build(row.Name, config.FromMap(env), deps)
+		if err != nil {
+			return nil, err
+		}
+		r.functions[row.Name] = fn
+		for _, route := range row.Trigger.Routes {
+			g := &gateway{route: route, fn: fn, timeout: seconds(row.TimeoutSeconds), issuer: cfg.Issuer, now: cfg.Clock.Now}
+			if route.Auth == wiring.Public {
+				t := wiring.DefaultThrottle
+				if route.Throttle != nil {
+					t = *route.Throttle
+				}
+				g.throttle = newBucket(t)
+			}
+			r.mux.Handle(route.Pattern(), g)
+		}
+	}
+	r.outbox = &followup.Outbox{DB: cfg.Clients.DynamoDB, Table: cfg.Names("followups")}
+	r.mux.HandleFunc("GET /dev/outbox", r.listOutbox)
+	r.mux.HandleFunc("POST /dev/invoke/{function}", r.invoke)
+	return r, nil
+}
+
+func seconds(n int) time.Duration { return time.Duration(n) * time.Second }
+
+// Handler is the one ServeMux with every route.
+func (r *Runner) Handler() *http.ServeMux { return r.mux }
+
+// Start runs the schedules on tickers and the queue pollers until ctx ends; the
+// returned function waits for them to stop.
+func (r *Runner) Start(ctx context.Context) (wait func(), err error) {
+	var wg sync.WaitGroup
+	for _, row := range wiring.Functions {
+		fn := r.functions[row.Name]
+		switch t := row.Trigger; {
+		case t.Schedule != nil:
+			every := r.cfg.Tick
+			if every == 0 {
+				if every, err = Rate(t.Schedule.Expression); err != nil {
+					return nil, fmt.Errorf("%s: %w", row.Name, err)
+				}
+			}
+			wg.Go(func() { r.tick(ctx, row, fn, every) })
+		case t.Queue != nil:
+			p, err := r.poller(ctx, row, fn)
+			if err != nil {
+				return nil, err
+			}
+			wg.Go(func() { p.run(ctx) })
+		}
+	}
+	return wg.Wait, nil
+}
+
+func (r *Runner) poller(ctx context.Context, row wiring.Function, fn app.Function) (*poller, error) {
+	url := r.cfg.Queues[row.Trigger.Queue.Queue]
+	out, err := r.cfg.Clients.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: queue %s: %w", row.Name, row.Trigger.Queue.Queue, err)
+	}
+	return &poller{
+		name: row.Name, fn: fn, trigger: *row.Trigger.Queue, client: r.cfg.Clients.SQS, queueURL: url,
+		queueARN: out.Attributes[string(types.QueueAttributeNameQueueArn)], region: r.cfg.Region,
+		timeout: seconds(row.TimeoutSeconds), wait: r.cfg.PollWait,
+	}, nil
+}
+
+func (r *Runner) tick(ctx context.Context, row wiring.Function, fn app.Function, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.Invoke(ctx, row.Name, ScheduledEvent(r.cfg.Clock.Now(), row.Name)); err != nil {
+				slog.Warn("scheduled run failed", "function", row.Name, "error", err.Error())
+			}
+		}
+	}
+}
+
+// Invoke runs a function once on a raw event, within its timeout.
+func (r *Runner) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
+	fn, ok := r.functions[name]
+	if !ok {
+		return nil, fmt.Errorf("no function %q", name)
+	}
+	row, _ := wiring.FunctionByName(name)
+	ctx, cancel := context.WithTimeout(ctx, seconds(row.TimeoutSeconds))
+	defer cancel()
+	return fn.Invoke(ctx, payload)
+}
+
+func (r *Runner) invoke(w http.ResponseWriter, req *http.Request) {
+	var payload json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(w, req.Body, 6<<20)).Decode(&payload); err != nil {
+		web.JSON(w, http.StatusBadRequest, map[string]string{"error": "the body must be a JSON event: " + err.Error()})
+		return
+	}
+	out, err := r.Invoke(req.Context(), req.PathValue("function"), payload)
+	if err != nil {
+		web.JSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
+		return
+	}
+	web.Raw(w, http.StatusOK, "application/json", out)
+}
+
+func (r *Runner) listOutbox(w http.ResponseWriter, req *http.Request) {
+	limit := 50
+	if n, err := strconv.Atoi(req.URL.Query().Get("limit")); err == nil && n > 0 && n <= 200 {
+		limit = n
+	}
+	msgs, err := r.outbox.List(req.Context(), limit)
+	if err != nil {
+		web.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+		return
+	}
+	if msgs == nil {
+		msgs = []followup.Message{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": msgs})
+}
+
+// ScheduledEvent is the event EventBridge sends a scheduled target.
+func ScheduledEvent(at time.Time, rule string) []byte {
+	b, _ := json.Marshal(events.EventBridgeEvent{
+		Version: "0", ID: id.New(at), DetailType: "Scheduled Event", Source: "aws.events",
+		AccountID: "000000000000", Time: at, Region: "us-east-1",
+		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/" + rule}, Detail: json.RawMessage("{}"),
+	})
+	return b
+}
+
+var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
+
+// Rate is the interval of an EventBridge rate expression.
+func Rate(expr string) (time.Duration, error) {
+	m := rateExpr.FindStringSubmatch(expr)
+	if m == nil {
+		return 0, fmt.Errorf("schedule %q: only rate(N unit) runs locally", expr)
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	return time.Duration(n) * unit, nil
+}

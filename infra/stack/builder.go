@@ -1,0 +1,25 @@
+package stack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+)
+
+// builder carries what one part of the stack needs from another while NewStack runs.
+type builder struct {
+	stack awscdk.Stack
+	props StackProps
+	stage stage
+
+	tables    map[string]*dataTable
+	queues    map[string]*dataQueue
+	functions []*lambdaFunction
+
+	api          awsapigatewayv2.HttpApi
+	apiStage     awsapigatewayv2.HttpStage
+	publicRoutes []publicRoute
+	userPool     *userPool
+
+	alarmTopic awssns.Topic
+}

@@ -1,0 +1,120 @@
+package stack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// dataTable is a wiring table with the resources made for it.
+type dataTable struct {
+	def   wiring.Table
+	table awsdynamodb.Table
+	key   awskms.Key
+}
+
+// dataQueue is a wiring queue with its dead-letter queue.
+type dataQueue struct {
+	def   wiring.Queue
+	queue awssqs.Queue
+	dlq   awssqs.Queue
+}
+
+// buildData creates a table per wiring table and a queue (plus DLQ) per wiring queue.
+func (b *builder) buildData() {
+	b.tables = map[string]*dataTable{}
+	for _, t := range b.props.Tables {
+		b.tables[t.Name] = b.newTable(t)
+	}
+	b.queues = map[string]*dataQueue{}
+	for _, q := range b.props.Queues {
+		b.queues[q.Name] = b.newQueue(q)
+	}
+}
+
+func (b *builder) newTable(def wiring.Table) *dataTable {
+	// One key per table: a grant on one table's data never opens another's.
+	key := awskms.NewKey(b.stack, jsii.String(tableKeyID(def.Name)), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the " + def.Name + " table"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     b.stage.removal,
+	})
+	props := &awsdynamodb.TableProps{
+		PartitionKey: attribute(def.PartitionKey),
+		SortKey:      optionalAttribute(def.SortKey),
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		Encryption:         awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey:      key,
+		DeletionProtection: jsii.Bool(b.stage.deletionProtection),
+		RemovalPolicy:      b.stage.removal,
+	}
+	if def.TTLAttribute != "" {
+		props.TimeToLiveAttribute = jsii.String(def.TTLAttribute)
+	}
+	table := awsdynamodb.NewTable(b.stack, jsii.String(tableID(def.Name)), props)
+	for _, idx := range def.Indexes {
+		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(idx.Name),
+			PartitionKey:   attribute(idx.PartitionKey),
+			SortKey:        optionalAttribute(idx.SortKey),
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
+	b.output(tableID(def.Name)+"Name", table.TableName(), "DynamoDB table "+def.Name)
+	return &dataTable{def: def, table: table, key: key}
+}
+
+// keyTypes maps the wiring's DynamoDB type letters to CDK's enum names.
+var keyTypes = map[wiring.KeyType]awsdynamodb.AttributeType{
+	wiring.String: awsdynamodb.AttributeType_STRING,
+	wiring.Number: awsdynamodb.AttributeType_NUMBER,
+}
+
+func attribute(k wiring.Key) *awsdynamodb.Attribute {
+	return &awsdynamodb.Attribute{Name: jsii.String(k.Name), Type: keyTypes[k.Type]}
+}
+
+func optionalAttribute(k *wiring.Key) *awsdynamodb.Attribute {
+	if k == nil {
+		return nil
+	}
+	return attribute(*k)
+}
+
+func (b *builder) newQueue(def wiring.Queue) *dataQueue {
+	// SQS-managed encryption: encrypted at rest without a key that every sender and the
+	// event source mapping would also need kms grants on.
+	dlq := awssqs.NewQueue(b.stack, jsii.String(dlqID(def.DLQName())), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(float64(def.DLQRetentionDays))),
+	})
+	queue := awssqs.NewQueue(b.stack, jsii.String(queueID(def.Name)), &awssqs.QueueProps{
+		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(def.VisibilityTimeoutSeconds))),
+		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(4)),
+		DeadLetterQueue: &awssqs.DeadLetterQueue{
+			Queue:           dlq,
+			MaxReceiveCount: jsii.Number(float64(def.MaxReceiveCount)),
+		},
+	})
+	b.output(queueID(def.Name)+"Url", queue.QueueUrl(), "SQS queue "+def.Name)
+	b.output(dlqID(def.DLQName())+"Url", dlq.QueueUrl(), "SQS dead-letter queue "+def.DLQName())
+	return &dataQueue{def: def, queue: queue, dlq: dlq}
+}
+
+// output adds a stack output; ids are unique because they derive from unique names.
+func (b *builder) output(id string, value *string, description string) {
+	awscdk.NewCfnOutput(b.stack, jsii.String(id), &awscdk.CfnOutputProps{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}

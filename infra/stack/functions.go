@@ -1,0 +1,180 @@
+package stack
+
+import (
+	"path/filepath"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// IAM actions per access level. Each function's role gets exactly these for what its row
+// lists, on that table or queue only.
+var (
+	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
+	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+	// Only Query addresses an index; the other read actions name the table itself.
+	indexActions      = []string{"dynamodb:Query"}
+	keyReadActions    = []string{"kms:Decrypt"}
+	keyWriteActions   = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}
+	queueSendActions  = []string{"sqs:SendMessage"}
+	logWriteActions   = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+	lambdaServiceName = "lambda.amazonaws.com"
+)
+
+// lambdaFunction is a wiring row with the resources made for it.
+type lambdaFunction struct {
+	row  wiring.Function
+	fn   awslambda.Function
+	role awsiam.Role
+	logs awslogs.LogGroup
+}
+
+// buildFunctions creates one function per wiring row with its role, log group, grants
+// and non-HTTP trigger. HTTP routes are added by buildAPI.
+func (b *builder) buildFunctions() {
+	for _, row := range b.props.Functions {
+		lf := b.newFunction(row)
+		b.grantTables(lf)
+		b.grantQueueSends(lf)
+		b.addSchedule(lf)
+		b.addQueueTrigger(lf)
+		b.functions = append(b.functions, lf)
+	}
+}
+
+func (b *builder) newFunction(row wiring.Function) *lambdaFunction {
+	logs := awslogs.NewLogGroup(b.stack, jsii.String(logGroupID(row.Name)), &awslogs.LogGroupProps{
+		Retention:     b.stage.logRetention,
+		RemovalPolicy: b.stage.removal,
+	})
+	// An explicit role instead of AWSLambdaBasicExecutionRole, whose logs grant covers
+	// every log group in the account.
+	role := awsiam.NewRole(b.stack, jsii.String(roleID(row.Name)), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String(lambdaServiceName), nil),
+		Description: jsii.String("Runs the " + row.Name + " function with the grants its wiring row lists"),
+	})
+	role.AddToPrincipalPolicy(allow(logWriteActions, logs.LogGroupArn()))
+
+	fn := awslambda.NewFunction(b.stack, jsii.String(functionID(row.Name)), &awslambda.FunctionProps{
+		Description:  jsii.String(row.Description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(b.props.AssetDir, row.Name)), nil),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(float64(row.TimeoutSeconds))),
+		MemorySize:   jsii.Number(float64(row.MemoryMB)),
+		Environment:  b.environment(row),
+		Role:         role,
+		LogGroup:     logs,
+		// JSON makes Lambda set AWS_LAMBDA_LOG_FORMAT=JSON, which lambdacontext's slog
+		// handler reads; functions get structured logs without a variable of ours.
+		LoggingFormat:         awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
+		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
+	})
+	return &lambdaFunction{row: row, fn: fn, role: role, logs: logs}
+}
+
+// environment is exactly the row's Env: nothing is added behind the table's back.
+func (b *builder) environment(row wiring.Function) *map[string]*string {
+	env := map[string]*string{}
+	for _, e := range row.Env {
+		switch {
+		case e.Table != "":
+			env[e.Name] = b.tables[e.Table].table.TableName()
+		case e.Queue != "":
+			env[e.Name] = b.queues[e.Queue].queue.QueueUrl()
+		default:
+			env[e.Name] = jsii.String(e.Value)
+		}
+	}
+	return &env
+}
+
+// grantTables writes explicit statements instead of table.Grant*: the L2 grants add
+// actions (Scan, DescribeTable, kms:ReEncrypt*) that no row asks for.
+func (b *builder) grantTables(lf *lambdaFunction) {
+	for _, name := range sortedKeys(lf.row.Tables) {
+		t := b.tables[name]
+		actions, keyActions := tableReadActions, keyReadActions
+		if lf.row.Tables[name] == wiring.ReadWrite {
+			actions, keyActions = append(append([]string{}, tableReadActions...), tableWriteActions...), keyWriteActions
+		}
+		lf.role.AddToPrincipalPolicy(allow(actions, t.table.TableArn()))
+		if len(t.def.Indexes) > 0 {
+			lf.role.AddToPrincipalPolicy(allow(indexActions, indexArns(t.table)))
+		}
+		lf.role.AddToPrincipalPolicy(allow(keyActions, t.key.KeyArn()))
+	}
+}
+
+// indexArns covers every GSI of one table, and only of that table.
+func indexArns(t awsdynamodb.Table) *string {
+	return jsii.String(*t.TableArn() + "/index/*")
+}
+
+// grantQueueSends grants SendMessage; consuming is granted by the event source mapping.
+func (b *builder) grantQueueSends(lf *lambdaFunction) {
+	for _, name := range sortedKeys(lf.row.Queues) {
+		if lf.row.Queues[name] == wiring.Send {
+			lf.role.AddToPrincipalPolicy(allow(queueSendActions, b.queues[name].queue.QueueArn()))
+		}
+	}
+}
+
+func (b *builder) addSchedule(lf *lambdaFunction) {
+	s := lf.row.Trigger.Schedule
+	if s == nil {
+		return
+	}
+	awsevents.NewRule(b.stack, jsii.String(pascal(lf.row.Name)+"Schedule"), &awsevents.RuleProps{
+		Description: jsii.String("Invokes " + lf.row.Name + " on " + s.Expression),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(s.Expression)),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(lf.fn, &awseventstargets.LambdaFunctionProps{
+			// The next tick does the same work; retrying a stale tick only piles up.
+			RetryAttempts: jsii.Number(0),
+		})},
+	})
+}
+
+func (b *builder) addQueueTrigger(lf *lambdaFunction) {
+	qt := lf.row.Trigger.Queue
+	if qt == nil {
+		return
+	}
+	props := &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(float64(qt.BatchSize)),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}
+	if qt.WindowSeconds > 0 {
+		props.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(float64(qt.WindowSeconds)))
+	}
+	lf.fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(b.queues[qt.Queue].queue, props))
+}
+
+func allow(actions []string, resources ...*string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:    awsiam.Effect_ALLOW,
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,102 @@
+// Package stack builds Rapport's CloudFormation stack by looping over the wiring table.
+package stack
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// StackProps configures one stage of Rapport. Everything a stage may differ in is here.
+type StackProps struct {
+	awscdk.StackProps
+
+	// Stage is "dev" or "prod". Prod keeps data (RETAIN, deletion protection) and logs longer.
+	Stage string
+	// AssetDir holds one folder per function with its `bootstrap` binary (make build).
+	AssetDir string
+
+	// JWTIssuer and JWTAudience select an external OIDC issuer for JWT routes. When both
+	// are empty the stack creates its own Cognito user pool and app client instead.
+	JWTIssuer   string
+	JWTAudience []string
+
+	// AlarmEmail, when set, subscribes this address to the ops alarm topic.
+	AlarmEmail string
+
+	// Functions, Tables and Queues default to the wiring table. Tests replace them to
+	// cover rows the real table does not have yet (JWT routes, read-only grants).
+	Functions []wiring.Function
+	Tables    []wiring.Table
+	Queues    []wiring.Queue
+}
+
+// Stages lists the stages a stack can be built for.
+var Stages = []string{"dev", "prod"}
+
+// NewStack builds the whole of Rapport for one stage. It panics with a readable message
+// on an inconsistent wiring table, as CDK constructs do: there is nothing to deploy then.
+func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.Stack {
+	p := props.withDefaults()
+	if err := p.Validate(); err != nil {
+		panic(err)
+	}
+
+	sprops := p.StackProps
+	if sprops.Description == nil {
+		sprops.Description = jsii.String(fmt.Sprintf("Rapport customer-relationship backend (%s)", p.Stage))
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &sprops)
+
+	b := &builder{stack: stack, props: p, stage: stageSettings(p.Stage)}
+	b.buildData()
+	b.buildOps()
+	b.buildFunctions()
+	b.buildAPI()
+	b.buildAlarms()
+	b.buildDashboard()
+	b.suppressNagFindings()
+	return stack
+}
+
+// withDefaults fills the wiring rows from the wiring table.
+func (p *StackProps) withDefaults() StackProps {
+	out := *p
+	if out.Stage == "" {
+		out.Stage = "dev"
+	}
+	if out.Functions == nil {
+		out.Functions = wiring.Functions
+	}
+	if out.Tables == nil {
+		out.Tables = wiring.Tables
+	}
+	if out.Queues == nil {
+		out.Queues = wiring.Queues
+	}
+	return out
+}
+
+// usesCognito tells whether the stack owns the identity provider.
+func (p StackProps) usesCognito() bool { return p.JWTIssuer == "" }
+
+// stage holds what differs between dev and prod.
+type stage struct {
+	name string
+	// removal applies to stateful resources: tables, keys, the user pool, log groups.
+	removal            awscdk.RemovalPolicy
+	deletionProtection bool
+	logRetention       awslogs.RetentionDays
+}
+
+func stageSettings(name string) stage {
+	if name == "prod" {
+		return stage{name: name, removal: awscdk.RemovalPolicy_RETAIN, deletionProtection: true, logRetention: awslogs.RetentionDays_ONE_YEAR}
+	}
+	return stage{name: name, removal: awscdk.RemovalPolicy_DESTROY, deletionProtection: false, logRetention: awslogs.RetentionDays_ONE_MONTH}
+}

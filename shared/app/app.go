@@ -1,0 +1,168 @@
+// Package app builds each function's handler from its configuration. The Lambda
+// entry points in functions/ and the local runner both call it, so a function is put
+// together the same way on a laptop and in AWS.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/web"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Function is a built function: exactly one of its handlers is set, as its trigger.
+type Function struct {
+	HTTP     http.Handler
+	Queue    func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	Schedule func(context.Context, events.EventBridgeEvent) error
+}
+
+// Deps are what builders share: clients made once per process, and the clock.
+type Deps struct {
+	Clients cloud.Clients
+	Clock   clock.Clock
+}
+
+// Builder makes one function from its environment.
+type Builder func(row wiring.Function, env *config.Env, d Deps) (Function, error)
+
+// Build makes the named function and fails, naming every missing setting, if its
+// environment is incomplete.
+func Build(name string, env *config.Env, d Deps) (Function, error) {
+	row, ok := wiring.FunctionByName(name)
+	if !ok {
+		return Function{}, fmt.Errorf("no function %q in the wiring table", name)
+	}
+	b, ok := builders[name]
+	if !ok {
+		return Function{}, fmt.Errorf("no builder for function %q", name)
+	}
+	fn, err := b(row, env, d)
+	if err := env.Err(); err != nil {
+		return Function{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if err != nil {
+		return Function{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return fn, nil
+}
+
+// Names lists the functions that have builders, sorted.
+func Names() []string {
+	names := make([]string, 0, len(builders))
+	for n := range builders {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Lambda is the handler to give lambda.Start: API Gateway v2 events go through the
+// HTTP adapter into the function's mux.
+func (f Function) Lambda() any {
+	switch {
+	case f.HTTP != nil:
+		return httpadapter.NewV2(f.HTTP).ProxyWithContext
+	case f.Queue != nil:
+		return f.Queue
+	default:
+		return f.Schedule
+	}
+}
+
+// Invoke runs the function on a raw event through the Lambda library's own handler
+// (the same decoding the runtime does); the local runner uses it.
+func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return lambda.NewHandler(f.Lambda()).Invoke(ctx, payload)
+}
+
+// Start is a Lambda entry point: JSON logs, configuration loaded once, the function
+// built once at cold start, then served until the runtime stops it.
+func Start(name string) {
+	slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
+	ctx := context.Background()
+	cfg, err := cloud.Load(ctx)
+	if err != nil {
+		fail(name, err)
+	}
+	fn, err := Build(name, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}})
+	if err != nil {
+		fail(name, err)
+	}
+	lambda.Start(fn.Lambda())
+}
+
+func fail(name string, err error) {
+	slog.Error("cannot start", "function", name, "error", err.Error())
+	os.Exit(1)
+}
+
+// Mux serves a row's routes with the handlers a domain provides: each route gets
+// request logging, its roles from the wiring table, and on POST the JSON body limit
+// and Idempotency-Key handling.
+func Mux(row wiring.Function, handlers map[string]http.Handler, idem *idempotency.Store) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	for _, route := range row.Trigger.Routes {
+		h, ok := handlers[route.Pattern()]
+		if !ok {
+			return nil, fmt.Errorf("route %s has no handler", route.Pattern())
+		}
+		if route.Method == http.MethodPost {
+			if idem == nil {
+				return nil, fmt.Errorf("route %s needs an idempotency store", route.Pattern())
+			}
+			h = web.LimitJSON(web.MaxBody, idem.Middleware(scope(route), h))
+		}
+		h = web.Log(route.Pattern(), auth.RequestID, auth.Require(route, h))
+		mux.Handle(route.Pattern(), h)
+	}
+	if len(handlers) != len(row.Trigger.Routes) {
+		return nil, fmt.Errorf("%s: %d handlers for %d routes", row.Name, len(handlers), len(row.Trigger.Routes))
+	}
+	return mux, nil
+}
+
+// scope keeps idempotency keys apart per route and, for staff, per caller.
+func scope(route wiring.Route) func(*http.Request) string {
+	return func(r *http.Request) string {
+		if p, ok := auth.From(r.Context()); ok {
+			return route.Pattern() + "#" + p.Subject
+		}
+		return route.Pattern()
+	}
+}
+
+// JSONHandler serves a fixed JSON value (health).
+func JSONHandler(v any) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { web.JSON(w, http.StatusOK, v) })
+}
+
+// scheduleLog wraps a scheduled job with one log line per run.
+func scheduleLog[R any](name string, run func(context.Context) (R, error)) func(context.Context, events.EventBridgeEvent) error {
+	return func(ctx context.Context, ev events.EventBridgeEvent) error {
+		rep, err := run(ctx)
+		out, _ := json.Marshal(rep)
+		if err != nil {
+			slog.ErrorContext(ctx, "scheduled run failed", "function", name, "report", string(out), "error", err.Error())
+			return err
+		}
+		slog.InfoContext(ctx, "scheduled run", "function", name, "report", string(out))
+		return nil
+	}
+}

@@ -1,0 +1,48 @@
+// Package clock gives code an injectable notion of now, so tests can move time.
+package clock
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// System is the real clock, in UTC.
+type System struct{}
+
+// Now is the current UTC time.
+func (System) Now() time.Time { return time.Now().UTC() }
+
+// Manual is a clock that only moves when told; safe for concurrent use.
+type Manual struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewManual starts a manual clock at t.
+func NewManual(t time.Time) *Manual { return &Manual{now: t.UTC()} }
+
+// Now is the clock's current time.
+func (m *Manual) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.now
+}
+
+// Advance moves the clock forward by d.
+func (m *Manual) Advance(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = m.now.Add(d)
+}
+
+// Set moves the clock to t.
+func (m *Manual) Set(t time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = t.UTC()
+}

@@ -1,0 +1,146 @@
+// Package cloud loads the AWS configuration once per process and meters AWS calls and
+// DynamoDB capacity per request, for the benchmarks.
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Clients are the SDK clients the functions use, built once at cold start.
+type Clients struct {
+	DynamoDB *dynamodb.Client
+	SQS      *sqs.Client
+}
+
+// Load reads the standard AWS configuration (in Lambda: the role and region; locally:
+// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS point at the emulators) and adds
+// the call meter.
+func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, addMeter)
+	return cfg, nil
+}
+
+// NewClients builds the clients from one configuration.
+func NewClients(cfg aws.Config) Clients {
+	return Clients{DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
+}
+
+// Meter counts the AWS calls made under a context and the DynamoDB capacity they used.
+type Meter struct {
+	mu    sync.Mutex
+	Calls map[string]int
+	// CapacityUnits is DynamoDB's consumed capacity, reads and writes together.
+	CapacityUnits float64
+}
+
+type meterKey struct{}
+
+// WithMeter attaches a fresh meter to ctx; calls made with the returned context count.
+func WithMeter(ctx context.Context) (context.Context, *Meter) {
+	m := &Meter{Calls: map[string]int{}}
+	return context.WithValue(ctx, meterKey{}, m), m
+}
+
+// Total is the number of calls counted.
+func (m *Meter) Total() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, c := range m.Calls {
+		n += c
+	}
+	return n
+}
+
+func addMeter(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RapportMeter",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			m, ok := ctx.Value(meterKey{}).(*Meter)
+			if !ok {
+				return next.HandleInitialize(ctx, in)
+			}
+			askCapacity(in.Parameters)
+			out, md, err := next.HandleInitialize(ctx, in)
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.Calls[middleware.GetOperationName(ctx)]++
+			for _, c := range consumed(out.Result) {
+				m.CapacityUnits += aws.ToFloat64(c.CapacityUnits)
+			}
+			return out, md, err
+		}), middleware.After)
+}
+
+// askCapacity asks DynamoDB to report consumed capacity on the metered calls.
+func askCapacity(params any) {
+	const total = types.ReturnConsumedCapacityTotal
+	switch in := params.(type) {
+	case *dynamodb.GetItemInput:
+		in.ReturnConsumedCapacity = total
+	case *dynamodb.PutItemInput:
+		in.ReturnConsumedCapacity = total
+	case *dynamodb.UpdateItemInput:
+		in.ReturnConsumedCapacity = total
+	case *dynamodb.DeleteItemInput:
+		in.ReturnConsumedCapacity = total
+	case *dynamodb.QueryInput:
+		in.ReturnConsumedCapacity = total
+	case *dynamodb.TransactWriteItemsInput:
+		in.ReturnConsumedCapacity = total
+	}
+}
+
+func consumed(result any) []types.ConsumedCapacity {
+	one := func(c *types.ConsumedCapacity) []types.ConsumedCapacity {
+		if c == nil {
+			return nil
+		}
+		return []types.ConsumedCapacity{*c}
+	}
+	switch out := result.(type) {
+	case *dynamodb.GetItemOutput:
+		return one(out.ConsumedCapacity)
+	case *dynamodb.PutItemOutput:
+		return one(out.ConsumedCapacity)
+	case *dynamodb.UpdateItemOutput:
+		return one(out.ConsumedCapacity)
+	case *dynamodb.DeleteItemOutput:
+		return one(out.ConsumedCapacity)
+	case *dynamodb.QueryOutput:
+		return one(out.ConsumedCapacity)
+	case *dynamodb.TransactWriteItemsOutput:
+		return out.ConsumedCapacity
+	}
+	return nil
+}
+
+// Local builds clients for the emulators: DynamoDB Local and the SQS emulator at the
+// given endpoints, with fixed credentials and one region (emulated queues are kept per
+// signing region, as in AWS).
+func Local(ctx context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (Clients, error) {
+	cfg, err := Load(ctx,
+		config.WithRegion(region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
+	)
+	if err != nil {
+		return Clients{}, err
+	}
+	return Clients{
+		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(dynamoDBEndpoint) }),
+		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsEndpoint) }),
+	}, nil
+}

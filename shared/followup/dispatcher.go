@@ -1,0 +1,147 @@
+package followup
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rapport-crm/rapport/shared/clock"
+)
+
+// Enqueuer is the part of the SQS client the dispatcher uses.
+type Enqueuer interface {
+	SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+}
+
+// Dispatcher finds due follow-ups through the sharded due index (never a scan) and
+// enqueues them for the sender.
+type Dispatcher struct {
+	Store    *Store
+	Queue    Enqueuer
+	QueueURL string
+	Clock    clock.Clock
+	// PageSize is how many index entries are read per query page.
+	PageSize int
+	// StuckAfter is how long a follow-up may sit in queued before it is enqueued again.
+	StuckAfter time.Duration
+	// Reserve is the time kept back from the invocation's deadline; a backlog that
+	// does not fit continues on the next tick.
+	Reserve time.Duration
+}
+
+// Report says what one run did.
+type Report struct {
+	Enqueued int  `json:"enqueued"`
+	Requeued int  `json:"requeued"`
+	Failed   int  `json:"failed"`
+	More     bool `json:"more"`
+}
+
+// Run enqueues everything due now, shard by shard and page by page, until done or
+// the deadline's reserve is reached.
+func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
+	now := d.Clock.Now()
+	var rep Report
+	for s := range Shards {
+		for _, pass := range []struct {
+			pk      string
+			upTo    time.Time
+			requeue bool
+		}{
+			{duePK(s), now, false},
+			{queuedPK(s), now.Add(-d.StuckAfter), true},
+		} {
+			more, err := d.drain(ctx, pass.pk, pass.upTo, pass.requeue, &rep)
+			if err != nil {
+				return rep, err
+			}
+			if more {
+				rep.More = true
+				return rep, nil
+			}
+		}
+	}
+	return rep, nil
+}
+
+// drain enqueues one index partition; more is true when time ran out first.
+func (d *Dispatcher) drain(ctx context.Context, pk string, upTo time.Time, requeue bool, rep *Report) (bool, error) {
+	var start map[string]types.AttributeValue
+	for {
+		if d.outOfTime(ctx) {
+			return true, nil
+		}
+		items, next, err := d.Store.waiting(ctx, pk, upTo, d.PageSize, start)
+		if err != nil {
+			return false, err
+		}
+		for i := 0; i < len(items); i += 10 {
+			if err := d.enqueue(ctx, items[i:min(i+10, len(items))], requeue, rep); err != nil {
+				return false, err
+			}
+		}
+		if next == nil {
+			return false, nil
+		}
+		start = next
+	}
+}
+
+func (d *Dispatcher) outOfTime(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d.Reserve
+}
+
+// enqueue sends up to ten follow-ups in one batch and then marks the accepted ones. A
+// follow-up enqueued but not marked (a crash in between) is enqueued again later; the
+// sender's conditional claim makes the second copy harmless.
+func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, rep *Report) error {
+	entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
+	for i, it := range batch {
+		body, err := json.Marshal(queueMessage{FollowupID: it.ID})
+		if err != nil {
+			return err
+		}
+		entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(body))}
+	}
+	out, err := d.Queue.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(d.QueueURL), Entries: entries})
+	if err != nil {
+		return fmt.Errorf("enqueue follow-ups: %w", err)
+	}
+	for _, f := range out.Failed {
+		rep.Failed++
+		slog.WarnContext(ctx, "enqueue refused", "code", aws.ToString(f.Code), "senderFault", f.SenderFault)
+	}
+	now := d.Clock.Now()
+	for _, ok := range out.Successful {
+		i, err := strconv.Atoi(aws.ToString(ok.Id))
+		if err != nil || i < 0 || i >= len(batch) {
+			return fmt.Errorf("enqueue follow-ups: unexpected batch entry id %q", aws.ToString(ok.Id))
+		}
+		it := batch[i]
+		var marked bool
+		if requeue {
+			marked, err = d.Store.markRequeued(ctx, it, now)
+		} else {
+			marked, err = d.Store.markQueued(ctx, it, now)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case marked && requeue:
+			rep.Requeued++
+		case marked:
+			rep.Enqueued++
+		}
+	}
+	return nil
+}

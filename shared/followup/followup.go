@@ -1,0 +1,86 @@
+// Package followup schedules messages to customers and staff and delivers each once:
+// records written by other domains' transactions, a dispatcher that enqueues due ones,
+// and a sender that delivers them through channels.
+package followup
+
+import (
+	"time"
+)
+
+// Status is where a follow-up is in its life.
+type Status string
+
+const (
+	Scheduled Status = "scheduled"
+	Queued    Status = "queued"
+	Sending   Status = "sending"
+	Sent      Status = "sent"
+	Skipped   Status = "skipped"
+	Failed    Status = "failed"
+)
+
+// Kinds of follow-up.
+const (
+	KindRecoveryCallback = "recovery-callback"
+)
+
+// Recipient is who gets the message and how.
+type Recipient struct {
+	// Type is "customer" or "staff".
+	Type    string `dynamodbav:"type" json:"type"`
+	ID      string `dynamodbav:"id,omitempty" json:"id,omitempty"`
+	Channel string `dynamodbav:"channel" json:"channel"`
+	Address string `dynamodbav:"address" json:"address"`
+	Locale  string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+}
+
+// Source is the record that caused a follow-up.
+type Source struct {
+	Type string `dynamodbav:"type" json:"type"`
+	ID   string `dynamodbav:"id" json:"id"`
+}
+
+// Followup is one message due at a time.
+type Followup struct {
+	ID         string    `dynamodbav:"id" json:"followupId"`
+	Kind       string    `dynamodbav:"kind" json:"kind"`
+	LocationID string    `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	DedupeKey  string    `dynamodbav:"dedupeKey" json:"dedupeKey"`
+	Recipient  Recipient `dynamodbav:"recipient" json:"recipient"`
+	DueAt      time.Time `dynamodbav:"dueAt" json:"dueAt"`
+	Status     Status    `dynamodbav:"status" json:"status"`
+	Subject    string    `dynamodbav:"subject" json:"subject"`
+	Body       string    `dynamodbav:"body" json:"body"`
+	Source     Source    `dynamodbav:"source" json:"source"`
+	CreatedAt  time.Time `dynamodbav:"createdAt" json:"createdAt"`
+	QueuedAt   time.Time `dynamodbav:"queuedAt,omitempty" json:"queuedAt,omitempty"`
+	SentAt     time.Time `dynamodbav:"sentAt,omitempty" json:"sentAt,omitempty"`
+	Attempts   int       `dynamodbav:"attempts" json:"attempts"`
+	SkipReason string    `dynamodbav:"skipReason,omitempty" json:"skipReason,omitempty"`
+}
+
+// Message is what a channel delivers.
+type Message struct {
+	// ID is the follow-up's id: channels use it to deliver at most once.
+	ID         string    `dynamodbav:"id" json:"id"`
+	Kind       string    `dynamodbav:"kind" json:"kind"`
+	Channel    string    `dynamodbav:"channel" json:"channel"`
+	To         string    `dynamodbav:"to" json:"to"`
+	Locale     string    `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	Subject    string    `dynamodbav:"subject" json:"subject"`
+	Body       string    `dynamodbav:"body" json:"body"`
+	LocationID string    `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	SentAt     time.Time `dynamodbav:"sentAt" json:"sentAt"`
+}
+
+func (f Followup) message(at time.Time) Message {
+	return Message{
+		ID: f.ID, Kind: f.Kind, Channel: f.Recipient.Channel, To: f.Recipient.Address,
+		Locale: f.Recipient.Locale, Subject: f.Subject, Body: f.Body, LocationID: f.LocationID, SentAt: at,
+	}
+}
+
+// queueMessage is the SQS body: only the id, the record is the source of truth.
+type queueMessage struct {
+	FollowupID string `json:"followupId"`
+}

@@ -1,0 +1,57 @@
+package followup
+
+// Key design of the "followups" table (pk, sk; TTL attribute expiresAt).
+//
+//	pk                    sk        item
+//	FU#<followupId>       FU        the follow-up record
+//	DEDUPE#<dedupeKey>    DEDUPE    claims one occasion, so it yields one follow-up
+//	OUTBOX                <id>      a message the outbox channel delivered (local, dev)
+//
+// Index "due" is sparse and sharded over Shards partitions; only follow-ups that are
+// waiting carry its keys:
+//
+//	duePk = DUE#<shard>     dueSk = <dueAt>#<id>      while scheduled
+//	duePk = QUEUED#<shard>  dueSk = <queuedAt>#<id>   while queued (to find stuck ones)
+//
+// Access patterns:
+//
+//	a follow-up by id                   GetItem FU#<id>
+//	due at time t                       Query due: duePk = DUE#s, dueSk <= t, for each s
+//	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
+//	outbox, newest first                Query pk = OUTBOX, descending
+
+import (
+	"fmt"
+	"hash/fnv"
+	"time"
+)
+
+// Shards spreads due follow-ups over index partitions so a backlog has no hot key.
+const Shards = 8
+
+// sortTime is a fixed-width UTC time that sorts as a string in time order.
+const sortTime = "2006-01-02T15:04:05.000Z"
+
+func recordPK(id string) string { return "FU#" + id }
+
+const recordSK = "FU"
+
+func dedupePK(key string) string { return "DEDUPE#" + key }
+
+const dedupeSK = "DEDUPE"
+
+const outboxPK = "OUTBOX"
+
+func shard(id string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return int(h.Sum32() % Shards)
+}
+
+func duePK(s int) string    { return fmt.Sprintf("DUE#%d", s) }
+func queuedPK(s int) string { return fmt.Sprintf("QUEUED#%d", s) }
+
+func indexSK(t time.Time, id string) string { return t.UTC().Format(sortTime) + "#" + id }
+
+// upTo is the largest sort key for times at or before t.
+func upTo(t time.Time) string { return t.UTC().Format(sortTime) + "#~" }

@@ -1,0 +1,112 @@
+package followup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/id"
+)
+
+// Channel delivers a message. Deliver must be safe to call twice for one message id.
+type Channel interface {
+	Deliver(ctx context.Context, m Message) error
+}
+
+// ErrPermanent marks a delivery that can never succeed (an invalid address): the
+// follow-up is skipped with the reason instead of retried.
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// Sender consumes the follow-up queue and delivers each follow-up once in effect.
+type Sender struct {
+	Store    *Store
+	Channels map[string]Channel
+	Clock    clock.Clock
+	// Lease is how long a claim on a follow-up lasts; a sender that dies mid-send
+	// leaves it to expire, and a redelivery then sends again.
+	Lease time.Duration
+}
+
+// Handle processes a batch and reports the messages to retry; the rest are deleted.
+// A message that can never be processed (bad JSON, unknown follow-up) is reported
+// failed every time, so SQS moves it to the DLQ after maxReceiveCount.
+func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range ev.Records {
+		outcome, err := s.handle(ctx, rec.Body)
+		if err != nil {
+			slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			continue
+		}
+		slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
+	}
+	return resp, nil
+}
+
+func (s *Sender) handle(ctx context.Context, body string) (string, error) {
+	var msg queueMessage
+	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg.FollowupID == "" {
+		return "", fmt.Errorf("poison message: not a follow-up reference")
+	}
+	f, err := s.Store.Get(ctx, msg.FollowupID)
+	if err != nil {
+		return "", err
+	}
+	switch f.Status {
+	case Sent, Skipped, Failed:
+		return "duplicate:" + string(f.Status), nil
+	}
+	now := s.Clock.Now()
+	owner := id.New(now)
+	claimed, err := s.Store.claim(ctx, f.ID, owner, now, s.Lease)
+	if err != nil {
+		return "", err
+	}
+	if !claimed {
+		// Another delivery of this message holds the lease, or it just finished.
+		f, err = s.Store.Get(ctx, f.ID)
+		if err == nil && (f.Status == Sent || f.Status == Skipped) {
+			return "duplicate:" + string(f.Status), nil
+		}
+		return "", fmt.Errorf("follow-up %s is being sent by another delivery", f.ID)
+	}
+	return s.deliver(ctx, f, owner)
+}
+
+func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string, error) {
+	ch, ok := s.Channels[f.Recipient.Channel]
+	if !ok {
+		return s.end(ctx, f, owner, Skipped, "no channel "+f.Recipient.Channel)
+	}
+	now := s.Clock.Now()
+	err := ch.Deliver(ctx, f.message(now))
+	switch {
+	case errors.Is(err, ErrPermanent):
+		return s.end(ctx, f, owner, Skipped, err.Error())
+	case err != nil:
+		if rerr := s.Store.release(ctx, f.ID, owner); rerr != nil {
+			slog.WarnContext(ctx, "release lease", "followupId", f.ID, "error", rerr.Error())
+		}
+		return "", fmt.Errorf("deliver %s: %w", f.ID, err)
+	}
+	return s.end(ctx, f, owner, Sent, "")
+}
+
+func (s *Sender) end(ctx context.Context, f Followup, owner string, status Status, reason string) (string, error) {
+	ok, err := s.Store.finish(ctx, f.ID, owner, status, s.Clock.Now(), reason)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		// The lease expired and another delivery took over; it records the outcome.
+		return "lease-lost", nil
+	}
+	return string(status), nil
+}

@@ -1,0 +1,182 @@
+package followup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
+)
+
+// ErrNotFound means no follow-up has that id.
+var ErrNotFound = errors.New("follow-up not found")
+
+// Store keeps follow-ups in the followups table.
+type Store struct {
+	DB    dynamo.API
+	Table string
+}
+
+// item is a follow-up as stored, with its index keys and sending lease.
+type item struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Followup
+	DuePK      string `dynamodbav:"duePk,omitempty"`
+	DueSK      string `dynamodbav:"dueSk,omitempty"`
+	LeaseOwner string `dynamodbav:"leaseOwner,omitempty"`
+	LeaseUntil int64  `dynamodbav:"leaseUntil,omitempty"`
+}
+
+// SchedulePuts are the transaction items that schedule f: the record (new) and its
+// dedupe claim, so one occasion can only ever yield one follow-up. Other domains put
+// them in the same transaction as the cause.
+func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
+	if f.ID == "" || f.DedupeKey == "" || f.DueAt.IsZero() {
+		return nil, fmt.Errorf("schedule follow-up: id, dedupe key and due time are required")
+	}
+	f.Status = Scheduled
+	rec, err := attributevalue.MarshalMap(item{
+		PK: recordPK(f.ID), SK: recordSK, Followup: f,
+		DuePK: duePK(shard(f.ID)), DueSK: indexSK(f.DueAt, f.ID),
+	})
+	if err != nil {
+		return nil, err
+	}
+	dedupe := dynamo.Key(dedupePK(f.DedupeKey), dedupeSK)
+	dedupe["followupId"] = dynamo.S(f.ID)
+	notExists := aws.String("attribute_not_exists(pk)")
+	return []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: rec, ConditionExpression: notExists}},
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: dedupe, ConditionExpression: notExists}},
+	}, nil
+}
+
+// Get reads a follow-up with a strongly consistent read.
+func (s *Store) Get(ctx context.Context, id string) (Followup, error) {
+	it, err := s.get(ctx, id)
+	return it.Followup, err
+}
+
+func (s *Store) get(ctx context.Context, id string) (item, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(recordPK(id), recordSK), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return item{}, fmt.Errorf("get follow-up %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return item{}, ErrNotFound
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return item{}, fmt.Errorf("decode follow-up %s: %w", id, err)
+	}
+	return it, nil
+}
+
+// waiting lists follow-ups in one index partition with sort keys up to t, a page at a time.
+func (s *Store) waiting(ctx context.Context, pk string, t time.Time, limit int, start map[string]types.AttributeValue) ([]item, map[string]types.AttributeValue, error) {
+	kc := expression.Key("duePk").Equal(expression.Value(pk)).And(expression.Key("dueSk").LessThanEqual(expression.Value(upTo(t))))
+	ex, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("due"),
+		KeyConditionExpression: ex.KeyCondition(), ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values(),
+		Limit: aws.Int32(int32(limit)), ExclusiveStartKey: start,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("query %s: %w", pk, err)
+	}
+	var items []item
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, nil, err
+	}
+	return items, out.LastEvaluatedKey, nil
+}
+
+// update applies a conditional update; ok is false when the condition did not hold.
+func (s *Store) update(ctx context.Context, id string, u expression.UpdateBuilder, cond expression.ConditionBuilder) (bool, error) {
+	ex, err := expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
+	if err != nil {
+		return false, err
+	}
+	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(recordPK(id), recordSK),
+		UpdateExpression: ex.Update(), ConditionExpression: ex.Condition(),
+		ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values(),
+	})
+	if dynamo.ConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("update follow-up %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// markQueued moves a scheduled follow-up to queued, into the stuck-watch partition.
+func (s *Store) markQueued(ctx context.Context, it item, at time.Time) (bool, error) {
+	u := expression.Set(expression.Name("status"), expression.Value(Queued)).
+		Set(expression.Name("queuedAt"), expression.Value(at)).
+		Set(expression.Name("duePk"), expression.Value(queuedPK(shard(it.ID)))).
+		Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
+	return s.update(ctx, it.ID, u, expression.Name("status").Equal(expression.Value(Scheduled)))
+}
+
+// markRequeued refreshes a stuck queued follow-up's time after it was enqueued again.
+func (s *Store) markRequeued(ctx context.Context, it item, at time.Time) (bool, error) {
+	u := expression.Set(expression.Name("queuedAt"), expression.Value(at)).
+		Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
+	cond := expression.Name("status").Equal(expression.Value(Queued)).
+		And(expression.Name("dueSk").Equal(expression.Value(it.DueSK)))
+	return s.update(ctx, it.ID, u, cond)
+}
+
+// claim takes the sending lease on a follow-up that is waiting, or whose previous
+// sender died mid-send (lease expired).
+func (s *Store) claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (bool, error) {
+	u := expression.Set(expression.Name("status"), expression.Value(Sending)).
+		Set(expression.Name("leaseOwner"), expression.Value(owner)).
+		Set(expression.Name("leaseUntil"), expression.Value(now.Add(lease).Unix())).
+		Add(expression.Name("attempts"), expression.Value(1))
+	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued)).
+		Or(expression.Name("status").Equal(expression.Value(Sending)).
+			And(expression.Name("leaseUntil").LessThan(expression.Value(now.Unix()))))
+	return s.update(ctx, id, u, cond)
+}
+
+// finish ends a send held under owner's lease with a final status.
+func (s *Store) finish(ctx context.Context, id, owner string, status Status, at time.Time, reason string) (bool, error) {
+	u := expression.Set(expression.Name("status"), expression.Value(status)).
+		Remove(expression.Name("duePk")).Remove(expression.Name("dueSk")).
+		Remove(expression.Name("leaseOwner")).Remove(expression.Name("leaseUntil"))
+	if status == Sent {
+		u = u.Set(expression.Name("sentAt"), expression.Value(at))
+	}
+	if reason != "" {
+		u = u.Set(expression.Name("skipReason"), expression.Value(reason))
+	}
+	cond := expression.Name("status").Equal(expression.Value(Sending)).
+		And(expression.Name("leaseOwner").Equal(expression.Value(owner)))
+	return s.update(ctx, id, u, cond)
+}
+
+// release gives a lease back after a transient failure, so a redelivery may retry at once.
+func (s *Store) release(ctx context.Context, id, owner string) error {
+	u := expression.Set(expression.Name("status"), expression.Value(Queued)).
+		Remove(expression.Name("leaseOwner")).Remove(expression.Name("leaseUntil"))
+	cond := expression.Name("status").Equal(expression.Value(Sending)).
+		And(expression.Name("leaseOwner").Equal(expression.Value(owner)))
+	_, err := s.update(ctx, id, u, cond)
+	return err
+}

@@ -1,0 +1,47 @@
+package id
+
+import (
+	"sort"
+	"testing"
+	"time"
+)
+
+func TestNewSortsByTimeAndRoundTrips(t *testing.T) {
+	base := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, New(base.Add(time.Duration(i)*time.Millisecond)))
+	}
+	if !sort.StringsAreSorted(ids) {
+		t.Fatalf("ids made in time order do not sort in time order: %v", ids[:3])
+	}
+	for i, s := range ids {
+		if len(s) != 26 {
+			t.Fatalf("id %q has length %d, want 26", s, len(s))
+		}
+		got, ok := Time(s)
+		if want := base.Add(time.Duration(i) * time.Millisecond); !ok || !got.Equal(want) {
+			t.Fatalf("Time(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+}
+
+func TestNewIsUniqueWithinAMillisecond(t *testing.T) {
+	now := time.Now()
+	seen := map[string]bool{}
+	for range 10000 {
+		s := New(now)
+		if seen[s] {
+			t.Fatalf("duplicate id %q", s)
+		}
+		seen[s] = true
+	}
+}
+
+func TestTimeRejectsOtherStrings(t *testing.T) {
+	for _, s := range []string{"", "abc", "ZZZZZZZZZZZZZZZZZZZZZZZZZ!"} {
+		if _, ok := Time(s); ok {
+			t.Errorf("Time(%q) accepted", s)
+		}
+	}
+}

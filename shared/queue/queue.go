@@ -1,0 +1,63 @@
+// Package queue creates SQS queues from the wiring table's definitions, each with its
+// dead-letter queue and redrive policy. Local and test use only: the stack does it in AWS.
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// URLs maps wiring queue names (and their "-dlq" names) to queue URLs.
+type URLs map[string]string
+
+// Create makes each queue and its DLQ (idempotently: CreateQueue with the same
+// attributes returns the existing queue) and returns their URLs.
+func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs []wiring.Queue) (URLs, error) {
+	urls := URLs{}
+	for _, q := range defs {
+		dlqURL, err := create(ctx, c, names(q.DLQName()), map[string]string{
+			"MessageRetentionPeriod": strconv.Itoa(q.DLQRetentionDays * 24 * 3600),
+		})
+		if err != nil {
+			return nil, err
+		}
+		attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+			QueueUrl: aws.String(dlqURL), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dlq arn of %s: %w", q.Name, err)
+		}
+		redrive, err := json.Marshal(map[string]any{
+			"deadLetterTargetArn": attrs.Attributes[string(types.QueueAttributeNameQueueArn)],
+			"maxReceiveCount":     q.MaxReceiveCount,
+		})
+		if err != nil {
+			return nil, err
+		}
+		url, err := create(ctx, c, names(q.Name), map[string]string{
+			"VisibilityTimeout": strconv.Itoa(q.VisibilityTimeoutSeconds),
+			"RedrivePolicy":     string(redrive),
+		})
+		if err != nil {
+			return nil, err
+		}
+		urls[q.Name], urls[q.DLQName()] = url, dlqURL
+	}
+	return urls, nil
+}
+
+func create(ctx context.Context, c *sqs.Client, name string, attrs map[string]string) (string, error) {
+	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
+}

@@ -1,0 +1,97 @@
+// Package testenv gives integration tests the real emulators: the ones make test
+// started (RAPPORT_DYNAMODB_ENDPOINT, RAPPORT_SQS_ENDPOINT), or, under a plain
+// go test, ones it starts for the test process. Each test gets its own tables and
+// queues under a unique prefix. Tests that use it are never skipped.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/queue"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Region is the one region used everywhere locally.
+const Region = emulator.DefaultRegion
+
+var (
+	once      sync.Once
+	endpoints [2]string
+	startErr  error
+)
+
+// Endpoints are the DynamoDB and SQS endpoints of the shared emulators.
+func Endpoints(t testing.TB) (dynamoDB, sqs string) {
+	t.Helper()
+	once.Do(func() {
+		endpoints = [2]string{os.Getenv("RAPPORT_DYNAMODB_ENDPOINT"), os.Getenv("RAPPORT_SQS_ENDPOINT")}
+		if endpoints[0] != "" && endpoints[1] != "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		// Started for the life of the test process; the children die with it.
+		em, err := emulator.Start(ctx, emulator.Options{})
+		if err != nil {
+			startErr = fmt.Errorf("no emulators (run make test, or make tools first): %w", err)
+			return
+		}
+		endpoints = [2]string{em.DynamoDBEndpoint, em.SQSEndpoint}
+	})
+	if startErr != nil {
+		t.Fatal(startErr)
+	}
+	return endpoints[0], endpoints[1]
+}
+
+// Env is one test's slice of the emulators.
+type Env struct {
+	Clients cloud.Clients
+	// Names maps wiring table and queue names to this test's physical names.
+	Names  dynamo.Names
+	Queues queue.URLs
+}
+
+// New creates every wiring table and queue under a fresh prefix.
+func New(t testing.TB) *Env {
+	t.Helper()
+	ddb, sqs := Endpoints(t)
+	return NewAt(t, ddb, sqs)
+}
+
+// NewAt is New against given endpoints (a test's own emulators).
+func NewAt(t testing.TB, ddbEndpoint, sqsEndpoint string) *Env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := cloud.Local(ctx, ddbEndpoint, sqsEndpoint, Region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := "t" + strings.ToLower(id.New(time.Now())[14:]) + "-"
+	names := dynamo.Prefixed(prefix)
+	if err := dynamo.CreateTables(ctx, c.DynamoDB, names, wiring.Tables); err != nil {
+		t.Fatal(err)
+	}
+	urls, err := queue.Create(ctx, c.SQS, names, wiring.Queues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Clients: c, Names: names, Queues: urls}
+}
+
+// FunctionEnv is the environment a wiring row gives its function, resolved to this
+// test's tables and queues: what the stack sets in AWS.
+func (e *Env) FunctionEnv(row wiring.Function) map[string]string {
+	return row.Environment(e.Names, func(q string) string { return e.Queues[q] })
+}

@@ -1,0 +1,171 @@
+// Package web holds the HTTP plumbing every function shares: JSON bodies with limits,
+// JSON replies, request logging and panic recovery.
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// MaxBody is the largest request body accepted: 64 KiB.
+const MaxBody = 64 << 10
+
+// LimitJSON rejects bodies that are not JSON (415) or larger than max bytes (413), and
+// buffers the body so later layers (idempotency hashing, decoding) can read it again.
+func LimitJSON(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isJSON(r.Header.Get("Content-Type")) {
+			problem.Write(w, r, problem.New(problem.UnsupportedMed, "Content-Type must be application/json"))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		if err != nil {
+			problem.Write(w, r, problem.Newf(problem.Invalid, "reading the body: %v", err))
+			return
+		}
+		if int64(len(body)) > max {
+			problem.Write(w, r, problem.Newf(problem.TooLarge, "the body is larger than %d bytes", max))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// Decode reads one JSON value into dst, rejecting unknown fields and trailing data.
+// Errors are problem.Invalid and name the field where the JSON says which one.
+func Decode(r *http.Request, dst any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return problem.New(problem.Invalid, "the body must hold exactly one JSON value")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return problem.New(problem.Invalid, "unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return problem.New(problem.Invalid, "the body is empty; a JSON object is required")
+	case errors.As(err, &syntax):
+		return problem.Newf(problem.Invalid, "malformed JSON at byte %d", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return problem.New(problem.Invalid, "malformed JSON: the body ends too early")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return problem.Field(field, fmt.Sprintf("must be %s", typeName(typeErr.Type.Kind().String())))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return problem.Field(field, "unknown field")
+	default:
+		return problem.Newf(problem.Invalid, "malformed JSON: %v", err)
+	}
+}
+
+func typeName(kind string) string {
+	switch kind {
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	case "int", "int64", "float64", "int32", "uint", "uint64":
+		return "a number"
+	default:
+		return "a " + kind
+	}
+}
+
+// JSON writes v with a status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// statusWriter remembers the status for the log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Log writes one slog line per request (route, status, duration, request id) and turns
+// a panic into a 500 problem. It logs no bodies, headers or query strings: they can
+// carry personal data.
+func Log(route string, requestID func(*http.Request) string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				slog.ErrorContext(r.Context(), "panic", "route", route, "panic", fmt.Sprint(p))
+				if sw.status == 0 {
+					problem.Write(sw, r, fmt.Errorf("panic: %v", p))
+				}
+			}
+			slog.InfoContext(r.Context(), "request", "route", route, "status", sw.status,
+				"durationMs", time.Since(start).Milliseconds(), "requestId", requestID(r))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// Marshal encodes v exactly as JSON writes it, for handlers that must store the very
+// bytes they send (idempotent replays).
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Raw writes an already encoded body.
+func Raw(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

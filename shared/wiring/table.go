@@ -1,0 +1,93 @@
+package wiring
+
+// Tables are the DynamoDB tables, one per domain. Key design and access patterns are
+// written down in each domain's keys.go.
+var Tables = []Table{
+	{
+		Name:         "surveys",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		TTLAttribute: "expiresAt",
+	},
+	{
+		Name:         "followups",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// Sparse and sharded: only follow-ups waiting to be enqueued (DUE#n) or
+			// waiting to be sent (QUEUED#n) carry these attributes.
+			Name:         "due",
+			PartitionKey: Key{Name: "duePk", Type: String},
+			SortKey:      &Key{Name: "dueSk", Type: String},
+		}},
+		TTLAttribute: "expiresAt",
+	},
+}
+
+// Queues are the SQS queues; each has a dead-letter queue.
+var Queues = []Queue{
+	{
+		Name: "followups",
+		// Six times the sender's timeout, as Lambda's SQS guidance asks.
+		VisibilityTimeoutSeconds: 90,
+		MaxReceiveCount:          5,
+		DLQRetentionDays:         14,
+	},
+}
+
+// Public routes share this default throttle unless a route sets its own.
+var DefaultThrottle = Throttle{RatePerSecond: 50, Burst: 100}
+
+// Functions is the wiring table: one row per folder under functions/.
+var Functions = []Function{
+	{
+		Name:        "health",
+		Description: "Answers the health check.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/health", Auth: Public},
+		}},
+		TimeoutSeconds: 3,
+		MemoryMB:       128,
+	},
+	{
+		Name:        "surveys-public",
+		Description: "Takes survey responses from customers; a low score schedules a recovery follow-up in the same transaction.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/surveys/{surveyId}/responses", Auth: Public,
+				Throttle: &Throttle{RatePerSecond: 20, Burst: 40}},
+		}},
+		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "followup-dispatcher",
+		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
+		Tables:      map[string]Access{"followups": ReadWrite},
+		Queues:      map[string]Access{"followups": Send},
+		Env: []EnvVar{
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+		},
+		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "followup-sender",
+		Description: "Sends each queued follow-up once, reporting partial batch failures.",
+		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "followups", BatchSize: 10, WindowSeconds: 2}},
+		Tables:      map[string]Access{"followups": ReadWrite},
+		Queues:      map[string]Access{"followups": Consume},
+		Env: []EnvVar{
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "NOTIFY_CHANNEL", Value: "outbox"},
+		},
+		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+}

@@ -1,0 +1,214 @@
+// Package wiring is the one table of Rapport's functions, tables and queues; the CDK
+// stack and the local runner are both generated from it.
+//
+// It is pure data: no AWS imports, so every consumer (CDK, local runner, tests) reads
+// the same rows.
+package wiring
+
+import (
+	"sort"
+	"strings"
+)
+
+// Auth is how an HTTP route is authorized at the edge.
+type Auth string
+
+const (
+	// Public routes have no authorizer; they are throttled instead.
+	Public Auth = "public"
+	// JWT routes need a bearer token accepted by the API's JWT authorizer.
+	JWT Auth = "jwt"
+)
+
+// Roles a token can carry (from its groups). System is for machine clients.
+const (
+	RoleAgent   = "agent"
+	RoleManager = "manager"
+	RoleAdmin   = "admin"
+	RoleSystem  = "system"
+)
+
+// AllRoles lists every role, in the order of the Cognito groups the stack creates.
+var AllRoles = []string{RoleAgent, RoleManager, RoleAdmin, RoleSystem}
+
+// Route is one HTTP route. Method and Path together form both the API Gateway route
+// key and the net/http ServeMux pattern ("POST /v1/surveys/{surveyId}/responses").
+type Route struct {
+	Method string
+	Path   string
+	Auth   Auth
+	// Roles lists the roles any one of which is enough; empty on a JWT route means
+	// any authenticated caller.
+	Roles []string
+	// Throttle overrides the API's default throttling for this route (public routes).
+	Throttle *Throttle
+}
+
+// Pattern is the route key and mux pattern.
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// Throttle is a steady rate and a burst, per second, as API Gateway counts them.
+type Throttle struct {
+	RatePerSecond float64
+	Burst         int
+}
+
+// Schedule is an EventBridge schedule expression, e.g. "rate(1 minute)".
+type Schedule struct {
+	Expression string
+}
+
+// QueueTrigger is an SQS event source mapping.
+type QueueTrigger struct {
+	Queue string
+	// BatchSize is the most messages per invocation (1..10 for a window of 0).
+	BatchSize int
+	// WindowSeconds is the maximum batching window.
+	WindowSeconds int
+}
+
+// Trigger is what invokes a function: exactly one of its fields is set.
+type Trigger struct {
+	Routes   []Route
+	Schedule *Schedule
+	Queue    *QueueTrigger
+}
+
+// Access is what a function may do with a table or a queue.
+type Access string
+
+const (
+	Read      Access = "read"       // tables: GetItem, Query, BatchGetItem, ConditionCheckItem
+	ReadWrite Access = "read-write" // tables: Read plus PutItem, UpdateItem, DeleteItem, BatchWriteItem
+	Send      Access = "send"       // queues: SendMessage (also batches)
+	Consume   Access = "consume"    // queues: receive, delete, change visibility (the event source)
+)
+
+// EnvVar is one environment variable and where its value comes from: exactly one of
+// Table (the table's physical name), Queue (the queue's URL) or Value (a literal).
+type EnvVar struct {
+	Name  string
+	Table string
+	Queue string
+	Value string
+}
+
+// Function is one Lambda function and everything it is allowed to touch.
+type Function struct {
+	// Name is the folder under functions/ and the local runner's name for it.
+	Name        string
+	Description string
+	Trigger     Trigger
+	Tables      map[string]Access
+	Queues      map[string]Access
+	Env         []EnvVar
+	// TimeoutSeconds and MemoryMB size the Lambda function.
+	TimeoutSeconds int
+	MemoryMB       int
+}
+
+// KeyType is a DynamoDB attribute type usable in a key.
+type KeyType string
+
+const (
+	String KeyType = "S"
+	Number KeyType = "N"
+)
+
+// Key is a partition or sort key attribute.
+type Key struct {
+	Name string
+	Type KeyType
+}
+
+// Index is a global secondary index projecting all attributes.
+type Index struct {
+	Name         string
+	PartitionKey Key
+	SortKey      *Key
+}
+
+// Table is a DynamoDB table definition, used as is by the stack and by make run.
+type Table struct {
+	Name         string
+	PartitionKey Key
+	SortKey      *Key
+	Indexes      []Index
+	// TTLAttribute names the epoch-seconds attribute that expires items.
+	TTLAttribute string
+}
+
+// Queue is an SQS queue; every queue gets a dead-letter queue named Name+"-dlq".
+type Queue struct {
+	Name                     string
+	VisibilityTimeoutSeconds int
+	// MaxReceiveCount is how many receives a message gets before it moves to the DLQ.
+	MaxReceiveCount int
+	// RetentionDays of the DLQ; the main queue keeps messages 4 days.
+	DLQRetentionDays int
+}
+
+// DLQName is the dead-letter queue of a queue.
+func (q Queue) DLQName() string { return q.Name + "-dlq" }
+
+// Function finds a function by name.
+func FunctionByName(name string) (Function, bool) {
+	for _, f := range Functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// TableByName finds a table definition by name.
+func TableByName(name string) (Table, bool) {
+	for _, t := range Tables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+// QueueByName finds a queue definition by name.
+func QueueByName(name string) (Queue, bool) {
+	for _, q := range Queues {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return Queue{}, false
+}
+
+// Routes lists every HTTP route of every function, sorted by pattern.
+func Routes() []Route {
+	var all []Route
+	for _, f := range Functions {
+		all = append(all, f.Trigger.Routes...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Pattern() < all[j].Pattern() })
+	return all
+}
+
+// EnvName is the conventional variable for a table or queue: "surveys" → prefix+"SURVEYS".
+func EnvName(prefix, name string) string {
+	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// Environment resolves the row's variables: tables to physical names and queues to
+// URLs, as the stack does in AWS and the local runner does on a laptop.
+func (f Function) Environment(tableName, queueURL func(string) string) map[string]string {
+	env := map[string]string{}
+	for _, v := range f.Env {
+		switch {
+		case v.Table != "":
+			env[v.Name] = tableName(v.Table)
+		case v.Queue != "":
+			env[v.Name] = queueURL(v.Queue)
+		default:
+			env[v.Name] = v.Value
+		}
+	}
+	return env
+}
