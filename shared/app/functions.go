@@ -16,6 +16,7 @@ import (
 var builders = map[string]Builder{
 	"health":              health,
 	"surveys-public":      surveysPublic,
+	"surveys-staff":       surveysStaff,
 	"followup-dispatcher": followupDispatcher,
 	"followup-sender":     followupSender,
 }
@@ -34,6 +35,12 @@ func surveysPublic(row wiring.Function, env *config.Env, d Deps) (Function, erro
 		Clock:     d.Clock,
 	}
 	mux, err := Mux(row, survey.PublicRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
+	return Function{HTTP: mux}, err
+}
+
+func surveysStaff(row wiring.Function, env *config.Env, d Deps) (Function, error) {
+	store := &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")}
+	mux, err := Mux(row, survey.StaffRoutes(store), nil)
 	return Function{HTTP: mux}, err
 }
 

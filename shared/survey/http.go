@@ -1,6 +1,9 @@
 package survey
 
 import (
+	"errors"
+
+	"github.com/rapport-crm/rapport/shared/auth"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -43,4 +46,24 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Raw(w, http.StatusCreated, "application/json", body)
+}
+
+// StaffRoutes are the handlers of the staff survey routes, keyed by route pattern.
+func StaffRoutes(store *Store) map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET /v1/surveys/{surveyId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sv, err := store.Survey(r.Context(), r.PathValue("surveyId"))
+			p, _ := auth.From(r.Context())
+			// A survey of a location the caller may not see does not exist for them.
+			if errors.Is(err, ErrNotFound) || (err == nil && sv.LocationID != "" && !p.CanSee(sv.LocationID)) {
+				problem.Write(w, r, problem.Newf(problem.NotFound, "no survey %q", r.PathValue("surveyId")))
+				return
+			}
+			if err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, sv)
+		}),
+	}
 }

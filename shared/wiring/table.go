@@ -35,6 +35,12 @@ var Queues = []Queue{
 	},
 }
 
+// Staff is every staff role (agent and up); ManagerUp is manager and admin.
+var (
+	Staff     = []string{RoleAgent, RoleManager, RoleAdmin}
+	ManagerUp = []string{RoleManager, RoleAdmin}
+)
+
 // Public routes share this default throttle unless a route sets its own.
 var DefaultThrottle = Throttle{RatePerSecond: 50, Burst: 100}
 
@@ -60,6 +66,19 @@ var Functions = []Function{
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "surveys-staff",
+		Description: "Serves survey definitions and results to staff.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/surveys/{surveyId}", Auth: JWT, Roles: Staff},
+		}},
+		Tables: map[string]Access{"surveys": Read},
+		Env: []EnvVar{
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

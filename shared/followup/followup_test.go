@@ -1,0 +1,270 @@
+package followup_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+type fixture struct {
+	env    *testenv.Env
+	clk    *clock.Manual
+	store  *followup.Store
+	outbox *followup.Outbox
+	disp   *followup.Dispatcher
+	sender *followup.Sender
+}
+
+func newFixture(t *testing.T) *fixture {
+	env := testenv.New(t)
+	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	table := env.Names("followups")
+	store := &followup.Store{DB: env.Clients.DynamoDB, Table: table}
+	out := &followup.Outbox{DB: env.Clients.DynamoDB, Table: table, Keep: time.Hour}
+	return &fixture{
+		env: env, clk: clk, store: store, outbox: out,
+		disp: &followup.Dispatcher{Store: store, Queue: env.Clients.SQS, QueueURL: env.Queues["followups"], Clock: clk,
+			PageSize: 25, StuckAfter: 15 * time.Minute, Reserve: time.Second},
+		sender: &followup.Sender{Store: store, Channels: map[string]followup.Channel{"email": out}, Clock: clk, Lease: time.Minute},
+	}
+}
+
+// schedule writes follow-ups as another domain's transaction would.
+func (f *fixture) schedule(t *testing.T, due time.Time, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		fu := followup.Followup{
+			ID: id.New(f.clk.Now()), Kind: followup.KindRecoveryCallback,
+			Recipient: followup.Recipient{Type: "staff", Channel: "email", Address: "desk@example.com"},
+			DueAt:     due, Subject: "s", Body: "b", CreatedAt: f.clk.Now(),
+		}
+		fu.DedupeKey = "test#" + fu.ID
+		puts, err := f.store.SchedulePuts(fu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.env.Clients.DynamoDB.TransactWriteItems(context.Background(), &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, fu.ID)
+	}
+	return ids
+}
+
+// receive drains the queue into an SQS event (without deleting: the test decides).
+func (f *fixture) receive(t *testing.T) events.SQSEvent {
+	t.Helper()
+	var ev events.SQSEvent
+	for {
+		out, err := f.env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(f.env.Queues["followups"]), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return ev
+		}
+		for _, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
+		}
+	}
+}
+
+func (f *fixture) outboxCount(t *testing.T) map[string]int {
+	t.Helper()
+	msgs, err := f.outbox.List(context.Background(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, m := range msgs {
+		counts[m.ID]++
+	}
+	return counts
+}
+
+func TestDueFollowupsAreEnqueuedAndDeliveredOnceEvenWhenDeliveredTwice(t *testing.T) {
+	f := newFixture(t)
+	due := f.schedule(t, f.clk.Now(), 3)
+	later := f.schedule(t, f.clk.Now().Add(time.Hour), 1)
+
+	rep, err := f.disp.Run(context.Background())
+	if err != nil || rep.Enqueued != 3 {
+		t.Fatalf("dispatch: %+v, %v; want 3 enqueued", rep, err)
+	}
+	ev := f.receive(t)
+	if len(ev.Records) != 3 {
+		t.Fatalf("%d messages on the queue, want 3", len(ev.Records))
+	}
+	// SQS may deliver a message twice: both copies in one batch, and the batch again.
+	ev.Records = append(ev.Records, ev.Records...)
+	for range 2 {
+		resp, err := f.sender.Handle(context.Background(), ev)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("send: %+v, %v", resp, err)
+		}
+	}
+	counts := f.outboxCount(t)
+	for _, id := range due {
+		if counts[id] != 1 {
+			t.Errorf("follow-up %s in the outbox %d times, want 1", id, counts[id])
+		}
+		fu, err := f.store.Get(context.Background(), id)
+		if err != nil || fu.Status != followup.Sent || fu.SentAt.IsZero() {
+			t.Errorf("follow-up %s: status %s, sentAt %v, %v", id, fu.Status, fu.SentAt, err)
+		}
+	}
+	if counts[later[0]] != 0 {
+		t.Error("a follow-up due later was sent now")
+	}
+	// A second dispatcher run finds nothing new.
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 0 {
+		t.Fatalf("second dispatch: %+v, %v", rep, err)
+	}
+}
+
+func TestSenderThatDiedMidSendIsTakenOverAfterTheLease(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 1)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.receive(t)
+	// A first sender claims the follow-up and dies before delivering: its channel hangs.
+	dead := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": hang{}}, Clock: f.clk, Lease: time.Minute}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	resp, _ := dead.Handle(ctx, ev)
+	cancel()
+	if len(resp.BatchItemFailures) != 1 {
+		t.Fatalf("the dying sender reported %d failures, want 1", len(resp.BatchItemFailures))
+	}
+	// A redelivery within the lease is refused (retry later), after it is sent once.
+	if resp, _ := f.sender.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 1 {
+		t.Fatalf("redelivery within the lease: %d failures, want 1", len(resp.BatchItemFailures))
+	}
+	f.clk.Advance(2 * time.Minute)
+	if resp, _ := f.sender.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("redelivery after the lease failed: %+v", resp)
+	}
+	if n := f.outboxCount(t)[ids[0]]; n != 1 {
+		t.Fatalf("outbox holds it %d times, want 1", n)
+	}
+}
+
+// hang is a channel that never returns before its context ends.
+type hang struct{}
+
+func (hang) Deliver(ctx context.Context, _ followup.Message) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestPoisonMessagesAreReportedFailedForTheDLQ(t *testing.T) {
+	f := newFixture(t)
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m-bad-json", Body: "{not json"},
+		{MessageId: "m-unknown", Body: `{"followupId":"no-such-followup"}`},
+		{MessageId: "m-empty", Body: `{}`},
+	}}
+	resp, err := f.sender.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 3 {
+		t.Fatalf("failures %+v, want all three", resp.BatchItemFailures)
+	}
+}
+
+func TestUnknownChannelIsSkippedWithAReason(t *testing.T) {
+	f := newFixture(t)
+	f.sender.Channels = map[string]followup.Channel{}
+	ids := f.schedule(t, f.clk.Now(), 1)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.sender.Handle(context.Background(), f.receive(t)); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %+v", resp)
+	}
+	fu, err := f.store.Get(context.Background(), ids[0])
+	if err != nil || fu.Status != followup.Skipped || fu.SkipReason == "" {
+		t.Fatalf("status %s reason %q, %v; want skipped with a reason", fu.Status, fu.SkipReason, err)
+	}
+}
+
+func TestBacklogIsDrainedPageByPageAcrossTicks(t *testing.T) {
+	f := newFixture(t)
+	const n = 120
+	f.schedule(t, f.clk.Now().Add(-time.Minute), n)
+	// A tick with no time left does nothing and says there is more.
+	short, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	rep, err := f.disp.Run(short)
+	cancel()
+	if err != nil || !rep.More || rep.Enqueued != 0 {
+		t.Fatalf("out-of-time tick: %+v, %v", rep, err)
+	}
+	rep, err = f.disp.Run(context.Background())
+	if err != nil || rep.Enqueued != n || rep.More {
+		t.Fatalf("full tick: %+v, %v; want %d enqueued", rep, err, n)
+	}
+	if got := len(f.receive(t).Records); got != n {
+		t.Fatalf("%d messages queued, want %d", got, n)
+	}
+}
+
+func TestFollowupStuckInQueuedIsEnqueuedAgain(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 1)
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	f.receive(t) // the message is lost to the sender (say, purged)
+	f.clk.Advance(10 * time.Minute)
+	if rep, _ := f.disp.Run(context.Background()); rep.Requeued != 0 {
+		t.Fatalf("requeued before the timeout: %+v", rep)
+	}
+	f.clk.Advance(10 * time.Minute)
+	rep, err := f.disp.Run(context.Background())
+	if err != nil || rep.Requeued != 1 {
+		t.Fatalf("after the timeout: %+v, %v; want 1 requeued", rep, err)
+	}
+	ev := f.receive(t)
+	if len(ev.Records) != 1 {
+		t.Fatalf("%d messages, want 1", len(ev.Records))
+	}
+	if resp, _ := f.sender.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp)
+	}
+	if f.outboxCount(t)[ids[0]] != 1 {
+		t.Fatal("requeued follow-up not delivered once")
+	}
+}
+
+func TestOneOccasionYieldsOneFollowup(t *testing.T) {
+	f := newFixture(t)
+	mk := func() followup.Followup {
+		return followup.Followup{ID: id.New(f.clk.Now()), Kind: "birthday", DedupeKey: "birthday#c-1#2026",
+			Recipient: followup.Recipient{Type: "customer", Channel: "email", Address: "a@example.com"}, DueAt: f.clk.Now()}
+	}
+	for i, want := range []bool{true, false} {
+		puts, err := f.store.SchedulePuts(mk())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.env.Clients.DynamoDB.TransactWriteItems(context.Background(), &dynamodb.TransactWriteItemsInput{TransactItems: puts})
+		if (err == nil) != want {
+			t.Fatalf("schedule %d: err %v, want success %v", i, err, want)
+		}
+	}
+}
