@@ -1,0 +1,207 @@
+// Command bench measures the survey submission against the local stack: DynamoDB
+// capacity and AWS calls per request, and latency percentiles next to a bare DynamoDB
+// Local write measured in the same run (the ratio is the figure; absolute times on a
+// shared machine are not). It also lists each Lambda bootstrap's size. Run it with
+// make bench, which starts fresh emulators.
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/queue"
+	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+func main() {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	if err := run(n); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type sample struct {
+	latency time.Duration
+	calls   int
+	units   float64
+}
+
+func run(n int) error {
+	ctx := context.Background()
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // one line per request would drown the table
+	ddb, sqsEndpoint := os.Getenv("RAPPORT_DYNAMODB_ENDPOINT"), os.Getenv("RAPPORT_SQS_ENDPOINT")
+	if ddb == "" || sqsEndpoint == "" {
+		return fmt.Errorf("RAPPORT_DYNAMODB_ENDPOINT and RAPPORT_SQS_ENDPOINT are not set: run make bench")
+	}
+	clients, err := cloud.Local(ctx, ddb, sqsEndpoint, emulator.DefaultRegion)
+	if err != nil {
+		return err
+	}
+	names := dynamo.Prefixed("bench-")
+	if err := dynamo.CreateTables(ctx, clients.DynamoDB, names, wiring.Tables); err != nil {
+		return err
+	}
+	urls, err := queue.Create(ctx, clients.SQS, names, wiring.Queues)
+	if err != nil {
+		return err
+	}
+	if err := local.Seed(ctx, &survey.Store{DB: clients.DynamoDB, Table: names("surveys")}, time.Now()); err != nil {
+		return err
+	}
+	issuer, err := local.LoadIssuer(filepath.Join(os.TempDir(), "rapport-bench-issuer.pem"))
+	if err != nil {
+		return err
+	}
+	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer, Clock: clock.System{}, Unthrottled: true})
+	if err != nil {
+		return err
+	}
+	// Each request gets a meter in its context; the function's AWS calls count on it.
+	var last *cloud.Meter
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mctx, m := cloud.WithMeter(req.Context())
+		last = m
+		r.Handler().ServeHTTP(w, req.WithContext(mctx))
+	}))
+	defer srv.Close()
+
+	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })
+	if err != nil {
+		return err
+	}
+	variants := []struct {
+		name, body string
+		key        bool
+	}{
+		{"submit, promoter", `{"answers":[{"questionId":"nps","value":10},{"questionId":"service","value":5}]}`, false},
+		{"submit, detractor + follow-up", `{"answers":[{"questionId":"nps","value":3},{"questionId":"service","value":2}],"comment":"cold room"}`, false},
+		{"submit, detractor + Idempotency-Key", `{"answers":[{"questionId":"nps","value":3}],"comment":"cold room"}`, true},
+	}
+	fmt.Printf("Survey submission against the local stack, %d sequential requests each (DynamoDB Local, SQS emulator, runner in-process)\n\n", n)
+	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	report("bare DynamoDB Local PutItem (floor)", floor, floor)
+	for _, v := range variants {
+		s, err := measure(n, func(i int) (sample, error) {
+			start := time.Now()
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/surveys/"+local.DemoSurveyID+"/responses", bytes.NewBufferString(v.body))
+			req.Header.Set("Content-Type", "application/json")
+			if v.key {
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i))
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return sample{}, err
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				return sample{}, fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return sample{latency: time.Since(start), calls: last.Total(), units: last.CapacityUnits}, nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", v.name, err)
+		}
+		report(v.name, s, floor)
+	}
+	fmt.Println()
+	return bootstraps()
+}
+
+func bareWrite(ctx context.Context, db *dynamodb.Client, table string, i int) (sample, error) {
+	mctx, m := cloud.WithMeter(ctx)
+	start := time.Now()
+	_, err := db.PutItem(mctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: dynamo.Key("BENCH#"+strconv.Itoa(i), "FLOOR")})
+	return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, err
+}
+
+func measure(n int, one func(int) (sample, error)) ([]sample, error) {
+	for i := range min(50, n) { // warm up connections and the JIT of DynamoDB Local
+		if _, err := one(-1 - i); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]sample, n)
+	for i := range n {
+		s, err := one(i)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func pct(s []sample, p float64) time.Duration {
+	d := make([]time.Duration, len(s))
+	for i, x := range s {
+		d[i] = x.latency
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[min(len(d)-1, int(p*float64(len(d))))]
+}
+
+func report(name string, s, floor []sample) {
+	calls, units := 0, 0.0
+	for _, x := range s {
+		calls += x.calls
+		units += x.units
+	}
+	ratio := float64(pct(s, 0.5)) / float64(pct(floor, 0.5))
+	fmt.Printf("%-38s %8s %8s %8s %8.1fx %10.1f %9.1f\n", name,
+		pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond), pct(s, 0.99).Round(10*time.Microsecond),
+		ratio, float64(calls)/float64(len(s)), units/float64(len(s)))
+}
+
+// bootstraps builds every function as make build does and lists the sizes.
+func bootstraps() error {
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "rapport-bench-build")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Printf("%-22s %10s\n", "Lambda bootstrap", "size")
+	for _, f := range wiring.Functions {
+		out := filepath.Join(dir, f.Name, "bootstrap")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./functions/"+f.Name)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", f.Name, err, b)
+		}
+		st, err := os.Stat(out)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-22s %8.1f MB\n", f.Name, float64(st.Size())/1e6)
+	}
+	return nil
+}
