@@ -140,7 +140,7 @@ func run() error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	banner(port, em, urls, time.Since(started))
+	banner(port, em, urls, tick, time.Since(started))
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -149,20 +149,24 @@ func run() error {
 	return nil
 }
 
-func banner(port string, em *emulator.Emulators, urls queue.URLs, took time.Duration) {
+func banner(port string, em *emulator.Emulators, urls queue.URLs, tick, took time.Duration) {
 	base := "http://127.0.0.1:" + port
+	every := "as the wiring table says (TICK=10s make run to speed up)"
+	if tick > 0 {
+		every = "every " + tick.String() + " (TICK)"
+	}
 	fmt.Printf(`
 Rapport is running (up in %s)
   API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
   DynamoDB Local   %s   (data kept in .local/ddb-data; tables rapport-*)
   SQS emulator     %s   (queue %s)
-  schedules        followup-dispatcher every minute (TICK=10s make run to speed up)
+  schedules        %s
 Try:
   curl -s %s/v1/health
   curl -s -X POST %s/v1/surveys/%s/responses -H 'Content-Type: application/json' \
     -d '{"answers":[{"questionId":"nps","value":3}],"comment":"The room was cold"}'
 Ctrl-C stops everything.
-`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], base, base, local.DemoSurveyID)
+`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], every, base, base, local.DemoSurveyID)
 }
 
 func token(args []string) error {
