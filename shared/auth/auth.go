@@ -68,7 +68,7 @@ func splitList(s string) []string {
 	if s == "" {
 		return nil
 	}
-	if strings.HasPrefix(s, "[\"") {
+	if strings.HasPrefix(s, "[") && strings.Contains(s, "\"") {
 		var out []string
 		if json.Unmarshal([]byte(s), &out) == nil {
 			return out

@@ -138,9 +138,10 @@ func Render(err error) (int, http.Header, Body) {
 		e = &Error{Kind: Internal, Err: err}
 	}
 	status := e.Kind.Status()
-	detail := e.Detail
-	if e.Kind == Internal {
-		detail = "an unexpected error occurred; it has been logged"
+	detail, fields := e.Detail, e.Fields
+	if status == http.StatusInternalServerError {
+		// Whatever produced it, a 500 shows nothing of its cause.
+		detail, fields = "an unexpected error occurred; it has been logged", nil
 	}
 	h := http.Header{}
 	h.Set("Content-Type", ContentType)
@@ -152,12 +153,15 @@ func Render(err error) (int, http.Header, Body) {
 		Title:  http.StatusText(status),
 		Status: status,
 		Detail: detail,
-		Errors: e.Fields,
+		Errors: fields,
 	}
 }
 
 // Write writes err as problem+json and logs it once, at error level for 5xx.
 func Write(w http.ResponseWriter, r *http.Request, err error) {
+	if err == nil {
+		err = errors.New("problem.Write called without an error")
+	}
 	status, h, body := Render(err)
 	level := slog.LevelInfo
 	if status >= 500 {
