@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -382,4 +383,32 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 		}
 	}
 	s.waitOutbox(t, 1)
+}
+
+// make invoke posts a sample event to /dev/invoke/<function>: each sample in events/
+// runs its function once through the Lambda handler.
+func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	cases := []struct{ fn, file, want string }{
+		{"health", "apigw-health.json", `"statusCode":200`},
+		{"surveys-public", "apigw-survey-response.json", `"statusCode":201`},
+		{"surveys-staff", "apigw-survey-get.json", `"statusCode":200`},
+		{"followup-dispatcher", "schedule-dispatcher.json", `null`},
+		{"followup-sender", "sqs-followups.json", `"batchItemFailures":[{"itemIdentifier"`},
+	}
+	for _, c := range cases {
+		t.Run(c.fn, func(t *testing.T) {
+			ev, err := os.ReadFile(filepath.Join("..", "..", "events", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := s.do(t, http.MethodPost, "/dev/invoke/"+c.fn, "application/json", ev, nil)
+			if r.status != http.StatusOK || !strings.Contains(r.body, c.want) {
+				t.Fatalf("%d %s; want %s", r.status, r.body, c.want)
+			}
+		})
+	}
+	if r := s.do(t, http.MethodPost, "/dev/invoke/no-such-function", "application/json", []byte(`{}`), nil); r.status != http.StatusBadGateway {
+		t.Fatalf("unknown function: %d", r.status)
+	}
 }
