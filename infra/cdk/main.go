@@ -26,43 +26,55 @@ import (
 )
 
 func main() {
-	defer jsii.Close()
-
-	fixOutdir()
-	app := awscdk.NewApp(nil)
-	props, err := propsFromContext(app)
-	if err == nil {
-		err = stack.CheckAssets(props.AssetDir, wiring.Functions)
-	}
-	if err == nil {
-		err = props.Validate()
-	}
-	if err != nil {
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "rapport cdk:", err)
 		os.Exit(1)
+	}
+}
+
+func run() error {
+	defer jsii.Close()
+
+	// Relative context paths (assetDir) are relative to infra/, where the app lives.
+	appDir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	enterCallerDir()
+	app := awscdk.NewApp(nil)
+	props := propsFromContext(app, appDir)
+	if err := props.Validate(); err != nil {
+		return err
+	}
+	if err := stack.CheckAssets(props.AssetDir, wiring.Functions); err != nil {
+		return err
 	}
 
 	stack.NewStack(app, "Rapport-"+props.Stage, props)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	app.Synth(nil)
+	return nil
 }
 
-// fixOutdir points CDK_OUTDIR at the dir the CLI reads the cloud assembly from.
-// cdk.json runs this app with `go run -C infra`, but the CLI names its output dir
-// relative to the repository root. It must run before the first CDK call starts the
-// jsii runtime, which reads the variable too.
-func fixOutdir() {
-	if dir := os.Getenv("CDK_OUTDIR"); dir != "" && !filepath.IsAbs(dir) {
-		os.Setenv("CDK_OUTDIR", filepath.Join("..", dir))
+// enterCallerDir returns to the directory the CDK CLI ran us from, so the relative
+// paths it passes (CDK_OUTDIR, CDK_ERROR_FILE, ...) resolve as it meant them. cdk.json
+// runs `go run -C infra ./cdk` from the repository root: the go command changes
+// directory but leaves PWD, the shell's directory, alone. The jsii runtime inherits the
+// directory when the first CDK call starts it, so this runs before any.
+func enterCallerDir() {
+	if dir := os.Getenv("PWD"); dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "rapport cdk: stay in", dir, ":", err)
+		}
 	}
 }
 
 // propsFromContext reads the stage configuration from CDK context. The stack stays
 // environment-agnostic: account and region come from the CLI's credentials at deploy.
-func propsFromContext(app awscdk.App) (*stack.StackProps, error) {
-	assetDir, err := filepath.Abs(contextString(app, "assetDir", "../build"))
-	if err != nil {
-		return nil, fmt.Errorf("assetDir: %w", err)
+func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
+	assetDir := contextString(app, "assetDir", "../build")
+	if !filepath.IsAbs(assetDir) {
+		assetDir = filepath.Join(appDir, assetDir)
 	}
 	props := &stack.StackProps{
 		Stage:      contextString(app, "stage", "dev"),
@@ -75,7 +87,7 @@ func propsFromContext(app awscdk.App) (*stack.StackProps, error) {
 			props.JWTAudience = append(props.JWTAudience, aud)
 		}
 	}
-	return props, nil
+	return props
 }
 
 func contextString(app awscdk.App, key, fallback string) string {

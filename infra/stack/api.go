@@ -49,9 +49,10 @@ func (b *builder) buildAPI() {
 		for _, r := range lf.row.Trigger.Routes {
 			route := b.addRoute(r, integration, jwt)
 			if r.Throttle != nil {
-				throttled[r.Pattern()] = &awsapigatewayv2.CfnStage_RouteSettingsProperty{
-					ThrottlingRateLimit:  jsii.Number(r.Throttle.RatePerSecond),
-					ThrottlingBurstLimit: jsii.Number(float64(r.Throttle.Burst)),
+				// RouteSettings is untyped JSON to CDK: spell CloudFormation's keys.
+				throttled[r.Pattern()] = map[string]interface{}{
+					"ThrottlingRateLimit":  r.Throttle.RatePerSecond,
+					"ThrottlingBurstLimit": r.Throttle.Burst,
 				}
 				// API Gateway rejects settings for a route key that does not exist yet.
 				b.apiStage.Node().AddDependency(route)

@@ -23,12 +23,11 @@ var (
 	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 	// Only Query addresses an index; the other read actions name the table itself.
-	indexActions      = []string{"dynamodb:Query"}
-	keyReadActions    = []string{"kms:Decrypt"}
-	keyWriteActions   = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}
-	queueSendActions  = []string{"sqs:SendMessage"}
-	logWriteActions   = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
-	lambdaServiceName = "lambda.amazonaws.com"
+	indexActions     = []string{"dynamodb:Query"}
+	keyReadActions   = []string{"kms:Decrypt"}
+	keyWriteActions  = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}
+	queueSendActions = []string{"sqs:SendMessage"}
+	logWriteActions  = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 )
 
 // lambdaFunction is a wiring row with the resources made for it.
@@ -36,7 +35,6 @@ type lambdaFunction struct {
 	row  wiring.Function
 	fn   awslambda.Function
 	role awsiam.Role
-	logs awslogs.LogGroup
 }
 
 // buildFunctions creates one function per wiring row with its role, log group, grants
@@ -60,7 +58,7 @@ func (b *builder) newFunction(row wiring.Function) *lambdaFunction {
 	// An explicit role instead of AWSLambdaBasicExecutionRole, whose logs grant covers
 	// every log group in the account.
 	role := awsiam.NewRole(b.stack, jsii.String(roleID(row.Name)), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String(lambdaServiceName), nil),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Runs the " + row.Name + " function with the grants its wiring row lists"),
 	})
 	role.AddToPrincipalPolicy(allow(logWriteActions, logs.LogGroupArn()))
@@ -82,7 +80,7 @@ func (b *builder) newFunction(row wiring.Function) *lambdaFunction {
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 	})
-	return &lambdaFunction{row: row, fn: fn, role: role, logs: logs}
+	return &lambdaFunction{row: row, fn: fn, role: role}
 }
 
 // environment is exactly the row's Env: nothing is added behind the table's back.

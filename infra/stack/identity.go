@@ -47,12 +47,11 @@ func (b *builder) buildUserPool() *userPool {
 		DeletionProtection: jsii.Bool(b.stage.deletionProtection),
 		RemovalPolicy:      b.stage.removal,
 	})
-	for i, role := range wiring.AllRoles {
+	// Tokens carry the groups in cognito:groups; functions match them to route roles.
+	for _, role := range wiring.AllRoles {
 		pool.AddGroup(jsii.String(pascal(role)+"Group"), &awscognito.UserPoolGroupOptions{
 			GroupName:   jsii.String(role),
 			Description: jsii.String("Rapport role " + role),
-			// Lower precedence wins when a user is in several groups; keeps table order.
-			Precedence: jsii.Number(float64(i)),
 		})
 	}
 	client := pool.AddClient(jsii.String("StaffClient"), &awscognito.UserPoolClientOptions{

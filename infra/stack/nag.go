@@ -35,12 +35,13 @@ func (b *builder) suppressNagFindings() {
 }
 
 func publicRouteReason(r wiring.Route) string {
-	t := wiring.DefaultThrottle
-	if r.Throttle != nil {
-		t = *r.Throttle
+	throttle := fmt.Sprintf("throttled by the API default of %g req/s, burst %d",
+		wiring.DefaultThrottle.RatePerSecond, wiring.DefaultThrottle.Burst)
+	if t := r.Throttle; t != nil {
+		throttle = fmt.Sprintf("throttled per route at %g req/s, burst %d", t.RatePerSecond, t.Burst)
 	}
-	return fmt.Sprintf("public by design: customer web forms and links (%s); throttled per route at %g req/s, burst %d",
-		r.Pattern(), t.RatePerSecond, t.Burst)
+	return fmt.Sprintf("public by design (%s): customers' web forms and links and health checks carry no staff token; %s",
+		r.Pattern(), throttle)
 }
 
 // suppressGrantWildcards accepts the two wildcards explicit grants contain: the GSIs of

@@ -65,8 +65,8 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 }
 
 // withDefaults fills the wiring rows from the wiring table.
-func (p *StackProps) withDefaults() StackProps {
-	out := *p
+func (p StackProps) withDefaults() StackProps {
+	out := p
 	if out.Stage == "" {
 		out.Stage = "dev"
 	}
@@ -96,7 +96,18 @@ type stage struct {
 
 func stageSettings(name string) stage {
 	if name == "prod" {
-		return stage{name: name, removal: awscdk.RemovalPolicy_RETAIN, deletionProtection: true, logRetention: awslogs.RetentionDays_ONE_YEAR}
+		return stage{
+			name:               name,
+			removal:            awscdk.RemovalPolicy_RETAIN,
+			deletionProtection: true,
+			logRetention:       awslogs.RetentionDays_ONE_YEAR,
+		}
 	}
-	return stage{name: name, removal: awscdk.RemovalPolicy_DESTROY, deletionProtection: false, logRetention: awslogs.RetentionDays_ONE_MONTH}
+	// Dev stacks come and go: nothing they hold outlives them.
+	return stage{
+		name:               name,
+		removal:            awscdk.RemovalPolicy_DESTROY,
+		deletionProtection: false,
+		logRetention:       awslogs.RetentionDays_ONE_MONTH,
+	}
 }

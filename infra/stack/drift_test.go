@@ -1,0 +1,295 @@
+package stack
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Drift tests compare the synthesized template with the wiring table both ways, so
+// neither can change without the other.
+
+func TestDriftRoutes(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+
+	// WHEN the route keys of the template and of the table are collected
+	want := map[string]bool{}
+	for _, r := range wiring.Routes() {
+		want[r.Pattern()] = true
+	}
+	got := map[string]bool{}
+	for _, r := range s.ofType("AWS::ApiGatewayV2::Route") {
+		got[r.Properties["RouteKey"].(string)] = true
+	}
+
+	// THEN they are the same set
+	if missing, extra := setDiff(want, got); len(missing)+len(extra) > 0 {
+		t.Errorf("routes in wiring but not in the template: %v; in the template but not in wiring: %v", missing, extra)
+	}
+}
+
+func TestDriftEnvironment(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+
+	for _, row := range wiring.Functions {
+		t.Run(row.Name, func(t *testing.T) {
+			// WHEN the function's environment is read from the template
+			fn := s.resource(t, s.logicalID(t, functionID(row.Name)), "AWS::Lambda::Function")
+			vars := map[string]any{}
+			if env, ok := fn.Properties["Environment"].(map[string]any); ok {
+				vars, _ = env["Variables"].(map[string]any)
+			}
+
+			// THEN its keys are exactly the row's Env names
+			want, got := map[string]bool{}, map[string]bool{}
+			for _, e := range row.Env {
+				want[e.Name] = true
+			}
+			for k := range vars {
+				got[k] = true
+			}
+			if missing, extra := setDiff(want, got); len(missing)+len(extra) > 0 {
+				t.Fatalf("env vars missing: %v; not in the row: %v", missing, extra)
+			}
+
+			// AND each value comes from the source the row names
+			for _, e := range row.Env {
+				var expected any = e.Value
+				switch {
+				case e.Table != "":
+					expected = ref(s.logicalID(t, tableID(e.Table)))
+				case e.Queue != "":
+					expected = ref(s.logicalID(t, queueID(e.Queue)))
+				}
+				if !sameJSON(vars[e.Name], expected) {
+					t.Errorf("%s = %s, want %s", e.Name, jsonString(vars[e.Name]), jsonString(expected))
+				}
+			}
+		})
+	}
+}
+
+func TestDriftGrants(t *testing.T) {
+	// GIVEN the stacks synthesized from the wiring table and from the fixture rows
+	for _, c := range []struct {
+		name  string
+		props StackProps
+	}{
+		{"dev", devProps()},
+		{"fixture", fixtureProps()},
+	} {
+		s := synthCached(t, c.name, c.props)
+		for _, row := range c.props.withDefaults().Functions {
+			t.Run(c.name+"/"+row.Name, func(t *testing.T) {
+				// WHEN the role's statements are read back as (resource, action) pairs
+				got := grantedPairs(t, s, row.Name)
+
+				// THEN they are exactly what the row implies
+				if missing, extra := setDiff(expectedPairs(row), got); len(missing)+len(extra) > 0 {
+					t.Errorf("grants missing: %v\ngrants the row does not list: %v", missing, extra)
+				}
+			})
+		}
+	}
+}
+
+// TestDriftGrantsDetectsChanges proves the grant check can fail: a grant added behind
+// the table's back, or a row whose grant the stack lacks, both show up.
+func TestDriftGrantsDetectsChanges(t *testing.T) {
+	tests := []struct {
+		name        string
+		props       StackProps
+		mutate      func(awscdk.Stack)
+		row         string
+		wantExtra   string
+		wantMissing string
+	}{
+		{
+			name:  "extra table grant added to a role",
+			props: devProps(),
+			mutate: func(stack awscdk.Stack) {
+				role := stack.Node().FindChild(jsii.String(roleID("health"))).(awsiam.Role)
+				table := stack.Node().FindChild(jsii.String(tableID("surveys"))).(awsdynamodb.Table)
+				role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:   jsii.Strings("dynamodb:GetItem"),
+					Resources: &[]*string{table.TableArn()},
+				}))
+			},
+			row:       "health",
+			wantExtra: "table:surveys dynamodb:GetItem",
+		},
+		{
+			name:        "row grant the stack lacks",
+			props:       StackProps{Stage: "dev", Functions: withoutTable(wiring.Functions, "followup-dispatcher", "followups")},
+			row:         "followup-dispatcher",
+			wantMissing: "table:followups dynamodb:PutItem",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a stack that differs from the wiring table
+			s := synth(t, tt.props, tt.mutate)
+			row, _ := wiring.FunctionByName(tt.row)
+
+			// WHEN its grants are compared with the real row
+			missing, extra := setDiff(expectedPairs(row), grantedPairs(t, s, tt.row))
+
+			// THEN the difference is reported
+			if tt.wantExtra != "" && !slices.Contains(extra, tt.wantExtra) {
+				t.Errorf("extra grants %v, want %q among them", extra, tt.wantExtra)
+			}
+			if tt.wantMissing != "" && !slices.Contains(missing, tt.wantMissing) {
+				t.Errorf("missing grants %v, want %q among them", missing, tt.wantMissing)
+			}
+		})
+	}
+}
+
+// withoutTable copies the functions, dropping one table grant (and its env vars) of one row.
+func withoutTable(fns []wiring.Function, fn, table string) []wiring.Function {
+	out := make([]wiring.Function, len(fns))
+	for i, f := range fns {
+		out[i] = f
+		if f.Name != fn {
+			continue
+		}
+		out[i].Tables = map[string]wiring.Access{}
+		for k, v := range f.Tables {
+			if k != table {
+				out[i].Tables[k] = v
+			}
+		}
+		out[i].Env = nil
+		for _, e := range f.Env {
+			if e.Table != table {
+				out[i].Env = append(out[i].Env, e)
+			}
+		}
+	}
+	return out
+}
+
+// expectedPairs is what a row implies, written out independently of the stack code:
+// "<kind>:<name> <action>" for every resource and action.
+func expectedPairs(row wiring.Function) map[string]bool {
+	pairs := map[string]bool{}
+	add := func(res string, actions ...string) {
+		for _, a := range actions {
+			pairs[res+" "+a] = true
+		}
+	}
+	add("logs:"+row.Name, "logs:CreateLogStream", "logs:PutLogEvents")
+	for name, access := range row.Tables {
+		add("table:"+name, "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+		if t, _ := wiring.TableByName(name); len(t.Indexes) > 0 {
+			add("table:"+name+"/index/*", "dynamodb:Query")
+		}
+		add("key:"+name, "kms:Decrypt")
+		if access == wiring.ReadWrite {
+			add("table:"+name, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+			add("key:"+name, "kms:Encrypt", "kms:GenerateDataKey*")
+		}
+	}
+	for name, access := range row.Queues {
+		switch access {
+		case wiring.Send:
+			add("queue:"+name, "sqs:SendMessage")
+		case wiring.Consume:
+			add("queue:"+name, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+				"sqs:GetQueueAttributes", "sqs:GetQueueUrl")
+		}
+	}
+	return pairs
+}
+
+// grantedPairs reads every statement attached to the function's role (its policies and
+// any inline or managed policy) and names each resource after the wiring entry it is.
+func grantedPairs(t *testing.T, s *synthesized, fn string) map[string]bool {
+	t.Helper()
+	names := resourceNames(t, s)
+	roleLID := s.logicalID(t, roleID(fn))
+	role := s.resource(t, roleLID, "AWS::IAM::Role")
+	if role.Properties["ManagedPolicyArns"] != nil {
+		t.Errorf("role of %s has managed policies: %s", fn, jsonString(role.Properties["ManagedPolicyArns"]))
+	}
+
+	var statements []any
+	if inline, ok := role.Properties["Policies"].([]any); ok {
+		for _, p := range inline {
+			statements = append(statements, p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)...)
+		}
+	}
+	for _, p := range s.ofType("AWS::IAM::Policy") {
+		if slices.ContainsFunc(p.Properties["Roles"].([]any), func(r any) bool { return sameJSON(r, ref(roleLID)) }) {
+			statements = append(statements, p.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any)...)
+		}
+	}
+
+	pairs := map[string]bool{}
+	for _, st := range statements {
+		st := st.(map[string]any)
+		if st["Effect"] != "Allow" || st["Condition"] != nil || st["NotAction"] != nil || st["NotResource"] != nil {
+			t.Errorf("role of %s: statement outside the expected shape: %s", fn, jsonString(st))
+			continue
+		}
+		for _, res := range list(st["Resource"]) {
+			for _, action := range list(st["Action"]) {
+				pairs[resourceName(names, res)+" "+action.(string)] = true
+			}
+		}
+	}
+	return pairs
+}
+
+// resourceNames maps the logical ids a policy may reference to wiring names.
+func resourceNames(t *testing.T, s *synthesized) map[string]string {
+	names := map[string]string{}
+	for _, tbl := range wiring.Tables {
+		names[s.logicalID(t, tableID(tbl.Name))] = "table:" + tbl.Name
+		names[s.logicalID(t, tableKeyID(tbl.Name))] = "key:" + tbl.Name
+	}
+	for _, q := range wiring.Queues {
+		names[s.logicalID(t, queueID(q.Name))] = "queue:" + q.Name
+		names[s.logicalID(t, dlqID(q.DLQName()))] = "dlq:" + q.Name
+	}
+	for _, f := range append(append([]wiring.Function{}, wiring.Functions...), fixtureFunctions()...) {
+		if s.stack.Node().TryFindChild(jsii.String(logGroupID(f.Name))) != nil {
+			names[s.logicalID(t, logGroupID(f.Name))] = "logs:" + f.Name
+		}
+	}
+	return names
+}
+
+// resourceName names one policy resource: a GetAtt Arn of a known resource, or that
+// joined with "/index/*". Anything else is returned raw and so matches nothing expected.
+func resourceName(names map[string]string, res any) string {
+	if m, ok := res.(map[string]any); ok {
+		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
+			if n, ok := names[ga[0].(string)]; ok {
+				return n
+			}
+		}
+		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 && join[0] == "" {
+			if parts := join[1].([]any); len(parts) == 2 && parts[1] == "/index/*" {
+				return resourceName(names, parts[0]) + "/index/*"
+			}
+		}
+	}
+	return fmt.Sprintf("unrecognised(%s)", jsonString(res))
+}
+
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}

@@ -1,0 +1,483 @@
+package stack
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+func TestFunctions(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+
+	// THEN there is one function per row and nothing else runs code
+	mustNotPanic(t, func() {
+		s.template.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(float64(len(wiring.Functions))))
+	})
+	for _, row := range wiring.Functions {
+		t.Run(row.Name, func(t *testing.T) {
+			fn := s.resource(t, s.logicalID(t, functionID(row.Name)), "AWS::Lambda::Function").Properties
+
+			// AND it is an arm64 provided.al2023 function sized by its row
+			checks := map[string][2]any{
+				"Architectures": {fn["Architectures"], []any{"arm64"}},
+				"Runtime":       {fn["Runtime"], "provided.al2023"},
+				"Handler":       {fn["Handler"], "bootstrap"},
+				"Timeout":       {fn["Timeout"], float64(row.TimeoutSeconds)},
+				"MemorySize":    {fn["MemorySize"], float64(row.MemoryMB)},
+				"Role":          {fn["Role"], getAtt(s.logicalID(t, roleID(row.Name)), "Arn")},
+			}
+			for name, c := range checks {
+				if !sameJSON(c[0], c[1]) {
+					t.Errorf("%s = %s, want %s", name, jsonString(c[0]), jsonString(c[1]))
+				}
+			}
+
+			// AND it logs to its own log group, which expires
+			logs := fn["LoggingConfig"].(map[string]any)
+			lgID := s.logicalID(t, logGroupID(row.Name))
+			if !sameJSON(logs["LogGroup"], ref(lgID)) || logs["LogFormat"] != "JSON" {
+				t.Errorf("LoggingConfig = %s, want JSON to %s", jsonString(logs), lgID)
+			}
+			if days := num(s.resource(t, lgID, "AWS::Logs::LogGroup").Properties["RetentionInDays"]); days != 30 {
+				t.Errorf("log retention %v days, want 30 in dev", days)
+			}
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	// GIVEN stacks from the wiring table and from fixture rows with JWT routes
+	for _, c := range []struct {
+		name  string
+		props StackProps
+	}{{"dev", devProps()}, {"fixture", fixtureProps()}} {
+		s := synthCached(t, c.name, c.props)
+		routes := map[string]map[string]any{}
+		for _, r := range s.ofType("AWS::ApiGatewayV2::Route") {
+			routes[r.Properties["RouteKey"].(string)] = r.Properties
+		}
+
+		for _, row := range c.props.withDefaults().Functions {
+			for _, r := range row.Trigger.Routes {
+				t.Run(c.name+"/"+r.Pattern(), func(t *testing.T) {
+					// WHEN the route with the wiring route's key is looked up
+					route, ok := routes[r.Pattern()]
+					if !ok {
+						t.Fatalf("no route with key %q", r.Pattern())
+					}
+
+					// THEN its authorization matches the row: JWT or none
+					wantAuth := map[wiring.Auth]string{wiring.JWT: "JWT", wiring.Public: "NONE"}[r.Auth]
+					if route["AuthorizationType"] != wantAuth {
+						t.Errorf("AuthorizationType = %v, want %s", route["AuthorizationType"], wantAuth)
+					}
+					if (r.Auth == wiring.JWT) != (route["AuthorizerId"] != nil) {
+						t.Errorf("AuthorizerId = %v for %s auth", route["AuthorizerId"], r.Auth)
+					}
+
+					// AND it proxies to the row's function with payload format 2.0
+					target := route["Target"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+					integ := s.resource(t, target[1].(map[string]any)["Ref"].(string), "AWS::ApiGatewayV2::Integration").Properties
+					wantURI := getAtt(s.logicalID(t, functionID(row.Name)), "Arn")
+					if !sameJSON(integ["IntegrationUri"], wantURI) || integ["PayloadFormatVersion"] != "2.0" || integ["IntegrationType"] != "AWS_PROXY" {
+						t.Errorf("integration = %s, want AWS_PROXY 2.0 to %s", jsonString(integ), jsonString(wantURI))
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestStageThrottlingAndAccessLogs(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+
+	// WHEN the API's stage is read
+	stages := s.ofType("AWS::ApiGatewayV2::Stage")
+	if len(stages) != 1 {
+		t.Fatalf("%d stages, want 1", len(stages))
+	}
+	var stage map[string]any
+	for _, st := range stages {
+		stage = st.Properties
+	}
+
+	// THEN the default throttle is the wiring default
+	wantDefault := map[string]any{
+		"ThrottlingRateLimit":  wiring.DefaultThrottle.RatePerSecond,
+		"ThrottlingBurstLimit": float64(wiring.DefaultThrottle.Burst),
+	}
+	if !sameJSON(stage["DefaultRouteSettings"], wantDefault) {
+		t.Errorf("DefaultRouteSettings = %s, want %s", jsonString(stage["DefaultRouteSettings"]), jsonString(wantDefault))
+	}
+
+	// AND exactly the routes with their own throttle have route settings
+	wantRoutes := map[string]any{}
+	for _, r := range wiring.Routes() {
+		if r.Throttle != nil {
+			wantRoutes[r.Pattern()] = map[string]any{
+				"ThrottlingRateLimit":  r.Throttle.RatePerSecond,
+				"ThrottlingBurstLimit": float64(r.Throttle.Burst),
+			}
+		}
+	}
+	got := stage["RouteSettings"]
+	if got == nil {
+		got = map[string]any{}
+	}
+	if !sameJSON(got, wantRoutes) {
+		t.Errorf("RouteSettings = %s, want %s", jsonString(got), jsonString(wantRoutes))
+	}
+
+	// AND access logs go, as JSON without client IPs, to a log group that expires
+	logs := stage["AccessLogSettings"].(map[string]any)
+	lgID := s.logicalID(t, "ApiAccessLogs")
+	if !sameJSON(logs["DestinationArn"], getAtt(lgID, "Arn")) {
+		t.Errorf("access logs go to %s, want %s", jsonString(logs["DestinationArn"]), lgID)
+	}
+	if f := logs["Format"].(string); !strings.Contains(f, "$context.routeKey") || strings.Contains(f, "sourceIp") {
+		t.Errorf("access log format %s: want route keys and no source IP", f)
+	}
+	if s.resource(t, lgID, "AWS::Logs::LogGroup").Properties["RetentionInDays"] == nil {
+		t.Error("access log group keeps logs forever")
+	}
+}
+
+func TestCognitoAuthorizer(t *testing.T) {
+	// GIVEN a stack without an external issuer, with JWT routes
+	s := synthCached(t, "fixture", fixtureProps())
+
+	// THEN the stack owns a user pool with a group per role and the locations attribute
+	var groups []string
+	for _, g := range s.ofType("AWS::Cognito::UserPoolGroup") {
+		groups = append(groups, g.Properties["GroupName"].(string))
+	}
+	sort.Strings(groups)
+	want := slices.Clone(wiring.AllRoles)
+	sort.Strings(want)
+	if !slices.Equal(groups, want) {
+		t.Errorf("groups %v, want %v", groups, want)
+	}
+	poolID := s.logicalID(t, "StaffPool")
+	pool := s.resource(t, poolID, "AWS::Cognito::UserPool").Properties
+	if !strings.Contains(jsonString(pool["Schema"]), `"Name":"locations"`) {
+		t.Errorf("pool schema %s lacks the locations attribute", jsonString(pool["Schema"]))
+	}
+
+	// AND the JWT authorizer trusts that pool's issuer, with its app client as audience
+	clientID := s.logicalID(t, "StaffPool", "StaffClient")
+	wantJWT := map[string]any{
+		"Audience": []any{ref(clientID)},
+		"Issuer":   map[string]any{"Fn::Join": []any{"", []any{"https://", getAtt(poolID, "ProviderURL")}}},
+	}
+	for _, a := range s.ofType("AWS::ApiGatewayV2::Authorizer") {
+		if a.Properties["AuthorizerType"] != "JWT" || !sameJSON(a.Properties["JwtConfiguration"], wantJWT) {
+			t.Errorf("authorizer %s, want JWT with %s", jsonString(a.Properties), jsonString(wantJWT))
+		}
+	}
+	mustNotPanic(t, func() {
+		s.template.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Authorizer"), jsii.Number(1))
+		s.template.HasOutput(jsii.String("UserPoolId"), map[string]any{"Value": ref(poolID)})
+		s.template.HasOutput(jsii.String("UserPoolClientId"), map[string]any{"Value": ref(clientID)})
+	})
+}
+
+func TestExternalIssuer(t *testing.T) {
+	// GIVEN an external OIDC issuer and audience
+	// WHEN the stack is synthesized
+	s := synthCached(t, "external-issuer", externalIssuerProps())
+
+	// THEN there is no user pool, and the authorizer trusts the issuer
+	mustNotPanic(t, func() {
+		s.template.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(0))
+		s.template.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), map[string]any{
+			"AuthorizerType": "JWT",
+			"JwtConfiguration": map[string]any{
+				"Issuer":   "https://login.example.com/",
+				"Audience": []any{"rapport-api", "rapport-pos"},
+			},
+		})
+	})
+	if outputs := s.template.FindOutputs(jsii.String("UserPoolId"), map[string]any{}); len(*outputs) != 0 {
+		t.Error("UserPoolId output without a user pool")
+	}
+}
+
+func TestTables(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+	mustNotPanic(t, func() {
+		s.template.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(float64(len(wiring.Tables))))
+	})
+
+	for _, def := range wiring.Tables {
+		t.Run(def.Name, func(t *testing.T) {
+			// WHEN the table is read from the template
+			tbl := s.resource(t, s.logicalID(t, tableID(def.Name)), "AWS::DynamoDB::Table").Properties
+			keyID := s.logicalID(t, tableKeyID(def.Name))
+
+			// THEN it is on-demand, recoverable, encrypted with its own rotating key
+			checks := map[string][2]any{
+				"BillingMode": {tbl["BillingMode"], "PAY_PER_REQUEST"},
+				"PITR":        {tbl["PointInTimeRecoverySpecification"], map[string]any{"PointInTimeRecoveryEnabled": true}},
+				"SSE": {tbl["SSESpecification"], map[string]any{
+					"KMSMasterKeyId": getAtt(keyID, "Arn"), "SSEEnabled": true, "SSEType": "KMS",
+				}},
+				"KeyRotation": {s.resource(t, keyID, "AWS::KMS::Key").Properties["EnableKeyRotation"], true},
+			}
+			// AND it expires items on the row's TTL attribute
+			if def.TTLAttribute != "" {
+				checks["TTL"] = [2]any{tbl["TimeToLiveSpecification"], map[string]any{"AttributeName": def.TTLAttribute, "Enabled": true}}
+			}
+			for name, c := range checks {
+				if !sameJSON(c[0], c[1]) {
+					t.Errorf("%s = %s, want %s", name, jsonString(c[0]), jsonString(c[1]))
+				}
+			}
+
+			// AND it has the row's keys and GSIs, projecting everything
+			if !sameJSON(tbl["KeySchema"], keySchema(def.PartitionKey, def.SortKey)) {
+				t.Errorf("KeySchema = %s", jsonString(tbl["KeySchema"]))
+			}
+			gsis := map[string]any{}
+			for _, g := range list(tbl["GlobalSecondaryIndexes"]) {
+				if g, ok := g.(map[string]any); ok {
+					gsis[g["IndexName"].(string)] = g
+				}
+			}
+			if len(gsis) != len(def.Indexes) {
+				t.Errorf("%d GSIs, want %d", len(gsis), len(def.Indexes))
+			}
+			for _, idx := range def.Indexes {
+				g, _ := gsis[idx.Name].(map[string]any)
+				want := map[string]any{
+					"IndexName":  idx.Name,
+					"KeySchema":  keySchema(idx.PartitionKey, idx.SortKey),
+					"Projection": map[string]any{"ProjectionType": "ALL"},
+				}
+				if !sameJSON(g, want) {
+					t.Errorf("GSI %s = %s, want %s", idx.Name, jsonString(g), jsonString(want))
+				}
+			}
+		})
+	}
+}
+
+func keySchema(pk wiring.Key, sk *wiring.Key) []any {
+	out := []any{map[string]any{"AttributeName": pk.Name, "KeyType": "HASH"}}
+	if sk != nil {
+		out = append(out, map[string]any{"AttributeName": sk.Name, "KeyType": "RANGE"})
+	}
+	return out
+}
+
+func TestQueues(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+
+	for _, def := range wiring.Queues {
+		t.Run(def.Name, func(t *testing.T) {
+			q := s.resource(t, s.logicalID(t, queueID(def.Name)), "AWS::SQS::Queue").Properties
+			dlqLID := s.logicalID(t, dlqID(def.DLQName()))
+			dlq := s.resource(t, dlqLID, "AWS::SQS::Queue").Properties
+
+			// THEN the queue redrives to its DLQ after the row's receive count
+			wantRedrive := map[string]any{"deadLetterTargetArn": getAtt(dlqLID, "Arn"), "maxReceiveCount": float64(def.MaxReceiveCount)}
+			checks := map[string][2]any{
+				"RedrivePolicy":     {q["RedrivePolicy"], wantRedrive},
+				"VisibilityTimeout": {q["VisibilityTimeout"], float64(def.VisibilityTimeoutSeconds)},
+				"Encryption":        {q["SqsManagedSseEnabled"], true},
+				"DLQ retention":     {dlq["MessageRetentionPeriod"], float64(def.DLQRetentionDays * 86400)},
+				"DLQ encryption":    {dlq["SqsManagedSseEnabled"], true},
+			}
+			for name, c := range checks {
+				if !sameJSON(c[0], c[1]) {
+					t.Errorf("%s = %s, want %s", name, jsonString(c[0]), jsonString(c[1]))
+				}
+			}
+		})
+	}
+
+	// AND every queue and DLQ refuses plain HTTP
+	for _, def := range wiring.Queues {
+		for _, id := range []string{queueID(def.Name), dlqID(def.DLQName())} {
+			mustNotPanic(t, func() {
+				s.template.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
+					"Queues": []any{ref(s.logicalID(t, id))},
+					"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+						assertions.Match_ObjectLike(&map[string]any{
+							"Effect":    "Deny",
+							"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+						}),
+					})},
+				})
+			})
+		}
+	}
+}
+
+func TestTriggers(t *testing.T) {
+	// GIVEN stacks from the wiring table and from fixture rows
+	for _, c := range []struct {
+		name  string
+		props StackProps
+	}{{"dev", devProps()}, {"fixture", fixtureProps()}} {
+		s := synthCached(t, c.name, c.props)
+		for _, row := range c.props.withDefaults().Functions {
+			fnID := s.logicalID(t, functionID(row.Name))
+
+			// THEN a queue trigger is an event source mapping reporting partial failures
+			if qt := row.Trigger.Queue; qt != nil {
+				t.Run(c.name+"/"+row.Name+"/queue", func(t *testing.T) {
+					want := map[string]any{
+						"BatchSize":             float64(qt.BatchSize),
+						"EventSourceArn":        getAtt(s.logicalID(t, queueID(qt.Queue)), "Arn"),
+						"FunctionName":          ref(fnID),
+						"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+					}
+					if qt.WindowSeconds > 0 {
+						want["MaximumBatchingWindowInSeconds"] = float64(qt.WindowSeconds)
+					}
+					found := false
+					for _, m := range s.ofType("AWS::Lambda::EventSourceMapping") {
+						found = found || sameJSON(m.Properties, want)
+					}
+					if !found {
+						t.Errorf("no event source mapping %s", jsonString(want))
+					}
+				})
+			}
+
+			// AND a schedule is an EventBridge rule targeting the function
+			if sch := row.Trigger.Schedule; sch != nil {
+				t.Run(c.name+"/"+row.Name+"/schedule", func(t *testing.T) {
+					found := false
+					for _, r := range s.ofType("AWS::Events::Rule") {
+						targets := list(r.Properties["Targets"])
+						found = found || (r.Properties["ScheduleExpression"] == sch.Expression &&
+							len(targets) == 1 && sameJSON(targets[0].(map[string]any)["Arn"], getAtt(fnID, "Arn")))
+					}
+					if !found {
+						t.Errorf("no rule on %q targeting %s", sch.Expression, row.Name)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestAlarms(t *testing.T) {
+	// GIVEN the stack synthesized from the wiring table
+	s := synthCached(t, "dev", devProps())
+	topic := ref(s.logicalID(t, "AlarmTopic"))
+
+	// WHEN the alarms are indexed by metric and dimension
+	alarms := map[string]map[string]any{}
+	for _, a := range s.ofType("AWS::CloudWatch::Alarm") {
+		dims := list(a.Properties["Dimensions"])
+		if len(dims) != 1 {
+			t.Errorf("alarm with dimensions %s", jsonString(dims))
+			continue
+		}
+		alarms[a.Properties["MetricName"].(string)+" "+jsonString(dims[0].(map[string]any)["Value"])] = a.Properties
+	}
+	want := map[string]string{}
+	for _, q := range wiring.Queues {
+		want["ApproximateNumberOfMessagesVisible "+jsonString(getAtt(s.logicalID(t, dlqID(q.DLQName())), "QueueName"))] = q.DLQName()
+	}
+	for _, f := range wiring.Functions {
+		fn := jsonString(ref(s.logicalID(t, functionID(f.Name))))
+		want["Errors "+fn] = f.Name
+		want["Throttles "+fn] = f.Name
+	}
+
+	// THEN every DLQ and every function's errors and throttles alarm above zero, to ops
+	for key, name := range want {
+		a, ok := alarms[key]
+		if !ok {
+			t.Errorf("no alarm %s (%s)", key, name)
+			continue
+		}
+		if a["Threshold"] != 0.0 || a["ComparisonOperator"] != "GreaterThanThreshold" ||
+			!sameJSON(a["AlarmActions"], []any{topic}) {
+			t.Errorf("alarm %s (%s) = %s, want > 0 notifying the ops topic", key, name, jsonString(a))
+		}
+	}
+	if len(alarms) != len(want) {
+		t.Errorf("%d alarms, want %d", len(alarms), len(want))
+	}
+}
+
+func TestStages(t *testing.T) {
+	// GIVEN the same wiring synthesized for dev and for prod
+	tests := []struct {
+		stage       string
+		props       StackProps
+		protected   bool
+		policy      string
+		logDays     float64
+		poolProtect string
+	}{
+		{"dev", devProps(), false, "Delete", 30, "INACTIVE"},
+		{"prod", prodProps(), true, "Retain", 365, "ACTIVE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stage, func(t *testing.T) {
+			s := synthCached(t, tt.stage, tt.props)
+
+			// THEN tables are deletion-protected and retained only in prod
+			for id, tbl := range s.ofType("AWS::DynamoDB::Table") {
+				if tbl.Properties["DeletionProtectionEnabled"] != tt.protected || tbl.DeletionPolicy != tt.policy {
+					t.Errorf("table %s: protection %v, policy %q; want %v, %q",
+						id, tbl.Properties["DeletionProtectionEnabled"], tbl.DeletionPolicy, tt.protected, tt.policy)
+				}
+			}
+			// AND so are the tables' keys, the user pool and the logs
+			for _, typ := range []string{"AWS::KMS::Key", "AWS::Cognito::UserPool", "AWS::Logs::LogGroup"} {
+				for id, r := range s.ofType(typ) {
+					if r.DeletionPolicy != tt.policy {
+						t.Errorf("%s %s: policy %q, want %q", typ, id, r.DeletionPolicy, tt.policy)
+					}
+				}
+			}
+			for id, r := range s.ofType("AWS::Cognito::UserPool") {
+				if r.Properties["DeletionProtection"] != tt.poolProtect {
+					t.Errorf("user pool %s: DeletionProtection %v, want %s", id, r.Properties["DeletionProtection"], tt.poolProtect)
+				}
+			}
+			for id, r := range s.ofType("AWS::Logs::LogGroup") {
+				if num(r.Properties["RetentionInDays"]) != tt.logDays {
+					t.Errorf("log group %s keeps %v days, want %v", id, r.Properties["RetentionInDays"], tt.logDays)
+				}
+			}
+		})
+	}
+}
+
+// accountOrRegion catches a hard-coded partition, region or account in the template.
+var accountOrRegion = regexp.MustCompile(`arn:aws[a-z-]*:|\b\d{12}\b|\b(us|eu|ap|sa|ca|cn|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b`)
+
+func TestEnvironmentAgnostic(t *testing.T) {
+	for _, stage := range []string{"dev", "prod"} {
+		t.Run(stage, func(t *testing.T) {
+			// GIVEN a synthesized stage
+			s := synthCached(t, stage, StackProps{Stage: stage})
+
+			// THEN it names no partition, account or region, and uses no managed policy
+			if m := accountOrRegion.FindAllString(s.raw, 5); len(m) > 0 {
+				t.Errorf("template hard-codes %v", m)
+			}
+			if strings.Contains(s.raw, "FullAccess") || strings.Contains(s.raw, "ManagedPolicyArns") {
+				t.Error("template uses managed policies")
+			}
+		})
+	}
+}
