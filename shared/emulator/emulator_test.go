@@ -178,7 +178,7 @@ func TestChildrenDieWithParent(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Pdeathsig is Linux only")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperParent$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "EMULATOR_HELPER_PARENT=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -219,14 +219,22 @@ func TestChildrenDieWithParent(t *testing.T) {
 	}
 }
 
-// TestHelperParent is the parent process for TestChildrenDieWithParent.
-func TestHelperParent(t *testing.T) {
-	if os.Getenv("EMULATOR_HELPER_PARENT") != "1" {
-		t.Skip("helper process for TestChildrenDieWithParent")
+// TestMain doubles as the parent process of TestChildrenDieWithParent: run with
+// EMULATOR_HELPER_PARENT=1, it starts the emulators, reports their pids and waits to
+// be killed.
+func TestMain(m *testing.M) {
+	if os.Getenv("EMULATOR_HELPER_PARENT") == "1" {
+		helperParent()
+		return
 	}
+	os.Exit(m.Run())
+}
+
+func helperParent() {
 	e, err := Start(context.Background(), Options{})
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	pids := e.pids()
 	fmt.Printf("PIDS %d %d\n", pids[0], pids[1])
