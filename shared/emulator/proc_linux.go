@@ -17,7 +17,7 @@ func sysProcAttr() *syscall.SysProcAttr {
 }
 
 // ownsListener reports whether process pid holds the socket listening on TCP port,
-// read from /proc. When /proc cannot tell, it trusts the probe and says yes.
+// read from /proc. When /proc/net cannot tell, it trusts the probe and says yes.
 func ownsListener(pid, port int) bool {
 	inodes := listeningInodes(port)
 	if inodes == nil {
@@ -25,7 +25,8 @@ func ownsListener(pid, port int) bool {
 	}
 	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	if err != nil {
-		return true
+		// The child has exited (or is exiting): whoever answers, it is not the child.
+		return false
 	}
 	for _, fd := range fds {
 		link, err := os.Readlink(filepath.Join(fmt.Sprintf("/proc/%d/fd", pid), fd.Name()))
