@@ -134,6 +134,15 @@ func (s *Store) SaveResponse(ctx context.Context, r Response, now time.Time, ext
 		TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
 	tx = append(tx, extra...)
+	if len(tx) == 1 {
+		// A lone response needs no transaction, which would cost twice the capacity.
+		put := tx[0].Put
+		_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
+		if err != nil {
+			return dynamo.Unavailable(err, "save response")
+		}
+		return nil
+	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	if err == nil {
 		return nil

@@ -28,8 +28,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
-	"github.com/rapport-crm/rapport/shared/queue"
-	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -62,14 +60,8 @@ func run(n int) error {
 		return err
 	}
 	names := dynamo.Prefixed("bench-")
-	if err := dynamo.CreateTables(ctx, clients.DynamoDB, names, wiring.Tables); err != nil {
-		return err
-	}
-	urls, err := queue.Create(ctx, clients.SQS, names, wiring.Queues)
+	urls, err := local.Provision(ctx, clients, names, time.Now())
 	if err != nil {
-		return err
-	}
-	if err := local.Seed(ctx, &survey.Store{DB: clients.DynamoDB, Table: names("surveys")}, time.Now()); err != nil {
 		return err
 	}
 	issuer, err := local.LoadIssuer(filepath.Join(os.TempDir(), "rapport-bench-issuer.pem"))

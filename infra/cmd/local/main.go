@@ -28,7 +28,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
 	"github.com/rapport-crm/rapport/shared/queue"
-	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -110,15 +109,9 @@ func run() error {
 		return err
 	}
 	names := dynamo.Prefixed("rapport-")
-	if err := dynamo.CreateTables(ctx, clients.DynamoDB, names, wiring.Tables); err != nil {
-		return err
-	}
-	urls, err := queue.Create(ctx, clients.SQS, names, wiring.Queues)
-	if err != nil {
-		return err
-	}
 	clk := clock.System{}
-	if err := local.Seed(ctx, &survey.Store{DB: clients.DynamoDB, Table: names("surveys")}, clk.Now()); err != nil {
+	urls, err := local.Provision(ctx, clients, names, clk.Now())
+	if err != nil {
 		return err
 	}
 	issuer, err := local.LoadIssuer(issuerPath())
