@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -402,4 +404,45 @@ func TestJSONAndRaw(t *testing.T) {
 	if rec3.Code != 201 || !bytes.Equal(rec3.Body.Bytes(), rec2.Body.Bytes()) || rec3.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("Raw wrote %d %q", rec3.Code, rec3.Body)
 	}
+}
+
+// FuzzLimitAndDecode feeds arbitrary bodies through the body limit and the decoder:
+// they never panic, and every refusal is a 4xx problem naming what is wrong.
+func FuzzLimitAndDecode(f *testing.F) {
+	for _, file := range []string{"apigw-survey-response.json", "apigw-health.json", "sqs-followups.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "events", file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var ev struct{ Body string }
+		_ = json.Unmarshal(b, &ev)
+		f.Add([]byte(ev.Body))
+		f.Add(b)
+	}
+	f.Add([]byte(`{"answers":[{"questionId":"nps","value":1e400}]}`))
+	f.Add([]byte("\xff\xfe{}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		h := web.LimitJSON(web.MaxBody, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var sub submission
+			if err := web.Decode(r, &sub); err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		r := httptest.NewRequest(http.MethodPost, "/x", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch {
+		case w.Code == http.StatusNoContent:
+		case w.Code >= 400 && w.Code < 500:
+			var p problem.Body
+			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || p.Status != w.Code || p.Detail == "" {
+				t.Fatalf("refusal %d is not a problem document: %q", w.Code, w.Body)
+			}
+		default:
+			t.Fatalf("status %d for body %q", w.Code, body)
+		}
+	})
 }
