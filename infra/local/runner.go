@@ -48,6 +48,9 @@ type Config struct {
 	PollWait int32
 	// Unthrottled turns API Gateway's throttling off (benchmarks).
 	Unthrottled bool
+	// PublicURL is the runner's base URL, given to functions whose row asks for the
+	// API's URL (links in invitations).
+	PublicURL string
 }
 
 // Runner hosts every function.
@@ -66,7 +69,7 @@ func New(cfg Config) (*Runner, error) {
 	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
 	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
 	for _, row := range wiring.Functions {
-		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] })
+		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL)
 		fn, err := app.Build(row.Name, config.FromMap(env), deps)
 		if err != nil {
 			return nil, err

@@ -2,16 +2,22 @@ package local
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
-// DemoSurveyID is the survey make run seeds, used by the README walk-through.
-const DemoSurveyID = "demo-stay"
+// The demo that make run seeds, used by the README walk-through.
+const (
+	DemoSurveyID = "demo-stay"
+	// DemoLinkToken is the demo survey's public link at loc-1. Public links are meant to
+	// be printed and shared (a QR code at the front desk), so a readable token is fine.
+	DemoLinkToken = "demo-stay-loc-1"
+)
 
-// DemoSurvey is a short post-stay survey at location loc-1, open to anonymous answers,
-// whose low scores alert the front desk by email.
+// DemoSurvey is a short post-stay survey at location loc-1, answered through a public
+// link, whose detractors and unhappy CSAT answers alert the front desk by email.
 func DemoSurvey(now time.Time) survey.Survey {
 	return survey.Survey{
 		ID: DemoSurveyID, Name: "After your stay", Version: 1, LocationID: "loc-1", Anonymous: true,
@@ -23,12 +29,25 @@ func DemoSurvey(now time.Time) survey.Survey {
 			{ID: "clean", Type: survey.TypeLikert5, Dimension: "cleanliness", Text: map[string]string{
 				"en": "How clean was your room?", "zh-CN": "房间的清洁程度如何？"}},
 		},
-		Alert:     survey.Contact{Channel: "email", Address: "frontdesk@loc-1.example", Locale: "en"},
+		Dimensions: survey.DefaultDimensions,
+		Loop: &survey.Loop{Detractor: true, LowCSAT: true, CallbackWithinHours: 4,
+			Notify: survey.Contact{Channel: "email", Address: "frontdesk@loc-1.example", Locale: "en"}},
 		CreatedAt: now,
 	}
 }
 
-// Seed writes the demo survey (again, harmlessly, on every start).
+// Seed writes the demo survey and its public link unless they exist (an edited demo
+// survey keeps its versions across restarts).
 func Seed(ctx context.Context, store *survey.Store, now time.Time) error {
-	return store.PutSurvey(ctx, DemoSurvey(now))
+	if err := store.CreateSurvey(ctx, DemoSurvey(now)); err != nil && !errors.Is(err, survey.ErrVersionConflict) {
+		return err
+	}
+	err := store.PutInvitation(ctx, survey.Invitation{
+		Token: DemoLinkToken, Kind: survey.KindLink, SurveyID: DemoSurveyID, LocationID: "loc-1",
+		DailyCap: 10000, ExpiresAt: now.AddDate(5, 0, 0), CreatedAt: now,
+	})
+	if errors.Is(err, survey.ErrVersionConflict) {
+		return nil // seeded before
+	}
+	return err
 }

@@ -34,6 +34,7 @@ func (b *builder) buildAPI() {
 		},
 	})
 	b.addAccessLogs()
+	b.setAPIEnvironment()
 
 	jwt := b.jwtAuthorizer()
 	throttled := map[string]interface{}{}
@@ -119,4 +120,16 @@ func (b *builder) jwtAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
 			AuthorizerName: jsii.String("jwt"),
 			JwtAudience:    jsii.Strings(audience...),
 		})
+}
+
+// setAPIEnvironment gives functions the API's base URL where their row asks for it
+// (links in messages). The URL is known only once the API exists, after the functions.
+func (b *builder) setAPIEnvironment() {
+	for _, lf := range b.functions {
+		for _, e := range lf.row.Env {
+			if e.API {
+				lf.fn.AddEnvironment(jsii.String(e.Name), b.api.ApiEndpoint(), nil)
+			}
+		}
+	}
 }

@@ -92,6 +92,8 @@ func (b *builder) environment(row wiring.Function) *map[string]*string {
 			env[e.Name] = b.tables[e.Table].table.TableName()
 		case e.Queue != "":
 			env[e.Name] = b.queues[e.Queue].queue.QueueUrl()
+		case e.API:
+			// Set by setAPIEnvironment once the API exists.
 		default:
 			env[e.Name] = jsii.String(e.Value)
 		}

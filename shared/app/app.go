@@ -123,11 +123,16 @@ func Mux(row wiring.Function, handlers map[string]http.Handler, idem *idempotenc
 		if !ok {
 			return nil, fmt.Errorf("route %s has no handler", route.Pattern())
 		}
-		if route.Method == http.MethodPost {
+		if route.Method == http.MethodPost || route.Method == http.MethodPut {
 			if idem == nil {
 				return nil, fmt.Errorf("route %s needs an idempotency store", route.Pattern())
 			}
-			h = web.LimitJSON(web.MaxBody, idem.Middleware(scope(route), h))
+			h = idem.Middleware(scope(route), h)
+			if route.Form {
+				h = web.LimitForm(web.MaxBody, h)
+			} else {
+				h = web.LimitJSON(web.MaxBody, h)
+			}
 		}
 		h = web.Log(route.Pattern(), auth.RequestID, auth.Require(route, h))
 		mux.Handle(route.Pattern(), h)

@@ -35,7 +35,7 @@ func offlineDeps() Deps {
 }
 
 func fullEnv(row wiring.Function) map[string]string {
-	return row.Environment(func(t string) string { return "tbl-" + t }, func(q string) string { return "https://sqs.example/" + q })
+	return row.Environment(func(t string) string { return "tbl-" + t }, func(q string) string { return "https://sqs.example/" + q }, "https://api.example")
 }
 
 // Every functions/ folder has a row, every row a folder, and every row a builder.
@@ -152,6 +152,9 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 				if s != "" {
 					sources++
 				}
+			}
+			if v.API {
+				sources++
 			}
 			if sources != 1 {
 				t.Errorf("%s: %s must have exactly one source", row.Name, v.Name)

@@ -34,13 +34,17 @@ func surveysPublic(row wiring.Function, env *config.Env, d Deps) (Function, erro
 		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: followups},
 		Clock:     d.Clock,
 	}
-	mux, err := Mux(row, survey.PublicRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
+	mux, err := Mux(row, survey.PublicRoutes(svc, &survey.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
 	return Function{HTTP: mux}, err
 }
 
 func surveysStaff(row wiring.Function, env *config.Env, d Deps) (Function, error) {
-	store := &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")}
-	mux, err := Mux(row, survey.StaffRoutes(store), nil)
+	table := env.String("SURVEYS_TABLE")
+	staff := &survey.Staff{
+		Service:   &survey.Service{Store: &survey.Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock},
+		PublicURL: env.String("PUBLIC_BASE_URL"),
+	}
+	mux, err := Mux(row, survey.StaffRoutes(staff), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
 	return Function{HTTP: mux}, err
 }
 

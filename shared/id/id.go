@@ -41,3 +41,13 @@ func Time(s string) (time.Time, bool) {
 	ms := uint64(binary.BigEndian.Uint16(b[0:2]))<<32 | uint64(binary.BigEndian.Uint32(b[2:6]))
 	return time.UnixMilli(int64(ms)).UTC(), true
 }
+
+// Lowest is the smallest ID New can make at t: IDs made at or after t sort at or
+// above it, so it bounds a range of IDs by time.
+func Lowest(t time.Time) string {
+	var b [16]byte
+	ms := uint64(t.UnixMilli())
+	binary.BigEndian.PutUint16(b[0:2], uint16(ms>>32))
+	binary.BigEndian.PutUint32(b[2:6], uint32(ms))
+	return encoding.EncodeToString(b[:])
+}

@@ -1,22 +1,29 @@
 package survey
 
 import (
-	"errors"
-
-	"github.com/rapport-crm/rapport/shared/auth"
+	"bytes"
 	"net/http"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
 
 // PublicRoutes are the handlers of the public survey routes, keyed by route pattern.
-func PublicRoutes(svc *Service) map[string]http.Handler {
+func PublicRoutes(svc *Service, pages *Pages) map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /v1/surveys/{surveyId}/responses": http.HandlerFunc(svc.handleSubmit),
+		"GET /v1/s/{token}": http.HandlerFunc(pages.handleOpen),
+		"POST /v1/surveys/{surveyId}/responses": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if web.IsForm(r) {
+				pages.handlePost(w, r)
+				return
+			}
+			svc.handleSubmit(w, r)
+		}),
 	}
 }
 
@@ -38,32 +45,104 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		item, err := claim.CompleteItem(http.StatusCreated, "application/json", body)
 		return []types.TransactWriteItem{item}, err
 	}
-	if _, err := s.Submit(r.Context(), r.PathValue("surveyId"), sub, commit); err != nil {
+	rc, err := s.Submit(r.Context(), r.PathValue("surveyId"), sub, commit)
+	if err != nil {
 		if hasKey {
 			claim.Abandon()
 		}
 		problem.Write(w, r, err)
 		return
 	}
+	if body == nil { // a honeypot submission never reached the transaction
+		body, _ = web.Marshal(rc)
+	}
 	web.Raw(w, http.StatusCreated, "application/json", body)
 }
 
 // StaffRoutes are the handlers of the staff survey routes, keyed by route pattern.
-func StaffRoutes(store *Store) map[string]http.Handler {
+func StaffRoutes(s *Staff) map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET /v1/surveys/{surveyId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sv, err := store.Survey(r.Context(), r.PathValue("surveyId"))
-			p, _ := auth.From(r.Context())
-			// A survey of a location the caller may not see does not exist for them.
-			if errors.Is(err, ErrNotFound) || (err == nil && sv.LocationID != "" && !p.CanSee(sv.LocationID)) {
-				problem.Write(w, r, problem.Newf(problem.NotFound, "no survey %q", r.PathValue("surveyId")))
-				return
+		"POST /v1/surveys": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var d Definition
+			if err := web.Decode(r, &d); err != nil {
+				return 0, nil, err
 			}
+			sv, err := s.Define(r.Context(), p, d)
+			return http.StatusCreated, sv, err
+		}),
+		"GET /v1/surveys/{surveyId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			v := 0
+			if q := r.URL.Query().Get("version"); q != "" {
+				var err error
+				if v, err = strconv.Atoi(q); err != nil || v < 1 {
+					return 0, nil, problem.Field("version", "must be a positive whole number")
+				}
+			}
+			sv, err := s.Get(r.Context(), p, r.PathValue("surveyId"), v)
+			return http.StatusOK, sv, err
+		}),
+		"PUT /v1/surveys/{surveyId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var d Definition
+			if err := web.Decode(r, &d); err != nil {
+				return 0, nil, err
+			}
+			sv, err := s.Edit(r.Context(), p, r.PathValue("surveyId"), d)
+			return http.StatusOK, sv, err
+		}),
+		"POST /v1/surveys/{surveyId}/invitations": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var req InvitationRequest
+			if err := web.Decode(r, &req); err != nil {
+				return 0, nil, err
+			}
+			inv, err := s.Invite(r.Context(), p, r.PathValue("surveyId"), req)
+			return http.StatusCreated, inv, err
+		}),
+		"POST /v1/surveys/{surveyId}/links": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var req LinkRequest
+			if err := web.Decode(r, &req); err != nil {
+				return 0, nil, err
+			}
+			link, err := s.Link(r.Context(), p, r.PathValue("surveyId"), req)
+			return http.StatusCreated, link, err
+		}),
+		"GET /v1/surveys/{surveyId}/results": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			q := r.URL.Query()
+			per, err := ParsePeriod(q.Get("from"), q.Get("to"), s.Clock.Now())
+			if err != nil {
+				return 0, nil, err
+			}
+			res, err := s.Results(r.Context(), p, r.PathValue("surveyId"), q.Get("locationId"), per)
+			return http.StatusOK, res, err
+		}),
+		"GET /v1/surveys/{surveyId}/responses.csv": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.From(r.Context())
+			q := r.URL.Query()
+			per, err := ParsePeriod(q.Get("from"), q.Get("to"), s.Clock.Now())
 			if err != nil {
 				problem.Write(w, r, err)
 				return
 			}
-			web.JSON(w, http.StatusOK, sv)
+			// Buffered, so an error midway is still a clean problem response.
+			var buf bytes.Buffer
+			if err := s.ExportCSV(r.Context(), p, r.PathValue("surveyId"), q.Get("locationId"), per, &buf); err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("surveyId")+`-responses.csv"`)
+			web.Raw(w, http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 		}),
 	}
+}
+
+// staffJSON runs a staff handler with the caller's principal and writes its JSON reply.
+func staffJSON(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.From(r.Context())
+		status, v, err := h(r, p)
+		if err != nil {
+			problem.Write(w, r, err)
+			return
+		}
+		web.JSON(w, status, v)
+	})
 }

@@ -2,24 +2,64 @@ package survey
 
 // Key design of the "surveys" table (pk, sk; TTL attribute expiresAt).
 //
-//	pk                    sk                  item
-//	SURVEY#<surveyId>     DEF                 the survey definition (current version)
-//	SURVEY#<surveyId>     RESP#<responseId>   a response (records the version it answered)
-//	INV#<token>           INV                 an invitation: open until used or expired
-//	IDEM#<scope>#<key>    IDEM                an idempotency record (24 h, TTL)
+//	pk                    sk                                item
+//	SURVEY#<surveyId>     DEF                               the current definition
+//	SURVEY#<surveyId>     VER#<000001>                      each version, never changed
+//	SURVEY#<surveyId>     RESP#<responseId>                 a response (ids sort by time)
+//	SURVEY#<surveyId>     AGG#<location|*>#<day>#<shard>    counters per location (and *
+//	                                                        for all) per UTC day, sharded
+//	INV#<token>           INV                               an invitation or public link
+//	INV#<token>           DAY#<day>                         a public link's count that day
+//	IDEM#<scope>#<key>    IDEM                              an idempotency record (24 h)
 //
 // Access patterns:
 //
-//	a survey's definition               GetItem SURVEY#<id> / DEF
-//	an invitation by its token          GetItem INV#<token> / INV
-//	a survey's responses                Query pk = SURVEY#<id>, sk begins_with RESP#
-//	submit a response                   TransactWriteItems: invitation open → used,
-//	                                    response (new), follow-up (new) when the score is low,
-//	                                    idempotency record → completed
+//	a survey's definition, or one version     GetItem DEF, or VER#<v>
+//	an invitation by its token                GetItem INV#<token> / INV
+//	results for a period and location         Query SURVEY#<id>, sk BETWEEN
+//	                                          AGG#<loc>#<from># and AGG#<loc>#<to>#~ : its
+//	                                          cost grows with days, never with responses
+//	a survey's responses in a period          Query SURVEY#<id>, sk BETWEEN RESP#<id at
+//	                                          from> and RESP#<id at to> (the CSV export)
+//	submit a response                         TransactWriteItems: the token (invitation
+//	                                          open → used, or the link's daily count), the
+//	                                          response, two aggregate shards, the loop's
+//	                                          follow-up, the idempotency record
+
+import (
+	"fmt"
+	"hash/fnv"
+)
+
+// aggShards spreads each day's counters over items, so concurrent responses rarely
+// contend for one item in their transactions.
+const aggShards = 4
+
+// allLocations is the aggregate key of the survey's totals over every location.
+const allLocations = "*"
+
+// dayFormat is the aggregate's day (UTC).
+const dayFormat = "2006-01-02"
 
 func surveyPK(id string) string      { return "SURVEY#" + id }
+func versionSK(v int) string         { return fmt.Sprintf("VER#%06d", v) }
 func responseSK(id string) string    { return "RESP#" + id }
 func invitationPK(tok string) string { return "INV#" + tok }
+func linkDaySK(day string) string    { return "DAY#" + day }
+
+func aggregateSK(location, day string, shard int) string {
+	return fmt.Sprintf("AGG#%s#%s#%d", location, day, shard)
+}
+
+func aggregateRange(location, from, to string) (string, string) {
+	return "AGG#" + location + "#" + from + "#", "AGG#" + location + "#" + to + "#~"
+}
+
+func shardOf(id string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return int(h.Sum32() % aggShards)
+}
 
 const (
 	definitionSK = "DEF"

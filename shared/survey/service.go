@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -30,37 +31,54 @@ type Service struct {
 type Receipt struct {
 	ResponseID string `json:"responseId"`
 	Score      Score  `json:"score"`
+	// Loop lists why the response opened the closed loop, if it did.
+	Loop []string `json:"loop,omitempty"`
 }
 
 // Commit lets the caller add its own items (the idempotency record) to the response's
 // transaction once the receipt is known.
 type Commit func(Receipt) ([]types.TransactWriteItem, error)
 
-// Submit validates and stores a response; a low score schedules a recovery follow-up
-// to the survey's alert contact in the same transaction.
+// Submit validates and stores a response with its aggregates and, when the survey's
+// loop rules say so, a recovery follow-up: one transaction.
 func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, commit Commit) (Receipt, error) {
-	sv, err := s.Store.Survey(ctx, surveyID)
+	now := s.Clock.Now()
+	current, err := s.Store.Survey(ctx, surveyID)
 	if errors.Is(err, ErrNotFound) {
 		return Receipt{}, problem.Newf(problem.NotFound, "no survey %q", surveyID)
 	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	now := s.Clock.Now()
-	r := Response{ID: id.New(now), SurveyID: sv.ID, SurveyVersion: sv.Version, LocationID: sv.LocationID, SubmittedAt: now}
-	if err := s.invitation(ctx, sv, sub.InvitationToken, &r); err != nil {
+	sv, err := s.version(ctx, current, sub.Version)
+	if err != nil {
 		return Receipt{}, err
+	}
+	tok, err := s.token(ctx, sv, sub.InvitationToken)
+	if err != nil {
+		return Receipt{}, err
+	}
+	r := Response{ID: id.New(now), SurveyID: sv.ID, SurveyVersion: sv.Version, LocationID: sv.LocationID, SubmittedAt: now}
+	if tok != nil {
+		r.LocationID, r.CustomerID = tok.LocationID, tok.CustomerID
+		if tok.Kind == KindInvitation {
+			r.Invitation = tok.Token
+		}
 	}
 	score, err := Check(sv, &sub)
 	if err != nil {
 		return Receipt{}, err
 	}
 	r.Answers, r.Comment, r.Score = sub.Answers, strings.TrimSpace(sub.Comment), score
-	receipt := Receipt{ResponseID: r.ID, Score: score}
-
+	r.Loop = sv.Loop.Reasons(r)
+	receipt := Receipt{ResponseID: r.ID, Score: score, Loop: r.Loop}
+	if sub.Website != "" {
+		// A bot filled the honeypot: it sees success, nothing is stored.
+		return receipt, nil
+	}
 	var extra []types.TransactWriteItem
-	if score.Low() && sv.Alert.Address != "" {
-		puts, err := s.Followups.SchedulePuts(recovery(sv, r))
+	if len(r.Loop) > 0 {
+		puts, err := s.Followups.SchedulePuts(callback(sv, r))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -73,9 +91,9 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 		}
 		extra = append(extra, items...)
 	}
-	switch err := s.Store.SaveResponse(ctx, r, now, extra); {
+	switch err := s.Store.SaveResponse(ctx, sv, r, tok, now, extra); {
 	case errors.Is(err, errInvitationTaken):
-		return Receipt{}, s.invitationGone(ctx, sub.InvitationToken)
+		return Receipt{}, s.tokenSpent(ctx, tok)
 	case errors.Is(err, errLockLost):
 		return Receipt{}, problem.New(problem.Conflict, "a request with this Idempotency-Key is still in progress")
 	case err != nil:
@@ -84,53 +102,74 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	return receipt, nil
 }
 
-// invitation checks the token (required unless the survey is anonymous) and binds the
-// response to its customer and location.
-func (s *Service) invitation(ctx context.Context, sv Survey, token string, r *Response) error {
+// version is the definition the answers are for: the current one, or an earlier
+// version the form was showing when the survey changed.
+func (s *Service) version(ctx context.Context, current Survey, v int) (Survey, error) {
+	switch {
+	case v == 0 || v == current.Version:
+		return current, nil
+	case v < 0 || v > current.Version:
+		return Survey{}, problem.Field("version", fmt.Sprintf("must be a version of this survey (1 to %d)", current.Version))
+	}
+	sv, err := s.Store.SurveyVersion(ctx, current.ID, v)
+	if errors.Is(err, ErrNotFound) {
+		return Survey{}, problem.Field("version", "is not a stored version of this survey")
+	}
+	return sv, err
+}
+
+// token checks the invitation or public link the response comes through; every
+// response needs one.
+func (s *Service) token(ctx context.Context, sv Survey, token string) (*Invitation, error) {
 	if token == "" {
-		if sv.Anonymous {
-			return nil
-		}
-		return problem.Field("invitationToken", "is required for this survey")
+		return nil, problem.Field("invitationToken", "is required: answer through an invitation or a survey's public link")
 	}
 	inv, err := s.Store.Invitation(ctx, token)
 	if errors.Is(err, ErrNotFound) || (err == nil && inv.SurveyID != sv.ID) {
-		return problem.New(problem.NotFound, "no such invitation for this survey")
+		return nil, problem.New(problem.NotFound, "no such invitation for this survey")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := gone(inv, s.Clock); err != nil {
-		return err
+	if sv.LocationID != "" && inv.LocationID != sv.LocationID {
+		return nil, problem.Field("invitationToken", "is for another location than the survey's")
 	}
-	r.Invitation, r.CustomerID, r.LocationID = token, inv.CustomerID, inv.LocationID
-	return nil
+	if err := spent(inv, s.Clock.Now()); err != nil {
+		return nil, err
+	}
+	return &inv, nil
 }
 
-func gone(inv Invitation, clk clock.Clock) error {
-	if inv.Status == "used" {
+func spent(inv Invitation, now time.Time) error {
+	if inv.Kind == KindInvitation && inv.Status == "used" {
 		return problem.New(problem.Conflict, "this invitation has already been answered")
 	}
-	if !clk.Now().Before(inv.ExpiresAt) {
-		return problem.New(problem.Gone, "this invitation has expired")
+	if !now.Before(inv.ExpiresAt) {
+		return problem.New(problem.Gone, "this link has expired")
 	}
 	return nil
 }
 
-// invitationGone explains why the invitation's condition failed (used, or just expired).
-func (s *Service) invitationGone(ctx context.Context, token string) error {
-	inv, err := s.Store.Invitation(ctx, token)
+// tokenSpent explains why the token's condition failed: used, just expired, or (for a
+// public link) the day's cap reached.
+func (s *Service) tokenSpent(ctx context.Context, tok *Invitation) error {
+	if tok.Kind == KindLink {
+		e := problem.New(problem.Throttled, "this link has reached its daily limit of responses; try again tomorrow")
+		e.RetryAfter = 3600
+		return e
+	}
+	inv, err := s.Store.Invitation(ctx, tok.Token)
 	if err != nil {
 		return err
 	}
-	if err := gone(inv, s.Clock); err != nil {
+	if err := spent(inv, s.Clock.Now()); err != nil {
 		return err
 	}
 	return problem.New(problem.Conflict, "this invitation has already been answered")
 }
 
-// recovery is the follow-up a low score opens: staff call the customer back.
-func recovery(sv Survey, r Response) followup.Followup {
+// callback is the follow-up the loop opens: an alert to staff to call the customer back.
+func callback(sv Survey, r Response) followup.Followup {
 	var parts []string
 	if r.Score.NPS != nil {
 		parts = append(parts, fmt.Sprintf("NPS %d (%s)", *r.Score.NPS, r.Score.NPSCategory))
@@ -142,18 +181,23 @@ func recovery(sv Survey, r Response) followup.Followup {
 	if where == "" {
 		where = "all locations"
 	}
-	body := fmt.Sprintf("A customer answered %q with %s at %s.\nResponse %s.", sv.Name, strings.Join(parts, ", "), where, r.ID)
+	body := fmt.Sprintf("A customer answered %q (version %d) at %s: %s.\nWhy: %s.\nResponse %s.",
+		sv.Name, sv.Version, where, strings.Join(parts, ", "), strings.Join(r.Loop, "; "), r.ID)
+	by := r.SubmittedAt.Add(time.Duration(sv.Loop.CallbackWithinHours) * time.Hour)
 	if r.CustomerID != "" {
-		body += "\nCustomer " + r.CustomerID + ": please call them back."
+		body += fmt.Sprintf("\nCall customer %s back by %s.", r.CustomerID, by.Format(time.RFC3339))
 	}
 	if r.Comment != "" {
 		body += "\nComment: " + r.Comment
 	}
+	n := sv.Loop.Notify
 	return followup.Followup{
 		ID: id.New(r.SubmittedAt), Kind: followup.KindRecoveryCallback, LocationID: r.LocationID,
 		DedupeKey: "recovery#" + r.ID,
-		Recipient: followup.Recipient{Type: "staff", Channel: sv.Alert.Channel, Address: sv.Alert.Address, Locale: sv.Alert.Locale},
-		DueAt:     r.SubmittedAt, Subject: "Low score: " + strings.Join(parts, ", "), Body: body,
+		Recipient: followup.Recipient{Type: "staff", Channel: n.Channel, Address: n.Address, Locale: n.Locale},
+		// The alert goes at once; the callback itself is due CallbackWithinHours later.
+		DueAt:   r.SubmittedAt,
+		Subject: "Service recovery: " + strings.Join(r.Loop, "; "), Body: body,
 		Source: followup.Source{Type: "survey-response", ID: r.ID}, CreatedAt: r.SubmittedAt,
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/id"
 )
 
 // ErrNotFound means there is no such survey or invitation.
@@ -59,9 +62,53 @@ func get[T any](ctx context.Context, s *Store, pk, sk string) (T, error) {
 	return k.Value, nil
 }
 
-// PutSurvey stores a definition (seeding and, later, the staff routes).
+// PutSurvey stores a definition as its current version and as that version, without
+// conditions (seeding demos and tests; staff use CreateSurvey and UpdateSurvey).
 func (s *Store) PutSurvey(ctx context.Context, sv Survey) error {
+	if err := s.put(ctx, surveyPK(sv.ID), versionSK(sv.Version), sv); err != nil {
+		return err
+	}
 	return s.put(ctx, surveyPK(sv.ID), definitionSK, sv)
+}
+
+// ErrVersionConflict means the survey changed since the version an edit was based on.
+var ErrVersionConflict = errors.New("survey version conflict")
+
+// CreateSurvey stores version 1 of a new survey.
+func (s *Store) CreateSurvey(ctx context.Context, sv Survey) error {
+	return s.writeVersion(ctx, sv, aws.String("attribute_not_exists(pk)"), nil)
+}
+
+// UpdateSurvey stores sv as the next version, if the current one is still sv.Version-1:
+// past versions stay as they were, so old responses keep their meaning.
+func (s *Store) UpdateSurvey(ctx context.Context, sv Survey) error {
+	return s.writeVersion(ctx, sv, aws.String("#v.#ver = :prev"), map[string]types.AttributeValue{":prev": dynamo.N(int64(sv.Version - 1))})
+}
+
+func (s *Store) writeVersion(ctx context.Context, sv Survey, cond *string, values map[string]types.AttributeValue) error {
+	def, err := attributevalue.MarshalMap(keyed[Survey]{PK: surveyPK(sv.ID), SK: definitionSK, Value: sv})
+	if err != nil {
+		return err
+	}
+	ver, err := attributevalue.MarshalMap(keyed[Survey]{PK: surveyPK(sv.ID), SK: versionSK(sv.Version), Value: sv})
+	if err != nil {
+		return err
+	}
+	put := &types.Put{TableName: aws.String(s.Table), Item: def, ConditionExpression: cond, ExpressionAttributeValues: values}
+	if values != nil {
+		put.ExpressionAttributeNames = map[string]string{"#v": "value", "#ver": "version"}
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: put},
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: ver, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+	}})
+	if dynamo.ConditionFailed(err) {
+		return ErrVersionConflict
+	}
+	if err != nil {
+		return dynamo.Unavailable(err, "save survey")
+	}
+	return nil
 }
 
 // Survey reads the current definition.
@@ -69,12 +116,31 @@ func (s *Store) Survey(ctx context.Context, id string) (Survey, error) {
 	return get[Survey](ctx, s, surveyPK(id), definitionSK)
 }
 
-// PutInvitation stores an invitation.
+// SurveyVersion reads one version of a definition.
+func (s *Store) SurveyVersion(ctx context.Context, id string, v int) (Survey, error) {
+	return get[Survey](ctx, s, surveyPK(id), versionSK(v))
+}
+
+// PutInvitation stores a new invitation or public link; a token is never reused.
 func (s *Store) PutInvitation(ctx context.Context, inv Invitation) error {
 	if inv.Status == "" {
 		inv.Status = "open"
 	}
-	return s.put(ctx, invitationPK(inv.Token), invitationSK, inv)
+	if inv.Kind == "" {
+		inv.Kind = KindInvitation
+	}
+	item, err := attributevalue.MarshalMap(keyed[Invitation]{PK: invitationPK(inv.Token), SK: invitationSK, Value: inv})
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	if dynamo.ConditionFailed(err) {
+		return ErrVersionConflict
+	}
+	if err != nil {
+		return dynamo.Unavailable(err, "save invitation")
+	}
+	return nil
 }
 
 // Invitation reads an invitation by token.
@@ -112,19 +178,25 @@ func (s *Store) Responses(ctx context.Context, surveyID string) ([]Response, err
 // Reasons a response could not be saved.
 var (
 	errInvitationTaken = errors.New("invitation used or expired")
+	errLinkCapped      = errors.New("link reached its daily cap")
 	errLockLost        = errors.New("idempotency claim lost")
 )
 
-// SaveResponse writes the response, uses its invitation (if any) and writes the extra
-// items (follow-ups, the idempotency record) in one transaction: all or nothing.
-func (s *Store) SaveResponse(ctx context.Context, r Response, now time.Time, extra []types.TransactWriteItem) error {
+// linkDayTTL keeps a link's daily count a little past its day.
+const linkDayTTL = 48 * time.Hour
+
+// SaveResponse writes, in one transaction, the response, its token's use (an
+// invitation open → used, or a public link's daily count under its cap), the response's
+// aggregate counters and the extra items (the loop's follow-up, the idempotency record):
+// all or nothing. Transactions that lose a race for an item are retried.
+func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, extra []types.TransactWriteItem) error {
 	item, err := attributevalue.MarshalMap(keyed[Response]{PK: surveyPK(r.SurveyID), SK: responseSK(r.ID), Value: r})
 	if err != nil {
 		return err
 	}
 	var tx []types.TransactWriteItem
-	if r.Invitation != "" {
-		use, err := s.useInvitation(r, now)
+	if tok != nil {
+		use, err := s.useToken(*tok, r, now)
 		if err != nil {
 			return err
 		}
@@ -133,34 +205,47 @@ func (s *Store) SaveResponse(ctx context.Context, r Response, now time.Time, ext
 	tx = append(tx, types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
+	tx = append(tx, s.aggregateUpdates(sv, r)...)
 	tx = append(tx, extra...)
-	if len(tx) == 1 {
-		// A lone response needs no transaction, which would cost twice the capacity.
-		put := tx[0].Put
-		_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
-		if err != nil {
-			return dynamo.Unavailable(err, "save response")
+	for attempt := 0; ; attempt++ {
+		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		reasons := dynamo.CancellationReasons(err)
+		if err == nil || !slices.Contains(reasons, "TransactionConflict") || attempt == 4 {
+			return saveError(err, reasons, tok != nil)
 		}
-		return nil
+		// Another transaction held one of the items (an aggregate shard, the same
+		// invitation): nothing was written, so try again after a short, jittered wait.
+		time.Sleep(time.Duration(10*(attempt+1)+rand.IntN(20)) * time.Millisecond)
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-	if err == nil {
+}
+
+func saveError(err error, reasons []string, hasToken bool) error {
+	switch {
+	case err == nil:
 		return nil
-	}
-	reasons := dynamo.CancellationReasons(err)
-	if reasons == nil {
+	case reasons == nil:
 		return dynamo.Unavailable(err, "save response")
-	}
-	if r.Invitation != "" && reasons[0] == "ConditionalCheckFailed" {
+	case hasToken && reasons[0] == "ConditionalCheckFailed":
 		return errInvitationTaken
-	}
-	if last := reasons[len(reasons)-1]; last == "ConditionalCheckFailed" && len(extra) > 0 {
+	case reasons[len(reasons)-1] == "ConditionalCheckFailed":
 		return errLockLost
 	}
 	return dynamo.Unavailable(err, "save response")
 }
 
-func (s *Store) useInvitation(r Response, now time.Time) (types.TransactWriteItem, error) {
+// useToken is the transaction item that spends the token: an invitation is used once
+// while open and unexpired; a public link counts the day's responses under its cap.
+func (s *Store) useToken(tok Invitation, r Response, now time.Time) (types.TransactWriteItem, error) {
+	if tok.Kind == KindLink {
+		day := now.UTC().Format(dayFormat)
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(s.Table), Key: dynamo.Key(invitationPK(tok.Token), linkDaySK(day)),
+			UpdateExpression:          aws.String("ADD #n :one SET expiresAt = :ttl"),
+			ConditionExpression:       aws.String("attribute_not_exists(#n) OR #n < :cap"),
+			ExpressionAttributeNames:  map[string]string{"#n": "count"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": dynamo.N(1), ":cap": dynamo.N(int64(tok.DailyCap)), ":ttl": dynamo.N(now.Add(linkDayTTL).Unix())},
+		}}, nil
+	}
 	u := expression.Set(expression.Name("value.status"), expression.Value("used")).
 		Set(expression.Name("value.responseId"), expression.Value(r.ID))
 	cond := expression.Name("value.status").Equal(expression.Value("open")).
@@ -170,8 +255,67 @@ func (s *Store) useInvitation(r Response, now time.Time) (types.TransactWriteIte
 		return types.TransactWriteItem{}, err
 	}
 	return types.TransactWriteItem{Update: &types.Update{
-		TableName: aws.String(s.Table), Key: dynamo.Key(invitationPK(r.Invitation), invitationSK),
+		TableName: aws.String(s.Table), Key: dynamo.Key(invitationPK(tok.Token), invitationSK),
 		UpdateExpression: ex.Update(), ConditionExpression: ex.Condition(),
 		ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values(),
 	}}, nil
+}
+
+// Tally sums the aggregates of a location (or allLocations) over days from..to
+// (YYYY-MM-DD, inclusive): one query whose size depends on the days, not the responses.
+func (s *Store) Tally(ctx context.Context, surveyID, location, from, to string) (Tally, error) {
+	lo, hi := aggregateRange(location, from, to)
+	var t Tally
+	p := dynamodb.NewQueryPaginator(s.DB.(dynamodb.QueryAPIClient), &dynamodb.QueryInput{
+		TableName:              aws.String(s.Table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": dynamo.S(surveyPK(surveyID)), ":lo": dynamo.S(lo), ":hi": dynamo.S(hi),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Tally{}, dynamo.Unavailable(err, "read results")
+		}
+		for _, item := range page.Items {
+			t.addItem(item)
+		}
+	}
+	return t, nil
+}
+
+// EachResponse calls fn for each response submitted in [from, to), oldest first, at
+// one location or ("") all, a page at a time.
+func (s *Store) EachResponse(ctx context.Context, surveyID, location string, from, to time.Time, fn func(Response) error) error {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.Table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": dynamo.S(surveyPK(surveyID)),
+			":lo": dynamo.S(responseSK(id.Lowest(from))), ":hi": dynamo.S(responseSK(id.Lowest(to))),
+		},
+	}
+	if location != "" {
+		in.FilterExpression = aws.String("#v.locationId = :loc")
+		in.ExpressionAttributeNames = map[string]string{"#v": "value"}
+		in.ExpressionAttributeValues[":loc"] = dynamo.S(location)
+	}
+	p := dynamodb.NewQueryPaginator(s.DB.(dynamodb.QueryAPIClient), in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return dynamo.Unavailable(err, "read responses")
+		}
+		var items []keyed[Response]
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := fn(it.Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -30,16 +30,23 @@ const (
 
 // Survey is a definition at one version.
 type Survey struct {
-	ID         string     `dynamodbav:"id" json:"surveyId"`
-	Name       string     `dynamodbav:"name" json:"name"`
-	Version    int        `dynamodbav:"version" json:"version"`
-	LocationID string     `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
-	Anonymous  bool       `dynamodbav:"anonymous" json:"anonymous"`
-	Questions  []Question `dynamodbav:"questions" json:"questions"`
-	// Alert is where a low score's recovery follow-up goes (the location's staff).
-	Alert     Contact   `dynamodbav:"alert" json:"alert"`
+	ID         string `dynamodbav:"id" json:"surveyId"`
+	Name       string `dynamodbav:"name" json:"name"`
+	Version    int    `dynamodbav:"version" json:"version"`
+	LocationID string `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	// Anonymous surveys are answered through public per-location links, not invitations.
+	Anonymous bool       `dynamodbav:"anonymous" json:"anonymous"`
+	Questions []Question `dynamodbav:"questions" json:"questions"`
+	// Dimensions are the dimensions rating questions may name (DefaultDimensions if empty).
+	Dimensions []string `dynamodbav:"dimensions,omitempty" json:"dimensions,omitempty"`
+	// Loop is the closed loop: which responses call for a recovery callback, and to whom.
+	Loop      *Loop     `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"createdAt"`
+	CreatedBy string    `dynamodbav:"createdBy,omitempty" json:"createdBy,omitempty"`
 }
+
+// DefaultDimensions are the service dimensions a survey rates unless it names its own.
+var DefaultDimensions = []string{"product quality", "service quality", "waiting/delivery time", "value for money", "cleanliness"}
 
 // Contact is a staff address for alerts.
 type Contact struct {
@@ -59,16 +66,28 @@ type Question struct {
 	Multiple  bool              `dynamodbav:"multiple,omitempty" json:"multiple,omitempty"`
 }
 
-// Invitation is a single-use link to answer a survey.
+// Token kinds: a single-use invitation to one customer, or a public link of an
+// anonymous survey at one location.
+const (
+	KindInvitation = "invitation"
+	KindLink       = "link"
+)
+
+// Invitation is a token to answer a survey: a single-use invitation, or a reusable
+// public link with a daily cap.
 type Invitation struct {
-	Token      string    `dynamodbav:"token"`
-	SurveyID   string    `dynamodbav:"surveyId"`
-	CustomerID string    `dynamodbav:"customerId"`
-	LocationID string    `dynamodbav:"locationId"`
-	Locale     string    `dynamodbav:"locale,omitempty"`
-	ExpiresAt  time.Time `dynamodbav:"expiresAt,unixtime"`
-	Status     string    `dynamodbav:"status"` // open, used
-	ResponseID string    `dynamodbav:"responseId,omitempty"`
+	Token      string    `dynamodbav:"token" json:"token"`
+	Kind       string    `dynamodbav:"kind" json:"kind"`
+	SurveyID   string    `dynamodbav:"surveyId" json:"surveyId"`
+	CustomerID string    `dynamodbav:"customerId,omitempty" json:"customerId,omitempty"`
+	LocationID string    `dynamodbav:"locationId" json:"locationId"`
+	Locale     string    `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	ExpiresAt  time.Time `dynamodbav:"expiresAt,unixtime" json:"expiresAt"`
+	Status     string    `dynamodbav:"status" json:"status"` // open, used
+	ResponseID string    `dynamodbav:"responseId,omitempty" json:"responseId,omitempty"`
+	// DailyCap limits a public link's responses per UTC day.
+	DailyCap  int       `dynamodbav:"dailyCap,omitempty" json:"dailyCap,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt" json:"createdAt"`
 }
 
 // Answer is one answer as submitted. Value is a number, a string or a list of strings.
@@ -82,6 +101,10 @@ type Submission struct {
 	InvitationToken string   `json:"invitationToken"`
 	Answers         []Answer `json:"answers"`
 	Comment         string   `json:"comment"`
+	// Version is the survey version the answers are for; 0 means the current one.
+	Version int `json:"version,omitempty"`
+	// Website is a honeypot: people never see the field, so whatever fills it is a bot.
+	Website string `json:"website,omitempty"`
 }
 
 // Score is what a response says in numbers.
@@ -110,6 +133,8 @@ type Response struct {
 	Comment       string    `dynamodbav:"comment,omitempty" json:"comment,omitempty"`
 	Score         Score     `dynamodbav:"score" json:"score"`
 	SubmittedAt   time.Time `dynamodbav:"submittedAt" json:"submittedAt"`
+	// Loop lists why the response opened the closed loop, if it did.
+	Loop []string `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
 }
 
 // scale is the valid integer range of a rating type.

@@ -93,5 +93,5 @@ func NewAt(t testing.TB, ddbEndpoint, sqsEndpoint string) *Env {
 // FunctionEnv is the environment a wiring row gives its function, resolved to this
 // test's tables and queues: what the stack sets in AWS.
 func (e *Env) FunctionEnv(row wiring.Function) map[string]string {
-	return row.Environment(e.Names, func(q string) string { return e.Queues[q] })
+	return row.Environment(e.Names, func(q string) string { return e.Queues[q] }, "http://127.0.0.1:8080")
 }

@@ -22,10 +22,21 @@ const MaxBody = 64 << 10
 
 // LimitJSON rejects bodies that are not JSON (415) or larger than max bytes (413), and
 // buffers the body so later layers (idempotency hashing, decoding) can read it again.
-func LimitJSON(max int64, next http.Handler) http.Handler {
+func LimitJSON(max int64, next http.Handler) http.Handler { return limit(max, false, next) }
+
+// LimitForm is LimitJSON for routes that also take HTML form posts
+// (application/x-www-form-urlencoded).
+func LimitForm(max int64, next http.Handler) http.Handler { return limit(max, true, next) }
+
+func limit(max int64, forms bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isJSON(r.Header.Get("Content-Type")) {
-			problem.Write(w, r, problem.New(problem.UnsupportedMed, "Content-Type must be application/json"))
+		ct := r.Header.Get("Content-Type")
+		if !isJSON(ct) && !(forms && IsForm(r)) {
+			msg := "Content-Type must be application/json"
+			if forms {
+				msg += " or application/x-www-form-urlencoded"
+			}
+			problem.Write(w, r, problem.New(problem.UnsupportedMed, msg))
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
@@ -41,6 +52,12 @@ func LimitJSON(max int64, next http.Handler) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// IsForm tells whether a request carries an HTML form post.
+func IsForm(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/x-www-form-urlencoded"
 }
 
 func isJSON(contentType string) bool {

@@ -39,6 +39,8 @@ var Queues = []Queue{
 var (
 	Staff     = []string{RoleAgent, RoleManager, RoleAdmin}
 	ManagerUp = []string{RoleManager, RoleAdmin}
+	// StaffAndSystem adds machine clients (a booking system inviting its guests).
+	StaffAndSystem = []string{RoleAgent, RoleManager, RoleAdmin, RoleSystem}
 )
 
 // Public routes share this default throttle unless a route sets its own.
@@ -57,10 +59,11 @@ var Functions = []Function{
 	},
 	{
 		Name:        "surveys-public",
-		Description: "Takes survey responses from customers; a low score schedules a recovery follow-up in the same transaction.",
+		Description: "Serves the hosted survey form and takes responses; a response, its aggregates and its closed loop are one transaction.",
 		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/s/{token}", Auth: Public},
 			{Method: "POST", Path: "/v1/surveys/{surveyId}/responses", Auth: Public,
-				Throttle: &Throttle{RatePerSecond: 20, Burst: 40}},
+				Throttle: &Throttle{RatePerSecond: 20, Burst: 40}, Form: true},
 		}},
 		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite},
 		Env: []EnvVar{
@@ -72,15 +75,22 @@ var Functions = []Function{
 	},
 	{
 		Name:        "surveys-staff",
-		Description: "Serves survey definitions and results to staff.",
+		Description: "Survey definitions and versions, invitations and public links, results and the CSV export, for staff.",
 		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/surveys", Auth: JWT, Roles: ManagerUp},
 			{Method: "GET", Path: "/v1/surveys/{surveyId}", Auth: JWT, Roles: Staff},
+			{Method: "PUT", Path: "/v1/surveys/{surveyId}", Auth: JWT, Roles: ManagerUp},
+			{Method: "POST", Path: "/v1/surveys/{surveyId}/invitations", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/surveys/{surveyId}/links", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/surveys/{surveyId}/results", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/surveys/{surveyId}/responses.csv", Auth: JWT, Roles: ManagerUp},
 		}},
-		Tables: map[string]Access{"surveys": Read},
+		Tables: map[string]Access{"surveys": ReadWrite},
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "PUBLIC_BASE_URL", API: true},
 		},
-		TimeoutSeconds: 10,
+		TimeoutSeconds: 20,
 		MemoryMB:       256,
 	},
 	{

@@ -42,6 +42,9 @@ type Route struct {
 	Roles []string
 	// Throttle overrides the API's default throttling for this route (public routes).
 	Throttle *Throttle
+	// Form routes also take application/x-www-form-urlencoded bodies (hosted pages
+	// post without JavaScript).
+	Form bool
 }
 
 // Pattern is the route key and mux pattern.
@@ -85,11 +88,13 @@ const (
 )
 
 // EnvVar is one environment variable and where its value comes from: exactly one of
-// Table (the table's physical name), Queue (the queue's URL) or Value (a literal).
+// Table (the table's physical name), Queue (the queue's URL), API (the HTTP API's base
+// URL, for links in messages) or Value (a literal).
 type EnvVar struct {
 	Name  string
 	Table string
 	Queue string
+	API   bool
 	Value string
 }
 
@@ -196,9 +201,10 @@ func EnvName(prefix, name string) string {
 	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// Environment resolves the row's variables: tables to physical names and queues to
-// URLs, as the stack does in AWS and the local runner does on a laptop.
-func (f Function) Environment(tableName, queueURL func(string) string) map[string]string {
+// Environment resolves the row's variables: tables to physical names, queues to URLs
+// and API to the API's base URL, as the stack does in AWS and the local runner does on
+// a laptop.
+func (f Function) Environment(tableName, queueURL func(string) string, apiURL string) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Env {
 		switch {
@@ -206,6 +212,8 @@ func (f Function) Environment(tableName, queueURL func(string) string) map[strin
 			env[v.Name] = tableName(v.Table)
 		case v.Queue != "":
 			env[v.Name] = queueURL(v.Queue)
+		case v.API:
+			env[v.Name] = apiURL
 		default:
 			env[v.Name] = v.Value
 		}

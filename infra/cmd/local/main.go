@@ -118,7 +118,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick})
+	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick, PublicURL: "http://127.0.0.1:" + port})
 	if err != nil {
 		return err
 	}

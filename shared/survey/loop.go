@@ -1,0 +1,86 @@
+package survey
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Loop is a survey's closed loop: a response that meets any rule opens a recovery
+// callback to Notify, due CallbackWithinHours after the response.
+type Loop struct {
+	// Detractor: NPS 0–6. LowCSAT: CSAT 1–2.
+	Detractor bool `dynamodbav:"detractor" json:"detractor"`
+	LowCSAT   bool `dynamodbav:"lowCsat" json:"lowCsat"`
+	// DimensionAtOrBelow: a dimension's mean in the response at or below the value.
+	DimensionAtOrBelow map[string]float64 `dynamodbav:"dimensionAtOrBelow,omitempty" json:"dimensionAtOrBelow,omitempty"`
+	// Keywords: any of them in the comment or a text answer (case-insensitive).
+	Keywords            []string `dynamodbav:"keywords,omitempty" json:"keywords,omitempty"`
+	CallbackWithinHours int      `dynamodbav:"callbackWithinHours" json:"callbackWithinHours"`
+	Notify              Contact  `dynamodbav:"notify" json:"notify"`
+}
+
+// Channels a loop can notify on.
+var Channels = []string{"email", "sms", "webhook"}
+
+func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
+	if !slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "" {
+		bad("loop.notify", "needs a channel (email, sms, webhook) and an address")
+	}
+	if l.CallbackWithinHours < 0 || l.CallbackWithinHours > 24*14 {
+		bad("loop.callbackWithinHours", "must be 0 to 336")
+	}
+	for d := range l.DimensionAtOrBelow {
+		if !slices.Contains(dims, d) {
+			bad("loop.dimensionAtOrBelow."+d, "is not a dimension of the survey")
+		}
+	}
+	if len(l.Keywords) > MaxKeywords {
+		bad("loop.keywords", "at most %d keywords", MaxKeywords)
+	}
+	for i, k := range l.Keywords {
+		if strings.TrimSpace(k) == "" {
+			bad(fmt.Sprintf("loop.keywords[%d]", i), "must not be empty")
+		}
+	}
+	if !l.Detractor && !l.LowCSAT && len(l.DimensionAtOrBelow) == 0 && len(l.Keywords) == 0 {
+		bad("loop", "needs at least one rule: detractor, lowCsat, dimensionAtOrBelow or keywords")
+	}
+}
+
+// Reasons lists the rules a response meets, in a stable order; none means no loop.
+func (l *Loop) Reasons(r Response) []string {
+	if l == nil {
+		return nil
+	}
+	var why []string
+	if l.Detractor && r.Score.NPS != nil && *r.Score.NPS <= 6 {
+		why = append(why, fmt.Sprintf("detractor (NPS %d)", *r.Score.NPS))
+	}
+	if l.LowCSAT && r.Score.CSAT != nil && *r.Score.CSAT <= 2 {
+		why = append(why, fmt.Sprintf("low CSAT (%d)", *r.Score.CSAT))
+	}
+	dims := make([]string, 0, len(l.DimensionAtOrBelow))
+	for d := range l.DimensionAtOrBelow {
+		dims = append(dims, d)
+	}
+	sort.Strings(dims)
+	for _, d := range dims {
+		if v, ok := r.Score.Dimensions[d]; ok && v <= l.DimensionAtOrBelow[d] {
+			why = append(why, fmt.Sprintf("%s %.2g ≤ %.2g", d, v, l.DimensionAtOrBelow[d]))
+		}
+	}
+	text := strings.ToLower(r.Comment)
+	for _, a := range r.Answers {
+		if s, ok := a.Value.(string); ok {
+			text += "\n" + strings.ToLower(s)
+		}
+	}
+	for _, k := range l.Keywords {
+		if strings.Contains(text, strings.ToLower(strings.TrimSpace(k))) {
+			why = append(why, "keyword "+k)
+		}
+	}
+	return why
+}
