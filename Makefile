@@ -35,14 +35,14 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
 .PHONY: local-bin
-.PHONY: help tools run test build synth diff deploy token invoke bench clean fmt go-mods check-java
+.PHONY: help tools run test build synth diff deploy token invoke bench clean fmt go-mods check-java chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 ## Tools ----------------------------------------------------------------------
 
-tools: check-java node_modules/.package-lock.json $(DDB_STAMP) go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Go modules)
+tools: check-java node_modules/.package-lock.json $(DDB_STAMP) chromium go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Chromium, Go modules)
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
@@ -54,6 +54,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(DDB_STAMP):
 	infra/scripts/install-dynamodb-local $(DDB_PKG) $(DDB_INTEGRITY) .local/dynamodb
 	@touch $@
+
+# Debian's Chromium, driven headless by the browser tests; needs root and apt-get.
+chromium:
+	@infra/scripts/install-chromium /usr/bin/chromium
 
 go-mods:
 	@go mod download

@@ -32,7 +32,7 @@ func TestSQSOutageLosesNothingAndSendsEachFollowupOnce(t *testing.T) {
 	}
 	const n = 5
 	for i := range n {
-		body := fmt.Sprintf(`{"answers":[{"questionId":"nps","value":%d}],"comment":"outage %d"}`, i%7, i)
+		body := fmt.Sprintf(`{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":%d}],"comment":"outage %d"}`, i%7, i)
 		if r := s.submit(t, body, fmt.Sprintf("outage-%d", i)); r.status != 201 {
 			t.Fatalf("submission %d during the outage: %d %s", i, r.status, r.body)
 		}

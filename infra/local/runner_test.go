@@ -40,8 +40,9 @@ func newStack(t *testing.T, env *testenv.Env, tweak func(*local.Config)) *stack 
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := httptest.NewUnstartedServer(nil)
 	cfg := local.Config{Clients: env.Clients, Names: env.Names, Queues: env.Queues, Region: testenv.Region,
-		Issuer: issuer, Clock: clock.System{}, PollWait: 1}
+		Issuer: issuer, Clock: clock.System{}, PollWait: 1, PublicURL: "http://" + srv.Listener.Addr().String()}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -52,7 +53,8 @@ func newStack(t *testing.T, env *testenv.Env, tweak func(*local.Config)) *stack 
 	if err := local.Seed(context.Background(), &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(r.Handler())
+	srv.Config.Handler = r.Handler()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &stack{env: env, runner: r, srv: srv, issuer: issuer, cfg: cfg}
 }
@@ -189,7 +191,7 @@ func problemOf(t *testing.T, r reply) map[string]any {
 
 func TestSurveyResponseContract(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
-	good := `{"answers":[{"questionId":"nps","value":9},{"questionId":"service","value":5}],"comment":"Lovely"}`
+	good := `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":9},{"questionId":"service","value":5}],"comment":"Lovely"}`
 
 	t.Run("same key and body: stored once, identical replies", func(t *testing.T) {
 		first := s.submit(t, good, "idem-1")
@@ -221,11 +223,11 @@ func TestSurveyResponseContract(t *testing.T) {
 		status            int
 		field             string
 	}{
-		{"malformed JSON", "application/json", []byte(`{"answers":[`), 400, ""},
-		{"wrong type names the field", "application/json", []byte(`{"answers":"nine"}`), 400, "answers"},
+		{"malformed JSON", "application/json", []byte(`{"invitationToken":"demo-stay-loc-1","answers":[`), 400, ""},
+		{"wrong type names the field", "application/json", []byte(`{"invitationToken":"demo-stay-loc-1","answers":"nine"}`), 400, "answers"},
 		{"unknown field is named", "application/json", []byte(`{"answer":[]}`), 400, "answer"},
-		{"out of range value is named", "application/json", []byte(`{"answers":[{"questionId":"nps","value":11}]}`), 400, "answers[0].value"},
-		{"missing required question", "application/json", []byte(`{"answers":[]}`), 400, "answers"},
+		{"out of range value is named", "application/json", []byte(`{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":11}]}`), 400, "answers[0].value"},
+		{"missing required question", "application/json", []byte(`{"invitationToken":"demo-stay-loc-1","answers":[]}`), 400, "answers"},
 		{"65 KiB body", "application/json", []byte(`{"comment":"` + strings.Repeat("x", 65<<10) + `"}`), 413, ""},
 		{"wrong content type", "text/plain", []byte(good), 415, ""},
 		{"no content type", "", []byte(good), 415, ""},
@@ -267,10 +269,10 @@ func TestSurveyResponseContract(t *testing.T) {
 func TestLowScoreClosesTheLoopThroughSQSIntoTheOutboxOnce(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
-	if r := s.submit(t, `{"answers":[{"questionId":"nps","value":2}],"comment":"Noisy room"}`, ""); r.status != 201 {
+	if r := s.submit(t, `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":2}],"comment":"Noisy room"}`, ""); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if r := s.submit(t, `{"answers":[{"questionId":"nps","value":10}]}`, ""); r.status != 201 {
+	if r := s.submit(t, `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":10}]}`, ""); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	if _, err := s.dispatch(t); err != nil {
@@ -355,7 +357,7 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 	}
 	s := newStack(t, env, func(c *local.Config) { c.Queues = urls })
 	s.start(t)
-	if r := s.submit(t, `{"answers":[{"questionId":"nps","value":1}]}`, ""); r.status != 201 {
+	if r := s.submit(t, `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":1}]}`, ""); r.status != 201 {
 		t.Fatal(r.body)
 	}
 	if _, err := env.Clients.SQS.SendMessage(context.Background(), &sqs.SendMessageInput{

@@ -1,20 +1,574 @@
 package survey
 
 import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
-// Pages serves the hosted survey form.
+// Pages serves the hosted survey form: server-rendered HTML without JavaScript or
+// external assets, in the invitation's locale or the browser's (zh-CN or en).
+// Opening a link only reads, so mail scanners that follow links answer nothing.
 type Pages struct {
 	Service *Service
 }
 
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// The templates are parsed once per process; a broken template fails at start.
+var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+
+// securityHeaders go on every page. Tokens are in the URLs, so no referrer leaves the
+// page and nothing is cached; the page needs nothing but its own inline styles.
+var securityHeaders = map[string]string{
+	"Content-Type":            "text/html; charset=utf-8",
+	"Cache-Control":           "no-store",
+	"Referrer-Policy":         "no-referrer",
+	"X-Content-Type-Options":  "nosniff",
+	"X-Robots-Tag":            "noindex, nofollow",
+	"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+// Retry-After (seconds) of the "please try again" pages when the error names none.
+const (
+	retryUnavailable = 5
+	retryCapped      = 3600
+)
+
 func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
-	problem.Write(w, r, problem.New(problem.NotFound, "the hosted form is being built"))
+	ctx := r.Context()
+	loc := negotiate(r.Header.Get("Accept-Language"))
+	inv, err := p.Service.Store.Invitation(ctx, r.PathValue("token"))
+	if err != nil {
+		p.fail(w, r, loc, notFound(err, "no such invitation"))
+		return
+	}
+	if l := matchLocale(inv.Locale); l != "" {
+		loc = l
+	}
+	switch {
+	case inv.Kind == KindInvitation && inv.Status == "used":
+		p.message(w, r, http.StatusGone, loc, pageUsed)
+		return
+	case !p.Service.Clock.Now().Before(inv.ExpiresAt):
+		p.message(w, r, http.StatusGone, loc, pageExpired)
+		return
+	}
+	sv, err := p.Service.Store.Survey(ctx, inv.SurveyID)
+	if err != nil {
+		p.fail(w, r, loc, notFound(err, "no survey for the invitation"))
+		return
+	}
+	p.render(w, r, http.StatusOK, page{Locale: loc, Form: newForm(sv, inv.Token, loc)})
 }
 
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
-	problem.Write(w, r, problem.New(problem.UnsupportedMed, "the hosted form is being built"))
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		p.message(w, r, http.StatusBadRequest, negotiate(r.Header.Get("Accept-Language")), pageUnreadable)
+		return
+	}
+	f := r.PostForm
+	loc := matchLocale(f.Get("locale"))
+	if loc == "" {
+		loc = negotiate(r.Header.Get("Accept-Language"))
+	}
+	surveyID := r.PathValue("surveyId")
+	version, _ := strconv.Atoi(f.Get("version"))
+	sv, err := p.definition(ctx, surveyID, version)
+	if err != nil {
+		p.fail(w, r, loc, notFound(err, "no survey "+surveyID))
+		return
+	}
+	sub := Submission{
+		InvitationToken: f.Get("token"),
+		Version:         version,
+		Website:         f.Get("website"),
+		Comment:         oneLine(f.Get("comment")),
+		Answers:         answers(sv, f),
+	}
+	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
+		if problem.KindOf(err) != problem.Invalid {
+			p.fail(w, r, loc, err)
+			return
+		}
+		form := newForm(sv, sub.InvitationToken, loc)
+		form.keep(f, sub)
+		form.explain(err, sub, msgs[loc])
+		logFailure(r, http.StatusBadRequest, err)
+		p.render(w, r, http.StatusBadRequest, page{Locale: loc, Form: form})
+		return
+	}
+	p.message(w, r, http.StatusCreated, loc, pageThanks)
+}
+
+// definition is the version the form showed, so its answers are read with that
+// version's question types; the current one if that version is not stored (Submit
+// then names the version as invalid).
+func (p *Pages) definition(ctx context.Context, surveyID string, version int) (Survey, error) {
+	if version > 0 {
+		sv, err := p.Service.Store.SurveyVersion(ctx, surveyID, version)
+		if !errors.Is(err, ErrNotFound) {
+			return sv, err
+		}
+	}
+	return p.Service.Store.Survey(ctx, surveyID)
+}
+
+// answers reads the fields q.<questionId> as Check expects JSON-decoded values
+// (numbers as float64, lists as []any), in question order; empty fields are
+// unanswered. A value that does not parse is passed on as text for Check to name.
+func answers(sv Survey, f url.Values) []Answer {
+	var out []Answer
+	for _, q := range sv.Questions {
+		var vals []string
+		for _, v := range f["q."+q.ID] {
+			if v = strings.TrimSpace(oneLine(v)); v != "" {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		var v any = list(vals)
+		switch _, _, rating := scale(q.Type); {
+		case len(vals) > 1:
+		case rating:
+			v = vals[0]
+			if n, err := strconv.ParseFloat(vals[0], 64); err == nil {
+				v = n
+			}
+		case q.Type == TypeChoice && q.Multiple:
+		default:
+			v = vals[0]
+		}
+		out = append(out, Answer{QuestionID: q.ID, Value: v})
+	}
+	return out
+}
+
+func list(vals []string) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return out
+}
+
+// oneLine undoes the CRLF line breaks browsers send from a textarea, so the
+// maxlength the browser counted is the length Check counts.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// notFound turns the store's ErrNotFound into a NotFound problem.
+func notFound(err error, detail string) error {
+	if errors.Is(err, ErrNotFound) {
+		return problem.New(problem.NotFound, detail)
+	}
+	return err
+}
+
+// fail shows the page for an error that is not about the answers.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, loc string, err error) {
+	var pe *problem.Error
+	errors.As(err, &pe)
+	retry := func(def int) {
+		if pe != nil && pe.RetryAfter > 0 {
+			def = pe.RetryAfter
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(def))
+	}
+	var status int
+	var kind pageKind
+	switch problem.KindOf(err) {
+	case problem.NotFound:
+		status, kind = http.StatusNotFound, pageNotFound
+	case problem.Conflict:
+		status, kind = http.StatusConflict, pageUsed
+	case problem.Gone:
+		status, kind = http.StatusGone, pageExpired
+	case problem.Throttled:
+		status, kind = http.StatusTooManyRequests, pageCapped
+		retry(retryCapped)
+	default:
+		// Whatever went wrong, the customer is asked to try again and sees no detail.
+		status, kind = http.StatusServiceUnavailable, pageUnavailable
+		retry(retryUnavailable)
+	}
+	logFailure(r, status, err)
+	p.message(w, r, status, loc, kind)
+}
+
+// logFailure logs a refused request once, at error level for a 5xx, as problem.Write does.
+func logFailure(r *http.Request, status int, err error) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	slog.Log(r.Context(), level, "request failed", "status", status, "kind", string(problem.KindOf(err)), "error", err.Error())
+}
+
+func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, loc string, kind pageKind) {
+	p.render(w, r, status, page{Locale: loc, Message: kind})
+}
+
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, pg page) {
+	pg.T = msgs[pg.Locale]
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, "page", pg); err != nil {
+		slog.ErrorContext(r.Context(), "render survey page", "error", err.Error())
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString("<!doctype html><title>Error</title><p>Error / 错误</p>")
+	}
+	for k, v := range securityHeaders {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// page is what the "page" template shows: the form, or one of the message pages.
+type page struct {
+	Locale  string
+	T       *messages
+	Form    *form
+	Message pageKind
+}
+
+// Title is the document's title.
+func (p page) Title() string {
+	if p.Form != nil {
+		return p.Form.Title
+	}
+	return p.Heading()
+}
+
+// Heading and Body are the message page's texts.
+func (p page) Heading() string { return p.T.Pages[p.Message][0] }
+func (p page) Body() string    { return p.T.Pages[p.Message][1] }
+
+type pageKind int
+
+const (
+	pageThanks pageKind = iota
+	pageUsed
+	pageExpired
+	pageNotFound
+	pageCapped
+	pageUnavailable
+	pageUnreadable
+)
+
+// form is the survey form as the template shows it.
+type form struct {
+	Action  string
+	Token   string
+	Version int
+	Locale  string
+	Title   string
+	// Errors are the problems not tied to one question, shown above the form.
+	Errors       []string
+	Invalid      bool
+	Questions    []*field
+	Comment      string
+	CommentError string
+	CommentMax   int
+}
+
+// field is one question.
+type field struct {
+	ID   string // the element id: q-<questionId>
+	Name string // the form field: q.<questionId>
+	Text string
+	// TextLang is the language of Text when it is not the page's (a fallback).
+	TextLang  string
+	Control   string // scale, choice or text
+	Required  bool
+	Multiple  bool
+	Hint      string
+	Options   []*option
+	Value     string
+	MaxLength int
+	Error     string
+}
+
+// DescribedBy lists the ids of the hint and error that describe the question.
+func (f *field) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+type option struct {
+	ID, Value, Label string
+	Checked          bool
+}
+
+func newForm(sv Survey, token, loc string) *form {
+	t := msgs[loc]
+	f := &form{
+		Action: "/v1/surveys/" + url.PathEscape(sv.ID) + "/responses",
+		Token:  token, Version: sv.Version, Locale: loc, Title: sv.Name, CommentMax: MaxComment,
+	}
+	for _, q := range sv.Questions {
+		fd := &field{ID: "q-" + q.ID, Name: "q." + q.ID, Required: q.Required}
+		if fd.Text, fd.TextLang = questionText(q.Text, loc); fd.TextLang == loc {
+			fd.TextLang = ""
+		}
+		if lo, hi, ok := scale(q.Type); ok {
+			fd.Control = "scale"
+			fd.Hint = t.scaleHint(q.Type, lo, hi)
+			for n := lo; n <= hi; n++ {
+				v := strconv.Itoa(n)
+				fd.Options = append(fd.Options, &option{ID: fd.ID + "-" + v, Value: v, Label: v})
+			}
+		} else if q.Type == TypeChoice {
+			fd.Control, fd.Multiple = "choice", q.Multiple
+			if q.Multiple {
+				fd.Hint = t.ChooseAll
+			}
+			for i, o := range q.Options {
+				fd.Options = append(fd.Options, &option{ID: fd.ID + "-" + strconv.Itoa(i), Value: o, Label: o})
+			}
+		} else {
+			fd.Control, fd.MaxLength = "text", MaxTextAnswer
+		}
+		f.Questions = append(f.Questions, fd)
+	}
+	return f
+}
+
+// keep puts the customer's answers back into a re-rendered form.
+func (f *form) keep(posted url.Values, sub Submission) {
+	for _, fd := range f.Questions {
+		vals := posted[fd.Name]
+		for _, o := range fd.Options {
+			o.Checked = slices.Contains(vals, o.Value)
+		}
+		if fd.Control == "text" && len(vals) > 0 {
+			fd.Value = oneLine(vals[0])
+		}
+	}
+	f.Comment = sub.Comment
+}
+
+// explain puts each of Check's field errors next to its question, in the customer's
+// language: "answers[i].value" is the i-th answer as answers built them,
+// "answers" names a required question, "comment" the comment.
+func (f *form) explain(err error, sub Submission, t *messages) {
+	f.Invalid = true
+	var pe *problem.Error
+	errors.As(err, &pe)
+	byQuestion := map[string]*field{}
+	for _, fd := range f.Questions {
+		byQuestion[strings.TrimPrefix(fd.Name, "q.")] = fd
+	}
+	general := func(msg string) {
+		if !slices.Contains(f.Errors, msg) {
+			f.Errors = append(f.Errors, msg)
+		}
+	}
+	if pe == nil || len(pe.Fields) == 0 {
+		general(t.Invalid)
+		return
+	}
+	for _, fe := range pe.Fields {
+		switch {
+		case fe.Field == "comment":
+			f.CommentError = fmt.Sprintf(t.TooLong, MaxComment)
+		case fe.Field == "answers":
+			id, ok := strings.CutPrefix(fe.Message, "question ")
+			id, ok2 := strings.CutSuffix(id, " is required")
+			if fd := byQuestion[id]; ok && ok2 && fd != nil {
+				fd.Error = t.Required
+			} else {
+				general(t.Invalid)
+			}
+		case fe.Field == "version":
+			general(t.Changed)
+		default:
+			if fd := answerField(fe.Field, sub, byQuestion); fd != nil {
+				fd.Error = t.invalidAnswer(fd)
+			} else {
+				general(t.Invalid)
+			}
+		}
+	}
+}
+
+// answerField is the question of a field error "answers[i].value".
+func answerField(name string, sub Submission, byQuestion map[string]*field) *field {
+	rest, ok := strings.CutPrefix(name, "answers[")
+	idx, rest, ok2 := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(idx)
+	if !ok || !ok2 || err != nil || rest != ".value" || i < 0 || i >= len(sub.Answers) {
+		return nil
+	}
+	return byQuestion[sub.Answers[i].QuestionID]
+}
+
+// questionText is a question's text in loc, else in the other locale, else in any,
+// with the locale it is in.
+func questionText(text map[string]string, loc string) (string, string) {
+	keys := make([]string, 0, len(text))
+	for k := range text {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, want := range []string{loc, "en", "zh-CN", ""} {
+		for _, k := range keys {
+			if s := strings.TrimSpace(text[k]); s != "" && (want == "" || matchLocale(k) == want) {
+				return s, k
+			}
+		}
+	}
+	return "", ""
+}
+
+const defaultLocale = "en"
+
+// matchLocale maps a language tag to the locale the pages have for it, or "".
+func matchLocale(tag string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	switch primary {
+	case "zh":
+		return "zh-CN"
+	case "en":
+		return "en"
+	}
+	return ""
+}
+
+// negotiate picks the locale an Accept-Language header prefers most (by q-value,
+// then by order), en if it names neither.
+func negotiate(header string) string {
+	best, bestQ := defaultLocale, 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.ReplaceAll(p, " ", ""), "q="); ok {
+				var err error
+				if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+					q = 0
+				}
+			}
+		}
+		if loc := matchLocale(tag); loc != "" && q > bestQ {
+			best, bestQ = loc, q
+		}
+	}
+	return best
+}
+
+// messages are the pages' own words in one locale.
+type messages struct {
+	Lang, Intro, Required, RequiredMark, Optional, ChooseAll, Comment, Honeypot, Submit string
+	// Invalid, Changed and Summary are shown above a form sent back with errors.
+	Summary, Invalid, Changed string
+	// Fix are the messages next to a question (TooLong and Range take numbers).
+	Choose, TooLong, Range string
+	// Scale anchors: the meaning of a scale's ends, per question type.
+	NPS, CSAT, Likert [2]string
+	// Pages are the message pages' heading and text.
+	Pages map[pageKind][2]string
+}
+
+func (t *messages) scaleHint(typ string, lo, hi int) string {
+	a := t.Likert
+	switch typ {
+	case TypeNPS:
+		a = t.NPS
+	case TypeCSAT:
+		a = t.CSAT
+	}
+	return fmt.Sprintf("%d = %s, %d = %s", lo, a[0], hi, a[1])
+}
+
+func (t *messages) invalidAnswer(fd *field) string {
+	switch fd.Control {
+	case "scale":
+		return fmt.Sprintf(t.Range, fd.Options[0].Value, fd.Options[len(fd.Options)-1].Value)
+	case "choice":
+		return t.Choose
+	}
+	return fmt.Sprintf(t.TooLong, MaxTextAnswer)
+}
+
+var msgs = map[string]*messages{
+	"en": {
+		Lang:         "en",
+		Intro:        "Thank you for taking a minute to tell us how we did.",
+		Required:     "Please answer this question.",
+		RequiredMark: "required",
+		Optional:     "optional",
+		ChooseAll:    "Choose all that apply.",
+		Comment:      "Anything else you would like to tell us?",
+		Honeypot:     "Leave this field empty",
+		Submit:       "Send my answers",
+		Summary:      "Some answers need another look:",
+		Invalid:      "Your answers could not be sent as they are. Please check them and send them again.",
+		Changed:      "This survey changed while you were answering. Please check your answers and send them again.",
+		Choose:       "Please choose from the options shown.",
+		TooLong:      "Please keep this under %d characters.",
+		Range:        "Please choose a number from %s to %s.",
+		NPS:          [2]string{"not at all likely", "extremely likely"},
+		CSAT:         [2]string{"very dissatisfied", "very satisfied"},
+		Likert:       [2]string{"lowest", "highest"},
+		Pages: map[pageKind][2]string{
+			pageThanks:      {"Thank you!", "Your answers have been received. We appreciate your feedback."},
+			pageUsed:        {"Already answered", "This survey has already been answered. Thank you for your feedback!"},
+			pageExpired:     {"This link has expired", "This survey is no longer open for answers."},
+			pageNotFound:    {"Survey not found", "This link is not valid. Please check that you opened the whole address."},
+			pageCapped:      {"Too many responses today", "This survey link has received as many responses as it can take today. Please try again tomorrow."},
+			pageUnavailable: {"Please try again", "Something went wrong on our side. Please go back and try again in a moment."},
+			pageUnreadable:  {"Your answers could not be read", "Please go back and send the form again."},
+		},
+	},
+	"zh-CN": {
+		Lang:         "zh-CN",
+		Intro:        "感谢您抽出一分钟告诉我们您的体验。",
+		Required:     "请回答此问题。",
+		RequiredMark: "必填",
+		Optional:     "选填",
+		ChooseAll:    "可多选。",
+		Comment:      "还有什么想告诉我们的吗？",
+		Honeypot:     "请勿填写此栏",
+		Submit:       "提交",
+		Summary:      "部分回答需要修改：",
+		Invalid:      "您的回答未能提交，请检查后重新提交。",
+		Changed:      "问卷在您作答期间已更新，请检查您的回答后重新提交。",
+		Choose:       "请从所列选项中选择。",
+		TooLong:      "请不要超过 %d 个字。",
+		Range:        "请选择 %s 到 %s 之间的数字。",
+		NPS:          [2]string{"完全不可能", "非常可能"},
+		CSAT:         [2]string{"非常不满意", "非常满意"},
+		Likert:       [2]string{"最低", "最高"},
+		Pages: map[pageKind][2]string{
+			pageThanks:      {"感谢您的反馈！", "我们已收到您的回答，衷心感谢您的宝贵意见。"},
+			pageUsed:        {"问卷已提交", "此问卷已经回答过了，感谢您的参与！"},
+			pageExpired:     {"链接已过期", "此问卷已停止收集回答。"},
+			pageNotFound:    {"未找到问卷", "此链接无效，请检查链接地址是否完整。"},
+			pageCapped:      {"今日回答已满", "此问卷链接今天收到的回答已达上限，请明天再试。"},
+			pageUnavailable: {"请稍后再试", "系统暂时无法处理您的请求，请返回并稍后重试。"},
+			pageUnreadable:  {"无法读取您的回答", "请返回并重新提交表单。"},
+		},
+	},
 }

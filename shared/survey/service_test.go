@@ -3,12 +3,18 @@ package survey_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -16,24 +22,37 @@ import (
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
-func newService(t *testing.T) (*survey.Service, *followup.Store, *clock.Manual) {
+type fixture struct {
+	svc   *survey.Service
+	staff *survey.Staff
+	fs    *followup.Store
+	clk   *clock.Manual
+}
+
+var desk = survey.Contact{Channel: "email", Address: "desk@example.com"}
+
+func newFixture(t *testing.T) *fixture {
 	env := testenv.New(t)
 	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	fs := &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}
 	svc := &survey.Service{Store: &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, Followups: fs, Clock: clk}
-	sv := survey.Survey{ID: "s-1", Name: "Visit", Version: 3, LocationID: "loc-1", Questions: []survey.Question{
+	f := &fixture{svc: svc, staff: &survey.Staff{Service: svc, PublicURL: "https://api.example"}, fs: fs, clk: clk}
+	sv := survey.Survey{ID: "s-1", Name: "Visit", Version: 1, Questions: []survey.Question{
 		{ID: "nps", Type: survey.TypeNPS, Required: true},
 		{ID: "csat", Type: survey.TypeCSAT, Dimension: "service quality"},
-	}, Alert: survey.Contact{Channel: "email", Address: "desk@example.com"}}
+		{ID: "clean", Type: survey.TypeLikert5, Dimension: "cleanliness"},
+		{ID: "liked", Type: survey.TypeChoice, Options: []string{"room", "food", "staff"}, Multiple: true},
+		{ID: "note", Type: survey.TypeText},
+	}, Loop: &survey.Loop{Detractor: true, DimensionAtOrBelow: map[string]float64{"cleanliness": 2}, Keywords: []string{"dirty", "脏"}, Notify: desk}}
 	if err := svc.Store.PutSurvey(context.Background(), sv); err != nil {
 		t.Fatal(err)
 	}
-	return svc, fs, clk
+	return f
 }
 
-func invite(t *testing.T, svc *survey.Service, token string, expires time.Time) {
+func (f *fixture) invite(t *testing.T, token, location string, expires time.Time) {
 	t.Helper()
-	err := svc.Store.PutInvitation(context.Background(), survey.Invitation{Token: token, SurveyID: "s-1", CustomerID: "c-1", LocationID: "loc-2", ExpiresAt: expires})
+	err := f.svc.Store.PutInvitation(context.Background(), survey.Invitation{Token: token, SurveyID: "s-1", CustomerID: "c-1", LocationID: location, ExpiresAt: expires})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,17 +64,41 @@ func nps(n float64) survey.Submission {
 
 func kindOf(err error) problem.Kind { return problem.KindOf(err) }
 
-func TestAnInvitationIsAnsweredOnceEvenUnderConcurrency(t *testing.T) {
-	svc, _, clk := newService(t)
-	invite(t, svc, "tok-1", clk.Now().Add(time.Hour))
-	const n = 10
+// countDue counts due follow-ups by dispatching them into a recording queue.
+func (f *fixture) countDue(t *testing.T) int {
+	t.Helper()
+	q := &recordingQueue{}
+	d := &followup.Dispatcher{Store: f.fs, Queue: q, QueueURL: "q", Clock: f.clk, PageSize: 50, StuckAfter: time.Hour}
+	if _, err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return q.sent
+}
+
+var everyone = auth.Principal{Subject: "tester", Roles: []string{"admin"}}
+
+func (f *fixture) results(t *testing.T, location string) survey.Results {
+	t.Helper()
+	per := survey.Period{From: f.clk.Now().AddDate(0, 0, -400), To: f.clk.Now().AddDate(0, 0, 1)}
+	r, err := f.staff.Results(context.Background(), everyone, "s-1", location, per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// 50 concurrent submissions on one invitation: exactly one is stored and counted.
+func TestAnInvitationIsAnsweredOnceUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	f.invite(t, "tok-1", "loc-1", f.clk.Now().Add(time.Hour))
+	const n = 50
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			sub := nps(9)
 			sub.InvitationToken = "tok-1"
-			_, errs[i] = svc.Submit(context.Background(), "s-1", sub, nil)
+			_, errs[i] = f.svc.Submit(context.Background(), "s-1", sub, nil)
 		})
 	}
 	wg.Wait()
@@ -71,113 +114,446 @@ func TestAnInvitationIsAnsweredOnceEvenUnderConcurrency(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d submissions succeeded, want exactly 1", ok)
 	}
-	rs, err := svc.Store.Responses(context.Background(), "s-1")
+	rs, err := f.svc.Store.Responses(context.Background(), "s-1")
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("%d responses stored, %v", len(rs), err)
 	}
-	r := rs[0]
-	if r.CustomerID != "c-1" || r.LocationID != "loc-2" || r.SurveyVersion != 3 {
+	if r := rs[0]; r.CustomerID != "c-1" || r.LocationID != "loc-1" || r.SurveyVersion != 1 {
 		t.Errorf("response not bound to its invitation and version: %+v", r)
+	}
+	for _, loc := range []string{"loc-1", ""} {
+		if res := f.results(t, loc); res.Responses != 1 || res.NPSDetail.Promoters != 1 {
+			t.Errorf("aggregates at %q counted %d responses, %d promoters; want 1, 1", loc, res.Responses, res.NPSDetail.Promoters)
+		}
 	}
 }
 
 func TestExpiredInvitationIsGoneAndStoresNothing(t *testing.T) {
-	svc, _, clk := newService(t)
-	invite(t, svc, "tok-2", clk.Now().Add(time.Hour))
-	clk.Advance(time.Hour)
+	f := newFixture(t)
+	f.invite(t, "tok-2", "loc-1", f.clk.Now().Add(time.Hour))
+	f.clk.Advance(time.Hour)
 	sub := nps(3)
 	sub.InvitationToken = "tok-2"
-	if _, err := svc.Submit(context.Background(), "s-1", sub, nil); kindOf(err) != problem.Gone {
+	if _, err := f.svc.Submit(context.Background(), "s-1", sub, nil); kindOf(err) != problem.Gone {
 		t.Fatalf("err %v, want gone", err)
 	}
-	if rs, _ := svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
+	if rs, _ := f.svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
 		t.Fatal("an expired invitation stored a response")
+	}
+	if res := f.results(t, ""); res.Responses != 0 {
+		t.Fatal("an expired invitation was counted")
 	}
 }
 
-func TestInvitationRules(t *testing.T) {
-	svc, _, clk := newService(t)
-	invite(t, svc, "tok-3", clk.Now().Add(time.Hour))
+func TestTokenRules(t *testing.T) {
+	f := newFixture(t)
+	f.invite(t, "tok-3", "loc-1", f.clk.Now().Add(time.Hour))
+	bound := survey.Survey{ID: "s-bound", Name: "Bound", Version: 1, LocationID: "loc-9", Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS}}}
+	if err := f.svc.Store.PutSurvey(context.Background(), bound); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Store.PutInvitation(context.Background(), survey.Invitation{Token: "tok-other-loc", SurveyID: "s-bound", LocationID: "loc-1", ExpiresAt: f.clk.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, survey, token string
+		version             int
 		want                problem.Kind
 	}{
-		{"unknown survey", "nope", "tok-3", problem.NotFound},
-		{"unknown token", "s-1", "nope", problem.NotFound},
-		{"token required", "s-1", "", problem.Invalid},
+		{"unknown survey", "nope", "tok-3", 0, problem.NotFound},
+		{"unknown token", "s-1", "nope", 0, problem.NotFound},
+		{"token required", "s-1", "", 0, problem.Invalid},
+		{"another location than the survey's", "s-bound", "tok-other-loc", 0, problem.Invalid},
+		{"unknown version", "s-1", "tok-3", 7, problem.Invalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			sub := nps(8)
-			sub.InvitationToken = c.token
-			if _, err := svc.Submit(context.Background(), c.survey, sub, nil); kindOf(err) != c.want {
+			sub.InvitationToken, sub.Version = c.token, c.version
+			if _, err := f.svc.Submit(context.Background(), c.survey, sub, nil); kindOf(err) != c.want {
 				t.Fatalf("err %v, want %s", err, c.want)
 			}
 		})
 	}
 }
 
-func TestLowScoreSchedulesARecoveryFollowupInTheSameTransaction(t *testing.T) {
-	svc, fs, clk := newService(t)
+func TestClosedLoopRulesScheduleACallbackAtomically(t *testing.T) {
 	cases := []struct {
-		name  string
-		sub   survey.Submission
-		token string
-		low   bool
+		name    string
+		answers []survey.Answer
+		comment string
+		loop    bool
 	}{
-		{"detractor", nps(6), "tok-a", true},
-		{"passive", nps(7), "tok-b", false},
-		{"unhappy csat", survey.Submission{Answers: []survey.Answer{{QuestionID: "nps", Value: 8.0}, {QuestionID: "csat", Value: 2.0}}}, "tok-c", true},
+		{"detractor", []survey.Answer{{QuestionID: "nps", Value: 6.0}}, "", true},
+		{"passive", []survey.Answer{{QuestionID: "nps", Value: 7.0}}, "", false},
+		{"cleanliness at the threshold", []survey.Answer{{QuestionID: "nps", Value: 9.0}, {QuestionID: "clean", Value: 2.0}}, "", true},
+		{"cleanliness above it", []survey.Answer{{QuestionID: "nps", Value: 9.0}, {QuestionID: "clean", Value: 3.0}}, "", false},
+		{"keyword in the comment", []survey.Answer{{QuestionID: "nps", Value: 10.0}}, "The bathroom was DIRTY", true},
+		{"keyword in zh-CN in a text answer", []survey.Answer{{QuestionID: "nps", Value: 10.0}, {QuestionID: "note", Value: "房间很脏"}}, "", true},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			invite(t, svc, c.token, clk.Now().Add(time.Hour))
-			c.sub.InvitationToken = c.token
-			rc, err := svc.Submit(context.Background(), "s-1", c.sub, nil)
+			f := newFixture(t)
+			tok := fmt.Sprintf("tok-loop-%d", i)
+			f.invite(t, tok, "loc-1", f.clk.Now().Add(time.Hour))
+			rc, err := f.svc.Submit(context.Background(), "s-1", survey.Submission{InvitationToken: tok, Answers: c.answers, Comment: c.comment}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rc.Score.Low() != c.low {
-				t.Fatalf("low = %v, want %v", rc.Score.Low(), c.low)
+			if (len(rc.Loop) > 0) != c.loop {
+				t.Fatalf("loop reasons %v, want loop=%v", rc.Loop, c.loop)
 			}
-			// The follow-up's id is not returned; find it through the dispatcher's index.
-			found := countDue(t, fs, clk)
-			if c.low && found != 1 || !c.low && found != 0 {
-				t.Fatalf("%d due follow-ups, want low=%v", found, c.low)
+			want := 0
+			if c.loop {
+				want = 1
+			}
+			if got := f.countDue(t); got != want {
+				t.Fatalf("%d callbacks due, want %d", got, want)
 			}
 		})
 	}
 }
 
-// countDue counts due follow-ups by dispatching them into a recording queue.
-func countDue(t *testing.T, fs *followup.Store, clk clock.Clock) int {
-	t.Helper()
-	q := &recordingQueue{}
-	d := &followup.Dispatcher{Store: fs, Queue: q, QueueURL: "q", Clock: clk, PageSize: 50, StuckAfter: time.Hour}
-	if _, err := d.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return q.sent
-}
-
 func TestFailedTransactionLeavesNothingHalfWritten(t *testing.T) {
-	svc, fs, clk := newService(t)
-	invite(t, svc, "tok-x", clk.Now().Add(time.Hour))
+	f := newFixture(t)
+	f.invite(t, "tok-x", "loc-1", f.clk.Now().Add(time.Hour))
 	sub := nps(2)
 	sub.InvitationToken = "tok-x"
 	boom := errors.New("caller refused")
-	_, err := svc.Submit(context.Background(), "s-1", sub, func(survey.Receipt) ([]types.TransactWriteItem, error) { return nil, boom })
+	_, err := f.svc.Submit(context.Background(), "s-1", sub, func(survey.Receipt) ([]types.TransactWriteItem, error) { return nil, boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("err %v", err)
 	}
-	if rs, _ := svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
+	if rs, _ := f.svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
 		t.Fatal("response stored without its transaction")
 	}
-	if n := countDue(t, fs, clk); n != 0 {
+	if n := f.countDue(t); n != 0 {
 		t.Fatalf("%d follow-ups without their response", n)
 	}
-	inv, err := svc.Store.Invitation(context.Background(), "tok-x")
+	if res := f.results(t, ""); res.Responses != 0 {
+		t.Fatal("aggregates counted a response that was not stored")
+	}
+	inv, err := f.svc.Store.Invitation(context.Background(), "tok-x")
 	if err != nil || inv.Status != "open" {
 		t.Fatalf("invitation %+v, %v; want still open", inv, err)
 	}
+}
+
+func TestHoneypotStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	f.invite(t, "tok-h", "loc-1", f.clk.Now().Add(time.Hour))
+	sub := nps(1)
+	sub.InvitationToken, sub.Website = "tok-h", "http://spam.example"
+	if _, err := f.svc.Submit(context.Background(), "s-1", sub, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := f.svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
+		t.Fatal("a honeypot submission was stored")
+	}
+	if inv, _ := f.svc.Store.Invitation(context.Background(), "tok-h"); inv.Status != "open" {
+		t.Fatal("a honeypot submission used the invitation")
+	}
+}
+
+func TestPublicLinkDailyCap(t *testing.T) {
+	f := newFixture(t)
+	anon := survey.Definition{Name: "Kiosk", Anonymous: true, Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{"en": "Recommend us?"}}}}
+	sv, err := f.staff.Define(context.Background(), everyone, anon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := f.staff.Link(context.Background(), everyone, sv.ID, survey.LinkRequest{LocationID: "loc-1", DailyCap: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link.URL, "https://api.example/v1/s/") || link.Kind != survey.KindLink {
+		t.Fatalf("link %+v", link)
+	}
+	submit := func() error {
+		s := nps(9)
+		s.InvitationToken = link.Token
+		_, err := f.svc.Submit(context.Background(), sv.ID, s, nil)
+		return err
+	}
+	for i := range 3 {
+		if err := submit(); err != nil {
+			t.Fatalf("response %d under the cap: %v", i+1, err)
+		}
+	}
+	if err := submit(); kindOf(err) != problem.Throttled {
+		t.Fatalf("fourth response of the day: %v, want throttled", err)
+	}
+	f.clk.Advance(24 * time.Hour)
+	if err := submit(); err != nil {
+		t.Fatalf("next day: %v", err)
+	}
+	if _, err := f.staff.Invite(context.Background(), everyone, sv.ID, survey.InvitationRequest{CustomerID: "c-1", LocationID: "loc-1"}); kindOf(err) != problem.Invalid {
+		t.Fatalf("an invitation to an anonymous survey: %v, want invalid", err)
+	}
+}
+
+// Editing a survey makes a new version; responses keep the version they answered,
+// and a form showing the old version can still be submitted against it.
+func TestVersionsKeepWhatPastResponsesMeant(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	def := survey.Definition{Name: "Meal", LocationID: "loc-1", Questions: []survey.Question{
+		{ID: "taste", Type: survey.TypeLikert5, Dimension: "product quality", Text: map[string]string{"en": "Taste?"}},
+	}}
+	v1, err := f.staff.Define(ctx, everyone, def)
+	if err != nil || v1.Version != 1 {
+		t.Fatalf("%+v %v", v1, err)
+	}
+	def.Questions = []survey.Question{{ID: "taste", Type: survey.TypeLikert10, Dimension: "product quality", Text: map[string]string{"en": "Taste, 1 to 10?"}}}
+	def.Version = 1
+	v2, err := f.staff.Edit(ctx, everyone, v1.ID, def)
+	if err != nil || v2.Version != 2 {
+		t.Fatalf("%+v %v", v2, err)
+	}
+	if _, err := f.staff.Edit(ctx, everyone, v1.ID, def); kindOf(err) != problem.Conflict {
+		t.Fatalf("editing a stale version: %v, want conflict", err)
+	}
+	for i, c := range []struct {
+		version int
+		value   float64
+		ok      bool
+	}{{1, 5, true}, {1, 8, false}, {2, 8, true}, {0, 8, true}} {
+		tok := fmt.Sprintf("meal-%d", i)
+		if err := f.svc.Store.PutInvitation(ctx, survey.Invitation{Token: tok, SurveyID: v1.ID, LocationID: "loc-1", ExpiresAt: f.clk.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.Submit(ctx, v1.ID, survey.Submission{InvitationToken: tok, Version: c.version, Answers: []survey.Answer{{QuestionID: "taste", Value: c.value}}}, nil)
+		if (err == nil) != c.ok {
+			t.Errorf("version %d value %v: %v, want ok=%v", c.version, c.value, err, c.ok)
+		}
+	}
+	old, err := f.staff.Get(ctx, everyone, v1.ID, 1)
+	if err != nil || old.Questions[0].Type != survey.TypeLikert5 {
+		t.Fatalf("version 1 changed: %+v %v", old, err)
+	}
+	rs, _ := f.svc.Store.Responses(ctx, v1.ID)
+	versions := map[int]int{}
+	for _, r := range rs {
+		versions[r.SurveyVersion]++
+	}
+	if !reflect.DeepEqual(versions, map[int]int{1: 1, 2: 2}) {
+		t.Fatalf("responses per version %v", versions)
+	}
+}
+
+func TestDefinitionValidationNamesEachField(t *testing.T) {
+	f := newFixture(t)
+	bad := survey.Definition{Name: "", LocationID: "bad location", Questions: []survey.Question{
+		{ID: "q1", Type: "stars", Text: map[string]string{"en": "?"}},
+		{ID: "q1", Type: survey.TypeChoice, Options: []string{"only"}, Text: map[string]string{"fr": "?"}},
+		{ID: "q3", Type: survey.TypeText, Dimension: "cleanliness", Text: map[string]string{"en": "?"}},
+	}, Loop: &survey.Loop{Notify: survey.Contact{Channel: "pigeon"}}}
+	_, err := f.staff.Define(context.Background(), everyone, bad)
+	var pe *problem.Error
+	if !errors.As(err, &pe) || pe.Kind != problem.Invalid {
+		t.Fatalf("err %v, want invalid", err)
+	}
+	fields := map[string]bool{}
+	for _, fe := range pe.Fields {
+		fields[fe.Field] = true
+	}
+	for _, want := range []string{"name", "locationId", "questions[0].type", "questions[1].id", "questions[1].options", "questions[1].text.fr", "questions[2].dimension", "loop.notify", "loop"} {
+		if !fields[want] {
+			t.Errorf("no error names %s (got %v)", want, fields)
+		}
+	}
+}
+
+func TestStaffLocationsLimitWhatTheySee(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i, loc := range []string{"loc-1", "loc-1", "loc-2"} {
+		tok := fmt.Sprintf("tok-s-%d", i)
+		f.invite(t, tok, loc, f.clk.Now().Add(time.Hour))
+		s := nps(float64(10 - i*5))
+		s.InvitationToken = tok
+		if _, err := f.svc.Submit(ctx, "s-1", s, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mgr := auth.Principal{Subject: "m", Roles: []string{"manager"}, Locations: []string{"loc-1"}}
+	per := survey.Period{From: f.clk.Now(), To: f.clk.Now()}
+	r, err := f.staff.Results(ctx, mgr, "s-1", "", per)
+	if err != nil || r.Responses != 2 {
+		t.Fatalf("restricted manager sees %d responses (%v), want loc-1's 2", r.Responses, err)
+	}
+	if _, err := f.staff.Results(ctx, mgr, "s-1", "loc-2", per); kindOf(err) != problem.NotFound {
+		t.Fatalf("another location's results: %v, want not found", err)
+	}
+	if _, err := f.staff.Define(ctx, mgr, survey.Definition{Name: "x", Questions: []survey.Question{{ID: "q", Type: survey.TypeText, Text: map[string]string{"en": "?"}}}}); kindOf(err) != problem.Invalid {
+		t.Fatalf("a restricted manager defining an all-locations survey: %v", err)
+	}
+	var csv strings.Builder
+	if err := f.staff.ExportCSV(ctx, mgr, "s-1", "", per, &csv); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(csv.String(), "\n"); lines != 3 || strings.Contains(csv.String(), "loc-2") {
+		t.Fatalf("restricted CSV:\n%s", csv.String())
+	}
+}
+
+func TestCSVExportIncludesCommentsAndDefusesFormulas(t *testing.T) {
+	f := newFixture(t)
+	f.invite(t, "tok-csv", "loc-1", f.clk.Now().Add(time.Hour))
+	sub := survey.Submission{InvitationToken: "tok-csv", Comment: "=HYPERLINK(\"http://evil\")", Answers: []survey.Answer{
+		{QuestionID: "nps", Value: 4.0}, {QuestionID: "liked", Value: []any{"room", "food"}}, {QuestionID: "note", Value: "Quiet, \"nice\""},
+	}}
+	if _, err := f.svc.Submit(context.Background(), "s-1", sub, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := f.staff.ExportCSV(context.Background(), everyone, "s-1", "", survey.Period{From: f.clk.Now(), To: f.clk.Now()}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"responseId,submittedAt,surveyVersion,locationId,customerId,nps,csat,clean,liked,note,nps,csat,comment", "room; food", `"Quiet, ""nice"""`, `'=HYPERLINK`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("CSV lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A few thousand random submissions over days, locations and answers: the results
+// read from the aggregates equal a recount from the stored responses, exactly.
+func TestResultsEqualARecountOfTheRawResponses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 2000
+	if testing.Short() {
+		n = 300
+	}
+	locations := []string{"loc-1", "loc-2", "loc-3"}
+	for i := range n {
+		if i%250 == 0 {
+			f.clk.Advance(time.Duration(rng.IntN(30)+1) * time.Hour) // spread over days
+		}
+		tok := "rnd-" + strconv.Itoa(i)
+		f.invite(t, tok, locations[rng.IntN(len(locations))], f.clk.Now().Add(time.Hour))
+		sub := survey.Submission{InvitationToken: tok, Answers: []survey.Answer{{QuestionID: "nps", Value: float64(rng.IntN(11))}}}
+		if rng.IntN(3) > 0 {
+			sub.Answers = append(sub.Answers, survey.Answer{QuestionID: "csat", Value: float64(rng.IntN(5) + 1)})
+		}
+		if rng.IntN(2) == 0 {
+			sub.Answers = append(sub.Answers, survey.Answer{QuestionID: "clean", Value: float64(rng.IntN(5) + 1)})
+		}
+		if rng.IntN(2) == 0 {
+			opts := []any{"room", "food", "staff"}
+			rng.Shuffle(len(opts), func(a, b int) { opts[a], opts[b] = opts[b], opts[a] })
+			sub.Answers = append(sub.Answers, survey.Answer{QuestionID: "liked", Value: opts[:rng.IntN(3)+1]})
+		}
+		if _, err := f.svc.Submit(ctx, "s-1", sub, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := f.svc.Store.Responses(ctx, "s-1")
+	if err != nil || len(rs) != n {
+		t.Fatalf("%d responses stored, %v", len(rs), err)
+	}
+	for _, loc := range append(locations, "") {
+		got := f.results(t, loc)
+		want := recount(rs, loc)
+		if got.Responses != want.Responses || !reflect.DeepEqual(got.NPSDetail, want.NPSDetail) || !eqPtr(got.NPS, want.NPS) ||
+			!eqPtr(got.CSAT, want.CSAT) || got.CSATCount != want.CSATCount ||
+			!reflect.DeepEqual(got.Dimensions, want.Dimensions) || !reflect.DeepEqual(got.Distribution, want.Distribution) {
+			t.Errorf("location %q:\naggregates %+v\nrecount    %+v", loc, got, want)
+		}
+	}
+	// A period that ends before the last days counts fewer.
+	early := survey.Period{From: f.clk.Now().AddDate(0, 0, -400), To: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
+	r, err := f.staff.Results(ctx, everyone, "s-1", "", early)
+	if err != nil || r.Responses != recountBefore(rs, early.To.AddDate(0, 0, 1)) {
+		t.Fatalf("period results %d, recount %d (%v)", r.Responses, recountBefore(rs, early.To.AddDate(0, 0, 1)), err)
+	}
+}
+
+func eqPtr(a, b *float64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+func recountBefore(rs []survey.Response, end time.Time) int {
+	n := 0
+	for _, r := range rs {
+		if r.SubmittedAt.Before(end) {
+			n++
+		}
+	}
+	return n
+}
+
+// recount computes results straight from stored responses, independently of the
+// aggregate counters (stored values come back from DynamoDB as float64 and []any).
+func recount(rs []survey.Response, loc string) survey.Results {
+	out := survey.Results{Dimensions: map[string]survey.DimensionScore{}, Distribution: map[string]map[string]int{}}
+	dimSum := map[string]float64{}
+	var npsN, pro, det, csatN, sat int
+	dims := map[string]string{"csat": "service quality", "clean": "cleanliness"}
+	for _, r := range rs {
+		if loc != "" && r.LocationID != loc {
+			continue
+		}
+		out.Responses++
+		for _, a := range r.Answers {
+			dist := func() map[string]int {
+				if out.Distribution[a.QuestionID] == nil {
+					out.Distribution[a.QuestionID] = map[string]int{}
+				}
+				return out.Distribution[a.QuestionID]
+			}
+			switch v := a.Value.(type) {
+			case float64:
+				dist()[strconv.Itoa(int(v))]++
+				switch a.QuestionID {
+				case "nps":
+					npsN++
+					if v >= 9 {
+						pro++
+					}
+					if v <= 6 {
+						det++
+					}
+				case "csat":
+					csatN++
+					if v >= 4 {
+						sat++
+					}
+				}
+				if d, ok := dims[a.QuestionID]; ok {
+					dimSum[d] += v
+					ds := out.Dimensions[d]
+					ds.Count++
+					out.Dimensions[d] = ds
+				}
+			case []any:
+				for _, o := range v {
+					dist()[o.(string)]++
+				}
+			}
+		}
+	}
+	for d, ds := range out.Dimensions {
+		ds.Mean = float64(int(dimSum[d]/float64(ds.Count)*100+0.5)) / 100
+		out.Dimensions[d] = ds
+	}
+	out.NPSDetail = survey.NPSDetail{Count: npsN, Promoters: pro, Detractors: det, Passives: npsN - pro - det}
+	if npsN > 0 {
+		v := float64(int(float64(pro-det)*1000/float64(npsN)+sign(pro-det)*0.5)) / 10
+		out.NPS = &v
+	}
+	out.CSATCount = csatN
+	if csatN > 0 {
+		v := float64(int(float64(sat)*1000/float64(csatN)+0.5)) / 10
+		out.CSAT = &v
+	}
+	return out
+}
+
+func sign(n int) float64 {
+	if n < 0 {
+		return -1
+	}
+	return 1
 }

@@ -68,17 +68,22 @@ func run(n int) error {
 	if err != nil {
 		return err
 	}
-	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer, Clock: clock.System{}, Unthrottled: true})
+	// The server starts after the runner is built, but its address is needed for the
+	// links the runner's functions hand out.
+	srv := httptest.NewUnstartedServer(nil)
+	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer,
+		Clock: clock.System{}, Unthrottled: true, PublicURL: "http://" + srv.Listener.Addr().String()})
 	if err != nil {
 		return err
 	}
 	// Each request gets a meter in its context; the function's AWS calls count on it.
 	var last *cloud.Meter
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		mctx, m := cloud.WithMeter(req.Context())
 		last = m
 		r.Handler().ServeHTTP(w, req.WithContext(mctx))
-	}))
+	})
+	srv.Start()
 	defer srv.Close()
 
 	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })
@@ -89,9 +94,9 @@ func run(n int) error {
 		name, body string
 		key        bool
 	}{
-		{"submit, promoter", `{"answers":[{"questionId":"nps","value":10},{"questionId":"service","value":5}]}`, false},
-		{"submit, detractor + follow-up", `{"answers":[{"questionId":"nps","value":3},{"questionId":"service","value":2}],"comment":"cold room"}`, false},
-		{"submit, detractor + Idempotency-Key", `{"answers":[{"questionId":"nps","value":3}],"comment":"cold room"}`, true},
+		{"submit, promoter (no loop)", `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":10},{"questionId":"service","value":5}]}`, false},
+		{"submit, detractor (loop: callback)", `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":3},{"questionId":"service","value":2}],"comment":"cold room"}`, false},
+		{"submit, detractor + Idempotency-Key", `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":3}],"comment":"cold room"}`, true},
 	}
 	fmt.Printf("Survey submission against the local stack, %d sequential requests each (DynamoDB Local, SQS emulator, runner in-process)\n\n", n)
 	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
@@ -119,6 +124,10 @@ func run(n int) error {
 			return fmt.Errorf("%s: %w", v.name, err)
 		}
 		report(v.name, s, floor)
+	}
+	fmt.Println()
+	if err := resultsCost(ctx, clients, names("surveys"), srv.URL, issuer, func() *cloud.Meter { return last }); err != nil {
+		return err
 	}
 	fmt.Println()
 	return bootstraps()
