@@ -1,9 +1,12 @@
 // Command followup-dispatcher is the scheduled Lambda function that finds due
 // follow-ups through the sharded due index and enqueues them.
 //
-// shared/app builds it from its wiring row, exactly as the local runner does.
+// It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
-import "github.com/rapport-crm/rapport/shared/app"
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/followup"
+)
 
-func main() { app.Start("followup-dispatcher") }
+func main() { app.Start("followup-dispatcher", followup.DispatcherFunction) }

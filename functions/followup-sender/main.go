@@ -1,9 +1,12 @@
 // Command followup-sender is the SQS-triggered Lambda function that delivers each
 // queued follow-up once, reporting partial batch failures.
 //
-// shared/app builds it from its wiring row, exactly as the local runner does.
+// It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
-import "github.com/rapport-crm/rapport/shared/app"
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/followup"
+)
 
-func main() { app.Start("followup-sender") }
+func main() { app.Start("followup-sender", followup.SenderFunction) }

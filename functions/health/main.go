@@ -1,8 +1,8 @@
 // Command health is the Lambda function behind GET /v1/health.
 //
-// shared/app builds it from its wiring row, exactly as the local runner does.
+// It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
 import "github.com/rapport-crm/rapport/shared/app"
 
-func main() { app.Start("health") }
+func main() { app.Start("health", app.Health) }

@@ -1,9 +1,12 @@
 // Command surveys-public is the Lambda function that takes survey responses from
 // customers; a low score schedules a recovery follow-up in the same transaction.
 //
-// shared/app builds it from its wiring row, exactly as the local runner does.
+// It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
-import "github.com/rapport-crm/rapport/shared/app"
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/survey"
+)
 
-func main() { app.Start("surveys-public") }
+func main() { app.Start("surveys-public", survey.PublicFunction) }

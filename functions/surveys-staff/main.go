@@ -1,9 +1,12 @@
 // Command surveys-staff is the Lambda function that serves survey definitions and
 // results to staff (JWT routes).
 //
-// shared/app builds it from its wiring row, exactly as the local runner does.
+// It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
-import "github.com/rapport-crm/rapport/shared/app"
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/survey"
+)
 
-func main() { app.Start("surveys-staff") }
+func main() { app.Start("surveys-staff", survey.StaffFunction) }

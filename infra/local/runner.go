@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/catalog"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
@@ -70,7 +71,7 @@ func New(cfg Config) (*Runner, error) {
 	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
 	for _, row := range wiring.Functions {
 		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL)
-		fn, err := app.Build(row.Name, config.FromMap(env), deps)
+		fn, err := app.Build(row.Name, catalog.Builders[row.Name], config.FromMap(env), deps)
 		if err != nil {
 			return nil, err
 		}

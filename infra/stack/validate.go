@@ -170,8 +170,11 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 				sources++
 			}
 		}
+		if e.API {
+			sources++
+		}
 		if sources != 1 {
-			add("env %s: want exactly one of Table, Queue, Value", e.Name)
+			add("env %s: want exactly one of Table, Queue, API, Value", e.Name)
 		}
 		if e.Table != "" && f.Tables[e.Table] == "" {
 			add("env %s names table %q without access to it", e.Name, e.Table)

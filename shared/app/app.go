@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"sort"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -42,16 +41,12 @@ type Deps struct {
 // Builder makes one function from its environment.
 type Builder func(row wiring.Function, env *config.Env, d Deps) (Function, error)
 
-// Build makes the named function and fails, naming every missing setting, if its
-// environment is incomplete.
-func Build(name string, env *config.Env, d Deps) (Function, error) {
+// Build makes the named function with its builder and fails, naming every missing
+// setting, if its environment is incomplete.
+func Build(name string, b Builder, env *config.Env, d Deps) (Function, error) {
 	row, ok := wiring.FunctionByName(name)
 	if !ok {
 		return Function{}, fmt.Errorf("no function %q in the wiring table", name)
-	}
-	b, ok := builders[name]
-	if !ok {
-		return Function{}, fmt.Errorf("no builder for function %q", name)
 	}
 	fn, err := b(row, env, d)
 	if err := env.Err(); err != nil {
@@ -61,16 +56,6 @@ func Build(name string, env *config.Env, d Deps) (Function, error) {
 		return Function{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return fn, nil
-}
-
-// Names lists the functions that have builders, sorted.
-func Names() []string {
-	names := make([]string, 0, len(builders))
-	for n := range builders {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Lambda is the handler to give lambda.Start: API Gateway v2 events go through the
@@ -93,15 +78,16 @@ func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // Start is a Lambda entry point: JSON logs, configuration loaded once, the function
-// built once at cold start, then served until the runtime stops it.
-func Start(name string) {
+// built once at cold start, then served until the runtime stops it. Each main passes
+// only its own builder, so a binary links only its own domain.
+func Start(name string, b Builder) {
 	slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
 	ctx := context.Background()
 	cfg, err := cloud.Load(ctx)
 	if err != nil {
 		fail(name, err)
 	}
-	fn, err := Build(name, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}})
+	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}})
 	if err != nil {
 		fail(name, err)
 	}
@@ -158,8 +144,8 @@ func JSONHandler(v any) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { web.JSON(w, http.StatusOK, v) })
 }
 
-// scheduleLog wraps a scheduled job with one log line per run.
-func scheduleLog[R any](name string, run func(context.Context) (R, error)) func(context.Context, events.EventBridgeEvent) error {
+// ScheduleLog wraps a scheduled job with one log line per run.
+func ScheduleLog[R any](name string, run func(context.Context) (R, error)) func(context.Context, events.EventBridgeEvent) error {
 	return func(ctx context.Context, ev events.EventBridgeEvent) error {
 		rep, err := run(ctx)
 		out, _ := json.Marshal(rep)

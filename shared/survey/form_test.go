@@ -60,7 +60,7 @@ func newFormEnv(t *testing.T) *formEnv {
 	if !ok {
 		t.Fatal("no surveys-public in the wiring table")
 	}
-	fn, err := app.Build(row.Name, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	fn, err := app.Build(row.Name, survey.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package app
+package catalog
 
 import (
 	"go/ast"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
@@ -29,9 +30,9 @@ func rowNames() []string {
 	return names
 }
 
-func offlineDeps() Deps {
+func offlineDeps() app.Deps {
 	// Clients make no calls until used, so building needs no network.
-	return Deps{Clients: cloud.NewClients(aws.Config{Region: "us-east-1"}), Clock: clock.System{}}
+	return app.Deps{Clients: cloud.NewClients(aws.Config{Region: "us-east-1"}), Clock: clock.System{}}
 }
 
 func fullEnv(row wiring.Function) map[string]string {
@@ -61,7 +62,7 @@ func TestFunctionFoldersRowsAndBuildersMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(src), `app.Start("`+name+`")`) {
+		if !strings.Contains(string(src), `app.Start("`+name+`", `) {
 			t.Errorf("functions/%s/main.go does not start the %q row", name, name)
 		}
 	}
@@ -73,7 +74,7 @@ func TestFunctionsReadExactlyTheirRowEnvironment(t *testing.T) {
 	for _, row := range wiring.Functions {
 		t.Run(row.Name, func(t *testing.T) {
 			env := config.FromMap(fullEnv(row))
-			if _, err := Build(row.Name, env, offlineDeps()); err != nil {
+			if _, err := app.Build(row.Name, Builders[row.Name], env, offlineDeps()); err != nil {
 				t.Fatal(err)
 			}
 			var want []string
@@ -93,7 +94,7 @@ func TestBuildNamesEveryMissingVariable(t *testing.T) {
 		if len(row.Env) == 0 {
 			continue
 		}
-		_, err := Build(row.Name, config.FromMap(nil), offlineDeps())
+		_, err := app.Build(row.Name, Builders[row.Name], config.FromMap(nil), offlineDeps())
 		if err == nil {
 			t.Errorf("%s built with an empty environment", row.Name)
 			continue

@@ -1,0 +1,30 @@
+// Package catalog lists every function's builder by name, for the local runner and the
+// drift tests; a Lambda binary imports only its own builder instead.
+package catalog
+
+import (
+	"sort"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/survey"
+)
+
+// Builders has one entry per wiring row; a test keeps them in step.
+var Builders = map[string]app.Builder{
+	"health":              app.Health,
+	"surveys-public":      survey.PublicFunction,
+	"surveys-staff":       survey.StaffFunction,
+	"followup-dispatcher": followup.DispatcherFunction,
+	"followup-sender":     followup.SenderFunction,
+}
+
+// Names lists the functions, sorted.
+func Names() []string {
+	names := make([]string, 0, len(Builders))
+	for n := range Builders {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,48 @@
+package followup
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// DispatcherFunction builds followup-dispatcher, run by the schedule.
+func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	disp := &Dispatcher{
+		Store:      &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
+		Queue:      d.Clients.SQS,
+		QueueURL:   env.String("FOLLOWUPS_QUEUE_URL"),
+		Clock:      d.Clock,
+		PageSize:   100,
+		StuckAfter: 15 * time.Minute,
+		Reserve:    5 * time.Second,
+	}
+	return app.Function{Schedule: app.ScheduleLog(row.Name, disp.Run)}, nil
+}
+
+// SenderFunction builds followup-sender, fed by the follow-up queue.
+func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	table := env.String("FOLLOWUPS_TABLE")
+	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), d, table)
+	if err != nil {
+		return app.Function{}, err
+	}
+	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second}
+	return app.Function{Queue: s.Handle}, nil
+}
+
+// notifyChannels maps each channel name to its adapter. "outbox" delivers email and
+// SMS into the followups table (local and dev stages); SES, SNS and webhook adapters
+// come with the follow-ups feature.
+func notifyChannels(mode string, d app.Deps, table string) (map[string]Channel, error) {
+	switch mode {
+	case "outbox", "":
+		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
+		return map[string]Channel{"email": out, "sms": out}, nil
+	default:
+		return nil, fmt.Errorf("NOTIFY_CHANNEL %q is not supported; use outbox", mode)
+	}
+}

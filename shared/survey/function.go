@@ -1,0 +1,33 @@
+package survey
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// PublicFunction builds surveys-public: the hosted form and response submission.
+func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	surveys := env.String("SURVEYS_TABLE")
+	followups := env.String("FOLLOWUPS_TABLE")
+	svc := &Service{
+		Store:     &Store{DB: d.Clients.DynamoDB, Table: surveys},
+		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: followups},
+		Clock:     d.Clock,
+	}
+	mux, err := app.Mux(row, PublicRoutes(svc, &Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
+
+// StaffFunction builds surveys-staff: definitions, invitations, links, results, export.
+func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	table := env.String("SURVEYS_TABLE")
+	staff := &Staff{
+		Service:   &Service{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock},
+		PublicURL: env.String("PUBLIC_BASE_URL"),
+	}
+	mux, err := app.Mux(row, StaffRoutes(staff), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
