@@ -141,4 +141,3 @@ func TestSurveyEditsAreVersionedOverHTTP(t *testing.T) {
 		t.Fatalf("invalid definition: %d %v", bad.status, p)
 	}
 }
-
