@@ -145,7 +145,11 @@ func (s *Store) PutInvitation(ctx context.Context, inv Invitation) error {
 
 // Invitation reads an invitation by token.
 func (s *Store) Invitation(ctx context.Context, token string) (Invitation, error) {
-	return get[Invitation](ctx, s, invitationPK(token), invitationSK)
+	inv, err := get[Invitation](ctx, s, invitationPK(token), invitationSK)
+	if err == nil && inv.Kind == "" {
+		inv.Kind = KindInvitation // stored before links existed
+	}
+	return inv, err
 }
 
 // Responses lists a survey's responses (tests recount from them).
