@@ -47,6 +47,7 @@ const (
 	retryCapped      = 3600
 )
 
+// handleOpen shows the form of an open invitation or public link, or why it is closed.
 func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	loc := negotiate(r.Header.Get("Accept-Language"))
@@ -74,6 +75,8 @@ func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, page{Locale: loc, Form: newForm(sv, inv.Token, loc)})
 }
 
+// handlePost takes the form's urlencoded post and answers with a page: thank you, the
+// form again with the answers kept and each problem beside its question, or why not.
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
@@ -96,7 +99,7 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		InvitationToken: f.Get("token"),
 		Version:         version,
 		Website:         f.Get("website"),
-		Comment:         oneLine(f.Get("comment")),
+		Comment:         lf(f.Get("comment")),
 		Answers:         answers(sv, f),
 	}
 	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
@@ -135,24 +138,22 @@ func answers(sv Survey, f url.Values) []Answer {
 	for _, q := range sv.Questions {
 		var vals []string
 		for _, v := range f["q."+q.ID] {
-			if v = strings.TrimSpace(oneLine(v)); v != "" {
+			if v = strings.TrimSpace(lf(v)); v != "" {
 				vals = append(vals, v)
 			}
 		}
 		if len(vals) == 0 {
 			continue
 		}
-		var v any = list(vals)
-		switch _, _, rating := scale(q.Type); {
-		case len(vals) > 1:
+		_, _, rating := scale(q.Type)
+		var v any = vals[0]
+		switch {
+		case len(vals) > 1 || (q.Type == TypeChoice && q.Multiple):
+			v = list(vals) // Check refuses a list where one value belongs
 		case rating:
-			v = vals[0]
 			if n, err := strconv.ParseFloat(vals[0], 64); err == nil {
 				v = n
 			}
-		case q.Type == TypeChoice && q.Multiple:
-		default:
-			v = vals[0]
 		}
 		out = append(out, Answer{QuestionID: q.ID, Value: v})
 	}
@@ -167,9 +168,9 @@ func list(vals []string) []any {
 	return out
 }
 
-// oneLine undoes the CRLF line breaks browsers send from a textarea, so the
-// maxlength the browser counted is the length Check counts.
-func oneLine(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+// lf undoes the CRLF line breaks browsers send from a textarea, so the length the
+// browser's maxlength counted is the length Check counts.
+func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // notFound turns the store's ErrNotFound into a NotFound problem.
 func notFound(err error, detail string) error {
@@ -363,7 +364,7 @@ func (f *form) keep(posted url.Values, sub Submission) {
 			o.Checked = slices.Contains(vals, o.Value)
 		}
 		if fd.Control == "text" && len(vals) > 0 {
-			fd.Value = oneLine(vals[0])
+			fd.Value = lf(vals[0])
 		}
 	}
 	f.Comment = sub.Comment
@@ -444,7 +445,8 @@ func questionText(text map[string]string, loc string) (string, string) {
 
 const defaultLocale = "en"
 
-// matchLocale maps a language tag to the locale the pages have for it, or "".
+// matchLocale maps a language tag to the locale the pages have for it, or "": any
+// Chinese gets the simplified Chinese pages, the only Chinese they have.
 func matchLocale(tag string) string {
 	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
 	switch primary {
@@ -480,7 +482,7 @@ func negotiate(header string) string {
 
 // messages are the pages' own words in one locale.
 type messages struct {
-	Lang, Intro, Required, RequiredMark, Optional, ChooseAll, Comment, Honeypot, Submit string
+	Lang, Comma, Intro, Required, RequiredMark, Optional, ChooseAll, Comment, Honeypot, Submit string
 	// Invalid, Changed and Summary are shown above a form sent back with errors.
 	Summary, Invalid, Changed string
 	// Fix are the messages next to a question (TooLong and Range take numbers).
@@ -499,7 +501,7 @@ func (t *messages) scaleHint(typ string, lo, hi int) string {
 	case TypeCSAT:
 		a = t.CSAT
 	}
-	return fmt.Sprintf("%d = %s, %d = %s", lo, a[0], hi, a[1])
+	return fmt.Sprintf("%d = %s%s%d = %s", lo, a[0], t.Comma, hi, a[1])
 }
 
 func (t *messages) invalidAnswer(fd *field) string {
@@ -515,6 +517,7 @@ func (t *messages) invalidAnswer(fd *field) string {
 var msgs = map[string]*messages{
 	"en": {
 		Lang:         "en",
+		Comma:        ", ",
 		Intro:        "Thank you for taking a minute to tell us how we did.",
 		Required:     "Please answer this question.",
 		RequiredMark: "required",
@@ -544,6 +547,7 @@ var msgs = map[string]*messages{
 	},
 	"zh-CN": {
 		Lang:         "zh-CN",
+		Comma:        "，",
 		Intro:        "感谢您抽出一分钟告诉我们您的体验。",
 		Required:     "请回答此问题。",
 		RequiredMark: "必填",
