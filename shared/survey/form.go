@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -99,6 +100,7 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		InvitationToken: f.Get("token"),
 		Version:         version,
 		Website:         f.Get("website"),
+		SubmissionID:    f.Get("submission"),
 		Comment:         lf(f.Get("comment")),
 		Answers:         answers(sv, f),
 	}
@@ -277,8 +279,10 @@ type form struct {
 	Action  string
 	Token   string
 	Version int
-	Locale  string
-	Title   string
+	// Submission identifies this rendering's post, so a re-sent post is not stored twice.
+	Submission string
+	Locale     string
+	Title      string
 	// Errors are the problems not tied to one question, shown above the form.
 	Errors       []string
 	Invalid      bool
@@ -327,6 +331,7 @@ func newForm(sv Survey, token, loc string) *form {
 	f := &form{
 		Action: "/v1/surveys/" + url.PathEscape(sv.ID) + "/responses",
 		Token:  token, Version: sv.Version, Locale: loc, Title: sv.Name, CommentMax: MaxComment,
+		Submission: id.Token(16),
 	}
 	for _, q := range sv.Questions {
 		fd := &field{ID: "q-" + q.ID, Name: "q." + q.ID, Required: q.Required}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -735,5 +736,53 @@ func TestDatabaseTroubleAsksToTryAgain(t *testing.T) {
 	}
 	if rs := e.responses(t); len(rs) != 0 {
 		t.Fatalf("%d responses stored", len(rs))
+	}
+}
+
+// A re-sent form post (a refreshed thank-you page) is not a second response, even on
+// a public link, which takes many responses.
+func TestResentFormPostIsNotStoredTwice(t *testing.T) {
+	env := testenv.New(t)
+	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	store := &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}
+	sv := survey.Survey{ID: "s-link", Name: "Kiosk", Version: 1, Anonymous: true, Questions: []survey.Question{
+		{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{"en": "Recommend us?"}}}}
+	if err := store.PutSurvey(context.Background(), sv); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutInvitation(context.Background(), survey.Invitation{Token: "kiosk-1", Kind: survey.KindLink, SurveyID: "s-link",
+		LocationID: "loc-1", DailyCap: 100, ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	row, _ := wiring.FunctionByName("surveys-public")
+	fn, err := app.Build(row.Name, survey.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := httptest.NewRecorder()
+	fn.HTTP.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "/v1/s/kiosk-1", nil))
+	m := regexp.MustCompile(`name="submission" value="([A-Z0-9]+)"`).FindStringSubmatch(page.Body.String())
+	if m == nil {
+		t.Fatalf("no submission id in the form:\n%s", page.Body.String())
+	}
+	post := func(submission string) int {
+		form := url.Values{"token": {"kiosk-1"}, "version": {"1"}, "locale": {"en"}, "submission": {submission}, "q.nps": {"9"}}
+		req := httptest.NewRequest(http.MethodPost, "/v1/surveys/s-link/responses", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		fn.HTTP.ServeHTTP(w, req)
+		return w.Code
+	}
+	if c := post(m[1]); c != http.StatusCreated {
+		t.Fatalf("first post: %d", c)
+	}
+	if c := post(m[1]); c != http.StatusConflict {
+		t.Fatalf("the same post again: %d, want 409", c)
+	}
+	if c := post("another-rendering"); c != http.StatusCreated {
+		t.Fatalf("another customer at the same link: %d", c)
+	}
+	if rs, _ := store.Responses(context.Background(), "s-link"); len(rs) != 2 {
+		t.Fatalf("%d responses stored, want 2", len(rs))
 	}
 }

@@ -6,6 +6,8 @@ package survey
 //	SURVEY#<surveyId>     DEF                               the current definition
 //	SURVEY#<surveyId>     VER#<000001>                      each version, never changed
 //	SURVEY#<surveyId>     RESP#<responseId>                 a response (ids sort by time)
+//	SURVEY#<surveyId>     SUBM#<submissionId>               a client's submission id, taken
+//	                                                        once (30 days, TTL)
 //	SURVEY#<surveyId>     AGG#<location|*>#<day>#<shard>    counters per location (and *
 //	                                                        for all) per UTC day, sharded
 //	INV#<token>           INV                               an invitation or public link
@@ -46,6 +48,7 @@ func versionSK(v int) string         { return fmt.Sprintf("VER#%06d", v) }
 func responseSK(id string) string    { return "RESP#" + id }
 func invitationPK(tok string) string { return "INV#" + tok }
 func linkDaySK(day string) string    { return "DAY#" + day }
+func submissionSK(id string) string  { return "SUBM#" + id }
 
 func aggregateSK(location, day string, shard int) string {
 	return fmt.Sprintf("AGG#%s#%s#%d", location, day, shard)

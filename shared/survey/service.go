@@ -69,7 +69,10 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	if err != nil {
 		return Receipt{}, err
 	}
-	r.Answers, r.Comment, r.Score = sub.Answers, strings.TrimSpace(sub.Comment), score
+	if sub.SubmissionID != "" && !ValidID(sub.SubmissionID) {
+		return Receipt{}, problem.Field("submissionId", "must be letters, digits, '.', '_' or '-' (at most 64)")
+	}
+	r.Answers, r.Comment, r.Score, r.SubmissionID = sub.Answers, strings.TrimSpace(sub.Comment), score, sub.SubmissionID
 	r.Loop = sv.Loop.Reasons(r)
 	receipt := Receipt{ResponseID: r.ID, Score: score, Loop: r.Loop}
 	if sub.Website != "" {
@@ -94,6 +97,8 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	switch err := s.Store.SaveResponse(ctx, sv, r, tok, now, extra); {
 	case errors.Is(err, errInvitationTaken):
 		return Receipt{}, s.tokenSpent(ctx, tok)
+	case errors.Is(err, errDuplicate):
+		return Receipt{}, problem.New(problem.Conflict, "this submission has already been stored")
 	case errors.Is(err, errLockLost):
 		return Receipt{}, problem.New(problem.Conflict, "a request with this Idempotency-Key is still in progress")
 	case err != nil:

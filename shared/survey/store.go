@@ -184,7 +184,11 @@ var (
 	errInvitationTaken = errors.New("invitation used or expired")
 	errLinkCapped      = errors.New("link reached its daily cap")
 	errLockLost        = errors.New("idempotency claim lost")
+	errDuplicate       = errors.New("submission already stored")
 )
+
+// submissionKeep is how long a submission id is remembered.
+const submissionKeep = 30 * 24 * time.Hour
 
 // linkDayTTL keeps a link's daily count a little past its day.
 const linkDayTTL = 48 * time.Hour
@@ -206,6 +210,15 @@ func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *In
 		}
 		tx = append(tx, use)
 	}
+	dup := -1
+	if r.SubmissionID != "" {
+		taken := dynamo.Key(surveyPK(r.SurveyID), submissionSK(r.SubmissionID))
+		taken["responseId"], taken["expiresAt"] = dynamo.S(r.ID), dynamo.N(now.Add(submissionKeep).Unix())
+		dup = len(tx)
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(s.Table), Item: taken, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}})
+	}
 	tx = append(tx, types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
@@ -215,6 +228,9 @@ func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *In
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		reasons := dynamo.CancellationReasons(err)
 		if err == nil || !slices.Contains(reasons, "TransactionConflict") || attempt == 4 {
+			if dup >= 0 && len(reasons) > dup && reasons[dup] == "ConditionalCheckFailed" {
+				return errDuplicate
+			}
 			return saveError(err, reasons, tok != nil)
 		}
 		// Another transaction held one of the items (an aggregate shard, the same

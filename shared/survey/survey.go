@@ -105,6 +105,10 @@ type Submission struct {
 	Version int `json:"version,omitempty"`
 	// Website is a honeypot: people never see the field, so whatever fills it is a bot.
 	Website string `json:"website,omitempty"`
+	// SubmissionID, chosen by the client (the hosted form renders one), makes a repeated
+	// post of the same submission — a refreshed thank-you page — a 409, not a second
+	// response. API clients have Idempotency-Key for the same purpose.
+	SubmissionID string `json:"submissionId,omitempty"`
 }
 
 // Score is what a response says in numbers.
@@ -135,6 +139,8 @@ type Response struct {
 	SubmittedAt   time.Time `dynamodbav:"submittedAt" json:"submittedAt"`
 	// Loop lists why the response opened the closed loop, if it did.
 	Loop []string `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
+	// SubmissionID is the client's id of the submission (see Submission).
+	SubmissionID string `dynamodbav:"submissionId,omitempty" json:"-"`
 }
 
 // scale is the valid integer range of a rating type.
