@@ -54,7 +54,7 @@ func TestBrowserAnswersTheHostedFormOnAPhone(t *testing.T) {
 	ctx := browser(t)
 	s := newStack(t, testenv.New(t), nil)
 	store := &survey.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("surveys")}
-	now := time.Now().UTC()
+	now := s.cfg.Clock.Now()
 	sv := survey.Survey{ID: "visit", Name: "Your visit to Harbour Hotel", Version: 1, LocationID: "loc-1", CreatedAt: now,
 		Questions: []survey.Question{
 			{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{

@@ -42,7 +42,7 @@ func newStack(t *testing.T, env *testenv.Env, tweak func(*local.Config)) *stack 
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := local.Config{Clients: env.Clients, Names: env.Names, Queues: env.Queues, Region: testenv.Region,
-		Issuer: issuer, Clock: clock.System{}, PollWait: 1, PublicURL: "http://" + srv.Listener.Addr().String()}
+		Issuer: issuer, Clock: clock.AtHour(12), PollWait: 1, PublicURL: "http://" + srv.Listener.Addr().String()}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -295,7 +295,7 @@ func TestJWTAuthorizerRolesAndLocations(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	path := "/v1/surveys/" + local.DemoSurveyID
 	tok := func(roles, locations []string, ttl time.Duration) map[string]string {
-		raw, err := s.issuer.Token("user-1", roles, locations, time.Now(), ttl)
+		raw, err := s.issuer.Token("user-1", roles, locations, s.cfg.Clock.Now(), ttl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,7 +305,7 @@ func TestJWTAuthorizerRolesAndLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged, _ := other.Token("user-1", []string{"admin"}, nil, time.Now(), time.Hour)
+	forged, _ := other.Token("user-1", []string{"admin"}, nil, s.cfg.Clock.Now(), time.Hour)
 	cases := []struct {
 		name    string
 		headers map[string]string

@@ -31,7 +31,9 @@ func DemoSurvey(now time.Time) survey.Survey {
 		},
 		Dimensions: survey.DefaultDimensions,
 		Loop: &survey.Loop{Detractor: true, LowCSAT: true, CallbackWithinHours: 4,
-			Notify: survey.Contact{Channel: "email", Address: "frontdesk@loc-1.example", Locale: "en"}},
+			// A hotel front desk is staffed around the clock: no quiet hours.
+			Notify: survey.Contact{Channel: "email", Address: "frontdesk@loc-1.example", Locale: "en",
+				TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00"}},
 		CreatedAt: now,
 	}
 }

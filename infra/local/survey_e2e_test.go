@@ -20,7 +20,7 @@ func (s *stack) staffCall(t *testing.T, role, locations, method, path, body stri
 	if locations != "" {
 		locs = strings.Split(locations, ",")
 	}
-	tok, err := s.issuer.Token("staff-"+role, []string{role}, locs, time.Now(), time.Hour)
+	tok, err := s.issuer.Token("staff-"+role, []string{role}, locs, s.cfg.Clock.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,3 +46,17 @@ func (m *Manual) Set(t time.Time) {
 	defer m.mu.Unlock()
 	m.now = t.UTC()
 }
+
+// Offset is the real clock shifted by D: time passes as usual, at another time of day
+// (tests that must not depend on when they run, e.g. around quiet hours).
+type Offset struct{ D time.Duration }
+
+// Now is the shifted current time, in UTC.
+func (o Offset) Now() time.Time { return time.Now().UTC().Add(o.D) }
+
+// AtHour is an Offset that makes now read as today's hour h, UTC.
+func AtHour(h int) Offset {
+	now := time.Now().UTC()
+	y, m, d := now.Date()
+	return Offset{D: time.Date(y, m, d, h, 0, 0, 0, time.UTC).Sub(now)}
+}

@@ -32,6 +32,8 @@ type Recipient struct {
 	Channel string `dynamodbav:"channel" json:"channel"`
 	Address string `dynamodbav:"address" json:"address"`
 	Locale  string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	// TimeZone is where the recipient's quiet hours are counted (IANA name; UTC if empty).
+	TimeZone string `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
 }
 
 // Source is the record that caused a follow-up.
@@ -57,6 +59,12 @@ type Followup struct {
 	SentAt     time.Time `dynamodbav:"sentAt,omitempty" json:"sentAt,omitempty"`
 	Attempts   int       `dynamodbav:"attempts" json:"attempts"`
 	SkipReason string    `dynamodbav:"skipReason,omitempty" json:"skipReason,omitempty"`
+	// Urgent follow-ups (staff escalations of critical cases) ignore quiet hours.
+	Urgent bool `dynamodbav:"urgent,omitempty" json:"urgent,omitempty"`
+	// QuietHours overrides the default 21:00-09:00 (the location's setting).
+	QuietHours string `dynamodbav:"quietHours,omitempty" json:"quietHours,omitempty"`
+	// RequestedAt is the due time asked for, before quiet hours moved it.
+	RequestedAt time.Time `dynamodbav:"requestedAt" json:"requestedAt"`
 }
 
 // Message is what a channel delivers.

@@ -268,3 +268,47 @@ func TestOneOccasionYieldsOneFollowup(t *testing.T) {
 		}
 	}
 }
+
+// Scheduling moves a due time out of the recipient's quiet hours, unless urgent; the
+// dispatcher only sees it when the moved time comes.
+func TestSchedulingRespectsTheRecipientsQuietHours(t *testing.T) {
+	f := newFixture(t)
+	late := time.Date(2026, 11, 23, 15, 30, 0, 0, time.UTC) // 23:30 in Shanghai
+	f.clk.Set(late)
+	mk := func(urgent bool, quiet string) string {
+		fu := followup.Followup{ID: id.New(late), Kind: followup.KindRecoveryCallback,
+			Recipient: followup.Recipient{Type: "staff", Channel: "email", Address: "m@example.com", TimeZone: "Asia/Shanghai"},
+			DueAt:     late, Urgent: urgent, QuietHours: quiet}
+		fu.DedupeKey = "q#" + fu.ID
+		puts, err := f.store.SchedulePuts(fu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.env.Clients.DynamoDB.TransactWriteItems(context.Background(), &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
+			t.Fatal(err)
+		}
+		return fu.ID
+	}
+	quiet, urgent, custom := mk(false, ""), mk(true, ""), mk(false, "23:45-08:00")
+	for id, want := range map[string]time.Time{
+		quiet:  time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC), // 09:00 Shanghai
+		urgent: late,
+		custom: late, // 23:30 is before this location's 23:45
+	} {
+		fu, err := f.store.Get(context.Background(), id)
+		if err != nil || !fu.DueAt.Equal(want) || !fu.RequestedAt.Equal(late) {
+			t.Errorf("due %s (asked %s), want %s: %v", fu.DueAt, fu.RequestedAt, want, err)
+		}
+	}
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 2 {
+		t.Fatalf("at 23:30: %+v %v; want the urgent and the custom one", rep, err)
+	}
+	f.clk.Set(time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC))
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 1 {
+		t.Fatalf("at 09:00: %+v %v; want the quiet one", rep, err)
+	}
+	bad := followup.Followup{ID: "x", DedupeKey: "x", DueAt: late, Recipient: followup.Recipient{TimeZone: "Mars/Olympus"}}
+	if _, err := f.store.SchedulePuts(bad); err == nil {
+		t.Fatal("an unknown zone was accepted")
+	}
+}

@@ -42,6 +42,9 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	if f.ID == "" || f.DedupeKey == "" || f.DueAt.IsZero() {
 		return nil, fmt.Errorf("schedule follow-up: id, dedupe key and due time are required")
 	}
+	if err := f.timing(); err != nil {
+		return nil, err
+	}
 	f.Status = Scheduled
 	rec, err := attributevalue.MarshalMap(item{
 		PK: recordPK(f.ID), SK: recordSK, Followup: f,
@@ -57,6 +60,26 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 		{Put: &types.Put{TableName: aws.String(s.Table), Item: rec, ConditionExpression: notExists}},
 		{Put: &types.Put{TableName: aws.String(s.Table), Item: dedupe, ConditionExpression: notExists}},
 	}, nil
+}
+
+// timing moves the due time out of the recipient's quiet hours, unless urgent.
+func (f *Followup) timing() error {
+	f.RequestedAt = f.DueAt
+	if f.Urgent {
+		return nil
+	}
+	loc, err := Zone(f.Recipient.TimeZone)
+	if err != nil {
+		return err
+	}
+	q := DefaultQuiet
+	if f.QuietHours != "" {
+		if q, err = ParseQuiet(f.QuietHours); err != nil {
+			return err
+		}
+	}
+	f.DueAt = q.Next(f.DueAt, loc)
+	return nil
 }
 
 // Get reads a follow-up with a strongly consistent read.

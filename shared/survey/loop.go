@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/rapport-crm/rapport/shared/followup"
 )
 
 // Loop is a survey's closed loop: a response that meets any rule opens a recovery
@@ -27,6 +29,14 @@ var Channels = []string{"email", "sms", "webhook"}
 func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 	if !slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "" {
 		bad("loop.notify", "needs a channel (email, sms, webhook) and an address")
+	}
+	if _, err := followup.Zone(l.Notify.TimeZone); err != nil {
+		bad("loop.notify.timeZone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	if l.Notify.QuietHours != "" {
+		if _, err := followup.ParseQuiet(l.Notify.QuietHours); err != nil {
+			bad("loop.notify.quietHours", "must be HH:MM-HH:MM")
+		}
 	}
 	if l.CallbackWithinHours < 0 || l.CallbackWithinHours > 24*14 {
 		bad("loop.callbackWithinHours", "must be 0 to 336")

@@ -199,10 +199,11 @@ func callback(sv Survey, r Response) followup.Followup {
 	return followup.Followup{
 		ID: id.New(r.SubmittedAt), Kind: followup.KindRecoveryCallback, LocationID: r.LocationID,
 		DedupeKey: "recovery#" + r.ID,
-		Recipient: followup.Recipient{Type: "staff", Channel: n.Channel, Address: n.Address, Locale: n.Locale},
+		Recipient: followup.Recipient{Type: "staff", Channel: n.Channel, Address: n.Address, Locale: n.Locale, TimeZone: n.TimeZone},
 		// The alert goes at once; the callback itself is due CallbackWithinHours later.
 		DueAt:   r.SubmittedAt,
 		Subject: "Service recovery: " + strings.Join(r.Loop, "; "), Body: body,
 		Source: followup.Source{Type: "survey-response", ID: r.ID}, CreatedAt: r.SubmittedAt,
+		QuietHours: n.QuietHours,
 	}
 }

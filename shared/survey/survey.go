@@ -53,6 +53,11 @@ type Contact struct {
 	Channel string `dynamodbav:"channel" json:"channel"`
 	Address string `dynamodbav:"address" json:"address"`
 	Locale  string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	// TimeZone is where the contact's quiet hours are counted (IANA; UTC if empty).
+	TimeZone string `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
+	// QuietHours overrides the default 21:00-09:00; "00:00-00:00" for a desk staffed
+	// around the clock.
+	QuietHours string `dynamodbav:"quietHours,omitempty" json:"quietHours,omitempty"`
 }
 
 // Question is one question of a survey.
