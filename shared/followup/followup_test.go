@@ -312,3 +312,50 @@ func TestSchedulingRespectsTheRecipientsQuietHours(t *testing.T) {
 		t.Fatal("an unknown zone was accepted")
 	}
 }
+
+// dying delivers n messages and then dies: its context ends mid-batch.
+type dying struct {
+	inner  followup.Channel
+	left   int
+	cancel context.CancelFunc
+}
+
+func (d *dying) Deliver(ctx context.Context, m followup.Message) error {
+	if d.left == 0 {
+		d.cancel()
+		return ctx.Err()
+	}
+	d.left--
+	return d.inner.Deliver(ctx, m)
+}
+
+// The sender dies mid-batch; SQS then delivers every message three more times, in
+// batches that repeat each other: every follow-up is sent exactly once.
+func TestSenderKilledMidBatchAndRedeliveredThreeTimesSendsEachOnce(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 10)
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 10 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	ev := f.receive(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	killed := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": &dying{inner: f.outbox, left: 4, cancel: cancel}},
+		Clock: f.clk, Lease: time.Minute}
+	_, _ = killed.Handle(ctx, ev)
+	// The dead sender's leases run out before SQS shows the messages again.
+	f.clk.Advance(2 * time.Minute)
+	for range 3 {
+		if resp, err := f.sender.Handle(context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("redelivery: %+v %v", resp, err)
+		}
+	}
+	counts := f.outboxCount(t)
+	for _, id := range ids {
+		if counts[id] != 1 {
+			t.Errorf("follow-up %s delivered %d times, want 1", id, counts[id])
+		}
+		if fu, _ := f.store.Get(context.Background(), id); fu.Status != followup.Sent {
+			t.Errorf("follow-up %s is %s", id, fu.Status)
+		}
+	}
+}
