@@ -35,7 +35,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
 .PHONY: local-bin
-.PHONY: help tools run test build synth diff deploy token invoke bench clean fmt go-mods check-java chromium
+.PHONY: help tools run test build synth diff deploy token invoke redrive bench clean fmt go-mods check-java chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ token: local-bin ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
 invoke: tools ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
 	@test -n "$(FN)" && test -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file>" >&2; exit 2; }
 	$(LOCAL) invoke -fn $(FN) -event $(abspath $(EVENT))
+
+redrive: local-bin ## move a queue's dead letters back after a fix, through the running make run (QUEUE=followups)
+	$(LOCAL) redrive -queue $(or $(QUEUE),followups)
 
 bench: tools ## run the benchmark program against fresh emulators
 	$(LOCAL) with-emulators -- go run -C $(CURDIR)/infra ./cmd/bench

@@ -91,6 +91,7 @@ func New(cfg Config) (*Runner, error) {
 	r.outbox = &followup.Outbox{DB: cfg.Clients.DynamoDB, Table: cfg.Names("followups")}
 	r.mux.HandleFunc("GET /dev/outbox", r.listOutbox)
 	r.mux.HandleFunc("POST /dev/invoke/{function}", r.invoke)
+	r.mux.HandleFunc("POST /dev/redrive/{queue}", r.redrive)
 	return r, nil
 }
 

@@ -372,7 +372,7 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		out, err := env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-			QueueUrl: aws.String(urls["followups-dlq"]), WaitTimeSeconds: 1,
+			QueueUrl: aws.String(urls["followups-dlq"]), WaitTimeSeconds: 1, VisibilityTimeout: 1,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -385,6 +385,13 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 		}
 	}
 	s.waitOutbox(t, 1)
+	// After a fix, make redrive moves it back to the queue (visible again once the
+	// receive above lets go of it).
+	time.Sleep(1500 * time.Millisecond)
+	r := s.do(t, http.MethodPost, "/dev/redrive/followups", "", nil, nil)
+	if r.status != http.StatusOK || strings.TrimSpace(r.body) != `{"moved":1}` {
+		t.Fatalf("redrive: %d %s", r.status, r.body)
+	}
 }
 
 // make invoke posts a sample event to /dev/invoke/<function>: each sample in events/

@@ -35,6 +35,7 @@ const usage = `usage: local <command>
   run                                start everything (PORT, default 8080; TICK overrides schedules)
   token -role manager -locations loc-1   print a development token
   invoke -fn <name> -event <file>    fire one function once through the running runner
+  redrive -queue followups           move the queue's DLQ messages back, through the running runner
   with-emulators -- <command...>     run a command against fresh emulators
 `
 
@@ -51,6 +52,8 @@ func main() {
 		err = token(os.Args[2:])
 	case "invoke":
 		err = invoke(os.Args[2:])
+	case "redrive":
+		err = redrive(os.Args[2:])
 	case "with-emulators":
 		var code int
 		code, err = withEmulators(os.Args[2:])
@@ -235,6 +238,25 @@ func invoke(args []string) error {
 	fmt.Println(strings.TrimSpace(string(out)))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("invoke %s: %s", *fn, resp.Status)
+	}
+	return nil
+}
+
+func redrive(args []string) error {
+	fs := flag.NewFlagSet("redrive", flag.ContinueOnError)
+	q := fs.String("queue", "followups", "queue whose DLQ to move back")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	resp, err := http.Post("http://127.0.0.1:"+envOr("PORT", "8080")+"/dev/redrive/"+*q, "application/json", nil)
+	if err != nil {
+		return fmt.Errorf("is make run running? %w", err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	fmt.Println(strings.TrimSpace(string(out)))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("redrive %s: %s", *q, resp.Status)
 	}
 	return nil
 }

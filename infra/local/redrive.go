@@ -1,0 +1,57 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/rapport-crm/rapport/shared/web"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Redrive moves every message of a queue's DLQ back to the queue, after a fix: a
+// message is deleted from the DLQ only once it is on the queue again. In AWS the same
+// is `aws sqs start-message-move-task --source-arn <dlq arn>`.
+func (r *Runner) Redrive(ctx context.Context, queue string) (int, error) {
+	q, ok := wiring.QueueByName(queue)
+	if !ok {
+		return 0, fmt.Errorf("no queue %q", queue)
+	}
+	src, dst := r.cfg.Queues[q.DLQName()], r.cfg.Queues[q.Name]
+	moved := 0
+	for {
+		out, err := r.cfg.Clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(src), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30,
+			MessageAttributeNames: []string{"All"},
+		})
+		if err != nil {
+			return moved, err
+		}
+		if len(out.Messages) == 0 {
+			return moved, nil
+		}
+		for _, m := range out.Messages {
+			if _, err := r.cfg.Clients.SQS.SendMessage(ctx, &sqs.SendMessageInput{
+				QueueUrl: aws.String(dst), MessageBody: m.Body, MessageAttributes: m.MessageAttributes,
+			}); err != nil {
+				return moved, err
+			}
+			if _, err := r.cfg.Clients.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(src), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return moved, err
+			}
+			moved++
+		}
+	}
+}
+
+func (r *Runner) redrive(w http.ResponseWriter, req *http.Request) {
+	n, err := r.Redrive(req.Context(), req.PathValue("queue"))
+	if err != nil {
+		web.JSON(w, http.StatusBadGateway, map[string]any{"moved": n, "error": err.Error()})
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]int{"moved": n})
+}
