@@ -3,9 +3,11 @@ package followup
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -121,25 +123,32 @@ func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, re
 		slog.WarnContext(ctx, "enqueue refused", "code", aws.ToString(f.Code), "senderFault", f.SenderFault)
 	}
 	now := d.Clock.Now()
-	for _, ok := range out.Successful {
+	// Mark the batch's follow-ups concurrently: each is its own conditional write.
+	marked := make([]bool, len(out.Successful))
+	errs := make([]error, len(out.Successful))
+	var wg sync.WaitGroup
+	for j, ok := range out.Successful {
 		i, err := strconv.Atoi(aws.ToString(ok.Id))
 		if err != nil || i < 0 || i >= len(batch) {
 			return fmt.Errorf("enqueue follow-ups: unexpected batch entry id %q", aws.ToString(ok.Id))
 		}
-		it := batch[i]
-		var marked bool
-		if requeue {
-			marked, err = d.Store.markRequeued(ctx, it, now)
-		} else {
-			marked, err = d.Store.markQueued(ctx, it, now)
-		}
-		if err != nil {
-			return err
-		}
+		wg.Go(func() {
+			if requeue {
+				marked[j], errs[j] = d.Store.markRequeued(ctx, batch[i], now)
+			} else {
+				marked[j], errs[j] = d.Store.markQueued(ctx, batch[i], now)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, m := range marked {
 		switch {
-		case marked && requeue:
+		case m && requeue:
 			rep.Requeued++
-		case marked:
+		case m:
 			rep.Enqueued++
 		}
 	}

@@ -130,6 +130,10 @@ func run(n int) error {
 		return err
 	}
 	fmt.Println()
+	if err := dispatchCost(ctx, clients); err != nil {
+		return err
+	}
+	fmt.Println()
 	return bootstraps()
 }
 
