@@ -1,0 +1,138 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+)
+
+// SNSAPI is the part of the SNS client that SMS uses.
+type SNSAPI interface {
+	Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// SMSConfig is how SMS sends. Both fields are optional and country-dependent.
+type SMSConfig struct {
+	// SenderID is the alphanumeric sender shown where countries allow one (1–11
+	// letters and digits, at least one letter).
+	SenderID string
+	// OriginationNumber is the E.164 number (or short code) to send from.
+	OriginationNumber string
+}
+
+// SMS delivers messages with SNS Publish to a phone number. SNS has no dedupe key for
+// SMS, so at most once rests on the caller's claim on the message.
+type SMS struct {
+	api SNSAPI
+	cfg SMSConfig
+}
+
+// NewSMS checks the configuration once, at cold start.
+func NewSMS(api SNSAPI, cfg SMSConfig) (*SMS, error) {
+	if api == nil {
+		return nil, errors.New("notify sms: no SNS client")
+	}
+	if cfg.SenderID != "" && !validSenderID(cfg.SenderID) {
+		return nil, fmt.Errorf("notify sms: SenderID %q: 1 to 11 ASCII letters, digits or hyphens, with a letter", cfg.SenderID)
+	}
+	if cfg.OriginationNumber != "" && !validE164(cfg.OriginationNumber) && !allDigits(cfg.OriginationNumber) {
+		return nil, fmt.Errorf("notify sms: OriginationNumber %q: an E.164 number or a short code", cfg.OriginationNumber)
+	}
+	return &SMS{api: api, cfg: cfg}, nil
+}
+
+// Deliver sends m.Text to the phone number m.To. The SMS type is Promotional for
+// marketing messages (cheaper routes, quiet hours apply) and Transactional otherwise.
+func (s *SMS) Deliver(ctx context.Context, m Message) error {
+	if !validE164(m.To) {
+		return permanent("sms: recipient is not an E.164 phone number (+ and 8 to 15 digits)", nil)
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return permanent("sms: empty text", nil)
+	}
+	smsType := "Transactional"
+	if m.Marketing {
+		smsType = "Promotional"
+	}
+	attrs := map[string]types.MessageAttributeValue{
+		"AWS.SNS.SMS.SMSType": str(smsType),
+	}
+	if s.cfg.SenderID != "" {
+		attrs["AWS.SNS.SMS.SenderID"] = str(s.cfg.SenderID)
+	}
+	if s.cfg.OriginationNumber != "" {
+		attrs["AWS.MM.SMS.OriginationNumber"] = str(s.cfg.OriginationNumber)
+	}
+	_, err := s.api.Publish(ctx, &sns.PublishInput{
+		PhoneNumber:       aws.String(m.To),
+		Message:           aws.String(m.Text),
+		MessageAttributes: attrs,
+	})
+	if err != nil {
+		op := "sns publish " + m.ID
+		if snsPermanent(err) {
+			return permanent(op, err, m.To, strings.TrimPrefix(m.To, "+"))
+		}
+		return transient(op, err, m.To, strings.TrimPrefix(m.To, "+"))
+	}
+	return nil
+}
+
+// snsPermanent: the number or the message is refused. AuthorizationError, the KMS
+// errors and NotFound are the account's configuration and stay transient.
+func snsPermanent(err error) bool {
+	var (
+		param    *types.InvalidParameterException
+		value    *types.InvalidParameterValueException
+		valid    *types.ValidationException
+		optedOut *types.OptedOutException
+		disabled *types.EndpointDisabledException
+	)
+	return errors.As(err, &param) || errors.As(err, &value) || errors.As(err, &valid) ||
+		errors.As(err, &optedOut) || errors.As(err, &disabled)
+}
+
+func str(s string) types.MessageAttributeValue {
+	return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s)}
+}
+
+// validE164 is + then 8 to 15 digits, the first not 0.
+func validE164(s string) bool {
+	d, ok := strings.CutPrefix(s, "+")
+	return ok && len(d) >= 8 && len(d) <= 15 && d[0] != '0' && allDigits(d)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validSenderID(s string) bool {
+	if len(s) < 1 || len(s) > 11 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return letter
+}

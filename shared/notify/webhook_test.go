@@ -1,0 +1,320 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/notify"
+)
+
+var secret = []byte("0123456789abcdef-test-secret")
+
+// receiver is a webhook endpoint that checks signatures like a real receiver would.
+type receiver struct {
+	mu       sync.Mutex
+	hits     int
+	status   int
+	verified error
+	header   http.Header
+	body     map[string]any
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.hits++
+	rc.header = r.Header.Clone()
+	rc.verified = notify.Verify(secret, r.Header.Get(notify.HeaderTimestamp), r.Header.Get(notify.HeaderSignature), raw, time.Now(), time.Minute)
+	rc.body = nil
+	_ = json.Unmarshal(raw, &rc.body)
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	status := rc.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status >= 300 && status < 400 {
+		w.Header().Set("Location", "/elsewhere")
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, strings.Repeat("x", 1<<20)) // a chatty receiver: the read is capped
+}
+
+func (rc *receiver) count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.hits
+}
+
+func tlsWebhook(t *testing.T, rc http.Handler) (*notify.Webhook, string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(rc)
+	t.Cleanup(srv.Close)
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, srv.URL
+}
+
+func TestWebhookPostsASignedJSONMessage(t *testing.T) {
+	rc := &receiver{}
+	w, base := tlsWebhook(t, rc)
+	sentAt := time.Date(2025, 3, 1, 8, 30, 0, 0, time.UTC)
+	m := notify.Message{
+		ID: "01J0WEBHOOK", Kind: "recovery-callback", Channel: "webhook", To: base + "/hook?access_token=tok3n",
+		Locale: "zh-CN", Subject: "低分回访", Text: "客人给了 2 分", HTML: "<p>not sent</p>", LocationID: "loc-1", SentAt: sentAt,
+	}
+	if err := w.Deliver(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.verified != nil {
+		t.Errorf("receiver could not verify: %v", rc.verified)
+	}
+	for name, want := range map[string]string{
+		"Content-Type":         "application/json",
+		notify.HeaderID:        "01J0WEBHOOK",
+		notify.HeaderTimestamp: "",
+	} {
+		got := rc.header.Get(name)
+		if want == "" && got == "" || want != "" && got != want {
+			t.Errorf("header %s = %q, want %q", name, got, want)
+		}
+	}
+	if ts, err := strconv.ParseInt(rc.header.Get(notify.HeaderTimestamp), 10, 64); err != nil || time.Since(time.Unix(ts, 0)).Abs() > time.Minute {
+		t.Errorf("timestamp %q is not now", rc.header.Get(notify.HeaderTimestamp))
+	}
+	want := map[string]any{
+		"id": "01J0WEBHOOK", "kind": "recovery-callback", "locale": "zh-CN", "locationId": "loc-1",
+		"to": base + "/hook", "subject": "低分回访", "text": "客人给了 2 分", "sentAt": "2025-03-01T08:30:00Z",
+	}
+	if len(rc.body) != len(want) {
+		t.Errorf("body has %d fields, want %d: %v", len(rc.body), len(want), rc.body)
+	}
+	for k, v := range want {
+		if rc.body[k] != v {
+			t.Errorf("body.%s = %v, want %v", k, rc.body[k], v)
+		}
+	}
+}
+
+func TestWebhookClassifiesAnswers(t *testing.T) {
+	tests := []struct {
+		status    int
+		ok        bool
+		permanent bool
+	}{
+		{200, true, false},
+		{202, true, false},
+		{204, true, false},
+		{301, false, true},
+		{302, false, true},
+		{307, false, true},
+		{400, false, true},
+		{401, false, true},
+		{404, false, true},
+		{410, false, true},
+		{408, false, false},
+		{429, false, false},
+		{500, false, false},
+		{502, false, false},
+		{503, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			rc := &receiver{status: tt.status}
+			w, base := tlsWebhook(t, rc)
+			err := w.Deliver(context.Background(), notify.Message{ID: "f1", To: base + "/hook?key=s3cret", Text: "t"})
+			if tt.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if got := errors.Is(err, notify.ErrPermanent); got != tt.permanent {
+				t.Errorf("permanent = %v, want %v (%v)", got, tt.permanent, err)
+			}
+			if n := rc.count(); n != 1 {
+				t.Errorf("receiver hit %d times, want 1 (redirects are not followed)", n)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error text carries the URL's token: %v", err)
+			}
+		})
+	}
+}
+
+func TestWebhookTimeoutIsTransient(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client(), Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = w.Deliver(context.Background(), notify.Message{ID: "f1", To: srv.URL, Text: "t"})
+	if err == nil || errors.Is(err, notify.ErrPermanent) {
+		t.Fatalf("err = %v, want transient", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %s: the timeout did not apply", d)
+	}
+}
+
+func TestWebhookURLRules(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc) // plain http on 127.0.0.1
+	defer srv.Close()
+	port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	tlsSrv := httptest.NewTLSServer(rc)
+	defer tlsSrv.Close()
+
+	tests := []struct {
+		name      string
+		local     bool
+		to        string
+		delivered bool
+	}{
+		{"http to loopback refused by default", false, srv.URL + "/hook", false},
+		{"http to loopback with AllowInsecureLocal", true, srv.URL + "/hook", true},
+		{"http to localhost with AllowInsecureLocal", true, "http://localhost:" + port + "/hook", true},
+		{"http to another host even with AllowInsecureLocal", true, "http://example.com/hook", false},
+		{"https to loopback refused by the network guard", false, tlsSrv.URL + "/hook", false},
+		{"link-local (instance metadata) refused", true, "https://169.254.169.254/latest", false},
+		{"private network refused", true, "https://10.0.0.1/hook", false},
+		{"not a URL", true, "li.lei@example.com", false},
+		{"other scheme", true, "ftp://127.0.0.1:" + port + "/hook", false},
+		{"credentials in the URL", true, "https://user:pw@example.com/hook", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := rc.count()
+			w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowInsecureLocal: tt.local, Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = w.Deliver(context.Background(), notify.Message{ID: "f1", To: tt.to, Text: "t"})
+			if tt.delivered {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				if rc.count() != before+1 {
+					t.Error("receiver not hit")
+				}
+				return
+			}
+			if !errors.Is(err, notify.ErrPermanent) {
+				t.Fatalf("err = %v, want permanent", err)
+			}
+			if rc.count() != before {
+				t.Error("receiver was hit")
+			}
+		})
+	}
+}
+
+func TestWebhookConnectionRefusedIsTransient(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowInsecureLocal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Deliver(context.Background(), notify.Message{ID: "f1", To: url + "/hook?access_token=s3cret", Text: "t"})
+	if err == nil || errors.Is(err, notify.ErrPermanent) {
+		t.Fatalf("err = %v, want transient", err)
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error text carries the URL's token: %v", err)
+	}
+}
+
+func TestWebhookReadsABoundedAnswer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := []byte(strings.Repeat("x", 4096))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client(), Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := w.Deliver(context.Background(), notify.Message{ID: "f1", To: srv.URL, Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s reading an endless answer", d)
+	}
+}
+
+func TestNewWebhookNeedsASecret(t *testing.T) {
+	if _, err := notify.NewWebhook(notify.WebhookConfig{Secret: []byte("short")}); err == nil {
+		t.Error("a 5-byte secret was accepted")
+	}
+}
+
+func TestVerify(t *testing.T) {
+	now := time.Unix(1_740_000_000, 0)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	body := []byte(`{"id":"f1","text":"hello"}`)
+	good := notify.Sign(secret, ts, body)
+	tests := []struct {
+		name      string
+		secret    []byte
+		timestamp string
+		signature string
+		body      []byte
+		now       time.Time
+		ok        bool
+	}{
+		{"good", secret, ts, good, body, now, true},
+		{"good within tolerance", secret, ts, good, body, now.Add(4 * time.Minute), true},
+		{"good among several (rotation)", secret, ts, "v1=00ff, " + good, body, now, true},
+		{"tampered body", secret, ts, good, []byte(`{"id":"f1","text":"hellO"}`), now, false},
+		{"wrong secret", []byte("another-secret-of-16+"), ts, good, body, now, false},
+		{"stale timestamp", secret, ts, good, body, now.Add(6 * time.Minute), false},
+		{"timestamp from the future", secret, ts, good, body, now.Add(-6 * time.Minute), false},
+		{"timestamp changed", secret, strconv.FormatInt(now.Unix()+1, 10), good, body, now, false},
+		{"not a timestamp", secret, "yesterday", good, body, now, false},
+		{"no signature", secret, ts, "", body, now, false},
+		{"bare hex without v1=", secret, ts, strings.TrimPrefix(good, "v1="), body, now, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := notify.Verify(tt.secret, tt.timestamp, tt.signature, tt.body, tt.now, 5*time.Minute)
+			if tt.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, notify.ErrSignature) {
+				t.Errorf("err = %v does not wrap ErrSignature", err)
+			}
+		})
+	}
+	if !strings.HasPrefix(good, "v1=") || len(good) != 3+64 {
+		t.Errorf("signature %q is not v1=<64 hex>", good)
+	}
+}
