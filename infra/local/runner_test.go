@@ -355,7 +355,10 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStack(t, env, func(c *local.Config) { c.Queues = urls })
+	s := newStack(t, env, func(c *local.Config) {
+		c.Queues = urls
+		c.Override = map[string]map[string]string{"followup-sender": {"FOLLOWUP_RETRY_BASE": "1s"}}
+	})
 	s.start(t)
 	if r := s.submit(t, `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":1}]}`, ""); r.status != 201 {
 		t.Fatal(r.body)

@@ -30,7 +30,8 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	if err != nil {
 		return app.Function{}, err
 	}
-	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second}
+	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
+		Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
 	return app.Function{Queue: s.Handle}, nil
 }
 

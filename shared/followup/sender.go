@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -31,6 +34,29 @@ type Sender struct {
 	// Lease is how long a claim on a follow-up lasts; a sender that dies mid-send
 	// leaves it to expire, and a redelivery then sends again.
 	Lease time.Duration
+	// Retry, when set, backs failed messages off: each receive waits twice as long
+	// before SQS shows the message again (RetryBase, twice that, four times…), up to
+	// 15 minutes.
+	Retry     Visibility
+	QueueURL  string
+	RetryBase time.Duration
+}
+
+// Visibility is the part of the SQS client that delays a message's next receive.
+type Visibility interface {
+	ChangeMessageVisibility(context.Context, *sqs.ChangeMessageVisibilityInput, ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
+// Backoff is the wait before the next receive of a message received n times.
+func Backoff(first time.Duration, n int) time.Duration {
+	const most = 15 * time.Minute
+	if n < 1 {
+		n = 1
+	}
+	if n > 10 {
+		return most
+	}
+	return min(first<<(n-1), most)
 }
 
 // Handle processes a batch and reports the messages to retry; the rest are deleted.
@@ -43,11 +69,28 @@ func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		if err != nil {
 			slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			s.backOff(ctx, rec)
 			continue
 		}
 		slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
 	}
 	return resp, nil
+}
+
+// backOff delays a failed message's next receive; if that fails the queue's own
+// visibility timeout applies.
+func (s *Sender) backOff(ctx context.Context, rec events.SQSMessage) {
+	if s.Retry == nil || rec.ReceiptHandle == "" {
+		return
+	}
+	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+	_, err := s.Retry.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(s.QueueURL), ReceiptHandle: aws.String(rec.ReceiptHandle),
+		VisibilityTimeout: int32(Backoff(s.RetryBase, n) / time.Second),
+	})
+	if err != nil {
+		slog.WarnContext(ctx, "back off", "messageId", rec.MessageId, "error", err.Error())
+	}
 }
 
 func (s *Sender) handle(ctx context.Context, body string) (string, error) {

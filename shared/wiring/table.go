@@ -114,7 +114,9 @@ var Functions = []Function{
 		Queues:      map[string]Access{"followups": Consume},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
 			{Name: "NOTIFY_CHANNEL", Value: "outbox"},
+			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
