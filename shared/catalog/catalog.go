@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
@@ -17,6 +18,8 @@ var Builders = map[string]app.Builder{
 	"surveys-staff":       survey.StaffFunction,
 	"followup-dispatcher": followup.DispatcherFunction,
 	"followup-sender":     followup.SenderFunction,
+	"customers":           customer.StaffFunction,
+	"customers-public":    customer.PublicFunction,
 }
 
 // Names lists the functions, sorted.

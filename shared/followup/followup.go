@@ -21,8 +21,23 @@ const (
 
 // Kinds of follow-up.
 const (
-	KindRecoveryCallback = "recovery-callback"
+	KindPostServiceSurvey = "post-service-survey"
+	KindComplaintCallback = "complaint-callback"
+	KindRecoveryCallback  = "recovery-callback"
+	KindSLAWarning        = "sla-warning"
+	KindEscalation        = "escalation"
+	KindBirthday          = "birthday"
+	KindPointsExpiry      = "points-expiry"
+	KindTierChange        = "tier-change"
+	KindWinBack           = "win-back"
+	KindCampaign          = "campaign"
 )
+
+// Marketing kinds need the customer's opt-in, count against the frequency cap and
+// carry an unsubscribe link; service messages are sent unless the customer opted out.
+func Marketing(kind string) bool {
+	return kind == KindCampaign || kind == KindWinBack || kind == KindBirthday
+}
 
 // Recipient is who gets the message and how.
 type Recipient struct {

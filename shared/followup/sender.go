@@ -34,6 +34,8 @@ type Sender struct {
 	// Lease is how long a claim on a follow-up lasts; a sender that dies mid-send
 	// leaves it to expire, and a redelivery then sends again.
 	Lease time.Duration
+	// Gate, when set, applies consent and frequency caps to customers' messages.
+	Gate Gate
 	// Retry, when set, backs failed messages off: each receive waits twice as long
 	// before SQS shows the message again (RetryBase, twice that, four times…), up to
 	// 15 minutes.
@@ -129,17 +131,35 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 		return s.end(ctx, f, owner, Skipped, "no channel "+f.Recipient.Channel)
 	}
 	now := s.Clock.Now()
-	err := ch.Deliver(ctx, f.message(now))
+	var adm Admission
+	if s.Gate != nil {
+		var err error
+		if adm, err = s.Gate.Admit(ctx, f, now); err != nil {
+			s.releaseLease(ctx, f.ID, owner)
+			return "", fmt.Errorf("admit %s: %w", f.ID, err)
+		}
+		if adm.Skip != "" {
+			return s.end(ctx, f, owner, Skipped, adm.Skip)
+		}
+	}
+	err := ch.Deliver(ctx, withUnsubscribe(f.message(now), adm.UnsubscribeURL))
 	switch {
 	case errors.Is(err, ErrPermanent):
 		return s.end(ctx, f, owner, Skipped, err.Error())
 	case err != nil:
-		if rerr := s.Store.release(ctx, f.ID, owner); rerr != nil {
-			slog.WarnContext(ctx, "release lease", "followupId", f.ID, "error", rerr.Error())
+		if adm.Release != nil {
+			adm.Release(context.WithoutCancel(ctx))
 		}
+		s.releaseLease(ctx, f.ID, owner)
 		return "", fmt.Errorf("deliver %s: %w", f.ID, err)
 	}
 	return s.end(ctx, f, owner, Sent, "")
+}
+
+func (s *Sender) releaseLease(ctx context.Context, id, owner string) {
+	if err := s.Store.release(ctx, id, owner); err != nil {
+		slog.WarnContext(ctx, "release lease", "followupId", id, "error", err.Error())
+	}
 }
 
 func (s *Sender) end(ctx context.Context, f Followup, owner string, status Status, reason string) (string, error) {

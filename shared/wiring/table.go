@@ -22,6 +22,14 @@ var Tables = []Table{
 		}},
 		TTLAttribute: "expiresAt",
 	},
+	{
+		// Profiles arrive with the customers feature; consent, the marketing cap and
+		// signing keys are here today.
+		Name:         "customers",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		TTLAttribute: "expiresAt",
+	},
 }
 
 // Queues are the SQS queues; each has a dead-letter queue.
@@ -110,15 +118,46 @@ var Functions = []Function{
 		Name:        "followup-sender",
 		Description: "Sends each queued follow-up once, reporting partial batch failures.",
 		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "followups", BatchSize: 10, WindowSeconds: 2}},
-		Tables:      map[string]Access{"followups": ReadWrite},
+		Tables:      map[string]Access{"followups": ReadWrite, "customers": ReadWrite},
 		Queues:      map[string]Access{"followups": Consume},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "PUBLIC_BASE_URL", API: true},
 			{Name: "NOTIFY_CHANNEL", Value: "outbox"},
 			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
+			{Name: "MARKETING_CAP_WINDOW", Value: "168h"},
 		},
 		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "customers-public",
+		Description: "Unsubscribe links from messages: turns the customer's consent for that channel off.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/u/{token}", Auth: Public},
+			{Method: "POST", Path: "/v1/u/{token}", Auth: Public, Form: true},
+		}},
+		Tables: map[string]Access{"customers": ReadWrite},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "customers",
+		Description: "Customers for staff and systems: consent per channel, with time and source.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/customers/{customerId}/consent", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "PUT", Path: "/v1/customers/{customerId}/consent/{channel}", Auth: JWT, Roles: StaffAndSystem},
+		}},
+		Tables: map[string]Access{"customers": ReadWrite},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 10,
 		MemoryMB:       256,
 	},
 }

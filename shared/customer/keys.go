@@ -1,0 +1,27 @@
+package customer
+
+// Key design of the "customers" table (pk, sk; TTL attribute expiresAt). Profiles,
+// visits and segments join it with the customers feature; today it holds consent.
+//
+//	pk                    sk                          item
+//	CUST#<customerId>     CONSENT#<channel>           the channel's current consent
+//	CUST#<customerId>     CONSENTLOG#<at>#<channel>   every change, never rewritten
+//	CUST#<customerId>     CAP#marketing               when the last marketing message went
+//	KEY#<purpose>         KEY                         a signing key (e.g. unsubscribe links)
+//
+// Access patterns:
+//
+//	a customer's consents             Query CUST#<id>, sk begins_with CONSENT#
+//	record a change                   TransactWriteItems: current + log entry
+//	take the marketing slot           UpdateItem CAP#marketing if lastAt <= now − window
+//	the signing key                   GetItem KEY#<purpose> (created once, conditionally)
+
+func customerPK(id string) string       { return "CUST#" + id }
+func consentSK(channel string) string   { return "CONSENT#" + channel }
+func consentLogSK(at, ch string) string { return "CONSENTLOG#" + at + "#" + ch }
+func keyPK(purpose string) string       { return "KEY#" + purpose }
+
+const (
+	capSK = "CAP#marketing"
+	keySK = "KEY"
+)
