@@ -18,6 +18,7 @@ var Builders = map[string]app.Builder{
 	"surveys-staff":       survey.StaffFunction,
 	"followup-dispatcher": followup.DispatcherFunction,
 	"followup-sender":     followup.SenderFunction,
+	"followups-staff":     followup.StaffFunction,
 	"customers":           customer.StaffFunction,
 	"customers-public":    customer.PublicFunction,
 }

@@ -17,6 +17,7 @@ const (
 	Sent      Status = "sent"
 	Skipped   Status = "skipped"
 	Failed    Status = "failed"
+	Cancelled Status = "cancelled"
 )
 
 // Kinds of follow-up.

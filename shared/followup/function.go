@@ -7,6 +7,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -50,4 +51,12 @@ func notifyChannels(mode string, d app.Deps, table string) (map[string]Channel, 
 	default:
 		return nil, fmt.Errorf("NOTIFY_CHANNEL %q is not supported; use outbox", mode)
 	}
+}
+
+// StaffFunction builds followups-staff: schedule, list and cancel.
+func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	table := env.String("FOLLOWUPS_TABLE")
+	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock}
+	mux, err := app.Mux(row, st.Routes(), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
+	return app.Function{HTTP: mux}, err
 }

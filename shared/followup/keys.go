@@ -13,12 +13,17 @@ package followup
 //	duePk = DUE#<shard>     dueSk = <dueAt>#<id>      while scheduled
 //	duePk = QUEUED#<shard>  dueSk = <queuedAt>#<id>   while queued (to find stuck ones)
 //
+// Index "byCustomer" (sparse: only follow-ups to customers) lists a customer's:
+//
+//	customerPk = CUST#<customerId>   customerSk = <createdAt>#<id>
+//
 // Access patterns:
 //
 //	a follow-up by id                   GetItem FU#<id>
 //	due at time t                       Query due: duePk = DUE#s, dueSk <= t, for each s
 //	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
 //	outbox, newest first                Query pk = OUTBOX, descending
+//	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
 
 import (
 	"fmt"

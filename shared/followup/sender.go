@@ -105,8 +105,8 @@ func (s *Sender) handle(ctx context.Context, body string) (string, error) {
 		return "", err
 	}
 	switch f.Status {
-	case Sent, Skipped, Failed:
-		return "duplicate:" + string(f.Status), nil
+	case Sent, Skipped, Failed, Cancelled:
+		return "done:" + string(f.Status), nil
 	}
 	now := s.Clock.Now()
 	owner := id.New(now)
@@ -117,8 +117,8 @@ func (s *Sender) handle(ctx context.Context, body string) (string, error) {
 	if !claimed {
 		// Another delivery of this message holds the lease, or it just finished.
 		f, err = s.Store.Get(ctx, f.ID)
-		if err == nil && (f.Status == Sent || f.Status == Skipped) {
-			return "duplicate:" + string(f.Status), nil
+		if err == nil && (f.Status == Sent || f.Status == Skipped || f.Status == Cancelled) {
+			return "done:" + string(f.Status), nil
 		}
 		return "", fmt.Errorf("follow-up %s is being sent by another delivery", f.ID)
 	}

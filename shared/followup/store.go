@@ -31,6 +31,8 @@ type item struct {
 	Followup
 	DuePK      string `dynamodbav:"duePk,omitempty"`
 	DueSK      string `dynamodbav:"dueSk,omitempty"`
+	CustomerPK string `dynamodbav:"customerPk,omitempty"`
+	CustomerSK string `dynamodbav:"customerSk,omitempty"`
 	LeaseOwner string `dynamodbav:"leaseOwner,omitempty"`
 	LeaseUntil int64  `dynamodbav:"leaseUntil,omitempty"`
 }
@@ -46,10 +48,11 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 		return nil, err
 	}
 	f.Status = Scheduled
-	rec, err := attributevalue.MarshalMap(item{
-		PK: recordPK(f.ID), SK: recordSK, Followup: f,
-		DuePK: duePK(shard(f.ID)), DueSK: indexSK(f.DueAt, f.ID),
-	})
+	it := item{PK: recordPK(f.ID), SK: recordSK, Followup: f, DuePK: duePK(shard(f.ID)), DueSK: indexSK(f.DueAt, f.ID)}
+	if f.Recipient.Type == "customer" && f.Recipient.ID != "" {
+		it.CustomerPK, it.CustomerSK = "CUST#"+f.Recipient.ID, indexSK(f.CreatedAt, f.ID)
+	}
+	rec, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +67,9 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 
 // timing moves the due time out of the recipient's quiet hours, unless urgent.
 func (f *Followup) timing() error {
-	f.RequestedAt = f.DueAt
+	if f.RequestedAt.IsZero() {
+		f.RequestedAt = f.DueAt
+	}
 	if f.Urgent {
 		return nil
 	}
@@ -202,4 +207,49 @@ func (s *Store) release(ctx context.Context, id, owner string) error {
 		And(expression.Name("leaseOwner").Equal(expression.Value(owner)))
 	_, err := s.update(ctx, id, u, cond)
 	return err
+}
+
+// ErrNotCancellable means the follow-up is being sent or already done.
+var ErrNotCancellable = errors.New("follow-up can no longer be cancelled")
+
+// Cancel stops a follow-up that has not started sending: scheduled or queued (the
+// sender then finds it cancelled and drops its message).
+func (s *Store) Cancel(ctx context.Context, id string, at time.Time) error {
+	u := expression.Set(expression.Name("status"), expression.Value(Cancelled)).
+		Set(expression.Name("cancelledAt"), expression.Value(at)).
+		Remove(expression.Name("duePk")).Remove(expression.Name("dueSk"))
+	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued))
+	ok, err := s.update(ctx, id, u, cond)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if _, err := s.Get(ctx, id); err != nil {
+			return err
+		}
+		return ErrNotCancellable
+	}
+	return nil
+}
+
+// ForCustomer lists a customer's follow-ups, newest first, a page at a time.
+func (s *Store) ForCustomer(ctx context.Context, customerID string, limit int, cursor map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
+		KeyConditionExpression:    aws.String("customerPk = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S("CUST#" + customerID)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
+	})
+	if err != nil {
+		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
+	}
+	var items []item
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, nil, err
+	}
+	fs := make([]Followup, len(items))
+	for i, it := range items {
+		fs[i] = it.Followup
+	}
+	return fs, out.LastEvaluatedKey, nil
 }

@@ -19,6 +19,11 @@ var Tables = []Table{
 			Name:         "due",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
+		}, {
+			// Follow-ups to a customer, newest first (sparse: customer recipients only).
+			Name:         "byCustomer",
+			PartitionKey: Key{Name: "customerPk", Type: String},
+			SortKey:      &Key{Name: "customerSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -156,6 +161,21 @@ var Functions = []Function{
 		Tables: map[string]Access{"customers": ReadWrite},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "followups-staff",
+		Description: "Staff and systems schedule, list and cancel follow-ups.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/followups", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/followups", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "DELETE", Path: "/v1/followups/{followupId}", Auth: JWT, Roles: StaffAndSystem},
+		}},
+		Tables: map[string]Access{"followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

@@ -1,0 +1,12 @@
+// Command followups-staff is the Lambda function where staff and systems schedule,
+// list and cancel follow-ups.
+//
+// It imports only its own builder, which the local runner also uses (shared/catalog).
+package main
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/followup"
+)
+
+func main() { app.Start("followups-staff", followup.StaffFunction) }

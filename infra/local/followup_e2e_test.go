@@ -1,0 +1,73 @@
+package local_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+// Staff schedule a follow-up late at night in the customer's zone: it is moved to
+// 09:00 there. They list the customer's follow-ups and cancel one; a second follow-up
+// for the same occasion is refused.
+func TestScheduleListAndCancelFollowups(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	now := s.cfg.Clock.Now()                                                                         // 12:00 UTC = 20:00 in Shanghai
+	due := time.Date(now.Year(), now.Month(), now.Day(), 15, 0, 0, 0, time.UTC).Format(time.RFC3339) // 23:00 in Shanghai
+	body := `{"customerId":"c-11","kind":"birthday","dueAt":"` + due + `","dedupeKey":"birthday#c-11#2026",
+		"message":{"en":"Happy birthday!","zh-CN":"生日快乐！"},"to":{"address":"c11@example.com","timeZone":"Asia/Shanghai","locale":"zh-CN"}}`
+	r := s.staffCall(t, "system", "", "POST", "/v1/followups", body)
+	if r.status != http.StatusCreated {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	var f followup.Followup
+	if err := json.Unmarshal([]byte(r.body), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Body != "生日快乐！" || f.DueAt.In(mustLoad(t, "Asia/Shanghai")).Hour() != 9 || f.RequestedAt.Format(time.RFC3339) != due {
+		t.Fatalf("follow-up %+v: want the zh-CN text, due 09:00 Shanghai, asked %s", f, due)
+	}
+	if r := s.staffCall(t, "system", "", "POST", "/v1/followups", body); r.status != http.StatusConflict {
+		t.Fatalf("the same occasion again: %d %s", r.status, r.body)
+	}
+	bad := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-11","kind":"party","dueAt":"2026-11-23T10:00:00Z","message":{},"to":{"address":"x","timeZone":"Mars/Olympus"}}`)
+	p := problemOf(t, bad)
+	for _, field := range []string{"kind", "message", "to.timeZone"} {
+		if !strings.Contains(jsonOf(p["errors"]), `"field":"`+field+`"`) {
+			t.Errorf("errors %v do not name %s", p["errors"], field)
+		}
+	}
+	list := s.staffCall(t, "agent", "", "GET", "/v1/followups?customerId=c-11", "")
+	if list.status != 200 || !strings.Contains(list.body, f.ID) || !strings.Contains(list.body, `"status":"scheduled"`) {
+		t.Fatalf("list: %d %s", list.status, list.body)
+	}
+	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusNoContent {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusConflict {
+		t.Fatalf("cancel again: %d %s", r.status, r.body)
+	}
+	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/nope", ""); r.status != http.StatusNotFound {
+		t.Fatalf("cancel unknown: %d", r.status)
+	}
+	if list := s.staffCall(t, "agent", "", "GET", "/v1/followups?customerId=c-11", ""); !strings.Contains(list.body, `"status":"cancelled"`) {
+		t.Fatalf("after cancelling: %s", list.body)
+	}
+}
+
+func mustLoad(t *testing.T, name string) *time.Location {
+	loc, err := followup.Zone(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
