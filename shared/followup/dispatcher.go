@@ -37,6 +37,17 @@ type Dispatcher struct {
 	// Reserve is the time kept back from the invocation's deadline; a backlog that
 	// does not fit continues on the next tick.
 	Reserve time.Duration
+	// Jobs are the periodic jobs other domains registered (SLA checks, point expiry,
+	// birthdays, reconciliation, win-back), run on this schedule when they fall due.
+	Jobs []Job
+}
+
+// Job is a periodic job run by the dispatcher at most once per Every, across
+// concurrent invocations.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context, now time.Time) error
 }
 
 // Report says what one run did.
@@ -45,11 +56,50 @@ type Report struct {
 	Requeued int  `json:"requeued"`
 	Failed   int  `json:"failed"`
 	More     bool `json:"more"`
+	// Jobs says how each due job went: "ok" or its error.
+	Jobs map[string]string `json:"jobs,omitempty"`
 }
 
 // Run enqueues everything due now, shard by shard and page by page, until done or
-// the deadline's reserve is reached.
+// the deadline's reserve is reached, then runs the periodic jobs that are due.
 func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
+	rep, err := d.dispatch(ctx)
+	if err == nil && !rep.More {
+		rep.Jobs = d.runJobs(ctx)
+	}
+	return rep, err
+}
+
+// runJobs runs each job whose turn it is; a failing job is reported, not fatal, and
+// is tried again at its next turn.
+func (d *Dispatcher) runJobs(ctx context.Context) map[string]string {
+	if len(d.Jobs) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, j := range d.Jobs {
+		if d.outOfTime(ctx) {
+			break
+		}
+		now := d.Clock.Now()
+		turn, err := d.Store.takeTurn(ctx, j.Name, now, j.Every)
+		switch {
+		case err != nil:
+			out[j.Name] = err.Error()
+		case !turn:
+		default:
+			if err := j.Run(ctx, now); err != nil {
+				slog.ErrorContext(ctx, "job failed", "job", j.Name, "error", err.Error())
+				out[j.Name] = err.Error()
+				continue
+			}
+			out[j.Name] = "ok"
+		}
+	}
+	return out
+}
+
+func (d *Dispatcher) dispatch(ctx context.Context) (Report, error) {
 	now := d.Clock.Now()
 	var rep Report
 	for s := range Shards {
