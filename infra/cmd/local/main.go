@@ -228,8 +228,12 @@ func invoke(args []string) error {
 	if err != nil {
 		return err
 	}
-	url := "http://127.0.0.1:" + envOr("PORT", "8080") + "/dev/invoke/" + *fn
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	return postRunner("/dev/invoke/"+*fn, body)
+}
+
+// postRunner posts to a /dev route of the running make run and prints its answer.
+func postRunner(path string, body []byte) error {
+	resp, err := http.Post("http://127.0.0.1:"+envOr("PORT", "8080")+path, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("is make run running? %w", err)
 	}
@@ -237,7 +241,7 @@ func invoke(args []string) error {
 	out, _ := io.ReadAll(resp.Body)
 	fmt.Println(strings.TrimSpace(string(out)))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("invoke %s: %s", *fn, resp.Status)
+		return fmt.Errorf("%s: %s", path, resp.Status)
 	}
 	return nil
 }
@@ -248,17 +252,7 @@ func redrive(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	resp, err := http.Post("http://127.0.0.1:"+envOr("PORT", "8080")+"/dev/redrive/"+*q, "application/json", nil)
-	if err != nil {
-		return fmt.Errorf("is make run running? %w", err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	fmt.Println(strings.TrimSpace(string(out)))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("redrive %s: %s", *q, resp.Status)
-	}
-	return nil
+	return postRunner("/dev/redrive/"+*q, nil)
 }
 
 func functionNames() []string {
