@@ -141,3 +141,9 @@ func (s *Store) signingKey(ctx context.Context, purpose string) ([]byte, error) 
 	}
 	return k, err
 }
+
+// Key is the random 32-byte key kept for a purpose ("unsubscribe", "webhook"),
+// created on first use.
+func (s *Store) Key(ctx context.Context, purpose string) ([]byte, error) {
+	return s.signingKey(ctx, purpose)
+}

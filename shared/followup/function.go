@@ -28,11 +28,11 @@ func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.F
 // SenderFunction builds followup-sender, fed by the follow-up queue.
 func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
-	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), d, table)
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), d, table, customers)
 	if err != nil {
 		return app.Function{}, err
 	}
-	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	gate := &CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers},
 		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
@@ -40,14 +40,15 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	return app.Function{Queue: s.Handle}, nil
 }
 
-// notifyChannels maps each channel name to its adapter. "outbox" delivers email and
-// SMS into the followups table (local and dev stages); SES, SNS and webhook adapters
-// come with the follow-ups feature.
-func notifyChannels(mode string, d app.Deps, table string) (map[string]Channel, error) {
+// notifyChannels maps each channel name to its adapter. "outbox" (local and dev
+// stages) delivers email and SMS into the followups table and sends webhooks for real,
+// letting them reach local addresses. The SES and SNS adapters of shared/notify are
+// wired in with their stack grants next.
+func notifyChannels(mode string, d app.Deps, table string, keys *customer.Store) (map[string]Channel, error) {
 	switch mode {
 	case "outbox", "":
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
-		return map[string]Channel{"email": out, "sms": out}, nil
+		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{keys: keys, local: true}}, nil
 	default:
 		return nil, fmt.Errorf("NOTIFY_CHANNEL %q is not supported; use outbox", mode)
 	}

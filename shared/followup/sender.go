@@ -22,10 +22,6 @@ type Channel interface {
 	Deliver(ctx context.Context, m Message) error
 }
 
-// ErrPermanent marks a delivery that can never succeed (an invalid address): the
-// follow-up is skipped with the reason instead of retried.
-var ErrPermanent = errors.New("permanent delivery failure")
-
 // Sender consumes the follow-up queue and delivers each follow-up once in effect.
 type Sender struct {
 	Store    *Store
