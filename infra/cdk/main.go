@@ -87,6 +87,17 @@ func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
 			props.JWTAudience = append(props.JWTAudience, aud)
 		}
 	}
+	// Deployment settings the wiring rows name (notifyChannel, emailFrom, ...).
+	props.Settings = map[string]string{}
+	for _, f := range wiring.Functions {
+		for _, e := range f.Env {
+			if e.Setting != "" {
+				if v := app.Node().TryGetContext(jsii.String(e.Setting)); v != nil {
+					props.Settings[e.Setting] = fmt.Sprint(v)
+				}
+			}
+		}
+	}
 	return props
 }
 

@@ -206,6 +206,15 @@ func expectedPairs(row wiring.Function) map[string]bool {
 			add("key:"+name, "kms:Encrypt", "kms:GenerateDataKey*")
 		}
 	}
+	for _, ch := range row.Sends {
+		switch ch {
+		case "email":
+			add("ses:identity/*", "ses:SendEmail")
+			add("ses:configuration-set/*", "ses:SendEmail")
+		case "sms":
+			add("*", "sns:Publish")
+		}
+	}
 	for name, access := range row.Queues {
 		switch access {
 		case wiring.Send:
@@ -279,7 +288,18 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 // resourceName names one policy resource: a GetAtt Arn of a known resource, or that
 // joined with "/index/*". Anything else is returned raw and so matches nothing expected.
 func resourceName(names map[string]string, res any) string {
+	if res == "*" {
+		return "*"
+	}
 	if m, ok := res.(map[string]any); ok {
+		// arn:<partition>:ses:<region>:<account>:<resource>, joined from pseudo parameters.
+		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 && join[0] == "" {
+			if parts := join[1].([]any); len(parts) == 7 && parts[2] == ":ses:" {
+				if last, ok := parts[6].(string); ok {
+					return "ses" + last
+				}
+			}
+		}
 		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
 			if n, ok := names[ga[0].(string)]; ok {
 				return n

@@ -44,6 +44,7 @@ func (b *builder) buildFunctions() {
 		lf := b.newFunction(row)
 		b.grantTables(lf)
 		b.grantQueueSends(lf)
+		b.grantMessaging(lf)
 		b.addSchedule(lf)
 		b.addQueueTrigger(lf)
 		b.functions = append(b.functions, lf)
@@ -94,6 +95,12 @@ func (b *builder) environment(row wiring.Function) *map[string]*string {
 			env[e.Name] = b.queues[e.Queue].queue.QueueUrl()
 		case e.API:
 			// Set by setAPIEnvironment once the API exists.
+		case e.Setting != "":
+			v, ok := b.props.Settings[e.Setting]
+			if !ok {
+				v = e.Value
+			}
+			env[e.Name] = jsii.String(v)
 		default:
 			env[e.Name] = jsii.String(e.Value)
 		}
@@ -130,6 +137,27 @@ func (b *builder) grantQueueSends(lf *lambdaFunction) {
 			lf.role.AddToPrincipalPolicy(allow(queueSendActions, b.queues[name].queue.QueueArn()))
 		}
 	}
+}
+
+// grantMessaging lets a function send email through SES identities of this account
+// and region, and SMS through SNS (a phone number has no ARN to scope to).
+func (b *builder) grantMessaging(lf *lambdaFunction) {
+	for _, ch := range lf.row.Sends {
+		switch ch {
+		case "email":
+			lf.role.AddToPrincipalPolicy(allow([]string{"ses:SendEmail"},
+				sesARN("identity/*"), sesARN("configuration-set/*")))
+		case "sms":
+			lf.role.AddToPrincipalPolicy(allow([]string{"sns:Publish"}, jsii.String("*")))
+		}
+	}
+}
+
+func sesARN(resource string) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":ses:"), awscdk.Aws_REGION(), jsii.String(":"),
+		awscdk.Aws_ACCOUNT_ID(), jsii.String(":" + resource),
+	})
 }
 
 func (b *builder) addSchedule(lf *lambdaFunction) {

@@ -29,6 +29,11 @@ type StackProps struct {
 	// AlarmEmail, when set, subscribes this address to the ops alarm topic.
 	AlarmEmail string
 
+	// Settings are deployment settings (CDK context) for the rows' Setting variables,
+	// e.g. notifyChannel=aws, emailFrom=noreply@hotel.example; absent ones keep the
+	// row's default.
+	Settings map[string]string
+
 	// Functions, Tables and Queues default to the wiring table. Tests replace them to
 	// cover rows the real table does not have yet (JWT routes, read-only grants).
 	Functions []wiring.Function

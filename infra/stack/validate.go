@@ -165,7 +165,7 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 		}
 		seen[e.Name] = true
 		sources := 0
-		for _, s := range []string{e.Table, e.Queue, e.Value} {
+		for _, s := range []string{e.Table, e.Queue, e.Setting} {
 			if s != "" {
 				sources++
 			}
@@ -173,8 +173,11 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 		if e.API {
 			sources++
 		}
+		if e.Value != "" && e.Setting == "" {
+			sources++
+		}
 		if sources != 1 {
-			add("env %s: want exactly one of Table, Queue, API, Value", e.Name)
+			add("env %s: want exactly one of Table, Queue, API, Value, Setting", e.Name)
 		}
 		if e.Table != "" && f.Tables[e.Table] == "" {
 			add("env %s names table %q without access to it", e.Name, e.Table)

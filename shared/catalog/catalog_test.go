@@ -100,7 +100,7 @@ func TestBuildNamesEveryMissingVariable(t *testing.T) {
 			continue
 		}
 		for _, v := range row.Env {
-			if v.Value == "" && !strings.Contains(err.Error(), v.Name) {
+			if v.Value == "" && v.Setting == "" && !strings.Contains(err.Error(), v.Name) {
 				t.Errorf("%s: error %q does not name %s", row.Name, err, v.Name)
 			}
 		}
@@ -149,12 +149,15 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 	for _, row := range wiring.Functions {
 		for _, v := range row.Env {
 			sources := 0
-			for _, s := range []string{v.Table, v.Queue, v.Value} {
+			for _, s := range []string{v.Table, v.Queue, v.Setting} {
 				if s != "" {
 					sources++
 				}
 			}
 			if v.API {
+				sources++
+			}
+			if v.Value != "" && v.Setting == "" {
 				sources++
 			}
 			if sources != 1 {
@@ -206,6 +209,11 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 			routes[r.Pattern()] = row.Name
 			if r.Auth == wiring.Public && len(r.Roles) > 0 {
 				t.Errorf("%s: public route %s lists roles", row.Name, r.Pattern())
+			}
+		}
+		for _, ch := range row.Sends {
+			if ch != "email" && ch != "sms" {
+				t.Errorf("%s: sends %q: only email and sms go through AWS", row.Name, ch)
 			}
 		}
 		if row.TimeoutSeconds <= 0 || row.MemoryMB < 128 {

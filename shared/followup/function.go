@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -29,7 +30,7 @@ func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.F
 func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
-	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), d, table, customers)
+	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), env.Optional("NOTIFY_EMAIL_FROM", ""), d, table, customers)
 	if err != nil {
 		return app.Function{}, err
 	}
@@ -42,15 +43,25 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 
 // notifyChannels maps each channel name to its adapter. "outbox" (local and dev
 // stages) delivers email and SMS into the followups table and sends webhooks for real,
-// letting them reach local addresses. The SES and SNS adapters of shared/notify are
-// wired in with their stack grants next.
-func notifyChannels(mode string, d app.Deps, table string, keys *customer.Store) (map[string]Channel, error) {
+// letting them reach local addresses. "aws" sends email by Amazon SES (from the
+// NOTIFY_EMAIL_FROM address), SMS by Amazon SNS and webhooks to public addresses.
+func notifyChannels(mode, from string, d app.Deps, table string, keys *customer.Store) (map[string]Channel, error) {
 	switch mode {
 	case "outbox", "":
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
 		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{keys: keys, local: true}}, nil
+	case "aws":
+		email, err := notify.NewEmail(d.Clients.SES, notify.EmailConfig{From: from})
+		if err != nil {
+			return nil, fmt.Errorf("NOTIFY_EMAIL_FROM (the emailFrom setting): %w", err)
+		}
+		sms, err := notify.NewSMS(d.Clients.SNS, notify.SMSConfig{})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]Channel{"email": adapter{email}, "sms": adapter{sms}, "webhook": &lazyWebhook{keys: keys}}, nil
 	default:
-		return nil, fmt.Errorf("NOTIFY_CHANNEL %q is not supported; use outbox", mode)
+		return nil, fmt.Errorf("NOTIFY_CHANNEL %q: use outbox or aws", mode)
 	}
 }
 

@@ -89,13 +89,17 @@ const (
 
 // EnvVar is one environment variable and where its value comes from: exactly one of
 // Table (the table's physical name), Queue (the queue's URL), API (the HTTP API's base
-// URL, for links in messages) or Value (a literal).
+// URL, for links in messages), Value (a literal) or Setting (a deployment setting,
+// with Value as its default).
 type EnvVar struct {
 	Name  string
 	Table string
 	Queue string
 	API   bool
 	Value string
+	// Setting names a deployment setting (CDK context, e.g. -c emailFrom=...) that
+	// replaces Value, the default, when given.
+	Setting string
 }
 
 // Function is one Lambda function and everything it is allowed to touch.
@@ -107,6 +111,9 @@ type Function struct {
 	Tables      map[string]Access
 	Queues      map[string]Access
 	Env         []EnvVar
+	// Sends lists the message channels the function may use through AWS: "email"
+	// (Amazon SES) and "sms" (Amazon SNS).
+	Sends []string
 	// TimeoutSeconds and MemoryMB size the Lambda function.
 	TimeoutSeconds int
 	MemoryMB       int
