@@ -3,6 +3,8 @@ package followup_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -403,3 +405,45 @@ func TestPeriodicJobsRunOncePerPeriod(t *testing.T) {
 		t.Fatalf("an hour later: runs %v, report %v", runs, rep.Jobs)
 	}
 }
+
+// A follow-up whose message fails its last receive is marked failed with the reason as
+// the message goes to the DLQ; after a fix, the redriven message sends it.
+func TestFollowupIsMarkedFailedWhenItsMessageIsDeadLettered(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 1)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.receive(t)
+	broken := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": failing{}}, Clock: f.clk, Lease: time.Minute, MaxReceives: 3}
+	for n := 1; n <= 3; n++ {
+		ev.Records[0].Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(n)}
+		if resp, _ := broken.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 1 {
+			t.Fatalf("receive %d: %+v", n, resp)
+		}
+		fu, _ := f.store.Get(context.Background(), ids[0])
+		if want := map[bool]followup.Status{true: followup.Failed, false: followup.Queued}[n == 3]; fu.Status != want {
+			t.Fatalf("after receive %d: %s, want %s", n, fu.Status, want)
+		}
+	}
+	fu, _ := f.store.Get(context.Background(), ids[0])
+	if !strings.Contains(fu.SkipReason, "smtp down") {
+		t.Fatalf("reason %q", fu.SkipReason)
+	}
+	// The stuck-in-queued sweep leaves it alone; the redriven message sends it.
+	f.clk.Advance(time.Hour)
+	if rep, _ := f.disp.Run(context.Background()); rep.Requeued != 0 {
+		t.Fatalf("a failed follow-up was requeued: %+v", rep)
+	}
+	ev.Records[0].Attributes = map[string]string{"ApproximateReceiveCount": "1"}
+	if resp, _ := f.sender.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("after the redrive: %+v", resp)
+	}
+	if f.outboxCount(t)[ids[0]] != 1 {
+		t.Fatal("the redriven follow-up was not sent once")
+	}
+}
+
+type failing struct{}
+
+func (failing) Deliver(context.Context, followup.Message) error { return errors.New("smtp down") }

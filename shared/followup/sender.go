@@ -38,6 +38,9 @@ type Sender struct {
 	Retry     Visibility
 	QueueURL  string
 	RetryBase time.Duration
+	// MaxReceives is the queue's maxReceiveCount: a message failing its last receive
+	// goes to the DLQ, and its follow-up is marked failed.
+	MaxReceives int
 }
 
 // Visibility is the part of the SQS client that delays a message's next receive.
@@ -63,10 +66,17 @@ func Backoff(first time.Duration, n int) time.Duration {
 func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
-		outcome, err := s.handle(ctx, rec.Body)
+		fid, outcome, err := s.handle(ctx, rec.Body)
 		if err != nil {
 			slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			if s.lastReceive(rec) && fid != "" {
+				// SQS moves the message to the DLQ now: the record says so, and why.
+				if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
+					slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
+				}
+				continue
+			}
 			s.backOff(ctx, rec)
 			continue
 		}
@@ -91,17 +101,30 @@ func (s *Sender) backOff(ctx context.Context, rec events.SQSMessage) {
 	}
 }
 
-func (s *Sender) handle(ctx context.Context, body string) (string, error) {
+// lastReceive tells whether a failing message is now going to the DLQ.
+func (s *Sender) lastReceive(rec events.SQSMessage) bool {
+	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+	return s.MaxReceives > 0 && n >= s.MaxReceives
+}
+
+func (s *Sender) handle(ctx context.Context, body string) (string, string, error) {
 	var msg queueMessage
 	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg.FollowupID == "" {
-		return "", fmt.Errorf("poison message: not a follow-up reference")
+		return "", "", fmt.Errorf("poison message: not a follow-up reference")
 	}
-	f, err := s.Store.Get(ctx, msg.FollowupID)
+	outcome, err := s.send(ctx, msg.FollowupID)
+	return msg.FollowupID, outcome, err
+}
+
+// send delivers one follow-up. A failed one (dead-lettered before) is sent again when
+// an operator redrives its message.
+func (s *Sender) send(ctx context.Context, fid string) (string, error) {
+	f, err := s.Store.Get(ctx, fid)
 	if err != nil {
 		return "", err
 	}
 	switch f.Status {
-	case Sent, Skipped, Failed, Cancelled:
+	case Sent, Skipped, Cancelled:
 		return "done:" + string(f.Status), nil
 	}
 	now := s.Clock.Now()

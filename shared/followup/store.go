@@ -177,10 +177,23 @@ func (s *Store) claim(ctx context.Context, id, owner string, now time.Time, leas
 		Set(expression.Name("leaseOwner"), expression.Value(owner)).
 		Set(expression.Name("leaseUntil"), expression.Value(now.Add(lease).Unix())).
 		Add(expression.Name("attempts"), expression.Value(1))
-	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued)).
+	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued), expression.Value(Failed)).
 		Or(expression.Name("status").Equal(expression.Value(Sending)).
 			And(expression.Name("leaseUntil").LessThan(expression.Value(now.Unix()))))
 	return s.update(ctx, id, u, cond)
+}
+
+// markFailed records that a follow-up's message went to the DLQ, and why; a redrive
+// sends it again.
+func (s *Store) markFailed(ctx context.Context, id, reason string, at time.Time) error {
+	u := expression.Set(expression.Name("status"), expression.Value(Failed)).
+		Set(expression.Name("skipReason"), expression.Value(reason)).
+		Set(expression.Name("failedAt"), expression.Value(at)).
+		Remove(expression.Name("duePk")).Remove(expression.Name("dueSk")).
+		Remove(expression.Name("leaseOwner")).Remove(expression.Name("leaseUntil"))
+	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued), expression.Value(Sending))
+	_, err := s.update(ctx, id, u, cond)
+	return err
 }
 
 // finish ends a send held under owner's lease with a final status.
