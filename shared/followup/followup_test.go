@@ -147,10 +147,9 @@ func TestSenderThatDiedMidSendIsTakenOverAfterTheLease(t *testing.T) {
 	}
 	ev := f.receive(t)
 	// A first sender claims the follow-up and dies before delivering: its channel hangs.
-	dead := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": hang{}}, Clock: f.clk, Lease: time.Minute}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	dead := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": hang{cancel}}, Clock: f.clk, Lease: time.Minute}
 	resp, _ := dead.Handle(ctx, ev)
-	cancel()
 	if len(resp.BatchItemFailures) != 1 {
 		t.Fatalf("the dying sender reported %d failures, want 1", len(resp.BatchItemFailures))
 	}
@@ -168,10 +167,11 @@ func TestSenderThatDiedMidSendIsTakenOverAfterTheLease(t *testing.T) {
 }
 
 // hang is a channel that never returns before its context ends.
-type hang struct{}
+// hang is a channel whose process dies during the send: its context ends then.
+type hang struct{ die context.CancelFunc }
 
-func (hang) Deliver(ctx context.Context, _ followup.Message) error {
-	<-ctx.Done()
+func (h hang) Deliver(ctx context.Context, _ followup.Message) error {
+	h.die()
 	return ctx.Err()
 }
 
