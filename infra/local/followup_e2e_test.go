@@ -71,3 +71,29 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// A follow-up naming a template is rendered when it is sent, in the recipient's
+// language and with the brand; a template missing its variables is refused when
+// scheduled.
+func TestTemplatedFollowupsRenderAtSendTime(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	s.start(t)
+	post := func(vars string) reply {
+		return s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-31","kind":"points-expiry","urgent":true,
+			"dueAt":"`+s.cfg.Clock.Now().Format(time.RFC3339)+`","templateId":"points-expiry","vars":`+vars+`,
+			"to":{"address":"c31@example.com","locale":"zh-CN"}}`)
+	}
+	if r := post(`{"points":"120"}`); r.status != http.StatusBadRequest || !strings.Contains(r.body, `"field":"vars"`) {
+		t.Fatalf("a missing variable: %d %s", r.status, r.body)
+	}
+	if r := post(`{"points":"120","expiresOn":"2026-12-31"}`); r.status != http.StatusCreated {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	if _, err := s.dispatch(t); err != nil {
+		t.Fatal(err)
+	}
+	m := s.waitOutbox(t, 1)[0]
+	if m.Subject != "您有 120 积分将于 2026-12-31 过期" || !strings.Contains(m.Body, "您在Rapport的 120 积分") {
+		t.Fatalf("rendered %q / %q", m.Subject, m.Body)
+	}
+}

@@ -18,7 +18,7 @@ type adapter struct{ ch notify.Channel }
 
 func (a adapter) Deliver(ctx context.Context, m Message) error {
 	return a.ch.Deliver(ctx, notify.Message{ID: m.ID, Kind: m.Kind, Channel: m.Channel, To: m.To, Locale: m.Locale,
-		Subject: m.Subject, Text: m.Body, LocationID: m.LocationID, SentAt: m.SentAt, Marketing: Marketing(m.Kind)})
+		Subject: m.Subject, Text: m.Body, HTML: m.HTML, LocationID: m.LocationID, SentAt: m.SentAt, Marketing: Marketing(m.Kind)})
 }
 
 // lazyWebhook builds the webhook channel on first use, with the deployment's webhook

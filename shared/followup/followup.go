@@ -81,6 +81,10 @@ type Followup struct {
 	QuietHours string `dynamodbav:"quietHours,omitempty" json:"quietHours,omitempty"`
 	// RequestedAt is the due time asked for, before quiet hours moved it.
 	RequestedAt time.Time `dynamodbav:"requestedAt" json:"requestedAt"`
+	// TemplateID names a built-in template rendered at send time with Vars, in the
+	// recipient's language; otherwise Subject and Body are sent as they are.
+	TemplateID string            `dynamodbav:"templateId,omitempty" json:"templateId,omitempty"`
+	Vars       map[string]string `dynamodbav:"vars,omitempty" json:"vars,omitempty"`
 }
 
 // Message is what a channel delivers.
@@ -93,6 +97,7 @@ type Message struct {
 	Locale     string    `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
 	Subject    string    `dynamodbav:"subject" json:"subject"`
 	Body       string    `dynamodbav:"body" json:"body"`
+	HTML       string    `dynamodbav:"html,omitempty" json:"html,omitempty"`
 	LocationID string    `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
 	SentAt     time.Time `dynamodbav:"sentAt" json:"sentAt"`
 }

@@ -38,6 +38,7 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
 		Gate: gate, Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
+	s.Brand = notify.Brand{Name: env.Optional("BRAND_NAME", "Rapport")}
 	if q, ok := wiring.QueueByName(row.Trigger.Queue.Queue); ok {
 		s.MaxReceives = q.MaxReceiveCount
 	}

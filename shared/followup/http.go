@@ -37,6 +37,7 @@ type Request struct {
 	Channel    string            `json:"channel"`
 	DueAt      time.Time         `json:"dueAt"`
 	TemplateID string            `json:"templateId"`
+	Vars       map[string]string `json:"vars"`
 	Message    map[string]string `json:"message"`
 	Subject    map[string]string `json:"subject"`
 	// To is the recipient's address, zone and language. (Once customer profiles exist
@@ -97,11 +98,11 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	if r.DueAt.IsZero() {
 		bad("dueAt", "is required (RFC 3339)")
 	}
-	if r.TemplateID != "" {
-		bad("templateId", "no templates are registered yet: send message")
+	if _, ok := Templates[r.TemplateID]; r.TemplateID != "" && !ok {
+		bad("templateId", "must be one of the built-in templates (post-service-survey, complaint-callback, points-expiry, tier-change, birthday, win-back)")
 	}
-	if len(r.Message) == 0 {
-		bad("message", `is required: {"zh-CN": "...", "en": "..."}`)
+	if len(r.Message) == 0 && r.TemplateID == "" {
+		bad("message", `is required without a templateId: {"zh-CN": "...", "en": "..."}`)
 	}
 	for loc, text := range r.Message {
 		if (loc != "zh-CN" && loc != "en") || strings.TrimSpace(text) == "" || len(text) > 4000 {
@@ -135,7 +136,12 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	f := Followup{
 		ID: id.New(now), Kind: r.Kind, LocationID: r.LocationID, Recipient: to, DueAt: r.DueAt.UTC(),
 		Subject: subject, Body: body, Source: Source{Type: "api", ID: p.Subject}, CreatedAt: now,
-		Urgent: r.Urgent, QuietHours: r.QuietHours, DedupeKey: r.DedupeKey,
+		Urgent: r.Urgent, QuietHours: r.QuietHours, DedupeKey: r.DedupeKey, TemplateID: r.TemplateID, Vars: r.Vars,
+	}
+	if f.TemplateID != "" {
+		if err := checkTemplate(f); err != nil {
+			return Followup{}, problem.Field("vars", strings.TrimPrefix(err.Error(), ErrPermanent.Error()+": "))
+		}
 	}
 	if f.DedupeKey == "" {
 		f.DedupeKey = "api#" + f.ID // no occasion named: this request alone

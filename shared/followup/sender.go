@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/notify"
 )
 
 // Channel delivers a message. Deliver must be safe to call twice for one message id.
@@ -32,6 +33,8 @@ type Sender struct {
 	Lease time.Duration
 	// Gate, when set, applies consent and frequency caps to customers' messages.
 	Gate Gate
+	// Brand is the business's look in templated messages.
+	Brand notify.Brand
 	// Retry, when set, backs failed messages off: each receive waits twice as long
 	// before SQS shows the message again (RetryBase, twice that, four times…), up to
 	// 15 minutes.
@@ -161,7 +164,18 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 			return s.end(ctx, f, owner, Skipped, adm.Skip)
 		}
 	}
-	err := ch.Deliver(ctx, withUnsubscribe(f.message(now), adm.UnsubscribeURL))
+	msg := withUnsubscribe(f.message(now), adm.UnsubscribeURL)
+	if f.TemplateID != "" {
+		var err error
+		msg = f.message(now)
+		if msg.Subject, msg.Body, msg.HTML, err = render(f, s.Brand, adm.UnsubscribeURL); err != nil {
+			if adm.Release != nil {
+				adm.Release(context.WithoutCancel(ctx))
+			}
+			return s.end(ctx, f, owner, Skipped, err.Error())
+		}
+	}
+	err := ch.Deliver(ctx, msg)
 	switch {
 	case errors.Is(err, ErrPermanent):
 		return s.end(ctx, f, owner, Skipped, err.Error())

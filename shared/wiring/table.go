@@ -133,6 +133,7 @@ var Functions = []Function{
 			// "outbox" (local, dev) or "aws" (SES for email, SNS for SMS).
 			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
 			{Name: "NOTIFY_EMAIL_FROM", Setting: "emailFrom", Value: ""},
+			{Name: "BRAND_NAME", Setting: "brandName", Value: "Rapport"},
 			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
 			{Name: "MARKETING_CAP_WINDOW", Value: "168h"},
 		},

@@ -1,0 +1,63 @@
+package followup
+
+import (
+	"fmt"
+
+	"github.com/rapport-crm/rapport/shared/notify"
+)
+
+// Templates are the built-in messages, by id, in zh-CN and en. A follow-up that names
+// one is rendered when it is sent, in the recipient's language, with the brand.
+var Templates = map[string]notify.Template{
+	"post-service-survey": notify.MustParse("post-service-survey", false, map[string]notify.Source{
+		"en": {Subject: "How was your visit to {{.Brand.Name}}?",
+			Text: "Thank you for visiting {{.Brand.Name}}. Two minutes to tell us how it went: {{.Vars.link}}"},
+		"zh-CN": {Subject: "您对{{.Brand.Name}}的体验如何？",
+			Text: "感谢您光临{{.Brand.Name}}。请花两分钟告诉我们您的感受：{{.Vars.link}}"},
+	}),
+	"complaint-callback": notify.MustParse("complaint-callback", false, map[string]notify.Source{
+		"en":    {Subject: "About your case {{.Vars.reference}}", Text: "We resolved your case {{.Vars.reference}}. Was it handled well? Reply or call us; we will call you back."},
+		"zh-CN": {Subject: "关于您的投诉 {{.Vars.reference}}", Text: "您的投诉 {{.Vars.reference}} 已处理。您是否满意？请回复或致电我们，我们会给您回电。"},
+	}),
+	"points-expiry": notify.MustParse("points-expiry", false, map[string]notify.Source{
+		"en":    {Subject: "{{.Vars.points}} points expire on {{.Vars.expiresOn}}", Text: "{{.Vars.points}} of your {{.Brand.Name}} points expire on {{.Vars.expiresOn}}. Use them before then."},
+		"zh-CN": {Subject: "您有 {{.Vars.points}} 积分将于 {{.Vars.expiresOn}} 过期", Text: "您在{{.Brand.Name}}的 {{.Vars.points}} 积分将于 {{.Vars.expiresOn}} 过期，请尽快使用。"},
+	}),
+	"tier-change": notify.MustParse("tier-change", false, map[string]notify.Source{
+		"en":    {Subject: "Your {{.Brand.Name}} tier is now {{.Vars.tier}}", Text: "Your membership tier at {{.Brand.Name}} is now {{.Vars.tier}}."},
+		"zh-CN": {Subject: "您的{{.Brand.Name}}会员等级已变为{{.Vars.tier}}", Text: "您在{{.Brand.Name}}的会员等级已变为{{.Vars.tier}}。"},
+	}),
+	"birthday": notify.MustParse("birthday", true, map[string]notify.Source{
+		"en":    {Subject: "Happy birthday from {{.Brand.Name}}", Text: "Happy birthday! Everyone at {{.Brand.Name}} wishes you a wonderful day."},
+		"zh-CN": {Subject: "{{.Brand.Name}}祝您生日快乐", Text: "生日快乐！{{.Brand.Name}}全体同仁祝您度过美好的一天。"},
+	}),
+	"win-back": notify.MustParse("win-back", true, map[string]notify.Source{
+		"en":    {Subject: "We miss you at {{.Brand.Name}}", Text: "It has been a while. We would love to welcome you back to {{.Brand.Name}}."},
+		"zh-CN": {Subject: "{{.Brand.Name}}想念您", Text: "好久不见，{{.Brand.Name}}期待再次为您服务。"},
+	}),
+}
+
+// render makes a templated follow-up's message text.
+func render(f Followup, brand notify.Brand, unsubscribeURL string) (subject, text, html string, err error) {
+	tpl, ok := Templates[f.TemplateID]
+	if !ok {
+		return "", "", "", fmt.Errorf("%w: no template %q", ErrPermanent, f.TemplateID)
+	}
+	vars := map[string]any{}
+	for k, v := range f.Vars {
+		vars[k] = v
+	}
+	subject, text, html, err = notify.Render(tpl, f.Recipient.Locale, notify.Data{Brand: brand, Vars: vars, UnsubscribeURL: unsubscribeURL}, brand)
+	if err != nil {
+		// The template or its variables can never render: retrying will not help.
+		return "", "", "", fmt.Errorf("%w: template %s: %v", ErrPermanent, f.TemplateID, err)
+	}
+	return subject, text, html, nil
+}
+
+// checkTemplate tries a template with a follow-up's variables when it is scheduled, so
+// a missing variable is refused then rather than failing at send time.
+func checkTemplate(f Followup) error {
+	_, _, _, err := render(f, notify.Brand{Name: "x"}, "https://example.invalid/u")
+	return err
+}
