@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -23,9 +23,14 @@ import (
 func TestWebhookFollowupsAreSignedAndSentOnce(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
-	key, err := (&customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}).Key(context.Background(), followup.WebhookKeyPurpose)
-	if err != nil {
-		t.Fatal(err)
+	// The business reads the key from the admin route to set up its receiver.
+	if r := s.staffCall(t, "agent", "", "GET", "/v1/settings/webhook-key", ""); r.status != http.StatusForbidden {
+		t.Fatalf("an agent reading the webhook key: %d", r.status)
+	}
+	shown := decode[struct{ Key string }](t, s.staffCall(t, "admin", "", "GET", "/v1/settings/webhook-key", ""))
+	key, err := hex.DecodeString(shown.Key)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("key %q: %v", shown.Key, err)
 	}
 	var mu sync.Mutex
 	got := map[string]int{}

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"net/http"
@@ -32,6 +33,7 @@ type consentChange struct {
 // StaffRoutes are the handlers of the staff customer routes, keyed by route pattern.
 func StaffRoutes(svc *Service) map[string]http.Handler {
 	return map[string]http.Handler{
+		"GET /v1/settings/webhook-key": http.HandlerFunc(svc.webhookKey),
 		"GET /v1/customers/{customerId}/consent": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			cs, err := svc.Store.Consents(r.Context(), r.PathValue("customerId"))
 			if err != nil {
@@ -74,6 +76,24 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 			web.JSON(w, http.StatusOK, c)
 		}),
 	}
+}
+
+// webhookKeyPurpose names the key that signs webhooks (shared with the sender).
+const webhookKeyPurpose = "webhook"
+
+// webhookKey shows admins the key webhook receivers verify signatures with (created
+// on first use), hex-encoded, never cached.
+func (s *Service) webhookKey(w http.ResponseWriter, r *http.Request) {
+	key, err := s.Store.Key(r.Context(), webhookKeyPurpose)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.JSON(w, http.StatusOK, map[string]string{
+		"key":       hex.EncodeToString(key),
+		"algorithm": "HMAC-SHA256 over <X-Rapport-Timestamp>.<body>, sent as X-Rapport-Signature: v1=<hex>",
+	})
 }
 
 // PublicRoutes are the unsubscribe link's handlers: GET (the link in a message, as the

@@ -32,7 +32,8 @@ type lazyWebhook struct {
 	wh *notify.Webhook
 }
 
-// WebhookKeyPurpose names the key that signs webhooks.
+// WebhookKeyPurpose names the key that signs webhooks (admins read it at
+// GET /v1/settings/webhook-key).
 const WebhookKeyPurpose = "webhook"
 
 func (l *lazyWebhook) Deliver(ctx context.Context, m Message) error {
