@@ -34,6 +34,22 @@ type consentChange struct {
 func StaffRoutes(svc *Service) map[string]http.Handler {
 	return map[string]http.Handler{
 		"GET /v1/settings/webhook-key": http.HandlerFunc(svc.webhookKey),
+		"POST /v1/locations":           http.HandlerFunc(svc.createLocation),
+		"GET /v1/locations":            http.HandlerFunc(svc.listLocations),
+		"GET /v1/locations/{locationId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.From(r.Context())
+			l, err := svc.Store.Location(r.Context(), r.PathValue("locationId"))
+			if errors.Is(err, ErrNoLocation) || (err == nil && !p.CanSee(l.ID)) {
+				problem.Write(w, r, problem.Newf(problem.NotFound, "no location %q", r.PathValue("locationId")))
+				return
+			}
+			if err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, l)
+		}),
+		"PUT /v1/locations/{locationId}": http.HandlerFunc(svc.updateLocation),
 		"GET /v1/customers/{customerId}/consent": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			cs, err := svc.Store.Consents(r.Context(), r.PathValue("customerId"))
 			if err != nil {
@@ -152,3 +168,76 @@ var page = template.Must(template.New("unsubscribe").Parse(`<!doctype html>
 {{- else if eq .Status 410}}{{if .Zh}}此退订链接已过期，请联系我们。{{else}}This unsubscribe link has expired; please contact us.{{end}}
 {{- else}}{{if .Zh}}暂时无法处理，请稍后再试。{{else}}We could not do this just now; please try again in a minute.{{end}}{{end}}</p></main></body></html>
 `))
+
+func (s *Service) createLocation(w http.ResponseWriter, r *http.Request) {
+	var l Location
+	if err := web.Decode(r, &l); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if err := l.Validate(); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	l.UpdatedAt = s.Clock.Now()
+	l, err := s.Store.PutLocation(r.Context(), l, 0)
+	if errors.Is(err, ErrLocationExists) {
+		problem.Write(w, r, problem.Newf(problem.Conflict, "location %q exists; PUT to change it", l.ID))
+		return
+	}
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, l)
+}
+
+func (s *Service) updateLocation(w http.ResponseWriter, r *http.Request) {
+	var l Location
+	if err := web.Decode(r, &l); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if l.ID == "" {
+		l.ID = r.PathValue("locationId")
+	}
+	if l.ID != r.PathValue("locationId") {
+		problem.Write(w, r, problem.Field("locationId", "must be the location in the path"))
+		return
+	}
+	if err := l.Validate(); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if l.Version < 1 {
+		problem.Write(w, r, problem.Field("version", "is required: the version being changed"))
+		return
+	}
+	l.UpdatedAt = s.Clock.Now()
+	l, err := s.Store.PutLocation(r.Context(), l, l.Version)
+	if errors.Is(err, ErrLocationChanged) {
+		problem.Write(w, r, problem.New(problem.Conflict, "the location is not at that version (or does not exist); reload it"))
+		return
+	}
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, l)
+}
+
+func (s *Service) listLocations(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.From(r.Context())
+	all, err := s.Store.Locations(r.Context())
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	items := []Location{}
+	for _, l := range all {
+		if p.CanSee(l.ID) {
+			items = append(items, l)
+		}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": items})
+}

@@ -8,6 +8,7 @@ package customer
 //	CUST#<customerId>     CONSENTLOG#<at>#<channel>   every change, never rewritten
 //	CUST#<customerId>     CAP#marketing               when the last marketing message went
 //	KEY#<purpose>         KEY                         a signing key (e.g. unsubscribe links)
+//	LOC                   <locationId>                a location (store, branch, hotel)
 //
 // Access patterns:
 //
@@ -15,6 +16,7 @@ package customer
 //	record a change                   TransactWriteItems: current + log entry
 //	take the marketing slot           UpdateItem CAP#marketing if lastAt <= now − window
 //	the signing key                   GetItem KEY#<purpose> (created once, conditionally)
+//	a location; all locations         GetItem LOC / <id>; Query pk = LOC
 
 func customerPK(id string) string       { return "CUST#" + id }
 func consentSK(channel string) string   { return "CONSENT#" + channel }

@@ -157,11 +157,15 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers",
-		Description: "Customers for staff and systems: consent per channel, with time and source; the webhook key for admins.",
+		Description: "Customers for staff and systems: consent per channel, with time and source; the locations registry; the webhook key for admins.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/customers/{customerId}/consent", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PUT", Path: "/v1/customers/{customerId}/consent/{channel}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/settings/webhook-key", Auth: JWT, Roles: []string{RoleAdmin}},
+			{Method: "POST", Path: "/v1/locations", Auth: JWT, Roles: []string{RoleAdmin}},
+			{Method: "GET", Path: "/v1/locations", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "PUT", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: []string{RoleAdmin}},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite},
 		Env: []EnvVar{

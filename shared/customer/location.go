@@ -1,0 +1,225 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // locations' zones load on Lambda's minimal image too
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// Location is a store, branch or hotel: where its time is counted, when it is open,
+// when messages must wait, who manages it and how its messages look.
+type Location struct {
+	ID       string `dynamodbav:"locationId" json:"locationId"`
+	Name     string `dynamodbav:"name" json:"name"`
+	TimeZone string `dynamodbav:"timeZone" json:"timeZone"`
+	// WeeklyHours are the opening intervals per weekday ("mon".."sun"), split shifts
+	// allowed: {"mon": ["09:00-12:00", "13:00-18:00"]}. A missing day is closed.
+	WeeklyHours map[string][]string `dynamodbav:"weeklyHours" json:"weeklyHours"`
+	// Holidays are closed dates (YYYY-MM-DD) in the location's time zone.
+	Holidays []string `dynamodbav:"holidays,omitempty" json:"holidays,omitempty"`
+	// QuietHours is when no message goes to customers ("21:00-09:00" by default).
+	QuietHours string    `dynamodbav:"quietHours" json:"quietHours"`
+	Managers   []Contact `dynamodbav:"managers,omitempty" json:"managers,omitempty"`
+	Branding   Branding  `dynamodbav:"branding" json:"branding"`
+	Version    int       `dynamodbav:"version" json:"version"`
+	UpdatedAt  time.Time `dynamodbav:"updatedAt" json:"updatedAt"`
+}
+
+// Contact is a manager's address on a channel.
+type Contact struct {
+	Name    string `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Channel string `dynamodbav:"channel" json:"channel"`
+	Address string `dynamodbav:"address" json:"address"`
+	Locale  string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+}
+
+// Branding is how the location's messages and pages look.
+type Branding struct {
+	Name       string `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Color      string `dynamodbav:"color,omitempty" json:"color,omitempty"`
+	LogoURL    string `dynamodbav:"logoUrl,omitempty" json:"logoUrl,omitempty"`
+	FooterText string `dynamodbav:"footerText,omitempty" json:"footerText,omitempty"`
+}
+
+var (
+	weekdays  = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]|24):([0-5][0-9])$`)
+	colorRe   = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	locIDRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	quietRe   = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	dayFormat = "2006-01-02"
+)
+
+// Validate checks a location and fills defaults, naming every bad field.
+func (l *Location) Validate() error {
+	var errs []problem.FieldError
+	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
+	if !locIDRe.MatchString(l.ID) {
+		bad("locationId", "must be letters, digits, '.', '_' or '-' (at most 64)")
+	}
+	if l.Name = strings.TrimSpace(l.Name); l.Name == "" || len(l.Name) > 200 {
+		bad("name", "is required, at most 200 characters")
+	}
+	if _, err := time.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" {
+		bad("timeZone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	for day, intervals := range l.WeeklyHours {
+		if !slices.Contains(weekdays, day) {
+			bad("weeklyHours."+day, "days are mon, tue, wed, thu, fri, sat, sun")
+			continue
+		}
+		if msg := checkIntervals(intervals); msg != "" {
+			bad("weeklyHours."+day, msg)
+		}
+	}
+	for i, h := range l.Holidays {
+		if _, err := time.Parse(dayFormat, h); err != nil {
+			bad(fmt.Sprintf("holidays[%d]", i), "must be a date YYYY-MM-DD")
+		}
+	}
+	if l.QuietHours == "" {
+		l.QuietHours = "21:00-09:00"
+	}
+	if !quietRe.MatchString(l.QuietHours) {
+		bad("quietHours", "must be HH:MM-HH:MM (00:00-00:00 for none)")
+	}
+	for i, m := range l.Managers {
+		if !slices.Contains(Channels, m.Channel) || strings.TrimSpace(m.Address) == "" {
+			bad(fmt.Sprintf("managers[%d]", i), "needs a channel (email, sms, webhook) and an address")
+		}
+		if m.Locale != "" && m.Locale != "zh-CN" && m.Locale != "en" {
+			bad(fmt.Sprintf("managers[%d].locale", i), "must be zh-CN or en")
+		}
+	}
+	if b := l.Branding; b.Color != "" && !colorRe.MatchString(b.Color) {
+		bad("branding.color", "must be a color such as #0b5cad")
+	}
+	if u, err := url.Parse(l.Branding.LogoURL); l.Branding.LogoURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		bad("branding.logoUrl", "must be an https URL")
+	}
+	return problem.Fields(errs)
+}
+
+// checkIntervals wants sorted, non-overlapping HH:MM-HH:MM intervals within a day.
+func checkIntervals(intervals []string) string {
+	prevEnd := -1
+	for _, iv := range intervals {
+		m := hhmm.FindStringSubmatch(iv)
+		if m == nil {
+			return "intervals are HH:MM-HH:MM, e.g. 09:00-12:00"
+		}
+		start, end := minutes(m[1], m[2]), minutes(m[3], m[4])
+		if end <= start || end > 24*60 {
+			return fmt.Sprintf("%s ends before it starts", iv)
+		}
+		if start < prevEnd {
+			return "intervals must be in order and not overlap"
+		}
+		prevEnd = end
+	}
+	return ""
+}
+
+func minutes(h, m string) int {
+	var hh, mm int
+	fmt.Sscanf(h+" "+m, "%d %d", &hh, &mm)
+	return hh*60 + mm
+}
+
+// Locations are listed under one partition: a business has tens or hundreds of them.
+const (
+	locationsPK = "LOC"
+)
+
+type locationItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Location
+}
+
+// ErrLocationExists and ErrLocationChanged are conflicts on writes.
+var (
+	ErrLocationExists  = errors.New("a location with this id exists")
+	ErrLocationChanged = errors.New("the location changed meanwhile")
+	ErrNoLocation      = errors.New("no such location")
+)
+
+// PutLocation creates (version 1, expectVersion 0) or replaces (expectVersion the
+// current version) a location.
+func (s *Store) PutLocation(ctx context.Context, l Location, expectVersion int) (Location, error) {
+	l.Version = expectVersion + 1
+	item, err := attributevalue.MarshalMap(locationItem{PK: locationsPK, SK: l.ID, Location: l})
+	if err != nil {
+		return Location{}, err
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item}
+	if expectVersion == 0 {
+		in.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	} else {
+		in.ConditionExpression = aws.String("version = :v")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(expectVersion))}
+	}
+	_, err = s.DB.PutItem(ctx, in)
+	switch {
+	case dynamo.ConditionFailed(err) && expectVersion == 0:
+		return Location{}, ErrLocationExists
+	case dynamo.ConditionFailed(err):
+		return Location{}, ErrLocationChanged
+	case err != nil:
+		return Location{}, dynamo.Unavailable(err, "save location")
+	}
+	return l, nil
+}
+
+// Location reads one location.
+func (s *Store) Location(ctx context.Context, id string) (Location, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(locationsPK, id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Location{}, dynamo.Unavailable(err, "read location")
+	}
+	if out.Item == nil {
+		return Location{}, ErrNoLocation
+	}
+	var it locationItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Location, err
+}
+
+// Locations lists every location, sorted by id.
+func (s *Store) Locations(ctx context.Context) ([]Location, error) {
+	var all []Location
+	p := dynamodb.NewQueryPaginator(s.DB.(dynamodb.QueryAPIClient), &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(locationsPK)},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, dynamo.Unavailable(err, "list locations")
+		}
+		var items []locationItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			all = append(all, it.Location)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all, nil
+}
