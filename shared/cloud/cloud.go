@@ -95,6 +95,8 @@ func askCapacity(params any) {
 	switch in := params.(type) {
 	case *dynamodb.GetItemInput:
 		in.ReturnConsumedCapacity = total
+	case *dynamodb.BatchGetItemInput:
+		in.ReturnConsumedCapacity = total
 	case *dynamodb.PutItemInput:
 		in.ReturnConsumedCapacity = total
 	case *dynamodb.UpdateItemInput:
@@ -118,6 +120,8 @@ func consumed(result any) []types.ConsumedCapacity {
 	switch out := result.(type) {
 	case *dynamodb.GetItemOutput:
 		return one(out.ConsumedCapacity)
+	case *dynamodb.BatchGetItemOutput:
+		return out.ConsumedCapacity
 	case *dynamodb.PutItemOutput:
 		return one(out.ConsumedCapacity)
 	case *dynamodb.UpdateItemOutput:

@@ -43,7 +43,7 @@ type Commit func(Receipt) ([]types.TransactWriteItem, error)
 // loop rules say so, a recovery follow-up: one transaction.
 func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, commit Commit) (Receipt, error) {
 	now := s.Clock.Now()
-	current, err := s.Store.Survey(ctx, surveyID)
+	current, err, inv, invErr := s.Store.SurveyAndInvitation(ctx, surveyID, sub.InvitationToken)
 	if errors.Is(err, ErrNotFound) {
 		return Receipt{}, problem.Newf(problem.NotFound, "no survey %q", surveyID)
 	}
@@ -54,7 +54,7 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	if err != nil {
 		return Receipt{}, err
 	}
-	tok, err := s.token(ctx, sv, sub.InvitationToken)
+	tok, err := s.token(sv, sub.InvitationToken, inv, invErr)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -123,13 +123,12 @@ func (s *Service) version(ctx context.Context, current Survey, v int) (Survey, e
 	return sv, err
 }
 
-// token checks the invitation or public link the response comes through; every
-// response needs one.
-func (s *Service) token(ctx context.Context, sv Survey, token string) (*Invitation, error) {
+// token checks the invitation or public link the response comes through (read with
+// the survey); every response needs one.
+func (s *Service) token(sv Survey, token string, inv Invitation, err error) (*Invitation, error) {
 	if token == "" {
 		return nil, problem.Field("invitationToken", "is required: answer through an invitation or a survey's public link")
 	}
-	inv, err := s.Store.Invitation(ctx, token)
 	if errors.Is(err, ErrNotFound) || (err == nil && inv.SurveyID != sv.ID) {
 		return nil, problem.New(problem.NotFound, "no such invitation for this survey")
 	}

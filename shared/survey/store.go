@@ -143,6 +143,54 @@ func (s *Store) PutInvitation(ctx context.Context, inv Invitation) error {
 	return nil
 }
 
+// SurveyAndInvitation reads the current definition and a token's invitation in one
+// round trip (a strongly consistent BatchGetItem): the response path's reads. Each
+// comes back with its own ErrNotFound.
+func (s *Store) SurveyAndInvitation(ctx context.Context, surveyID, token string) (Survey, error, Invitation, error) {
+	keys := []map[string]types.AttributeValue{dynamo.Key(surveyPK(surveyID), definitionSK)}
+	if token != "" {
+		keys = append(keys, dynamo.Key(invitationPK(token), invitationSK))
+	}
+	found := map[string]map[string]types.AttributeValue{}
+	req := map[string]types.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt == 5 {
+			return Survey{}, dynamo.Unavailable(errors.New("unprocessed keys"), "read survey"), Invitation{}, nil
+		}
+		out, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return Survey{}, dynamo.Unavailable(err, "read survey"), Invitation{}, nil
+		}
+		for _, item := range out.Responses[s.Table] {
+			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+				found[pk.Value] = item
+			}
+		}
+		req = out.UnprocessedKeys
+		if len(req) > 0 {
+			time.Sleep(time.Duration(10<<attempt) * time.Millisecond)
+		}
+	}
+	decode := func(pk string, v any) error {
+		item, ok := found[pk]
+		if !ok {
+			return ErrNotFound
+		}
+		return attributevalue.UnmarshalMap(item, v)
+	}
+	var sv keyed[Survey]
+	svErr := decode(surveyPK(surveyID), &sv)
+	var inv keyed[Invitation]
+	invErr := ErrNotFound
+	if token != "" {
+		invErr = decode(invitationPK(token), &inv)
+	}
+	if invErr == nil && inv.Value.Kind == "" {
+		inv.Value.Kind = KindInvitation
+	}
+	return sv.Value, svErr, inv.Value, invErr
+}
+
 // Invitation reads an invitation by token.
 func (s *Store) Invitation(ctx context.Context, token string) (Invitation, error) {
 	inv, err := get[Invitation](ctx, s, invitationPK(token), invitationSK)
