@@ -85,6 +85,9 @@ type Followup struct {
 	// recipient's language; otherwise Subject and Body are sent as they are.
 	TemplateID string            `dynamodbav:"templateId,omitempty" json:"templateId,omitempty"`
 	Vars       map[string]string `dynamodbav:"vars,omitempty" json:"vars,omitempty"`
+	// Unroutable, when set, says why no recipient could be found: the sender records
+	// the follow-up as skipped with it, so the occasion is kept and visible.
+	Unroutable string `dynamodbav:"unroutable,omitempty" json:"unroutable,omitempty"`
 }
 
 // Message is what a channel delivers.

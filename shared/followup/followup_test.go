@@ -447,3 +447,23 @@ func TestFollowupIsMarkedFailedWhenItsMessageIsDeadLettered(t *testing.T) {
 type failing struct{}
 
 func (failing) Deliver(context.Context, followup.Message) error { return errors.New("smtp down") }
+
+// A follow-up with no one to send to is kept and shows as skipped with the reason.
+func TestUnroutableFollowupIsSkippedWithTheReason(t *testing.T) {
+	f := newFixture(t)
+	fu := followup.Followup{ID: "fu-unroutable", DedupeKey: "d-unroutable", Kind: followup.KindRecoveryCallback, DueAt: f.clk.Now(),
+		Recipient: followup.Recipient{Type: "staff"}, Unroutable: "location loc-9 has no managers"}
+	if _, err := f.store.Schedule(context.Background(), fu); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.sender.Handle(context.Background(), f.receive(t)); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp)
+	}
+	got, _ := f.store.Get(context.Background(), fu.ID)
+	if got.Status != followup.Skipped || got.SkipReason != "location loc-9 has no managers" {
+		t.Fatalf("%s %q", got.Status, got.SkipReason)
+	}
+}

@@ -148,6 +148,9 @@ func (s *Sender) send(ctx context.Context, fid string) (string, error) {
 }
 
 func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string, error) {
+	if f.Unroutable != "" {
+		return s.end(ctx, f, owner, Skipped, f.Unroutable)
+	}
 	ch, ok := s.Channels[f.Recipient.Channel]
 	if !ok {
 		return s.end(ctx, f, owner, Skipped, "no channel "+f.Recipient.Channel)

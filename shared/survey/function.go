@@ -3,6 +3,7 @@ package survey
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -16,6 +17,7 @@ func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 		Store:     &Store{DB: d.Clients.DynamoDB, Table: surveys},
 		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: followups},
 		Clock:     d.Clock,
+		Locations: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
 	}
 	mux, err := app.Mux(row, PublicRoutes(svc, &Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
 	return app.Function{HTTP: mux}, err

@@ -9,8 +9,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 )
 
-// Loop is a survey's closed loop: a response that meets any rule opens a recovery
-// callback to Notify, due CallbackWithinHours after the response.
+// Loop is a survey's closed loop: a response that meets any rule alerts Notify — or,
+// without one, the managers of the response's location — to call the customer back
+// within CallbackWithinHours (business hours, when the location's are registered).
 type Loop struct {
 	// Detractor: NPS 0–6. LowCSAT: CSAT 1–2.
 	Detractor bool `dynamodbav:"detractor" json:"detractor"`
@@ -27,8 +28,8 @@ type Loop struct {
 var Channels = []string{"email", "sms", "webhook"}
 
 func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
-	if !slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "" {
-		bad("loop.notify", "needs a channel (email, sms, webhook) and an address")
+	if l.Notify != (Contact{}) && (!slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "") {
+		bad("loop.notify", "needs a channel (email, sms, webhook) and an address, or leave it out to alert the location's managers")
 	}
 	if _, err := followup.Zone(l.Notify.TimeZone); err != nil {
 		bad("loop.notify.timeZone", "must be an IANA time zone such as Asia/Shanghai")

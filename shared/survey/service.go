@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -25,6 +26,14 @@ type Service struct {
 	Store     *Store
 	Followups Scheduler
 	Clock     clock.Clock
+	// Locations, when set, routes loop alerts to location managers and counts callback
+	// deadlines in the location's business hours.
+	Locations Locations
+}
+
+// Locations reads the locations registry.
+type Locations interface {
+	Location(ctx context.Context, id string) (customer.Location, error)
 }
 
 // Receipt is what a submission answers with.
@@ -81,11 +90,17 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	}
 	var extra []types.TransactWriteItem
 	if len(r.Loop) > 0 {
-		puts, err := s.Followups.SchedulePuts(callback(sv, r))
+		alerts, err := s.callbacks(ctx, sv, r)
 		if err != nil {
 			return Receipt{}, err
 		}
-		extra = append(extra, puts...)
+		for _, f := range alerts {
+			puts, err := s.Followups.SchedulePuts(f)
+			if err != nil {
+				return Receipt{}, err
+			}
+			extra = append(extra, puts...)
+		}
 	}
 	if commit != nil {
 		items, err := commit(receipt)
@@ -172,8 +187,58 @@ func (s *Service) tokenSpent(ctx context.Context, tok *Invitation) error {
 	return problem.New(problem.Conflict, "this invitation has already been answered")
 }
 
-// callback is the follow-up the loop opens: an alert to staff to call the customer back.
-func callback(sv Survey, r Response) followup.Followup {
+// callbacks are the alerts the loop opens: to the loop's contact, or else to each
+// manager of the response's location, asking for a callback by a deadline counted in
+// the location's business hours. With no one to tell, one alert is still written —
+// it shows as skipped with the reason — so the loop is never lost with its response.
+func (s *Service) callbacks(ctx context.Context, sv Survey, r Response) ([]followup.Followup, error) {
+	var loc customer.Location
+	if s.Locations != nil && r.LocationID != "" {
+		l, err := s.Locations.Location(ctx, r.LocationID)
+		switch {
+		case err == nil:
+			loc = l
+		case !errors.Is(err, customer.ErrNoLocation):
+			return nil, err
+		}
+	}
+	within := time.Duration(sv.Loop.CallbackWithinHours) * time.Hour
+	by := r.SubmittedAt.Add(within)
+	if loc.ID != "" {
+		var err error
+		if by, err = loc.AddBusinessHours(r.SubmittedAt, within); err != nil {
+			return nil, err
+		}
+	}
+	var to []followup.Recipient
+	var quiet string
+	if n := sv.Loop.Notify; n.Address != "" {
+		to = append(to, followup.Recipient{Type: "staff", Channel: n.Channel, Address: n.Address, Locale: n.Locale, TimeZone: n.TimeZone})
+		quiet = n.QuietHours
+	} else {
+		for _, m := range loc.Managers {
+			to = append(to, followup.Recipient{Type: "staff", ID: m.Name, Channel: m.Channel, Address: m.Address, Locale: m.Locale, TimeZone: loc.TimeZone})
+		}
+		quiet = loc.QuietHours
+	}
+	base := callback(sv, r, by)
+	base.QuietHours = quiet
+	if len(to) == 0 {
+		base.DedupeKey = "recovery#" + r.ID
+		base.Unroutable = fmt.Sprintf("no one to alert: the loop names no contact and location %q has no managers in the registry", r.LocationID)
+		return []followup.Followup{base}, nil
+	}
+	out := make([]followup.Followup, len(to))
+	for i, rcpt := range to {
+		f := base
+		f.ID, f.Recipient, f.DedupeKey = id.New(r.SubmittedAt), rcpt, fmt.Sprintf("recovery#%s#%d", r.ID, i)
+		out[i] = f
+	}
+	return out, nil
+}
+
+// callback is the alert the loop opens: call the customer back by the deadline.
+func callback(sv Survey, r Response, by time.Time) followup.Followup {
 	var parts []string
 	if r.Score.NPS != nil {
 		parts = append(parts, fmt.Sprintf("NPS %d (%s)", *r.Score.NPS, r.Score.NPSCategory))
@@ -187,22 +252,20 @@ func callback(sv Survey, r Response) followup.Followup {
 	}
 	body := fmt.Sprintf("A customer answered %q (version %d) at %s: %s.\nWhy: %s.\nResponse %s.",
 		sv.Name, sv.Version, where, strings.Join(parts, ", "), strings.Join(r.Loop, "; "), r.ID)
-	by := r.SubmittedAt.Add(time.Duration(sv.Loop.CallbackWithinHours) * time.Hour)
+	who := "the customer"
 	if r.CustomerID != "" {
-		body += fmt.Sprintf("\nCall customer %s back by %s.", r.CustomerID, by.Format(time.RFC3339))
+		who = "customer " + r.CustomerID
 	}
+	body += fmt.Sprintf("\nCall %s back by %s.", who, by.Format(time.RFC3339))
 	if r.Comment != "" {
 		body += "\nComment: " + r.Comment
 	}
-	n := sv.Loop.Notify
 	return followup.Followup{
 		ID: id.New(r.SubmittedAt), Kind: followup.KindRecoveryCallback, LocationID: r.LocationID,
-		DedupeKey: "recovery#" + r.ID,
-		Recipient: followup.Recipient{Type: "staff", Channel: n.Channel, Address: n.Address, Locale: n.Locale, TimeZone: n.TimeZone},
-		// The alert goes at once; the callback itself is due CallbackWithinHours later.
+		// The alert goes at once (outside the recipient's quiet hours); the callback
+		// itself is due by the deadline.
 		DueAt:   r.SubmittedAt,
 		Subject: "Service recovery: " + strings.Join(r.Loop, "; "), Body: body,
 		Source: followup.Source{Type: "survey-response", ID: r.ID}, CreatedAt: r.SubmittedAt,
-		QuietHours: n.QuietHours,
 	}
 }

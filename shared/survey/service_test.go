@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -35,7 +36,8 @@ func newFixture(t *testing.T) *fixture {
 	env := testenv.New(t)
 	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	fs := &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}
-	svc := &survey.Service{Store: &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, Followups: fs, Clock: clk}
+	svc := &survey.Service{Store: &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, Followups: fs, Clock: clk,
+		Locations: &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
 	f := &fixture{svc: svc, staff: &survey.Staff{Service: svc, PublicURL: "https://api.example"}, fs: fs, clk: clk}
 	sv := survey.Survey{ID: "s-1", Name: "Visit", Version: 1, Questions: []survey.Question{
 		{ID: "nps", Type: survey.TypeNPS, Required: true},
@@ -556,4 +558,66 @@ func sign(n int) float64 {
 		return -1
 	}
 	return 1
+}
+
+// Without a contact of its own, the loop alerts each manager of the response's
+// location, asking for a callback by a deadline in the location's business hours; a
+// location with no managers still gets its alert written, to be skipped with the reason.
+func TestLoopAlertsTheLocationsManagersWithABusinessHoursDeadline(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	locs := f.svc.Locations.(*customer.Store)
+	if _, err := locs.PutLocation(ctx, customer.Location{ID: "loc-M", Name: "Bund", TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00",
+		WeeklyHours: map[string][]string{"mon": {"09:00-18:00"}, "fri": {"09:00-18:00"}},
+		Managers:    []customer.Contact{{Name: "Li", Channel: "email", Address: "li@example.com"}, {Name: "Wang", Channel: "sms", Address: "+8613800000000"}}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	def := survey.Definition{Name: "Stay", Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Text: map[string]string{"en": "?"}}},
+		Loop: &survey.Loop{Detractor: true, CallbackWithinHours: 4}}
+	sv, err := f.staff.Define(ctx, everyone, def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Friday 17:00 in Shanghai: one business hour left that day, three on Monday.
+	f.clk.Set(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	for i, loc := range []string{"loc-M", "loc-none"} {
+		tok := fmt.Sprintf("mgr-%d", i)
+		if err := f.svc.Store.PutInvitation(ctx, survey.Invitation{Token: tok, SurveyID: sv.ID, LocationID: loc, ExpiresAt: f.clk.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Submit(ctx, sv.ID, survey.Submission{InvitationToken: tok, Answers: []survey.Answer{{QuestionID: "nps", Value: 2.0}}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := &bodyQueue{}
+	d := &followup.Dispatcher{Store: f.fs, Queue: q, QueueURL: "q", Clock: f.clk, PageSize: 50, StuckAfter: time.Hour}
+	if _, err := d.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.ids) != 3 {
+		t.Fatalf("%d alerts, want two managers and one unroutable", len(q.ids))
+	}
+	var toManagers, unroutable int
+	for _, id := range q.ids {
+		fu, err := f.fs.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case fu.Unroutable != "":
+			unroutable++
+			if !strings.Contains(fu.Unroutable, "loc-none") {
+				t.Errorf("reason %q", fu.Unroutable)
+			}
+		default:
+			toManagers++
+			// Monday 30 November, 12:00 in Shanghai = 04:00 UTC.
+			if !strings.Contains(fu.Body, "back by 2026-11-30T04:00:00Z") || fu.Recipient.TimeZone != "Asia/Shanghai" {
+				t.Errorf("alert %q to %+v", fu.Body, fu.Recipient)
+			}
+		}
+	}
+	if toManagers != 2 || unroutable != 1 {
+		t.Fatalf("%d to managers, %d unroutable", toManagers, unroutable)
+	}
 }

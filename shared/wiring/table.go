@@ -78,10 +78,11 @@ var Functions = []Function{
 			{Method: "POST", Path: "/v1/surveys/{surveyId}/responses", Auth: Public,
 				Throttle: &Throttle{RatePerSecond: 20, Burst: 40}, Form: true},
 		}},
-		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite},
+		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite, "customers": Read},
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
