@@ -3,6 +3,7 @@ package local_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,44 @@ func TestTemplatedFollowupsRenderAtSendTime(t *testing.T) {
 	m := s.waitOutbox(t, 1)[0]
 	if m.Subject != "您有 120 积分将于 2026-12-31 过期" || !strings.Contains(m.Body, "您在Rapport的 120 积分") {
 		t.Fatalf("rendered %q / %q", m.Subject, m.Body)
+	}
+}
+
+// A follow-up of a registered location takes that location's quiet hours and zone, and
+// its templated message the location's branding.
+func TestLocatedFollowupsUseTheLocationsHoursAndBrand(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	s.start(t)
+	if r := s.staffCall(t, "admin", "", "POST", "/v1/locations", `{"locationId":"SH01","name":"Bund","timeZone":"Asia/Shanghai",
+		"quietHours":"22:00-08:00","branding":{"name":"Harbour Hotels","color":"#0b5cad"}}`); r.status != http.StatusCreated {
+		t.Fatalf("location: %d %s", r.status, r.body)
+	}
+	now := s.cfg.Clock.Now()                                                                           // 12:00 UTC
+	late := time.Date(now.Year(), now.Month(), now.Day(), 14, 30, 0, 0, time.UTC).Format(time.RFC3339) // 22:30 in Shanghai
+	post := func(urgent bool, due string) followup.Followup {
+		r := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"SH01",
+			"urgent":`+strconv.FormatBool(urgent)+`,"dueAt":"`+due+`","templateId":"tier-change","vars":{"tier":"gold"},
+			"to":{"address":"c41@example.com","locale":"en"}}`)
+		if r.status != http.StatusCreated {
+			t.Fatalf("schedule: %d %s", r.status, r.body)
+		}
+		var f followup.Followup
+		_ = json.Unmarshal([]byte(r.body), &f)
+		return f
+	}
+	quiet := post(false, late)
+	if h := quiet.DueAt.In(mustLoad(t, "Asia/Shanghai")).Hour(); h != 8 || quiet.Recipient.TimeZone != "Asia/Shanghai" {
+		t.Fatalf("due %s (zone %q), want 08:00 in Shanghai", quiet.DueAt, quiet.Recipient.TimeZone)
+	}
+	post(true, now.Format(time.RFC3339))
+	if _, err := s.dispatch(t); err != nil {
+		t.Fatal(err)
+	}
+	if m := s.waitOutbox(t, 1)[0]; m.Subject != "Your Harbour Hotels tier is now gold" {
+		t.Fatalf("subject %q", m.Subject)
+	}
+	if r := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"XX","dueAt":"`+late+`",
+		"message":{"en":"x"},"to":{"address":"c41@example.com"}}`); r.status != http.StatusBadRequest {
+		t.Fatalf("an unregistered location: %d", r.status)
 	}
 }

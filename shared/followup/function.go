@@ -39,6 +39,7 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
 		Gate: gate, Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
 	s.Brand = notify.Brand{Name: env.Optional("BRAND_NAME", "Rapport")}
+	s.Locations = customers
 	if q, ok := wiring.QueueByName(row.Trigger.Queue.Queue); ok {
 		s.MaxReceives = q.MaxReceiveCount
 	}
@@ -72,7 +73,8 @@ func notifyChannels(mode, from string, d app.Deps, table string, keys *customer.
 // StaffFunction builds followups-staff: schedule, list and cancel.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
-	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock}
+	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock,
+		Locations: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
 	mux, err := app.Mux(row, st.Routes(), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

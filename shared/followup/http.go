@@ -17,6 +17,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -54,6 +55,11 @@ type Request struct {
 type Staff struct {
 	Store *Store
 	Clock clock.Clock
+	// Locations, when set, give a follow-up of a location that location's quiet hours
+	// and, when the recipient's zone is not given, its time zone.
+	Locations interface {
+		Location(ctx context.Context, id string) (customer.Location, error)
+	}
 }
 
 // ErrDuplicate means the occasion's dedupe key already has a follow-up.
@@ -180,6 +186,9 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.From(r.Context())
 	f, err := req.followup(p, s.Clock.Now())
 	if err == nil {
+		err = s.locate(r.Context(), &f)
+	}
+	if err == nil {
 		f, err = s.Store.Schedule(r.Context(), f)
 	}
 	switch {
@@ -192,6 +201,27 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	default:
 		web.JSON(w, http.StatusCreated, f)
 	}
+}
+
+// locate fills a located follow-up's quiet hours and zone from the registry.
+func (s *Staff) locate(ctx context.Context, f *Followup) error {
+	if s.Locations == nil || f.LocationID == "" {
+		return nil
+	}
+	loc, err := s.Locations.Location(ctx, f.LocationID)
+	if errors.Is(err, customer.ErrNoLocation) {
+		return problem.Field("locationId", "is not a registered location")
+	}
+	if err != nil {
+		return err
+	}
+	if f.QuietHours == "" {
+		f.QuietHours = loc.QuietHours
+	}
+	if f.Recipient.TimeZone == "" {
+		f.Recipient.TimeZone = loc.TimeZone
+	}
+	return nil
 }
 
 func (s *Staff) list(w http.ResponseWriter, r *http.Request) {

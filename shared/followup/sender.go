@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/notify"
 )
@@ -33,8 +34,12 @@ type Sender struct {
 	Lease time.Duration
 	// Gate, when set, applies consent and frequency caps to customers' messages.
 	Gate Gate
-	// Brand is the business's look in templated messages.
-	Brand notify.Brand
+	// Brand is the business's look in templated messages; a location's registered
+	// branding (Locations) replaces it for that location's messages.
+	Brand     notify.Brand
+	Locations interface {
+		Location(ctx context.Context, id string) (customer.Location, error)
+	}
 	// Retry, when set, backs failed messages off: each receive waits twice as long
 	// before SQS shows the message again (RetryBase, twice that, four times…), up to
 	// 15 minutes.
@@ -171,7 +176,7 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 	if f.TemplateID != "" {
 		var err error
 		msg = f.message(now)
-		if msg.Subject, msg.Body, msg.HTML, err = render(f, s.Brand, adm.UnsubscribeURL); err != nil {
+		if msg.Subject, msg.Body, msg.HTML, err = render(f, s.brand(ctx, f), adm.UnsubscribeURL); err != nil {
 			if adm.Release != nil {
 				adm.Release(context.WithoutCancel(ctx))
 			}
@@ -208,4 +213,22 @@ func (s *Sender) end(ctx context.Context, f Followup, owner string, status Statu
 		return "lease-lost", nil
 	}
 	return string(status), nil
+}
+
+// brand is the look of a follow-up's message: its location's branding where registered.
+func (s *Sender) brand(ctx context.Context, f Followup) notify.Brand {
+	b := s.Brand
+	if s.Locations == nil || f.LocationID == "" {
+		return b
+	}
+	loc, err := s.Locations.Location(ctx, f.LocationID)
+	if err != nil {
+		return b // unknown location (or a read failure): the deployment's brand
+	}
+	lb := loc.Branding
+	if lb.Name != "" {
+		b.Name = lb.Name
+	}
+	b.Color, b.LogoURL, b.FooterText = lb.Color, lb.LogoURL, lb.FooterText
+	return b
 }

@@ -183,9 +183,10 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/followups", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "DELETE", Path: "/v1/followups/{followupId}", Auth: JWT, Roles: StaffAndSystem},
 		}},
-		Tables: map[string]Access{"followups": ReadWrite},
+		Tables: map[string]Access{"followups": ReadWrite, "customers": Read},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
