@@ -137,3 +137,37 @@ func TestLocatedFollowupsUseTheLocationsHoursAndBrand(t *testing.T) {
 		t.Fatalf("an unregistered location: %d", r.status)
 	}
 }
+
+// Staff limited to a location schedule, see and cancel only that location's follow-ups.
+func TestFollowupRoutesRespectTokenLocations(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	for _, loc := range []string{"SH01", "BJ01"} {
+		if r := s.staffCall(t, "admin", "", "POST", "/v1/locations", `{"locationId":"`+loc+`","name":"`+loc+`","timeZone":"Asia/Shanghai"}`); r.status != http.StatusCreated {
+			t.Fatalf("location %s: %d %s", loc, r.status, r.body)
+		}
+	}
+	due := s.cfg.Clock.Now().Format(time.RFC3339)
+	schedule := func(locations, loc string) reply {
+		return s.staffCall(t, "agent", locations, "POST", "/v1/followups", `{"customerId":"c-51","kind":"complaint-callback","locationId":"`+loc+`",
+			"dueAt":"`+due+`","message":{"en":"x"},"to":{"address":"c51@example.com"}}`)
+	}
+	if r := schedule("SH01", "BJ01"); r.status != http.StatusBadRequest {
+		t.Fatalf("scheduling for another location: %d", r.status)
+	}
+	var sh, bj followup.Followup
+	_ = json.Unmarshal([]byte(schedule("SH01", "SH01").body), &sh)
+	_ = json.Unmarshal([]byte(schedule("", "BJ01").body), &bj)
+	if sh.ID == "" || bj.ID == "" {
+		t.Fatal("scheduling failed")
+	}
+	list := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?customerId=c-51", "")
+	if !strings.Contains(list.body, sh.ID) || strings.Contains(list.body, bj.ID) {
+		t.Fatalf("a SH01 agent lists %s", list.body)
+	}
+	if r := s.staffCall(t, "agent", "SH01", "DELETE", "/v1/followups/"+bj.ID, ""); r.status != http.StatusNotFound {
+		t.Fatalf("cancelling another location's: %d", r.status)
+	}
+	if r := s.staffCall(t, "agent", "SH01", "DELETE", "/v1/followups/"+sh.ID, ""); r.status != http.StatusNoContent {
+		t.Fatalf("cancelling its own: %d %s", r.status, r.body)
+	}
+}

@@ -185,6 +185,9 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	}
 	p, _ := auth.From(r.Context())
 	f, err := req.followup(p, s.Clock.Now())
+	if err == nil && len(p.Locations) > 0 && !p.CanSee(f.LocationID) {
+		err = problem.Field("locationId", "must be one of the locations your token may act on")
+	}
 	if err == nil {
 		err = s.locate(r.Context(), &f)
 	}
@@ -250,13 +253,35 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	if items == nil {
-		items = []Followup{}
+	// Staff limited to locations see only those locations' follow-ups.
+	p, _ := auth.From(r.Context())
+	visible := []Followup{}
+	for _, f := range items {
+		if len(p.Locations) == 0 || (f.LocationID != "" && p.CanSee(f.LocationID)) {
+			visible = append(visible, f)
+		}
 	}
+	items = visible
 	web.JSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": encodeCursor(next)})
 }
 
 func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.From(r.Context())
+	if len(p.Locations) > 0 {
+		// Another location's follow-up does not exist for this caller.
+		f, err := s.Store.Get(r.Context(), r.PathValue("followupId"))
+		if err == nil && (f.LocationID == "" || !p.CanSee(f.LocationID)) {
+			err = ErrNotFound
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			problem.Write(w, r, err)
+			return
+		}
+		if errors.Is(err, ErrNotFound) {
+			problem.Write(w, r, problem.Newf(problem.NotFound, "no follow-up %q", r.PathValue("followupId")))
+			return
+		}
+	}
 	err := s.Store.Cancel(r.Context(), r.PathValue("followupId"), s.Clock.Now())
 	switch {
 	case errors.Is(err, ErrNotFound):
