@@ -1,12 +1,14 @@
 // Command followup-dispatcher is the scheduled Lambda function that finds due
-// follow-ups through the sharded due index and enqueues them.
+// follow-ups through the sharded due index and enqueues them, then runs the other
+// domains' periodic jobs (complaint SLA warnings and escalations).
 //
 // It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/followup"
 )
 
-func main() { app.Start("followup-dispatcher", followup.DispatcherFunction) }
+func main() { app.Start("followup-dispatcher", followup.DispatcherWith(complaint.SLAJob)) }

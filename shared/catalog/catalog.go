@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -16,7 +17,9 @@ var Builders = map[string]app.Builder{
 	"health":              app.Health,
 	"surveys-public":      survey.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
-	"followup-dispatcher": followup.DispatcherFunction,
+	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob),
+	"complaints-public":   complaint.PublicFunction,
+	"complaints-staff":    complaint.StaffFunction,
 	"followup-sender":     followup.SenderFunction,
 	"followups-staff":     followup.StaffFunction,
 	"customers":           customer.StaffFunction,

@@ -24,8 +24,11 @@ import (
 // Location is a store, branch or hotel: where its time is counted, when it is open,
 // when messages must wait, who manages it and how its messages look.
 type Location struct {
-	ID       string `dynamodbav:"locationId" json:"locationId"`
-	Name     string `dynamodbav:"name" json:"name"`
+	ID   string `dynamodbav:"locationId" json:"locationId"`
+	Name string `dynamodbav:"name" json:"name"`
+	// Code is the short code case references start with (SH01-20261123-0007); by
+	// default the id's letters and digits, upper-cased, at most eight.
+	Code     string `dynamodbav:"code,omitempty" json:"code,omitempty"`
 	TimeZone string `dynamodbav:"timeZone" json:"timeZone"`
 	// WeeklyHours are the opening intervals per weekday ("mon".."sun"), split shifts
 	// allowed: {"mon": ["09:00-12:00", "13:00-18:00"]}. A missing day is closed.
@@ -59,6 +62,7 @@ type Branding struct {
 var (
 	weekdays  = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]|24):([0-5][0-9])$`)
+	codeRe    = regexp.MustCompile(`^[A-Z0-9]{1,8}$`)
 	colorRe   = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 	locIDRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	quietRe   = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
@@ -71,6 +75,12 @@ func (l *Location) Validate() error {
 	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
 	if !locIDRe.MatchString(l.ID) {
 		bad("locationId", "must be letters, digits, '.', '_' or '-' (at most 64)")
+	}
+	if l.Code == "" {
+		l.Code = l.ReferenceCode()
+	}
+	if !codeRe.MatchString(l.Code) {
+		bad("code", "must be 1 to 8 upper-case letters or digits")
 	}
 	if l.Name = strings.TrimSpace(l.Name); l.Name == "" || len(l.Name) > 200 {
 		bad("name", "is required, at most 200 characters")
@@ -113,6 +123,24 @@ func (l *Location) Validate() error {
 		bad("branding.logoUrl", "must be an https URL")
 	}
 	return problem.Fields(errs)
+}
+
+// ReferenceCode is the code case references start with: Code, or else the id's
+// letters and digits, upper-cased, at most eight.
+func (l Location) ReferenceCode() string {
+	if l.Code != "" {
+		return l.Code
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(l.ID) {
+		if b.Len() < 8 && (r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "LOC"
+	}
+	return b.String()
 }
 
 // checkIntervals wants sorted, non-overlapping HH:MM-HH:MM intervals within a day.

@@ -24,14 +24,16 @@ const (
 const (
 	KindPostServiceSurvey = "post-service-survey"
 	KindComplaintCallback = "complaint-callback"
-	KindRecoveryCallback  = "recovery-callback"
-	KindSLAWarning        = "sla-warning"
-	KindEscalation        = "escalation"
-	KindBirthday          = "birthday"
-	KindPointsExpiry      = "points-expiry"
-	KindTierChange        = "tier-change"
-	KindWinBack           = "win-back"
-	KindCampaign          = "campaign"
+	// KindComplaintUpdate tells a complainant their case was received or resolved.
+	KindComplaintUpdate  = "complaint-update"
+	KindRecoveryCallback = "recovery-callback"
+	KindSLAWarning       = "sla-warning"
+	KindEscalation       = "escalation"
+	KindBirthday         = "birthday"
+	KindPointsExpiry     = "points-expiry"
+	KindTierChange       = "tier-change"
+	KindWinBack          = "win-back"
+	KindCampaign         = "campaign"
 )
 
 // Marketing kinds need the customer's opt-in, count against the frequency cap and

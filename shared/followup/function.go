@@ -12,8 +12,22 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// DispatcherFunction builds followup-dispatcher, run by the schedule.
-func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+// JobBuilder makes a periodic job another domain runs on the dispatcher's schedule.
+type JobBuilder func(env *config.Env, d app.Deps) Job
+
+// DispatcherWith builds followup-dispatcher, run by the schedule, with the other
+// domains' periodic jobs (SLA checks, point expiry, birthdays, win-back).
+func DispatcherWith(jobs ...JobBuilder) app.Builder {
+	return func(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+		fn, disp := dispatcher(env, d)
+		for _, j := range jobs {
+			disp.Jobs = append(disp.Jobs, j(env, d))
+		}
+		return fn, nil
+	}
+}
+
+func dispatcher(env *config.Env, d app.Deps) (app.Function, *Dispatcher) {
 	disp := &Dispatcher{
 		Store:      &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
 		Queue:      d.Clients.SQS,
@@ -23,7 +37,7 @@ func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.F
 		StuckAfter: 15 * time.Minute,
 		Reserve:    5 * time.Second,
 	}
-	return app.Function{Schedule: app.ScheduleLog(row.Name, disp.Run)}, nil
+	return app.Function{Schedule: app.ScheduleLog("followup-dispatcher", disp.Run)}, disp
 }
 
 // SenderFunction builds followup-sender, fed by the follow-up queue.

@@ -25,7 +25,7 @@ import (
 )
 
 // Kinds lists every kind of follow-up.
-var Kinds = []string{KindPostServiceSurvey, KindComplaintCallback, KindRecoveryCallback, KindSLAWarning, KindEscalation,
+var Kinds = []string{KindPostServiceSurvey, KindComplaintCallback, KindComplaintUpdate, KindRecoveryCallback, KindSLAWarning, KindEscalation,
 	KindBirthday, KindPointsExpiry, KindTierChange, KindWinBack, KindCampaign}
 
 // channels a follow-up can go by.

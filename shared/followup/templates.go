@@ -19,6 +19,22 @@ var Templates = map[string]notify.Template{
 		"en":    {Subject: "About your case {{.Vars.reference}}", Text: "We resolved your case {{.Vars.reference}}. Was it handled well? Reply or call us; we will call you back."},
 		"zh-CN": {Subject: "关于您的投诉 {{.Vars.reference}}", Text: "您的投诉 {{.Vars.reference}} 已处理。您是否满意？请回复或致电我们，我们会给您回电。"},
 	}),
+	"complaint-received": notify.MustParse("complaint-received", false, map[string]notify.Source{
+		"en": {Subject: "We received your complaint {{.Vars.reference}}",
+			Text: "Thank you for telling {{.Brand.Name}}. Your case is {{.Vars.reference}}; we will reply soon. Follow it here: {{.Vars.link}}"},
+		"zh-CN": {Subject: "我们已收到您的投诉 {{.Vars.reference}}",
+			Text: "感谢您告诉{{.Brand.Name}}。您的投诉编号为 {{.Vars.reference}}，我们会尽快答复。查看进度：{{.Vars.link}}"},
+	}),
+	"complaint-outcome": notify.MustParse("complaint-outcome", false, map[string]notify.Source{
+		"en":    {Subject: "Your case {{.Vars.reference}} is resolved", Text: "Your case {{.Vars.reference}} is resolved: {{.Vars.resolution}}"},
+		"zh-CN": {Subject: "您的投诉 {{.Vars.reference}} 已处理", Text: "您的投诉 {{.Vars.reference}} 已处理：{{.Vars.resolution}}"},
+	}),
+	"complaint-sla": notify.MustParse("complaint-sla", false, map[string]notify.Source{
+		"en": {Subject: "{{.Vars.what}}: case {{.Vars.reference}} ({{.Vars.severity}})",
+			Text: "Case {{.Vars.reference}} at {{.Vars.location}} ({{.Vars.severity}}, {{.Vars.category}}): {{.Vars.what}}. The {{.Vars.clock}} deadline is {{.Vars.due}}."},
+		"zh-CN": {Subject: "{{.Vars.what}}：投诉 {{.Vars.reference}}（{{.Vars.severity}}）",
+			Text: "{{.Vars.location}} 的投诉 {{.Vars.reference}}（{{.Vars.severity}}，{{.Vars.category}}）：{{.Vars.what}}。{{.Vars.clock}}期限为 {{.Vars.due}}。"},
+	}),
 	"points-expiry": notify.MustParse("points-expiry", false, map[string]notify.Source{
 		"en":    {Subject: "{{.Vars.points}} points expire on {{.Vars.expiresOn}}", Text: "{{.Vars.points}} of your {{.Brand.Name}} points expire on {{.Vars.expiresOn}}. Use them before then."},
 		"zh-CN": {Subject: "您有 {{.Vars.points}} 积分将于 {{.Vars.expiresOn}} 过期", Text: "您在{{.Brand.Name}}的 {{.Vars.points}} 积分将于 {{.Vars.expiresOn}} 过期，请尽快使用。"},

@@ -28,6 +28,29 @@ var Tables = []Table{
 		TTLAttribute: "expiresAt",
 	},
 	{
+		Name:         "complaints",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// The staff queue of a location, by status then age.
+			Name:         "queue",
+			PartitionKey: Key{Name: "queuePk", Type: String},
+			SortKey:      &Key{Name: "queueSk", Type: String},
+		}, {
+			// An assignee's cases (sparse: assigned cases only).
+			Name:         "byAssignee",
+			PartitionKey: Key{Name: "assigneePk", Type: String},
+			SortKey:      &Key{Name: "assigneeSk", Type: String},
+		}, {
+			// Sparse and sharded: cases whose SLA clock runs toward its next ladder
+			// step, by when it is due.
+			Name:         "sla",
+			PartitionKey: Key{Name: "slaPk", Type: String},
+			SortKey:      &Key{Name: "slaSk", Type: String},
+		}},
+		TTLAttribute: "expiresAt",
+	},
+	{
 		// Profiles arrive with the customers feature; consent, the marketing cap and
 		// signing keys are here today.
 		Name:         "customers",
@@ -109,13 +132,15 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them.",
+		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
-		Tables:      map[string]Access{"followups": ReadWrite},
+		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": Read},
 		Queues:      map[string]Access{"followups": Send},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 		},
 		TimeoutSeconds: 50,
 		MemoryMB:       256,
@@ -171,6 +196,47 @@ var Functions = []Function{
 		Tables: map[string]Access{"customers": ReadWrite},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "complaints-public",
+		Description: "Complaint intake from customers (JSON and the hosted form) and their tracking view; a case, its timeline, its counters and its messages are one transaction.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/complaints", Auth: Public,
+				Throttle: &Throttle{RatePerSecond: 10, Burst: 20}, Form: true},
+			{Method: "GET", Path: "/v1/complaints/track/{trackingToken}", Auth: Public},
+			{Method: "GET", Path: "/v1/c/{locationId}", Auth: Public},
+		}},
+		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Env: []EnvVar{
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "PUBLIC_BASE_URL", API: true},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "complaints-staff",
+		Description: "Case handling for staff: intake from other channels, the queue, actions on cases, reports and settings.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/complaints/intake", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/complaints", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/complaints/{complaintId}", Auth: JWT, Roles: Staff},
+			{Method: "POST", Path: "/v1/complaints/{complaintId}/actions", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/reports/complaints", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/settings/complaints", Auth: JWT, Roles: Staff},
+			{Method: "PUT", Path: "/v1/settings/complaints", Auth: JWT, Roles: ManagerUp},
+		}},
+		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Env: []EnvVar{
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

@@ -1,0 +1,12 @@
+// Command complaints-public is the Lambda function that takes complaints from
+// customers (JSON or the hosted form) and shows them their case by tracking token.
+//
+// It imports only its own builder, which the local runner also uses (shared/catalog).
+package main
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/complaint"
+)
+
+func main() { app.Start("complaints-public", complaint.PublicFunction) }

@@ -1,0 +1,50 @@
+package complaint
+
+import (
+	"context"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// service is the domain over the function's tables.
+func service(env *config.Env, d app.Deps) *Service {
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	return &Service{
+		Store:     &Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE")},
+		Locations: customers, Customers: customers,
+		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
+		Clock:     d.Clock,
+	}
+}
+
+// PublicFunction builds complaints-public: intake, the hosted form, tracking.
+func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	svc := service(env, d)
+	svc.PublicURL = env.String("PUBLIC_BASE_URL")
+	mux, err := app.Mux(row, PublicRoutes(svc, &Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
+
+// StaffFunction builds complaints-staff: staff intake, the queue, cases and their
+// actions, reports and settings.
+func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	svc := service(env, d)
+	svc.PublicURL = env.String("PUBLIC_BASE_URL")
+	mux, err := app.Mux(row, StaffRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
+
+// SLAJob is the dispatcher's job that fires SLA warnings and escalations.
+func SLAJob(env *config.Env, d app.Deps) followup.Job {
+	svc := service(env, d)
+	return followup.Job{Name: "complaint-sla", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, err := svc.CheckSLAs(ctx, now)
+		return err
+	}}
+}

@@ -1,0 +1,192 @@
+package complaint
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/web"
+)
+
+// PublicRoutes are the handlers of the public complaint routes, keyed by route pattern.
+func PublicRoutes(s *Service, pages *Pages) map[string]http.Handler {
+	return map[string]http.Handler{
+		"POST /v1/complaints": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if web.IsForm(r) {
+				pages.handlePost(w, r)
+				return
+			}
+			s.handleIntake(w, r, nil)
+		}),
+		"GET /v1/complaints/track/{trackingToken}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if wantsHTML(r) {
+				pages.handleTrack(w, r)
+				return
+			}
+			t, err := s.Track(r.Context(), r.PathValue("trackingToken"))
+			if err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			web.JSON(w, http.StatusOK, t)
+		}),
+		"GET /v1/c/{locationId}": http.HandlerFunc(pages.handleForm),
+	}
+}
+
+// wantsHTML tells a browser following the tracking link from one asking for JSON.
+func wantsHTML(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "text/html") && !strings.Contains(accept, "application/json")
+}
+
+// handleIntake takes a JSON complaint; staff is nil on the public route.
+func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *auth.Principal) {
+	var in Intake
+	if err := web.Decode(r, &in); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if in.Contact.Locale == "" {
+		in.Contact.Locale = negotiate(r.Header.Get("Accept-Language"))
+	}
+	rc, body, err := s.submit(r, staff, in)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if body == nil { // a honeypot submission never reached the transaction
+		body, _ = web.Marshal(rc)
+	}
+	web.Raw(w, http.StatusCreated, "application/json", body)
+}
+
+// submit runs intake with the request's idempotency claim: the JSON reply is stored in
+// the intake's own transaction, so a retry gets exactly the first reply.
+func (s *Service) submit(r *http.Request, staff *auth.Principal, in Intake) (Receipt, []byte, error) {
+	var body []byte
+	claim, hasKey := idempotency.FromContext(r.Context())
+	commit := func(rc Receipt) ([]types.TransactWriteItem, error) {
+		var err error
+		if body, err = web.Marshal(rc); err != nil || !hasKey {
+			return nil, err
+		}
+		item, err := claim.CompleteItem(http.StatusCreated, "application/json", body)
+		return []types.TransactWriteItem{item}, err
+	}
+	rc, err := s.Submit(r.Context(), staff, in, commit)
+	if err != nil && hasKey {
+		claim.Abandon()
+	}
+	return rc, body, err
+}
+
+// StaffRoutes are the handlers of the staff complaint routes, keyed by route pattern.
+func StaffRoutes(s *Service) map[string]http.Handler {
+	return map[string]http.Handler{
+		"POST /v1/complaints/intake": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.From(r.Context())
+			s.handleIntake(w, r, &p)
+		}),
+		"GET /v1/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			q, err := queueQuery(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			page, err := s.Queue(r.Context(), p, q)
+			return http.StatusOK, page, err
+		}),
+		"GET /v1/complaints/{complaintId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			c, err := s.Get(r.Context(), p, r.PathValue("complaintId"))
+			return http.StatusOK, c, err
+		}),
+		"POST /v1/complaints/{complaintId}/actions": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var req ActionRequest
+			if err := web.Decode(r, &req); err != nil {
+				return 0, nil, err
+			}
+			c, err := s.Act(r.Context(), p, r.PathValue("complaintId"), req)
+			return http.StatusOK, c, err
+		}),
+		"GET /v1/reports/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			q := r.URL.Query()
+			rep, err := s.Report(r.Context(), p, q.Get("from"), q.Get("to"), q.Get("locationId"))
+			return http.StatusOK, rep, err
+		}),
+		"GET /v1/settings/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			st, err := s.Store.Settings(r.Context())
+			return http.StatusOK, st, err
+		}),
+		"PUT /v1/settings/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var st Settings
+			if err := web.Decode(r, &st); err != nil {
+				return 0, nil, err
+			}
+			if err := st.Validate(); err != nil {
+				return 0, nil, err
+			}
+			st.UpdatedAt, st.UpdatedBy = s.Clock.Now(), p.Subject
+			saved, err := s.Store.PutSettings(r.Context(), st, st.Version)
+			if errors.Is(err, ErrSettingsChanged) {
+				return 0, nil, problem.New(problem.Conflict, "the settings changed meanwhile: send the version you read")
+			}
+			return http.StatusOK, saved, err
+		}),
+	}
+}
+
+// queueQuery reads the queue's filters and paging.
+func queueQuery(r *http.Request) (QueueQuery, error) {
+	v := r.URL.Query()
+	q := QueueQuery{Status: Status(v.Get("status")), LocationID: v.Get("locationId"), Assignee: v.Get("assignee"), Limit: 50, Cursor: v.Get("cursor")}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			return q, problem.Field("limit", "must be 1 to 200")
+		}
+		q.Limit = n
+	}
+	if b := v.Get("breached"); b != "" {
+		x, err := strconv.ParseBool(b)
+		if err != nil {
+			return q, problem.Field("breached", "must be true or false")
+		}
+		q.Breached = &x
+	}
+	return q, nil
+}
+
+// staffJSON runs a staff handler with the caller's principal and writes its JSON reply.
+func staffJSON(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.From(r.Context())
+		status, v, err := h(r, p)
+		if err != nil {
+			problem.Write(w, r, err)
+			return
+		}
+		web.JSON(w, status, v)
+	})
+}
+
+// negotiate picks zh-CN or en from Accept-Language (zh-CN when neither is asked for).
+func negotiate(header string) string {
+	for _, part := range strings.Split(header, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return "zh-CN"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "zh-CN"
+}

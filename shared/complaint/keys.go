@@ -1,0 +1,99 @@
+package complaint
+
+// Key design of the "complaints" table (pk, sk; TTL attribute expiresAt).
+//
+//	pk                        sk                     item
+//	CASE#<complaintId>        CASE                   the case: status, version, clocks
+//	CASE#<complaintId>        EV#<000001>            timeline event n, never changed
+//	TRACK#<sha256(token)>     TRACK                  the customer's tracking token → case
+//	REF#<reference>           REF                    a reference → case (unique)
+//	REFSEQ#<code>#<yyyymmdd>  SEQ                    the location's counter that day (TTL)
+//	RR#<team>                 RR                     the team's round-robin counter
+//	SETTINGS                  COMPLAINTS             the settings, versioned
+//	AGG#<locationId>          <yyyymmdd>#<shard>     report counters of the cases opened
+//	                                                 that local day, sharded
+//	IDEM#<scope>#<key>        IDEM                   an idempotency record (24 h)
+//
+// Indexes (sparse, on the case item):
+//
+//	queue       queuePk = Q#<locationId>       queueSk = <status>#<createdAt>#<id>
+//	byAssignee  assigneePk = A#<assignee>      assigneeSk = <status>#<createdAt>#<id>
+//	sla         slaPk = SLA#<shard>            slaSk = <next check time>#<id>, only while a
+//	                                           clock runs toward a ladder step
+//
+// Access patterns:
+//
+//	a case with its timeline          Query CASE#<id> (the case sorts before EV#…)
+//	the customer's view               GetItem TRACK#<hash>, then the case's query
+//	intake                            UpdateItem REFSEQ (ADD 1: the reference number,
+//	                                  race-free), then TransactWriteItems: case, event,
+//	                                  token, reference, aggregate, follow-ups, idempotency
+//	an action                         TransactWriteItems: the case (condition: version),
+//	                                  its event (condition: new), aggregate, follow-ups
+//	the queue of a location           Query queue Q#<loc>, begins_with(queueSk, <status>#)
+//	an assignee's queue               Query byAssignee A#<assignee>
+//	clocks due for a ladder step      Query sla SLA#<shard>, slaSk <= now: never a scan
+//	the report of a period            Query AGG#<loc>, sk BETWEEN <from># and <to>#~ per
+//	                                  location: its cost grows with days, never with cases
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"time"
+)
+
+const (
+	caseSK      = "CASE"
+	settingsPK  = "SETTINGS"
+	settingsSK  = "COMPLAINTS"
+	sortTime    = "2006-01-02T15:04:05.000Z"
+	refDay      = "20060102"
+	reportDay   = "2006-01-02"
+	slaShards   = 4
+	aggShards   = 4
+	idPattern   = `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`
+	eventPrefix = "EV#"
+)
+
+var idRe = regexp.MustCompile(idPattern)
+
+func validID(s string) bool { return idRe.MatchString(s) }
+
+func casePK(id string) string    { return "CASE#" + id }
+func eventSK(seq int) string     { return fmt.Sprintf("%s%06d", eventPrefix, seq) }
+func refPK(ref string) string    { return "REF#" + ref }
+func rrPK(team string) string    { return "RR#" + team }
+func queuePK(loc string) string  { return "Q#" + loc }
+func assigneePK(a string) string { return "A#" + a }
+func aggPK(loc string) string    { return "AGG#" + loc }
+
+func refSeqPK(code string, day time.Time) string {
+	return "REFSEQ#" + code + "#" + day.Format(refDay)
+}
+
+func trackPK(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "TRACK#" + hex.EncodeToString(sum[:])
+}
+
+func statusSK(s Status, created time.Time, id string) string {
+	return string(s) + "#" + created.UTC().Format(sortTime) + "#" + id
+}
+
+func slaPK(shard int) string { return fmt.Sprintf("SLA#%d", shard) }
+
+func slaSK(at time.Time, id string) string { return at.UTC().Format(sortTime) + "#" + id }
+
+// slaUpTo bounds a query for everything due at or before t.
+func slaUpTo(t time.Time) string { return t.UTC().Format(sortTime) + "#~" }
+
+func aggSK(day string, shard int) string { return fmt.Sprintf("%s#%d", day, shard) }
+
+func shardOf(id string, n int) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return int(h.Sum32() % uint32(n))
+}

@@ -1,0 +1,165 @@
+package complaint
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// QueueQuery filters the staff queue.
+type QueueQuery struct {
+	Status     Status
+	LocationID string
+	Assignee   string
+	// Breached, when set, keeps only cases whose SLA was (true) or was not (false) breached.
+	Breached *bool
+	Limit    int
+	Cursor   string
+}
+
+// Page is a page of the queue.
+type Page struct {
+	Items      []Case  `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+// cursor is where a queue page ended: which partition, and the key within it.
+type cursor struct {
+	Part int               `json:"p"`
+	Key  map[string]string `json:"k,omitempty"`
+}
+
+// Queue lists cases by status, location, assignee and breach, oldest first within a
+// status, through the queue indexes: by assignee, or location by location (the given
+// one, the principal's, or every registered one).
+func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Page, error) {
+	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
+		return Page{}, problem.Field("status", "must be a status: received, acknowledged, in_progress, pending_customer, resolved, closed")
+	}
+	if q.LocationID != "" && !p.CanSee(q.LocationID) {
+		return Page{}, problem.Newf(problem.NotFound, "no location %q", q.LocationID)
+	}
+	cur, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return Page{}, err
+	}
+	type part struct{ index, pk, name string }
+	var parts []part
+	switch {
+	case q.Assignee != "":
+		parts = []part{{"byAssignee", assigneePK(q.Assignee), "assignee"}}
+	case q.LocationID != "":
+		parts = []part{{"queue", queuePK(q.LocationID), "queue"}}
+	default:
+		locs := p.Locations
+		if len(locs) == 0 {
+			all, err := s.Locations.Locations(ctx)
+			if err != nil {
+				return Page{}, err
+			}
+			for _, l := range all {
+				locs = append(locs, l.ID)
+			}
+		}
+		for _, l := range locs {
+			parts = append(parts, part{"queue", queuePK(l), "queue"})
+		}
+	}
+	page := Page{Items: []Case{}}
+	start := cur.key()
+	for i := cur.Part; i < len(parts); i++ {
+		pt := parts[i]
+		in := &dynamodb.QueryInput{
+			TableName: aws.String(s.Store.Table), IndexName: aws.String(pt.index),
+			KeyConditionExpression:    aws.String(pt.name + "Pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(pt.pk)},
+			ExclusiveStartKey:         start,
+		}
+		if q.Status != "" {
+			in.KeyConditionExpression = aws.String(pt.name + "Pk = :pk AND begins_with(" + pt.name + "Sk, :st)")
+			in.ExpressionAttributeValues[":st"] = dynamo.S(string(q.Status) + "#")
+		}
+		for {
+			in.Limit = aws.Int32(int32(q.Limit - len(page.Items)))
+			out, err := s.Store.DB.Query(ctx, in)
+			if err != nil {
+				return Page{}, dynamo.Unavailable(err, "list complaints")
+			}
+			var items []caseItem
+			if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+				return Page{}, err
+			}
+			for _, it := range items {
+				if it.LocationID == "" || !p.CanSee(it.LocationID) || (q.LocationID != "" && it.LocationID != q.LocationID) ||
+					(q.Breached != nil && it.Breached != *q.Breached) {
+					continue
+				}
+				page.Items = append(page.Items, caseOf(it.Complaint, nil))
+			}
+			if len(page.Items) >= q.Limit && out.LastEvaluatedKey != nil {
+				page.NextCursor = encodeCursor(cursor{Part: i, Key: plain(out.LastEvaluatedKey)})
+				return page, nil
+			}
+			if out.LastEvaluatedKey == nil {
+				break
+			}
+			in.ExclusiveStartKey = out.LastEvaluatedKey
+		}
+		start = nil
+		if len(page.Items) >= q.Limit && i+1 < len(parts) {
+			page.NextCursor = encodeCursor(cursor{Part: i + 1})
+			return page, nil
+		}
+	}
+	return page, nil
+}
+
+// plain keeps a key's string attributes (every key attribute of the indexes is one).
+func plain(key map[string]types.AttributeValue) map[string]string {
+	out := map[string]string{}
+	for k, v := range key {
+		if s, ok := v.(*types.AttributeValueMemberS); ok {
+			out[k] = s.Value
+		}
+	}
+	return out
+}
+
+func (c cursor) key() map[string]types.AttributeValue {
+	if len(c.Key) == 0 {
+		return nil
+	}
+	out := map[string]types.AttributeValue{}
+	for k, v := range c.Key {
+		out[k] = dynamo.S(v)
+	}
+	return out
+}
+
+func encodeCursor(c cursor) *string {
+	b, _ := json.Marshal(c)
+	s := base64.RawURLEncoding.EncodeToString(b)
+	return &s
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Part < 0 {
+		return cursor{}, problem.Field("cursor", "is not a cursor from this list")
+	}
+	return c, nil
+}

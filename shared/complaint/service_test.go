@@ -1,0 +1,621 @@
+package complaint_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+type fixture struct {
+	svc       *complaint.Service
+	clk       *clock.Manual
+	customers *customer.Store
+	followups *followup.Store
+	zone      *time.Location
+	env       *testenv.Env
+}
+
+// shanghai is a branch with split shifts Monday to Friday, a short Saturday, closed
+// on Sunday and on 1 January, with a manager to escalate to.
+var shanghai = customer.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
+	WeeklyHours: map[string][]string{
+		"mon": {"09:00-12:00", "13:00-18:00"}, "tue": {"09:00-12:00", "13:00-18:00"}, "wed": {"09:00-12:00", "13:00-18:00"},
+		"thu": {"09:00-12:00", "13:00-18:00"}, "fri": {"09:00-12:00", "13:00-18:00"}, "sat": {"10:00-14:00"},
+	},
+	Holidays: []string{"2027-01-01"},
+	Managers: []customer.Contact{{Name: "Wang", Channel: "email", Address: "wang@sh01.example", Locale: "zh-CN"}},
+}
+
+var (
+	agent    = auth.Principal{Subject: "agent-1", Roles: []string{"agent"}, Locations: []string{"sh-01"}}
+	manager  = auth.Principal{Subject: "mgr-1", Roles: []string{"manager"}, Locations: []string{"sh-01"}}
+	outsider = auth.Principal{Subject: "agent-9", Roles: []string{"agent"}, Locations: []string{"bj-01"}}
+)
+
+// newFixture starts on Monday 23 November 2026, 10:00 in Shanghai.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	env := testenv.New(t)
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	clk := clock.NewManual(time.Date(2026, 11, 23, 10, 0, 0, 0, zone))
+	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}
+	followups := &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}
+	loc := shanghai
+	if err := loc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := customers.PutLocation(context.Background(), loc, 0); err != nil {
+		t.Fatal(err)
+	}
+	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
+		Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example"}
+	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, zone: zone, env: env}
+}
+
+func (f *fixture) local(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, f.zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func intake(severity string) complaint.Intake {
+	return complaint.Intake{Category: "waiting_time", Description: "Forty minutes at the counter.", Severity: severity,
+		LocationID: "sh-01", Contact: complaint.Contact{Name: "Li Lei", Phone: "138 0013 8000", Email: "Li.Lei@Example.com", Locale: "en"}}
+}
+
+func (f *fixture) submit(t *testing.T, in complaint.Intake) complaint.Receipt {
+	t.Helper()
+	rc, err := f.svc.Submit(context.Background(), nil, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+func (f *fixture) act(t *testing.T, p auth.Principal, id string, req complaint.ActionRequest) complaint.Case {
+	t.Helper()
+	c, err := f.svc.Act(context.Background(), p, id, req)
+	if err != nil {
+		t.Fatalf("%s: %v", req.Action, err)
+	}
+	return c
+}
+
+var referenceRe = regexp.MustCompile(`^SH01-20261123-\d{4}$`)
+
+func TestIntakeOpensACaseWithBusinessHourDeadlines(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rc := f.submit(t, intake("high"))
+	if !referenceRe.MatchString(rc.Reference) || rc.Status != complaint.Received || len(rc.TrackingToken) < 20 {
+		t.Fatalf("receipt %+v", rc)
+	}
+	// High: acknowledge within 2 business hours, resolve within 8. From Monday 10:00:
+	// 12:00 (the morning ends exactly then), and Tuesday 10:00 after lunch and night.
+	if !rc.AcknowledgeBy.Equal(f.local("2026-11-23 12:00")) || !rc.ResolveBy.Equal(f.local("2026-11-24 10:00")) {
+		t.Fatalf("deadlines %s, %s", rc.AcknowledgeBy.In(f.zone), rc.ResolveBy.In(f.zone))
+	}
+	c, err := f.svc.Get(ctx, manager, rc.ComplaintID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Contact.Phone != "+8613800138000" || c.Contact.Email != "li.lei@example.com" || c.Version != 1 || len(c.Timeline) != 1 || c.Timeline[0].Type != "received" {
+		t.Fatalf("case %+v", c)
+	}
+	tr, err := f.svc.Track(ctx, rc.TrackingToken)
+	if err != nil || tr.Reference != rc.Reference || tr.Status != complaint.Received || len(tr.Timeline) != 1 {
+		t.Fatalf("tracking %+v %v", tr, err)
+	}
+	for _, bad := range []string{"", "nope", rc.TrackingToken + "x"} {
+		if _, err := f.svc.Track(ctx, bad); problem.KindOf(err) != problem.NotFound {
+			t.Errorf("token %q: %v, want not found", bad, err)
+		}
+	}
+	// The customer is told the case was received, with the tracking link.
+	if n := f.count(t, rc.ComplaintID, followup.KindComplaintUpdate); n != 1 {
+		t.Fatalf("%d receipts to the customer", n)
+	}
+}
+
+func TestIntakeNamesEveryBadField(t *testing.T) {
+	f := newFixture(t)
+	in := complaint.Intake{Channel: "fax", Category: "noise", Severity: "urgent", LocationID: "sh-01",
+		Contact: complaint.Contact{Phone: "12", Email: "not-mail", Locale: "fr"}}
+	_, err := f.svc.Submit(context.Background(), nil, in, nil)
+	for _, field := range []string{"channel", "category", "description", "severity", "contact.name", "contact.phone", "contact.email", "contact.locale"} {
+		if !hasField(err, field) {
+			t.Errorf("%v does not name %s", err, field)
+		}
+	}
+	// Staff-only channels and an unregistered location are refused on the public route.
+	in = intake("normal")
+	in.Channel = "phone"
+	if _, err := f.svc.Submit(context.Background(), nil, in, nil); !hasField(err, "channel") {
+		t.Errorf("public phone intake: %v", err)
+	}
+	in = intake("normal")
+	in.LocationID = "nowhere"
+	if _, err := f.svc.Submit(context.Background(), nil, in, nil); !hasField(err, "locationId") {
+		t.Errorf("unknown location: %v", err)
+	}
+	// Staff enter a phone complaint for their own locations only.
+	in = intake("normal")
+	in.Channel = "phone"
+	if _, err := f.svc.Submit(context.Background(), &outsider, in, nil); !hasField(err, "locationId") {
+		t.Errorf("another location's staff: %v", err)
+	}
+	if _, err := f.svc.Submit(context.Background(), &agent, in, nil); err != nil {
+		t.Errorf("phone intake by staff: %v", err)
+	}
+}
+
+func TestHoneypotStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	in := intake("normal")
+	in.Website = "http://spam.example"
+	rc := f.submit(t, in)
+	if _, err := f.svc.Get(context.Background(), manager, rc.ComplaintID); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("a bot's complaint was stored: %v", err)
+	}
+	page, err := f.svc.Queue(context.Background(), manager, complaint.QueueQuery{LocationID: "sh-01", Limit: 50})
+	if err != nil || len(page.Items) != 0 {
+		t.Fatalf("queue %+v %v", page, err)
+	}
+}
+
+func TestIntakeLinksTheCustomerByNormalisedContact(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	items := f.customers.ContactIndex("cust-7", "+86 138-0013-8000", "")
+	if _, err := f.customers.DB.TransactWriteItems(ctx, transact(items)); err != nil {
+		t.Fatal(err)
+	}
+	rc := f.submit(t, intake("normal")) // phone written "138 0013 8000"
+	c, _ := f.svc.Get(ctx, manager, rc.ComplaintID)
+	if c.CustomerID != "cust-7" {
+		t.Fatalf("customer %q, want cust-7 matched by phone", c.CustomerID)
+	}
+	// The public route does not take a customer id on trust.
+	in := intake("normal")
+	in.Contact.Phone, in.Contact.Email, in.CustomerID = "", "someone@example.com", "cust-7"
+	rc = f.submit(t, in)
+	if c, _ := f.svc.Get(ctx, manager, rc.ComplaintID); c.CustomerID != "" {
+		t.Fatalf("public intake linked %q by a claimed id", c.CustomerID)
+	}
+	// Staff may name one.
+	rc, err := f.svc.Submit(ctx, &agent, complaint.Intake{Channel: "walk-in", Category: "billing", Description: "Charged twice.",
+		LocationID: "sh-01", CustomerID: "cust-8", Contact: complaint.Contact{Name: "Han"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.svc.Get(ctx, manager, rc.ComplaintID); c.CustomerID != "cust-8" || c.Channel != "walk-in" {
+		t.Fatalf("staff intake %+v", c)
+	}
+}
+
+func TestRulesAssignRoundRobinInsideTheTeam(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st := complaint.DefaultSettings()
+	st.Teams = map[string][]complaint.Agent{
+		"billing-desk": {{ID: "ann"}, {ID: "bo"}, {ID: "cy"}},
+		"front":        {{ID: "dee"}},
+	}
+	st.Rules = []complaint.Rule{{Category: "billing", LocationID: "sh-01", Team: "billing-desk"}, {Team: "front"}}
+	if _, err := f.svc.Store.PutSettings(ctx, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 4 {
+		in := intake("normal")
+		in.Category = "billing"
+		c, _ := f.svc.Get(ctx, manager, f.submit(t, in).ComplaintID)
+		got = append(got, c.Assignee)
+		if c.Team != "billing-desk" || c.Timeline[1].Type != "assigned" || !c.Timeline[1].Internal {
+			t.Fatalf("case %+v", c)
+		}
+	}
+	if !slices.Equal(got, []string{"ann", "bo", "cy", "ann"}) {
+		t.Fatalf("assignees %v, want turns", got)
+	}
+	c, _ := f.svc.Get(ctx, manager, f.submit(t, intake("normal")).ComplaintID)
+	if c.Assignee != "dee" {
+		t.Fatalf("the catch-all rule gave %q", c.Assignee)
+	}
+	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{Assignee: "ann", Limit: 50})
+	if err != nil || len(page.Items) != 2 {
+		t.Fatalf("ann's queue: %d %v", len(page.Items), err)
+	}
+}
+
+func TestActionsConflictsAndAccess(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.submit(t, intake("normal")).ComplaintID
+	conflict := func(p auth.Principal, req complaint.ActionRequest) {
+		t.Helper()
+		if _, err := f.svc.Act(ctx, p, id, req); problem.KindOf(err) != problem.Conflict {
+			t.Fatalf("%s: %v, want 409", req.Action, err)
+		}
+	}
+	conflict(agent, complaint.ActionRequest{Action: complaint.Resume})
+	conflict(manager, complaint.ActionRequest{Action: complaint.Close})
+	conflict(manager, complaint.ActionRequest{Action: complaint.Reopen})
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Acknowledge, Note: "Called the guest."})
+	conflict(agent, complaint.ActionRequest{Action: complaint.Acknowledge})
+	// A stale screen: the version read is no longer the case's.
+	conflict(agent, complaint.ActionRequest{Action: complaint.Note, Note: "x", Version: 1})
+	if _, err := f.svc.Act(ctx, outsider, id, complaint.ActionRequest{Action: complaint.Note, Note: "peek"}); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("another location's agent: %v, want 404", err)
+	}
+	if _, err := f.svc.Get(ctx, outsider, id); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("another location's agent reads: %v, want 404", err)
+	}
+	if _, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Resolve}); !hasField(err, "resolution") || !hasField(err, "rootCause") {
+		t.Fatalf("resolve without its fields: %v", err)
+	}
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "Guest is a regular; offer a voucher."})
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "We are checking the queue system.", Public: true})
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Added a second counter at peak times.", RootCause: "capacity", CompensationPoints: 200})
+	if _, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Close}); problem.KindOf(err) != problem.Forbidden {
+		t.Fatalf("an agent closes: %v, want 403", err)
+	}
+	c := f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Close})
+	if c.Status != complaint.Closed || c.Version != 6 || len(c.Timeline) != 6 || c.CompensationPoints != 200 {
+		t.Fatalf("closed case %+v", c)
+	}
+	for i, e := range c.Timeline {
+		if e.Seq != i+1 || e.Actor == "" || e.At.IsZero() {
+			t.Fatalf("event %d: %+v", i, e)
+		}
+	}
+	// The customer sees status changes, the public note and the resolution; never the
+	// internal note.
+	tok := f.tokenOf(t, id)
+	tr, err := f.svc.Track(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, e := range tr.Timeline {
+		notes = append(notes, e.Note)
+		if e.Note == "Guest is a regular; offer a voucher." || e.Note == "Called the guest." {
+			t.Fatalf("internal note shown to the customer: %+v", tr.Timeline)
+		}
+	}
+	if tr.Status != complaint.Closed || !slices.Contains(notes, "We are checking the queue system.") || tr.Resolution == "" || len(tr.Timeline) != 5 {
+		t.Fatalf("tracking %+v", tr)
+	}
+	// The outcome went to the customer and the callback is scheduled three days on.
+	if f.count(t, id, followup.KindComplaintUpdate) != 2 || f.count(t, id, followup.KindComplaintCallback) != 1 {
+		t.Fatal("outcome or callback missing")
+	}
+}
+
+// tokenOf reads the tracking token back from the customer's receipt message vars.
+func (f *fixture) tokenOf(t *testing.T, complaintID string) string {
+	t.Helper()
+	for _, fu := range f.all(t, complaintID) {
+		if link := fu.Vars["link"]; link != "" {
+			return link[len("https://api.example/v1/complaints/track/"):]
+		}
+	}
+	t.Fatal("no receipt with a tracking link")
+	return ""
+}
+
+func TestReopenWithinTheWindowOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.submit(t, intake("normal")).ComplaintID
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded.", RootCause: "process"})
+	f.clk.Advance(24 * time.Hour)
+	c := f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Reopen, Note: "Guest called again."})
+	if c.Status != complaint.InProgress || c.Reopens != 1 || c.Resolve.Stopped != nil || !c.Resolve.Start.Equal(f.clk.Now()) {
+		t.Fatalf("reopened %+v", c)
+	}
+	// The callback about a handling that is not over was called off.
+	for _, fu := range f.all(t, id) {
+		if fu.Kind == followup.KindComplaintCallback && fu.Status != followup.Cancelled {
+			t.Fatalf("callback still %s", fu.Status)
+		}
+	}
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded again.", RootCause: "process"})
+	f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Close})
+	f.clk.Advance(15 * 24 * time.Hour)
+	if _, err := f.svc.Act(ctx, manager, id, complaint.ActionRequest{Action: complaint.Reopen}); problem.KindOf(err) != problem.Conflict {
+		t.Fatalf("reopen after the window: %v, want 409", err)
+	}
+}
+
+// Waiting on the customer pauses the resolution clock: the deadline moves by the
+// business time spent waiting, and the pause is recorded.
+func TestPendingCustomerPausesTheResolveClock(t *testing.T) {
+	f := newFixture(t)
+	rc := f.submit(t, intake("high")) // resolve by Tuesday 10:00
+	id := rc.ComplaintID
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Start})
+	f.clk.Set(f.local("2026-11-23 11:00"))
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.AwaitCustomer, Note: "Please send the receipt.", Public: true})
+	f.clk.Set(f.local("2026-11-23 16:00")) // 4 business hours later (lunch excluded)
+	c := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resume})
+	if c.Resolve.PausedMinutes != 240 || c.Resolve.PausedWallSeconds != 5*3600 || !c.ResolveBy().Equal(f.local("2026-11-24 15:00")) {
+		t.Fatalf("after the pause: %+v, resolve by %s", c.Resolve, c.ResolveBy().In(f.zone))
+	}
+	f.clk.Set(f.local("2026-11-24 14:00"))
+	c = f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded.", RootCause: "process"})
+	// Monday 10:00–Tuesday 14:00 is 12 business hours, 4 of them paused.
+	if !*c.Resolve.Met || c.Resolve.BusinessMinutes != 8*60-60 {
+		t.Fatalf("resolve clock %+v", c.Resolve)
+	}
+}
+
+func TestConcurrentResolvesOneWins(t *testing.T) {
+	f := newFixture(t)
+	id := f.submit(t, intake("normal")).ComplaintID
+	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Start})
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = f.svc.Act(context.Background(), agent, id, complaint.ActionRequest{Action: complaint.Resolve,
+				Resolution: fmt.Sprintf("Resolution %d", i), RootCause: "process"})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case problem.KindOf(err) != problem.Conflict:
+			t.Fatalf("a loser got %v, want 409", err)
+		}
+	}
+	c, _ := f.svc.Get(context.Background(), manager, id)
+	if won != 1 || c.Version != 3 || len(c.Timeline) != 3 || c.Status != complaint.Resolved {
+		t.Fatalf("%d resolves won; case at version %d with %d events", won, c.Version, len(c.Timeline))
+	}
+}
+
+func TestConcurrentIntakesGetDistinctReferences(t *testing.T) {
+	f := newFixture(t)
+	const n = 100
+	refs := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rc, err := f.svc.Submit(context.Background(), nil, intake("normal"), nil)
+			refs[i], errs[i] = rc.Reference, err
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, r := range refs {
+		if errs[i] != nil {
+			t.Fatalf("intake %d: %v", i, errs[i])
+		}
+		if !referenceRe.MatchString(r) || seen[r] {
+			t.Fatalf("reference %q malformed or repeated", r)
+		}
+		seen[r] = true
+	}
+	rep, err := f.svc.Report(context.Background(), manager, "2026-11-23", "2026-11-23", "sh-01")
+	if err != nil || rep.Total != n || rep.ByStatus["received"] != n {
+		t.Fatalf("report after %d intakes: %+v %v", n, rep, err)
+	}
+}
+
+// A high-severity complaint nobody acknowledges: a warning to the location's manager
+// at 80% of the target, the breach escalated at 100%, head office at 150%; each step
+// once however often the job runs, each a timeline event and a recorded notification.
+func TestSLALadderFiresEachStepOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st := complaint.DefaultSettings()
+	st.HeadOffice = []customer.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com", Locale: "en"}}
+	if _, err := f.svc.Store.PutSettings(ctx, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	id := f.submit(t, intake("high")).ComplaintID // acknowledge by 12:00: 120 business minutes
+	check := func(at string) complaint.SLAReport {
+		t.Helper()
+		f.clk.Set(f.local(at))
+		rep, err := f.svc.CheckSLAs(ctx, f.clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := check("2026-11-23 11:35"); rep.Fired != 0 {
+		t.Fatalf("fired before 80%%: %+v", rep)
+	}
+	if rep := check("2026-11-23 11:36"); rep.Fired != 1 { // 96 of 120 minutes
+		t.Fatalf("at 80%%: %+v", rep)
+	}
+	check("2026-11-23 11:50")
+	if rep := check("2026-11-23 12:00"); rep.Fired != 1 {
+		t.Fatalf("at the deadline: %+v", rep)
+	}
+	// Lunch and the night do not count: 150% (180 minutes) is 14:00.
+	if rep := check("2026-11-23 13:59"); rep.Fired != 0 {
+		t.Fatalf("during lunch: %+v", rep)
+	}
+	if rep := check("2026-11-23 14:00"); rep.Fired != 1 {
+		t.Fatalf("at 150%%: %+v", rep)
+	}
+	check("2026-11-23 17:00")
+	c, _ := f.svc.Get(ctx, manager, id)
+	var types []string
+	for _, e := range c.Timeline {
+		types = append(types, e.Type)
+	}
+	if !slices.Equal(types, []string{"received", "sla_warning", "sla_breach", "escalated"}) || !c.Breached {
+		t.Fatalf("timeline %v breached %v", types, c.Breached)
+	}
+	want := map[string][]string{followup.KindSLAWarning: {"wang@sh01.example"}, followup.KindEscalation: {"wang@sh01.example", "hq@example.com"}}
+	got := map[string][]string{}
+	for _, fu := range f.all(t, id) {
+		if fu.Recipient.Type == "staff" {
+			got[fu.Kind] = append(got[fu.Kind], fu.Recipient.Address)
+		}
+	}
+	for k := range want {
+		slices.Sort(want[k])
+		slices.Sort(got[k])
+		if !slices.Equal(want[k], got[k]) {
+			t.Fatalf("%s to %v, want %v", k, got[k], want[k])
+		}
+	}
+	// Acknowledging late (at 17:00: 6 business hours) stops the clock as missed.
+	c = f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Acknowledge})
+	if *c.Acknowledge.Met || c.Acknowledge.BusinessMinutes != 6*60 {
+		t.Fatalf("acknowledge clock %+v", c.Acknowledge)
+	}
+	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{Breached: ptr(true), Limit: 50})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != id {
+		t.Fatalf("breached queue %+v %v", page, err)
+	}
+}
+
+// Outside business hours, staff notifications wait for the next opening unless the
+// case is critical.
+func TestNotificationsWaitForBusinessHoursUnlessCritical(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.clk.Set(f.local("2026-11-23 17:30"))
+	normal := f.submit(t, intake("high")).ComplaintID       // 30 minutes today, 90 tomorrow
+	critical := f.submit(t, intake("critical")).ComplaintID // 30 minutes: 18:00 today
+	f.clk.Set(f.local("2026-11-24 02:00"))
+	if _, err := f.svc.CheckSLAs(ctx, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Set(f.local("2026-11-24 10:30")) // high: 80% of 120 is 09:06, breach 10:30
+	if _, err := f.svc.CheckSLAs(ctx, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, fu := range f.all(t, critical) {
+		if fu.Recipient.Type == "staff" && (!fu.Urgent || !fu.DueAt.Equal(f.local("2026-11-24 02:00"))) {
+			t.Fatalf("critical notification %s due %s urgent %v", fu.Kind, fu.DueAt.In(f.zone), fu.Urgent)
+		}
+	}
+	staff := 0
+	for _, fu := range f.all(t, normal) {
+		if fu.Recipient.Type == "staff" {
+			staff++
+			open, _ := shanghai.Open(fu.DueAt)
+			if !open || fu.Urgent {
+				t.Fatalf("%s due %s outside business hours", fu.Kind, fu.DueAt.In(f.zone))
+			}
+		}
+	}
+	if staff != 2 {
+		t.Fatalf("%d staff notifications for the high case, want warning and breach", staff)
+	}
+}
+
+func TestReportFromAggregates(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ids := make([]string, 4)
+	for i, cat := range []string{"billing", "billing", "waiting_time", "facilities"} {
+		in := intake("normal")
+		in.Category = cat
+		ids[i] = f.submit(t, in).ComplaintID
+	}
+	f.clk.Advance(30 * time.Minute)
+	f.act(t, agent, ids[0], complaint.ActionRequest{Action: complaint.Acknowledge})
+	f.clk.Advance(60 * time.Minute)
+	f.act(t, agent, ids[1], complaint.ActionRequest{Action: complaint.Acknowledge})
+	f.act(t, agent, ids[0], complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refund.", RootCause: "system_error"})
+	f.act(t, agent, ids[1], complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refund.", RootCause: "system_error"})
+	f.clk.Set(f.local("2026-11-26 11:00")) // past the 24 business hours of normal severity
+	f.act(t, agent, ids[2], complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Extra staff.", RootCause: "capacity"})
+	f.act(t, manager, ids[0], complaint.ActionRequest{Action: complaint.Reopen})
+	rep, err := f.svc.Report(ctx, manager, "2026-11-23", "2026-11-23", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total != 4 || rep.ByCategory["billing"] != 2 || rep.ByLocation["sh-01"] != 4 ||
+		rep.ByStatus["in_progress"] != 1 || rep.ByStatus["resolved"] != 2 || rep.ByStatus["received"] != 1 {
+		t.Fatalf("counts %+v", rep)
+	}
+	// The third case was acknowledged only by its late resolution.
+	if rep.SLA.Acknowledge.Met != 2 || rep.SLA.Acknowledge.Missed != 1 || rep.SLA.Resolve.Met != 2 || rep.SLA.Resolve.Missed != 1 {
+		t.Fatalf("sla %+v", rep.SLA)
+	}
+	if *rep.SLA.Resolve.Compliance != 0.667 || rep.TimeToAcknowledge.Count != 3 || *rep.TimeToAcknowledge.MedianMinutes != 90 {
+		t.Fatalf("compliance %v, ack times %+v", *rep.SLA.Resolve.Compliance, rep.TimeToAcknowledge)
+	}
+	if rep.ReopenRate != 0.333 || rep.Reopens != 1 || rep.TopRootCauses[0] != (complaint.RootCount{RootCause: "system_error", Count: 2}) {
+		t.Fatalf("reopen %v, roots %+v", rep.ReopenRate, rep.TopRootCauses)
+	}
+	if _, err := f.svc.Report(ctx, outsider, "", "", "sh-01"); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("another location's report: %v", err)
+	}
+	if _, err := f.svc.Report(ctx, manager, "2026-12-01", "2026-11-01", ""); !hasField(err, "from") {
+		t.Fatalf("from after to: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// all are the follow-ups a case caused.
+func (f *fixture) all(t *testing.T, complaintID string) []followup.Followup {
+	t.Helper()
+	// A test may scan its own small table; request paths never do.
+	out, err := f.env.Clients.DynamoDB.Scan(context.Background(), &dynamodb.ScanInput{
+		TableName: aws.String(f.followups.Table), FilterExpression: aws.String("#s.id = :id AND sk = :fu"),
+		ExpressionAttributeNames:  map[string]string{"#s": "source"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: complaintID}, ":fu": &types.AttributeValueMemberS{Value: "FU"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []followup.Followup
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &fs); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func transact(items []types.TransactWriteItem) *dynamodb.TransactWriteItemsInput {
+	return &dynamodb.TransactWriteItemsInput{TransactItems: items}
+}
+
+func (f *fixture) count(t *testing.T, complaintID, kind string) int {
+	n := 0
+	for _, fu := range f.all(t, complaintID) {
+		if fu.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func hasField(err error, field string) bool {
+	var p *problem.Error
+	return errors.As(err, &p) && slices.ContainsFunc(p.Fields, func(fe problem.FieldError) bool { return fe.Field == field })
+}

@@ -1,0 +1,330 @@
+package complaint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
+)
+
+// Errors of the store.
+var (
+	ErrNotFound        = errors.New("complaint not found")
+	ErrChanged         = errors.New("the case changed meanwhile")
+	ErrSettingsChanged = errors.New("the settings changed meanwhile")
+	errLockLost        = errors.New("idempotency key lost")
+)
+
+// Store keeps complaints in the complaints table.
+type Store struct {
+	DB    dynamo.API
+	Table string
+}
+
+// caseItem is a case as stored, with its index keys.
+type caseItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Complaint
+	QueuePK    string `dynamodbav:"queuePk"`
+	QueueSK    string `dynamodbav:"queueSk"`
+	AssigneePK string `dynamodbav:"assigneePk,omitempty"`
+	AssigneeSK string `dynamodbav:"assigneeSk,omitempty"`
+	SLAPK      string `dynamodbav:"slaPk,omitempty"`
+	SLASK      string `dynamodbav:"slaSk,omitempty"`
+	// CallbackID is the pending callback follow-up, cancelled if the case reopens.
+	CallbackID string `dynamodbav:"callbackId,omitempty"`
+}
+
+type eventItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Event
+}
+
+type settingsItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Settings
+}
+
+// Settings reads the settings, or the defaults (version 0) when none were saved.
+func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(settingsPK, settingsSK), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Settings{}, dynamo.Unavailable(err, "read complaint settings")
+	}
+	if out.Item == nil {
+		return DefaultSettings(), nil
+	}
+	var it settingsItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Settings, err
+}
+
+// PutSettings saves settings over the version read (0: none saved yet).
+func (s *Store) PutSettings(ctx context.Context, st Settings, expect int) (Settings, error) {
+	st.Version = expect + 1
+	item, err := attributevalue.MarshalMap(settingsItem{PK: settingsPK, SK: settingsSK, Settings: st})
+	if err != nil {
+		return Settings{}, err
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.N(int64(expect))}}
+	if expect == 0 {
+		in.ConditionExpression, in.ExpressionAttributeValues = aws.String("attribute_not_exists(pk)"), nil
+	}
+	_, err = s.DB.PutItem(ctx, in)
+	switch {
+	case dynamo.ConditionFailed(err):
+		return Settings{}, ErrSettingsChanged
+	case err != nil:
+		return Settings{}, dynamo.Unavailable(err, "save complaint settings")
+	}
+	return st, nil
+}
+
+// count adds one to a counter item and returns the new value: an atomic, race-free
+// sequence (a failed intake afterwards leaves a gap, never a duplicate).
+func (s *Store) count(ctx context.Context, pk, sk string, expires time.Time) (int, error) {
+	in := &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(pk, sk),
+		UpdateExpression:          aws.String("ADD n :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": dynamo.N(1)},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	}
+	if !expires.IsZero() {
+		in.UpdateExpression = aws.String("ADD n :one SET expiresAt = :exp")
+		in.ExpressionAttributeValues[":exp"] = dynamo.N(expires.Unix())
+	}
+	out, err := s.DB.UpdateItem(ctx, in)
+	if err != nil {
+		return 0, dynamo.Unavailable(err, "count "+pk)
+	}
+	var v struct {
+		N int `dynamodbav:"n"`
+	}
+	err = attributevalue.UnmarshalMap(out.Attributes, &v)
+	return v.N, err
+}
+
+// Case reads a case and its timeline (one query: the case sorts before its events).
+func (s *Store) Case(ctx context.Context, id string) (caseItem, []Event, error) {
+	var c caseItem
+	var events []Event
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(casePK(id))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return caseItem{}, nil, dynamo.Unavailable(err, "read complaint")
+		}
+		for _, raw := range page.Items {
+			sk, _ := raw["sk"].(*types.AttributeValueMemberS)
+			switch {
+			case sk != nil && sk.Value == caseSK:
+				if err := attributevalue.UnmarshalMap(raw, &c); err != nil {
+					return caseItem{}, nil, err
+				}
+			case sk != nil && strings.HasPrefix(sk.Value, eventPrefix):
+				var e eventItem
+				if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
+					return caseItem{}, nil, err
+				}
+				events = append(events, e.Event)
+			}
+		}
+	}
+	if c.ID == "" {
+		return caseItem{}, nil, ErrNotFound
+	}
+	return c, events, nil
+}
+
+// caseOnly reads the case without its timeline.
+func (s *Store) caseOnly(ctx context.Context, id string) (caseItem, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(casePK(id), caseSK), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return caseItem{}, dynamo.Unavailable(err, "read complaint")
+	}
+	if out.Item == nil {
+		return caseItem{}, ErrNotFound
+	}
+	var c caseItem
+	err = attributevalue.UnmarshalMap(out.Item, &c)
+	return c, err
+}
+
+// byToken finds the case a tracking token belongs to.
+func (s *Store) byToken(ctx context.Context, token string) (string, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(trackPK(token), "TRACK")})
+	if err != nil {
+		return "", dynamo.Unavailable(err, "read tracking token")
+	}
+	if out.Item == nil {
+		return "", ErrNotFound
+	}
+	var v struct {
+		ID string `dynamodbav:"complaintId"`
+	}
+	err = attributevalue.UnmarshalMap(out.Item, &v)
+	return v.ID, err
+}
+
+// change is one write to a case: its new state, its events, its report deltas, and
+// items of other domains (follow-ups, the idempotency record) in the same transaction.
+type change struct {
+	item    caseItem
+	prev    int // version read; 0 for a new case
+	events  []Event
+	deltas  deltas
+	extra   []types.TransactWriteItem
+	created []types.TransactWriteItem // new-case items: token, reference
+}
+
+func (s *Store) put(v any, cond string) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String(cond)}}, nil
+}
+
+// commit writes a change as one transaction: the case only if still at the version
+// read, each event only if new. A transaction conflict with a concurrent writer of
+// the same aggregate is retried; a failed condition is ErrChanged.
+func (s *Store) commit(ctx context.Context, ch change) error {
+	c := ch.item
+	c.PK, c.SK = casePK(c.ID), caseSK
+	items := slices.Clone(ch.created)
+	var caseWrite types.TransactWriteItem
+	var err error
+	if ch.prev == 0 {
+		caseWrite, err = s.put(c, "attribute_not_exists(pk)")
+	} else {
+		caseWrite, err = s.put(c, "version = :v")
+		caseWrite.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(ch.prev))}
+	}
+	if err != nil {
+		return err
+	}
+	items = append(items, caseWrite)
+	for _, e := range ch.events {
+		w, err := s.put(eventItem{PK: casePK(c.ID), SK: eventSK(e.Seq), Event: e}, "attribute_not_exists(pk)")
+		if err != nil {
+			return err
+		}
+		items = append(items, w)
+	}
+	if u, ok, err := s.aggregate(c, ch.deltas); err != nil {
+		return err
+	} else if ok {
+		items = append(items, u)
+	}
+	items = append(items, ch.extra...)
+	if len(items) > 100 {
+		return fmt.Errorf("complaint %s: %d writes in one transaction", c.ID, len(items))
+	}
+	for attempt := 0; ; attempt++ {
+		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		reasons := dynamo.CancellationReasons(err)
+		if slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed") && attempt < 8 {
+			time.Sleep(time.Duration(10+rand.IntN(40*(attempt+1))) * time.Millisecond)
+			continue
+		}
+		if dynamo.ConditionFailed(err) {
+			// The idempotency record sits last: losing it is a lost key, not a change.
+			if n := len(reasons); n > 0 && n == len(items) && reasons[n-1] == "ConditionalCheckFailed" && ch.idempotent() {
+				return errLockLost
+			}
+			return ErrChanged
+		}
+		return dynamo.Unavailable(err, "save complaint")
+	}
+}
+
+// idempotent tells whether the change's last extra item is an idempotency record.
+func (ch change) idempotent() bool {
+	if len(ch.extra) == 0 {
+		return false
+	}
+	u := ch.extra[len(ch.extra)-1].Update
+	if u == nil {
+		return false
+	}
+	pk, _ := u.Key["pk"].(*types.AttributeValueMemberS)
+	return pk != nil && strings.HasPrefix(pk.Value, "IDEM#")
+}
+
+// deltas are changes to a case's report counters and duration lists.
+type deltas struct {
+	add    map[string]int
+	append map[string][]int
+}
+
+func (d *deltas) inc(name string, n int) {
+	if d.add == nil {
+		d.add = map[string]int{}
+	}
+	d.add[name] += n
+}
+
+func (d *deltas) push(name string, v int) {
+	if d.append == nil {
+		d.append = map[string][]int{}
+	}
+	d.append[name] = append(d.append[name], v)
+}
+
+// aggregate is the update of the case's report item (its location, its intake day,
+// its shard) by the deltas.
+func (s *Store) aggregate(c caseItem, d deltas) (types.TransactWriteItem, bool, error) {
+	if len(d.add) == 0 && len(d.append) == 0 {
+		return types.TransactWriteItem{}, false, nil
+	}
+	var u expression.UpdateBuilder
+	names := make([]string, 0, len(d.add))
+	for n := range d.add {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if d.add[n] != 0 {
+			u = u.Add(expression.Name(n), expression.Value(d.add[n]))
+		}
+	}
+	lists := make([]string, 0, len(d.append))
+	for n := range d.append {
+		lists = append(lists, n)
+	}
+	slices.Sort(lists)
+	for _, n := range lists {
+		u = u.Set(expression.Name(n), expression.ListAppend(expression.IfNotExists(expression.Name(n), expression.Value([]int{})), expression.Value(d.append[n])))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(u).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, false, err
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(s.Table), Key: dynamo.Key(aggPK(c.LocationID), aggSK(c.ReportDay, shardOf(c.ID, aggShards))),
+		UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	}}, true, nil
+}
