@@ -250,7 +250,7 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 		return Receipt{}, err
 	}
 	ch.created = []types.TransactWriteItem{trackItem, refItem}
-	if f, ok := s.toCustomer(c, now, "complaint-received", "received", map[string]string{"link": rc.TrackingURL}); ok {
+	if f, ok := s.toCustomer(c, loc, now, "complaint-received", "received", map[string]string{"link": rc.TrackingURL}); ok {
 		if ch.extra, err = s.Followups.SchedulePuts(f); err != nil {
 			return Receipt{}, err
 		}
@@ -342,8 +342,8 @@ func (s *Service) indexed(c Complaint, h Hours, st Settings) (caseItem, error) {
 
 // toCustomer is a message to the complainant by email, else SMS; false when the
 // contact left neither.
-func (s *Service) toCustomer(c Complaint, due time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool) {
-	r := followup.Recipient{Type: "customer", ID: c.CustomerID, Locale: c.Contact.Locale}
+func (s *Service) toCustomer(c Complaint, loc customer.Location, due time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool) {
+	r := followup.Recipient{Type: "customer", ID: c.CustomerID, Locale: c.Contact.Locale, TimeZone: loc.TimeZone}
 	switch {
 	case c.Contact.Email != "":
 		r.Channel, r.Address = "email", c.Contact.Email
@@ -364,7 +364,7 @@ func (s *Service) toCustomer(c Complaint, due time.Time, template, occasion stri
 		kind = followup.KindComplaintUpdate
 	}
 	return followup.Followup{
-		ID: id.New(due), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due,
+		ID: id.New(due), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due, QuietHours: loc.QuietHours,
 		DedupeKey: fmt.Sprintf("complaint#%s#%s#%d", c.ID, occasion, c.Reopens), TemplateID: template, Vars: all,
 		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: s.Clock.Now(),
 	}, true
@@ -661,8 +661,8 @@ func metKey(clock string, met bool) string {
 
 // resolve records the outcome, tells the customer, and schedules the callback asking
 // how the handling felt; it returns the callback's id.
-func (s *Service) resolve(c *Complaint, h Hours, now time.Time, st Settings, req ActionRequest, ch *change) (string, error) {
-	if err := c.Resolve.stop(h, now); err != nil {
+func (s *Service) resolve(c *Complaint, loc customer.Location, now time.Time, st Settings, req ActionRequest, ch *change) (string, error) {
+	if err := c.Resolve.stop(loc, now); err != nil {
 		return "", err
 	}
 	first := c.ResolvedAt == nil
@@ -673,7 +673,7 @@ func (s *Service) resolve(c *Complaint, h Hours, now time.Time, st Settings, req
 	if first {
 		ch.deltas.inc("resolvedCases", 1)
 	}
-	if f, ok := s.toCustomer(*c, now, "complaint-outcome", "outcome", map[string]string{"resolution": c.Resolution}); ok {
+	if f, ok := s.toCustomer(*c, loc, now, "complaint-outcome", "outcome", map[string]string{"resolution": c.Resolution}); ok {
 		puts, err := s.Followups.SchedulePuts(f)
 		if err != nil {
 			return "", err
@@ -683,12 +683,9 @@ func (s *Service) resolve(c *Complaint, h Hours, now time.Time, st Settings, req
 	if st.CallbackAfterDays == 0 {
 		return "", nil
 	}
-	f, ok := s.toCustomer(*c, now.AddDate(0, 0, st.CallbackAfterDays), "complaint-callback", "callback", nil)
+	f, ok := s.toCustomer(*c, loc, now.AddDate(0, 0, st.CallbackAfterDays), "complaint-callback", "callback", nil)
 	if !ok {
 		return "", nil
-	}
-	if loc, ok := h.(customer.Location); ok {
-		f.Recipient.TimeZone, f.QuietHours = loc.TimeZone, loc.QuietHours
 	}
 	puts, err := s.Followups.SchedulePuts(f)
 	if err != nil {

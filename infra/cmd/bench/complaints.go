@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/cloud"
+)
+
+// complaintsCost measures a complaint's intake (public, with Idempotency-Key), one
+// staff action on it, and the report query over the cases made, at the demo location:
+// capacity units and AWS calls per request, p50 next to the run's floor.
+func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter, floor []sample) error {
+	token, err := issuer.Token("bench", []string{"manager"}, nil, time.Now(), time.Hour)
+	if err != nil {
+		return err
+	}
+	call := func(method, path, body string, headers map[string]string, want int) (sample, []byte, error) {
+		start := time.Now()
+		req, _ := http.NewRequest(method, baseURL+path, bytes.NewBufferString(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return sample{}, nil, err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return sample{}, nil, fmt.Errorf("%s %s: status %d %s", method, path, resp.StatusCode, b)
+		}
+		m := meter()
+		return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, b, nil
+	}
+	var ids []string
+	intake, err := measure(n, func(i int) (sample, error) {
+		body := fmt.Sprintf(`{"category":"waiting_time","severity":"high","description":"Waited 40 minutes (%d).","locationId":"%s",
+			"contact":{"name":"Guest","email":"guest%d@example.com","locale":"en"}}`, i, local.DemoLocation(time.Now()).ID, i)
+		s, b, err := call("POST", "/v1/complaints", body, map[string]string{"Idempotency-Key": fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)}, http.StatusCreated)
+		var rc struct{ ComplaintID string }
+		if err == nil && i >= 0 {
+			err = json.Unmarshal(b, &rc)
+			ids = append(ids, rc.ComplaintID)
+		}
+		return s, err
+	})
+	if err != nil {
+		return err
+	}
+	auth := map[string]string{"Authorization": "Bearer " + token}
+	action, err := measure(n-50, func(i int) (sample, error) {
+		s, _, err := call("POST", "/v1/complaints/"+ids[i+50]+"/actions", `{"action":"acknowledge","note":"Called the guest."}`, auth, http.StatusOK)
+		return s, err
+	})
+	if err != nil {
+		return err
+	}
+	zone, err := time.LoadLocation(local.DemoLocation(time.Now()).TimeZone)
+	if err != nil {
+		return err
+	}
+	day := time.Now().In(zone).Format("2006-01-02") // reports count by the location's day
+	reportQ, err := measure(200, func(int) (sample, error) {
+		s, _, err := call("GET", "/v1/reports/complaints?from="+day+"&to="+day+"&locationId=loc-1", "", auth, http.StatusOK)
+		return s, err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Complaints at the demo location: %d intakes, %d acknowledgements, 200 report queries (over all the cases)\n\n", n, n-50)
+	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	report("intake + Idempotency-Key", intake, floor)
+	report("action: acknowledge", action, floor)
+	report("report query (one day, one location)", reportQ, floor)
+	return nil
+}
