@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -156,4 +157,18 @@ func ScheduleLog[R any](name string, run func(context.Context) (R, error)) func(
 		slog.InfoContext(ctx, "scheduled run", "function", name, "report", string(out))
 		return nil
 	}
+}
+
+// StaffJSON runs a staff handler with the caller's principal and writes its JSON reply,
+// or the problem its error names.
+func StaffJSON(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.From(r.Context())
+		status, v, err := h(r, p)
+		if err != nil {
+			problem.Write(w, r, err)
+			return
+		}
+		web.JSON(w, status, v)
+	})
 }

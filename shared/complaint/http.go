@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -96,7 +97,7 @@ func StaffRoutes(s *Service) map[string]http.Handler {
 			p, _ := auth.From(r.Context())
 			s.handleIntake(w, r, &p)
 		}),
-		"GET /v1/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			q, err := queueQuery(r)
 			if err != nil {
 				return 0, nil, err
@@ -104,11 +105,11 @@ func StaffRoutes(s *Service) map[string]http.Handler {
 			page, err := s.Queue(r.Context(), p, q)
 			return http.StatusOK, page, err
 		}),
-		"GET /v1/complaints/{complaintId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/complaints/{complaintId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			c, err := s.Get(r.Context(), p, r.PathValue("complaintId"))
 			return http.StatusOK, c, err
 		}),
-		"POST /v1/complaints/{complaintId}/actions": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"POST /v1/complaints/{complaintId}/actions": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var req ActionRequest
 			if err := web.Decode(r, &req); err != nil {
 				return 0, nil, err
@@ -116,16 +117,16 @@ func StaffRoutes(s *Service) map[string]http.Handler {
 			c, err := s.Act(r.Context(), p, r.PathValue("complaintId"), req)
 			return http.StatusOK, c, err
 		}),
-		"GET /v1/reports/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/reports/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			q := r.URL.Query()
 			rep, err := s.Report(r.Context(), p, q.Get("from"), q.Get("to"), q.Get("locationId"))
 			return http.StatusOK, rep, err
 		}),
-		"GET /v1/settings/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/settings/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			st, err := s.Store.Settings(r.Context())
 			return http.StatusOK, st, err
 		}),
-		"PUT /v1/settings/complaints": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"PUT /v1/settings/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var st Settings
 			if err := web.Decode(r, &st); err != nil {
 				return 0, nil, err
@@ -162,19 +163,6 @@ func queueQuery(r *http.Request) (QueueQuery, error) {
 		q.Breached = &x
 	}
 	return q, nil
-}
-
-// staffJSON runs a staff handler with the caller's principal and writes its JSON reply.
-func staffJSON(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, _ := auth.From(r.Context())
-		status, v, err := h(r, p)
-		if err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		web.JSON(w, status, v)
-	})
 }
 
 // negotiate picks zh-CN or en from Accept-Language (zh-CN when neither is asked for).

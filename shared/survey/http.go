@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -62,7 +63,7 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 // StaffRoutes are the handlers of the staff survey routes, keyed by route pattern.
 func StaffRoutes(s *Staff) map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /v1/surveys": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"POST /v1/surveys": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var d Definition
 			if err := web.Decode(r, &d); err != nil {
 				return 0, nil, err
@@ -70,7 +71,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			sv, err := s.Define(r.Context(), p, d)
 			return http.StatusCreated, sv, err
 		}),
-		"GET /v1/surveys/{surveyId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/surveys/{surveyId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			v := 0
 			if q := r.URL.Query().Get("version"); q != "" {
 				var err error
@@ -81,7 +82,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			sv, err := s.Get(r.Context(), p, r.PathValue("surveyId"), v)
 			return http.StatusOK, sv, err
 		}),
-		"PUT /v1/surveys/{surveyId}": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"PUT /v1/surveys/{surveyId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var d Definition
 			if err := web.Decode(r, &d); err != nil {
 				return 0, nil, err
@@ -89,7 +90,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			sv, err := s.Edit(r.Context(), p, r.PathValue("surveyId"), d)
 			return http.StatusOK, sv, err
 		}),
-		"POST /v1/surveys/{surveyId}/invitations": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"POST /v1/surveys/{surveyId}/invitations": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var req InvitationRequest
 			if err := web.Decode(r, &req); err != nil {
 				return 0, nil, err
@@ -97,7 +98,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			inv, err := s.Invite(r.Context(), p, r.PathValue("surveyId"), req)
 			return http.StatusCreated, inv, err
 		}),
-		"POST /v1/surveys/{surveyId}/links": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"POST /v1/surveys/{surveyId}/links": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var req LinkRequest
 			if err := web.Decode(r, &req); err != nil {
 				return 0, nil, err
@@ -105,7 +106,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			link, err := s.Link(r.Context(), p, r.PathValue("surveyId"), req)
 			return http.StatusCreated, link, err
 		}),
-		"GET /v1/surveys/{surveyId}/results": staffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/surveys/{surveyId}/results": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			q := r.URL.Query()
 			per, err := ParsePeriod(q.Get("from"), q.Get("to"), s.Clock.Now())
 			if err != nil {
@@ -132,17 +133,4 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			web.Raw(w, http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 		}),
 	}
-}
-
-// staffJSON runs a staff handler with the caller's principal and writes its JSON reply.
-func staffJSON(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, _ := auth.From(r.Context())
-		status, v, err := h(r, p)
-		if err != nil {
-			problem.Write(w, r, err)
-			return
-		}
-		web.JSON(w, status, v)
-	})
 }
