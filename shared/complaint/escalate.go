@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ type SLAReport struct {
 	Checked   int `json:"checked"`
 	Fired     int `json:"fired"`
 	Conflicts int `json:"conflicts"`
+	Failed    int `json:"failed"`
 }
 
 // CheckSLAs finds the cases whose clocks reached a ladder step by now, through the
@@ -35,6 +37,7 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 		return rep, err
 	}
 	locs := map[string]customer.Location{}
+	var firstErr error
 	for shard := range slaShards {
 		var start map[string]types.AttributeValue
 		for {
@@ -62,7 +65,11 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 				case errors.Is(err, ErrChanged):
 					rep.Conflicts++ // staff acted meanwhile: the next run looks again
 				case err != nil:
-					return rep, err
+					// One case that cannot be escalated must not hold up the others;
+					// it stays in the index and is tried again on the next run.
+					rep.Failed++
+					firstErr = cmp.Or(firstErr, err)
+					slog.ErrorContext(ctx, "sla check failed", "complaintId", it.ID, "error", err.Error())
 				}
 				rep.Fired += n
 			}
@@ -71,6 +78,9 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 			}
 			start = out.LastEvaluatedKey
 		}
+	}
+	if firstErr != nil {
+		return rep, fmt.Errorf("%d of %d cases failed, the first: %w", rep.Failed, rep.Checked, firstErr)
 	}
 	return rep, nil
 }

@@ -619,3 +619,36 @@ func hasField(err error, field string) bool {
 	var p *problem.Error
 	return errors.As(err, &p) && slices.ContainsFunc(p.Fields, func(fe problem.FieldError) bool { return fe.Field == field })
 }
+
+// A case whose location cannot be counted in (its registry entry broken) does not hold
+// up the others: they escalate, it is reported and tried again next time.
+func TestOneBrokenCaseDoesNotStopTheSLAJob(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	bj := shanghai
+	bj.ID, bj.Code, bj.Name = "bj-01", "BJ01", "Beijing"
+	if _, err := f.customers.PutLocation(ctx, bj, 0); err != nil {
+		t.Fatal(err)
+	}
+	broken := f.submit(t, intake("high")).ComplaintID
+	in := intake("high")
+	in.LocationID = "bj-01"
+	fine := f.submit(t, in).ComplaintID
+	bad := shanghai
+	bad.TimeZone = "Mars/Olympus_Mons" // written past validation, as a damaged item would be
+	if _, err := f.customers.PutLocation(ctx, bad, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Set(f.local("2026-11-23 12:00"))
+	rep, err := f.svc.CheckSLAs(ctx, f.clk.Now())
+	if err == nil || rep.Failed != 1 || rep.Fired != 2 {
+		t.Fatalf("report %+v, error %v", rep, err)
+	}
+	hq := auth.Principal{Subject: "hq", Roles: []string{"admin"}}
+	if c, _ := f.svc.Get(ctx, hq, fine); len(c.Timeline) != 3 {
+		t.Fatalf("the healthy case: %v", c.Timeline)
+	}
+	if c, _ := f.svc.Get(ctx, hq, broken); len(c.Timeline) != 1 {
+		t.Fatalf("the broken case: %v", c.Timeline)
+	}
+}
