@@ -1,0 +1,213 @@
+package local_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+var complaintReference = regexp.MustCompile(`^[A-Z0-9]+-\d{8}-\d{4}$`)
+
+// A customer scans the QR code at a location with a phone, chooses a category, types
+// what happened and how to reach them, sends the form and gets a reference and a
+// tracking link that shows the case's status; exactly one case is opened. A second
+// customer's phone runs no JavaScript at all, taps the button twice and reloads the
+// thank-you page (which posts the form again), and still gets one case.
+func TestComplaintBrowserFormOnAPhone(t *testing.T) {
+	ctx := browser(t)
+	s := newStack(t, testenv.New(t), nil)
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
+	loc := customer.Location{ID: "gz-03", Name: "Guangzhou Tianhe Store", TimeZone: "Asia/Shanghai",
+		WeeklyHours: map[string][]string{"mon": {"00:00-24:00"}, "tue": {"00:00-24:00"}, "wed": {"00:00-24:00"},
+			"thu": {"00:00-24:00"}, "fri": {"00:00-24:00"}, "sat": {"00:00-24:00"}, "sun": {"00:00-24:00"}},
+		Branding: customer.Branding{Color: "#c8102e", FooterText: "Tianhe Road 208, Guangzhou"}}
+	if err := loc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := customers.PutLocation(context.Background(), loc, 0); err != nil {
+		t.Fatal(err)
+	}
+	svc := &complaint.Service{Store: &complaint.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("complaints")},
+		Locations: customers, Customers: customers, Clock: s.cfg.Clock}
+	cases := func(t *testing.T) []complaint.Case {
+		t.Helper()
+		page, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}},
+			complaint.QueueQuery{LocationID: loc.ID, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+	form := s.srv.URL + "/v1/c/" + loc.ID
+
+	if err := chromedp.Do(ctx, chromedp.Emulate(device.IPhone12)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(form+"?lang=en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusOK {
+		t.Fatalf("opening the form: status %d", resp.Status)
+	}
+
+	t.Run("fits a phone", func(t *testing.T) {
+		fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err != nil || !fits {
+			t.Errorf("the page scrolls sideways on a 390 px wide phone (%v)", err)
+		}
+		smallest, err := chromedp.Run(ctx, chromedp.Evaluate[float64](
+			`Math.min(...[...document.querySelectorAll('select, textarea, input:not([type=hidden]):not(#website), button, a.lang')].map(e => e.getBoundingClientRect().height))`))
+		if err != nil || smallest < 44 {
+			t.Errorf("the smallest touch target is %.0f px high, want at least 44 (%v)", smallest, err)
+		}
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('website').getBoundingClientRect().right < 0`))
+		if err != nil || !hidden {
+			t.Errorf("the honeypot is on screen (%v)", err)
+		}
+		name, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".brand .name")))
+		if err != nil || name != loc.Name {
+			t.Errorf("the page shows %q as the location (%v)", name, err)
+		}
+	})
+
+	// Choose "Billing and payment" with the keyboard, as a phone's picker does, then type.
+	err = chromedp.Do(ctx, fillComplaint("Charged twice for one coffee.\nPlease refund.", "Chen Jing", "139 1234 5678", "chen.jing@example.com")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, "complaint-form-phone.png", shot)
+
+	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusCreated || !complaintReference.MatchString(ref) {
+		t.Fatalf("sending the form: status %d, reference %q; want 201 and a reference", resp.Status, ref)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, "complaint-thanks-phone.png", shot)
+
+	cs := cases(t)
+	if len(cs) != 1 {
+		t.Fatalf("%d cases, want exactly 1", len(cs))
+	}
+	c := cs[0]
+	if c.Reference != ref || c.Category != "billing" || c.Severity != "normal" || c.Channel != "web" ||
+		c.Description != "Charged twice for one coffee.\nPlease refund." ||
+		c.Contact != (complaint.Contact{Name: "Chen Jing", Phone: "+8613912345678", Email: "chen.jing@example.com", Locale: "en"}) {
+		t.Errorf("case %+v", c.Complaint)
+	}
+
+	t.Run("the tracking link shows the status", func(t *testing.T) {
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("track")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Status != http.StatusOK || status != "Received" || shown != ref {
+			t.Fatalf("tracking page: status %d, case status %q, reference %q", resp.Status, status, shown)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep(t, "complaint-tracking-phone.png", shot)
+	})
+
+	t.Run("without JavaScript, a double tap and a reload of the thank-you page make one case", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(form+"?lang=zh-CN")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, fillComplaint("收银台排队四十分钟。", "王芳", "", "")...); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := chromedp.RunResponse(ctx, chromedp.DoubleClick(chromedp.CSS(`button[type="submit"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref2, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Status != http.StatusCreated || heading != "感谢您的反馈，我们已收到您的投诉" || !complaintReference.MatchString(ref2) || ref2 == ref {
+			t.Fatalf("status %d, heading %q, reference %q", resp.Status, heading, ref2)
+		}
+		// Reloading the thank-you page sends the same post again: it shows the same case.
+		resp, err = chromedp.RunResponse(ctx, chromedp.Reload())
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Headers[idempotency.ReplayedHeader] != "true" || resp.Status != http.StatusCreated || again != ref2 {
+			t.Fatalf("reload: replayed %v, status %d, reference %q; want the first reply replayed, 201, %q", resp.Headers[idempotency.ReplayedHeader], resp.Status, again, ref2)
+		}
+		cs := cases(t)
+		if len(cs) != 2 {
+			t.Fatalf("%d cases after the second customer's double tap and reload, want 2", len(cs))
+		}
+		for _, c := range cs {
+			if c.Reference == ref2 && (c.Description != "收银台排队四十分钟。" || c.Contact.Locale != "zh-CN" || c.Category != "billing") {
+				t.Errorf("case %+v", c.Complaint)
+			}
+		}
+	})
+}
+
+// fillComplaint chooses the third category (billing) with the keyboard and types the
+// description and contact; empty fields are left alone.
+func fillComplaint(description, name, phone, email string) []chromedp.Action[chromedp.Void] {
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Focus(chromedp.ID("category")),
+		chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.SendKeys(chromedp.ID("description"), description),
+		chromedp.SendKeys(chromedp.ID("name"), name),
+	}
+	if phone != "" {
+		steps = append(steps, chromedp.SendKeys(chromedp.ID("phone"), phone))
+	}
+	if email != "" {
+		steps = append(steps, chromedp.SendKeys(chromedp.ID("email"), email))
+	}
+	return steps
+}

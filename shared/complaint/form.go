@@ -1,0 +1,879 @@
+package complaint
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// Pages serves the hosted complaint form (the target of a QR code printed at the
+// location), its thank-you page and the customer's tracking page: server-rendered
+// HTML in zh-CN or en, without JavaScript or external assets but the location's logo,
+// usable on a phone and printable.
+type Pages struct {
+	Service *Service
+}
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// The templates are parsed once per process; a broken template fails at start.
+var pageTemplates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+
+// contentPolicy allows nothing but the page's own inline styles and posting the form
+// back; a page showing the location's logo also allows images from the logo's origin.
+const contentPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Retry-After (seconds) of the "please try again" pages when the error names none.
+const (
+	retryUnavailable = 5
+	retryThrottled   = 10
+	retryBusy        = 2
+)
+
+// The form's own idempotency: see once.
+const (
+	formScope    = "POST /v1/complaints#form"
+	formAttempts = 5
+	maxWait      = 2 * time.Second
+)
+
+// The thank-you page answers 201 Created, as the JSON intake does: the post made a case.
+const statusThanks = http.StatusCreated
+
+// handleForm shows the empty form of a registered location.
+func (p *Pages) handleForm(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	lang := locale(r, "")
+	loc, err := p.location(ctx, r.PathValue("locationId"))
+	if err != nil {
+		p.fail(w, r, view{Locale: lang}, err, pageNoForm)
+		return
+	}
+	st, err := p.Service.Store.Settings(ctx)
+	if err != nil {
+		p.fail(w, r, view{Locale: lang, Brand: brandOf(loc)}, err, pageNoForm)
+		return
+	}
+	p.render(w, r, http.StatusOK, view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Form: newForm(loc, st, lang)})
+}
+
+// handlePost takes the form's urlencoded post and answers with a page: thank you, the
+// form again with the input kept and each problem beside its field, or why not.
+func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body) // at most web.MaxBody: the route's limit read it already
+	vals, perr := url.ParseQuery(string(body))
+	lang := pageLocale(vals.Get("lang"))
+	if lang == "" {
+		lang = negotiate(r.Header.Get("Accept-Language"))
+	}
+	if err != nil || perr != nil {
+		v := view{Locale: lang, Again: formLink(vals.Get("locationId"), lang)}
+		p.refuse(w, r, v, problem.New(problem.Invalid, "unreadable form"), pageNoForm)
+		return
+	}
+	post := func(w http.ResponseWriter, r *http.Request) { p.intake(w, r, vals, lang) }
+	key := vals.Get("submissionKey")
+	if _, claimed := idempotency.FromContext(r.Context()); claimed || vals.Get("website") != "" || !validID(key) {
+		// A client that sent its own Idempotency-Key has it applied already (and gets
+		// the stored JSON receipt on a replay); a bot's post stores nothing at all.
+		post(w, r)
+		return
+	}
+	p.once(w, r, body, key, lang, vals.Get("locationId"), post)
+}
+
+// once runs the post under the form's submissionKey as its idempotency key, so a double
+// tap, or a reload of the thank-you page (which posts the same form again), makes one
+// case and shows its reference each time.
+//
+// The route's idempotency middleware only looks at the Idempotency-Key header, which a
+// browser never sends, and runs before this handler: it cannot see the key in the
+// body. So the same middleware is applied here, over the same table, to a copy of the
+// request carrying the key as that header. The case and the stored reply (the JSON
+// receipt) are then one transaction, exactly as for an API client's key. What the
+// middleware answers itself is turned into a page: a replay into the same thank-you
+// page, a post still in progress is waited for, a key sent with other input (the same
+// rendering edited after sending) into "already sent". Form keys have their own scope,
+// apart from API keys.
+func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, lang, locationID string, post http.HandlerFunc) {
+	idem := idempotency.NewStore(p.Service.Store.DB, p.Service.Store.Table, p.Service.Clock)
+	scope := func(*http.Request) string { return formScope }
+	for attempt := 1; ; attempt++ {
+		ran := false
+		out := &buffer{header: http.Header{}}
+		req := r.Clone(r.Context())
+		req.Header.Set(idempotency.Header, key)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		idem.Middleware(scope, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ran = true
+			post(w, r)
+		})).ServeHTTP(out, req)
+		switch {
+		case ran && !out.problem():
+			out.copyTo(w)
+		case out.header.Get(idempotency.ReplayedHeader) == "true":
+			p.replay(w, r, out, lang, locationID)
+		case out.status == http.StatusConflict && attempt < formAttempts:
+			// The first post of this rendering is still being stored: wait, then show
+			// its outcome.
+			wait := min(time.Duration(retryAfter(out.header, 1))*time.Second, maxWait)
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
+		default:
+			// The middleware logged its refusal already.
+			p.refuse(w, r, view{Locale: lang, Again: formLink(locationID, lang)}, refusal(out), pageNoForm)
+		}
+		return
+	}
+}
+
+// replay shows the thank-you page of the case an earlier post of this rendering made.
+func (p *Pages) replay(w http.ResponseWriter, r *http.Request, out *buffer, lang, locationID string) {
+	var rc Receipt
+	if err := json.Unmarshal(out.body.Bytes(), &rc); err != nil || rc.Reference == "" {
+		p.fail(w, r, view{Locale: lang}, fmt.Errorf("the replayed form reply is not a receipt (%v)", err), pageNoForm)
+		return
+	}
+	loc, err := p.location(r.Context(), locationID)
+	if err != nil {
+		slog.WarnContext(r.Context(), "no branding for a replayed complaint form", "locationId", locationID, "error", err.Error())
+		loc = customer.Location{ID: locationID}
+	}
+	w.Header().Set(idempotency.ReplayedHeader, "true")
+	p.thank(w, r, out.status, lang, loc, rc)
+}
+
+// intake submits the posted form.
+func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, lang string) {
+	ctx := r.Context()
+	loc, err := p.location(ctx, vals.Get("locationId"))
+	if err != nil {
+		p.fail(w, r, view{Locale: lang}, err, pageNoForm)
+		return
+	}
+	in := Intake{Channel: "web", LocationID: loc.ID, Category: vals.Get("category"), Severity: vals.Get("severity"),
+		Description: crlf(vals.Get("description")), Website: vals.Get("website"),
+		Contact: Contact{Name: vals.Get("name"), Phone: vals.Get("phone"), Email: vals.Get("email"), Locale: lang}}
+	rc, _, err := p.Service.submit(r, nil, in)
+	if err == nil {
+		p.thank(w, r, statusThanks, lang, loc, rc)
+		return
+	}
+	v := view{Locale: lang, Brand: brandOf(loc)}
+	if problem.KindOf(err) != problem.Invalid {
+		p.fail(w, r, v, err, pageNoForm)
+		return
+	}
+	st, serr := p.Service.Store.Settings(ctx)
+	if serr != nil {
+		p.fail(w, r, v, serr, pageNoForm)
+		return
+	}
+	// A fresh key: the re-rendered form is a new rendering, and the refused post left
+	// nothing behind under the old one.
+	v.Form = newForm(loc, st, lang)
+	v.Form.keep(vals)
+	v.Form.explain(err, texts[lang])
+	logFailure(r, http.StatusBadRequest, err)
+	p.render(w, r, http.StatusBadRequest, v)
+}
+
+// thank shows the case's reference and tracking link.
+func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang string, loc customer.Location, rc Receipt) {
+	link := rc.TrackingURL
+	if link == "" {
+		link = "/v1/complaints/track/" + url.PathEscape(rc.TrackingToken)
+	}
+	th := &thanks{Reference: rc.Reference, Link: link}
+	if !rc.AcknowledgeBy.IsZero() {
+		th.ReplyBy = rc.AcknowledgeBy.In(zoneOf(loc)).Format(texts[lang].DateTime)
+	}
+	p.render(w, r, status, view{Locale: lang, Brand: brandOf(loc), Thanks: th})
+}
+
+// handleTrack shows the customer's view of their case, in ?lang, else the language
+// they wrote in, else the browser's; an unknown token gets the same page whatever the
+// reason, and tells nothing else.
+func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	tr, err := p.Service.Track(ctx, r.PathValue("trackingToken"))
+	if err != nil {
+		p.fail(w, r, view{Locale: locale(r, "")}, err, pageNoCase)
+		return
+	}
+	lang := locale(r, tr.Locale)
+	loc, err := p.Service.Locations.Location(ctx, tr.LocationID)
+	if err != nil {
+		// The case is still worth showing without its location's name and zone.
+		slog.WarnContext(ctx, "no location for a tracked complaint", "locationId", tr.LocationID, "error", err.Error())
+		loc = customer.Location{ID: tr.LocationID}
+	}
+	p.render(w, r, http.StatusOK, view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Track: newTrack(tr, zoneOf(loc), texts[lang])})
+}
+
+// location reads a registered location; an id that cannot be one is not looked up.
+func (p *Pages) location(ctx context.Context, locationID string) (customer.Location, error) {
+	if !validID(locationID) {
+		return customer.Location{}, problem.New(problem.NotFound, "no such location")
+	}
+	loc, err := p.Service.Locations.Location(ctx, locationID)
+	if errors.Is(err, customer.ErrNoLocation) {
+		return customer.Location{}, problem.Newf(problem.NotFound, "no location %q", locationID)
+	}
+	return loc, err
+}
+
+// fail logs why a request was refused and shows its page.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, v view, err error, notFound pageKind) {
+	logFailure(r, problem.KindOf(err).Status(), err)
+	p.refuse(w, r, v, err, notFound)
+}
+
+// refuse shows the page of an error that is not about the input: its status is the
+// error kind's, and it shows no detail. notFound is the page for a NotFound error.
+func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, v view, err error, notFound pageKind) {
+	var pe *problem.Error
+	errors.As(err, &pe)
+	retry := func(def int) {
+		if pe != nil && pe.RetryAfter > 0 {
+			def = pe.RetryAfter
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(def))
+	}
+	kind := problem.KindOf(err)
+	switch kind {
+	case problem.NotFound:
+		v.Message = notFound
+	case problem.Conflict:
+		v.Message = pageBusy
+		retry(retryBusy)
+	case problem.KeyReused:
+		v.Message = pageSent
+	case problem.Throttled:
+		v.Message = pageThrottled
+		retry(retryThrottled)
+	case problem.Unavailable:
+		v.Message = pageUnavailable
+		retry(retryUnavailable)
+	case problem.Invalid, problem.TooLarge, problem.UnsupportedMed:
+		v.Message = pageUnreadable
+	default:
+		v.Message = pageUnavailable
+	}
+	if v.Message != pageSent && v.Message != pageUnreadable {
+		v.Again = "" // the link to a fresh form helps only when this post cannot be sent again
+	}
+	p.render(w, r, kind.Status(), v)
+}
+
+// logFailure logs a refused request once, at error level for a 5xx, as problem.Write does.
+func logFailure(r *http.Request, status int, err error) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	slog.Log(r.Context(), level, "request failed", "status", status, "kind", string(problem.KindOf(err)), "error", err.Error())
+}
+
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v view) {
+	v.T = texts[v.Locale]
+	if v.T == nil {
+		v.Locale, v.T = "zh-CN", texts["zh-CN"]
+	}
+	var buf bytes.Buffer
+	if err := pageTemplates.ExecuteTemplate(&buf, "page", v); err != nil {
+		slog.ErrorContext(r.Context(), "render complaint page", "error", err.Error())
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString("<!doctype html><title>Error</title><p>错误 / Error</p>")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer") // tracking tokens are in URLs
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Robots-Tag", "noindex, nofollow")
+	csp := contentPolicy
+	if o := v.Brand.logoOrigin(); o != "" {
+		csp += "; img-src " + o
+	}
+	h.Set("Content-Security-Policy", csp)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// buffer holds what the idempotency middleware answers, to be shown as a page.
+type buffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *buffer) Header() http.Header { return b.header }
+func (b *buffer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+func (b *buffer) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+// problem tells a refusal written by the middleware from a page written by the form.
+func (b *buffer) problem() bool { return b.header.Get("Content-Type") == problem.ContentType }
+
+func (b *buffer) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// refusal is the error of the middleware's own answer, by its status.
+func refusal(b *buffer) error {
+	kind := problem.Unavailable
+	switch b.status {
+	case http.StatusConflict:
+		kind = problem.Conflict
+	case http.StatusUnprocessableEntity:
+		kind = problem.KeyReused
+	case http.StatusTooManyRequests:
+		kind = problem.Throttled
+	case http.StatusBadRequest:
+		kind = problem.Invalid
+	}
+	return &problem.Error{Kind: kind, Detail: "refused by the idempotency check", RetryAfter: retryAfter(b.header, 0)}
+}
+
+func retryAfter(h http.Header, def int) int {
+	if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// formLink is the address of a fresh form of the location, or "" for an id that
+// cannot be one.
+func formLink(locationID, lang string) string {
+	if !validID(locationID) {
+		return ""
+	}
+	return "/v1/c/" + url.PathEscape(locationID) + "?lang=" + lang
+}
+
+// crlf undoes the CRLF line breaks browsers send from a textarea, so the length the
+// browser's maxlength counted is the length intake counts.
+func crlf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// locale is the page's language: ?lang, else prefer (the case's), else the browser's.
+func locale(r *http.Request, prefer string) string {
+	if l := pageLocale(r.URL.Query().Get("lang")); l != "" {
+		return l
+	}
+	if l := pageLocale(prefer); l != "" {
+		return l
+	}
+	return negotiate(r.Header.Get("Accept-Language"))
+}
+
+// pageLocale maps a language tag to the pages' locale for it, or "".
+func pageLocale(tag string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	switch primary {
+	case "zh":
+		return "zh-CN"
+	case "en":
+		return "en"
+	}
+	return ""
+}
+
+func zoneOf(loc customer.Location) *time.Location {
+	if z, err := time.LoadLocation(loc.TimeZone); err == nil && loc.TimeZone != "" {
+		return z
+	}
+	return time.UTC
+}
+
+// view is what the "page" template shows: the form, the thank-you page, the tracking
+// page, or one of the message pages.
+type view struct {
+	Locale string
+	T      *words
+	Brand  brand
+	// Switch links to the same page in the other language.
+	Switch  *langLink
+	Form    *form
+	Thanks  *thanks
+	Track   *track
+	Message pageKind
+	// Again links to a fresh form on a message page.
+	Again string
+}
+
+// Title is the document's title.
+func (v view) Title() string {
+	var t string
+	switch {
+	case v.Form != nil:
+		t = v.T.Title
+	case v.Thanks != nil:
+		t = v.T.ThanksHeading
+	case v.Track != nil:
+		t = v.T.TrackHeading + " " + v.Track.Reference
+	default:
+		t = v.Heading()
+	}
+	if v.Brand.Name != "" {
+		t += " · " + v.Brand.Name
+	}
+	return t
+}
+
+// Heading and Body are the message page's texts.
+func (v view) Heading() string { return v.T.Pages[v.Message][0] }
+func (v view) Body() string    { return v.T.Pages[v.Message][1] }
+
+type pageKind int
+
+const (
+	pageUnavailable pageKind = iota
+	pageNoForm
+	pageNoCase
+	pageBusy
+	pageSent
+	pageThrottled
+	pageUnreadable
+)
+
+type langLink struct{ Href, Lang, Label string }
+
+// switchFrom links to the page in the other language.
+func switchFrom(lang string) *langLink {
+	other := "en"
+	if lang == "en" {
+		other = "zh-CN"
+	}
+	return &langLink{Href: "?lang=" + other, Lang: other, Label: texts[other].LangName}
+}
+
+// brand is the location's look: its name, colour, logo and footer.
+type brand struct {
+	Name, Accent, OnAccent, Logo, Footer string
+}
+
+var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+func brandOf(loc customer.Location) brand {
+	b := brand{Name: loc.Branding.Name, Footer: loc.Branding.FooterText}
+	if b.Name == "" {
+		b.Name = loc.Name
+	}
+	if c := loc.Branding.Color; colorRe.MatchString(c) {
+		b.Accent, b.OnAccent = c, onColor(c)
+	}
+	if u, err := url.Parse(loc.Branding.LogoURL); err == nil && u.Scheme == "https" && u.Host != "" {
+		b.Logo = u.String()
+	}
+	return b
+}
+
+// logoOrigin is the origin the page loads the logo from, for the CSP.
+func (b brand) logoOrigin() string {
+	u, err := url.Parse(b.Logo)
+	if b.Logo == "" || err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// onColor is black or white, whichever reads better on the colour #rrggbb (WCAG
+// relative luminance against the 0.179 crossover).
+func onColor(hex string) string {
+	n, _ := strconv.ParseUint(hex[1:], 16, 32)
+	lin := func(c uint64) float64 {
+		v := float64(c) / 255
+		if v <= 0.04045 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	l := 0.2126*lin(n>>16&0xff) + 0.7152*lin(n>>8&0xff) + 0.0722*lin(n&0xff)
+	if l > 0.179 {
+		return "#111111"
+	}
+	return "#ffffff"
+}
+
+// form is the complaint form as the template shows it.
+type form struct {
+	LocationID string
+	Lang       string
+	// SubmissionKey identifies this rendering's post: see once.
+	SubmissionKey string
+	Category      *field
+	Severity      *field
+	Description   *field
+	Name          *field
+	Phone         *field
+	Email         *field
+	// General are the problems not tied to one field, shown above the form.
+	General []string
+}
+
+// field is one control of the form.
+type field struct {
+	ID       string // the element id and the posted name
+	Label    string
+	Hint     string
+	Mark     string // required or optional, in the page's language
+	Required bool
+	Options  []*option
+	Value    string
+	Max      int
+	Error    string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// DescribedBy lists the ids of the hint and error that describe the field.
+func (f *field) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+func (f *field) choose(v string) {
+	for _, o := range f.Options {
+		o.Selected = o.Value == v
+	}
+}
+
+func newForm(loc customer.Location, st Settings, lang string) *form {
+	t := texts[lang]
+	req := func(id, label string) *field {
+		return &field{ID: id, Label: label, Mark: t.Required, Required: true}
+	}
+	opt := func(id, label string) *field { return &field{ID: id, Label: label, Mark: t.Optional} }
+	f := &form{LocationID: loc.ID, Lang: lang, SubmissionKey: id.Token(16),
+		Category: req("category", t.Category), Severity: opt("severity", t.Severity),
+		Description: req("description", t.Description), Name: req("name", t.Name),
+		Phone: opt("phone", t.Phone), Email: opt("email", t.Email)}
+	f.Description.Hint, f.Description.Max, f.Name.Max = t.DescriptionHint, MaxDescription, MaxName
+	for _, c := range st.Categories {
+		f.Category.Options = append(f.Category.Options, &option{Value: c, Label: label(t.Categories, c)})
+	}
+	for _, s := range Severities {
+		f.Severity.Options = append(f.Severity.Options, &option{Value: s, Label: label(t.Severities, s), Selected: s == "normal"})
+	}
+	return f
+}
+
+func label(labels map[string]string, id string) string {
+	if l, ok := labels[id]; ok {
+		return l
+	}
+	return id
+}
+
+// fields are the form's controls in page order.
+func (f *form) fields() []*field {
+	return []*field{f.Category, f.Description, f.Severity, f.Name, f.Phone, f.Email}
+}
+
+// Problems are the fields with an error, in page order.
+func (f *form) Problems() []*field {
+	var out []*field
+	for _, fd := range f.fields() {
+		if fd.Error != "" {
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+// Invalid tells whether the form comes back with problems.
+func (f *form) Invalid() bool { return len(f.General) > 0 || len(f.Problems()) > 0 }
+
+// keep puts the customer's input back into a re-rendered form.
+func (f *form) keep(posted url.Values) {
+	f.Category.choose(posted.Get("category"))
+	if s := posted.Get("severity"); s != "" {
+		f.Severity.choose(s)
+	}
+	f.Description.Value = crlf(posted.Get("description"))
+	f.Name.Value = posted.Get("name")
+	f.Phone.Value = posted.Get("phone")
+	f.Email.Value = posted.Get("email")
+}
+
+// explain puts each of intake's field errors next to its field, in the page's
+// language; errors about anything else are shown above the form.
+func (f *form) explain(err error, t *words) {
+	byName := map[string]*field{"category": f.Category, "severity": f.Severity, "description": f.Description,
+		"contact.name": f.Name, "contact.phone": f.Phone, "contact.email": f.Email}
+	var pe *problem.Error
+	errors.As(err, &pe)
+	general := func() {
+		if !slices.Contains(f.General, t.Invalid) {
+			f.General = append(f.General, t.Invalid)
+		}
+	}
+	if pe == nil || len(pe.Fields) == 0 {
+		general()
+		return
+	}
+	for _, fe := range pe.Fields {
+		fd := byName[fe.Field]
+		if fd == nil {
+			general()
+			continue
+		}
+		fd.Error = t.Fix[fd.ID]
+		if fd.Max > 0 {
+			fd.Error = fmt.Sprintf(fd.Error, fd.Max)
+		}
+	}
+}
+
+// thanks is the thank-you page.
+type thanks struct {
+	Reference, Link string
+	// ReplyBy is the acknowledgement deadline, in the location's time.
+	ReplyBy string
+}
+
+// track is the tracking page.
+type track struct {
+	Reference, Status, StatusKey, StatusHelp, Category, Received, Updated, Resolution string
+	Events                                                                            []trackEvent
+}
+
+type trackEvent struct {
+	At, ISO, What, Status, Note string
+}
+
+func newTrack(tr Tracking, zone *time.Location, t *words) *track {
+	at := func(x time.Time) string { return x.In(zone).Format(t.DateTime) }
+	v := &track{Reference: tr.Reference, Status: label(t.Statuses, string(tr.Status)), StatusKey: string(tr.Status),
+		StatusHelp: t.StatusHelp[string(tr.Status)], Category: label(t.Categories, tr.Category),
+		Received: at(tr.CreatedAt), Updated: at(tr.UpdatedAt), Resolution: tr.Resolution}
+	for _, e := range tr.Timeline {
+		what, ok := t.Events[e.Type]
+		if !ok {
+			what = t.Events["update"]
+		}
+		v.Events = append(v.Events, trackEvent{At: at(e.At), ISO: e.At.UTC().Format(time.RFC3339), What: what,
+			Status: label(t.Statuses, string(e.Status)), Note: e.Note})
+	}
+	return v
+}
+
+// words are the pages' own words in one locale.
+type words struct {
+	Lang, LangName, DateTime string
+	// The form.
+	Title, Intro, Required, Optional, Choose, Category, Severity, Description, DescriptionHint string
+	Contact, ContactHint, Name, Phone, Email, Honeypot, Submit, Summary, Invalid               string
+	// Fix are the messages next to a field, by field id (%d: the field's maximum).
+	Fix map[string]string
+	// The thank-you page.
+	ThanksHeading, ThanksBody, YourReference, ReplyBy, Follow, KeepLink string
+	// The tracking page.
+	TrackHeading, Reference, Status, CategoryLabel, Received, Updated, Resolution, History string
+	// Labels of the default taxonomy, severities, statuses and public timeline events.
+	Categories, Severities, Statuses, StatusHelp, Events map[string]string
+	// NewForm is the link back to the form on some message pages.
+	NewForm string
+	// Pages are the message pages' heading and text.
+	Pages map[pageKind][2]string
+}
+
+var texts = map[string]*words{
+	"en": {
+		Lang: "en", LangName: "English", DateTime: "2 Jan 2006, 15:04",
+		Title:           "Tell us what went wrong",
+		Intro:           "We read every complaint and will get back to you. After sending you get a reference number and a link to follow your complaint.",
+		Required:        "required",
+		Optional:        "optional",
+		Choose:          "Choose…",
+		Category:        "What is it about?",
+		Severity:        "How serious is it?",
+		Description:     "What happened?",
+		DescriptionHint: "When and where it happened, who was involved, and what you would like us to do.",
+		Contact:         "How can we reach you?",
+		ContactHint:     "Leave a phone number or an email address so we can tell you how your complaint is resolved. We use them only for this complaint.",
+		Name:            "Your name",
+		Phone:           "Phone",
+		Email:           "Email",
+		Honeypot:        "Leave this field empty",
+		Submit:          "Send complaint",
+		Summary:         "Please check the following:",
+		Invalid:         "Your complaint could not be sent as it is. Please check it and send it again.",
+		Fix: map[string]string{
+			"category":    "Please choose what your complaint is about.",
+			"severity":    "Please choose one of the options shown.",
+			"description": "Please tell us what happened, in at most %d characters.",
+			"name":        "Please tell us your name, in at most %d characters.",
+			"phone":       "Please enter a phone number, e.g. +86 138 0013 8000.",
+			"email":       "Please enter an email address, e.g. name@example.com.",
+		},
+		ThanksHeading: "Thank you, we have received your complaint",
+		ThanksBody:    "We are sorry about your experience. Our team will look into it.",
+		YourReference: "Your reference number",
+		ReplyBy:       "We will get back to you by %s.",
+		Follow:        "Follow your complaint",
+		KeepLink:      "Keep the reference number. The link shows what we have done so far.",
+		TrackHeading:  "Your complaint",
+		Reference:     "Reference",
+		Status:        "Status",
+		CategoryLabel: "About",
+		Received:      "Received",
+		Updated:       "Last update",
+		Resolution:    "How we resolved it",
+		History:       "What has happened",
+		Categories: map[string]string{
+			"service_attitude": "Staff attitude", "product_quality": "Product quality", "billing": "Billing and payment",
+			"facilities": "Facilities", "waiting_time": "Waiting time", "safety": "Safety", "other": "Something else",
+		},
+		Severities: map[string]string{"low": "Minor", "normal": "Normal", "high": "Serious", "critical": "Urgent: a risk to safety or health"},
+		Statuses: map[string]string{
+			"received": "Received", "acknowledged": "Acknowledged", "in_progress": "Being handled",
+			"pending_customer": "Waiting for your reply", "resolved": "Resolved", "closed": "Closed",
+		},
+		StatusHelp: map[string]string{
+			"received":         "We have your complaint and will look at it soon.",
+			"acknowledged":     "Our team has seen your complaint and will handle it.",
+			"in_progress":      "We are working on your complaint.",
+			"pending_customer": "We need more information from you. Please look out for our message.",
+			"resolved":         "We have resolved your complaint. Thank you for your patience.",
+			"closed":           "This complaint is closed.",
+		},
+		Events: map[string]string{
+			"received": "Complaint received", "acknowledge": "Acknowledged", "start": "Work started",
+			"await_customer": "Waiting for your reply", "resume": "Work resumed", "resolve": "Resolved",
+			"close": "Closed", "reopen": "Reopened", "note": "Update from our team", "update": "Update",
+		},
+		NewForm: "Open the complaint form",
+		Pages: map[pageKind][2]string{
+			pageUnavailable: {"Please try again", "Something went wrong on our side. Please go back and try again in a moment."},
+			pageNoForm:      {"Form not found", "This complaint form does not exist. Please check that you opened the whole address."},
+			pageNoCase:      {"Complaint not found", "This tracking link is not valid. Please check that you opened the whole address."},
+			pageBusy:        {"Your complaint is being sent", "Please wait a moment, then reload this page to see your reference number."},
+			pageSent:        {"Already sent", "This form has already been sent. To make another complaint, open the form again."},
+			pageThrottled:   {"Too many complaints right now", "We are receiving many complaints at the moment. Please go back and try again in a minute."},
+			pageUnreadable:  {"Your complaint could not be read", "Please open the form again and send it once more."},
+		},
+	},
+	"zh-CN": {
+		Lang: "zh-CN", LangName: "中文", DateTime: "2006年1月2日 15:04",
+		Title:           "告诉我们哪里出了问题",
+		Intro:           "我们会认真处理每一条投诉并尽快回复您。提交后您将获得投诉编号和查询处理进度的链接。",
+		Required:        "必填",
+		Optional:        "选填",
+		Choose:          "请选择…",
+		Category:        "投诉类别",
+		Severity:        "严重程度",
+		Description:     "发生了什么？",
+		DescriptionHint: "请写明时间、地点、涉及的人员，以及您希望我们如何处理。",
+		Contact:         "如何联系您？",
+		ContactHint:     "请留下手机号码或电子邮箱，以便我们告知处理结果。仅用于处理本次投诉。",
+		Name:            "您的姓名",
+		Phone:           "手机号码",
+		Email:           "电子邮箱",
+		Honeypot:        "请勿填写此栏",
+		Submit:          "提交投诉",
+		Summary:         "请检查以下内容：",
+		Invalid:         "您的投诉未能提交，请检查后重新提交。",
+		Fix: map[string]string{
+			"category":    "请选择投诉类别。",
+			"severity":    "请从所列选项中选择。",
+			"description": "请描述发生了什么（不超过 %d 字）。",
+			"name":        "请填写您的姓名（不超过 %d 字）。",
+			"phone":       "请填写有效的电话号码，例如 138 0013 8000。",
+			"email":       "请填写有效的电子邮箱，例如 name@example.com。",
+		},
+		ThanksHeading: "感谢您的反馈，我们已收到您的投诉",
+		ThanksBody:    "给您带来不便，我们深表歉意。我们的团队会尽快处理。",
+		YourReference: "您的投诉编号",
+		ReplyBy:       "我们将于 %s 前回复您。",
+		Follow:        "查询处理进度",
+		KeepLink:      "请保留投诉编号。通过此链接可以查看我们的处理进展。",
+		TrackHeading:  "您的投诉",
+		Reference:     "投诉编号",
+		Status:        "状态",
+		CategoryLabel: "类别",
+		Received:      "提交时间",
+		Updated:       "最近更新",
+		Resolution:    "处理结果",
+		History:       "处理记录",
+		Categories: map[string]string{
+			"service_attitude": "服务态度", "product_quality": "产品质量", "billing": "账单与收费",
+			"facilities": "设施环境", "waiting_time": "等候时间", "safety": "安全问题", "other": "其他",
+		},
+		Severities: map[string]string{"low": "轻微", "normal": "一般", "high": "严重", "critical": "紧急：涉及安全或健康"},
+		Statuses: map[string]string{
+			"received": "已收到", "acknowledged": "已确认", "in_progress": "处理中",
+			"pending_customer": "等待您的回复", "resolved": "已解决", "closed": "已结案",
+		},
+		StatusHelp: map[string]string{
+			"received":         "我们已收到您的投诉，将尽快处理。",
+			"acknowledged":     "我们的团队已确认您的投诉，并将跟进处理。",
+			"in_progress":      "我们正在处理您的投诉。",
+			"pending_customer": "我们需要您提供更多信息，请留意我们的消息。",
+			"resolved":         "您的投诉已处理完毕，感谢您的耐心。",
+			"closed":           "此投诉已结案。",
+		},
+		Events: map[string]string{
+			"received": "投诉已提交", "acknowledge": "已确认收到", "start": "开始处理",
+			"await_customer": "等待您的回复", "resume": "继续处理", "resolve": "已解决",
+			"close": "已结案", "reopen": "重新处理", "note": "处理进展", "update": "更新",
+		},
+		NewForm: "打开投诉表单",
+		Pages: map[pageKind][2]string{
+			pageUnavailable: {"请稍后再试", "系统暂时无法处理您的请求，请返回并稍后重试。"},
+			pageNoForm:      {"未找到投诉表单", "此投诉表单不存在，请检查链接地址是否完整。"},
+			pageNoCase:      {"未找到投诉", "此查询链接无效，请检查链接地址是否完整。"},
+			pageBusy:        {"正在提交您的投诉", "请稍候片刻，然后刷新此页面查看您的投诉编号。"},
+			pageSent:        {"已提交", "此表单已经提交过了。如需再次投诉，请重新打开表单。"},
+			pageThrottled:   {"当前投诉较多", "我们目前收到的投诉较多，请返回并在一分钟后重试。"},
+			pageUnreadable:  {"无法读取您的投诉", "请重新打开表单并再次提交。"},
+		},
+	},
+}
