@@ -22,7 +22,7 @@ type schedule struct {
 }
 
 func (l Location) schedule() (schedule, error) {
-	loc, err := time.LoadLocation(l.TimeZone)
+	loc, err := zone(l.TimeZone)
 	if err != nil {
 		return schedule{}, fmt.Errorf("location %s: %w", l.ID, err)
 	}

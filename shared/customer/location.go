@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // locations' zones load on Lambda's minimal image too
 
@@ -163,10 +165,27 @@ func checkIntervals(intervals []string) string {
 	return ""
 }
 
+// minutes turns the two-digit hour and minute the patterns matched into minutes.
 func minutes(h, m string) int {
-	var hh, mm int
-	fmt.Sscanf(h+" "+m, "%d %d", &hh, &mm)
+	hh, _ := strconv.Atoi(h)
+	mm, _ := strconv.Atoi(m)
 	return hh*60 + mm
+}
+
+// zones caches loaded time zones: SLA arithmetic asks for the same few many times.
+var zones sync.Map
+
+// zone loads an IANA time zone once per process.
+func zone(name string) (*time.Location, error) {
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location), nil
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, z)
+	return z, nil
 }
 
 // Locations are listed under one partition: a business has tens or hundreds of them.
