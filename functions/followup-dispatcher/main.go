@@ -1,6 +1,8 @@
 // Command followup-dispatcher is the scheduled Lambda function that finds due
 // follow-ups through the sharded due index and enqueues them, then runs the other
-// domains' periodic jobs (complaint SLA warnings and escalations).
+// domains' periodic jobs: complaint SLA warnings and escalations, loyalty timers
+// (release, expiry reminders, expiry, tier reviews), birthday bonuses and the ledger's
+// reconciliation.
 //
 // It imports only its own builder, which the local runner also uses (shared/catalog).
 package main
@@ -9,6 +11,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 )
 
-func main() { app.Start("followup-dispatcher", followup.DispatcherWith(complaint.SLAJob)) }
+func main() {
+	app.Start("followup-dispatcher", followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob))
+}

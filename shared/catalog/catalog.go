@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -17,7 +18,8 @@ var Builders = map[string]app.Builder{
 	"health":              app.Health,
 	"surveys-public":      survey.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
-	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob),
+	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob),
+	"loyalty":             loyalty.Function,
 	"complaints-public":   complaint.PublicFunction,
 	"complaints-staff":    complaint.StaffFunction,
 	"followup-sender":     followup.SenderFunction,

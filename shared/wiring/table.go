@@ -51,6 +51,24 @@ var Tables = []Table{
 		TTLAttribute: "expiresAt",
 	},
 	{
+		Name:         "loyalty",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// Sparse and sharded: lots and accounts with a timer (release, reminder,
+			// expiry, tier review), by when it is due.
+			Name:         "due",
+			PartitionKey: Key{Name: "duePk", Type: String},
+			SortKey:      &Key{Name: "dueSk", Type: String},
+		}, {
+			// Members with a birthday, by month and day.
+			Name:         "birthday",
+			PartitionKey: Key{Name: "bdayPk", Type: String},
+			SortKey:      &Key{Name: "bdaySk", Type: String},
+		}},
+		TTLAttribute: "expiresAt",
+	},
+	{
 		// Profiles arrive with the customers feature; consent, the marketing cap and
 		// signing keys are here today.
 		Name:         "customers",
@@ -132,15 +150,16 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations.",
+		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations; releases, reminds of and expires points, reviews tiers, gives birthday bonuses and reconciles the ledger.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
-		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": Read},
+		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": Read, "loyalty": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 		},
 		TimeoutSeconds: 50,
 		MemoryMB:       256,
@@ -239,6 +258,28 @@ var Functions = []Function{
 			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "loyalty",
+		Description: "The points ledger: earn, redeem and reverse (point-of-sale systems), adjust (managers), balance and ledger (staff), members and the rules.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/earn", Auth: JWT, Roles: []string{RoleSystem}},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/redeem", Auth: JWT, Roles: []string{RoleSystem}},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/reverse", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/adjust", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/loyalty/{customerId}", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/loyalty/{customerId}/ledger", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "PUT", Path: "/v1/loyalty/{customerId}/member", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/settings/loyalty", Auth: JWT, Roles: Staff},
+			{Method: "PUT", Path: "/v1/settings/loyalty", Auth: JWT, Roles: ManagerUp},
+		}},
+		Tables: map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 15,
 		MemoryMB:       256,
 	},
 	{

@@ -1,0 +1,12 @@
+// Command loyalty is the Lambda function of the points ledger: earn, redeem, reverse,
+// adjust, balance, ledger, members and the rules.
+//
+// It imports only its own builder, which the local runner also uses (shared/catalog).
+package main
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/loyalty"
+)
+
+func main() { app.Start("loyalty", loyalty.Function) }

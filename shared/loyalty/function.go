@@ -1,0 +1,73 @@
+package loyalty
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+func service(env *config.Env, d app.Deps) *Service {
+	return &Service{
+		Store:     &Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
+		Clock:     d.Clock,
+		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
+	}
+}
+
+// Function builds loyalty: earn, redeem, reverse, adjust, balance, ledger, members
+// and the rules.
+func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	svc := service(env, d)
+	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
+
+// TimersJob is the dispatcher's job that releases pending points, reminds before
+// expiry, expires lots and reviews tiers.
+func TimersJob(env *config.Env, d app.Deps) followup.Job {
+	svc := service(env, d)
+	return followup.Job{Name: "loyalty-timers", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		rep, err := svc.RunTimers(ctx, now)
+		slog.InfoContext(ctx, "loyalty timers", "released", rep.Released, "reminded", rep.Reminded, "expired", rep.Expired, "reviewed", rep.Reviewed)
+		return err
+	}}
+}
+
+// BirthdayJob is the dispatcher's job that gives birthday bonuses, hourly.
+func BirthdayJob(env *config.Env, d app.Deps) followup.Job {
+	svc := service(env, d)
+	return followup.Job{Name: "loyalty-birthdays", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		_, err := svc.Birthdays(ctx, now)
+		return err
+	}}
+}
+
+// ReconcileJob is the dispatcher's daily check that every balance equals its ledger;
+// a difference is logged as an error (an alarm on errors reaches ops).
+func ReconcileJob(env *config.Env, d app.Deps) followup.Job {
+	table := env.String("LOYALTY_TABLE")
+	return followup.Job{Name: "loyalty-reconcile", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		rep, err := Reconcile(ctx, d.Clients.DynamoDB, table)
+		if err != nil {
+			return err
+		}
+		if !rep.Clean() {
+			slog.ErrorContext(ctx, "loyalty reconciliation found differences", "accounts", rep.Accounts, "differences", len(rep.Differences))
+			return errDifferences
+		}
+		slog.InfoContext(ctx, "loyalty reconciliation clean", "accounts", rep.Accounts, "entries", rep.Entries)
+		return nil
+	}}
+}
+
+var errDifferences = errorString("loyalty reconciliation found differences")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

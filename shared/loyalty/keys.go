@@ -1,0 +1,87 @@
+package loyalty
+
+// Key design of the "loyalty" table (pk, sk; TTL attribute expiresAt).
+//
+//	pk                    sk                          item
+//	ACCT#<customerId>     L                           the account: balance, pending,
+//	                                                  shortfall, tier, earned per month
+//	ACCT#<customerId>     L#<expiresAt>#<lotId>       a lot: what one earn or bonus left,
+//	                                                  consumed soonest-expiring first
+//	ACCT#<customerId>     E#<entryId>                 a ledger entry, never changed
+//	ACCT#<customerId>     S#<sourceId>                the source's claim: one entry per
+//	                                                  sourceId and customer, ever
+//	REFCODE#<code>        REFCODE                     a referral code → its member
+//	CONTACT#<e164|email>  CONTACT                     the member enrolled with this contact
+//	SETTINGS              LOYALTY                     the rules, versioned
+//	IDEM#<scope>#<key>    IDEM                        an idempotency record (24 h)
+//
+// Indexes (sparse):
+//
+//	due       duePk = DUE#<shard>   dueSk = <time>#<kind>#<customerId>#<lotId>: the next
+//	          timer of a lot (release, reminder, expiry) or an account (tier review)
+//	birthday  bdayPk = BDAY#<MM-DD>  bdaySk = <customerId>: members with a birthday
+//
+// Access patterns:
+//
+//	balance with its lots             Query ACCT#<id>, begins_with(sk, "L"): one round trip
+//	earn, redeem, reverse, adjust     one TransactWriteItems: the account (ADD, with a
+//	                                  condition), the lots, the entry, the source's claim
+//	the ledger, newest first          Query ACCT#<id>, begins_with(sk, "E#"), descending
+//	a repeated sourceId               GetItem ACCT#<id> / S#<sourceId>: the first entry
+//	timers due                        Query due DUE#<shard>, dueSk <= now: never a scan
+//	birthdays today somewhere         Query birthday BDAY#<MM-DD> for the dates alive now
+//	reconciliation                    a parallel Scan: it must read every entry anyway
+
+import (
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"time"
+)
+
+const (
+	accountSK  = "L"
+	lotPrefix  = "L#"
+	entryPref  = "E#"
+	sourcePref = "S#"
+	settingsPK = "SETTINGS"
+	settingsSK = "LOYALTY"
+	sortTime   = "2006-01-02T15:04:05.000Z"
+	dueShards  = 4
+)
+
+// Timer kinds in the due index.
+const (
+	timerRelease = "REL"
+	timerRemind  = "REM"
+	timerExpire  = "EXP"
+	timerReview  = "TIER"
+)
+
+var idRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:#-]{0,127}$`)
+
+func validID(s string) bool { return idRe.MatchString(s) }
+
+func accountPK(cid string) string  { return "ACCT#" + cid }
+func entrySK(id string) string     { return entryPref + id }
+func sourceSK(src string) string   { return sourcePref + src }
+func refCodePK(code string) string { return "REFCODE#" + code }
+func contactPK(c string) string    { return "CONTACT#" + c }
+
+func lotSK(expires time.Time, id string) string {
+	return lotPrefix + expires.UTC().Format(sortTime) + "#" + id
+}
+
+func duePK(cid string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(cid))
+	return fmt.Sprintf("DUE#%d", h.Sum32()%dueShards)
+}
+
+func dueSK(at time.Time, kind, cid, lotID string) string {
+	return at.UTC().Format(sortTime) + "#" + kind + "#" + cid + "#" + lotID
+}
+
+func dueUpTo(t time.Time) string { return t.UTC().Format(sortTime) + "#~" }
+
+func birthdayPK(mmdd string) string { return "BDAY#" + mmdd }

@@ -1,0 +1,268 @@
+package loyalty
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
+)
+
+// Store keeps the ledger in the loyalty table.
+type Store struct {
+	DB    dynamo.API
+	Table string
+}
+
+// ErrRulesChanged means the rules were saved by someone else since they were read.
+var ErrRulesChanged = errors.New("the loyalty rules changed meanwhile")
+
+type rulesItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Rules
+}
+
+// Rules reads the programme's rules, or the defaults (version 0) when none were saved.
+func (s *Store) Rules(ctx context.Context) (Rules, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(settingsPK, settingsSK), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Rules{}, dynamo.Unavailable(err, "read loyalty rules")
+	}
+	if out.Item == nil {
+		return DefaultRules(), nil
+	}
+	var it rulesItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Rules, err
+}
+
+// PutRules saves rules over the version read (0: none saved yet).
+func (s *Store) PutRules(ctx context.Context, r Rules, expect int) (Rules, error) {
+	r.Version = expect + 1
+	item, err := attributevalue.MarshalMap(rulesItem{PK: settingsPK, SK: settingsSK, Rules: r})
+	if err != nil {
+		return Rules{}, err
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if expect > 0 {
+		in.ConditionExpression = aws.String("version = :v")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(expect))}
+	}
+	_, err = s.DB.PutItem(ctx, in)
+	switch {
+	case dynamo.ConditionFailed(err):
+		return Rules{}, ErrRulesChanged
+	case err != nil:
+		return Rules{}, dynamo.Unavailable(err, "save loyalty rules")
+	}
+	return r, nil
+}
+
+type lotItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Lot
+	DuePK string `dynamodbav:"duePk,omitempty"`
+	DueSK string `dynamodbav:"dueSk,omitempty"`
+}
+
+type entryItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Entry
+}
+
+type sourceItem struct {
+	PK    string `dynamodbav:"pk"`
+	SK    string `dynamodbav:"sk"`
+	Entry Entry  `dynamodbav:"entry"`
+}
+
+// Account reads an account with its lots, soonest-expiring first, in one query;
+// exists is false for a customer who never had points.
+func (s *Store) Account(ctx context.Context, cid string) (Account, []Lot, bool, error) {
+	var acct Account
+	var lots []Lot
+	exists := false
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :l)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": dynamo.S(accountPK(cid)), ":l": dynamo.S(accountSK),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Account{}, nil, false, dynamo.Unavailable(err, "read points")
+		}
+		for _, raw := range page.Items {
+			sk, _ := raw["sk"].(*types.AttributeValueMemberS)
+			switch {
+			case sk == nil:
+			case sk.Value == accountSK:
+				if err := attributevalue.UnmarshalMap(raw, &acct); err != nil {
+					return Account{}, nil, false, err
+				}
+				exists = true
+			case strings.HasPrefix(sk.Value, lotPrefix):
+				var l lotItem
+				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
+					return Account{}, nil, false, err
+				}
+				lots = append(lots, l.Lot)
+			}
+		}
+	}
+	acct.CustomerID = cid
+	return acct, lots, exists, nil
+}
+
+// Source reads the entry a sourceId produced, if any.
+func (s *Store) Source(ctx context.Context, cid, src string) (Entry, bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(accountPK(cid), sourceSK(src)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Entry{}, false, dynamo.Unavailable(err, "read points source")
+	}
+	if out.Item == nil {
+		return Entry{}, false, nil
+	}
+	var it sourceItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Entry, err == nil, err
+}
+
+// Entries lists a customer's ledger, newest first, a page at a time.
+func (s *Store) Entries(ctx context.Context, cid string, limit int, start map[string]types.AttributeValue) ([]Entry, map[string]types.AttributeValue, error) {
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :e)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(accountPK(cid)), ":e": dynamo.S(entryPref)},
+		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: start,
+	})
+	if err != nil {
+		return nil, nil, dynamo.Unavailable(err, "read ledger")
+	}
+	var items []entryItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, nil, err
+	}
+	entries := make([]Entry, len(items))
+	for i, it := range items {
+		entries[i] = it.Entry
+	}
+	return entries, out.LastEvaluatedKey, nil
+}
+
+// put is a transaction item writing v only if its key is new.
+func (s *Store) put(v any) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+}
+
+// entryItems are an entry and its source's claim: the claim fails if the source was
+// used before, and with it the whole transaction.
+func (s *Store) entryItems(e Entry) ([]types.TransactWriteItem, error) {
+	entry, err := s.put(entryItem{PK: accountPK(e.CustomerID), SK: entrySK(e.ID), Entry: e})
+	if err != nil {
+		return nil, err
+	}
+	claim, err := s.put(sourceItem{PK: accountPK(e.CustomerID), SK: sourceSK(e.SourceID), Entry: e})
+	return []types.TransactWriteItem{entry, claim}, err
+}
+
+// newLot is the item of a new lot with its first timer.
+func (s *Store) newLot(l Lot, r Rules, now time.Time) (types.TransactWriteItem, error) {
+	it := lotItem{PK: accountPK(l.CustomerID), SK: lotSK(l.ExpiresAt, l.ID), Lot: l}
+	it.DuePK, it.DueSK = lotTimer(l, r)
+	return s.put(it)
+}
+
+// lotTimer is a lot's next timer in the due index: its release while pending, then the
+// reminder before expiry, then the expiry; none once empty.
+func lotTimer(l Lot, r Rules) (string, string) {
+	switch {
+	case l.Pending:
+		return duePK(l.CustomerID), dueSK(l.AvailableAt, timerRelease, l.CustomerID, l.ID)
+	case l.Remaining <= 0:
+		return "", ""
+	case !l.Reminded && r.ReminderDays > 0 && l.ExpiresAt.AddDate(0, 0, -r.ReminderDays).After(l.AvailableAt):
+		return duePK(l.CustomerID), dueSK(l.ExpiresAt.AddDate(0, 0, -r.ReminderDays), timerRemind, l.CustomerID, l.ID)
+	default:
+		return duePK(l.CustomerID), dueSK(l.ExpiresAt, timerExpire, l.CustomerID, l.ID)
+	}
+}
+
+// take is the update taking points from a lot, only if it still holds them.
+func (s *Store) take(cid string, t Take) (types.TransactWriteItem, error) {
+	u := expression.Add(expression.Name("remaining"), expression.Value(-t.Points))
+	cond := expression.Name("remaining").GreaterThanEqual(expression.Value(t.Points)).
+		And(expression.Name("pending").Equal(expression.Value(t.Pending)))
+	return s.update(dynamo.Key(accountPK(cid), lotSK(t.ExpiresAt, t.ID)), u, &cond)
+}
+
+// giveBack returns points to a lot a redeem took them from, with its next timer.
+func (s *Store) giveBack(cid string, t Take, l Lot, r Rules) (types.TransactWriteItem, error) {
+	l.Remaining += t.Points
+	u := expression.Add(expression.Name("remaining"), expression.Value(t.Points))
+	if pk, sk := lotTimer(l, r); pk != "" {
+		u = u.Set(expression.Name("duePk"), expression.Value(pk)).Set(expression.Name("dueSk"), expression.Value(sk))
+	}
+	cond := expression.AttributeExists(expression.Name("pk"))
+	return s.update(dynamo.Key(accountPK(cid), lotSK(t.ExpiresAt, t.ID)), u, &cond)
+}
+
+func (s *Store) update(key map[string]types.AttributeValue, u expression.UpdateBuilder, cond *expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	b := expression.NewBuilder().WithUpdate(u)
+	if cond != nil {
+		b = b.WithCondition(*cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.Table), Key: key,
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}}, nil
+}
+
+// txError says which item of a failed transaction refused it.
+type txError struct {
+	reasons []string
+	err     error
+}
+
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) *txError {
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return nil
+	}
+	return &txError{reasons: dynamo.CancellationReasons(err), err: err}
+}
+
+// failed tells whether item i's condition failed.
+func (e *txError) failed(i int) bool {
+	return e != nil && i >= 0 && i < len(e.reasons) && e.reasons[i] == "ConditionalCheckFailed"
+}
+
+// conflict tells whether the transaction only lost a race and may simply run again.
+func (e *txError) conflict() bool {
+	return e != nil && slices.Contains(e.reasons, "TransactionConflict") && !slices.Contains(e.reasons, "ConditionalCheckFailed")
+}
+
+// conditionFailed tells whether any condition refused the transaction.
+func (e *txError) conditionFailed() bool {
+	return e != nil && slices.Contains(e.reasons, "ConditionalCheckFailed")
+}
