@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -36,6 +37,7 @@ func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc := service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
+	svc.Loyalty = &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}
 	mux, err := app.Mux(row, StaffRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -48,6 +49,8 @@ type Service struct {
 	Clock     clock.Clock
 	// PublicURL is the API's base URL, for the tracking link sent to the customer.
 	PublicURL string
+	// Loyalty grants a resolution's compensation points in its transaction.
+	Loyalty *loyalty.Store
 }
 
 // Limits of intake fields.
@@ -586,6 +589,9 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, complaintID string,
 		if err = s.stopAck(&c, loc, now, &ch.deltas); err == nil {
 			callbackID, err = s.resolve(&c, loc, now, st, req, &ch)
 		}
+		if err == nil && req.CompensationPoints > 0 {
+			err = s.compensate(ctx, c, req.CompensationPoints, p.Subject, now, ev.Details, &ch)
+		}
 		ev.Note = c.Resolution
 		ev.Details["rootCause"] = c.RootCause
 		if req.Note != "" {
@@ -693,6 +699,36 @@ func (s *Service) resolve(c *Complaint, loc customer.Location, now time.Time, st
 	}
 	ch.extra = append(ch.extra, puts...)
 	return f.ID, nil
+}
+
+// compensate grants a resolution's compensation points to the case's customer through
+// the loyalty ledger, in the resolution's transaction, with the case reference as the
+// sourceId: a case compensates once, however often it is resolved.
+func (s *Service) compensate(ctx context.Context, c Complaint, points int, actor string, now time.Time, details map[string]string, ch *change) error {
+	if c.CustomerID == "" {
+		return problem.Field("compensationPoints", "the case is linked to no customer to give points to")
+	}
+	if s.Loyalty == nil {
+		return problem.Field("compensationPoints", "loyalty is not available to this function")
+	}
+	src := "complaint:" + c.Reference
+	if _, done, err := s.Loyalty.Source(ctx, c.CustomerID, src); err != nil {
+		return err
+	} else if done {
+		details["compensation"] = "already granted for this case"
+		return nil
+	}
+	rules, err := s.Loyalty.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	items, e, err := s.Loyalty.CreditItems(c.CustomerID, src, points, "compensation for "+c.Reference, actor, rules, now)
+	if err != nil {
+		return err
+	}
+	details["compensationEntry"] = e.ID
+	ch.extra = append(ch.extra, items...)
+	return nil
 }
 
 // reopen restarts the resolution clock of a case resolved within the reopen window.

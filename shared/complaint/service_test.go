@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -66,7 +67,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
-		Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example"}
+		Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example",
+		Loyalty: &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}}
 	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, zone: zone, env: env}
 }
 
@@ -251,6 +253,9 @@ func TestRulesAssignRoundRobinInsideTheTeam(t *testing.T) {
 func TestActionsConflictsAndAccess(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	if _, err := f.customers.DB.TransactWriteItems(ctx, transact(f.customers.ContactIndex("cust-1", "13800138000", ""))); err != nil {
+		t.Fatal(err)
+	}
 	id := f.submit(t, intake("normal")).ComplaintID
 	conflict := func(p auth.Principal, req complaint.ActionRequest) {
 		t.Helper()
@@ -276,7 +281,15 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	}
 	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "Guest is a regular; offer a voucher."})
 	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "We are checking the queue system.", Public: true})
-	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Added a second counter at peak times.", RootCause: "capacity", CompensationPoints: 200})
+	resolved := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Added a second counter at peak times.", RootCause: "capacity", CompensationPoints: 200})
+	// The compensation is in the customer's ledger, with the case reference as its source.
+	acct, _, _, err := f.svc.Loyalty.Account(ctx, "cust-1")
+	if err != nil || acct.Balance != 200 {
+		t.Fatalf("loyalty after compensation: %+v %v", acct, err)
+	}
+	if e, ok, _ := f.svc.Loyalty.Source(ctx, "cust-1", "complaint:"+resolved.Reference); !ok || e.Points != 200 {
+		t.Fatalf("compensation entry %+v", e)
+	}
 	if _, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Close}); problem.KindOf(err) != problem.Forbidden {
 		t.Fatalf("an agent closes: %v, want 403", err)
 	}
@@ -296,6 +309,12 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Reopened and resolved again with compensation, the case does not pay twice.
+	f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Reopen})
+	again := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Checked again.", RootCause: "capacity", CompensationPoints: 200})
+	if acct, _, _, _ := f.svc.Loyalty.Account(ctx, "cust-1"); acct.Balance != 200 || again.Timeline[len(again.Timeline)-1].Details["compensation"] == "" {
+		t.Fatalf("second compensation: balance %d, event %+v", acct.Balance, again.Timeline[len(again.Timeline)-1])
+	}
 	var notes []string
 	for _, e := range tr.Timeline {
 		notes = append(notes, e.Note)
@@ -306,8 +325,9 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	if tr.Status != complaint.Closed || !slices.Contains(notes, "We are checking the queue system.") || tr.Resolution == "" || len(tr.Timeline) != 5 {
 		t.Fatalf("tracking %+v", tr)
 	}
-	// The outcome went to the customer and the callback is scheduled three days on.
-	if f.count(t, id, followup.KindComplaintUpdate) != 2 || f.count(t, id, followup.KindComplaintCallback) != 1 {
+	// The receipt and both outcomes went to the customer; the first callback was
+	// called off by the reopen, the second is scheduled.
+	if f.count(t, id, followup.KindComplaintUpdate) != 3 || f.count(t, id, followup.KindComplaintCallback) != 2 {
 		t.Fatal("outcome or callback missing")
 	}
 }

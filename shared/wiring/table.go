@@ -250,11 +250,12 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/settings/complaints", Auth: JWT, Roles: Staff},
 			{Method: "PUT", Path: "/v1/settings/complaints", Auth: JWT, Roles: ManagerUp},
 		}},
-		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read, "loyalty": ReadWrite},
 		Env: []EnvVar{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 10,
