@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"math"
@@ -16,12 +15,12 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -37,18 +36,24 @@ type Pages struct {
 var templateFiles embed.FS
 
 // The templates are parsed once per process; a broken template fails at start.
-var pageTemplates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+var pageTemplates = page.Must("complaint", templateFiles, "templates/*.html")
 
-// contentPolicy allows nothing but the page's own inline styles and posting the form
-// back; a page showing the location's logo also allows images from the logo's origin.
-const contentPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-// Retry-After (seconds) of the "please try again" pages when the error names none.
-const (
-	retryUnavailable = 5
-	retryThrottled   = 10
-	retryBusy        = 2
-)
+// refusals are the pages of the errors that are not about the input, each with its
+// kind's status. The link to a fresh form (view.Again) is kept only on the pages of a
+// post that cannot be sent again: already sent, or unreadable.
+var refusals = page.Refusals[pageKind]{
+	Kinds: map[problem.Kind]page.Refusal[pageKind]{
+		problem.NotFound:       {Message: pageNoForm}, // refuse shows the notFound page it is given
+		problem.Conflict:       {Message: pageBusy, Retry: 2},
+		problem.KeyReused:      {Message: pageSent},
+		problem.Throttled:      {Message: pageThrottled, Retry: 10},
+		problem.Unavailable:    {Message: pageUnavailable, Retry: page.RetrySoon},
+		problem.Invalid:        {Message: pageUnreadable},
+		problem.TooLarge:       {Message: pageUnreadable},
+		problem.UnsupportedMed: {Message: pageUnreadable},
+	},
+	Other: page.Refusal[pageKind]{Message: pageUnavailable},
+}
 
 // The form's own idempotency: see once.
 const (
@@ -82,10 +87,7 @@ func (p *Pages) handleForm(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body) // at most web.MaxBody: the route's limit read it already
 	vals, perr := url.ParseQuery(string(body))
-	lang := pageLocale(vals.Get("lang"))
-	if lang == "" {
-		lang = negotiate(r.Header.Get("Accept-Language"))
-	}
+	lang := page.Locale(r, page.Chinese, vals.Get("lang"))
 	if err != nil || perr != nil {
 		v := view{Locale: lang, Again: formLink(vals.Get("locationId"), lang)}
 		p.refuse(w, r, v, problem.New(problem.Invalid, "unreadable form"), pageNoForm)
@@ -176,7 +178,7 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 		return
 	}
 	in := Intake{Channel: "web", LocationID: loc.ID, Category: vals.Get("category"), Severity: vals.Get("severity"),
-		Description: crlf(vals.Get("description")), Website: vals.Get("website"),
+		Description: page.Textarea(vals.Get("description")), Website: vals.Get("website"),
 		Contact: Contact{Name: vals.Get("name"), Phone: vals.Get("phone"), Email: vals.Get("email"), Locale: lang}}
 	rc, _, err := p.Service.submit(r, nil, in)
 	if err == nil {
@@ -198,7 +200,7 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 	v.Form = newForm(loc, st, lang)
 	v.Form.keep(vals)
 	v.Form.explain(err, texts[lang])
-	logFailure(r, http.StatusBadRequest, err)
+	page.LogFailure(r, http.StatusBadRequest, err)
 	p.render(w, r, http.StatusBadRequest, v)
 }
 
@@ -249,81 +251,30 @@ func (p *Pages) location(ctx context.Context, locationID string) (customer.Locat
 
 // fail logs why a request was refused and shows its page.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, v view, err error, notFound pageKind) {
-	logFailure(r, problem.KindOf(err).Status(), err)
+	page.LogFailure(r, problem.KindOf(err).Status(), err)
 	p.refuse(w, r, v, err, notFound)
 }
 
 // refuse shows the page of an error that is not about the input: its status is the
 // error kind's, and it shows no detail. notFound is the page for a NotFound error.
 func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, v view, err error, notFound pageKind) {
-	var pe *problem.Error
-	errors.As(err, &pe)
-	retry := func(def int) {
-		if pe != nil && pe.RetryAfter > 0 {
-			def = pe.RetryAfter
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(def))
-	}
-	kind := problem.KindOf(err)
-	switch kind {
-	case problem.NotFound:
+	rf := refusals.For(w.Header(), err)
+	v.Message = rf.Message
+	if problem.KindOf(err) == problem.NotFound {
 		v.Message = notFound
-	case problem.Conflict:
-		v.Message = pageBusy
-		retry(retryBusy)
-	case problem.KeyReused:
-		v.Message = pageSent
-	case problem.Throttled:
-		v.Message = pageThrottled
-		retry(retryThrottled)
-	case problem.Unavailable:
-		v.Message = pageUnavailable
-		retry(retryUnavailable)
-	case problem.Invalid, problem.TooLarge, problem.UnsupportedMed:
-		v.Message = pageUnreadable
-	default:
-		v.Message = pageUnavailable
 	}
 	if v.Message != pageSent && v.Message != pageUnreadable {
 		v.Again = "" // the link to a fresh form helps only when this post cannot be sent again
 	}
-	p.render(w, r, kind.Status(), v)
-}
-
-// logFailure logs a refused request once, at error level for a 5xx, as problem.Write does.
-func logFailure(r *http.Request, status int, err error) {
-	level := slog.LevelInfo
-	if status >= 500 {
-		level = slog.LevelError
-	}
-	slog.Log(r.Context(), level, "request failed", "status", status, "kind", string(problem.KindOf(err)), "error", err.Error())
+	p.render(w, r, rf.Status, v)
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v view) {
 	v.T = texts[v.Locale]
 	if v.T == nil {
-		v.Locale, v.T = "zh-CN", texts["zh-CN"]
+		v.Locale, v.T = page.Chinese, texts[page.Chinese]
 	}
-	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, "page", v); err != nil {
-		slog.ErrorContext(r.Context(), "render complaint page", "error", err.Error())
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString("<!doctype html><title>Error</title><p>错误 / Error</p>")
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // tracking tokens are in URLs
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Robots-Tag", "noindex, nofollow")
-	csp := contentPolicy
-	if o := v.Brand.logoOrigin(); o != "" {
-		csp += "; img-src " + o
-	}
-	h.Set("Content-Security-Policy", csp)
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	pageTemplates.Render(w, r, status, v, v.Brand.logoOrigin())
 }
 
 // buffer holds what the idempotency middleware answers, to be shown as a page.
@@ -389,31 +340,10 @@ func formLink(locationID, lang string) string {
 	return "/v1/c/" + url.PathEscape(locationID) + "?lang=" + lang
 }
 
-// crlf undoes the CRLF line breaks browsers send from a textarea, so the length the
-// browser's maxlength counted is the length intake counts.
-func crlf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
-// locale is the page's language: ?lang, else prefer (the case's), else the browser's.
+// locale is the page's language: ?lang, else prefer (the case's), else the browser's,
+// else Chinese.
 func locale(r *http.Request, prefer string) string {
-	if l := pageLocale(r.URL.Query().Get("lang")); l != "" {
-		return l
-	}
-	if l := pageLocale(prefer); l != "" {
-		return l
-	}
-	return negotiate(r.Header.Get("Accept-Language"))
-}
-
-// pageLocale maps a language tag to the pages' locale for it, or "".
-func pageLocale(tag string) string {
-	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-	switch primary {
-	case "zh":
-		return "zh-CN"
-	case "en":
-		return "en"
-	}
-	return ""
+	return page.Locale(r, page.Chinese, r.URL.Query().Get("lang"), prefer)
 }
 
 func zoneOf(loc customer.Location) *time.Location {
@@ -459,8 +389,8 @@ func (v view) Title() string {
 }
 
 // Heading and Body are the message page's texts.
-func (v view) Heading() string { return v.T.Pages[v.Message][0] }
-func (v view) Body() string    { return v.T.Pages[v.Message][1] }
+func (v view) Heading() string { return messagePages[v.Message][0].in(v.T.Lang) }
+func (v view) Body() string    { return messagePages[v.Message][1].in(v.T.Lang) }
 
 type pageKind int
 
@@ -478,9 +408,9 @@ type langLink struct{ Href, Lang, Label string }
 
 // switchFrom links to the page in the other language.
 func switchFrom(lang string) *langLink {
-	other := "en"
-	if lang == "en" {
-		other = "zh-CN"
+	other := page.English
+	if lang == page.English {
+		other = page.Chinese
 	}
 	return &langLink{Href: "?lang=" + other, Lang: other, Label: texts[other].LangName}
 }
@@ -568,16 +498,7 @@ type option struct {
 }
 
 // DescribedBy lists the ids of the hint and error that describe the field.
-func (f *field) DescribedBy() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, f.ID+"-hint")
-	}
-	if f.Error != "" {
-		ids = append(ids, f.ID+"-error")
-	}
-	return strings.Join(ids, " ")
-}
+func (f *field) DescribedBy() string { return page.DescribedBy(f.ID, f.Hint != "", f.Error != "") }
 
 func (f *field) choose(v string) {
 	for _, o := range f.Options {
@@ -597,17 +518,19 @@ func newForm(loc customer.Location, st Settings, lang string) *form {
 		Phone: opt("phone", t.Phone), Email: opt("email", t.Email)}
 	f.Description.Hint, f.Description.Max, f.Name.Max = t.DescriptionHint, MaxDescription, MaxName
 	for _, c := range st.Categories {
-		f.Category.Options = append(f.Category.Options, &option{Value: c, Label: label(t.Categories, c)})
+		f.Category.Options = append(f.Category.Options, &option{Value: c, Label: label(categoryLabels, c, lang)})
 	}
 	for _, s := range Severities {
-		f.Severity.Options = append(f.Severity.Options, &option{Value: s, Label: label(t.Severities, s), Selected: s == "normal"})
+		f.Severity.Options = append(f.Severity.Options, &option{Value: s, Label: label(severityLabels, s, lang), Selected: s == "normal"})
 	}
 	return f
 }
 
-func label(labels map[string]string, id string) string {
+// label is an id's label in lang, or the id itself where the table has none (a
+// category of the location's own).
+func label(labels map[string]both, id, lang string) string {
 	if l, ok := labels[id]; ok {
-		return l
+		return l.in(lang)
 	}
 	return id
 }
@@ -637,7 +560,7 @@ func (f *form) keep(posted url.Values) {
 	if s := posted.Get("severity"); s != "" {
 		f.Severity.choose(s)
 	}
-	f.Description.Value = crlf(posted.Get("description"))
+	f.Description.Value = page.Textarea(posted.Get("description"))
 	f.Name.Value = posted.Get("name")
 	f.Phone.Value = posted.Get("phone")
 	f.Email.Value = posted.Get("email")
@@ -665,7 +588,7 @@ func (f *form) explain(err error, t *words) {
 			general()
 			continue
 		}
-		fd.Error = t.Fix[fd.ID]
+		fd.Error = fixes[fd.ID].in(t.Lang)
 		if fd.Max > 0 {
 			fd.Error = fmt.Sprintf(fd.Error, fd.Max)
 		}
@@ -691,18 +614,119 @@ type trackEvent struct {
 
 func newTrack(tr Tracking, zone *time.Location, t *words) *track {
 	at := func(x time.Time) string { return x.In(zone).Format(t.DateTime) }
-	v := &track{Reference: tr.Reference, Status: label(t.Statuses, string(tr.Status)), StatusKey: string(tr.Status),
-		StatusHelp: t.StatusHelp[string(tr.Status)], Category: label(t.Categories, tr.Category),
+	v := &track{Reference: tr.Reference, Status: label(statusLabels, string(tr.Status), t.Lang), StatusKey: string(tr.Status),
+		StatusHelp: statusHelp[string(tr.Status)].in(t.Lang), Category: label(categoryLabels, tr.Category, t.Lang),
 		Received: at(tr.CreatedAt), Updated: at(tr.UpdatedAt), Resolution: tr.Resolution}
 	for _, e := range tr.Timeline {
-		what, ok := t.Events[e.Type]
+		what, ok := eventLabels[e.Type]
 		if !ok {
-			what = t.Events["update"]
+			what = eventLabels["update"]
 		}
-		v.Events = append(v.Events, trackEvent{At: at(e.At), ISO: e.At.UTC().Format(time.RFC3339), What: what,
-			Status: label(t.Statuses, string(e.Status)), Note: e.Note})
+		v.Events = append(v.Events, trackEvent{At: at(e.At), ISO: e.At.UTC().Format(time.RFC3339), What: what.in(t.Lang),
+			Status: label(statusLabels, string(e.Status), t.Lang), Note: e.Note})
 	}
 	return v
+}
+
+// both is a text in English and in Chinese.
+type both [2]string
+
+// in is the text in lang.
+func (b both) in(lang string) string {
+	if lang == page.Chinese {
+		return b[1]
+	}
+	return b[0]
+}
+
+// fixes are the messages next to a field, by field id (%d: the field's maximum).
+var fixes = map[string]both{
+	"category":    {"Please choose what your complaint is about.", "请选择投诉类别。"},
+	"severity":    {"Please choose one of the options shown.", "请从所列选项中选择。"},
+	"description": {"Please tell us what happened, in at most %d characters.", "请描述发生了什么（不超过 %d 字）。"},
+	"name":        {"Please tell us your name, in at most %d characters.", "请填写您的姓名（不超过 %d 字）。"},
+	"phone":       {"Please enter a phone number, e.g. +86 138 0013 8000.", "请填写有效的电话号码，例如 138 0013 8000。"},
+	"email":       {"Please enter an email address, e.g. name@example.com.", "请填写有效的电子邮箱，例如 name@example.com。"},
+}
+
+// The labels of the default taxonomy, severities, statuses and public timeline
+// events, by id, and the help shown with a status on the tracking page.
+var (
+	categoryLabels = map[string]both{
+		"service_attitude": {"Staff attitude", "服务态度"},
+		"product_quality":  {"Product quality", "产品质量"},
+		"billing":          {"Billing and payment", "账单与收费"},
+		"facilities":       {"Facilities", "设施环境"},
+		"waiting_time":     {"Waiting time", "等候时间"},
+		"safety":           {"Safety", "安全问题"},
+		"other":            {"Something else", "其他"},
+	}
+	severityLabels = map[string]both{
+		"low":      {"Minor", "轻微"},
+		"normal":   {"Normal", "一般"},
+		"high":     {"Serious", "严重"},
+		"critical": {"Urgent: a risk to safety or health", "紧急：涉及安全或健康"},
+	}
+	statusLabels = map[string]both{
+		"received":         {"Received", "已收到"},
+		"acknowledged":     {"Acknowledged", "已确认"},
+		"in_progress":      {"Being handled", "处理中"},
+		"pending_customer": {"Waiting for your reply", "等待您的回复"},
+		"resolved":         {"Resolved", "已解决"},
+		"closed":           {"Closed", "已结案"},
+	}
+	statusHelp = map[string]both{
+		"received":         {"We have your complaint and will look at it soon.", "我们已收到您的投诉，将尽快处理。"},
+		"acknowledged":     {"Our team has seen your complaint and will handle it.", "我们的团队已确认您的投诉，并将跟进处理。"},
+		"in_progress":      {"We are working on your complaint.", "我们正在处理您的投诉。"},
+		"pending_customer": {"We need more information from you. Please look out for our message.", "我们需要您提供更多信息，请留意我们的消息。"},
+		"resolved":         {"We have resolved your complaint. Thank you for your patience.", "您的投诉已处理完毕，感谢您的耐心。"},
+		"closed":           {"This complaint is closed.", "此投诉已结案。"},
+	}
+	eventLabels = map[string]both{
+		"received":       {"Complaint received", "投诉已提交"},
+		"acknowledge":    {"Acknowledged", "已确认收到"},
+		"start":          {"Work started", "开始处理"},
+		"await_customer": {"Waiting for your reply", "等待您的回复"},
+		"resume":         {"Work resumed", "继续处理"},
+		"resolve":        {"Resolved", "已解决"},
+		"close":          {"Closed", "已结案"},
+		"reopen":         {"Reopened", "重新处理"},
+		"note":           {"Update from our team", "处理进展"},
+		"update":         {"Update", "更新"},
+	}
+)
+
+// messagePages are the message pages' heading and text.
+var messagePages = map[pageKind][2]both{
+	pageUnavailable: {
+		{"Please try again", "请稍后再试"},
+		{"Something went wrong on our side. Please go back and try again in a moment.", "系统暂时无法处理您的请求，请返回并稍后重试。"},
+	},
+	pageNoForm: {
+		{"Form not found", "未找到投诉表单"},
+		{"This complaint form does not exist. Please check that you opened the whole address.", "此投诉表单不存在，请检查链接地址是否完整。"},
+	},
+	pageNoCase: {
+		{"Complaint not found", "未找到投诉"},
+		{"This tracking link is not valid. Please check that you opened the whole address.", "此查询链接无效，请检查链接地址是否完整。"},
+	},
+	pageBusy: {
+		{"Your complaint is being sent", "正在提交您的投诉"},
+		{"Please wait a moment, then reload this page to see your reference number.", "请稍候片刻，然后刷新此页面查看您的投诉编号。"},
+	},
+	pageSent: {
+		{"Already sent", "已提交"},
+		{"This form has already been sent. To make another complaint, open the form again.", "此表单已经提交过了。如需再次投诉，请重新打开表单。"},
+	},
+	pageThrottled: {
+		{"Too many complaints right now", "当前投诉较多"},
+		{"We are receiving many complaints at the moment. Please go back and try again in a minute.", "我们目前收到的投诉较多，请返回并在一分钟后重试。"},
+	},
+	pageUnreadable: {
+		{"Your complaint could not be read", "无法读取您的投诉"},
+		{"Please open the form again and send it once more.", "请重新打开表单并再次提交。"},
+	},
 }
 
 // words are the pages' own words in one locale.
@@ -711,18 +735,12 @@ type words struct {
 	// The form.
 	Title, Intro, Required, Optional, Choose, Category, Severity, Description, DescriptionHint string
 	Contact, ContactHint, Name, Phone, Email, Honeypot, Submit, Summary, Invalid               string
-	// Fix are the messages next to a field, by field id (%d: the field's maximum).
-	Fix map[string]string
 	// The thank-you page.
 	ThanksHeading, ThanksBody, YourReference, ReplyBy, Follow, KeepLink string
 	// The tracking page.
 	TrackHeading, Reference, Status, CategoryLabel, Received, Updated, Resolution, History string
-	// Labels of the default taxonomy, severities, statuses and public timeline events.
-	Categories, Severities, Statuses, StatusHelp, Events map[string]string
 	// NewForm is the link back to the form on some message pages.
 	NewForm string
-	// Pages are the message pages' heading and text.
-	Pages map[pageKind][2]string
 }
 
 var texts = map[string]*words{
@@ -746,60 +764,21 @@ var texts = map[string]*words{
 		Submit:          "Send complaint",
 		Summary:         "Please check the following:",
 		Invalid:         "Your complaint could not be sent as it is. Please check it and send it again.",
-		Fix: map[string]string{
-			"category":    "Please choose what your complaint is about.",
-			"severity":    "Please choose one of the options shown.",
-			"description": "Please tell us what happened, in at most %d characters.",
-			"name":        "Please tell us your name, in at most %d characters.",
-			"phone":       "Please enter a phone number, e.g. +86 138 0013 8000.",
-			"email":       "Please enter an email address, e.g. name@example.com.",
-		},
-		ThanksHeading: "Thank you, we have received your complaint",
-		ThanksBody:    "We are sorry about your experience. Our team will look into it.",
-		YourReference: "Your reference number",
-		ReplyBy:       "We will get back to you by %s.",
-		Follow:        "Follow your complaint",
-		KeepLink:      "Keep the reference number. The link shows what we have done so far.",
-		TrackHeading:  "Your complaint",
-		Reference:     "Reference",
-		Status:        "Status",
-		CategoryLabel: "About",
-		Received:      "Received",
-		Updated:       "Last update",
-		Resolution:    "How we resolved it",
-		History:       "What has happened",
-		Categories: map[string]string{
-			"service_attitude": "Staff attitude", "product_quality": "Product quality", "billing": "Billing and payment",
-			"facilities": "Facilities", "waiting_time": "Waiting time", "safety": "Safety", "other": "Something else",
-		},
-		Severities: map[string]string{"low": "Minor", "normal": "Normal", "high": "Serious", "critical": "Urgent: a risk to safety or health"},
-		Statuses: map[string]string{
-			"received": "Received", "acknowledged": "Acknowledged", "in_progress": "Being handled",
-			"pending_customer": "Waiting for your reply", "resolved": "Resolved", "closed": "Closed",
-		},
-		StatusHelp: map[string]string{
-			"received":         "We have your complaint and will look at it soon.",
-			"acknowledged":     "Our team has seen your complaint and will handle it.",
-			"in_progress":      "We are working on your complaint.",
-			"pending_customer": "We need more information from you. Please look out for our message.",
-			"resolved":         "We have resolved your complaint. Thank you for your patience.",
-			"closed":           "This complaint is closed.",
-		},
-		Events: map[string]string{
-			"received": "Complaint received", "acknowledge": "Acknowledged", "start": "Work started",
-			"await_customer": "Waiting for your reply", "resume": "Work resumed", "resolve": "Resolved",
-			"close": "Closed", "reopen": "Reopened", "note": "Update from our team", "update": "Update",
-		},
-		NewForm: "Open the complaint form",
-		Pages: map[pageKind][2]string{
-			pageUnavailable: {"Please try again", "Something went wrong on our side. Please go back and try again in a moment."},
-			pageNoForm:      {"Form not found", "This complaint form does not exist. Please check that you opened the whole address."},
-			pageNoCase:      {"Complaint not found", "This tracking link is not valid. Please check that you opened the whole address."},
-			pageBusy:        {"Your complaint is being sent", "Please wait a moment, then reload this page to see your reference number."},
-			pageSent:        {"Already sent", "This form has already been sent. To make another complaint, open the form again."},
-			pageThrottled:   {"Too many complaints right now", "We are receiving many complaints at the moment. Please go back and try again in a minute."},
-			pageUnreadable:  {"Your complaint could not be read", "Please open the form again and send it once more."},
-		},
+		ThanksHeading:   "Thank you, we have received your complaint",
+		ThanksBody:      "We are sorry about your experience. Our team will look into it.",
+		YourReference:   "Your reference number",
+		ReplyBy:         "We will get back to you by %s.",
+		Follow:          "Follow your complaint",
+		KeepLink:        "Keep the reference number. The link shows what we have done so far.",
+		TrackHeading:    "Your complaint",
+		Reference:       "Reference",
+		Status:          "Status",
+		CategoryLabel:   "About",
+		Received:        "Received",
+		Updated:         "Last update",
+		Resolution:      "How we resolved it",
+		History:         "What has happened",
+		NewForm:         "Open the complaint form",
 	},
 	"zh-CN": {
 		Lang: "zh-CN", LangName: "中文", DateTime: "2006年1月2日 15:04",
@@ -821,59 +800,20 @@ var texts = map[string]*words{
 		Submit:          "提交投诉",
 		Summary:         "请检查以下内容：",
 		Invalid:         "您的投诉未能提交，请检查后重新提交。",
-		Fix: map[string]string{
-			"category":    "请选择投诉类别。",
-			"severity":    "请从所列选项中选择。",
-			"description": "请描述发生了什么（不超过 %d 字）。",
-			"name":        "请填写您的姓名（不超过 %d 字）。",
-			"phone":       "请填写有效的电话号码，例如 138 0013 8000。",
-			"email":       "请填写有效的电子邮箱，例如 name@example.com。",
-		},
-		ThanksHeading: "感谢您的反馈，我们已收到您的投诉",
-		ThanksBody:    "给您带来不便，我们深表歉意。我们的团队会尽快处理。",
-		YourReference: "您的投诉编号",
-		ReplyBy:       "我们将于 %s 前回复您。",
-		Follow:        "查询处理进度",
-		KeepLink:      "请保留投诉编号。通过此链接可以查看我们的处理进展。",
-		TrackHeading:  "您的投诉",
-		Reference:     "投诉编号",
-		Status:        "状态",
-		CategoryLabel: "类别",
-		Received:      "提交时间",
-		Updated:       "最近更新",
-		Resolution:    "处理结果",
-		History:       "处理记录",
-		Categories: map[string]string{
-			"service_attitude": "服务态度", "product_quality": "产品质量", "billing": "账单与收费",
-			"facilities": "设施环境", "waiting_time": "等候时间", "safety": "安全问题", "other": "其他",
-		},
-		Severities: map[string]string{"low": "轻微", "normal": "一般", "high": "严重", "critical": "紧急：涉及安全或健康"},
-		Statuses: map[string]string{
-			"received": "已收到", "acknowledged": "已确认", "in_progress": "处理中",
-			"pending_customer": "等待您的回复", "resolved": "已解决", "closed": "已结案",
-		},
-		StatusHelp: map[string]string{
-			"received":         "我们已收到您的投诉，将尽快处理。",
-			"acknowledged":     "我们的团队已确认您的投诉，并将跟进处理。",
-			"in_progress":      "我们正在处理您的投诉。",
-			"pending_customer": "我们需要您提供更多信息，请留意我们的消息。",
-			"resolved":         "您的投诉已处理完毕，感谢您的耐心。",
-			"closed":           "此投诉已结案。",
-		},
-		Events: map[string]string{
-			"received": "投诉已提交", "acknowledge": "已确认收到", "start": "开始处理",
-			"await_customer": "等待您的回复", "resume": "继续处理", "resolve": "已解决",
-			"close": "已结案", "reopen": "重新处理", "note": "处理进展", "update": "更新",
-		},
-		NewForm: "打开投诉表单",
-		Pages: map[pageKind][2]string{
-			pageUnavailable: {"请稍后再试", "系统暂时无法处理您的请求，请返回并稍后重试。"},
-			pageNoForm:      {"未找到投诉表单", "此投诉表单不存在，请检查链接地址是否完整。"},
-			pageNoCase:      {"未找到投诉", "此查询链接无效，请检查链接地址是否完整。"},
-			pageBusy:        {"正在提交您的投诉", "请稍候片刻，然后刷新此页面查看您的投诉编号。"},
-			pageSent:        {"已提交", "此表单已经提交过了。如需再次投诉，请重新打开表单。"},
-			pageThrottled:   {"当前投诉较多", "我们目前收到的投诉较多，请返回并在一分钟后重试。"},
-			pageUnreadable:  {"无法读取您的投诉", "请重新打开表单并再次提交。"},
-		},
+		ThanksHeading:   "感谢您的反馈，我们已收到您的投诉",
+		ThanksBody:      "给您带来不便，我们深表歉意。我们的团队会尽快处理。",
+		YourReference:   "您的投诉编号",
+		ReplyBy:         "我们将于 %s 前回复您。",
+		Follow:          "查询处理进度",
+		KeepLink:        "请保留投诉编号。通过此链接可以查看我们的处理进展。",
+		TrackHeading:    "您的投诉",
+		Reference:       "投诉编号",
+		Status:          "状态",
+		CategoryLabel:   "类别",
+		Received:        "提交时间",
+		Updated:         "最近更新",
+		Resolution:      "处理结果",
+		History:         "处理记录",
+		NewForm:         "打开投诉表单",
 	},
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -57,7 +58,7 @@ func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *au
 		return
 	}
 	if in.Contact.Locale == "" {
-		in.Contact.Locale = negotiate(r.Header.Get("Accept-Language"))
+		in.Contact.Locale = page.Negotiate(r.Header.Get("Accept-Language"), page.Chinese)
 	}
 	rc, body, err := s.submit(r, staff, in)
 	if err != nil {
@@ -163,18 +164,4 @@ func queueQuery(r *http.Request) (QueueQuery, error) {
 		q.Breached = &x
 	}
 	return q, nil
-}
-
-// negotiate picks zh-CN or en from Accept-Language (zh-CN when neither is asked for).
-func negotiate(header string) string {
-	for _, part := range strings.Split(header, ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		switch {
-		case strings.HasPrefix(tag, "zh"):
-			return "zh-CN"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
-		}
-	}
-	return "zh-CN"
 }

@@ -1,13 +1,10 @@
 package survey
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -29,36 +27,31 @@ type Pages struct {
 var templateFiles embed.FS
 
 // The templates are parsed once per process; a broken template fails at start.
-var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+var templates = page.Must("survey", templateFiles, "templates/*.html")
 
-// securityHeaders go on every page. Tokens are in the URLs, so no referrer leaves the
-// page and nothing is cached; the page needs nothing but its own inline styles.
-var securityHeaders = map[string]string{
-	"Content-Type":            "text/html; charset=utf-8",
-	"Cache-Control":           "no-store",
-	"Referrer-Policy":         "no-referrer",
-	"X-Content-Type-Options":  "nosniff",
-	"X-Robots-Tag":            "noindex, nofollow",
-	"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+// refusals are the pages of the errors that are not about the answers. Whatever else
+// went wrong, the customer is asked to try again in a moment and sees no detail.
+var refusals = page.Refusals[pageKind]{
+	Kinds: map[problem.Kind]page.Refusal[pageKind]{
+		problem.NotFound:  {Message: pageNotFound},
+		problem.Conflict:  {Message: pageUsed},
+		problem.Gone:      {Message: pageExpired},
+		problem.Throttled: {Message: pageCapped, Retry: 3600}, // a public link's daily cap
+	},
+	Other: page.Refusal[pageKind]{Message: pageUnavailable, Status: http.StatusServiceUnavailable, Retry: page.RetrySoon},
 }
-
-// Retry-After (seconds) of the "please try again" pages when the error names none.
-const (
-	retryUnavailable = 5
-	retryCapped      = 3600
-)
 
 // handleOpen shows the form of an open invitation or public link, or why it is closed.
 func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	loc := negotiate(r.Header.Get("Accept-Language"))
+	loc := page.Locale(r, page.English)
 	inv, err := p.Service.Store.Invitation(ctx, r.PathValue("token"))
 	if err != nil {
 		p.fail(w, r, loc, notFound(err, "no such invitation"))
 		return
 	}
-	if l := matchLocale(inv.Locale); l != "" {
-		loc = l
+	if l := page.Match(inv.Locale); l != "" {
+		loc = l // the invitation's locale wins over the browser's
 	}
 	switch {
 	case inv.Kind == KindInvitation && inv.Status == "used":
@@ -73,7 +66,7 @@ func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, loc, notFound(err, "no survey for the invitation"))
 		return
 	}
-	p.render(w, r, http.StatusOK, page{Locale: loc, Form: newForm(sv, inv.Token, loc)})
+	p.render(w, r, http.StatusOK, view{Locale: loc, Form: newForm(sv, inv.Token, loc)})
 }
 
 // handlePost takes the form's urlencoded post and answers with a page: thank you, the
@@ -81,14 +74,11 @@ func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		p.message(w, r, http.StatusBadRequest, negotiate(r.Header.Get("Accept-Language")), pageUnreadable)
+		p.message(w, r, http.StatusBadRequest, page.Locale(r, page.English), pageUnreadable)
 		return
 	}
 	f := r.PostForm
-	loc := matchLocale(f.Get("locale"))
-	if loc == "" {
-		loc = negotiate(r.Header.Get("Accept-Language"))
-	}
+	loc := page.Locale(r, page.English, f.Get("locale"))
 	surveyID := r.PathValue("surveyId")
 	version, _ := strconv.Atoi(f.Get("version"))
 	sv, err := p.definition(ctx, surveyID, version)
@@ -101,7 +91,7 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		Version:         version,
 		Website:         f.Get("website"),
 		SubmissionID:    f.Get("submission"),
-		Comment:         lf(f.Get("comment")),
+		Comment:         page.Textarea(f.Get("comment")),
 		Answers:         answers(sv, f),
 	}
 	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
@@ -112,8 +102,8 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		form := newForm(sv, sub.InvitationToken, loc)
 		form.keep(f, sub)
 		form.explain(err, sub, msgs[loc])
-		logFailure(r, http.StatusBadRequest, err)
-		p.render(w, r, http.StatusBadRequest, page{Locale: loc, Form: form})
+		page.LogFailure(r, http.StatusBadRequest, err)
+		p.render(w, r, http.StatusBadRequest, view{Locale: loc, Form: form})
 		return
 	}
 	p.message(w, r, http.StatusCreated, loc, pageThanks)
@@ -140,7 +130,7 @@ func answers(sv Survey, f url.Values) []Answer {
 	for _, q := range sv.Questions {
 		var vals []string
 		for _, v := range f["q."+q.ID] {
-			if v = strings.TrimSpace(lf(v)); v != "" {
+			if v = strings.TrimSpace(page.Textarea(v)); v != "" {
 				vals = append(vals, v)
 			}
 		}
@@ -170,10 +160,6 @@ func list(vals []string) []any {
 	return out
 }
 
-// lf undoes the CRLF line breaks browsers send from a textarea, so the length the
-// browser's maxlength counted is the length Check counts.
-func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
 // notFound turns the store's ErrNotFound into a NotFound problem.
 func notFound(err error, detail string) error {
 	if errors.Is(err, ErrNotFound) {
@@ -184,66 +170,22 @@ func notFound(err error, detail string) error {
 
 // fail shows the page for an error that is not about the answers.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, loc string, err error) {
-	var pe *problem.Error
-	errors.As(err, &pe)
-	retry := func(def int) {
-		if pe != nil && pe.RetryAfter > 0 {
-			def = pe.RetryAfter
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(def))
-	}
-	var status int
-	var kind pageKind
-	switch problem.KindOf(err) {
-	case problem.NotFound:
-		status, kind = http.StatusNotFound, pageNotFound
-	case problem.Conflict:
-		status, kind = http.StatusConflict, pageUsed
-	case problem.Gone:
-		status, kind = http.StatusGone, pageExpired
-	case problem.Throttled:
-		status, kind = http.StatusTooManyRequests, pageCapped
-		retry(retryCapped)
-	default:
-		// Whatever went wrong, the customer is asked to try again and sees no detail.
-		status, kind = http.StatusServiceUnavailable, pageUnavailable
-		retry(retryUnavailable)
-	}
-	logFailure(r, status, err)
-	p.message(w, r, status, loc, kind)
-}
-
-// logFailure logs a refused request once, at error level for a 5xx, as problem.Write does.
-func logFailure(r *http.Request, status int, err error) {
-	level := slog.LevelInfo
-	if status >= 500 {
-		level = slog.LevelError
-	}
-	slog.Log(r.Context(), level, "request failed", "status", status, "kind", string(problem.KindOf(err)), "error", err.Error())
+	rf := refusals.For(w.Header(), err)
+	page.LogFailure(r, rf.Status, err)
+	p.message(w, r, rf.Status, loc, rf.Message)
 }
 
 func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, loc string, kind pageKind) {
-	p.render(w, r, status, page{Locale: loc, Message: kind})
+	p.render(w, r, status, view{Locale: loc, Message: kind})
 }
 
-func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, pg page) {
-	pg.T = msgs[pg.Locale]
-	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, "page", pg); err != nil {
-		slog.ErrorContext(r.Context(), "render survey page", "error", err.Error())
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString("<!doctype html><title>Error</title><p>Error / 错误</p>")
-	}
-	for k, v := range securityHeaders {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v view) {
+	v.T = msgs[v.Locale]
+	templates.Render(w, r, status, v, "")
 }
 
-// page is what the "page" template shows: the form, or one of the message pages.
-type page struct {
+// view is what the "page" template shows: the form, or one of the message pages.
+type view struct {
 	Locale  string
 	T       *messages
 	Form    *form
@@ -251,16 +193,16 @@ type page struct {
 }
 
 // Title is the document's title.
-func (p page) Title() string {
-	if p.Form != nil {
-		return p.Form.Title
+func (v view) Title() string {
+	if v.Form != nil {
+		return v.Form.Title
 	}
-	return p.Heading()
+	return v.Heading()
 }
 
 // Heading and Body are the message page's texts.
-func (p page) Heading() string { return p.T.Pages[p.Message][0] }
-func (p page) Body() string    { return p.T.Pages[p.Message][1] }
+func (v view) Heading() string { return v.T.Pages[v.Message][0] }
+func (v view) Body() string    { return v.T.Pages[v.Message][1] }
 
 type pageKind int
 
@@ -310,16 +252,7 @@ type field struct {
 }
 
 // DescribedBy lists the ids of the hint and error that describe the question.
-func (f *field) DescribedBy() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, f.ID+"-hint")
-	}
-	if f.Error != "" {
-		ids = append(ids, f.ID+"-error")
-	}
-	return strings.Join(ids, " ")
-}
+func (f *field) DescribedBy() string { return page.DescribedBy(f.ID, f.Hint != "", f.Error != "") }
 
 type option struct {
 	ID, Value, Label string
@@ -369,7 +302,7 @@ func (f *form) keep(posted url.Values, sub Submission) {
 			o.Checked = slices.Contains(vals, o.Value)
 		}
 		if fd.Control == "text" && len(vals) > 0 {
-			fd.Value = lf(vals[0])
+			fd.Value = page.Textarea(vals[0])
 		}
 	}
 	f.Comment = sub.Comment
@@ -438,51 +371,14 @@ func questionText(text map[string]string, loc string) (string, string) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, want := range []string{loc, "en", "zh-CN", ""} {
+	for _, want := range []string{loc, page.English, page.Chinese, ""} {
 		for _, k := range keys {
-			if s := strings.TrimSpace(text[k]); s != "" && (want == "" || matchLocale(k) == want) {
+			if s := strings.TrimSpace(text[k]); s != "" && (want == "" || page.Match(k) == want) {
 				return s, k
 			}
 		}
 	}
 	return "", ""
-}
-
-const defaultLocale = "en"
-
-// matchLocale maps a language tag to the locale the pages have for it, or "": any
-// Chinese gets the simplified Chinese pages, the only Chinese they have.
-func matchLocale(tag string) string {
-	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-	switch primary {
-	case "zh":
-		return "zh-CN"
-	case "en":
-		return "en"
-	}
-	return ""
-}
-
-// negotiate picks the locale an Accept-Language header prefers most (by q-value,
-// then by order), en if it names neither.
-func negotiate(header string) string {
-	best, bestQ := defaultLocale, 0.0
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(part, ";")
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if v, ok := strings.CutPrefix(strings.ReplaceAll(p, " ", ""), "q="); ok {
-				var err error
-				if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
-					q = 0
-				}
-			}
-		}
-		if loc := matchLocale(tag); loc != "" && q > bestQ {
-			best, bestQ = loc, q
-		}
-	}
-	return best
 }
 
 // messages are the pages' own words in one locale.
