@@ -35,10 +35,10 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
 .PHONY: local-bin
-.PHONY: help tools run test build synth diff deploy token invoke redrive bench clean fmt go-mods check-java chromium
+.PHONY: help tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt go-mods check-java chromium
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 ## Tools ----------------------------------------------------------------------
 
@@ -81,6 +81,9 @@ invoke: tools ## invoke one function with an event file (FN=<function> EVENT=eve
 
 redrive: local-bin ## move a queue's dead letters back after a fix, through the running make run (QUEUE=followups)
 	$(LOCAL) redrive -queue $(or $(QUEUE),followups)
+
+reconcile: local-bin ## check loyalty balances against their ledgers and lots in the running make run (exit 1 on a difference)
+	$(LOCAL) reconcile
 
 bench: tools ## run the benchmark program against fresh emulators
 	$(LOCAL) with-emulators -- go run -C $(CURDIR)/infra ./cmd/bench

@@ -140,7 +140,7 @@ func (s *Service) referral(ctx context.Context, next *Account, req EarnRequest, 
 		}
 		own = rules.Referral.RefereeBonus
 	}
-	ref, _, exists, err := s.Store.Account(ctx, next.ReferredBy)
+	ref, exists, err := s.Store.AccountOnly(ctx, next.ReferredBy)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -192,7 +192,7 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 	request := fmt.Sprintf("earn|%d|%s|%s|%s", req.Points, amountText(req.Amount), req.Currency, req.LocationID)
 	return s.run(func() (Entry, bool, error) {
 		now := s.Clock.Now()
-		acct, _, _, err := s.Store.Account(ctx, cid)
+		acct, _, err := s.Store.AccountOnly(ctx, cid)
 		if err != nil {
 			return Entry{}, false, err
 		}
@@ -462,7 +462,7 @@ func (s *Service) credit(ctx context.Context, actor, cid, typ, src string, n int
 	acct := Account{CustomerID: cid}
 	var next *Account
 	if edit != nil {
-		if acct, _, _, err = s.Store.Account(ctx, cid); err != nil {
+		if acct, _, err = s.Store.AccountOnly(ctx, cid); err != nil {
 			return Entry{}, false, err
 		}
 		n := acct

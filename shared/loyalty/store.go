@@ -127,6 +127,21 @@ func (s *Store) Account(ctx context.Context, cid string) (Account, []Lot, bool, 
 	return acct, lots, exists, nil
 }
 
+// AccountOnly reads an account without its lots (what an earn needs).
+func (s *Store) AccountOnly(ctx context.Context, cid string) (Account, bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(accountPK(cid), accountSK), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Account{}, false, dynamo.Unavailable(err, "read points")
+	}
+	acct := Account{CustomerID: cid}
+	if out.Item == nil {
+		return acct, false, nil
+	}
+	err = attributevalue.UnmarshalMap(out.Item, &acct)
+	acct.CustomerID = cid
+	return acct, true, err
+}
+
 // Source reads the entry a sourceId produced, if any.
 func (s *Store) Source(ctx context.Context, cid, src string) (Entry, bool, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(accountPK(cid), sourceSK(src)), ConsistentRead: aws.Bool(true)})

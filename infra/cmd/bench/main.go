@@ -1,4 +1,4 @@
-// Command bench measures the survey submission and the complaint routes against the local stack: DynamoDB
+// Command bench measures the survey submission, complaint and loyalty routes against the local stack: DynamoDB
 // capacity and AWS calls per request, and latency percentiles next to a bare DynamoDB
 // Local write measured in the same run (the ratio is the figure; absolute times on a
 // shared machine are not). It also lists each Lambda bootstrap's size. Run it with
@@ -127,6 +127,10 @@ func run(n int) error {
 	}
 	fmt.Println()
 	if err := complaintsCost(min(n, 1000), srv.URL, issuer, func() *cloud.Meter { return last }, floor); err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := loyaltyCost(min(n, 1000), srv.URL, issuer, func() *cloud.Meter { return last }, floor); err != nil {
 		return err
 	}
 	fmt.Println()

@@ -1,12 +1,13 @@
 // Command local runs Rapport on a laptop: `run` starts the emulators and every
 // function behind one HTTP server; `token` prints a development JWT; `invoke` fires one
-// function with a sample event; `with-emulators` runs a command (the tests) against
-// fresh emulators on free ports.
+// function with a sample event; `reconcile` checks the loyalty ledger of the running
+// stack; `with-emulators` runs a command (the tests) against fresh emulators on free ports.
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -36,6 +38,7 @@ const usage = `usage: local <command>
   token -role manager -locations loc-1   print a development token
   invoke -fn <name> -event <file>    fire one function once through the running runner
   redrive -queue followups           move the queue's DLQ messages back, through the running runner
+  reconcile                          check loyalty balances against ledger and lots in the running runner's DynamoDB Local
   with-emulators -- <command...>     run a command against fresh emulators
 `
 
@@ -54,6 +57,8 @@ func main() {
 		err = invoke(os.Args[2:])
 	case "redrive":
 		err = redrive(os.Args[2:])
+	case "reconcile":
+		err = reconcile()
 	case "with-emulators":
 		var code int
 		code, err = withEmulators(os.Args[2:])
@@ -80,6 +85,21 @@ func root() string {
 }
 
 func issuerPath() string { return filepath.Join(root(), ".local", "dev-issuer.pem") }
+
+// tablePrefix names the tables of make run: rapport-<table>.
+const tablePrefix = "rapport-"
+
+// stack is where a running make run keeps its emulators. DynamoDB Local listens on a
+// free port, so commands that read the data directly (reconcile) find it in this file,
+// one per runner PORT, removed when the runner stops.
+type stack struct {
+	DynamoDB    string `json:"dynamoDBEndpoint"`
+	SQS         string `json:"sqsEndpoint"`
+	Region      string `json:"region"`
+	TablePrefix string `json:"tablePrefix"`
+}
+
+func stackPath(port string) string { return filepath.Join(root(), ".local", "run-"+port+".json") }
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
@@ -111,7 +131,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	names := dynamo.Prefixed("rapport-")
+	names := dynamo.Prefixed(tablePrefix)
 	clk := clock.System{}
 	urls, err := local.Provision(ctx, clients, names, clk.Now())
 	if err != nil {
@@ -136,6 +156,14 @@ func run() error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
+	state, err := json.MarshalIndent(stack{DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint, Region: em.Region, TablePrefix: tablePrefix}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(stackPath(port), state, 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(stackPath(port))
 	banner(port, em, urls, tick, time.Since(started))
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -253,6 +281,44 @@ func redrive(args []string) error {
 		return err
 	}
 	return postRunner("/dev/redrive/"+*q, nil)
+}
+
+// reconcile runs the loyalty reconciliation on the running make run's loyalty table,
+// straight against its DynamoDB Local, and fails when an account differs.
+func reconcile() error {
+	port := envOr("PORT", "8080")
+	b, err := os.ReadFile(stackPath(port))
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no make run on port %s (no %s); start make run, or set PORT= to its port", port, stackPath(port))
+	}
+	if err != nil {
+		return err
+	}
+	var st stack
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("%s: %w", stackPath(port), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	clients, err := cloud.Local(ctx, st.DynamoDB, st.SQS, st.Region)
+	if err != nil {
+		return err
+	}
+	table := dynamo.Prefixed(st.TablePrefix)("loyalty")
+	rep, err := loyalty.Reconcile(ctx, clients.DynamoDB, table)
+	if err != nil {
+		return fmt.Errorf("reconcile %s at %s (is make run on port %s still running?): %w", table, st.DynamoDB, port, err)
+	}
+	fmt.Printf("loyalty reconciliation of %s at %s\n  accounts     %d\n  entries      %d\n  differences  %d\n",
+		table, st.DynamoDB, rep.Accounts, rep.Entries, len(rep.Differences))
+	for _, d := range rep.Differences {
+		fmt.Printf("  %s: balance %d + pending %d, ledger sum %d; lots available %d, pending %d\n",
+			d.CustomerID, d.Balance, d.Pending, d.LedgerSum, d.LotsAvailable, d.LotsPending)
+	}
+	if !rep.Clean() {
+		return fmt.Errorf("%d of %d loyalty accounts differ from their ledger or lots", len(rep.Differences), rep.Accounts)
+	}
+	return nil
 }
 
 func functionNames() []string {
