@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/visit"
 )
 
 // Builders has one entry per wiring row; a test keeps them in step.
@@ -18,7 +19,8 @@ var Builders = map[string]app.Builder{
 	"health":              app.Health,
 	"surveys-public":      survey.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
-	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob),
+	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob, visit.EffectsJob),
+	"visits":              visit.Function,
 	"loyalty":             loyalty.Function,
 	"complaints-public":   complaint.PublicFunction,
 	"complaints-staff":    complaint.StaffFunction,

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,7 +48,9 @@ func (e *Env) String(name string) string {
 	v, ok := e.get(name)
 	if !ok {
 		e.mu.Lock()
-		e.missing = append(e.missing, name)
+		if !slices.Contains(e.missing, name) {
+			e.missing = append(e.missing, name)
+		}
 		e.mu.Unlock()
 	}
 	return v

@@ -32,7 +32,7 @@ type consentChange struct {
 
 // StaffRoutes are the handlers of the staff customer routes, keyed by route pattern.
 func StaffRoutes(svc *Service) map[string]http.Handler {
-	return map[string]http.Handler{
+	routes := map[string]http.Handler{
 		"GET /v1/settings/webhook-key": http.HandlerFunc(svc.webhookKey),
 		"POST /v1/locations":           http.HandlerFunc(svc.createLocation),
 		"GET /v1/locations":            http.HandlerFunc(svc.listLocations),
@@ -92,6 +92,10 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 			web.JSON(w, http.StatusOK, c)
 		}),
 	}
+	for k, h := range profileRoutes(svc) {
+		routes[k] = h
+	}
+	return routes
 }
 
 // webhookKeyPurpose names the key that signs webhooks (shared with the sender).

@@ -41,8 +41,19 @@ type Location struct {
 	QuietHours string    `dynamodbav:"quietHours" json:"quietHours"`
 	Managers   []Contact `dynamodbav:"managers,omitempty" json:"managers,omitempty"`
 	Branding   Branding  `dynamodbav:"branding" json:"branding"`
-	Version    int       `dynamodbav:"version" json:"version"`
-	UpdatedAt  time.Time `dynamodbav:"updatedAt" json:"updatedAt"`
+	// PostServiceSurvey, when set, invites each reported visit's customer to a survey.
+	PostServiceSurvey *PostServiceSurvey `dynamodbav:"postServiceSurvey,omitempty" json:"postServiceSurvey,omitempty"`
+	Version           int                `dynamodbav:"version" json:"version"`
+	UpdatedAt         time.Time          `dynamodbav:"updatedAt" json:"updatedAt"`
+}
+
+// PostServiceSurvey is the survey a visit invites to, and when.
+type PostServiceSurvey struct {
+	SurveyID string `dynamodbav:"surveyId" json:"surveyId"`
+	// DelayMinutes after the visit the invitation goes (quiet hours still apply).
+	DelayMinutes int `dynamodbav:"delayMinutes" json:"delayMinutes"`
+	// ExpiresInHours is how long the invitation stays open (default 168).
+	ExpiresInHours int `dynamodbav:"expiresInHours" json:"expiresInHours"`
 }
 
 // Contact is a manager's address on a channel.
@@ -116,6 +127,20 @@ func (l *Location) Validate() error {
 		}
 		if m.Locale != "" && m.Locale != "zh-CN" && m.Locale != "en" {
 			bad(fmt.Sprintf("managers[%d].locale", i), "must be zh-CN or en")
+		}
+	}
+	if ps := l.PostServiceSurvey; ps != nil {
+		if !locIDRe.MatchString(ps.SurveyID) {
+			bad("postServiceSurvey.surveyId", "is required: a survey id")
+		}
+		if ps.DelayMinutes < 0 || ps.DelayMinutes > 7*24*60 {
+			bad("postServiceSurvey.delayMinutes", "must be 0 to 10080")
+		}
+		if ps.ExpiresInHours == 0 {
+			ps.ExpiresInHours = 168
+		}
+		if ps.ExpiresInHours < 1 || ps.ExpiresInHours > 24*90 {
+			bad("postServiceSurvey.expiresInHours", "must be 1 to 2160")
 		}
 	}
 	if b := l.Branding; b.Color != "" && !colorRe.MatchString(b.Color) {

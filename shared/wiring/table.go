@@ -7,6 +7,12 @@ var Tables = []Table{
 		Name:         "surveys",
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// A customer's responses, newest first (sparse: responses of known customers).
+			Name:         "byCustomer",
+			PartitionKey: Key{Name: "customerPk", Type: String},
+			SortKey:      &Key{Name: "customerSk", Type: String},
+		}},
 		TTLAttribute: "expiresAt",
 	},
 	{
@@ -47,6 +53,11 @@ var Tables = []Table{
 			Name:         "sla",
 			PartitionKey: Key{Name: "slaPk", Type: String},
 			SortKey:      &Key{Name: "slaSk", Type: String},
+		}, {
+			// A customer's cases, newest first (sparse: cases linked to a customer).
+			Name:         "byCustomer",
+			PartitionKey: Key{Name: "customerPk", Type: String},
+			SortKey:      &Key{Name: "customerSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -69,11 +80,23 @@ var Tables = []Table{
 		TTLAttribute: "expiresAt",
 	},
 	{
-		// Profiles arrive with the customers feature; consent, the marketing cap and
-		// signing keys are here today.
+		// Profiles, the contact index, visits, consent, the marketing cap, signing
+		// keys and the locations registry.
 		Name:         "customers",
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// The customers of a home location (the value job, segments, win-back).
+			Name:         "home",
+			PartitionKey: Key{Name: "homePk", Type: String},
+			SortKey:      &Key{Name: "homeSk", Type: String},
+		}, {
+			// Sparse and sharded: visits whose effects (points, the survey invitation)
+			// are not yet done, by when they arrived.
+			Name:         "visitEffects",
+			PartitionKey: Key{Name: "fxPk", Type: String},
+			SortKey:      &Key{Name: "fxSk", Type: String},
+		}},
 		TTLAttribute: "expiresAt",
 	},
 }
@@ -150,9 +173,9 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations; releases, reminds of and expires points, reviews tiers, gives birthday bonuses and reconciles the ledger.",
+		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations; releases, reminds of and expires points, reviews tiers, gives birthday bonuses and reconciles the ledger; finishes visits' effects.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
-		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": Read, "loyalty": ReadWrite},
+		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
@@ -160,6 +183,8 @@ var Functions = []Function{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 50,
 		MemoryMB:       256,
@@ -202,8 +227,11 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers",
-		Description: "Customers for staff and systems: consent per channel, with time and source; the locations registry; the webhook key for admins.",
+		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), consent per channel, with time and source; the locations registry; the webhook key for admins.",
 		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "PATCH", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers/{customerId}/consent", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PUT", Path: "/v1/customers/{customerId}/consent/{channel}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/settings/webhook-key", Auth: JWT, Roles: []string{RoleAdmin}},
@@ -279,6 +307,23 @@ var Functions = []Function{
 		Env: []EnvVar{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "visits",
+		Description: "Systems report visits and purchases: once per sourceId, they move the customer's figures, earn points and invite a post-service survey.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/visits", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
+		}},
+		Tables: map[string]Access{"customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,

@@ -1,0 +1,191 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// Visit is a visit or purchase a system reported: it moves the customer's recency,
+// frequency and monetary figures, earns points and invites a survey.
+type Visit struct {
+	ID         string    `dynamodbav:"visitId" json:"visitId"`
+	SourceID   string    `dynamodbav:"sourceId" json:"sourceId"`
+	CustomerID string    `dynamodbav:"customerId" json:"customerId"`
+	LocationID string    `dynamodbav:"locationId" json:"locationId"`
+	Amount     float64   `dynamodbav:"amount" json:"amount"`
+	Currency   string    `dynamodbav:"currency,omitempty" json:"currency,omitempty"`
+	At         time.Time `dynamodbav:"at" json:"at"`
+	ReceivedAt time.Time `dynamodbav:"receivedAt" json:"receivedAt"`
+	By         string    `dynamodbav:"by,omitempty" json:"by,omitempty"`
+	// Effects are done once the points are earned and the survey invitation is
+	// scheduled (or found not to apply); EntryID and InvitationID name what they made.
+	EffectsDone  bool   `dynamodbav:"effectsDone" json:"effectsDone"`
+	EntryID      string `dynamodbav:"entryId,omitempty" json:"entryId,omitempty"`
+	FollowupID   string `dynamodbav:"followupId,omitempty" json:"followupId,omitempty"`
+	EffectsError string `dynamodbav:"effectsError,omitempty" json:"-"`
+}
+
+// VisitPrefix starts the sort keys of a customer's visits: CUST#<id> / VISIT#<at>#<id>,
+// so they list newest first by time.
+const VisitPrefix = "VISIT#"
+
+// VisitSK is the sort key of a visit in its customer's partition.
+func VisitSK(at time.Time, visitID string) string {
+	return VisitPrefix + at.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + visitID
+}
+
+// CustomerPK is a customer's partition in the customers table.
+func CustomerPK(id string) string { return customerPK(id) }
+
+// visitClaim is a visit's sourceId, taken once, holding the visit; while its effects
+// are not done it carries the visitEffects index keys.
+type visitClaim struct {
+	PK    string `dynamodbav:"pk"`
+	SK    string `dynamodbav:"sk"`
+	Visit Visit  `dynamodbav:"visit"`
+	FxPK  string `dynamodbav:"fxPk,omitempty"`
+	FxSK  string `dynamodbav:"fxSk,omitempty"`
+}
+
+func visitClaimKey(src string) map[string]types.AttributeValue {
+	return dynamo.Key("VISITSRC#"+src, "VISIT")
+}
+
+func visitFxPK(src string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(src))
+	return fmt.Sprintf("VISITFX#%d", h.Sum32()%4)
+}
+
+// VisitBySource reads the visit a sourceId reported, if any.
+func (s *Store) VisitBySource(ctx context.Context, src string) (Visit, bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: visitClaimKey(src), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Visit{}, false, dynamo.Unavailable(err, "read visit")
+	}
+	if out.Item == nil {
+		return Visit{}, false, nil
+	}
+	var c visitClaim
+	err = attributevalue.UnmarshalMap(out.Item, &c)
+	return c.Visit, err == nil, err
+}
+
+// ErrVisitReported means the sourceId was reported before.
+var ErrVisitReported = errors.New("visit reported before")
+
+// RecordVisit stores a visit once per sourceId with the customer's recency, frequency
+// and monetary figures, in one transaction; a customer without a profile gets one.
+// Its effects are left to do (the visitEffects index lists it until they are).
+func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		p, err := s.profile(ctx, v.CustomerID)
+		switch {
+		case errors.Is(err, ErrNoProfile):
+			p = Profile{ID: v.CustomerID, LocationID: v.LocationID, CreatedAt: v.ReceivedAt}
+		case err != nil:
+			return err
+		case p.MergedInto != "":
+			v.CustomerID = p.MergedInto
+			continue
+		}
+		prev := p.Version
+		p.Visits++
+		p.Monetary += v.Amount
+		if p.FirstVisit == nil || v.At.Before(*p.FirstVisit) {
+			p.FirstVisit = &v.At
+		}
+		if p.LastVisit == nil || v.At.After(*p.LastVisit) {
+			p.LastVisit = &v.At
+		}
+		p.Version, p.UpdatedAt = prev+1, v.ReceivedAt
+		profile, err := s.profilePut(p, prev)
+		if err != nil {
+			return err
+		}
+		claim, err := attributevalue.MarshalMap(visitClaim{PK: "VISITSRC#" + v.SourceID, SK: "VISIT", Visit: v,
+			FxPK: visitFxPK(v.SourceID), FxSK: v.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + v.SourceID})
+		if err != nil {
+			return err
+		}
+		entry, err := attributevalue.MarshalMap(struct {
+			PK string `dynamodbav:"pk"`
+			SK string `dynamodbav:"sk"`
+			Visit
+		}{customerPK(v.CustomerID), VisitSK(v.At, v.ID), v})
+		if err != nil {
+			return err
+		}
+		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: aws.String(s.Table), Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+			{Put: &types.Put{TableName: aws.String(s.Table), Item: entry}},
+			profile,
+		}})
+		reasons := dynamo.CancellationReasons(err)
+		switch {
+		case err == nil:
+			return nil
+		case len(reasons) > 0 && reasons[0] == "ConditionalCheckFailed":
+			return ErrVisitReported
+		case slices.Contains(reasons, "ConditionalCheckFailed") || slices.Contains(reasons, "TransactionConflict"):
+			continue // the profile changed meanwhile: read it again
+		default:
+			return dynamo.Unavailable(err, "record visit")
+		}
+	}
+	return problem.New(problem.Unavailable, "too many concurrent changes to this customer; retry shortly")
+}
+
+// VisitEffectsDone marks a visit's effects done with what they made.
+func (s *Store) VisitEffectsDone(ctx context.Context, v Visit) error {
+	item, err := attributevalue.MarshalMap(visitClaim{PK: "VISITSRC#" + v.SourceID, SK: "VISIT", Visit: v})
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item})
+	if err != nil {
+		return dynamo.Unavailable(err, "mark visit done")
+	}
+	return nil
+}
+
+// PendingVisits are visits received before `before` whose effects are not done, from
+// the sparse visitEffects index (never a scan).
+func (s *Store) PendingVisits(ctx context.Context, before time.Time) ([]Visit, error) {
+	var out []Visit
+	for shard := range 4 {
+		p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+			TableName: aws.String(s.Table), IndexName: aws.String("visitEffects"),
+			KeyConditionExpression: aws.String("fxPk = :pk AND fxSk < :before"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": dynamo.S(fmt.Sprintf("VISITFX#%d", shard)), ":before": dynamo.S(before.UTC().Format("2006-01-02T15:04:05.000Z")),
+			},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, dynamo.Unavailable(err, "query pending visits")
+			}
+			var claims []visitClaim
+			if err := attributevalue.UnmarshalListOfMaps(page.Items, &claims); err != nil {
+				return nil, err
+			}
+			for _, c := range claims {
+				out = append(out, c.Visit)
+			}
+		}
+	}
+	return out, nil
+}
