@@ -43,6 +43,12 @@ var Templates = map[string]notify.Template{
 		"en":    {Subject: "Your {{.Brand.Name}} tier is now {{.Vars.tier}}", Text: "Your membership tier at {{.Brand.Name}} is now {{.Vars.tier}}."},
 		"zh-CN": {Subject: "您的{{.Brand.Name}}会员等级已变为{{.Vars.tier}}", Text: "您在{{.Brand.Name}}的会员等级已变为{{.Vars.tier}}。"},
 	}),
+	"tier-notice": notify.MustParse("tier-notice", false, map[string]notify.Source{
+		"en": {Subject: "Keep your {{.Vars.tier}} tier at {{.Brand.Name}}",
+			Text: "Your {{.Brand.Name}} tier stays {{.Vars.tier}} until {{.Vars.on}}; it becomes {{.Vars.next}} then unless you earn enough points to keep it."},
+		"zh-CN": {Subject: "保持您在{{.Brand.Name}}的{{.Vars.tier}}等级",
+			Text: "您在{{.Brand.Name}}的{{.Vars.tier}}等级保留至 {{.Vars.on}}；届时若积分未达标，将调整为{{.Vars.next}}。"},
+	}),
 	"birthday": notify.MustParse("birthday", true, map[string]notify.Source{
 		"en":    {Subject: "Happy birthday from {{.Brand.Name}}", Text: "Happy birthday! Everyone at {{.Brand.Name}} wishes you a wonderful day."},
 		"zh-CN": {Subject: "{{.Brand.Name}}祝您生日快乐", Text: "生日快乐！{{.Brand.Name}}全体同仁祝您度过美好的一天。"},

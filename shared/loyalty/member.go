@@ -297,12 +297,17 @@ func (a Account) recipient() (followup.Recipient, bool) {
 // tierMessage tells a member of a tier change; false when they left no address.
 func (s *Service) tierMessage(a Account, ch TierChange, now time.Time) (followup.Followup, bool) {
 	r, ok := a.recipient()
-	if !ok {
-		return followup.Followup{}, false
+	if !ok || ch.Kind == "kept" {
+		return followup.Followup{}, false // keeping one's tier needs no message
+	}
+	template, vars := "tier-change", map[string]string{"tier": ch.To}
+	if ch.Kind == "downgrade_notice" && a.DowngradeAt != nil {
+		// Still in the tier: say what happens, and by when it can be kept.
+		template, vars = "tier-notice", map[string]string{"tier": ch.From, "next": ch.To, "on": a.DowngradeAt.Format("2006-01-02")}
 	}
 	return followup.Followup{ID: id.New(now), Kind: followup.KindTierChange, Recipient: r, DueAt: now,
 		DedupeKey:  fmt.Sprintf("tier#%s#%s#%s#%s", a.CustomerID, ch.Kind, ch.To, now.Format("2006-01-02")),
-		TemplateID: "tier-change", Vars: map[string]string{"tier": ch.To},
+		TemplateID: template, Vars: vars,
 		Source: followup.Source{Type: "loyalty-account", ID: a.CustomerID}, CreatedAt: now}, true
 }
 

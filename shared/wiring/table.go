@@ -173,7 +173,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: finds due follow-ups through the sharded due index and enqueues them; fires complaint SLA warnings and escalations; releases, reminds of and expires points, reviews tiers, gives birthday bonuses and reconciles the ledger; finishes visits' effects.",
+		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLA steps, loyalty timers, birthdays and reconciliation, visit effects.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
 		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
