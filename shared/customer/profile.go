@@ -39,6 +39,8 @@ type Profile struct {
 	Monetary   float64    `dynamodbav:"monetary" json:"monetary"`
 	FirstVisit *time.Time `dynamodbav:"firstVisit,omitempty" json:"firstVisit,omitempty"`
 	LastVisit  *time.Time `dynamodbav:"lastVisit,omitempty" json:"lastVisit,omitempty"`
+	// Value is what the customer is worth, as the value job last computed it.
+	Value *Value `dynamodbav:"value,omitempty" json:"value,omitempty"`
 	// MergedInto names the profile this duplicate was merged into.
 	MergedInto string    `dynamodbav:"mergedInto,omitempty" json:"mergedInto,omitempty"`
 	Version    int       `dynamodbav:"version" json:"version"`

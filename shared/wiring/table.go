@@ -173,7 +173,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLA steps, loyalty timers, birthdays and reconciliation, visit effects.",
+		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLAs, loyalty timers, birthdays, reconciliation, visit effects, value, win-back.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
 		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
@@ -326,6 +326,26 @@ var Functions = []Function{
 			{Name: "PUBLIC_BASE_URL", API: true},
 		},
 		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "segments",
+		Description: "Segments over customers' value figures, campaigns to them through follow-ups, and the value and win-back settings.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/segments", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/segments", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/segments/{segmentId}/customers", Auth: JWT, Roles: Staff},
+			{Method: "POST", Path: "/v1/segments/{segmentId}/campaigns", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/settings/value", Auth: JWT, Roles: Staff},
+			{Method: "PUT", Path: "/v1/settings/value", Auth: JWT, Roles: ManagerUp},
+		}},
+		Tables: map[string]Access{"customers": ReadWrite, "followups": ReadWrite, "surveys": Read},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+		},
+		TimeoutSeconds: 30,
 		MemoryMB:       256,
 	},
 	{
