@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/timeline"
 	"github.com/rapport-crm/rapport/shared/visit"
 )
 
@@ -22,6 +23,7 @@ var Builders = map[string]app.Builder{
 	"surveys-staff":       survey.StaffFunction,
 	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob, visit.EffectsJob, segment.ValueJob, segment.WinBackJob),
 	"segments":            segment.Function,
+	"timeline":            timeline.Function,
 	"visits":              visit.Function,
 	"loyalty":             loyalty.Function,
 	"complaints-public":   complaint.PublicFunction,

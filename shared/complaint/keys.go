@@ -20,6 +20,8 @@ package complaint
 //	byAssignee  assigneePk = A#<assignee>      assigneeSk = <status>#<createdAt>#<id>
 //	sla         slaPk = SLA#<shard>            slaSk = <next check time>#<id>, only while a
 //	                                           clock runs toward a ladder step
+//	byCustomer  customerPk = CUST#<customerId> customerSk = <createdAt>#<id>, cases linked
+//	                                           to a customer (timeline, merge, erasure)
 //
 // Access patterns:
 //

@@ -326,12 +326,15 @@ func (s *Service) assignNew(ctx context.Context, st Settings, c *Complaint, assi
 	return ev, nil
 }
 
-// indexed is the case with its index keys: the queues, and the SLA index while a
-// clock runs toward its next ladder step.
+// indexed is the case with its index keys: the queues, the customer's cases when one
+// is linked, and the SLA index while a clock runs toward its next ladder step.
 func (s *Service) indexed(c Complaint, h Hours, st Settings) (caseItem, error) {
 	it := caseItem{Complaint: c, QueuePK: queuePK(c.LocationID), QueueSK: statusSK(c.Status, c.CreatedAt, c.ID)}
 	if c.Assignee != "" {
 		it.AssigneePK, it.AssigneeSK = assigneePK(c.Assignee), statusSK(c.Status, c.CreatedAt, c.ID)
+	}
+	if c.CustomerID != "" {
+		it.CustomerPK, it.CustomerSK = customer.CustomerPK(c.CustomerID), customerSK(c.CreatedAt, c.ID)
 	}
 	next, ok, err := c.nextCheck(h, st.Ladder)
 	if err != nil {

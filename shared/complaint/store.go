@@ -43,8 +43,17 @@ type caseItem struct {
 	AssigneeSK string `dynamodbav:"assigneeSk,omitempty"`
 	SLAPK      string `dynamodbav:"slaPk,omitempty"`
 	SLASK      string `dynamodbav:"slaSk,omitempty"`
+	// CustomerPK and CustomerSK put a case linked to a customer in the sparse index
+	// byCustomer (CUST#<customerId>, <createdAt>#<id>): the customer's timeline.
+	CustomerPK string `dynamodbav:"customerPk,omitempty"`
+	CustomerSK string `dynamodbav:"customerSk,omitempty"`
 	// CallbackID is the pending callback follow-up, cancelled if the case reopens.
 	CallbackID string `dynamodbav:"callbackId,omitempty"`
+}
+
+// customerSK orders a customer's cases by when they were opened.
+func customerSK(created time.Time, id string) string {
+	return created.UTC().Format(sortTime) + "#" + id
 }
 
 type eventItem struct {

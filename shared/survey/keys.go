@@ -14,6 +14,9 @@ package survey
 //	INV#<token>           DAY#<day>                         a public link's count that day
 //	IDEM#<scope>#<key>    IDEM                              an idempotency record (24 h)
 //
+// Index (sparse): byCustomer  customerPk = CUST#<customerId>  customerSk =
+// <submittedAt>#<responseId>, on responses of known customers.
+//
 // Access patterns:
 //
 //	a survey's definition, or one version     GetItem DEF, or VER#<v>
@@ -23,6 +26,7 @@ package survey
 //	                                          cost grows with days, never with responses
 //	a survey's responses in a period          Query SURVEY#<id>, sk BETWEEN RESP#<id at
 //	                                          from> and RESP#<id at to> (the CSV export)
+//	a customer's responses, newest        Query byCustomer, descending
 //	submit a response                         TransactWriteItems: the token (invitation
 //	                                          open → used, or the link's daily count), the
 //	                                          response, two aggregate shards, the loop's

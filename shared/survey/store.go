@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 )
@@ -227,6 +228,32 @@ func (s *Store) Responses(ctx context.Context, surveyID string) ([]Response, err
 	return all, nil
 }
 
+// responseItem is a response as stored (read back as keyed[Response]), with the keys
+// of the sparse index byCustomer when the customer is known:
+//
+//	customerPk = CUST#<customerId>   customerSk = <submittedAt>#<responseId>
+//
+// so a customer's responses list newest first (their timeline) without a scan.
+type responseItem struct {
+	PK         string   `dynamodbav:"pk"`
+	SK         string   `dynamodbav:"sk"`
+	Value      Response `dynamodbav:"value"`
+	CustomerPK string   `dynamodbav:"customerPk,omitempty"`
+	CustomerSK string   `dynamodbav:"customerSk,omitempty"`
+}
+
+// indexTime is a fixed-width UTC time that sorts as a string in time order.
+const indexTime = "2006-01-02T15:04:05.000Z"
+
+func storedResponse(r Response) responseItem {
+	it := responseItem{PK: surveyPK(r.SurveyID), SK: responseSK(r.ID), Value: r}
+	if r.CustomerID != "" {
+		it.CustomerPK = customer.CustomerPK(r.CustomerID)
+		it.CustomerSK = r.SubmittedAt.UTC().Format(indexTime) + "#" + r.ID
+	}
+	return it
+}
+
 // Reasons a response could not be saved.
 var (
 	errInvitationTaken = errors.New("invitation used or expired")
@@ -246,7 +273,7 @@ const linkDayTTL = 48 * time.Hour
 // aggregate counters and the extra items (the loop's follow-up, the idempotency record):
 // all or nothing. Transactions that lose a race for an item are retried.
 func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, extra []types.TransactWriteItem) error {
-	item, err := attributevalue.MarshalMap(keyed[Response]{PK: surveyPK(r.SurveyID), SK: responseSK(r.ID), Value: r})
+	item, err := attributevalue.MarshalMap(storedResponse(r))
 	if err != nil {
 		return err
 	}

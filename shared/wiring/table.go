@@ -349,6 +349,23 @@ var Functions = []Function{
 		MemoryMB:       256,
 	},
 	{
+		Name:        "timeline",
+		Description: "A customer's history for staff and systems: visits, points, follow-ups, complaints and survey responses, newest first, read through key ranges and the byCustomer indexes.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/customers/{customerId}/timeline", Auth: JWT, Roles: StaffAndSystem},
+		}},
+		Tables: map[string]Access{"customers": Read, "loyalty": Read, "followups": Read, "complaints": Read, "surveys": Read},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
 		Name:        "followups-staff",
 		Description: "Staff and systems schedule, list and cancel follow-ups.",
 		Trigger: Trigger{Routes: []Route{
