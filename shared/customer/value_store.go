@@ -45,6 +45,16 @@ type WinBack struct {
 	Days int `dynamodbav:"days" json:"days"`
 	// PeriodDays is how often at most a customer gets a win-back message.
 	PeriodDays int `dynamodbav:"periodDays" json:"periodDays"`
+	// Locations override Days for some locations (0 turns win-back off there).
+	Locations map[string]int `dynamodbav:"locations,omitempty" json:"locations,omitempty"`
+}
+
+// DaysAt is the win-back days of a location.
+func (w WinBack) DaysAt(locationID string) int {
+	if d, ok := w.Locations[locationID]; ok {
+		return d
+	}
+	return w.Days
 }
 
 // DefaultValueSettings are used until a manager saves others.
@@ -67,7 +77,12 @@ func (v *ValueSettings) Validate() error {
 	if v.WinBack.Days < 0 || v.WinBack.Days > 3650 {
 		errs = append(errs, problem.FieldError{Field: "winBack.days", Message: "must be 0 (off) to 3650"})
 	}
-	if v.WinBack.Days > 0 && (v.WinBack.PeriodDays < 7 || v.WinBack.PeriodDays > 3650) {
+	for loc, d := range v.WinBack.Locations {
+		if d < 0 || d > 3650 {
+			errs = append(errs, problem.FieldError{Field: "winBack.locations." + loc, Message: "must be 0 (off) to 3650"})
+		}
+	}
+	if (v.WinBack.Days > 0 || len(v.WinBack.Locations) > 0) && (v.WinBack.PeriodDays < 7 || v.WinBack.PeriodDays > 3650) {
 		errs = append(errs, problem.FieldError{Field: "winBack.periodDays", Message: "must be 7 to 3650"})
 	}
 	return problem.Fields(errs)

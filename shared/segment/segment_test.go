@@ -128,4 +128,13 @@ func TestWinBackOncePerPeriod(t *testing.T) {
 	if len(fs) != 2 || fs[0].Kind != followup.KindWinBack || fs[0].TemplateID != "win-back" {
 		t.Fatalf("c-4's follow-ups %+v", fs)
 	}
+	// A location may set its own days, or turn win-back off.
+	cfg := customer.DefaultValueSettings()
+	cfg.WinBack.Locations = map[string]int{"loc-1": 0}
+	if _, err := s.Customers.PutValueSettings(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := s.WinBack(ctx, t0.AddDate(0, 0, 200)); rep.Scheduled != 0 {
+		t.Fatalf("win-back turned off at loc-1 scheduled %d", rep.Scheduled)
+	}
 }

@@ -114,12 +114,12 @@ type WinBackReport struct {
 }
 
 // WinBack schedules one win-back message per period to each customer whose last
-// visit is longer ago than the settings' days: the period's number is in the
+// visit is longer ago than the settings' days (per location where set): the period's number is in the
 // follow-up's dedupe key, so a customer hears once per period however often this runs.
 func (s *Service) WinBack(ctx context.Context, now time.Time) (WinBackReport, error) {
 	var rep WinBackReport
 	cfg, err := s.Customers.ValueSettings(ctx)
-	if err != nil || cfg.WinBack.Days <= 0 {
+	if err != nil || cfg.WinBack.PeriodDays <= 0 {
 		return rep, err
 	}
 	period := now.Unix() / int64(cfg.WinBack.PeriodDays*24*3600)
@@ -127,8 +127,12 @@ func (s *Service) WinBack(ctx context.Context, now time.Time) (WinBackReport, er
 	if err != nil {
 		return rep, err
 	}
-	cutoff := now.AddDate(0, 0, -cfg.WinBack.Days)
 	for _, l := range locs {
+		days := cfg.WinBack.DaysAt(l.ID)
+		if days <= 0 {
+			continue
+		}
+		cutoff := now.AddDate(0, 0, -days)
 		profiles, err := s.Customers.HomeProfiles(ctx, l.ID)
 		if err != nil {
 			return rep, err
