@@ -320,3 +320,36 @@ func TestPendingReminderAndExpiry(t *testing.T) {
 	}
 	f.reconcile(t)
 }
+
+// With pending days, referral bonuses wait like earned points before they can be spent.
+func TestReferralBonusesArePendingLikeEarns(t *testing.T) {
+	f := newFixture(t, func(r *loyalty.Rules) { r.PendingDays = 14 })
+	ctx := context.Background()
+	ref, err := f.svc.Enrol(ctx, "ann", loyalty.Membership{Email: "ann@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Enrol(ctx, "bob", loyalty.Membership{Email: "bob@example.com", ReferralCode: ref.ReferralCode}); err != nil {
+		t.Fatal(err)
+	}
+	amount := 150.0
+	if _, _, err := f.svc.Earn(ctx, "pos", "bob", loyalty.EarnRequest{SourceID: "b1", Amount: &amount, Currency: "CNY"}); err != nil {
+		t.Fatal(err)
+	}
+	rules := loyalty.DefaultRules()
+	if b := f.balance(t, "bob"); b.Balance != 0 || b.Pending != 150+rules.Referral.RefereeBonus {
+		t.Fatalf("bob %+v", b)
+	}
+	if b := f.balance(t, "ann"); b.Balance != 0 || b.Pending != rules.Referral.ReferrerBonus {
+		t.Fatalf("ann %+v", b)
+	}
+	f.reconcile(t)
+	f.clk.Advance(14 * 24 * time.Hour)
+	if _, err := f.svc.RunTimers(ctx, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if b := f.balance(t, "ann"); b.Balance != rules.Referral.ReferrerBonus || b.Pending != 0 {
+		t.Fatalf("ann after the window %+v", b)
+	}
+	f.reconcile(t)
+}

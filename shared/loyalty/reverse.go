@@ -107,6 +107,14 @@ func (s *Service) takeBackEarn(ctx context.Context, e Entry, orig Entry, acct Ac
 	return s.commit(ctx, e, acct, &next, add, -add["balance"], rules, now, items, nil)
 }
 
+// bucketOf is where new points go: pending while the rules hold them back.
+func bucketOf(r Rules) string {
+	if r.PendingDays > 0 {
+		return "pending"
+	}
+	return "balance"
+}
+
 // referral, when the earn is a referred member's first qualifying purchase, gives the
 // member and their referrer a bonus each — once per member, in the earn's transaction;
 // the referrer's only while under the yearly limit.
@@ -120,7 +128,8 @@ func (s *Service) referral(ctx context.Context, next *Account, req EarnRequest, 
 	grant := func(cid, src string, n int, reason string) error {
 		e := Entry{ID: id.New(now), CustomerID: cid, Type: TypeBonus, SourceID: src, Points: n, Gross: n, At: now,
 			Actor: "referral", Reason: reason, Request: fmt.Sprintf("bonus|%d|%s", n, reason)}
-		lot := newLotFor(e, n, rules, now, false)
+		// Pending like an earn's points, so a refund inside the window costs nothing.
+		lot := newLotFor(e, n, rules, now, rules.PendingDays > 0)
 		e.Lot = &lot.LotRef
 		lotItem, err := s.Store.newLot(lot, rules, now)
 		if err != nil {
@@ -153,7 +162,7 @@ func (s *Service) referral(ctx context.Context, next *Account, req EarnRequest, 
 	}
 	refNext := ref
 	refNext.ReferralBonuses = map[string]int{year: ref.ReferralBonuses[year] + 1}
-	it, err := s.Store.accountWrite(ref, &refNext, map[string]int{"balance": rules.Referral.ReferrerBonus}, 0, now, rules)
+	it, err := s.Store.accountWrite(ref, &refNext, map[string]int{bucketOf(rules): rules.Referral.ReferrerBonus}, 0, now, rules)
 	if err != nil {
 		return nil, 0, err
 	}

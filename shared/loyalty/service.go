@@ -234,7 +234,7 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 		if err != nil {
 			return Entry{}, false, err
 		}
-		add["balance"] += welcome
+		add[bucketOf(rules)] += welcome
 		if change != nil {
 			if f, ok := s.tierMessage(next, *change, now); ok {
 				puts, err := s.Followups.SchedulePuts(f)
