@@ -83,6 +83,11 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, names Names, tables 
 		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, time.Minute); err != nil {
 			return fmt.Errorf("wait for table %s: %w", *in.TableName, err)
 		}
+		if err != nil { // the table was there: give it the indexes added since
+			if err := addIndexes(ctx, db, in); err != nil {
+				return err
+			}
+		}
 		if t.TTLAttribute != "" && err == nil {
 			_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 				TableName:               in.TableName,
@@ -94,6 +99,52 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, names Names, tables 
 		}
 	}
 	return nil
+}
+
+// addIndexes creates the global secondary indexes an existing table lacks, one at a
+// time as DynamoDB requires, waiting for each (local data kept across releases).
+func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTableInput) error {
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
+	if err != nil {
+		return fmt.Errorf("describe table %s: %w", *in.TableName, err)
+	}
+	have := map[string]bool{}
+	for _, ix := range out.Table.GlobalSecondaryIndexes {
+		have[aws.ToString(ix.IndexName)] = true
+	}
+	for _, ix := range in.GlobalSecondaryIndexes {
+		if have[aws.ToString(ix.IndexName)] {
+			continue
+		}
+		_, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: in.TableName, AttributeDefinitions: in.AttributeDefinitions,
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+				IndexName: ix.IndexName, KeySchema: ix.KeySchema, Projection: ix.Projection}}}})
+		if err != nil {
+			return fmt.Errorf("add index %s to %s: %w", aws.ToString(ix.IndexName), *in.TableName, err)
+		}
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+			d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
+			if err != nil {
+				return fmt.Errorf("describe table %s: %w", *in.TableName, err)
+			}
+			if indexActive(d.Table, aws.ToString(ix.IndexName)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("index %s of %s not active after a minute", aws.ToString(ix.IndexName), *in.TableName)
+			}
+		}
+	}
+	return nil
+}
+
+func indexActive(t *types.TableDescription, name string) bool {
+	for _, ix := range t.GlobalSecondaryIndexes {
+		if aws.ToString(ix.IndexName) == name {
+			return ix.IndexStatus == types.IndexStatusActive
+		}
+	}
+	return false
 }
 
 func createInput(name string, t wiring.Table) *dynamodb.CreateTableInput {
