@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/timeline"
@@ -21,7 +22,8 @@ var Builders = map[string]app.Builder{
 	"health":              app.Health,
 	"surveys-public":      survey.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
-	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob, visit.EffectsJob, segment.ValueJob, segment.WinBackJob),
+	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob, visit.EffectsJob, segment.ValueJob, segment.WinBackJob, privacy.RetentionJob),
+	"customer-data":       privacy.Function,
 	"segments":            segment.Function,
 	"timeline":            timeline.Function,
 	"visits":              visit.Function,

@@ -122,7 +122,7 @@ func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTab
 		if err != nil {
 			return fmt.Errorf("add index %s to %s: %w", aws.ToString(ix.IndexName), *in.TableName, err)
 		}
-		for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 			d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
 			if err != nil {
 				return fmt.Errorf("describe table %s: %w", *in.TableName, err)
@@ -131,7 +131,7 @@ func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTab
 				break
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("index %s of %s not active after a minute", aws.ToString(ix.IndexName), *in.TableName)
+				return fmt.Errorf("index %s of %s not active after five minutes", aws.ToString(ix.IndexName), *in.TableName)
 			}
 		}
 	}

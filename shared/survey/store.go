@@ -130,7 +130,9 @@ func (s *Store) PutInvitation(ctx context.Context, inv Invitation) error {
 	if inv.Kind == "" {
 		inv.Kind = KindInvitation
 	}
-	item, err := attributevalue.MarshalMap(keyed[Invitation]{PK: invitationPK(inv.Token), SK: invitationSK, Value: inv})
+	// Kept a month past its expiry (to answer 410 meanwhile), then removed by TTL.
+	item, err := attributevalue.MarshalMap(keyed[Invitation]{PK: invitationPK(inv.Token), SK: invitationSK, Value: inv,
+		ExpiresAt: inv.ExpiresAt.AddDate(0, 1, 0).Unix()})
 	if err != nil {
 		return err
 	}
@@ -240,13 +242,18 @@ type responseItem struct {
 	Value      Response `dynamodbav:"value"`
 	CustomerPK string   `dynamodbav:"customerPk,omitempty"`
 	CustomerSK string   `dynamodbav:"customerSk,omitempty"`
+	// CommentPK and CommentSK list a response holding free text in the sparse comments
+	// index, for the retention job (see privacy.go).
+	CommentPK string `dynamodbav:"commentPk,omitempty"`
+	CommentSK string `dynamodbav:"commentSk,omitempty"`
 }
 
 // indexTime is a fixed-width UTC time that sorts as a string in time order.
 const indexTime = "2006-01-02T15:04:05.000Z"
 
-func storedResponse(r Response) responseItem {
+func storedResponse(sv Survey, r Response) responseItem {
 	it := responseItem{PK: surveyPK(r.SurveyID), SK: responseSK(r.ID), Value: r}
+	it.CommentPK, it.CommentSK = commentIndexKeys(sv, r)
 	if r.CustomerID != "" {
 		it.CustomerPK = customer.CustomerPK(r.CustomerID)
 		it.CustomerSK = r.SubmittedAt.UTC().Format(indexTime) + "#" + r.ID
@@ -273,7 +280,7 @@ const linkDayTTL = 48 * time.Hour
 // aggregate counters and the extra items (the loop's follow-up, the idempotency record):
 // all or nothing. Transactions that lose a race for an item are retried.
 func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, extra []types.TransactWriteItem) error {
-	item, err := attributevalue.MarshalMap(storedResponse(r))
+	item, err := attributevalue.MarshalMap(storedResponse(sv, r))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,12 @@ var Tables = []Table{
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
+		}, {
+			// Responses that still hold free text (a comment or a text answer), oldest
+			// first per shard: the retention job's way to them (sparse: removed with the text).
+			Name:         "comments",
+			PartitionKey: Key{Name: "commentPk", Type: String},
+			SortKey:      &Key{Name: "commentSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -173,7 +179,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLAs, loyalty timers, birthdays, reconciliation, visit effects, value, win-back.",
+		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLAs, loyalty timers, birthdays, reconciliation, visit effects, value, win-back, retention.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
 		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
@@ -185,6 +191,8 @@ var Functions = []Function{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "COMPLAINT_RETENTION_DAYS", Setting: "complaintRetentionDays", Value: "365"},
+			{Name: "SURVEY_COMMENT_RETENTION_DAYS", Setting: "surveyCommentRetentionDays", Value: "730"},
 		},
 		TimeoutSeconds: 50,
 		MemoryMB:       256,
@@ -364,6 +372,25 @@ var Functions = []Function{
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
+	},
+	{
+		Name:        "customer-data",
+		Description: "A customer's data across domains for managers: the merge of a duplicate, the personal-data export and the erasure.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "POST", Path: "/v1/customers/{customerId}/merge", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/customers/{customerId}/export", Auth: JWT, Roles: ManagerUp},
+			{Method: "DELETE", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: ManagerUp},
+		}},
+		Tables: map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "complaints": ReadWrite, "loyalty": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 30,
+		MemoryMB:       512,
 	},
 	{
 		Name:        "followups-staff",
