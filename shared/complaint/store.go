@@ -70,39 +70,22 @@ type settingsItem struct {
 
 // Settings reads the settings, or the defaults (version 0) when none were saved.
 func (s *Store) Settings(ctx context.Context) (Settings, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(settingsPK, settingsSK), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return Settings{}, dynamo.Unavailable(err, "read complaint settings")
-	}
-	if out.Item == nil {
-		return DefaultSettings(), nil
-	}
 	var it settingsItem
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it.Settings, err
+	found, err := dynamo.GetVersioned(ctx, s.DB, s.Table, settingsPK, settingsSK, &it, "complaint settings")
+	if err != nil || !found {
+		return DefaultSettings(), err
+	}
+	return it.Settings, nil
 }
 
 // PutSettings saves settings over the version read (0: none saved yet).
 func (s *Store) PutSettings(ctx context.Context, st Settings, expect int) (Settings, error) {
 	st.Version = expect + 1
-	item, err := attributevalue.MarshalMap(settingsItem{PK: settingsPK, SK: settingsSK, Settings: st})
-	if err != nil {
-		return Settings{}, err
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item,
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version = :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": dynamo.N(int64(expect))}}
-	if expect == 0 {
-		in.ConditionExpression, in.ExpressionAttributeValues = aws.String("attribute_not_exists(pk)"), nil
-	}
-	_, err = s.DB.PutItem(ctx, in)
-	switch {
-	case dynamo.ConditionFailed(err):
+	err := dynamo.PutVersioned(ctx, s.DB, s.Table, settingsItem{PK: settingsPK, SK: settingsSK, Settings: st}, expect, "complaint settings")
+	if errors.Is(err, dynamo.ErrVersion) {
 		return Settings{}, ErrSettingsChanged
-	case err != nil:
-		return Settings{}, dynamo.Unavailable(err, "save complaint settings")
 	}
-	return st, nil
+	return st, err
 }
 
 // count adds one to a counter item and returns the new value: an atomic, race-free

@@ -90,20 +90,20 @@ func (v *ValueSettings) Validate() error {
 
 const valueSettingsSK = "VALUE"
 
+type valueSettingsItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	ValueSettings
+}
+
 // ValueSettings reads the settings, or the defaults (version 0).
 func (s *Store) ValueSettings(ctx context.Context) (ValueSettings, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key("SETTINGS", valueSettingsSK), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return ValueSettings{}, dynamo.Unavailable(err, "read value settings")
+	var it valueSettingsItem
+	found, err := dynamo.GetVersioned(ctx, s.DB, s.Table, "SETTINGS", valueSettingsSK, &it, "value settings")
+	if err != nil || !found {
+		return DefaultValueSettings(), err
 	}
-	if out.Item == nil {
-		return DefaultValueSettings(), nil
-	}
-	var it struct {
-		Settings ValueSettings `dynamodbav:"settings"`
-	}
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it.Settings, err
+	return it.ValueSettings, nil
 }
 
 // ErrValueSettingsChanged means another save came first.
@@ -113,23 +113,11 @@ var ErrValueSettingsChanged = errors.New("the value settings changed meanwhile")
 func (s *Store) PutValueSettings(ctx context.Context, v ValueSettings) (ValueSettings, error) {
 	expect := v.Version
 	v.Version++
-	item, err := attributevalue.MarshalMap(map[string]any{"pk": "SETTINGS", "sk": valueSettingsSK, "settings": v, "version": v.Version})
-	if err != nil {
-		return ValueSettings{}, err
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
-	if expect > 0 {
-		in.ConditionExpression = aws.String("version = :v")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(expect))}
-	}
-	_, err = s.DB.PutItem(ctx, in)
-	switch {
-	case dynamo.ConditionFailed(err):
+	err := dynamo.PutVersioned(ctx, s.DB, s.Table, valueSettingsItem{PK: "SETTINGS", SK: valueSettingsSK, ValueSettings: v}, expect, "value settings")
+	if errors.Is(err, dynamo.ErrVersion) {
 		return ValueSettings{}, ErrValueSettingsChanged
-	case err != nil:
-		return ValueSettings{}, dynamo.Unavailable(err, "save value settings")
 	}
-	return v, nil
+	return v, err
 }
 
 // HomeProfiles are the profiles whose home is a location, through the home index.

@@ -33,38 +33,22 @@ type rulesItem struct {
 
 // Rules reads the programme's rules, or the defaults (version 0) when none were saved.
 func (s *Store) Rules(ctx context.Context) (Rules, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(settingsPK, settingsSK), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return Rules{}, dynamo.Unavailable(err, "read loyalty rules")
-	}
-	if out.Item == nil {
-		return DefaultRules(), nil
-	}
 	var it rulesItem
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it.Rules, err
+	found, err := dynamo.GetVersioned(ctx, s.DB, s.Table, settingsPK, settingsSK, &it, "loyalty rules")
+	if err != nil || !found {
+		return DefaultRules(), err
+	}
+	return it.Rules, nil
 }
 
 // PutRules saves rules over the version read (0: none saved yet).
 func (s *Store) PutRules(ctx context.Context, r Rules, expect int) (Rules, error) {
 	r.Version = expect + 1
-	item, err := attributevalue.MarshalMap(rulesItem{PK: settingsPK, SK: settingsSK, Rules: r})
-	if err != nil {
-		return Rules{}, err
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
-	if expect > 0 {
-		in.ConditionExpression = aws.String("version = :v")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(expect))}
-	}
-	_, err = s.DB.PutItem(ctx, in)
-	switch {
-	case dynamo.ConditionFailed(err):
+	err := dynamo.PutVersioned(ctx, s.DB, s.Table, rulesItem{PK: settingsPK, SK: settingsSK, Rules: r}, expect, "loyalty rules")
+	if errors.Is(err, dynamo.ErrVersion) {
 		return Rules{}, ErrRulesChanged
-	case err != nil:
-		return Rules{}, dynamo.Unavailable(err, "save loyalty rules")
 	}
-	return r, nil
+	return r, err
 }
 
 type lotItem struct {
