@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -74,21 +72,9 @@ func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *au
 // submit runs intake with the request's idempotency claim: the JSON reply is stored in
 // the intake's own transaction, so a retry gets exactly the first reply.
 func (s *Service) submit(r *http.Request, staff *auth.Principal, in Intake) (Receipt, []byte, error) {
-	var body []byte
-	claim, hasKey := idempotency.FromContext(r.Context())
-	commit := func(rc Receipt) ([]types.TransactWriteItem, error) {
-		var err error
-		if body, err = web.Marshal(rc); err != nil || !hasKey {
-			return nil, err
-		}
-		item, err := claim.CompleteItem(http.StatusCreated, "application/json", body)
-		return []types.TransactWriteItem{item}, err
-	}
-	rc, err := s.Submit(r.Context(), staff, in, commit)
-	if err != nil && hasKey {
-		claim.Abandon()
-	}
-	return rc, body, err
+	return idempotency.WithReply(r.Context(), http.StatusCreated, func(commit idempotency.Commit[Receipt]) (Receipt, error) {
+		return s.Submit(r.Context(), staff, in, Commit(commit))
+	})
 }
 
 // StaffRoutes are the handlers of the staff complaint routes, keyed by route pattern.

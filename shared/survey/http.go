@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -34,23 +32,12 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
-	var body []byte
-	claim, hasKey := idempotency.FromContext(r.Context())
 	// The reply is encoded before the transaction so the idempotency record holding
 	// it commits together with the response.
-	commit := func(rc Receipt) ([]types.TransactWriteItem, error) {
-		var err error
-		if body, err = web.Marshal(rc); err != nil || !hasKey {
-			return nil, err
-		}
-		item, err := claim.CompleteItem(http.StatusCreated, "application/json", body)
-		return []types.TransactWriteItem{item}, err
-	}
-	rc, err := s.Submit(r.Context(), r.PathValue("surveyId"), sub, commit)
+	rc, body, err := idempotency.WithReply(r.Context(), http.StatusCreated, func(commit idempotency.Commit[Receipt]) (Receipt, error) {
+		return s.Submit(r.Context(), r.PathValue("surveyId"), sub, Commit(commit))
+	})
 	if err != nil {
-		if hasKey {
-			claim.Abandon()
-		}
 		problem.Write(w, r, err)
 		return
 	}
