@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -352,4 +353,13 @@ func TestReferralBonusesArePendingLikeEarns(t *testing.T) {
 		t.Fatalf("ann after the window %+v", b)
 	}
 	f.reconcile(t)
+}
+
+func TestLedgerRefusesAForeignCursor(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, c := range []string{"x", strings.Repeat("A", 2000), "E#../../"} {
+		if _, err := f.svc.Ledger(context.Background(), "c-9", 10, c); problem.KindOf(err) != problem.Invalid {
+			t.Errorf("cursor %.20q: %v, want 400", c, err)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -317,13 +316,13 @@ type LedgerPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
-// ErrBadCursor is a cursor not made by the ledger route.
-var ErrBadCursor = errors.New("bad cursor")
-
 // Ledger lists a customer's entries, newest first.
 func (s *Service) Ledger(ctx context.Context, cid string, limit int, cursor string) (LedgerPage, error) {
 	var start map[string]types.AttributeValue
 	if cursor != "" {
+		if _, ok := id.Time(cursor); !ok {
+			return LedgerPage{}, problem.Field("cursor", "is not a cursor from this ledger")
+		}
 		start = dynamo.Key(accountPK(cid), entrySK(cursor))
 	}
 	entries, last, err := s.Store.Entries(ctx, cid, limit, start)
