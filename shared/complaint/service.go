@@ -167,24 +167,23 @@ func (s *Service) location(ctx context.Context, id, field string) (customer.Loca
 	return loc, err
 }
 
-// Submit takes in a new complaint: public (staff nil) or entered by staff from another
-// channel. The case, its first events, its tracking token and reference, its report
-// counters, the customer's receipt message and the caller's items are one transaction.
-func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, commit Commit) (Receipt, error) {
+// prepare checks an intake and builds the new case's change and receipt; bot is true
+// when the honeypot was filled (nothing is to be stored, the receipt is a decoy).
+func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake) (ch change, rc Receipt, bot bool, err error) {
 	now := s.Clock.Now()
 	st, err := s.Store.Settings(ctx)
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	if err := in.check(st, staff); err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	if staff != nil && !staff.CanSee(in.LocationID) {
-		return Receipt{}, problem.Field("locationId", "is not one of your locations")
+		return change{}, Receipt{}, false, problem.Field("locationId", "is not one of your locations")
 	}
 	loc, err := s.location(ctx, in.LocationID, "locationId")
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	token := id.Token(20)
 	c := Complaint{ID: id.New(now), LocationID: loc.ID, Channel: in.Channel, Category: in.Category,
@@ -192,20 +191,20 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Website != "" {
 		// A bot filled the honeypot: it sees success, nothing is stored.
-		return Receipt{ComplaintID: c.ID, Reference: loc.ReferenceCode() + "-" + now.Format(refDay) + "-0000",
-			TrackingToken: token, Status: Received, AcknowledgeBy: now, ResolveBy: now}, nil
+		return change{}, Receipt{ComplaintID: c.ID, Reference: loc.ReferenceCode() + "-" + now.Format(refDay) + "-0000",
+			TrackingToken: token, Status: Received, AcknowledgeBy: now, ResolveBy: now}, true, nil
 	}
 	zone, err := time.LoadLocation(loc.TimeZone)
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	c.ReportDay = now.In(zone).Format(reportDay)
 	pol := st.Policy(c.Category, c.Severity)
 	if c.Acknowledge, err = startClock(loc, now, pol.AcknowledgeMinutes); err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	if c.Resolve, err = startClock(loc, now, pol.ResolveMinutes); err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	actor, linkNote := "customer", ""
 	if staff != nil {
@@ -213,7 +212,7 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 	}
 	c.CustomerID, linkNote, err = s.link(ctx, staff, in)
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	received := Event{Seq: 1, Type: EventReceived, At: now, Actor: actor, To: Received,
 		Details: map[string]string{"channel": c.Channel, "category": c.Category, "severity": c.Severity}}
@@ -222,7 +221,7 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 	}
 	events := []Event{received}
 	if assigned, err := s.assignNew(ctx, st, &c, in.Assignee, actor); err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	} else if assigned != nil {
 		events = append(events, *assigned)
 	}
@@ -230,33 +229,44 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 	day := now.In(zone)
 	n, err := s.Store.count(ctx, refSeqPK(loc.ReferenceCode(), day), "SEQ", now.Add(72*time.Hour))
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	c.Reference = fmt.Sprintf("%s-%s-%04d", loc.ReferenceCode(), day.Format(refDay), n)
-	rc := Receipt{ComplaintID: c.ID, Reference: c.Reference, TrackingToken: token, Status: c.Status,
+	rc = Receipt{ComplaintID: c.ID, Reference: c.Reference, TrackingToken: token, Status: c.Status,
 		AcknowledgeBy: c.AcknowledgeBy(), ResolveBy: c.ResolveBy(), TrackingURL: s.trackingURL(token)}
 	item, err := s.indexed(c, loc, st)
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
-	ch := change{item: item, events: events}
+	ch = change{item: item, events: events}
 	ch.deltas.inc("n", 1)
 	for _, k := range []string{"cat#" + c.Category, "sev#" + c.Severity, "ch#" + c.Channel, "st#" + string(c.Status)} {
 		ch.deltas.inc(k, 1)
 	}
 	trackItem, err := s.Store.put(map[string]any{"pk": trackPK(token), "sk": "TRACK", "complaintId": c.ID}, "attribute_not_exists(pk)")
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	refItem, err := s.Store.put(map[string]any{"pk": refPK(c.Reference), "sk": "REF", "complaintId": c.ID}, "attribute_not_exists(pk)")
 	if err != nil {
-		return Receipt{}, err
+		return change{}, Receipt{}, false, err
 	}
 	ch.created = []types.TransactWriteItem{trackItem, refItem}
 	if f, ok := s.toCustomer(c, loc, now, "complaint-received", "received", map[string]string{"link": rc.TrackingURL}); ok {
 		if ch.extra, err = s.Followups.SchedulePuts(f); err != nil {
-			return Receipt{}, err
+			return change{}, Receipt{}, false, err
 		}
+	}
+	return ch, rc, false, nil
+}
+
+// Submit takes in a new complaint: public (staff nil) or entered by staff from another
+// channel. The case, its first events, its tracking token and reference, its report
+// counters, the customer's receipt message and the caller's items are one transaction.
+func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, commit Commit) (Receipt, error) {
+	ch, rc, bot, err := s.prepare(ctx, staff, in)
+	if err != nil || bot {
+		return rc, err
 	}
 	if commit != nil {
 		items, err := commit(rc)
@@ -272,6 +282,22 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 		return Receipt{}, err
 	}
 	return rc, nil
+}
+
+// surveyLoop is who opens the cases of a survey's closed loop.
+var surveyLoop = auth.Principal{Subject: "survey-loop", Roles: []string{"system"}}
+
+// CaseItems are the transaction items that open a case from a survey response (channel
+// "survey"), for the survey domain to commit with the response itself, so a bad score
+// and its case are stored together or not at all.
+func (s *Service) CaseItems(ctx context.Context, in Intake) ([]types.TransactWriteItem, Receipt, error) {
+	in.Channel = "survey"
+	ch, rc, _, err := s.prepare(ctx, &surveyLoop, in)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	items, err := s.Store.items(ch)
+	return items, rc, err
 }
 
 func (s *Service) trackingURL(token string) string {

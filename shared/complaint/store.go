@@ -200,7 +200,10 @@ func (s *Store) put(v any, cond string) (types.TransactWriteItem, error) {
 // commit writes a change as one transaction: the case only if still at the version
 // read, each event only if new. A transaction conflict with a concurrent writer of
 // the same aggregate is retried; a failed condition is ErrChanged.
-func (s *Store) commit(ctx context.Context, ch change) error {
+// items are a change's transaction items: the new case's token and reference, the
+// case (only if still at the version read), its events (only if new), its aggregate
+// and the other domains' items.
+func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 	c := ch.item
 	c.PK, c.SK = casePK(c.ID), caseSK
 	items := slices.Clone(ch.created)
@@ -213,24 +216,32 @@ func (s *Store) commit(ctx context.Context, ch change) error {
 		caseWrite.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(ch.prev))}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	items = append(items, caseWrite)
 	for _, e := range ch.events {
 		w, err := s.put(eventItem{PK: casePK(c.ID), SK: eventSK(e.Seq), Event: e}, "attribute_not_exists(pk)")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = append(items, w)
 	}
 	if u, ok, err := s.aggregate(c, ch.deltas); err != nil {
-		return err
+		return nil, err
 	} else if ok {
 		items = append(items, u)
 	}
 	items = append(items, ch.extra...)
 	if len(items) > 100 {
-		return fmt.Errorf("complaint %s: %d writes in one transaction", c.ID, len(items))
+		return nil, fmt.Errorf("complaint %s: %d writes in one transaction", c.ID, len(items))
+	}
+	return items, nil
+}
+
+func (s *Store) commit(ctx context.Context, ch change) error {
+	items, err := s.items(ch)
+	if err != nil {
+		return err
 	}
 	for attempt := 0; ; attempt++ {
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})

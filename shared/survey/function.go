@@ -2,6 +2,7 @@ package survey
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
@@ -13,11 +14,15 @@ import (
 func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	surveys := env.String("SURVEYS_TABLE")
 	followups := env.String("FOLLOWUPS_TABLE")
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	fs := &followup.Store{DB: d.Clients.DynamoDB, Table: followups}
 	svc := &Service{
 		Store:     &Store{DB: d.Clients.DynamoDB, Table: surveys},
-		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: followups},
+		Followups: fs,
 		Clock:     d.Clock,
-		Locations: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
+		Locations: customers,
+		Cases: &complaint.Service{Store: &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE")},
+			Locations: customers, Customers: customers, Followups: fs, Clock: d.Clock},
 	}
 	mux, err := app.Mux(row, PublicRoutes(svc, &Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
 	return app.Function{HTTP: mux}, err

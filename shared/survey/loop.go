@@ -22,6 +22,15 @@ type Loop struct {
 	Keywords            []string `dynamodbav:"keywords,omitempty" json:"keywords,omitempty"`
 	CallbackWithinHours int      `dynamodbav:"callbackWithinHours" json:"callbackWithinHours"`
 	Notify              Contact  `dynamodbav:"notify" json:"notify"`
+	// OpenCase, when set, also opens a complaint case (channel "survey") at the
+	// response's location, in the response's own transaction.
+	OpenCase *CaseRule `dynamodbav:"openCase,omitempty" json:"openCase,omitempty"`
+}
+
+// CaseRule is the category and severity of the case a bad response opens.
+type CaseRule struct {
+	Category string `dynamodbav:"category" json:"category"`
+	Severity string `dynamodbav:"severity,omitempty" json:"severity,omitempty"`
 }
 
 // Channels a loop can notify on.
@@ -53,6 +62,14 @@ func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 	for i, k := range l.Keywords {
 		if strings.TrimSpace(k) == "" {
 			bad(fmt.Sprintf("loop.keywords[%d]", i), "must not be empty")
+		}
+	}
+	if c := l.OpenCase; c != nil {
+		if !ValidID(c.Category) {
+			bad("loop.openCase.category", "is required: a complaint category such as service_attitude")
+		}
+		if c.Severity != "" && !slices.Contains([]string{"low", "normal", "high", "critical"}, c.Severity) {
+			bad("loop.openCase.severity", "must be low, normal, high or critical")
 		}
 	}
 	if !l.Detractor && !l.LowCSAT && len(l.DimensionAtOrBelow) == 0 && len(l.Keywords) == 0 {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -29,6 +31,13 @@ type Service struct {
 	// Locations, when set, routes loop alerts to location managers and counts callback
 	// deadlines in the location's business hours.
 	Locations Locations
+	// Cases, when set, opens the case of a loop with OpenCase.
+	Cases Cases
+}
+
+// Cases opens complaint cases from responses, as transaction items.
+type Cases interface {
+	CaseItems(ctx context.Context, in complaint.Intake) ([]types.TransactWriteItem, complaint.Receipt, error)
 }
 
 // Locations reads the locations registry.
@@ -101,6 +110,11 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 			}
 			extra = append(extra, puts...)
 		}
+		items, err := s.openCase(ctx, sv, &r)
+		if err != nil {
+			return Receipt{}, err
+		}
+		extra = append(extra, items...)
 	}
 	if commit != nil {
 		items, err := commit(receipt)
@@ -185,6 +199,33 @@ func (s *Service) tokenSpent(ctx context.Context, tok *Invitation) error {
 		return err
 	}
 	return problem.New(problem.Conflict, "this invitation has already been answered")
+}
+
+// openCase is the case a loop with OpenCase opens for a response at a location: its
+// items join the response's transaction. A case the complaints domain refuses (an
+// unknown category, an unregistered location) is logged and left out, so the
+// customer's answers are never lost for it; the callback alert still goes.
+func (s *Service) openCase(ctx context.Context, sv Survey, r *Response) ([]types.TransactWriteItem, error) {
+	rule := sv.Loop.OpenCase
+	if rule == nil || s.Cases == nil || r.LocationID == "" {
+		return nil, nil
+	}
+	desc := fmt.Sprintf("Survey %q (version %d), response %s: %s.", sv.Name, sv.Version, r.ID, strings.Join(r.Loop, "; "))
+	if r.Comment != "" {
+		desc += "\nComment: " + r.Comment
+	}
+	in := complaint.Intake{Category: rule.Category, Severity: rule.Severity, Description: desc, LocationID: r.LocationID,
+		CustomerID: r.CustomerID, Contact: complaint.Contact{Name: "Survey respondent"}}
+	items, rc, err := s.Cases.CaseItems(ctx, in)
+	switch {
+	case problem.KindOf(err) == problem.Invalid:
+		slog.WarnContext(ctx, "survey loop case not opened", "surveyId", sv.ID, "responseId", r.ID, "error", err.Error())
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	r.Case = rc.Reference
+	return items, nil
 }
 
 // callbacks are the alerts the loop opens: to the loop's contact, or else to each

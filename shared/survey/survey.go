@@ -144,6 +144,8 @@ type Response struct {
 	SubmittedAt   time.Time `dynamodbav:"submittedAt" json:"submittedAt"`
 	// Loop lists why the response opened the closed loop, if it did.
 	Loop []string `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
+	// Case is the reference of the complaint case the response opened, if any.
+	Case string `dynamodbav:"case,omitempty" json:"case,omitempty"`
 	// SubmissionID is the client's id of the submission (see Submission).
 	SubmissionID string `dynamodbav:"submissionId,omitempty" json:"-"`
 }

@@ -142,17 +142,18 @@ var Functions = []Function{
 	},
 	{
 		Name:        "surveys-public",
-		Description: "Serves the hosted survey form and takes responses; a response, its aggregates and its closed loop are one transaction.",
+		Description: "Serves the hosted survey form and takes responses; a response, its aggregates and its closed loop (alerts, a complaint case) are one transaction.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/s/{token}", Auth: Public},
 			{Method: "POST", Path: "/v1/surveys/{surveyId}/responses", Auth: Public,
 				Throttle: &Throttle{RatePerSecond: 20, Burst: 40}, Form: true},
 		}},
-		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Tables: map[string]Access{"surveys": ReadWrite, "followups": ReadWrite, "customers": Read, "complaints": ReadWrite},
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
