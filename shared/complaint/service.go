@@ -375,17 +375,9 @@ func (s *Service) indexed(c Complaint, h Hours, st Settings) (caseItem, error) {
 // toCustomer is a message to the complainant by email, else SMS; false when the
 // contact left neither.
 func (s *Service) toCustomer(c Complaint, loc customer.Location, due time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool) {
-	r := followup.Recipient{Type: "customer", ID: c.CustomerID, Locale: c.Contact.Locale, TimeZone: loc.TimeZone}
-	switch {
-	case c.Contact.Email != "":
-		r.Channel, r.Address = "email", c.Contact.Email
-	case c.Contact.Phone != "":
-		r.Channel, r.Address = "sms", c.Contact.Phone
-	default:
+	r, ok := followup.ToCustomer(c.CustomerID, c.Contact.Email, c.Contact.Phone, c.Contact.Locale, loc.TimeZone)
+	if !ok {
 		return followup.Followup{}, false
-	}
-	if r.Locale == "" {
-		r.Locale = "zh-CN"
 	}
 	all := map[string]string{"reference": c.Reference}
 	for k, v := range vars {

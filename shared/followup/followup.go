@@ -54,6 +54,25 @@ type Recipient struct {
 	TimeZone string `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
 }
 
+// ToCustomer is the recipient of a message to a customer: by email, else by SMS, in
+// their language (zh-CN when unknown) and zone. ok is false when they left neither
+// address; the recipient then has the email channel and no address.
+func ToCustomer(id, email, phone, locale, timeZone string) (r Recipient, ok bool) {
+	r = Recipient{Type: "customer", ID: id, Channel: "email", Locale: locale, TimeZone: timeZone}
+	if r.Locale == "" {
+		r.Locale = "zh-CN"
+	}
+	switch {
+	case email != "":
+		r.Address = email
+	case phone != "":
+		r.Channel, r.Address = "sms", phone
+	default:
+		return r, false
+	}
+	return r, true
+}
+
 // Source is the record that caused a follow-up.
 type Source struct {
 	Type string `dynamodbav:"type" json:"type"`

@@ -135,7 +135,7 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	}
 	to := *r.To
 	to.Type, to.ID, to.Channel = "customer", r.CustomerID, r.Channel
-	body, subject := pick(r.Message, to.Locale), pick(r.Subject, to.Locale)
+	body, subject := Pick(r.Message, to.Locale), Pick(r.Subject, to.Locale)
 	if subject == "" {
 		subject = strings.SplitN(body, "\n", 2)[0]
 	}
@@ -155,8 +155,8 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	return f, nil
 }
 
-// pick is the text in the locale, else the other one.
-func pick(texts map[string]string, locale string) string {
+// Pick is the text in the locale, else in the other one.
+func Pick(texts map[string]string, locale string) string {
 	if t, ok := texts[locale]; ok {
 		return t
 	}

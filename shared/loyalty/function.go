@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -66,8 +67,4 @@ func ReconcileJob(env *config.Env, d app.Deps) followup.Job {
 	}}
 }
 
-var errDifferences = errorString("loyalty reconciliation found differences")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errDifferences = errors.New("loyalty reconciliation found differences")

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -60,7 +61,7 @@ func (s *Service) Enrol(ctx context.Context, cid string, m Membership) (Account,
 		bad("locale", "must be zh-CN or en")
 	}
 	if m.Birthday != "" || m.TimeZone != "" {
-		if _, _, err := BirthdayDue(cmpOr(m.Birthday, "01-01"), m.TimeZone, time.Now(), 0); err != nil {
+		if _, _, err := BirthdayDue(cmp.Or(m.Birthday, "01-01"), m.TimeZone, time.Now(), 0); err != nil {
 			bad("birthday", "must be YYYY-MM-DD or MM-DD, with an IANA timeZone")
 		}
 	}
@@ -124,13 +125,6 @@ func (s *Service) Enrol(ctx context.Context, cid string, m Membership) (Account,
 		}
 	}
 	return Account{}, problem.New(problem.Unavailable, "too many concurrent changes to this member; retry shortly")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // referrer is the member a referral code names, if they may refer this one.
@@ -281,16 +275,7 @@ func (s *Service) Balance(ctx context.Context, cid string) (Balance, error) {
 
 // recipient is the member's address for a message, by email or else SMS.
 func (a Account) recipient() (followup.Recipient, bool) {
-	r := followup.Recipient{Type: "customer", ID: a.CustomerID, Locale: cmpOr(a.Locale, "zh-CN"), TimeZone: a.TimeZone}
-	switch {
-	case a.Email != "":
-		r.Channel, r.Address = "email", a.Email
-	case a.Phone != "":
-		r.Channel, r.Address = "sms", a.Phone
-	default:
-		return r, false
-	}
-	return r, true
+	return followup.ToCustomer(a.CustomerID, a.Email, a.Phone, a.Locale, a.TimeZone)
 }
 
 // tierMessage tells a member of a tier change; false when they left no address.

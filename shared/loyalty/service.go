@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -196,7 +197,7 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 		if err != nil {
 			return Entry{}, false, err
 		}
-		tier := cmpOr(acct.Tier, rules.TierFor(0))
+		tier := cmp.Or(acct.Tier, rules.TierFor(0))
 		e := Entry{ID: id.New(now), CustomerID: cid, Type: TypeEarn, SourceID: req.SourceID, At: now, Actor: actor,
 			LocationID: req.LocationID, Request: request, Gross: req.Points}
 		if req.Amount != nil {

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -231,7 +232,7 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 		}
 		f.DueAt, f.TemplateID = c.DueAt, c.TemplateID
 		if c.TemplateID == "" {
-			f.Body, f.Subject = pick(c.Message, f.Recipient.Locale), pick(c.Subject, f.Recipient.Locale)
+			f.Body, f.Subject = followup.Pick(c.Message, f.Recipient.Locale), followup.Pick(c.Subject, f.Recipient.Locale)
 		}
 		scheduled, err := s.schedule(ctx, f)
 		if err != nil {
@@ -244,34 +245,11 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 	return c, nil
 }
 
-func pick(texts map[string]string, locale string) string {
-	if t, ok := texts[locale]; ok {
-		return t
-	}
-	for _, l := range []string{"zh-CN", "en"} {
-		if t, ok := texts[l]; ok {
-			return t
-		}
-	}
-	return ""
-}
-
 // message is a marketing follow-up to a customer by email, else SMS; false without
 // an address.
 func message(p customer.Profile, loc customer.Location, kind, dedupe string, now time.Time) (followup.Followup, bool) {
-	r := followup.Recipient{Type: "customer", ID: p.ID, Locale: p.Locale, TimeZone: p.TimeZone}
-	if r.Locale == "" {
-		r.Locale = "zh-CN"
-	}
-	if r.TimeZone == "" {
-		r.TimeZone = loc.TimeZone
-	}
-	switch {
-	case p.Email != "":
-		r.Channel, r.Address = "email", p.Email
-	case p.Phone != "":
-		r.Channel, r.Address = "sms", p.Phone
-	default:
+	r, ok := followup.ToCustomer(p.ID, p.Email, p.Phone, p.Locale, cmp.Or(p.TimeZone, loc.TimeZone))
+	if !ok {
 		return followup.Followup{}, false
 	}
 	return followup.Followup{ID: id.New(now), Kind: kind, LocationID: loc.ID, Recipient: r, DueAt: now, DedupeKey: dedupe,

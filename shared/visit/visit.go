@@ -9,6 +9,7 @@
 package visit
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -66,7 +67,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 	if replayed {
 		first, ok, err := s.Customers.VisitBySource(ctx, v.SourceID)
 		if err != nil || !ok {
-			return customer.Visit{}, false, cmpErr(err, problem.New(problem.Unavailable, "the visit is being recorded; retry"))
+			return customer.Visit{}, false, cmp.Or(err, error(problem.New(problem.Unavailable, "the visit is being recorded; retry")))
 		}
 		if first.CustomerID != v.CustomerID || first.Amount != v.Amount || first.LocationID != v.LocationID {
 			return customer.Visit{}, false, problem.Newf(problem.Conflict, "sourceId %q was reported with other values", v.SourceID)
@@ -85,13 +86,6 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 		}
 	}
 	return v, replayed, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now time.Time) (customer.Visit, error) {
@@ -183,31 +177,18 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 		return "", err
 	}
 	token := derivedToken(key, v.SourceID)
-	locale := prof.Locale
-	if locale == "" {
-		locale = "zh-CN"
-	}
+	r, reachable := followup.ToCustomer(v.CustomerID, prof.Email, prof.Phone, prof.Locale, cmp.Or(prof.TimeZone, loc.TimeZone))
 	now := s.Clock.Now()
 	inv := survey.Invitation{Token: token, Kind: survey.KindInvitation, SurveyID: ps.SurveyID, CustomerID: v.CustomerID,
-		LocationID: v.LocationID, Locale: locale, ExpiresAt: v.At.Add(time.Duration(ps.ExpiresInHours) * time.Hour), CreatedAt: now}
+		LocationID: v.LocationID, Locale: r.Locale, ExpiresAt: v.At.Add(time.Duration(ps.ExpiresInHours) * time.Hour), CreatedAt: now}
 	if err := s.Surveys.PutInvitation(ctx, inv); err != nil && !errors.Is(err, survey.ErrVersionConflict) {
 		return "", err
-	}
-	r := followup.Recipient{Type: "customer", ID: v.CustomerID, Locale: locale, TimeZone: prof.TimeZone}
-	if r.TimeZone == "" {
-		r.TimeZone = loc.TimeZone
 	}
 	f := followup.Followup{ID: id.New(now), Kind: followup.KindPostServiceSurvey, LocationID: v.LocationID,
 		DedupeKey: "visit-survey#" + v.SourceID, DueAt: v.At.Add(time.Duration(ps.DelayMinutes) * time.Minute),
 		TemplateID: "post-service-survey", Vars: map[string]string{"link": strings.TrimRight(s.PublicURL, "/") + "/v1/s/" + token},
 		QuietHours: loc.QuietHours, Source: followup.Source{Type: "visit", ID: v.SourceID}, CreatedAt: now}
-	switch {
-	case prof.Email != "":
-		r.Channel, r.Address = "email", prof.Email
-	case prof.Phone != "":
-		r.Channel, r.Address = "sms", prof.Phone
-	default:
-		r.Channel = "email"
+	if !reachable {
 		f.Unroutable = "the customer has no email or phone on their profile"
 	}
 	f.Recipient = r
@@ -246,7 +227,7 @@ func (s *Service) RetryEffects(ctx context.Context, now time.Time) (int, error) 
 	var first error
 	for _, v := range pending {
 		if _, err := s.Effects(ctx, v); err != nil {
-			first = cmpErr(first, err)
+			first = cmp.Or(first, err)
 			continue
 		}
 		done++
