@@ -72,8 +72,10 @@ local-bin:
 run: tools ## run every function locally on emulators (PORT=8080)
 	PORT=$(PORT) $(LOCAL) run
 
-token: local-bin ## print a local staff JWT (ROLE=manager LOCATIONS=loc-1)
-	$(LOCAL) token -role $(ROLE) -locations $(LOCATIONS)
+# Quoted, so that LOCATIONS= (no locations) and LOCATIONS='*' (all) reach the flag as
+# they are. Without PORT= the token is for the make run started last (.local/run.json).
+token: local-bin ## print a local JWT for the running make run (ROLE=manager LOCATIONS=loc-1; LOCATIONS= none, '*' all; ROLE=system)
+	$(LOCAL) token -role '$(ROLE)' -locations '$(LOCATIONS)' $(if $(filter file,$(origin PORT)),,-port '$(PORT)')
 
 invoke: tools ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
 	@test -n "$(FN)" && test -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file>" >&2; exit 2; }

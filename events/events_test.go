@@ -99,6 +99,7 @@ var apiFiles = []struct {
 	{"apigw-health.json", http.StatusOK},
 	{"apigw-survey-response.json", http.StatusOK},
 	{"apigw-survey-get.json", http.StatusOK},
+	{"apigw-loyalty-machine.json", http.StatusOK},
 }
 
 const (
@@ -255,9 +256,26 @@ func TestSurveyGetClaimsAreCognitoShaped(t *testing.T) {
 	if !strings.HasPrefix(jwt.Claims["iss"], "https://cognito-idp.") || jwt.Claims["token_use"] != "id" {
 		t.Errorf("iss %q, token_use %q", jwt.Claims["iss"], jwt.Claims["token_use"])
 	}
-	p := auth.FromClaims(jwt.Claims)
-	if !slices.Equal(p.Roles, []string{"manager"}) || !slices.Equal(p.Locations, []string{"loc-1"}) {
+	p, err := auth.FromClaims(jwt.Claims)
+	if err != nil || !slices.Equal(p.Roles, []string{"manager"}) || !slices.Equal(p.Locations, []string{"loc-1"}) || p.All {
 		t.Errorf("FromClaims = %+v, want manager at loc-1", p)
+	}
+}
+
+// A point-of-sale's client-credentials access token, as API Gateway passes it on: the
+// system role from its scope, its location from a location scope, no groups.
+func TestMachineClaimsAreClientCredentialsShaped(t *testing.T) {
+	ev := decodeStrict[lambdaevents.APIGatewayV2HTTPRequest](t, "apigw-loyalty-machine.json")
+	jwt := ev.RequestContext.Authorizer.JWT
+	if jwt.Claims["token_use"] != "access" || jwt.Claims["aud"] != "" || jwt.Claims["client_id"] != jwt.Claims["sub"] || jwt.Claims["cognito:groups"] != "" {
+		t.Errorf("claims %v are not a client-credentials token's", jwt.Claims)
+	}
+	if strings.Join(jwt.Scopes, " ") != jwt.Claims["scope"] {
+		t.Errorf("scopes %q differ from the scope claim %q", jwt.Scopes, jwt.Claims["scope"])
+	}
+	p, err := auth.FromClaims(jwt.Claims)
+	if err != nil || !slices.Equal(p.Roles, []string{"system"}) || !slices.Equal(p.Locations, []string{"HB01"}) || p.All {
+		t.Errorf("FromClaims = %+v, %v; want system at HB01", p, err)
 	}
 }
 

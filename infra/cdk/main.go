@@ -3,12 +3,19 @@
 //
 // Context keys (cdk -c key=value):
 //
-//	stage        dev (default) or prod; the stack is named Rapport-<stage>
-//	assetDir     folder of built functions, one <name>/bootstrap each (default ../build,
-//	             relative to infra/, i.e. the repository's build/)
-//	jwtIssuer    with jwtAudience (comma-separated): trust this OIDC issuer instead of
-//	             creating a Cognito user pool
-//	alarmEmail   subscribe this address to the alarm topic
+//	stage                dev (default) or prod; the stack is named Rapport-<stage>
+//	assetDir             folder of built functions, one <name>/bootstrap each (default
+//	                     ../build, relative to infra/, i.e. the repository's build/)
+//	jwtIssuer            with jwtAudience (comma-separated): trust this OIDC issuer instead
+//	                     of creating a Cognito user pool
+//	alarmEmail           subscribe this address to the alarm topic
+//	authDomainPrefix     prefix of the hosted sign-in domain (default rapport-<stage>-<account>)
+//	consoleCallbackUrls  comma-separated addresses of the staff console that sign-in may
+//	                     return to; dev defaults to the local console, prod requires https ones
+//	consoleLogoutUrls    comma-separated sign-out return addresses (default: the callback URLs)
+//	machineLocations     comma-separated location ids, one rapport/location:<id> scope each
+//	machineClientIds     comma-separated ids of machine clients made with the CLI, which
+//	                     the API's JWT authorizer then accepts
 package main
 
 import (
@@ -77,15 +84,16 @@ func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
 		assetDir = filepath.Join(appDir, assetDir)
 	}
 	props := &stack.StackProps{
-		Stage:      contextString(app, "stage", "dev"),
-		AssetDir:   assetDir,
-		JWTIssuer:  contextString(app, "jwtIssuer", ""),
-		AlarmEmail: contextString(app, "alarmEmail", ""),
-	}
-	for _, aud := range strings.Split(contextString(app, "jwtAudience", ""), ",") {
-		if aud = strings.TrimSpace(aud); aud != "" {
-			props.JWTAudience = append(props.JWTAudience, aud)
-		}
+		Stage:               contextString(app, "stage", "dev"),
+		AssetDir:            assetDir,
+		JWTIssuer:           contextString(app, "jwtIssuer", ""),
+		JWTAudience:         contextList(app, "jwtAudience"),
+		AlarmEmail:          contextString(app, "alarmEmail", ""),
+		AuthDomainPrefix:    contextString(app, "authDomainPrefix", ""),
+		ConsoleCallbackURLs: contextList(app, "consoleCallbackUrls"),
+		ConsoleLogoutURLs:   contextList(app, "consoleLogoutUrls"),
+		MachineLocations:    contextList(app, "machineLocations"),
+		MachineClientIDs:    contextList(app, "machineClientIds"),
 	}
 	// Deployment settings the wiring rows name (notifyChannel, emailFrom, ...).
 	props.Settings = map[string]string{}
@@ -99,6 +107,17 @@ func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
 		}
 	}
 	return props
+}
+
+// contextList reads a comma-separated context value; blanks between commas are dropped.
+func contextList(app awscdk.App, key string) []string {
+	var out []string
+	for _, item := range strings.Split(contextString(app, key, ""), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func contextString(app awscdk.App, key, fallback string) string {

@@ -16,8 +16,8 @@ import (
 )
 
 // A customer who opted in gets a marketing message with an unsubscribe link; opening
-// the link turns the channel off, and the next message to them is skipped with the
-// reason.
+// the link asks and changes nothing, its button turns the channel off, and the next
+// message to them is skipped with the reason.
 func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
@@ -51,12 +51,25 @@ func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 	if link == nil || !strings.HasPrefix(link[1], s.srv.URL+"/v1/u/") {
 		t.Fatalf("no unsubscribe link in %q", msgs[0].Body)
 	}
+	if msgs[0].UnsubscribeURL != link[1] {
+		t.Fatalf("the message's List-Unsubscribe link %q is not its body's %q", msgs[0].UnsubscribeURL, link[1])
+	}
 	path := strings.TrimPrefix(link[1], s.srv.URL)
-	if r := s.do(t, http.MethodGet, path, "", nil, nil); r.status != 200 || !strings.Contains(r.body, "no longer receive") {
-		t.Fatalf("unsubscribe: %d %s", r.status, r.body)
+	// Opening the link (a mail scanner does, before the customer) only asks.
+	for range 2 {
+		if r := s.do(t, http.MethodGet, path, "", nil, map[string]string{"Accept-Language": "en"}); r.status != 200 || !strings.Contains(r.body, "Unsubscribe?") {
+			t.Fatalf("opening the link: %d %s", r.status, r.body)
+		}
+	}
+	if consent := s.staffCall(t, "agent", "", "GET", "/v1/customers/c-7/consent", ""); !strings.Contains(consent.body, `"granted":true`) {
+		t.Fatalf("opening the link changed consent: %s", consent.body)
 	}
 	if r := s.do(t, http.MethodGet, path[:len(path)-3]+"AAA", "", nil, nil); r.status != 404 {
 		t.Fatalf("a tampered link: %d", r.status)
+	}
+	// The page's button posts back to the link.
+	if r := s.do(t, http.MethodPost, path, "application/x-www-form-urlencoded", []byte("confirm=unsubscribe&lang=en"), nil); r.status != 200 || !strings.Contains(r.body, "You are unsubscribed") {
+		t.Fatalf("unsubscribe: %d %s", r.status, r.body)
 	}
 	consent := s.staffCall(t, "agent", "", "GET", "/v1/customers/c-7/consent", "")
 	if !strings.Contains(consent.body, `"granted":false`) || !strings.Contains(consent.body, `"source":"unsubscribe-link"`) {

@@ -7,8 +7,11 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -26,9 +29,11 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -52,6 +57,10 @@ type Config struct {
 	// PublicURL is the runner's base URL, given to functions whose row asks for the
 	// API's URL (links in invitations).
 	PublicURL string
+	// KeyDir holds the signing keys' files (.local/keys for make run, a temporary
+	// directory in tests): locally a key's variable points at a key file made at random
+	// on first use, behind the same interface as the KMS key or secret it is in AWS.
+	KeyDir string
 	// Override replaces values of a function's environment: function → name → value
 	// (tests that cannot wait for production timings). Names must be in the row.
 	Override map[string]map[string]string
@@ -70,10 +79,13 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.PollWait == 0 {
 		cfg.PollWait = 5
 	}
+	if cfg.KeyDir == "" {
+		return nil, errors.New("local runner: no KeyDir for the signing key files")
+	}
 	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
 	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
 	for _, row := range wiring.Functions {
-		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL)
+		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL, keyring.LocalRefs(cfg.KeyDir))
 		for name, v := range cfg.Override[row.Name] {
 			if _, ok := env[name]; !ok {
 				return nil, fmt.Errorf("%s: override of %s, which its row does not set", row.Name, name)
@@ -99,9 +111,49 @@ func New(cfg Config) (*Runner, error) {
 	}
 	r.outbox = &followup.Outbox{DB: cfg.Clients.DynamoDB, Table: cfg.Names("followups")}
 	r.mux.HandleFunc("GET /dev/outbox", r.listOutbox)
-	r.mux.HandleFunc("POST /dev/invoke/{function}", r.invoke)
-	r.mux.HandleFunc("POST /dev/redrive/{queue}", r.redrive)
+	r.mux.HandleFunc("POST /dev/invoke/{function}", devOnly(r.invoke))
+	r.mux.HandleFunc("POST /dev/redrive/{queue}", devOnly(r.redrive))
+	if cfg.Issuer != nil {
+		// The issuer is the one served on this runner's own URL; tokens verify only
+		// against it.
+		if cfg.PublicURL != "" {
+			cfg.Issuer.SetBaseURL(cfg.PublicURL)
+		}
+		newProvider(cfg.Issuer, cfg.Clock.Now, &customer.Store{DB: cfg.Clients.DynamoDB, Table: cfg.Names("customers")}).mount(r.mux)
+	}
 	return r, nil
+}
+
+// DevHeader must be on every state-changing /dev request, with the value 1 and a JSON
+// body: an HTML form of another site can send neither a custom header nor that
+// content type, and a script of another site cannot send them without a CORS
+// preflight, which the runner never allows. So a page the developer visits cannot
+// make the runner invoke a function or move queues.
+const DevHeader = "X-Rapport-Dev"
+
+// devOnly lets through only requests that no cross-site form or script can make: the
+// DevHeader, Content-Type application/json, and a Host of this machine (so a DNS name
+// rebound to 127.0.0.1 gets nothing either).
+func devOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		host := req.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if host != "localhost" && host != "127.0.0.1" && host != "::1" {
+			web.JSON(w, http.StatusForbidden, map[string]string{"error": req.URL.Path + " answers only requests to localhost or 127.0.0.1, not to " + req.Host})
+			return
+		}
+		if req.Header.Get(DevHeader) != "1" {
+			web.JSON(w, http.StatusForbidden, map[string]string{"error": req.URL.Path + " needs the header " + DevHeader + ": 1 and Content-Type: application/json (which no cross-site form can send); make invoke and make redrive send them"})
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			web.JSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": req.URL.Path + " needs Content-Type: application/json and a JSON body (which no cross-site form can send)"})
+			return
+		}
+		next(w, req)
+	}
 }
 
 func seconds(n int) time.Duration { return time.Duration(n) * time.Second }

@@ -42,7 +42,7 @@ func newStack(t *testing.T, env *testenv.Env, tweak func(*local.Config)) *stack 
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := local.Config{Clients: env.Clients, Names: env.Names, Queues: env.Queues, Region: testenv.Region,
-		Issuer: issuer, Clock: clock.AtHour(12), PollWait: 1, PublicURL: "http://" + srv.Listener.Addr().String()}
+		Issuer: issuer, Clock: clock.AtHour(12), PollWait: 1, KeyDir: env.KeyDir, PublicURL: "http://" + srv.Listener.Addr().String()}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -394,7 +394,7 @@ func TestQueueEmulationReportsPartialFailuresAndRedrivesToTheDLQ(t *testing.T) {
 	// After a fix, make redrive moves it back to the queue (visible again once the
 	// receive above lets go of it).
 	time.Sleep(1500 * time.Millisecond)
-	r := s.do(t, http.MethodPost, "/dev/redrive/followups", "", nil, nil)
+	r := s.do(t, http.MethodPost, "/dev/redrive/followups", "application/json", []byte("{}"), map[string]string{local.DevHeader: "1"})
 	if r.status != http.StatusOK || strings.TrimSpace(r.body) != `{"moved":1}` {
 		t.Fatalf("redrive: %d %s", r.status, r.body)
 	}
@@ -417,13 +417,13 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := s.do(t, http.MethodPost, "/dev/invoke/"+c.fn, "application/json", ev, nil)
+			r := s.do(t, http.MethodPost, "/dev/invoke/"+c.fn, "application/json", ev, map[string]string{local.DevHeader: "1"})
 			if r.status != http.StatusOK || !strings.Contains(r.body, c.want) {
 				t.Fatalf("%d %s; want %s", r.status, r.body, c.want)
 			}
 		})
 	}
-	if r := s.do(t, http.MethodPost, "/dev/invoke/no-such-function", "application/json", []byte(`{}`), nil); r.status != http.StatusBadGateway {
+	if r := s.do(t, http.MethodPost, "/dev/invoke/no-such-function", "application/json", []byte(`{}`), map[string]string{local.DevHeader: "1"}); r.status != http.StatusBadGateway {
 		t.Fatalf("unknown function: %d", r.status)
 	}
 }

@@ -13,14 +13,22 @@ import (
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
-// staffCall makes a staff request with a token of the given role and locations.
+// staffCall makes a staff request with a token of the given role and locations (a
+// comma list; "*" is all, "" none).
 func (s *stack) staffCall(t *testing.T, role, locations, method, path, body string) reply {
 	t.Helper()
 	var locs []string
 	if locations != "" {
 		locs = strings.Split(locations, ",")
 	}
-	tok, err := s.issuer.Token("staff-"+role, []string{role}, locs, s.cfg.Clock.Now(), time.Hour)
+	return s.staffCallWith(t, role, locs, method, path, body)
+}
+
+// staffCallWith makes a staff request with a token as make token mints it: a person's
+// ID token, or for the system role a machine's client-credentials token.
+func (s *stack) staffCallWith(t *testing.T, role string, locations []string, method, path, body string) reply {
+	t.Helper()
+	tok, err := s.issuer.Token("staff-"+role, []string{role}, locations, s.cfg.Clock.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

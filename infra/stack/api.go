@@ -113,7 +113,8 @@ func (b *builder) jwtAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
 		// The pool's provider URL carries the partition's domain; CDK's user pool
 		// authorizer hard-codes amazonaws.com.
 		issuer = "https://" + *pool.pool.UserPoolProviderUrl()
-		audience = []string{*pool.client.UserPoolClientId()}
+		// Both clients: the console's ID tokens (aud) and machines' access tokens (client_id).
+		audience = pool.audience()
 	}
 	return awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(issuer),
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{

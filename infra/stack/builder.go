@@ -14,6 +14,7 @@ type builder struct {
 
 	tables    map[string]*dataTable
 	queues    map[string]*dataQueue
+	keys      map[string]*signingKey
 	functions []*lambdaFunction
 
 	api          awsapigatewayv2.HttpApi

@@ -3,11 +3,13 @@ package stack
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -69,6 +71,12 @@ func TestDriftEnvironment(t *testing.T) {
 					expected = ref(s.logicalID(t, tableID(e.Table)))
 				case e.Queue != "":
 					expected = ref(s.logicalID(t, queueID(e.Queue)))
+				case e.Key != "":
+					// "<version>=<KMS key ARN>" per kept version, or the secret's ARN.
+					if got, want := renderRefs(t, s, vars[e.Name]), expectedKeyRef(e.Key, wiring.SigningKeys); got != want {
+						t.Errorf("%s = %s, want %s", e.Name, got, want)
+					}
+					continue
 				case e.API:
 					// The API's endpoint attribute.
 					want := jsonString(map[string]any{"Fn::GetAtt": []any{s.logicalID(t, "Api"), "ApiEndpoint"}})
@@ -93,15 +101,17 @@ func TestDriftGrants(t *testing.T) {
 	}{
 		{"dev", devProps()},
 		{"fixture", fixtureProps()},
+		{"rotating", rotatingProps()},
 	} {
 		s := synthCached(t, c.name, c.props)
+		keys := c.props.withDefaults().SigningKeys
 		for _, row := range c.props.withDefaults().Functions {
 			t.Run(c.name+"/"+row.Name, func(t *testing.T) {
 				// WHEN the role's statements are read back as (resource, action) pairs
 				got := grantedPairs(t, s, row.Name)
 
 				// THEN they are exactly what the row implies
-				if missing, extra := setDiff(expectedPairs(row), got); len(missing)+len(extra) > 0 {
+				if missing, extra := setDiff(expectedPairsWith(row, keys), got); len(missing)+len(extra) > 0 {
 					t.Errorf("grants missing: %v\ngrants the row does not list: %v", missing, extra)
 				}
 			})
@@ -139,6 +149,27 @@ func TestDriftGrantsDetectsChanges(t *testing.T) {
 			props:       StackProps{Stage: "dev", Functions: withoutTable(wiring.Functions, "followup-dispatcher", "followups")},
 			row:         "followup-dispatcher",
 			wantMissing: "table:followups dynamodb:PutItem",
+		},
+		{
+			name:  "extra key grant added to a role",
+			props: devProps(),
+			mutate: func(stack awscdk.Stack) {
+				// The customers function may read the webhook secret, not sign unsubscribe links.
+				role := stack.Node().FindChild(jsii.String(roleID("customers"))).(awsiam.Role)
+				key := stack.Node().FindChild(jsii.String(macKeyID("unsubscribe", 1))).(awskms.Key)
+				role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:   jsii.Strings("kms:GenerateMac"),
+					Resources: &[]*string{key.KeyArn()},
+				}))
+			},
+			row:       "customers",
+			wantExtra: "mac:unsubscribe@1 kms:GenerateMac",
+		},
+		{
+			name:        "row key grant the stack lacks",
+			props:       StackProps{Stage: "dev", Functions: withoutKey(wiring.Functions, "followup-sender", "webhook")},
+			row:         "followup-sender",
+			wantMissing: "secret:webhook secretsmanager:GetSecretValue",
 		},
 	}
 	for _, tt := range tests {
@@ -185,9 +216,40 @@ func withoutTable(fns []wiring.Function, fn, table string) []wiring.Function {
 	return out
 }
 
-// expectedPairs is what a row implies, written out independently of the stack code:
-// "<kind>:<name> <action>" for every resource and action.
+// withoutKey copies the functions, dropping one signing key grant (and its env vars)
+// of one row.
+func withoutKey(fns []wiring.Function, fn, key string) []wiring.Function {
+	out := make([]wiring.Function, len(fns))
+	for i, f := range fns {
+		out[i] = f
+		if f.Name != fn {
+			continue
+		}
+		out[i].Keys = map[string]wiring.Access{}
+		for k, v := range f.Keys {
+			if k != key {
+				out[i].Keys[k] = v
+			}
+		}
+		out[i].Env = nil
+		for _, e := range f.Env {
+			if e.Key != key {
+				out[i].Env = append(out[i].Env, e)
+			}
+		}
+	}
+	return out
+}
+
+// expectedPairs is what a row implies with the wiring table's signing keys.
 func expectedPairs(row wiring.Function) map[string]bool {
+	return expectedPairsWith(row, wiring.SigningKeys)
+}
+
+// expectedPairsWith is what a row implies, written out independently of the stack
+// code: "<kind>:<name> <action>" for every resource and action. A MAC key's versions
+// are "mac:<name>@<version>", its current version first in keys.
+func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string]bool {
 	pairs := map[string]bool{}
 	add := func(res string, actions ...string) {
 		for _, a := range actions {
@@ -213,6 +275,24 @@ func expectedPairs(row wiring.Function) map[string]bool {
 			add("ses:configuration-set/*", "ses:SendEmail")
 		case "sms":
 			add("*", "sns:Publish")
+		}
+	}
+	for name, access := range row.Keys {
+		var versions []int
+		for _, k := range keys {
+			if k.Name == name {
+				versions = k.Versions
+			}
+		}
+		switch access {
+		case wiring.Sign:
+			add(fmt.Sprintf("mac:%s@%d", name, versions[0]), "kms:GenerateMac")
+		case wiring.Verify:
+			for _, v := range versions {
+				add(fmt.Sprintf("mac:%s@%d", name, v), "kms:VerifyMac")
+			}
+		case wiring.Read:
+			add("secret:"+name, "secretsmanager:GetSecretValue")
 		}
 	}
 	for name, access := range row.Queues {
@@ -277,6 +357,17 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 		names[s.logicalID(t, queueID(q.Name))] = "queue:" + q.Name
 		names[s.logicalID(t, dlqID(q.DLQName()))] = "dlq:" + q.Name
 	}
+	// Signing keys: whichever versions this stack keeps.
+	for _, k := range wiring.SigningKeys {
+		if s.stack.Node().TryFindChild(jsii.String(secretID(k.Name))) != nil {
+			names[s.logicalID(t, secretID(k.Name))] = "secret:" + k.Name
+		}
+		for v := 1; v <= 9; v++ {
+			if s.stack.Node().TryFindChild(jsii.String(macKeyID(k.Name, v))) != nil {
+				names[s.logicalID(t, macKeyID(k.Name, v))] = fmt.Sprintf("mac:%s@%d", k.Name, v)
+			}
+		}
+	}
 	for _, f := range append(append([]wiring.Function{}, wiring.Functions...), fixtureFunctions()...) {
 		if s.stack.Node().TryFindChild(jsii.String(logGroupID(f.Name))) != nil {
 			names[s.logicalID(t, logGroupID(f.Name))] = "logs:" + f.Name
@@ -292,6 +383,12 @@ func resourceName(names map[string]string, res any) string {
 		return "*"
 	}
 	if m, ok := res.(map[string]any); ok {
+		// A secret's ARN is its Ref.
+		if r, ok := m["Ref"].(string); ok {
+			if n, ok := names[r]; ok && strings.HasPrefix(n, "secret:") {
+				return n
+			}
+		}
 		// arn:<partition>:ses:<region>:<account>:<resource>, joined from pseudo parameters.
 		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 && join[0] == "" {
 			if parts := join[1].([]any); len(parts) == 7 && parts[2] == ":ses:" {

@@ -44,6 +44,7 @@ func (b *builder) buildFunctions() {
 		lf := b.newFunction(row)
 		b.grantTables(lf)
 		b.grantQueueSends(lf)
+		b.grantKeys(lf)
 		b.grantMessaging(lf)
 		b.addSchedule(lf)
 		b.addQueueTrigger(lf)
@@ -93,6 +94,8 @@ func (b *builder) environment(row wiring.Function) *map[string]*string {
 			env[e.Name] = b.tables[e.Table].table.TableName()
 		case e.Queue != "":
 			env[e.Name] = b.queues[e.Queue].queue.QueueUrl()
+		case e.Key != "":
+			env[e.Name] = b.keys[e.Key].envValue()
 		case e.API:
 			// Set by setAPIEnvironment once the API exists.
 		case e.Setting != "":

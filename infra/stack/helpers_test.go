@@ -119,8 +119,31 @@ func mustNotPanic(t *testing.T, f func()) {
 	f()
 }
 
-func devProps() StackProps  { return StackProps{Stage: "dev"} }
-func prodProps() StackProps { return StackProps{Stage: "prod"} }
+func devProps() StackProps { return StackProps{Stage: "dev"} }
+
+// prodProps gives the console's address: prod refuses to guess it.
+func prodProps() StackProps {
+	return StackProps{Stage: "prod", ConsoleCallbackURLs: []string{"https://console.hotel.example/"}}
+}
+
+// stageProps is devProps or prodProps by stage name.
+func stageProps(stage string) StackProps {
+	if stage == "prod" {
+		return prodProps()
+	}
+	return StackProps{Stage: stage}
+}
+
+// identityProps sets every identity setting a deployment can pass as CDK context.
+func identityProps() StackProps {
+	p := fixtureProps()
+	p.AuthDomainPrefix = "hotel-staff"
+	p.ConsoleCallbackURLs = []string{"https://console.hotel.example/", "https://console.hotel.example/callback"}
+	p.ConsoleLogoutURLs = []string{"https://console.hotel.example/signed-out"}
+	p.MachineLocations = []string{"HB01", "SH02"}
+	p.MachineClientIDs = []string{"4pos0hb01example0client0id"}
+	return p
+}
 
 // ofType lists the resources of one type by logical id.
 func (s *synthesized) ofType(typ string) map[string]resource {

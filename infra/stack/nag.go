@@ -27,6 +27,7 @@ func (b *builder) suppressNagFindings() {
 	for _, lf := range b.functions {
 		b.suppressGrantWildcards(lf)
 	}
+	b.suppressKeyFindings()
 	if b.userPool != nil {
 		suppress(b.userPool.pool, "AwsSolutions-COG8",
 			"Cognito Plus (threat protection) is billed per active user; the staff pool has no self sign-up, "+

@@ -22,23 +22,42 @@ type StackProps struct {
 	AssetDir string
 
 	// JWTIssuer and JWTAudience select an external OIDC issuer for JWT routes. When both
-	// are empty the stack creates its own Cognito user pool and app client instead.
+	// are empty the stack creates its own Cognito user pool and app clients instead.
 	JWTIssuer   string
 	JWTAudience []string
 
 	// AlarmEmail, when set, subscribes this address to the ops alarm topic.
 	AlarmEmail string
 
+	// The rest configures the stack's own user pool (unused with an external issuer).
+	// AuthDomainPrefix names the hosted sign-in domain, <prefix>.auth.<region>.amazoncognito.com;
+	// empty means rapport-<stage>-<account id>.
+	AuthDomainPrefix string
+	// ConsoleCallbackURLs and ConsoleLogoutURLs are where the sign-in pages may send
+	// staff back to: the console's addresses. Dev defaults to the local console
+	// (http://localhost:8080/, http://127.0.0.1:8080/); prod needs https ones. Logout
+	// URLs default to the callback URLs.
+	ConsoleCallbackURLs []string
+	ConsoleLogoutURLs   []string
+	// MachineLocations adds a rapport/location:<id> scope per location id, for
+	// machine clients limited to some locations (a point-of-sale).
+	MachineLocations []string
+	// MachineClientIDs are app clients made outside the stack (per-location machine
+	// clients, README) whose tokens the API accepts besides the stack's own two.
+	MachineClientIDs []string
+
 	// Settings are deployment settings (CDK context) for the rows' Setting variables,
 	// e.g. notifyChannel=aws, emailFrom=noreply@hotel.example; absent ones keep the
 	// row's default.
 	Settings map[string]string
 
-	// Functions, Tables and Queues default to the wiring table. Tests replace them to
-	// cover rows the real table does not have yet (JWT routes, read-only grants).
-	Functions []wiring.Function
-	Tables    []wiring.Table
-	Queues    []wiring.Queue
+	// Functions, Tables, Queues and SigningKeys default to the wiring table. Tests
+	// replace them to cover rows the real table does not have yet (JWT routes,
+	// read-only grants, a key during a rotation).
+	Functions   []wiring.Function
+	Tables      []wiring.Table
+	Queues      []wiring.Queue
+	SigningKeys []wiring.SigningKey
 }
 
 // Stages lists the stages a stack can be built for.
@@ -60,6 +79,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 
 	b := &builder{stack: stack, props: p, stage: stageSettings(p.Stage)}
 	b.buildData()
+	b.buildKeys()
 	b.buildOps()
 	b.buildFunctions()
 	b.buildAPI()
@@ -69,7 +89,8 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	return stack
 }
 
-// withDefaults fills the wiring rows from the wiring table.
+// withDefaults fills the wiring rows from the wiring table, and the console URLs of a
+// dev stack.
 func (p StackProps) withDefaults() StackProps {
 	out := p
 	if out.Stage == "" {
@@ -84,7 +105,10 @@ func (p StackProps) withDefaults() StackProps {
 	if out.Queues == nil {
 		out.Queues = wiring.Queues
 	}
-	return out
+	if out.SigningKeys == nil {
+		out.SigningKeys = wiring.SigningKeys
+	}
+	return out.withIdentityDefaults()
 }
 
 // usesCognito tells whether the stack owns the identity provider.

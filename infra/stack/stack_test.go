@@ -155,13 +155,13 @@ func TestCognitoAuthorizer(t *testing.T) {
 	// GIVEN a stack without an external issuer, with JWT routes
 	s := synthCached(t, "fixture", fixtureProps())
 
-	// THEN the stack owns a user pool with a group per role and the locations attribute
+	// THEN the stack owns a user pool with a group per staff role and the locations attribute
 	var groups []string
 	for _, g := range s.ofType("AWS::Cognito::UserPoolGroup") {
 		groups = append(groups, g.Properties["GroupName"].(string))
 	}
 	sort.Strings(groups)
-	want := slices.Clone(wiring.AllRoles)
+	want := slices.Clone(wiring.Staff)
 	sort.Strings(want)
 	if !slices.Equal(groups, want) {
 		t.Errorf("groups %v, want %v", groups, want)
@@ -172,10 +172,11 @@ func TestCognitoAuthorizer(t *testing.T) {
 		t.Errorf("pool schema %s lacks the locations attribute", jsonString(pool["Schema"]))
 	}
 
-	// AND the JWT authorizer trusts that pool's issuer, with its app client as audience
+	// AND the JWT authorizer trusts that pool's issuer, with its two app clients as audience
 	clientID := s.logicalID(t, "StaffPool", "StaffClient")
+	machineID := s.logicalID(t, "StaffPool", "MachineClient")
 	wantJWT := map[string]any{
-		"Audience": []any{ref(clientID)},
+		"Audience": []any{ref(clientID), ref(machineID)},
 		"Issuer":   map[string]any{"Fn::Join": []any{"", []any{"https://", getAtt(poolID, "ProviderURL")}}},
 	}
 	for _, a := range s.ofType("AWS::ApiGatewayV2::Authorizer") {
@@ -186,7 +187,7 @@ func TestCognitoAuthorizer(t *testing.T) {
 	mustNotPanic(t, func() {
 		s.template.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Authorizer"), jsii.Number(1))
 		s.template.HasOutput(jsii.String("UserPoolId"), map[string]any{"Value": ref(poolID)})
-		s.template.HasOutput(jsii.String("UserPoolClientId"), map[string]any{"Value": ref(clientID)})
+		s.template.HasOutput(jsii.String("ConsoleClientId"), map[string]any{"Value": ref(clientID)})
 	})
 }
 
@@ -469,7 +470,7 @@ func TestEnvironmentAgnostic(t *testing.T) {
 	for _, stage := range []string{"dev", "prod"} {
 		t.Run(stage, func(t *testing.T) {
 			// GIVEN a synthesized stage
-			s := synthCached(t, stage, StackProps{Stage: stage})
+			s := synthCached(t, stage, stageProps(stage))
 
 			// THEN it names no partition, account or region, and uses no managed policy
 			if m := accountOrRegion.FindAllString(s.raw, 5); len(m) > 0 {

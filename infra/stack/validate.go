@@ -26,7 +26,9 @@ func (p StackProps) Validate() error {
 	if p.JWTIssuer != "" && !strings.HasPrefix(p.JWTIssuer, "https://") {
 		add("JWT issuer %q: API Gateway wants an https:// issuer URL", p.JWTIssuer)
 	}
+	errs = append(errs, p.validateIdentity()...)
 	errs = append(errs, uniqueNames(p)...)
+	errs = append(errs, validateKeys(p)...)
 
 	tables := map[string]wiring.Table{}
 	for _, t := range p.Tables {
@@ -165,7 +167,7 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 		}
 		seen[e.Name] = true
 		sources := 0
-		for _, s := range []string{e.Table, e.Queue, e.Setting} {
+		for _, s := range []string{e.Table, e.Queue, e.Key, e.Setting} {
 			if s != "" {
 				sources++
 			}
@@ -177,7 +179,7 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 			sources++
 		}
 		if sources != 1 {
-			add("env %s: want exactly one of Table, Queue, API, Value, Setting", e.Name)
+			add("env %s: want exactly one of Table, Queue, Key, API, Value, Setting", e.Name)
 		}
 		if e.Table != "" && f.Tables[e.Table] == "" {
 			add("env %s names table %q without access to it", e.Name, e.Table)

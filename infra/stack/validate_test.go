@@ -13,7 +13,7 @@ func TestValidateWiring(t *testing.T) {
 	// GIVEN the real wiring table in each stage
 	for _, stage := range Stages {
 		// THEN it validates
-		if err := (StackProps{Stage: stage}).withDefaults().Validate(); err != nil {
+		if err := stageProps(stage).withDefaults().Validate(); err != nil {
 			t.Errorf("stage %s: %v", stage, err)
 		}
 	}

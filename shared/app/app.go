@@ -130,11 +130,14 @@ func Mux(row wiring.Function, handlers map[string]http.Handler, idem *idempotenc
 	return mux, nil
 }
 
-// scope keeps idempotency keys apart per route and, for staff, per caller.
+// scope keeps idempotency keys apart per route and, for staff and systems, per caller
+// and per what the caller may do: a stored reply is replayed only to a caller with the
+// same subject, roles and locations as the one whose request passed the access policy,
+// so a replay cannot hand a reply to a token that could not have made the request.
 func scope(route wiring.Route) func(*http.Request) string {
 	return func(r *http.Request) string {
 		if p, ok := auth.From(r.Context()); ok {
-			return route.Pattern() + "#" + p.Subject
+			return route.Pattern() + "#" + p.Fingerprint()
 		}
 		return route.Pattern()
 	}

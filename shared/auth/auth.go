@@ -2,12 +2,28 @@
 // passed on, and enforces each route's roles from the wiring table. The local runner
 // verifies tokens and then hands claims over in the same shape, so this one code path
 // authorizes both locally and in Lambda.
+//
+// Two token shapes are accepted, as Cognito issues them:
+//
+//   - a person's ID token (token_use "id"): roles from cognito:groups (agent, manager,
+//     admin), locations from custom:locations, which only admins can write;
+//   - a machine's client-credentials access token (token_use "access"): the system role
+//     from the rapport/system scope, locations from rapport/location:<id> scopes.
+//
+// A person's access token carries neither custom claims nor a scope Rapport knows, so
+// it is refused (401) rather than read as a token with no limits. "All locations" exists
+// only as the explicit value "*", and only for admin and system; a missing, empty or
+// unreadable locations claim means none.
 package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,22 +34,33 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// Claim names, as Cognito issues them.
+// Claim names and scopes, as Cognito issues them.
 const (
 	ClaimGroups    = "cognito:groups"
 	ClaimLocations = "custom:locations"
 	ClaimScope     = "scope"
+	ClaimTokenUse  = "token_use"
 	// SystemScope lets machine clients (client-credentials tokens, which carry no
 	// groups) act with the system role.
 	SystemScope = "rapport/system"
+	// LocationScopePrefix names a location a machine client may act on
+	// ("rapport/location:HB01"), or all of them ("rapport/location:*").
+	LocationScopePrefix = "rapport/location:"
+	// AllLocations is the explicit value for every location.
+	AllLocations = "*"
 )
+
+// LocationID is the syntax of a location id, here and in the locations registry.
+var LocationID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // Principal is who is calling.
 type Principal struct {
 	Subject string
 	Roles   []string
-	// Locations limits the caller to these locations; empty means every location.
+	// Locations are the locations the caller may act on. All is the explicit "*",
+	// honoured for admin and system only. Neither means no location.
 	Locations []string
+	All       bool
 }
 
 // Has reports whether the principal holds any of the roles.
@@ -46,21 +73,86 @@ func (p Principal) Has(roles ...string) bool {
 	return false
 }
 
-// CanSee reports whether the principal may act on a location.
-func (p Principal) CanSee(locationID string) bool {
-	return len(p.Locations) == 0 || slices.Contains(p.Locations, locationID)
+// Sees reports whether the principal may act on a location. An empty location id is
+// nobody's: no principal sees it.
+func (p Principal) Sees(locationID string) bool {
+	return locationID != "" && (p.All || slices.Contains(p.Locations, locationID))
 }
+
+// SeesAny reports whether the principal may act on any of the locations.
+func (p Principal) SeesAny(locationIDs []string) bool {
+	return slices.ContainsFunc(locationIDs, p.Sees)
+}
+
+// Fingerprint identifies the caller together with everything the access policy reads
+// of it (subject, roles, locations), hashed to a fixed length for use in keys.
+func (p Principal) Fingerprint() string {
+	roles, locs := slices.Clone(p.Roles), slices.Clone(p.Locations)
+	slices.Sort(roles)
+	slices.Sort(locs)
+	if p.All {
+		locs = []string{AllLocations}
+	}
+	b, _ := json.Marshal([]any{p.Subject, roles, locs})
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// ErrToken means the claims are not a token Rapport accepts.
+var ErrToken = errors.New("not a token Rapport accepts")
 
 // FromClaims builds a principal from authorizer claims. API Gateway passes array claims
 // as a string such as "[agent manager]"; JSON arrays and comma lists are read too.
-func FromClaims(claims map[string]string) Principal {
+func FromClaims(claims map[string]string) (Principal, error) {
 	p := Principal{Subject: claims["sub"]}
-	p.Roles = splitList(claims[ClaimGroups])
-	if slices.Contains(strings.Fields(claims[ClaimScope]), SystemScope) && !slices.Contains(p.Roles, wiring.RoleSystem) {
-		p.Roles = append(p.Roles, wiring.RoleSystem)
+	switch claims[ClaimTokenUse] {
+	case "id", "":
+		// An issuer other than Cognito (configured by the stack) may not set
+		// token_use; its tokens are read as ID tokens.
+		for _, g := range splitList(claims[ClaimGroups]) {
+			if slices.Contains(wiring.Staff, g) && !slices.Contains(p.Roles, g) {
+				p.Roles = append(p.Roles, g)
+			}
+		}
+		p.Locations, p.All = parseLocations(claims[ClaimLocations])
+		if p.All && !p.Has(wiring.RoleAdmin) {
+			p.All = false
+		}
+	case "access":
+		scopes := strings.Fields(claims[ClaimScope])
+		if !slices.Contains(scopes, SystemScope) {
+			return Principal{}, errors.Join(ErrToken, errors.New("an access token counts only from a machine client with the "+SystemScope+" scope; people send their ID token"))
+		}
+		p.Roles = []string{wiring.RoleSystem}
+		var ids []string
+		for _, s := range scopes {
+			if id, ok := strings.CutPrefix(s, LocationScopePrefix); ok {
+				ids = append(ids, id)
+			}
+		}
+		p.Locations, p.All = parseLocations(strings.Join(ids, ","))
+	default:
+		return Principal{}, errors.Join(ErrToken, errors.New("token_use must be id or access"))
 	}
-	p.Locations = splitList(claims[ClaimLocations])
-	return p
+	return p, nil
+}
+
+// parseLocations reads a locations claim: "*" alone is all; otherwise a list of
+// location ids. Anything unreadable (a bad id, "*" among ids, stray quotes) is none.
+func parseLocations(s string) (ids []string, all bool) {
+	list := splitList(s)
+	if len(list) == 1 && list[0] == AllLocations {
+		return nil, true
+	}
+	for _, id := range list {
+		if !LocationID.MatchString(id) {
+			return nil, false
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, false
 }
 
 func splitList(s string) []string {
@@ -70,11 +162,15 @@ func splitList(s string) []string {
 	}
 	if strings.HasPrefix(s, "[") && strings.Contains(s, "\"") {
 		var out []string
-		if json.Unmarshal([]byte(s), &out) == nil {
-			return out
+		if json.Unmarshal([]byte(s), &out) != nil {
+			return []string{s} // unreadable: one element no id matches
 		}
+		return out
 	}
-	s = strings.Trim(s, "[]")
+	if strings.HasPrefix(s, "[") != strings.HasSuffix(s, "]") {
+		return []string{s}
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
@@ -109,8 +205,7 @@ func RequestID(r *http.Request) string {
 }
 
 // Require enforces a route's auth: public routes pass; JWT routes need verified claims
-// (401 otherwise, which API Gateway would already have refused) and one of the route's
-// roles (403).
+// of an accepted token shape (401 otherwise) and one of the route's roles (403).
 func Require(route wiring.Route, next http.Handler) http.Handler {
 	if route.Auth == wiring.Public {
 		return next
@@ -121,7 +216,11 @@ func Require(route wiring.Route, next http.Handler) http.Handler {
 			problem.Write(w, r, problem.New(problem.Unauthorized, "a bearer token is required"))
 			return
 		}
-		p := FromClaims(claims)
+		p, err := FromClaims(claims)
+		if err != nil {
+			problem.Write(w, r, problem.New(problem.Unauthorized, strings.TrimPrefix(err.Error(), ErrToken.Error()+"\n")))
+			return
+		}
 		if len(route.Roles) > 0 && !p.Has(route.Roles...) {
 			problem.Write(w, r, problem.Newf(problem.Forbidden, "this route needs one of the roles: %s", strings.Join(route.Roles, ", ")))
 			return
@@ -135,5 +234,23 @@ func Require(route wiring.Route, next http.Handler) http.Handler {
 func Authorizer(claims map[string]string) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
 	return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
+	}
+}
+
+// Within are the locations a list or report reads for a principal: the one asked for
+// (not found unless the principal sees it), else the principal's own, or every
+// registered one (from registry) for an all-locations token. An empty result means the
+// principal sees no location.
+func Within(ctx context.Context, p Principal, asked string, registry func(context.Context) ([]string, error)) ([]string, error) {
+	switch {
+	case asked != "":
+		if !p.Sees(asked) {
+			return nil, problem.Newf(problem.NotFound, "no location %q", asked)
+		}
+		return []string{asked}, nil
+	case p.All:
+		return registry(ctx)
+	default:
+		return p.Locations, nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,50 +16,93 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
+// Claims as API Gateway hands them over from real Cognito tokens: an ID token of a
+// person, a person's access token, and a client-credentials access token of a machine.
 func TestFromClaims(t *testing.T) {
+	id := func(extra map[string]string) map[string]string {
+		c := map[string]string{"sub": "user-1", "token_use": "id", "aud": "console-client", "cognito:username": "user-1",
+			"email": "ana@hotel.example", "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC"}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return c
+	}
 	tests := []struct {
 		name      string
 		claims    map[string]string
 		roles     []string
 		locations []string
+		all       bool
+		refused   bool
 	}{
-		{"no claims", map[string]string{}, nil, nil},
-		{"API Gateway flattened array", map[string]string{"cognito:groups": "[agent manager]"}, []string{"agent", "manager"}, nil},
-		{"flattened single", map[string]string{"cognito:groups": "[manager]"}, []string{"manager"}, nil},
-		{"flattened empty", map[string]string{"cognito:groups": "[]"}, nil, nil},
-		{"JSON array", map[string]string{"cognito:groups": `["agent","admin"]`}, []string{"agent", "admin"}, nil},
-		{"JSON array with spaces after commas", map[string]string{"cognito:groups": `["agent", "admin"]`}, []string{"agent", "admin"}, nil},
-		{"comma list", map[string]string{"cognito:groups": "agent,manager"}, []string{"agent", "manager"}, nil},
-		{"comma list with spaces", map[string]string{"cognito:groups": " agent, manager "}, []string{"agent", "manager"}, nil},
-		{"single bare group", map[string]string{"cognito:groups": "admin"}, []string{"admin"}, nil},
-		{"system scope", map[string]string{"scope": "rapport/system"}, []string{"system"}, nil},
-		{"system scope among others", map[string]string{"scope": "openid rapport/system email"}, []string{"system"}, nil},
-		{"system scope with groups", map[string]string{"scope": "rapport/system", "cognito:groups": "[agent]"}, []string{"agent", "system"}, nil},
-		{"system scope and group, once", map[string]string{"scope": "rapport/system", "cognito:groups": "[system]"}, []string{"system"}, nil},
-		{"similar scope is not system", map[string]string{"scope": "rapport/systems rapport/read"}, nil, nil},
-		{"scope prefix is not system", map[string]string{"scope": "rapport/system/read"}, nil, nil},
-		{"groups do not come from scopes", map[string]string{"scope": "rapport/manager"}, nil, nil},
-		{"one location", map[string]string{"custom:locations": "loc-1"}, nil, []string{"loc-1"}},
-		{"location comma list", map[string]string{"custom:locations": "loc-1,loc-2"}, nil, []string{"loc-1", "loc-2"}},
-		{"location flattened array", map[string]string{"custom:locations": "[loc-1 loc-2]"}, nil, []string{"loc-1", "loc-2"}},
-		{"location JSON array", map[string]string{"custom:locations": `["loc-1","loc 2"]`}, nil, []string{"loc-1", "loc 2"}},
-		{"blank locations", map[string]string{"custom:locations": "  "}, nil, nil},
+		{"no groups, no locations", id(nil), nil, nil, false, false},
+		{"API Gateway flattened array", id(map[string]string{"cognito:groups": "[agent manager]"}), []string{"agent", "manager"}, nil, false, false},
+		{"flattened single", id(map[string]string{"cognito:groups": "[manager]"}), []string{"manager"}, nil, false, false},
+		{"flattened empty", id(map[string]string{"cognito:groups": "[]"}), nil, nil, false, false},
+		{"JSON array", id(map[string]string{"cognito:groups": `["agent","admin"]`}), []string{"agent", "admin"}, nil, false, false},
+		{"JSON array with spaces", id(map[string]string{"cognito:groups": `[ "agent", "manager" ]`}), []string{"agent", "manager"}, nil, false, false},
+		{"comma list", id(map[string]string{"cognito:groups": " agent, manager "}), []string{"agent", "manager"}, nil, false, false},
+		{"unknown groups are no role", id(map[string]string{"cognito:groups": "[cleaner superuser]"}), nil, nil, false, false},
+		{"a system group is no role: machines use client credentials", id(map[string]string{"cognito:groups": "[system]"}), nil, nil, false, false},
+		{"scopes in an ID token are ignored", id(map[string]string{"scope": "rapport/system"}), nil, nil, false, false},
+		{"one location", id(map[string]string{"cognito:groups": "[agent]", "custom:locations": "loc-1"}), []string{"agent"}, []string{"loc-1"}, false, false},
+		{"location comma list", id(map[string]string{"custom:locations": "loc-1,loc-2"}), nil, []string{"loc-1", "loc-2"}, false, false},
+		{"location flattened array", id(map[string]string{"custom:locations": "[loc-1 loc-2]"}), nil, []string{"loc-1", "loc-2"}, false, false},
+		{"location JSON array", id(map[string]string{"custom:locations": `["loc-1","loc-2"]`}), nil, []string{"loc-1", "loc-2"}, false, false},
+		{"duplicate locations once", id(map[string]string{"custom:locations": "loc-1,loc-1"}), nil, []string{"loc-1"}, false, false},
+		{"star for an admin is all", id(map[string]string{"cognito:groups": "[admin]", "custom:locations": "*"}), []string{"admin"}, nil, true, false},
+		{"star for a manager is none", id(map[string]string{"cognito:groups": "[manager]", "custom:locations": "*"}), []string{"manager"}, nil, false, false},
+		{"star among ids is unreadable", id(map[string]string{"cognito:groups": "[admin]", "custom:locations": "loc-1,*"}), []string{"admin"}, nil, false, false},
+		{"missing locations is none", id(map[string]string{"cognito:groups": "[admin]"}), []string{"admin"}, nil, false, false},
+		{"empty locations is none", id(map[string]string{"cognito:groups": "[admin]", "custom:locations": ""}), []string{"admin"}, nil, false, false},
+		{"blank locations is none", id(map[string]string{"custom:locations": "   "}), nil, nil, false, false},
+		{"[] is none", id(map[string]string{"custom:locations": "[]"}), nil, nil, false, false},
+		{"broken JSON is none", id(map[string]string{"custom:locations": `["loc-1",`}), nil, nil, false, false},
+		{"unbalanced bracket is none", id(map[string]string{"custom:locations": "[loc-1"}), nil, nil, false, false},
+		{"a bad id spoils the claim", id(map[string]string{"custom:locations": "loc-1,../loc-2"}), nil, nil, false, false},
+		{"quotes outside JSON are unreadable", id(map[string]string{"custom:locations": `"loc-1"`}), nil, nil, false, false},
+		{"an issuer without token_use reads as an ID token", map[string]string{"sub": "user-1", "cognito:groups": "[agent]", "custom:locations": "loc-2"},
+			[]string{"agent"}, []string{"loc-2"}, false, false},
+		{"a person's access token is refused", map[string]string{"sub": "user-1", "token_use": "access", "client_id": "console-client",
+			"cognito:groups": "[admin]", "scope": "openid email profile", "username": "user-1"}, nil, nil, false, true},
+		{"an unknown token_use is refused", id(map[string]string{"token_use": "refresh"}), nil, nil, false, true},
+		{"client credentials with system and all locations", map[string]string{"sub": "user-1", "token_use": "access", "client_id": "pos",
+			"scope": "rapport/system rapport/location:*"}, []string{"system"}, nil, true, false},
+		{"client credentials with one location", map[string]string{"sub": "user-1", "token_use": "access", "client_id": "pos",
+			"scope": "rapport/location:HB01 rapport/system"}, []string{"system"}, []string{"HB01"}, false, false},
+		{"client credentials with no location scope sees none", map[string]string{"sub": "user-1", "token_use": "access",
+			"scope": "rapport/system"}, []string{"system"}, nil, false, false},
+		{"a similar scope is not system", map[string]string{"sub": "user-1", "token_use": "access",
+			"scope": "rapport/systems rapport/location:*"}, nil, nil, false, true},
+		{"a scope prefix is not system", map[string]string{"sub": "user-1", "token_use": "access",
+			"scope": "rapport/system/read"}, nil, nil, false, true},
+		{"groups on a machine token give no staff role", map[string]string{"sub": "user-1", "token_use": "access",
+			"scope": "rapport/system", "cognito:groups": "[admin]"}, []string{"system"}, nil, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.claims["sub"] = "user-1"
-			p := auth.FromClaims(tt.claims)
+			p, err := auth.FromClaims(tt.claims)
+			if tt.refused {
+				if !errors.Is(err, auth.ErrToken) {
+					t.Fatalf("FromClaims = %+v, %v; want ErrToken", p, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
 			if p.Subject != "user-1" {
 				t.Errorf("Subject = %q", p.Subject)
 			}
 			if !slices.Equal(p.Roles, tt.roles) {
 				t.Errorf("Roles = %q, want %q", p.Roles, tt.roles)
 			}
-			if !slices.Equal(p.Locations, tt.locations) {
-				t.Errorf("Locations = %q, want %q", p.Locations, tt.locations)
+			if !slices.Equal(p.Locations, tt.locations) || p.All != tt.all {
+				t.Errorf("Locations = %q all=%v, want %q all=%v", p.Locations, p.All, tt.locations, tt.all)
 			}
 		})
 	}
@@ -86,28 +130,80 @@ func TestPrincipalHas(t *testing.T) {
 	}
 }
 
-func TestPrincipalCanSee(t *testing.T) {
+func TestPrincipalSees(t *testing.T) {
 	tests := []struct {
 		name      string
 		locations []string
+		all       bool
 		location  string
 		want      bool
 	}{
-		{"no limit sees all", nil, "loc-9", true},
-		{"empty limit sees all", []string{}, "loc-9", true},
-		{"listed", []string{"loc-1", "loc-2"}, "loc-2", true},
-		{"not listed", []string{"loc-1", "loc-2"}, "loc-3", false},
-		{"no prefix match", []string{"loc-1"}, "loc-10", false},
-		{"no case folding", []string{"loc-1"}, "LOC-1", false},
-		{"empty location id against a limit", []string{"loc-1"}, "", false},
+		{"no locations sees none", nil, false, "loc-9", false},
+		{"empty list sees none", []string{}, false, "loc-9", false},
+		{"all sees any", nil, true, "loc-9", true},
+		{"nobody sees an empty location id", nil, true, "", false},
+		{"listed", []string{"loc-1", "loc-2"}, false, "loc-2", true},
+		{"not listed", []string{"loc-1", "loc-2"}, false, "loc-3", false},
+		{"no prefix match", []string{"loc-1"}, false, "loc-10", false},
+		{"no case folding", []string{"loc-1"}, false, "LOC-1", false},
+		{"empty location id against a list", []string{"loc-1"}, false, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := auth.Principal{Locations: tt.locations}
-			if got := p.CanSee(tt.location); got != tt.want {
-				t.Errorf("CanSee(%q) with %q = %v, want %v", tt.location, tt.locations, got, tt.want)
+			p := auth.Principal{Locations: tt.locations, All: tt.all}
+			if got := p.Sees(tt.location); got != tt.want {
+				t.Errorf("Sees(%q) with %q all=%v = %v, want %v", tt.location, tt.locations, tt.all, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWithin(t *testing.T) {
+	registry := func(context.Context) ([]string, error) { return []string{"loc-1", "loc-2", "loc-3"}, nil }
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		p     auth.Principal
+		asked string
+		want  []string
+		err   bool
+	}{
+		{"all, none asked: every registered one", auth.Principal{All: true}, "", []string{"loc-1", "loc-2", "loc-3"}, false},
+		{"all, one asked", auth.Principal{All: true}, "loc-2", []string{"loc-2"}, false},
+		{"scoped, none asked: its own", auth.Principal{Locations: []string{"loc-1"}}, "", []string{"loc-1"}, false},
+		{"scoped, its own asked", auth.Principal{Locations: []string{"loc-1"}}, "loc-1", []string{"loc-1"}, false},
+		{"scoped, another asked: not found", auth.Principal{Locations: []string{"loc-1"}}, "loc-2", nil, true},
+		{"no locations: nothing", auth.Principal{}, "", nil, false},
+		{"no locations, one asked: not found", auth.Principal{}, "loc-1", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := auth.Within(ctx, tt.p, tt.asked, registry)
+			if (err != nil) != tt.err || !slices.Equal(got, tt.want) {
+				t.Errorf("Within = %q, %v; want %q, error %v", got, err, tt.want, tt.err)
+			}
+			if err != nil && problem.KindOf(err) != problem.NotFound {
+				t.Errorf("error %v is not a not-found", err)
+			}
+		})
+	}
+}
+
+func TestFingerprintTellsScopesApart(t *testing.T) {
+	base := auth.Principal{Subject: "u", Roles: []string{"manager"}, Locations: []string{"loc-1", "loc-2"}}
+	same := auth.Principal{Subject: "u", Roles: []string{"manager"}, Locations: []string{"loc-2", "loc-1"}}
+	if base.Fingerprint() != same.Fingerprint() {
+		t.Error("the order of locations changed the fingerprint")
+	}
+	for name, other := range map[string]auth.Principal{
+		"another location": {Subject: "u", Roles: []string{"manager"}, Locations: []string{"loc-1"}},
+		"another role":     {Subject: "u", Roles: []string{"admin"}, Locations: []string{"loc-1", "loc-2"}},
+		"another subject":  {Subject: "v", Roles: []string{"manager"}, Locations: []string{"loc-1", "loc-2"}},
+		"all locations":    {Subject: "u", Roles: []string{"manager"}, All: true},
+	} {
+		if other.Fingerprint() == base.Fingerprint() {
+			t.Errorf("%s has the same fingerprint", name)
+		}
 	}
 }
 
@@ -185,10 +281,12 @@ func TestRequire(t *testing.T) {
 			authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{"cognito:groups": "[admin]"}}, status: 401},
 		{name: "jwt route for anyone without claims", route: anyone, status: 401},
 		{name: "no groups", route: staff, authorizer: auth.Authorizer(map[string]string{"sub": "u1"}), status: 403},
+		{name: "a person's access token", route: staff,
+			authorizer: auth.Authorizer(map[string]string{"sub": "u1", "token_use": "access", "cognito:groups": "[admin]", "scope": "openid"}), status: 401},
 		{name: "agent on a manager route", route: managers,
 			authorizer: auth.Authorizer(map[string]string{"sub": "u1", "cognito:groups": "[agent]"}), status: 403},
 		{name: "system scope on a staff route", route: staff,
-			authorizer: auth.Authorizer(map[string]string{"sub": "client-1", "scope": "rapport/system"}), status: 403},
+			authorizer: auth.Authorizer(map[string]string{"sub": "client-1", "token_use": "access", "scope": "rapport/system"}), status: 403},
 		{name: "manager on a staff route", route: staff,
 			authorizer: auth.Authorizer(map[string]string{"sub": "u2", "cognito:groups": "[manager]", "custom:locations": "loc-1"}),
 			status:     200, principal: &auth.Principal{Subject: "u2", Roles: []string{"manager"}, Locations: []string{"loc-1"}}},
@@ -196,8 +294,8 @@ func TestRequire(t *testing.T) {
 			authorizer: auth.Authorizer(map[string]string{"sub": "u3", "cognito:groups": "[agent admin]"}),
 			status:     200, principal: &auth.Principal{Subject: "u3", Roles: []string{"agent", "admin"}}},
 		{name: "machine client", route: system,
-			authorizer: auth.Authorizer(map[string]string{"sub": "client-1", "scope": "rapport/system"}),
-			status:     200, principal: &auth.Principal{Subject: "client-1", Roles: []string{"system"}}},
+			authorizer: auth.Authorizer(map[string]string{"sub": "client-1", "token_use": "access", "scope": "rapport/system rapport/location:*"}),
+			status:     200, principal: &auth.Principal{Subject: "client-1", Roles: []string{"system"}, All: true}},
 		{name: "any authenticated caller", route: anyone,
 			authorizer: auth.Authorizer(map[string]string{"sub": "u4"}),
 			status:     200, principal: &auth.Principal{Subject: "u4"}},
@@ -244,7 +342,7 @@ func TestRequire(t *testing.T) {
 				t.Fatal("auth.From found no principal")
 			}
 			if s.principal.Subject != tt.principal.Subject || !slices.Equal(s.principal.Roles, tt.principal.Roles) ||
-				!slices.Equal(s.principal.Locations, tt.principal.Locations) {
+				!slices.Equal(s.principal.Locations, tt.principal.Locations) || s.principal.All != tt.principal.All {
 				t.Errorf("principal = %+v, want %+v", s.principal, *tt.principal)
 			}
 		})
@@ -285,12 +383,5 @@ func TestAuthorizerShape(t *testing.T) {
 	a := auth.Authorizer(map[string]string{"sub": "x"})
 	if a == nil || a.JWT == nil || a.JWT.Claims["sub"] != "x" || a.Lambda != nil || a.IAM != nil {
 		t.Errorf("Authorizer = %+v", a)
-	}
-}
-
-func TestFromClaimsJSONArrayWithSpaces(t *testing.T) {
-	p := auth.FromClaims(map[string]string{auth.ClaimGroups: `[ "agent", "manager" ]`})
-	if len(p.Roles) != 2 || p.Roles[0] != "agent" || p.Roles[1] != "manager" {
-		t.Fatalf("roles %q", p.Roles)
 	}
 }

@@ -36,7 +36,13 @@ func offlineDeps() app.Deps {
 }
 
 func fullEnv(row wiring.Function) map[string]string {
-	return row.Environment(func(t string) string { return "tbl-" + t }, func(q string) string { return "https://sqs.example/" + q }, "https://api.example")
+	return row.Environment(func(t string) string { return "tbl-" + t }, func(q string) string { return "https://sqs.example/" + q }, "https://api.example",
+		func(k string) string {
+			if key, _ := wiring.SigningKeyByName(k); key.Kind == wiring.MACKey {
+				return "1=arn:aws:kms:us-east-1:111122223333:key/" + k
+			}
+			return "arn:aws:secretsmanager:us-east-1:111122223333:secret:" + k
+		})
 }
 
 // Every functions/ folder has a row, every row a folder, and every row a builder.
@@ -149,7 +155,7 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 	for _, row := range wiring.Functions {
 		for _, v := range row.Env {
 			sources := 0
-			for _, s := range []string{v.Table, v.Queue, v.Setting} {
+			for _, s := range []string{v.Table, v.Queue, v.Key, v.Setting} {
 				if s != "" {
 					sources++
 				}
@@ -168,6 +174,18 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 			}
 			if v.Queue != "" && row.Queues[v.Queue] == "" {
 				t.Errorf("%s: %s names queue %s that the row does not grant", row.Name, v.Name, v.Queue)
+			}
+			if v.Key != "" && row.Keys[v.Key] == "" {
+				t.Errorf("%s: %s names signing key %s that the row does not grant", row.Name, v.Name, v.Key)
+			}
+		}
+		for k, acc := range row.Keys {
+			key, ok := wiring.SigningKeyByName(k)
+			if !ok {
+				t.Errorf("%s: no signing key %s", row.Name, k)
+			}
+			if want := map[wiring.KeyKind][]wiring.Access{wiring.MACKey: {wiring.Sign, wiring.Verify}, wiring.SecretKey: {wiring.Read}}[key.Kind]; !slices.Contains(want, acc) {
+				t.Errorf("%s: %s key %s with access %s, want one of %v", row.Name, key.Kind, k, acc, want)
 			}
 		}
 		for tbl := range row.Tables {

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -24,6 +26,9 @@ type Clients struct {
 	SQS      *sqs.Client
 	SES      *sesv2.Client
 	SNS      *sns.Client
+	// KMS and SecretsManager reach the signing keys (shared/keyring).
+	KMS            *kms.Client
+	SecretsManager *secretsmanager.Client
 }
 
 // Load reads the standard AWS configuration (in Lambda: the role and region; locally:
@@ -40,7 +45,8 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 
 // NewClients builds the clients from one configuration.
 func NewClients(cfg aws.Config) Clients {
-	return Clients{DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg), SES: sesv2.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg)}
+	return Clients{DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg), SES: sesv2.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
+		KMS: kms.NewFromConfig(cfg), SecretsManager: secretsmanager.NewFromConfig(cfg)}
 }
 
 // Meter counts the AWS calls made under a context and the DynamoDB capacity they used.
@@ -150,8 +156,11 @@ func Local(ctx context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (C
 	return Clients{
 		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(dynamoDBEndpoint) }),
 		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsEndpoint) }),
-		// Locally messages go to the outbox; these clients exist but are never called.
-		SES: sesv2.NewFromConfig(cfg),
-		SNS: sns.NewFromConfig(cfg),
+		// Locally messages go to the outbox and signing keys are key files (there is no
+		// KMS or Secrets Manager emulator); these clients exist but are never called.
+		SES:            sesv2.NewFromConfig(cfg),
+		SNS:            sns.NewFromConfig(cfg),
+		KMS:            kms.NewFromConfig(cfg),
+		SecretsManager: secretsmanager.NewFromConfig(cfg),
 	}, nil
 }

@@ -115,7 +115,7 @@ func StaffRoutes(s *Service) map[string]http.Handler {
 		}),
 		"PUT /v1/settings/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var st Settings
-			if err := web.Decode(r, &st); err != nil {
+			if err := web.DecodeWhole(r, &st, "updatedAt", "updatedBy"); err != nil {
 				return 0, nil, err
 			}
 			if err := st.Validate(); err != nil {

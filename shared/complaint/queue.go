@@ -46,7 +46,7 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
 		return Page{}, problem.Field("status", "must be a status: received, acknowledged, in_progress, pending_customer, resolved, closed")
 	}
-	if q.LocationID != "" && !p.CanSee(q.LocationID) {
+	if q.LocationID != "" && !p.Sees(q.LocationID) {
 		return Page{}, problem.Newf(problem.NotFound, "no location %q", q.LocationID)
 	}
 	cur, err := decodeCursor(q.Cursor)
@@ -58,18 +58,10 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 	switch {
 	case q.Assignee != "":
 		parts = []part{{"byAssignee", assigneePK(q.Assignee), "assignee"}}
-	case q.LocationID != "":
-		parts = []part{{"queue", queuePK(q.LocationID), "queue"}}
 	default:
-		locs := p.Locations
-		if len(locs) == 0 {
-			all, err := s.Locations.Locations(ctx)
-			if err != nil {
-				return Page{}, err
-			}
-			for _, l := range all {
-				locs = append(locs, l.ID)
-			}
+		locs, err := s.within(ctx, p, q.LocationID)
+		if err != nil {
+			return Page{}, err
 		}
 		for _, l := range locs {
 			parts = append(parts, part{"queue", queuePK(l), "queue"})
@@ -100,7 +92,7 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 				return Page{}, err
 			}
 			for _, it := range items {
-				if it.LocationID == "" || !p.CanSee(it.LocationID) || (q.LocationID != "" && it.LocationID != q.LocationID) ||
+				if !sees(p, it.Complaint) || (q.LocationID != "" && it.LocationID != q.LocationID) ||
 					(q.Breached != nil && it.Breached != *q.Breached) {
 					continue
 				}

@@ -75,23 +75,9 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, from, to, locati
 	if err != nil {
 		return Report{}, err
 	}
-	var locs []string
-	switch {
-	case locationID != "":
-		if !p.CanSee(locationID) {
-			return Report{}, problem.Newf(problem.NotFound, "no location %q", locationID)
-		}
-		locs = []string{locationID}
-	case len(p.Locations) > 0:
-		locs = p.Locations
-	default:
-		all, err := s.Locations.Locations(ctx)
-		if err != nil {
-			return Report{}, err
-		}
-		for _, l := range all {
-			locs = append(locs, l.ID)
-		}
+	locs, err := s.within(ctx, p, locationID)
+	if err != nil {
+		return Report{}, err
 	}
 	r := Report{From: f, To: t, LocationID: locationID, ByCategory: map[string]int{}, ByStatus: map[string]int{},
 		ByLocation: map[string]int{}, BySeverity: map[string]int{}, ByChannel: map[string]int{}, TopRootCauses: []RootCount{}}

@@ -26,12 +26,13 @@ import (
 // Locations reads the locations registry.
 type Locations interface {
 	Location(ctx context.Context, id string) (customer.Location, error)
-	Locations(ctx context.Context) ([]customer.Location, error)
+	LocationIDs(ctx context.Context) ([]string, error)
 }
 
-// Customers finds the customer a contact belongs to.
+// Customers finds the customer a contact belongs to, and whom a caller may see.
 type Customers interface {
 	FindByContact(ctx context.Context, phone, email string) (string, error)
+	Visible(ctx context.Context, p auth.Principal, cid string) (customer.Profile, error)
 }
 
 // Followups schedules and cancels follow-ups.
@@ -178,8 +179,10 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if err := in.check(st, staff); err != nil {
 		return change{}, Receipt{}, false, err
 	}
-	if staff != nil && !staff.CanSee(in.LocationID) {
-		return change{}, Receipt{}, false, problem.Field("locationId", "is not one of your locations")
+	if staff != nil {
+		if err := s.mayFile(ctx, *staff, in); err != nil {
+			return change{}, Receipt{}, false, err
+		}
 	}
 	loc, err := s.location(ctx, in.LocationID, "locationId")
 	if err != nil {
@@ -392,15 +395,6 @@ func (s *Service) toCustomer(c Complaint, loc customer.Location, due time.Time, 
 		DedupeKey: fmt.Sprintf("complaint#%s#%s#%d", c.ID, occasion, c.Reopens), TemplateID: template, Vars: all,
 		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: s.Clock.Now(),
 	}, true
-}
-
-// visible reads a case the principal may see; another location's case is not found.
-func (s *Service) visible(ctx context.Context, p auth.Principal, complaintID string) (caseItem, []Event, error) {
-	c, events, err := s.Store.Case(ctx, complaintID)
-	if errors.Is(err, ErrNotFound) || (err == nil && !p.CanSee(c.LocationID)) {
-		return caseItem{}, nil, problem.Newf(problem.NotFound, "no complaint %q", complaintID)
-	}
-	return c, events, err
 }
 
 // Case is a case with its full timeline, for staff.

@@ -88,37 +88,73 @@ func ValidateConsent(c Consent) error {
 // never rewritten, in one transaction. An older change than the current one is kept
 // in the log but does not replace it.
 func (s *Store) SetConsent(ctx context.Context, customerID string, c Consent) error {
+	_, err := s.recordConsent(ctx, customerID, c, "attribute_not_exists(pk) OR atMs <= :ms", nil)
+	return err
+}
+
+// OptOut turns a channel's consent off, as an unsubscribe link does, once: when the
+// channel is off already nothing is written, so a second click or a mail client's
+// retry leaves one opt-out in the log, not one per request. It tells whether the
+// current consent changed. Like SetConsent, an opt-out older than the current consent
+// is logged only.
+func (s *Store) OptOut(ctx context.Context, customerID string, c Consent) (bool, error) {
+	c.Granted = false
+	return s.recordConsent(ctx, customerID, c, "attribute_not_exists(pk) OR (granted = :on AND atMs <= :ms)",
+		func(current map[string]types.AttributeValue) bool {
+			off, ok := current["granted"].(*types.AttributeValueMemberBOOL)
+			return ok && !off.Value
+		})
+}
+
+// recordConsent writes the channel's current consent under cond (with :ms, the
+// change's time, and :on, true) and its log entry, in one transaction. When cond
+// fails, skip (if given) decides from the current item whether the change is a no-op;
+// otherwise a newer change is current and the change is logged only.
+func (s *Store) recordConsent(ctx context.Context, customerID string, c Consent, cond string, skip func(map[string]types.AttributeValue) bool) (bool, error) {
 	if err := ValidateConsent(c); err != nil {
-		return err
+		return false, err
 	}
 	at := c.At.UTC().Format("2006-01-02T15:04:05.000000000Z") // fixed width: sorts in time order
 	cur, err := attributevalue.MarshalMap(consentItem{PK: customerPK(customerID), SK: consentSK(c.Channel), Consent: c, CustomerID: customerID, AtMs: c.At.UnixMilli()})
 	if err != nil {
-		return err
+		return false, err
 	}
 	log, err := attributevalue.MarshalMap(consentItem{PK: customerPK(customerID), SK: consentLogSK(at, c.Channel), Consent: c, CustomerID: customerID, AtMs: c.At.UnixMilli()})
 	if err != nil {
-		return err
+		return false, err
 	}
-	put := func(item map[string]types.AttributeValue, cond string, vals map[string]types.AttributeValue) types.TransactWriteItem {
-		return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item,
-			ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}}
+	vals := map[string]types.AttributeValue{":ms": dynamo.N(c.At.UnixMilli())}
+	if strings.Contains(cond, ":on") {
+		vals[":on"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		put(cur, "attribute_not_exists(pk) OR atMs <= :ms", map[string]types.AttributeValue{":ms": dynamo.N(c.At.UnixMilli())}),
-		put(log, "attribute_not_exists(pk)", nil),
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: cur, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}},
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: log, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 	}})
-	if err != nil && len(dynamo.CancellationReasons(err)) > 0 && dynamo.CancellationReasons(err)[0] == "ConditionalCheckFailed" {
+	if err == nil {
+		return true, nil
+	}
+	if reasons := dynamo.CancellationReasons(err); len(reasons) > 0 && reasons[0] == "ConditionalCheckFailed" {
+		if skip != nil {
+			out, gerr := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table),
+				Key: dynamo.Key(customerPK(customerID), consentSK(c.Channel)), ConsistentRead: aws.Bool(true)})
+			if gerr != nil {
+				return false, dynamo.Unavailable(gerr, "read consent")
+			}
+			if skip(out.Item) {
+				return false, nil
+			}
+		}
 		// A newer change is current: log this one only.
 		_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: log, ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	}
 	if dynamo.ConditionFailed(err) {
-		return nil // this very change was recorded before
+		return false, nil // this very change was recorded before
 	}
 	if err != nil {
-		return dynamo.Unavailable(err, "record consent")
+		return false, dynamo.Unavailable(err, "record consent")
 	}
-	return nil
+	return false, nil
 }
 
 // ErrCapped means the marketing slot is taken: a marketing message went out recently.

@@ -1,5 +1,10 @@
 package customer
 
+import (
+	"crypto/sha256"
+	"strconv"
+)
+
 // Key design of the "customers" table (pk, sk; TTL attribute expiresAt). Profiles,
 // visits and segments join it with the customers feature; today it holds consent.
 //
@@ -7,7 +12,8 @@ package customer
 //	CUST#<customerId>     CONSENT#<channel>           the channel's current consent
 //	CUST#<customerId>     CONSENTLOG#<at>#<channel>   every change, never rewritten
 //	CUST#<customerId>     CAP#marketing               when the last marketing message went
-//	KEY#<purpose>         KEY                         a signing key (e.g. unsubscribe links)
+//	CUST#<customerId>     UNSUB#<version>#<channel>   points at the link's lookup (for erasure)
+//	UNSUB#<sha256(handle)>  UNSUB                     an unsubscribe link's customer and channel
 //	LOC                   <locationId>                a location (store, branch, hotel)
 //	PHONE#<e164>          CONTACT                     the customer with this phone
 //	EMAIL#<lower-case>    CONTACT                     the customer with this email
@@ -17,14 +23,27 @@ package customer
 //	a customer's consents             Query CUST#<id>, sk begins_with CONSENT#
 //	record a change                   TransactWriteItems: current + log entry
 //	take the marketing slot           UpdateItem CAP#marketing if lastAt <= now − window
-//	the signing key                   GetItem KEY#<purpose> (created once, conditionally)
+//	an unsubscribe link's customer    GetItem UNSUB#<hash> (see Signer; written once per
+//	                                  customer, channel and key version)
 //	a location; all locations         GetItem LOC / <id>; Query pk = LOC
 //	a customer by phone or email      GetItem PHONE#<e164> or EMAIL#<address>
+//
+// Signing keys are not kept here but in KMS and Secrets Manager (shared/keyring): the
+// KEY#<purpose> items of earlier local releases are no longer read.
 
 func customerPK(id string) string       { return "CUST#" + id }
 func consentSK(channel string) string   { return "CONSENT#" + channel }
 func consentLogSK(at, ch string) string { return "CONSENTLOG#" + at + "#" + ch }
-func keyPK(purpose string) string       { return "KEY#" + purpose }
+
+// unsubscribePK keys a link's lookup by the hash of its handle, never the handle.
+func unsubscribePK(handle []byte) string {
+	sum := sha256.Sum256(handle)
+	return "UNSUB#" + b64.EncodeToString(sum[:])
+}
+
+func unsubscribePointerSK(version int, channel string) string {
+	return unsubscribePrefix + strconv.Itoa(version) + "#" + channel
+}
 
 func phonePK(e164 string) string { return "PHONE#" + e164 }
 func emailPK(addr string) string { return "EMAIL#" + addr }
@@ -32,5 +51,7 @@ func emailPK(addr string) string { return "EMAIL#" + addr }
 const (
 	contactSK = "CONTACT"
 	capSK     = "CAP#marketing"
-	keySK     = "KEY"
+
+	unsubscribeSK     = "UNSUB"
+	unsubscribePrefix = "UNSUB#"
 )

@@ -295,3 +295,14 @@ func (s *Store) Locations(ctx context.Context) ([]Location, error) {
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all, nil
 }
+
+// LocationIDs lists the registered locations' ids: what "every location" means to an
+// all-locations token.
+func (s *Store) LocationIDs(ctx context.Context) ([]string, error) {
+	all, err := s.Locations(ctx)
+	ids := make([]string, 0, len(all))
+	for _, l := range all {
+		ids = append(ids, l.ID)
+	}
+	return ids, err
+}

@@ -403,9 +403,9 @@ type ErasedCustomer struct {
 // EraseCustomer removes a customer's records from the customers table: each visit's
 // sourceId claim keeps the visit's figures under the pseudonym (a system repeating the
 // sourceId still finds it used) while the visit itself goes; consent, its log, the
-// marketing cap and merge records go; the phone and email index entries go where they
-// still point at one of owners (the person's ids); the profile goes last, so a rerun
-// after a crash finds what is left.
+// marketing cap, merge records and unsubscribe links (their lookups too) go; the phone
+// and email index entries go where they still point at one of owners (the person's
+// ids); the profile goes last, so a rerun after a crash finds what is left.
 func (s *Store) EraseCustomer(ctx context.Context, cid, pseudonym string, owners []string) (ErasedCustomer, error) {
 	var n ErasedCustomer
 	prof, err := s.profile(ctx, cid)
@@ -431,6 +431,11 @@ func (s *Store) EraseCustomer(ctx context.Context, cid, pseudonym string, owners
 				n.OtherItems++
 			}
 			keys = append(keys, dynamo.Key(customerPK(cid), sk.Value))
+			// An unsubscribe link's pointer: its lookup, which names the customer, goes too.
+			if lookup, ok := raw["lookup"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(sk.Value, unsubscribePrefix) {
+				keys = append(keys, dynamo.Key(lookup.Value, unsubscribeSK))
+				n.OtherItems++
+			}
 		}
 		return nil
 	})

@@ -30,6 +30,9 @@ type Profile struct {
 	Locale      string            `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
 	TimeZone    string            `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
 	LocationID  string            `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	// ServedAt are the other locations that served the customer (kept by visits); with
+	// the home location they are where the customer belongs (policy.go).
+	ServedAt []string `dynamodbav:"servedAt,omitempty" json:"servedAt,omitempty"`
 	Tags        []string          `dynamodbav:"tags,omitempty" json:"tags,omitempty"`
 	Preferences map[string]string `dynamodbav:"preferences,omitempty" json:"preferences,omitempty"`
 	// Consent is each channel's current consent (read from its own records).

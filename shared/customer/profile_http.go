@@ -21,16 +21,22 @@ func profileRoutes(svc *Service) map[string]http.Handler {
 				problem.Write(w, r, err)
 				return
 			}
-			if len(p.Locations) > 0 && (in.LocationID == nil || !p.CanSee(*in.LocationID)) {
+			if in.LocationID == nil && !p.All {
 				problem.Write(w, r, problem.Field("locationId", "is required: one of your locations"))
 				return
+			}
+			if in.LocationID != nil {
+				if _, err := svc.Store.visibleLocation(r.Context(), p, *in.LocationID); err != nil {
+					problem.Write(w, r, err)
+					return
+				}
 			}
 			prof, created, err := svc.Store.CreateProfile(r.Context(), in, p.Subject, svc.Clock.Now())
 			if err != nil {
 				problem.Write(w, r, err)
 				return
 			}
-			if !created && !visible(p, prof) {
+			if !created && !Sees(p, prof) {
 				// Someone else's customer: say it exists without showing it.
 				problem.Write(w, r, problem.New(problem.Conflict, "a customer with this phone or email exists at another location"))
 				return
@@ -42,7 +48,7 @@ func profileRoutes(svc *Service) map[string]http.Handler {
 			svc.writeProfile(w, r, status, prof)
 		}),
 		"GET /v1/customers/{customerId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
-			prof, err := svc.visibleProfile(r.Context(), p, r.PathValue("customerId"))
+			prof, err := svc.Store.Visible(r.Context(), p, r.PathValue("customerId"))
 			if err != nil {
 				return 0, nil, err
 			}
@@ -54,11 +60,13 @@ func profileRoutes(svc *Service) map[string]http.Handler {
 			if err := web.Decode(r, &in); err != nil {
 				return 0, nil, err
 			}
-			if _, err := svc.visibleProfile(r.Context(), p, r.PathValue("customerId")); err != nil {
+			if _, err := svc.Store.Visible(r.Context(), p, r.PathValue("customerId")); err != nil {
 				return 0, nil, err
 			}
-			if in.LocationID != nil && len(p.Locations) > 0 && !p.CanSee(*in.LocationID) {
-				return 0, nil, problem.Field("locationId", "must be one of your locations")
+			if in.LocationID != nil {
+				if _, err := svc.Store.visibleLocation(r.Context(), p, *in.LocationID); err != nil {
+					return 0, nil, err
+				}
 			}
 			prof, err := svc.Store.PatchProfile(r.Context(), r.PathValue("customerId"), in, p.Subject, svc.Clock.Now())
 			if errors.Is(err, ErrProfileChanged) {
@@ -71,21 +79,6 @@ func profileRoutes(svc *Service) map[string]http.Handler {
 			return http.StatusOK, prof, err
 		}),
 	}
-}
-
-// visible tells whether a principal may see a customer: unrestricted tokens see all,
-// others the customers whose home location is theirs.
-func visible(p auth.Principal, prof Profile) bool {
-	return len(p.Locations) == 0 || (prof.LocationID != "" && p.CanSee(prof.LocationID))
-}
-
-// visibleProfile reads a profile the principal may see; another's is not found.
-func (s *Service) visibleProfile(ctx context.Context, p auth.Principal, cid string) (Profile, error) {
-	prof, err := s.Store.Profile(ctx, cid)
-	if errors.Is(err, ErrNoProfile) || (err == nil && !visible(p, prof)) {
-		return Profile{}, problem.Newf(problem.NotFound, "no customer %q", cid)
-	}
-	return prof, err
 }
 
 // consentFlags are a customer's current consents as true or false per channel.

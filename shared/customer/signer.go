@@ -2,8 +2,6 @@ package customer
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -11,34 +9,59 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
-// Signer makes and checks signed unsubscribe tokens: the customer, the channel and an
-// expiry, with an HMAC-SHA256. The key is created once, at random, in the customers
-// table (encrypted at rest with the table's key), so the sender that signs and the
-// public route that verifies share it without a secret to deploy or rotate by hand.
-type Signer struct {
-	Store *Store
-
-	mu  sync.Mutex
-	key []byte
+// MAC is an HMAC-SHA256 key this process can use but never holds: a KMS HMAC key in
+// AWS (GenerateMac, VerifyMac), a key file locally (shared/keyring).
+type MAC interface {
+	// Version is the number tokens made with this key carry.
+	Version() int
+	Sum(ctx context.Context, msg []byte) ([]byte, error)
+	// Verify is false for a wrong tag; an error means the key could not be used.
+	Verify(ctx context.Context, msg, tag []byte) (bool, error)
 }
 
-// Unsubscribe tokens live a year: old messages keep working.
-const unsubscribeTTL = 365 * 24 * time.Hour
+// Signer makes and checks unsubscribe tokens.
+//
+// A token is "<key version>.<handle>", where the handle is the HMAC-SHA256 of the
+// customer and the channel under the unsubscribe key (43 characters, base64url). It
+// shows nothing of the customer: no id, no channel, no expiry, only a number saying
+// which key made it. The handle is deterministic, so the sender stores no secret to
+// find it again: it asks the key (one GenerateMac per message).
+//
+// The public route must turn a handle back into a customer, so the handle's SHA-256
+// keys a lookup item (UNSUB#<hash> → customer, channel, version), written once per
+// customer, channel and key version with a pointer in the customer's partition that
+// erasure follows. The table holds the hash, not the handle: the dozen roles that read
+// the customers table, and its backups, cannot rebuild a link from it, and only the
+// sender's role can make one (kms:GenerateMac). Verifying reads the lookup and asks the
+// key (VerifyMac) whether the handle is that customer's and channel's tag, so an item
+// planted or altered in the table does not verify either.
+//
+// Cost per marketing message: one GenerateMac and one GetItem (0.5 RCU); the first
+// message per customer, channel and key version also writes the two items (one
+// transaction, 4 WCU). Per click on a link (GET or POST): one consistent GetItem (1 RCU)
+// and one VerifyMac; the POST then writes the consent (one transaction). Links do not
+// expire: a link works while its key version is kept (see wiring.SigningKeys), and one
+// of a retired version says so (410).
+type Signer struct {
+	Store *Store
+	// Keys are the unsubscribe key's kept versions, the current (signing) one first.
+	Keys []MAC
+}
 
 var (
 	// ErrBadToken means a token was not made by this system, or was altered.
 	ErrBadToken = errors.New("not a valid unsubscribe link")
-	// ErrExpiredToken means a token is older than its expiry.
+	// ErrExpiredToken means a token's key version has been retired.
 	ErrExpiredToken = errors.New("this unsubscribe link has expired")
 )
 
@@ -48,102 +71,120 @@ var b64 = base64.RawURLEncoding
 type Unsubscribe struct {
 	CustomerID string
 	Channel    string
-	Expires    time.Time
 }
 
-// Token signs an unsubscribe link for a customer's channel.
+// handleBytes is the size of an HMAC-SHA256 tag, all of which VerifyMac needs.
+const handleBytes = sha256.Size
+
+// Token is the unsubscribe token of a customer's channel, made with the current key;
+// the first time, it records the lookup the public route needs.
 func (s *Signer) Token(ctx context.Context, customerID, channel string, now time.Time) (string, error) {
-	key, err := s.load(ctx)
+	if len(s.Keys) == 0 {
+		return "", errors.New("unsubscribe tokens: no key")
+	}
+	if !slices.Contains(Channels, channel) || customerID == "" {
+		return "", fmt.Errorf("unsubscribe token for channel %q of customer %q", channel, customerID)
+	}
+	key := s.Keys[0]
+	handle, err := key.Sum(ctx, handleMessage(customerID, channel))
 	if err != nil {
+		return "", fmt.Errorf("unsubscribe token: %w", err)
+	}
+	if err := s.Store.recordUnsubscribe(ctx, unsubscribeItem{PK: unsubscribePK(handle), SK: unsubscribeSK,
+		CustomerID: customerID, Channel: channel, Version: key.Version(), CreatedAt: now.UTC()}); err != nil {
 		return "", err
 	}
-	payload := customerID + "|" + channel + "|" + strconv.FormatInt(now.Add(unsubscribeTTL).Unix(), 10)
-	return b64.EncodeToString([]byte(payload)) + "." + b64.EncodeToString(mac(key, payload)), nil
+	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), nil
 }
 
-// Verify checks a token and tells what it unsubscribes.
-func (s *Signer) Verify(ctx context.Context, token string, now time.Time) (Unsubscribe, error) {
-	key, err := s.load(ctx)
+// Verify checks a token and tells what it unsubscribes. It changes nothing.
+func (s *Signer) Verify(ctx context.Context, token string) (Unsubscribe, error) {
+	v, h, ok := strings.Cut(token, ".")
+	version, err := strconv.Atoi(v)
+	handle, herr := b64.DecodeString(h)
+	if !ok || err != nil || version < 1 || v != strconv.Itoa(version) || herr != nil || len(handle) != handleBytes {
+		return Unsubscribe{}, ErrBadToken
+	}
+	i := slices.IndexFunc(s.Keys, func(k MAC) bool { return k.Version() == version })
+	if i < 0 {
+		if slices.ContainsFunc(s.Keys, func(k MAC) bool { return k.Version() > version }) {
+			return Unsubscribe{}, ErrExpiredToken
+		}
+		return Unsubscribe{}, ErrBadToken
+	}
+	it, found, err := s.Store.unsubscribeLookup(ctx, unsubscribePK(handle))
 	if err != nil {
 		return Unsubscribe{}, err
 	}
-	p, sig, ok := strings.Cut(token, ".")
-	payload, err1 := b64.DecodeString(p)
-	got, err2 := b64.DecodeString(sig)
-	if !ok || err1 != nil || err2 != nil || !hmac.Equal(got, mac(key, string(payload))) {
+	if !found || it.Version != version || !slices.Contains(Channels, it.Channel) {
 		return Unsubscribe{}, ErrBadToken
 	}
-	parts := strings.Split(string(payload), "|")
-	if len(parts) != 3 || !slices.Contains(Channels, parts[1]) {
-		return Unsubscribe{}, ErrBadToken
-	}
-	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	valid, err := s.Keys[i].Verify(ctx, handleMessage(it.CustomerID, it.Channel), handle)
 	if err != nil {
+		return Unsubscribe{}, fmt.Errorf("verify unsubscribe token: %w", err)
+	}
+	if !valid {
 		return Unsubscribe{}, ErrBadToken
 	}
-	u := Unsubscribe{CustomerID: parts[0], Channel: parts[1], Expires: time.Unix(exp, 0).UTC()}
-	if !now.Before(u.Expires) {
-		return u, ErrExpiredToken
-	}
-	return u, nil
+	return Unsubscribe{CustomerID: it.CustomerID, Channel: it.Channel}, nil
 }
 
-func mac(key []byte, payload string) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte("unsubscribe:" + payload))
-	return h.Sum(nil)
+// handleMessage is what a handle is the tag of; NUL separators keep "a" + "b\x00c"
+// apart from "a\x00b" + "c" (ids are never NUL).
+func handleMessage(customerID, channel string) []byte {
+	return []byte("rapport/unsubscribe/v1\x00" + customerID + "\x00" + channel)
 }
 
-// load reads the key once per process, creating it on first use; two processes racing
-// to create it both end up with the one that was stored first. A failed read
-// (DynamoDB down) is tried again on the next call.
-func (s *Signer) load(ctx context.Context) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.key == nil {
-		k, err := s.Store.signingKey(ctx, "unsubscribe")
-		if err != nil {
-			return nil, err
-		}
-		s.key = k
-	}
-	return s.key, nil
+// unsubscribeItem is a link's lookup: the customer and channel of a handle's hash.
+type unsubscribeItem struct {
+	PK         string    `dynamodbav:"pk"`
+	SK         string    `dynamodbav:"sk"`
+	CustomerID string    `dynamodbav:"customerId"`
+	Channel    string    `dynamodbav:"channel"`
+	Version    int       `dynamodbav:"version"`
+	CreatedAt  time.Time `dynamodbav:"createdAt"`
 }
 
-func (s *Store) signingKey(ctx context.Context, purpose string) ([]byte, error) {
-	key := dynamo.Key(keyPK(purpose), keySK)
-	read := func() ([]byte, error) {
-		out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return nil, dynamo.Unavailable(err, "read signing key")
-		}
-		if b, ok := out.Item["secret"].(*types.AttributeValueMemberB); ok && len(b.Value) == 32 {
-			return b.Value, nil
-		}
-		return nil, nil
+// recordUnsubscribe writes a handle's lookup and its pointer in the customer's
+// partition, unless the lookup is there already. Both are the same whoever writes
+// them (the handle is deterministic), so two senders racing write the same items.
+func (s *Store) recordUnsubscribe(ctx context.Context, it unsubscribeItem) error {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(it.PK, it.SK),
+		ProjectionExpression: aws.String("pk")})
+	if err != nil {
+		return dynamo.Unavailable(err, "read unsubscribe link")
 	}
-	if k, err := read(); err != nil || k != nil {
-		return k, err
+	if len(out.Item) > 0 {
+		return nil
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, err
+	lookup, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return err
 	}
-	item := dynamo.Key(keyPK(purpose), keySK)
-	item["secret"] = &types.AttributeValueMemberB{Value: secret}
-	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	if err != nil && !dynamo.ConditionFailed(err) {
-		return nil, dynamo.Unavailable(err, "create signing key")
+	pointer := dynamo.Key(customerPK(it.CustomerID), unsubscribePointerSK(it.Version, it.Channel))
+	pointer["lookup"] = dynamo.S(it.PK)
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: lookup}},
+		{Put: &types.Put{TableName: aws.String(s.Table), Item: pointer}},
+	}})
+	if err != nil {
+		return dynamo.Unavailable(err, "record unsubscribe link")
 	}
-	k, err := read()
-	if err == nil && k == nil {
-		err = fmt.Errorf("signing key %s missing after creation", purpose)
-	}
-	return k, err
+	return nil
 }
 
-// Key is the random 32-byte key kept for a purpose ("unsubscribe", "webhook"),
-// created on first use.
-func (s *Store) Key(ctx context.Context, purpose string) ([]byte, error) {
-	return s.signingKey(ctx, purpose)
+func (s *Store) unsubscribeLookup(ctx context.Context, pk string) (unsubscribeItem, bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(pk, unsubscribeSK),
+		ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return unsubscribeItem{}, false, dynamo.Unavailable(err, "read unsubscribe link")
+	}
+	if len(out.Item) == 0 {
+		return unsubscribeItem{}, false, nil
+	}
+	var it unsubscribeItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return unsubscribeItem{}, false, err
+	}
+	return it, true, nil
 }

@@ -103,6 +103,9 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		}
 		prev := p.Version
 		p.Visits++
+		if v.LocationID != p.LocationID && !slices.Contains(p.ServedAt, v.LocationID) {
+			p.ServedAt = append(p.ServedAt, v.LocationID)
+		}
 		p.Monetary += v.Amount
 		if p.FirstVisit == nil || v.At.Before(*p.FirstVisit) {
 			p.FirstVisit = &v.At

@@ -1,12 +1,12 @@
 package followup
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/notify"
 )
 
@@ -18,39 +18,55 @@ type adapter struct{ ch notify.Channel }
 
 func (a adapter) Deliver(ctx context.Context, m Message) error {
 	return a.ch.Deliver(ctx, notify.Message{ID: m.ID, Kind: m.Kind, Channel: m.Channel, To: m.To, Locale: m.Locale,
-		Subject: m.Subject, Text: m.Body, HTML: m.HTML, LocationID: m.LocationID, SentAt: m.SentAt, Marketing: Marketing(m.Kind)})
+		Subject: m.Subject, Text: m.Body, HTML: m.HTML, LocationID: m.LocationID, SentAt: m.SentAt, Marketing: Marketing(m.Kind),
+		UnsubscribeURL: m.UnsubscribeURL})
 }
 
-// lazyWebhook builds the webhook channel on first use, with the deployment's webhook
-// key from the customers table: builders do no I/O, and the key is created once at
-// random rather than deployed as a secret.
+// WebhookKey is the secret webhooks are signed with (Secrets Manager in AWS, a key file
+// locally; shared/keyring), read through a short cache so a rotation reaches the sender
+// within minutes.
+type WebhookKey interface {
+	// Versions are the current key, the previous one (nil if it never rotated) and
+	// when the current one was made.
+	Versions(ctx context.Context) (current, previous []byte, since time.Time, err error)
+}
+
+// RotationOverlap is how long after a rotation webhooks are signed with the previous
+// key as well as the new one (X-Rapport-Signature: v1=<new>,v1=<old>), so a receiver
+// keeps verifying until its admin gives it the new key; after it, a receiver still on
+// the old key fails, which is how it notices.
+const RotationOverlap = 7 * 24 * time.Hour
+
+// lazyWebhook builds the webhook channel on first use, and again when the key has
+// rotated: builders do no I/O.
 type lazyWebhook struct {
-	keys  *customer.Store
+	key   WebhookKey
 	local bool
+	now   func() time.Time
 
-	mu sync.Mutex
-	wh *notify.Webhook
+	mu       sync.Mutex
+	wh       *notify.Webhook
+	current  []byte
+	previous []byte
 }
-
-// WebhookKeyPurpose names the key that signs webhooks (admins read it at
-// GET /v1/settings/webhook-key).
-const WebhookKeyPurpose = "webhook"
 
 func (l *lazyWebhook) Deliver(ctx context.Context, m Message) error {
+	cur, prev, since, err := l.key.Versions(ctx)
+	if err != nil {
+		return fmt.Errorf("webhook key: %w", err)
+	}
+	if l.now().Sub(since) >= RotationOverlap {
+		prev = nil
+	}
 	l.mu.Lock()
-	if l.wh == nil {
-		key, err := l.keys.Key(ctx, WebhookKeyPurpose)
-		if err != nil {
-			l.mu.Unlock()
-			return fmt.Errorf("webhook key: %w", err)
-		}
-		wh, err := notify.NewWebhook(notify.WebhookConfig{Secret: key, Timeout: 4 * time.Second,
+	if l.wh == nil || !bytes.Equal(cur, l.current) || !bytes.Equal(prev, l.previous) {
+		wh, err := notify.NewWebhook(notify.WebhookConfig{Secret: cur, Previous: prev, Timeout: 4 * time.Second,
 			AllowInsecureLocal: l.local, AllowPrivateNetworks: l.local})
 		if err != nil {
 			l.mu.Unlock()
 			return err
 		}
-		l.wh = wh
+		l.wh, l.current, l.previous = wh, cur, prev
 	}
 	wh := l.wh
 	l.mu.Unlock()

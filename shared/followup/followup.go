@@ -114,16 +114,19 @@ type Followup struct {
 // Message is what a channel delivers.
 type Message struct {
 	// ID is the follow-up's id: channels use it to deliver at most once.
-	ID         string    `dynamodbav:"id" json:"id"`
-	Kind       string    `dynamodbav:"kind" json:"kind"`
-	Channel    string    `dynamodbav:"channel" json:"channel"`
-	To         string    `dynamodbav:"to" json:"to"`
-	Locale     string    `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
-	Subject    string    `dynamodbav:"subject" json:"subject"`
-	Body       string    `dynamodbav:"body" json:"body"`
-	HTML       string    `dynamodbav:"html,omitempty" json:"html,omitempty"`
-	LocationID string    `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
-	SentAt     time.Time `dynamodbav:"sentAt" json:"sentAt"`
+	ID         string `dynamodbav:"id" json:"id"`
+	Kind       string `dynamodbav:"kind" json:"kind"`
+	Channel    string `dynamodbav:"channel" json:"channel"`
+	To         string `dynamodbav:"to" json:"to"`
+	Locale     string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	Subject    string `dynamodbav:"subject" json:"subject"`
+	Body       string `dynamodbav:"body" json:"body"`
+	HTML       string `dynamodbav:"html,omitempty" json:"html,omitempty"`
+	LocationID string `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	// UnsubscribeURL is a marketing message's unsubscribe link, which email also
+	// carries in its List-Unsubscribe header (one-click, RFC 8058).
+	UnsubscribeURL string    `dynamodbav:"unsubscribeUrl,omitempty" json:"unsubscribeUrl,omitempty"`
+	SentAt         time.Time `dynamodbav:"sentAt" json:"sentAt"`
 }
 
 func (f Followup) message(at time.Time) Message {

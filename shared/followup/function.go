@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -44,11 +45,21 @@ func dispatcher(env *config.Env, d app.Deps) (app.Function, *Dispatcher) {
 func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
-	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), env.Optional("NOTIFY_EMAIL_FROM", ""), d, table, customers)
+	signer, err := customer.NewSigner(customers, env.String("UNSUBSCRIBE_KEY"), d)
 	if err != nil {
 		return app.Function{}, err
 	}
-	gate := &CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers},
+	var webhookKey WebhookKey
+	if ref := env.String("WEBHOOK_KEY"); ref != "" {
+		if webhookKey, err = keyring.NewSecret(ref, d.Clients.SecretsManager, keyring.SecretTTL); err != nil {
+			return app.Function{}, err
+		}
+	}
+	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), env.Optional("NOTIFY_EMAIL_FROM", ""), d, table, webhookKey)
+	if err != nil {
+		return app.Function{}, err
+	}
+	gate := &CustomerGate{Customers: customers, Signer: signer,
 		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
 		Gate: gate, Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
@@ -64,11 +75,11 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 // stages) delivers email and SMS into the followups table and sends webhooks for real,
 // letting them reach local addresses. "aws" sends email by Amazon SES (from the
 // NOTIFY_EMAIL_FROM address), SMS by Amazon SNS and webhooks to public addresses.
-func notifyChannels(mode, from string, d app.Deps, table string, keys *customer.Store) (map[string]Channel, error) {
+func notifyChannels(mode, from string, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
 	switch mode {
 	case "outbox", "":
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
-		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{keys: keys, local: true}}, nil
+		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{key: key, local: true, now: time.Now}}, nil
 	case "aws":
 		email, err := notify.NewEmail(d.Clients.SES, notify.EmailConfig{From: from})
 		if err != nil {
@@ -78,7 +89,7 @@ func notifyChannels(mode, from string, d app.Deps, table string, keys *customer.
 		if err != nil {
 			return nil, err
 		}
-		return map[string]Channel{"email": adapter{email}, "sms": adapter{sms}, "webhook": &lazyWebhook{keys: keys}}, nil
+		return map[string]Channel{"email": adapter{email}, "sms": adapter{sms}, "webhook": &lazyWebhook{key: key, now: time.Now}}, nil
 	default:
 		return nil, fmt.Errorf("NOTIFY_CHANNEL %q: use outbox or aws", mode)
 	}
@@ -88,7 +99,7 @@ func notifyChannels(mode, from string, d app.Deps, table string, keys *customer.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
 	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock,
-		Locations: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
+		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
 	mux, err := app.Mux(row, st.Routes(), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -10,13 +10,19 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/keyring"
 )
+
+// testKeys are a per-test unsubscribe key, as keyring makes them from a key file.
+func testKeys() []customer.MAC {
+	return []customer.MAC{keyring.NewMAC(1, []byte("a per-test unsubscribe key, 32 b"))}
+}
 
 // The consent and cap rules, message by message.
 func TestGateAppliesConsentAndTheMarketingCap(t *testing.T) {
 	f := newFixture(t)
 	customers := &customer.Store{DB: f.env.Clients.DynamoDB, Table: f.env.Names("customers")}
-	gate := &followup.CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers},
+	gate := &followup.CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers, Keys: testKeys()},
 		PublicURL: "https://api.example", CapWindow: 7 * 24 * time.Hour}
 	ctx := context.Background()
 	now := f.clk.Now()
@@ -67,7 +73,7 @@ func TestOptedOutRecipientIsSkippedNeverSent(t *testing.T) {
 	if err := customers.SetConsent(context.Background(), "c-9", customer.Consent{Channel: "email", Granted: false, At: f.clk.Now(), Source: "unsubscribe-link"}); err != nil {
 		t.Fatal(err)
 	}
-	f.sender.Gate = &followup.CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers}, CapWindow: time.Hour}
+	f.sender.Gate = &followup.CustomerGate{Customers: customers, Signer: &customer.Signer{Store: customers, Keys: testKeys()}, CapWindow: time.Hour}
 	fu := followup.Followup{ID: "fu-opted-out", DedupeKey: "d-opted-out", Kind: followup.KindPostServiceSurvey, DueAt: f.clk.Now(),
 		Recipient: followup.Recipient{Type: "customer", ID: "c-9", Channel: "email", Address: "c9@example.com"}}
 	puts, err := f.store.SchedulePuts(fu)

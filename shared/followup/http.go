@@ -55,11 +55,10 @@ type Request struct {
 type Staff struct {
 	Store *Store
 	Clock clock.Clock
-	// Locations, when set, give a follow-up of a location that location's quiet hours
-	// and, when the recipient's zone is not given, its time zone.
-	Locations interface {
-		Location(ctx context.Context, id string) (customer.Location, error)
-	}
+	// Customers decide whom a caller may write to (policy.go) and give a follow-up of
+	// a location that location's quiet hours and, when the recipient's zone is not
+	// given, its time zone.
+	Customers Directory
 }
 
 // ErrDuplicate means the occasion's dedupe key already has a follow-up.
@@ -185,8 +184,8 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	}
 	p, _ := auth.From(r.Context())
 	f, err := req.followup(p, s.Clock.Now())
-	if err == nil && len(p.Locations) > 0 && !p.CanSee(f.LocationID) {
-		err = problem.Field("locationId", "must be one of the locations your token may act on")
+	if err == nil {
+		err = s.mayScheduleFor(r.Context(), p, f)
 	}
 	if err == nil {
 		err = s.locate(r.Context(), &f)
@@ -208,10 +207,10 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 
 // locate fills a located follow-up's quiet hours and zone from the registry.
 func (s *Staff) locate(ctx context.Context, f *Followup) error {
-	if s.Locations == nil || f.LocationID == "" {
+	if f.LocationID == "" {
 		return nil
 	}
-	loc, err := s.Locations.Location(ctx, f.LocationID)
+	loc, err := s.Customers.Location(ctx, f.LocationID)
 	if errors.Is(err, customer.ErrNoLocation) {
 		return problem.Field("locationId", "is not a registered location")
 	}
@@ -248,16 +247,19 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, problem.Field("cursor", "is not a cursor this API gave out"))
 		return
 	}
+	p, _ := auth.From(r.Context())
+	if _, err := s.Customers.Visible(r.Context(), p, customerID); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
 	items, next, err := s.Store.ForCustomer(r.Context(), customerID, limit, cursor)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	// Staff limited to locations see only those locations' follow-ups.
-	p, _ := auth.From(r.Context())
 	visible := []Followup{}
 	for _, f := range items {
-		if len(p.Locations) == 0 || (f.LocationID != "" && p.CanSee(f.LocationID)) {
+		if Sees(p, f) {
 			visible = append(visible, f)
 		}
 	}
@@ -267,25 +269,19 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 
 func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.From(r.Context())
-	if len(p.Locations) > 0 {
-		// Another location's follow-up does not exist for this caller.
-		f, err := s.Store.Get(r.Context(), r.PathValue("followupId"))
-		if err == nil && (f.LocationID == "" || !p.CanSee(f.LocationID)) {
-			err = ErrNotFound
-		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			problem.Write(w, r, err)
-			return
-		}
-		if errors.Is(err, ErrNotFound) {
-			problem.Write(w, r, problem.Newf(problem.NotFound, "no follow-up %q", r.PathValue("followupId")))
-			return
-		}
+	f, err := s.Store.Get(r.Context(), r.PathValue("followupId"))
+	if errors.Is(err, ErrNotFound) || (err == nil && !Sees(p, f)) {
+		problem.Write(w, r, notFound(r.PathValue("followupId")))
+		return
 	}
-	err := s.Store.Cancel(r.Context(), r.PathValue("followupId"), s.Clock.Now())
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	err = s.Store.Cancel(r.Context(), r.PathValue("followupId"), s.Clock.Now())
 	switch {
 	case errors.Is(err, ErrNotFound):
-		problem.Write(w, r, problem.Newf(problem.NotFound, "no follow-up %q", r.PathValue("followupId")))
+		problem.Write(w, r, notFound(r.PathValue("followupId")))
 	case errors.Is(err, ErrNotCancellable):
 		problem.Write(w, r, problem.New(problem.Conflict, ErrNotCancellable.Error()))
 	case err != nil:

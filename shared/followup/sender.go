@@ -183,6 +183,7 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 			return s.end(ctx, f, owner, Skipped, err.Error())
 		}
 	}
+	msg.UnsubscribeURL = adm.UnsubscribeURL
 	err := ch.Deliver(ctx, msg)
 	switch {
 	case errors.Is(err, ErrPermanent):

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -25,6 +26,7 @@ func service(env *config.Env, d app.Deps) *Service {
 // and the rules.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc := service(env, d)
+	svc.Customers = &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -17,6 +17,10 @@ func Routes(s *Service) map[string]http.Handler {
 	write := func(op func(*http.Request, auth.Principal, string) (Entry, bool, error)) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())
+			if err := s.mayAct(r.Context(), p, r.PathValue("customerId")); err != nil {
+				problem.Write(w, r, err)
+				return
+			}
 			e, replayed, err := op(r, p, r.PathValue("customerId"))
 			if err != nil {
 				problem.Write(w, r, err)
@@ -37,10 +41,21 @@ func Routes(s *Service) map[string]http.Handler {
 			return f(s)(r, p.Subject, cid, req)
 		})
 	}
+	account := func(h func(*http.Request, auth.Principal) (int, any, error)) http.Handler {
+		return app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			if err := s.mayAct(r.Context(), p, r.PathValue("customerId")); err != nil {
+				return 0, nil, err
+			}
+			return h(r, p)
+		})
+	}
 	return map[string]http.Handler{
 		"POST /v1/loyalty/{customerId}/earn": write(func(r *http.Request, p auth.Principal, cid string) (Entry, bool, error) {
 			var req EarnRequest
 			if err := web.Decode(r, &req); err != nil {
+				return Entry{}, false, err
+			}
+			if err := mayEarnAt(p, req.LocationID); err != nil {
 				return Entry{}, false, err
 			}
 			return s.Earn(r.Context(), p.Subject, cid, req)
@@ -60,11 +75,11 @@ func Routes(s *Service) map[string]http.Handler {
 				return s.Adjust(r.Context(), actor, cid, req)
 			}
 		}),
-		"GET /v1/loyalty/{customerId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/loyalty/{customerId}": account(func(r *http.Request, p auth.Principal) (int, any, error) {
 			b, err := s.Balance(r.Context(), r.PathValue("customerId"))
 			return http.StatusOK, b, err
 		}),
-		"GET /v1/loyalty/{customerId}/ledger": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"GET /v1/loyalty/{customerId}/ledger": account(func(r *http.Request, p auth.Principal) (int, any, error) {
 			limit := 50
 			if l := r.URL.Query().Get("limit"); l != "" {
 				n, err := strconv.Atoi(l)
@@ -76,7 +91,7 @@ func Routes(s *Service) map[string]http.Handler {
 			page, err := s.Ledger(r.Context(), r.PathValue("customerId"), limit, r.URL.Query().Get("cursor"))
 			return http.StatusOK, page, err
 		}),
-		"PUT /v1/loyalty/{customerId}/member": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+		"PUT /v1/loyalty/{customerId}/member": account(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var m Membership
 			if err := web.Decode(r, &m); err != nil {
 				return 0, nil, err
@@ -90,7 +105,7 @@ func Routes(s *Service) map[string]http.Handler {
 		}),
 		"PUT /v1/settings/loyalty": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var rules Rules
-			if err := web.Decode(r, &rules); err != nil {
+			if err := web.DecodeWhole(r, &rules, "updatedAt", "updatedBy"); err != nil {
 				return 0, nil, err
 			}
 			if err := rules.Validate(); err != nil {

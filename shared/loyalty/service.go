@@ -30,6 +30,8 @@ type Service struct {
 	Store     *Store
 	Clock     clock.Clock
 	Followups Scheduler
+	// Customers decide who may act on an account (policy.go); the HTTP routes need it.
+	Customers Customers
 	// Attempts bounds how often a write that lost a race is tried again.
 	Attempts int
 }

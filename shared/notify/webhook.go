@@ -42,6 +42,9 @@ var errForbiddenAddress = errors.New("address not allowed for webhooks")
 type WebhookConfig struct {
 	// Secret signs every request; at least 16 bytes (32 random bytes recommended).
 	Secret []byte
+	// Previous, when set, signs every request too, after Secret: during a rotation the
+	// signature header carries "v1=<new>,v1=<old>", which Verify accepts with either.
+	Previous []byte
 	// Timeout bounds one request, reading the answer included; default 5 s.
 	Timeout time.Duration
 	// AllowInsecureLocal lets http:// reach 127.0.0.1, ::1 and localhost (local runs
@@ -61,10 +64,11 @@ type WebhookConfig struct {
 
 // Webhook delivers messages as signed JSON POSTs to the URL in the message's To.
 type Webhook struct {
-	client *http.Client
-	secret []byte
-	local  bool
-	now    func() time.Time
+	client   *http.Client
+	secret   []byte
+	previous []byte
+	local    bool
+	now      func() time.Time
 }
 
 // maxAnswer caps how much of a receiver's answer is read (and thrown away).
@@ -72,7 +76,7 @@ const maxAnswer = 64 << 10
 
 // NewWebhook checks the configuration once, at cold start.
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
-	if len(cfg.Secret) < 16 {
+	if len(cfg.Secret) < 16 || (cfg.Previous != nil && len(cfg.Previous) < 16) {
 		return nil, errors.New("notify webhook: the secret must be at least 16 bytes")
 	}
 	timeout := cfg.Timeout
@@ -103,7 +107,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Webhook{client: &c, secret: bytes.Clone(cfg.Secret), local: cfg.AllowInsecureLocal, now: now}, nil
+	return &Webhook{client: &c, secret: bytes.Clone(cfg.Secret), previous: bytes.Clone(cfg.Previous), local: cfg.AllowInsecureLocal, now: now}, nil
 }
 
 // payload is the JSON body.
@@ -149,7 +153,11 @@ func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 	req.Header.Set("User-Agent", "Rapport-Webhook/1")
 	req.Header.Set(HeaderID, m.ID)
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, Sign(w.secret, ts, body))
+	sig := Sign(w.secret, ts, body)
+	if w.previous != nil {
+		sig += "," + Sign(w.previous, ts, body)
+	}
+	req.Header.Set(HeaderSignature, sig)
 
 	op := "webhook post " + m.ID + " to " + host
 	resp, err := w.client.Do(req)

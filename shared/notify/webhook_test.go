@@ -318,3 +318,39 @@ func TestVerify(t *testing.T) {
 		t.Errorf("signature %q is not v1=<64 hex>", good)
 	}
 }
+
+// During a rotation every request carries a signature per key, "v1=<new>,v1=<old>":
+// a receiver still holding the old key verifies, as does one given the new key, and
+// the format of each signature is unchanged.
+func TestWebhookSignsWithBothKeysDuringARotation(t *testing.T) {
+	newKey := []byte("fedcba9876543210-the-new-secret")
+	var got http.Header
+	var body []byte
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		body, _ = io.ReadAll(r.Body)
+	}))
+	defer srv.Close()
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: newKey, Previous: secret, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deliver(context.Background(), notify.Message{ID: "r-1", Kind: "k", To: srv.URL + "/hook", Subject: "s", Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	ts, sig := got.Get(notify.HeaderTimestamp), got.Get(notify.HeaderSignature)
+	if want := notify.Sign(newKey, ts, body) + "," + notify.Sign(secret, ts, body); sig != want {
+		t.Fatalf("signature %q, want %q", sig, want)
+	}
+	for name, k := range map[string][]byte{"new": newKey, "old": secret} {
+		if err := notify.Verify(k, ts, sig, body, time.Now(), time.Minute); err != nil {
+			t.Errorf("a receiver with the %s key: %v", name, err)
+		}
+	}
+	if err := notify.Verify([]byte("a third key, never anyone's......"), ts, sig, body, time.Now(), time.Minute); err == nil {
+		t.Error("a third key verified")
+	}
+	if _, err := notify.NewWebhook(notify.WebhookConfig{Secret: newKey, Previous: []byte("short")}); err == nil {
+		t.Error("a short previous secret accepted")
+	}
+}

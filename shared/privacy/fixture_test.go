@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -80,7 +81,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers,
 		Customers: f.customers, Followups: f.followups, Clock: clk, PublicURL: "https://api.example", Loyalty: f.points.Store}
 	f.visits = &visit.Service{Customers: f.customers, Loyalty: f.points, Surveys: f.surveys.Store, Followups: f.followups,
-		Clock: clk, PublicURL: "https://api.example"}
+		Clock: clk, PublicURL: "https://api.example", InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b"))}
 	outbox := &followup.Outbox{DB: db, Table: env.Names("followups"), Keep: 30 * 24 * time.Hour}
 	f.sender = &followup.Sender{Store: f.followups, Channels: map[string]followup.Channel{"email": outbox, "sms": outbox},
 		Clock: clk, Lease: time.Minute}

@@ -39,10 +39,15 @@ type Service struct {
 // maxMergeDepth bounds how deep merges of merges are followed (Profile follows five).
 const maxMergeDepth = 5
 
-// visible tells whether a principal may act on a customer: unrestricted tokens on
-// all, others on customers whose home location is theirs.
+// The privacy flow's access policy. Merge, export and erasure act on a person across
+// every location and every domain, so they are for managers of the customer's home
+// location (or all-locations tokens), not of every location that once served them
+// (customer.Sees, enough to read a profile). Anyone else finds no such customer.
+
+// visible tells whether a principal may act on the whole of a customer whose home
+// location is locationID.
 func visible(p auth.Principal, locationID string) bool {
-	return len(p.Locations) == 0 || (locationID != "" && p.CanSee(locationID))
+	return p.All || p.Sees(locationID)
 }
 
 func noCustomer(cid string) error { return problem.Newf(problem.NotFound, "no customer %q", cid) }

@@ -58,13 +58,21 @@ func Routes(s *Service) map[string]http.Handler {
 			c, err := s.Launch(r.Context(), p, r.PathValue("segmentId"), c)
 			return http.StatusCreated, c, err
 		}),
+		"PUT /v1/settings/value/win-back/{locationId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			var o WinBackOverride
+			if err := web.DecodeWhole(r, &o); err != nil {
+				return 0, nil, err
+			}
+			v, err := s.OverrideWinBack(r.Context(), p, r.PathValue("locationId"), o)
+			return http.StatusOK, v, err
+		}),
 		"GET /v1/settings/value": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			v, err := s.Customers.ValueSettings(r.Context())
 			return http.StatusOK, v, err
 		}),
 		"PUT /v1/settings/value": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			var v customer.ValueSettings
-			if err := web.Decode(r, &v); err != nil {
+			if err := web.DecodeWhole(r, &v, "updatedAt", "updatedBy"); err != nil {
 				return 0, nil, err
 			}
 			if err := v.Validate(); err != nil {

@@ -110,8 +110,8 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, seg Segment) (Se
 	if err := seg.Filter.validate(); err != nil {
 		return Segment{}, err
 	}
-	if !p.CanSee(seg.Filter.LocationID) {
-		return Segment{}, problem.Field("filter.locationId", "is not one of your locations")
+	if !sees(p, seg) {
+		return Segment{}, problem.Newf(problem.NotFound, "no location %q", seg.Filter.LocationID)
 	}
 	now := s.Clock.Now()
 	seg.ID, seg.CreatedBy, seg.CreatedAt = id.New(now), p.Subject, now
@@ -141,7 +141,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, segID string) (Segm
 			return Segment{}, err
 		}
 	}
-	if out.Item == nil || !p.CanSee(seg.Filter.LocationID) {
+	if out.Item == nil || !sees(p, seg) {
 		return Segment{}, problem.Newf(problem.NotFound, "no segment %q", segID)
 	}
 	return seg, nil
@@ -161,7 +161,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal) ([]Segment, error)
 	}
 	visible := []Segment{}
 	for _, seg := range all {
-		if p.CanSee(seg.Filter.LocationID) {
+		if sees(p, seg) {
 			visible = append(visible, seg)
 		}
 	}

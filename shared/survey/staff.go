@@ -32,24 +32,13 @@ const (
 	DefaultDailyCap        = 500
 )
 
-// visible reports a survey the principal may not see as not found.
-func visible(p auth.Principal, sv Survey) error {
-	if sv.LocationID != "" && !p.CanSee(sv.LocationID) {
-		return problem.Newf(problem.NotFound, "no survey %q", sv.ID)
-	}
-	return nil
-}
-
 // Get reads a survey (the current version, or version v).
 func (s *Staff) Get(ctx context.Context, p auth.Principal, surveyID string, v int) (Survey, error) {
 	sv, err := s.Store.Survey(ctx, surveyID)
-	if errors.Is(err, ErrNotFound) {
-		return Survey{}, problem.Newf(problem.NotFound, "no survey %q", surveyID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !sees(p, sv)) {
+		return Survey{}, noSurvey(surveyID)
 	}
 	if err != nil {
-		return Survey{}, err
-	}
-	if err := visible(p, sv); err != nil {
 		return Survey{}, err
 	}
 	if v != 0 && v != sv.Version {
@@ -82,6 +71,9 @@ func (s *Staff) Edit(ctx context.Context, p auth.Principal, surveyID string, d D
 	if err != nil {
 		return Survey{}, err
 	}
+	if err := mayChange(p, cur); err != nil {
+		return Survey{}, err
+	}
 	if err := d.Validate(); err != nil {
 		return Survey{}, err
 	}
@@ -100,14 +92,6 @@ func (s *Staff) Edit(ctx context.Context, p auth.Principal, surveyID string, d D
 		return Survey{}, err
 	}
 	return sv, nil
-}
-
-// mayBind: staff restricted to locations may only make surveys for one of them.
-func mayBind(p auth.Principal, location string) error {
-	if len(p.Locations) > 0 && (location == "" || !p.CanSee(location)) {
-		return problem.Field("locationId", "must be one of the locations your token may act on")
-	}
-	return nil
 }
 
 // InvitationRequest asks for an invitation.
@@ -141,11 +125,14 @@ func (s *Staff) Invite(ctx context.Context, p auth.Principal, surveyID string, r
 	if err != nil {
 		return Issued{}, err
 	}
+	if err := mayActAt(p, req.LocationID); err != nil {
+		return Issued{}, err
+	}
 	var errs []problem.FieldError
 	if !ValidID(req.CustomerID) {
 		errs = append(errs, problem.FieldError{Field: "customerId", Message: "is required (letters, digits, '.', '_' or '-')"})
 	}
-	errs = append(errs, s.locationErrors(p, sv, req.LocationID)...)
+	errs = append(errs, s.locationErrors(sv, req.LocationID)...)
 	if req.ExpiresInHours == 0 {
 		req.ExpiresInHours = DefaultInvitationHours
 	}
@@ -173,7 +160,10 @@ func (s *Staff) Link(ctx context.Context, p auth.Principal, surveyID string, req
 	if err != nil {
 		return Issued{}, err
 	}
-	errs := s.locationErrors(p, sv, req.LocationID)
+	if err := mayActAt(p, req.LocationID); err != nil {
+		return Issued{}, err
+	}
+	errs := s.locationErrors(sv, req.LocationID)
 	if !sv.Anonymous {
 		errs = append(errs, problem.FieldError{Field: "surveyId", Message: "is not anonymous: invite customers instead"})
 	}
@@ -201,14 +191,12 @@ func (s *Staff) Link(ctx context.Context, p auth.Principal, surveyID string, req
 	return s.issue(ctx, inv)
 }
 
-func (s *Staff) locationErrors(p auth.Principal, sv Survey, location string) []problem.FieldError {
+func (s *Staff) locationErrors(sv Survey, location string) []problem.FieldError {
 	switch {
 	case !ValidID(location):
 		return []problem.FieldError{{Field: "locationId", Message: "is required (letters, digits, '.', '_' or '-')"}}
 	case sv.LocationID != "" && location != sv.LocationID:
 		return []problem.FieldError{{Field: "locationId", Message: "is not the survey's location " + sv.LocationID}}
-	case !p.CanSee(location):
-		return []problem.FieldError{{Field: "locationId", Message: "is not one of the locations your token may act on"}}
 	}
 	return nil
 }
@@ -262,7 +250,7 @@ func (s *Staff) Results(ctx context.Context, p auth.Principal, surveyID, locatio
 	if err != nil {
 		return Results{}, err
 	}
-	locations, err := scope(p, location)
+	locations, err := within(ctx, p, location)
 	if err != nil {
 		return Results{}, err
 	}
@@ -278,20 +266,6 @@ func (s *Staff) Results(ctx context.Context, p auth.Principal, surveyID, locatio
 	r := total.Results()
 	r.SurveyID, r.From, r.To, r.LocationID = sv.ID, from, to, location
 	return r, nil
-}
-
-// scope is the aggregate keys to read: the location asked for, the caller's locations,
-// or every location's total.
-func scope(p auth.Principal, location string) ([]string, error) {
-	switch {
-	case location != "" && !p.CanSee(location):
-		return nil, problem.Newf(problem.NotFound, "no location %q for this token", location)
-	case location != "":
-		return []string{location}, nil
-	case len(p.Locations) > 0:
-		return p.Locations, nil
-	}
-	return []string{allLocations}, nil
 }
 
 func (t *Tally) merge(o Tally) {
@@ -322,7 +296,7 @@ func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, locat
 	if err != nil {
 		return err
 	}
-	locations, err := scope(p, location)
+	locations, err := within(ctx, p, location)
 	if err != nil {
 		return err
 	}

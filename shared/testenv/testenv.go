@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -60,6 +61,9 @@ type Env struct {
 	// Names maps wiring table and queue names to this test's physical names.
 	Names  dynamo.Names
 	Queues queue.URLs
+	// KeyDir holds this test's signing key files (made at random on first use), as
+	// .local/keys does for make run.
+	KeyDir string
 }
 
 // New creates every wiring table and queue under a fresh prefix.
@@ -87,11 +91,11 @@ func NewAt(t testing.TB, ddbEndpoint, sqsEndpoint string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Clients: c, Names: names, Queues: urls}
+	return &Env{Clients: c, Names: names, Queues: urls, KeyDir: t.TempDir()}
 }
 
 // FunctionEnv is the environment a wiring row gives its function, resolved to this
-// test's tables and queues: what the stack sets in AWS.
+// test's tables, queues and key files: what the stack sets in AWS.
 func (e *Env) FunctionEnv(row wiring.Function) map[string]string {
-	return row.Environment(e.Names, func(q string) string { return e.Queues[q] }, "http://127.0.0.1:8080")
+	return row.Environment(e.Names, func(q string) string { return e.Queues[q] }, "http://127.0.0.1:8080", keyring.LocalRefs(e.KeyDir))
 }

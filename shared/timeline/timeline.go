@@ -62,10 +62,11 @@ type Page struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
-// Timeline is a page of a customer's history as the principal may see it. A token
-// limited to locations sees only customers whose home location is among them (others
-// are not found) and, of those, only the items of its locations or of none; a customer
-// without a profile, known only by its history, is for unrestricted tokens.
+// Timeline is a page of a customer's history as the principal may see it. The
+// timeline's access policy: a caller sees the customers the customer domain's policy
+// lets it see (customer.Sees: home or served at one of its locations; others are not
+// found) and, of their history, the items of its locations or of none (points); a
+// customer without a profile, known only by its history, is for all-locations tokens.
 func (s *Service) Timeline(ctx context.Context, p auth.Principal, customerID string, q Query) (Page, error) {
 	if q.Limit < 1 || q.Limit > MaxLimit {
 		return Page{}, problem.Field("limit", fmt.Sprintf("must be 1 to %d", MaxLimit))
@@ -78,12 +79,12 @@ func (s *Service) Timeline(ctx context.Context, p auth.Principal, customerID str
 	prof, err := s.Profiles.Profile(ctx, customerID)
 	switch {
 	case errors.Is(err, customer.ErrNoProfile):
-		if len(p.Locations) > 0 {
+		if !p.All {
 			return Page{}, notFound
 		}
 	case err != nil:
 		return Page{}, err
-	case !p.CanSee(prof.LocationID):
+	case !customer.Sees(p, prof):
 		return Page{}, notFound
 	default:
 		customerID = prof.ID
@@ -144,7 +145,7 @@ func (s *Service) page(ctx context.Context, p auth.Principal, customerID string,
 		}
 		it := wins[best].items[heads[best]]
 		heads[best]++
-		if it.LocationID == "" || p.CanSee(it.LocationID) {
+		if it.LocationID == "" || p.All || p.Sees(it.LocationID) {
 			page.Items = append(page.Items, it)
 		}
 	}

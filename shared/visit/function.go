@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -18,17 +19,26 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-func service(env *config.Env, d app.Deps) *Service {
+func service(env *config.Env, d app.Deps) (*Service, error) {
 	followups := &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}
+	var key InvitationKey
+	if ref := env.String("VISIT_SURVEY_KEY"); ref != "" {
+		ring, err := keyring.MACRing(ref, d.Clients.KMS)
+		if err != nil {
+			return nil, err
+		}
+		key = ring[0] // the current version
+	}
 	return &Service{
 		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
 		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
 			Clock: d.Clock, Followups: followups},
-		Surveys:   &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
-		Followups: followups,
-		Clock:     d.Clock,
-		PublicURL: env.String("PUBLIC_BASE_URL"),
-	}
+		Surveys:       &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
+		Followups:     followups,
+		Clock:         d.Clock,
+		PublicURL:     env.String("PUBLIC_BASE_URL"),
+		InvitationKey: key,
+	}, nil
 }
 
 // Routes are the handlers of the visit route.
@@ -56,15 +66,21 @@ func Routes(s *Service) map[string]http.Handler {
 
 // Function builds visits: systems report visits and purchases.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	svc := service(env, d)
+	svc, err := service(env, d)
+	if err != nil {
+		return app.Function{}, err
+	}
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Customers.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }
 
 // EffectsJob is the dispatcher's job that finishes visits' effects cut short.
 func EffectsJob(env *config.Env, d app.Deps) followup.Job {
-	svc := service(env, d)
+	svc, err := service(env, d)
 	return followup.Job{Name: "visit-effects", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		if err != nil {
+			return err // a bad VISIT_SURVEY_KEY reference: each run says so
+		}
 		_, err := svc.RetryEffects(ctx, now)
 		return err
 	}}

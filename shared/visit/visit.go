@@ -11,8 +11,6 @@ package visit
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base32"
 	"errors"
 	"fmt"
@@ -32,6 +30,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Service reports visits and carries out their effects.
@@ -42,6 +41,14 @@ type Service struct {
 	Followups *followup.Store
 	Clock     clock.Clock
 	PublicURL string
+	// InvitationKey derives each visit's survey invitation token (see derivedToken).
+	InvitationKey InvitationKey
+}
+
+// InvitationKey is an HMAC-SHA256 key the process uses but never holds: a KMS HMAC key
+// in AWS, a key file locally (shared/keyring). Only the current version derives.
+type InvitationKey interface {
+	Sum(ctx context.Context, msg []byte) ([]byte, error)
 }
 
 // Request is a visit as a system reports it.
@@ -88,6 +95,30 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 	return v, replayed, nil
 }
 
+// mayReport is the visit flow's access policy. A visit is reported at one of the
+// caller's locations. A visit makes the customer belong to that location too (the
+// customer domain's policy), so only a system (the point of sale that served the
+// guest) may report one for a customer who belongs elsewhere; a manager reporting by
+// hand may do so only for customers they already see, or new ones.
+func (s *Service) mayReport(ctx context.Context, p auth.Principal, req Request) error {
+	if !p.Sees(req.LocationID) {
+		return problem.Newf(problem.NotFound, "no location %q", req.LocationID)
+	}
+	if p.Has(wiring.RoleSystem) {
+		return nil
+	}
+	prof, err := s.Customers.Profile(ctx, req.CustomerID)
+	switch {
+	case errors.Is(err, customer.ErrNoProfile):
+		return nil
+	case err != nil:
+		return err
+	case !customer.Sees(p, prof):
+		return customer.NotFound(req.CustomerID)
+	}
+	return nil
+}
+
 func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now time.Time) (customer.Visit, error) {
 	var errs []problem.FieldError
 	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
@@ -100,8 +131,6 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 	}
 	if !valid(req.LocationID) {
 		bad("locationId", "is required")
-	} else if !p.CanSee(req.LocationID) {
-		bad("locationId", "is not one of your locations")
 	}
 	amount := 0.0
 	if req.Amount != nil {
@@ -119,6 +148,9 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 		}
 	}
 	if err := problem.Fields(errs); err != nil {
+		return customer.Visit{}, err
+	}
+	if err := s.mayReport(ctx, p, req); err != nil {
 		return customer.Visit{}, err
 	}
 	if _, err := s.Customers.Location(ctx, req.LocationID); errors.Is(err, customer.ErrNoLocation) {
@@ -172,11 +204,10 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	if err != nil && !errors.Is(err, customer.ErrNoProfile) {
 		return "", err
 	}
-	key, err := s.Customers.Key(ctx, "visit-survey")
+	token, err := s.derivedToken(ctx, v.SourceID)
 	if err != nil {
 		return "", err
 	}
-	token := derivedToken(key, v.SourceID)
 	r, reachable := followup.ToCustomer(v.CustomerID, prof.Email, prof.Phone, prof.Locale, cmp.Or(prof.TimeZone, loc.TimeZone))
 	now := s.Clock.Now()
 	inv := survey.Invitation{Token: token, Kind: survey.KindInvitation, SurveyID: ps.SurveyID, CustomerID: v.CustomerID,
@@ -209,11 +240,21 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	return f.ID, nil
 }
 
-// derivedToken is an unguessable invitation token fixed by the visit's sourceId.
-func derivedToken(key []byte, src string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("visit-survey#" + src))
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(m.Sum(nil)[:20])
+// derivedToken is an unguessable invitation token fixed by the visit's sourceId, so a
+// second run of the effects finds the invitation the first one made: the HMAC of the
+// sourceId under the visit-survey key (one GenerateMac in AWS).
+func (s *Service) derivedToken(ctx context.Context, src string) (string, error) {
+	if s.InvitationKey == nil {
+		return "", errors.New("no visit-survey key")
+	}
+	tag, err := s.InvitationKey.Sum(ctx, []byte("visit-survey#"+src))
+	if err != nil {
+		return "", fmt.Errorf("survey invitation token: %w", err)
+	}
+	if len(tag) < 20 {
+		return "", fmt.Errorf("survey invitation token: a %d-byte tag", len(tag))
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(tag[:20]), nil
 }
 
 // RetryEffects finishes the effects of visits received over a minute ago whose first

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -63,7 +64,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	svc := &visit.Service{Customers: customers, Surveys: surveys, Followups: followups, Clock: clk, PublicURL: "https://api.example",
-		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: followups}}
+		InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b")),
+		Loyalty:       &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: followups}}
 	return &fixture{svc: svc, env: env, clk: clk}
 }
 

@@ -25,16 +25,17 @@ const MaxBody = 64 << 10
 func LimitJSON(max int64, next http.Handler) http.Handler { return limit(max, false, next) }
 
 // LimitForm is LimitJSON for routes that also take HTML form posts
-// (application/x-www-form-urlencoded).
+// (application/x-www-form-urlencoded, or multipart/form-data, which RFC 8058 one-click
+// unsubscribe requests should use).
 func LimitForm(max int64, next http.Handler) http.Handler { return limit(max, true, next) }
 
 func limit(max int64, forms bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ct := r.Header.Get("Content-Type")
-		if !isJSON(ct) && !(forms && IsForm(r)) {
+		if !isJSON(ct) && !(forms && (IsForm(r) || isMultipart(ct))) {
 			msg := "Content-Type must be application/json"
 			if forms {
-				msg += " or application/x-www-form-urlencoded"
+				msg += ", application/x-www-form-urlencoded or multipart/form-data"
 			}
 			problem.Write(w, r, problem.New(problem.UnsupportedMed, msg))
 			return
@@ -58,6 +59,11 @@ func limit(max int64, forms bool, next http.Handler) http.Handler {
 func IsForm(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+func isMultipart(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "multipart/form-data"
 }
 
 func isJSON(contentType string) bool {

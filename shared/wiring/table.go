@@ -86,8 +86,9 @@ var Tables = []Table{
 		TTLAttribute: "expiresAt",
 	},
 	{
-		// Profiles, the contact index, visits, consent, the marketing cap, signing
-		// keys and the locations registry.
+		// Profiles, the contact index, visits, consent, the marketing cap, the
+		// unsubscribe links' lookups and the locations registry (signing keys are not
+		// here: see SigningKeys).
 		Name:         "customers",
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
@@ -118,10 +119,40 @@ var Queues = []Queue{
 	},
 }
 
+// SigningKeys are the keys kept out of the tables; each function lists those it uses.
+var SigningKeys = []SigningKey{
+	{
+		Name: "unsubscribe",
+		Kind: MACKey,
+		// The follow-up sender signs the handles of unsubscribe links; customers-public
+		// verifies them. To rotate: put a new version first ([]int{2, 1}), deploy; later
+		// drop the old one ([]int{2}) to end its links' grace period.
+		Description: "Signs the handles of unsubscribe links",
+		Versions:    []int{1},
+	},
+	{
+		Name: "visit-survey",
+		Kind: MACKey,
+		// Visits and their retry job derive each visit's survey invitation token from
+		// its sourceId: unguessable, and the same on every run. Tokens are stored with
+		// their invitations, so only the current version is ever used.
+		Description: "Derives the survey invitation token of a visit",
+		Versions:    []int{1},
+	},
+	{
+		Name: "webhook",
+		Kind: SecretKey,
+		// The follow-up sender signs webhooks with it; admins read it for their receivers.
+		Description: "Signs webhooks (HMAC-SHA256); admins read it at GET /v1/settings/webhook-key",
+	},
+}
+
 // Staff is every staff role (agent and up); ManagerUp is manager and admin.
 var (
 	Staff     = []string{RoleAgent, RoleManager, RoleAdmin}
 	ManagerUp = []string{RoleManager, RoleAdmin}
+	// AdminOnly is head office: settings that apply to every location.
+	AdminOnly = []string{RoleAdmin}
 	// StaffAndSystem adds machine clients (a booking system inviting its guests).
 	StaffAndSystem = []string{RoleAgent, RoleManager, RoleAdmin, RoleSystem}
 )
@@ -184,6 +215,7 @@ var Functions = []Function{
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
 		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
 		Queues:      map[string]Access{"followups": Send},
+		Keys:        map[string]Access{"visit-survey": Sign},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
@@ -192,6 +224,7 @@ var Functions = []Function{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "VISIT_SURVEY_KEY", Key: "visit-survey"},
 			{Name: "COMPLAINT_RETENTION_DAYS", Setting: "complaintRetentionDays", Value: "365"},
 			{Name: "SURVEY_COMMENT_RETENTION_DAYS", Setting: "surveyCommentRetentionDays", Value: "730"},
 		},
@@ -204,10 +237,13 @@ var Functions = []Function{
 		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "followups", BatchSize: 10, WindowSeconds: 2}},
 		Tables:      map[string]Access{"followups": ReadWrite, "customers": ReadWrite},
 		Queues:      map[string]Access{"followups": Consume},
+		Keys:        map[string]Access{"unsubscribe": Sign, "webhook": Read},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
+			{Name: "WEBHOOK_KEY", Key: "webhook"},
 			{Name: "PUBLIC_BASE_URL", API: true},
 			// "outbox" (local, dev) or "aws" (SES for email, SNS for SMS).
 			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
@@ -222,14 +258,16 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers-public",
-		Description: "Unsubscribe links from messages: turns the customer's consent for that channel off.",
+		Description: "Unsubscribe links from messages: the GET asks to confirm and changes nothing; the POST (its button, or a mail client's one-click) turns the customer's consent for that channel off.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/u/{token}", Auth: Public},
 			{Method: "POST", Path: "/v1/u/{token}", Auth: Public, Form: true},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite},
+		Keys:   map[string]Access{"unsubscribe": Verify},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
@@ -243,15 +281,17 @@ var Functions = []Function{
 			{Method: "PATCH", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers/{customerId}/consent", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PUT", Path: "/v1/customers/{customerId}/consent/{channel}", Auth: JWT, Roles: StaffAndSystem},
-			{Method: "GET", Path: "/v1/settings/webhook-key", Auth: JWT, Roles: []string{RoleAdmin}},
-			{Method: "POST", Path: "/v1/locations", Auth: JWT, Roles: []string{RoleAdmin}},
+			{Method: "GET", Path: "/v1/settings/webhook-key", Auth: JWT, Roles: AdminOnly},
+			{Method: "POST", Path: "/v1/locations", Auth: JWT, Roles: AdminOnly},
 			{Method: "GET", Path: "/v1/locations", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: StaffAndSystem},
-			{Method: "PUT", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: []string{RoleAdmin}},
+			{Method: "PUT", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: AdminOnly},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite},
+		Keys:   map[string]Access{"webhook": Read},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "WEBHOOK_KEY", Key: "webhook"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
@@ -285,7 +325,7 @@ var Functions = []Function{
 			{Method: "POST", Path: "/v1/complaints/{complaintId}/actions", Auth: JWT, Roles: Staff},
 			{Method: "GET", Path: "/v1/reports/complaints", Auth: JWT, Roles: Staff},
 			{Method: "GET", Path: "/v1/settings/complaints", Auth: JWT, Roles: Staff},
-			{Method: "PUT", Path: "/v1/settings/complaints", Auth: JWT, Roles: ManagerUp},
+			{Method: "PUT", Path: "/v1/settings/complaints", Auth: JWT, Roles: AdminOnly},
 		}},
 		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read, "loyalty": ReadWrite},
 		Env: []EnvVar{
@@ -310,12 +350,14 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/loyalty/{customerId}/ledger", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PUT", Path: "/v1/loyalty/{customerId}/member", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/settings/loyalty", Auth: JWT, Roles: Staff},
-			{Method: "PUT", Path: "/v1/settings/loyalty", Auth: JWT, Roles: ManagerUp},
+			{Method: "PUT", Path: "/v1/settings/loyalty", Auth: JWT, Roles: AdminOnly},
 		}},
-		Tables: map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite},
+		// Customers are read to know where a customer belongs (the access policy).
+		Tables: map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite, "customers": Read},
 		Env: []EnvVar{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
@@ -327,12 +369,14 @@ var Functions = []Function{
 			{Method: "POST", Path: "/v1/visits", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
+		Keys:   map[string]Access{"visit-survey": Sign},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "VISIT_SURVEY_KEY", Key: "visit-survey"},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
@@ -346,7 +390,8 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/segments/{segmentId}/customers", Auth: JWT, Roles: Staff},
 			{Method: "POST", Path: "/v1/segments/{segmentId}/campaigns", Auth: JWT, Roles: ManagerUp},
 			{Method: "GET", Path: "/v1/settings/value", Auth: JWT, Roles: Staff},
-			{Method: "PUT", Path: "/v1/settings/value", Auth: JWT, Roles: ManagerUp},
+			{Method: "PUT", Path: "/v1/settings/value", Auth: JWT, Roles: AdminOnly},
+			{Method: "PUT", Path: "/v1/settings/value/win-back/{locationId}", Auth: JWT, Roles: ManagerUp},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite, "followups": ReadWrite, "surveys": Read},
 		Env: []EnvVar{

@@ -77,24 +77,27 @@ type Trigger struct {
 	Queue    *QueueTrigger
 }
 
-// Access is what a function may do with a table or a queue.
+// Access is what a function may do with a table, a queue or a signing key.
 type Access string
 
 const (
-	Read      Access = "read"       // tables: GetItem, Query, BatchGetItem, ConditionCheckItem
+	Read      Access = "read"       // tables: GetItem, Query, BatchGetItem, ConditionCheckItem; secret keys: GetSecretValue
 	ReadWrite Access = "read-write" // tables: Read plus PutItem, UpdateItem, DeleteItem, BatchWriteItem
 	Send      Access = "send"       // queues: SendMessage (also batches)
 	Consume   Access = "consume"    // queues: receive, delete, change visibility (the event source)
+	Sign      Access = "sign"       // MAC keys: GenerateMac with the current version
+	Verify    Access = "verify"     // MAC keys: VerifyMac with every kept version
 )
 
 // EnvVar is one environment variable and where its value comes from: exactly one of
-// Table (the table's physical name), Queue (the queue's URL), API (the HTTP API's base
-// URL, for links in messages), Value (a literal) or Setting (a deployment setting,
-// with Value as its default).
+// Table (the table's physical name), Queue (the queue's URL), Key (a reference to a
+// signing key, see SigningKey), API (the HTTP API's base URL, for links in messages),
+// Value (a literal) or Setting (a deployment setting, with Value as its default).
 type EnvVar struct {
 	Name  string
 	Table string
 	Queue string
+	Key   string
 	API   bool
 	Value string
 	// Setting names a deployment setting (CDK context, e.g. -c emailFrom=...) that
@@ -110,7 +113,10 @@ type Function struct {
 	Trigger     Trigger
 	Tables      map[string]Access
 	Queues      map[string]Access
-	Env         []EnvVar
+	// Keys are the signing keys the function uses: Sign or Verify for a MAC key, Read
+	// for a secret key.
+	Keys map[string]Access
+	Env  []EnvVar
 	// Sends lists the message channels the function may use through AWS: "email"
 	// (Amazon SES) and "sms" (Amazon SNS).
 	Sends []string
@@ -163,6 +169,45 @@ type Queue struct {
 // DLQName is the dead-letter queue of a queue.
 func (q Queue) DLQName() string { return q.Name + "-dlq" }
 
+// KeyKind is what a signing key is, and so where it lives.
+type KeyKind string
+
+const (
+	// MACKey is an HMAC-SHA256 key no function ever holds: in AWS a KMS HMAC_256 key
+	// (GenerateMac, VerifyMac), locally a key file behind the same interface. For
+	// signatures only Rapport itself checks (unsubscribe links).
+	MACKey KeyKind = "mac"
+	// SecretKey is a shared secret the functions that list it read: in AWS a Secrets
+	// Manager secret, locally a key file. For signatures someone outside Rapport checks
+	// too (webhook receivers), who must be given the key.
+	SecretKey KeyKind = "secret"
+)
+
+// SigningKey is a key kept outside the tables, where only the functions that list it
+// can use it (not in the customers table, which a dozen roles read and every backup
+// holds).
+type SigningKey struct {
+	Name        string
+	Kind        KeyKind
+	Description string
+	// Versions are the kept versions of a MAC key, the current (signing) one first;
+	// tokens of every kept version verify. KMS HMAC keys cannot rotate by themselves:
+	// a rotation puts a new number first, and dropping the old one ends its grace
+	// period (README, "Signing keys"). A secret key rotates inside its secret
+	// (AWSCURRENT, AWSPREVIOUS) and has no versions here.
+	Versions []int
+}
+
+// SigningKeyByName finds a signing key by name.
+func SigningKeyByName(name string) (SigningKey, bool) {
+	for _, k := range SigningKeys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return SigningKey{}, false
+}
+
 // Function finds a function by name.
 func FunctionByName(name string) (Function, bool) {
 	for _, f := range Functions {
@@ -208,10 +253,10 @@ func EnvName(prefix, name string) string {
 	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// Environment resolves the row's variables: tables to physical names, queues to URLs
-// and API to the API's base URL, as the stack does in AWS and the local runner does on
-// a laptop.
-func (f Function) Environment(tableName, queueURL func(string) string, apiURL string) map[string]string {
+// Environment resolves the row's variables: tables to physical names, queues to URLs,
+// signing keys to references (key ARNs in AWS, key files locally) and API to the API's
+// base URL, as the stack does in AWS and the local runner does on a laptop.
+func (f Function) Environment(tableName, queueURL func(string) string, apiURL string, keyRef func(string) string) map[string]string {
 	env := map[string]string{}
 	for _, v := range f.Env {
 		switch {
@@ -219,6 +264,8 @@ func (f Function) Environment(tableName, queueURL func(string) string, apiURL st
 			env[v.Name] = tableName(v.Table)
 		case v.Queue != "":
 			env[v.Name] = queueURL(v.Queue)
+		case v.Key != "":
+			env[v.Name] = keyRef(v.Key)
 		case v.API:
 			env[v.Name] = apiURL
 		default:

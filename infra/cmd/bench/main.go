@@ -72,7 +72,7 @@ func run(n int) error {
 	// links the runner's functions hand out.
 	srv := httptest.NewUnstartedServer(nil)
 	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer,
-		Clock: clock.System{}, Unthrottled: true, PublicURL: "http://" + srv.Listener.Addr().String()})
+		Clock: clock.System{}, Unthrottled: true, PublicURL: "http://" + srv.Listener.Addr().String(), KeyDir: filepath.Join(os.TempDir(), "rapport-bench-keys")})
 	if err != nil {
 		return err
 	}

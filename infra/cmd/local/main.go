@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -35,7 +36,7 @@ import (
 
 const usage = `usage: local <command>
   run                                start everything (PORT, default 8080; TICK overrides schedules)
-  token -role manager -locations loc-1   print a development token
+  token -role manager -locations loc-1   print a development token for the running make run (-port, else .local/run.json)
   invoke -fn <name> -event <file>    fire one function once through the running runner
   redrive -queue followups           move the queue's DLQ messages back, through the running runner
   reconcile                          check loyalty balances against ledger and lots in the running runner's DynamoDB Local
@@ -97,9 +98,16 @@ type stack struct {
 	SQS         string `json:"sqsEndpoint"`
 	Region      string `json:"region"`
 	TablePrefix string `json:"tablePrefix"`
+	// BaseURL is the runner's URL; its issuer is BaseURL + local.IssuerPath.
+	BaseURL string `json:"baseURL"`
+	Issuer  string `json:"issuer"`
 }
 
 func stackPath(port string) string { return filepath.Join(root(), ".local", "run-"+port+".json") }
+
+// lastRunPath holds the stack of the make run started last, whatever its port: make
+// token signs for its issuer when no PORT is given.
+func lastRunPath() string { return filepath.Join(root(), ".local", "run.json") }
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
@@ -141,7 +149,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick, PublicURL: "http://127.0.0.1:" + port})
+	// The port really listened on (PORT=0 picks a free one) names the issuer.
+	port = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	base := "http://127.0.0.1:" + port
+	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick, PublicURL: base,
+		KeyDir: filepath.Join(root(), ".local", "keys")})
 	if err != nil {
 		return err
 	}
@@ -156,15 +168,24 @@ func run() error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	state, err := json.MarshalIndent(stack{DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint, Region: em.Region, TablePrefix: tablePrefix}, "", "  ")
+	state, err := json.MarshalIndent(stack{DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint, Region: em.Region, TablePrefix: tablePrefix,
+		BaseURL: base, Issuer: issuer.URL()}, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(stackPath(port), state, 0o644); err != nil {
-		return err
+	for _, path := range []string{stackPath(port), lastRunPath()} {
+		if err := os.WriteFile(path, state, 0o644); err != nil {
+			return err
+		}
 	}
 	defer os.Remove(stackPath(port))
-	banner(port, em, urls, tick, time.Since(started))
+	defer func() {
+		// Another make run may have started since; its file stays.
+		if b, err := os.ReadFile(lastRunPath()); err == nil && bytes.Equal(b, state) {
+			_ = os.Remove(lastRunPath())
+		}
+	}()
+	banner(port, issuer.URL(), em, urls, tick, time.Since(started))
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -173,7 +194,7 @@ func run() error {
 	return nil
 }
 
-func banner(port string, em *emulator.Emulators, urls queue.URLs, tick, took time.Duration) {
+func banner(port, issuerURL string, em *emulator.Emulators, urls queue.URLs, tick, took time.Duration) {
 	base := "http://127.0.0.1:" + port
 	every := "as the wiring table says (TICK=10s make run to speed up)"
 	if tick > 0 {
@@ -185,28 +206,50 @@ Rapport is running (up in %s)
   DynamoDB Local   %s   (data kept in .local/ddb-data; tables rapport-*)
   SQS emulator     %s   (queue %s)
   schedules        %s
+  issuer           %s   (OIDC; sign-in page for demo users)
+    console client   %s   (authorization code + PKCE, redirect URIs on localhost)
+    machine client   %s / %s   (client credentials; local only)
 Try:
   curl -s %s/v1/health
   curl -s -X POST %s/v1/surveys/%s/responses -H 'Content-Type: application/json' \
     -d '{"answers":[{"questionId":"nps","value":3}],"comment":"The room was cold"}'
+  curl -s -u %s:%s -d grant_type=client_credentials %s/oauth2/token
 Ctrl-C stops everything.
-`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], every, base, base, local.DemoSurveyID)
+`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], every,
+		issuerURL, local.ConsoleClientID, local.MachineClientID, local.MachineClientSecret,
+		base, base, local.DemoSurveyID, local.MachineClientID, local.MachineClientSecret, issuerURL)
 }
 
 func token(args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	role := fs.String("role", "manager", "roles, comma-separated: agent, manager, admin, system")
-	locations := fs.String("locations", "", "locations the token may act on, comma-separated (empty: all)")
-	sub := fs.String("sub", "", "subject (default dev-<role>)")
+	role := fs.String("role", "manager", "agent, manager or admin (comma-separated for several): a person's ID token; system: a machine client's access token")
+	locations := fs.String("locations", "", `locations, comma-separated; "*" for all (honoured for admin and system); empty for none`)
+	sub := fs.String("sub", "", "subject of a person's token (default dev-<role>)")
 	ttl := fs.Duration("ttl", 12*time.Hour, "lifetime")
+	port := fs.String("port", "", "port of the make run to sign for (default: PORT, else the make run started last, from .local/run.json, else 8080)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	roles := split(*role)
+	if len(roles) == 0 {
+		return fmt.Errorf("no role (roles: %s)", strings.Join(wiring.AllRoles, ", "))
+	}
 	for _, r := range roles {
 		if !contains(wiring.AllRoles, r) {
 			return fmt.Errorf("unknown role %q (roles: %s)", r, strings.Join(wiring.AllRoles, ", "))
 		}
+	}
+	locs := split(*locations)
+	for _, l := range locs {
+		if l != auth.AllLocations && !auth.LocationID.MatchString(l) {
+			return fmt.Errorf("%q is not a location id", l)
+		}
+	}
+	if contains(locs, auth.AllLocations) && len(locs) > 1 {
+		return fmt.Errorf(`"*" means every location and goes alone, not with %v`, locs)
+	}
+	if contains(locs, auth.AllLocations) && !contains(roles, wiring.RoleAdmin) && !contains(roles, wiring.RoleSystem) {
+		fmt.Fprintln(os.Stderr, `local token: note: "*" is honoured for admin and system only; the API reads this token as having no location`)
 	}
 	if *sub == "" {
 		*sub = "dev-" + strings.Join(roles, "-")
@@ -215,12 +258,40 @@ func token(args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := issuer.Token(*sub, roles, split(*locations), time.Now(), *ttl)
+	base, err := runnerBase(*port)
+	if err != nil {
+		return err
+	}
+	issuer.SetBaseURL(base)
+	t, err := issuer.Token(*sub, roles, locs, time.Now(), *ttl)
 	if err != nil {
 		return err
 	}
 	fmt.Println(t)
 	return nil
+}
+
+// runnerBase is the URL of the make run a token is for: the port given (flag, then
+// PORT), else the make run started last (.local/run.json), else the default port.
+func runnerBase(port string) (string, error) {
+	if port == "" {
+		port = os.Getenv("PORT")
+	}
+	if port != "" {
+		return "http://127.0.0.1:" + port, nil
+	}
+	b, err := os.ReadFile(lastRunPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return local.DefaultBaseURL, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var st stack
+	if err := json.Unmarshal(b, &st); err != nil || st.BaseURL == "" {
+		return "", fmt.Errorf("%s holds no baseURL (%v); give -port or PORT=", lastRunPath(), err)
+	}
+	return st.BaseURL, nil
 }
 
 func split(s string) []string {
@@ -259,9 +330,16 @@ func invoke(args []string) error {
 	return postRunner("/dev/invoke/"+*fn, body)
 }
 
-// postRunner posts to a /dev route of the running make run and prints its answer.
+// postRunner posts a JSON body to a /dev route of the running make run, with the
+// header that tells it apart from a cross-site form, and prints its answer.
 func postRunner(path string, body []byte) error {
-	resp, err := http.Post("http://127.0.0.1:"+envOr("PORT", "8080")+path, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:"+envOr("PORT", "8080")+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(local.DevHeader, "1")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("is make run running? %w", err)
 	}
@@ -280,7 +358,7 @@ func redrive(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return postRunner("/dev/redrive/"+*q, nil)
+	return postRunner("/dev/redrive/"+*q, []byte("{}"))
 }
 
 // reconcile runs the loyalty reconciliation on the running make run's loyalty table,

@@ -1,0 +1,213 @@
+package customer
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/rapport-crm/rapport/shared/page"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// The unsubscribe link of a message. Mail scanners (Safe Links, Proofpoint, Mimecast)
+// open every link of a message before the customer does, so the GET only shows a
+// confirmation page and changes nothing; the customer's button posts to the same
+// address. Mail clients that offer one-click unsubscribe (RFC 8058: the email's
+// List-Unsubscribe and List-Unsubscribe-Post headers) post there too, with the body
+// List-Unsubscribe=One-Click; scanners do not post. Either POST turns the channel off,
+// once, with its source.
+
+// Sources of an opt-out recorded by the unsubscribe link.
+const (
+	SourceUnsubscribePage     = "unsubscribe-link"
+	SourceUnsubscribeOneClick = "unsubscribe-one-click"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pages are parsed once per process; a broken template fails at start.
+var pages = page.Must("unsubscribe", templateFiles, "templates/*.html")
+
+// PublicRoutes are the unsubscribe link's handlers: GET shows the confirmation page,
+// POST (its button, or a mail client's one-click) unsubscribes.
+func PublicRoutes(svc *Service) map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET /v1/u/{token}":  http.HandlerFunc(svc.confirmUnsubscribe),
+		"POST /v1/u/{token}": http.HandlerFunc(svc.unsubscribe),
+	}
+}
+
+// confirmUnsubscribe shows what the link would do, with the button that does it. It
+// reads, and writes nothing: no consent, no log, however often it is opened.
+func (s *Service) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	lang := page.Locale(r, page.Chinese, r.URL.Query().Get("lang"))
+	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.refuseUnsubscribe(w, r, lang, err)
+		return
+	}
+	renderUnsubscribe(w, r, http.StatusOK, newUnsubscribeView(lang, unsubscribeConfirm, u.Channel))
+}
+
+// unsubscribe turns the link's channel off: from the confirmation page's button
+// (confirm=unsubscribe) or a mail client's one-click (List-Unsubscribe=One-Click, as
+// multipart/form-data or urlencoded). A post that is neither changes nothing and shows
+// the confirmation again. Repeating it changes nothing more.
+func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	// The route's limit has read the body already (at most web.MaxBody).
+	if err := r.ParseMultipartForm(32 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		s.refuseUnsubscribe(w, r, page.Locale(r, page.Chinese, r.URL.Query().Get("lang")),
+			problem.New(problem.Invalid, "unreadable form"))
+		return
+	}
+	lang := page.Locale(r, page.Chinese, r.URL.Query().Get("lang"), r.PostFormValue("lang"))
+	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.refuseUnsubscribe(w, r, lang, err)
+		return
+	}
+	var source string
+	switch {
+	case r.PostFormValue("List-Unsubscribe") == "One-Click":
+		source = SourceUnsubscribeOneClick
+	case r.PostFormValue("confirm") == "unsubscribe":
+		source = SourceUnsubscribePage
+	default:
+		renderUnsubscribe(w, r, http.StatusBadRequest, newUnsubscribeView(lang, unsubscribeConfirm, u.Channel))
+		return
+	}
+	// A customer who pressed the button and closed the page still unsubscribed.
+	_, err = s.Store.OptOut(context.WithoutCancel(r.Context()), u.CustomerID,
+		Consent{Channel: u.Channel, At: s.Clock.Now(), Source: source})
+	if err != nil {
+		s.refuseUnsubscribe(w, r, lang, err)
+		return
+	}
+	renderUnsubscribe(w, r, http.StatusOK, newUnsubscribeView(lang, unsubscribeDone, u.Channel))
+}
+
+// unsubscribeRefusals are the pages of the errors, each with its kind's status.
+var unsubscribeRefusals = page.Refusals[unsubscribeState]{
+	Kinds: map[problem.Kind]page.Refusal[unsubscribeState]{
+		problem.NotFound:    {Message: unsubscribeInvalid},
+		problem.Invalid:     {Message: unsubscribeInvalid},
+		problem.Gone:        {Message: unsubscribeExpired},
+		problem.Unavailable: {Message: unsubscribeUnavailable, Retry: page.RetrySoon},
+	},
+	Other: page.Refusal[unsubscribeState]{Message: unsubscribeUnavailable},
+}
+
+func (s *Service) refuseUnsubscribe(w http.ResponseWriter, r *http.Request, lang string, err error) {
+	switch {
+	case errors.Is(err, ErrBadToken):
+		err = problem.New(problem.NotFound, "not an unsubscribe link")
+	case errors.Is(err, ErrExpiredToken):
+		err = problem.New(problem.Gone, "an unsubscribe link of a retired key")
+	}
+	rf := unsubscribeRefusals.For(w.Header(), err)
+	page.LogFailure(r, rf.Status, err)
+	renderUnsubscribe(w, r, rf.Status, newUnsubscribeView(lang, rf.Message, ""))
+}
+
+func renderUnsubscribe(w http.ResponseWriter, r *http.Request, status int, v unsubscribeView) {
+	pages.Render(w, r, status, v, "")
+}
+
+type unsubscribeState int
+
+const (
+	unsubscribeConfirm unsubscribeState = iota
+	unsubscribeDone
+	unsubscribeInvalid
+	unsubscribeExpired
+	unsubscribeUnavailable
+)
+
+// unsubscribeView is what the "page" template shows.
+type unsubscribeView struct {
+	T       *unsubscribeWords
+	State   unsubscribeState
+	Channel string
+	Switch  *langLink
+}
+
+// langLink is the same page in the other language.
+type langLink struct{ Href, Lang, Label string }
+
+func newUnsubscribeView(lang string, st unsubscribeState, channel string) unsubscribeView {
+	t, ok := unsubscribeTexts[lang]
+	if !ok {
+		t = unsubscribeTexts[page.Chinese]
+	}
+	other := page.English
+	if t.Lang == page.English {
+		other = page.Chinese
+	}
+	v := unsubscribeView{T: t, State: st, Channel: t.Channels[channel]}
+	if st == unsubscribeConfirm {
+		// A query-only reference: the same link, in the other language.
+		v.Switch = &langLink{Href: "?lang=" + other, Lang: other, Label: unsubscribeTexts[other].Name}
+	}
+	return v
+}
+
+// Confirm tells whether the page shows the button.
+func (v unsubscribeView) Confirm() bool { return v.State == unsubscribeConfirm }
+
+// Title is the document's title.
+func (v unsubscribeView) Title() string { return v.Heading() }
+
+// Heading and Body are the page's texts.
+func (v unsubscribeView) Heading() string { return v.T.Pages[v.State][0] }
+func (v unsubscribeView) Body() string {
+	b := v.T.Pages[v.State][1]
+	if v.State == unsubscribeConfirm || v.State == unsubscribeDone {
+		return fmt.Sprintf(b, v.Channel)
+	}
+	return b
+}
+
+// unsubscribeWords are the pages' texts in one language.
+type unsubscribeWords struct {
+	Lang string
+	// Name is the language's own name, on the link to it.
+	Name     string
+	Button   string
+	Keep     string
+	Channels map[string]string
+	// Pages are each state's heading and body; the confirmation's and the done page's
+	// bodies name the channel (%s).
+	Pages map[unsubscribeState][2]string
+}
+
+var unsubscribeTexts = map[string]*unsubscribeWords{
+	page.English: {
+		Lang: page.English, Name: "English",
+		Button:   "Unsubscribe",
+		Keep:     "Changed your mind? Just close this page: nothing changes until you press the button.",
+		Channels: map[string]string{"email": "email", "sms": "text message", "webhook": "messaging app"},
+		Pages: map[unsubscribeState][2]string{
+			unsubscribeConfirm:     {"Unsubscribe?", "You will no longer receive messages from us by %s."},
+			unsubscribeDone:        {"You are unsubscribed", "You will no longer receive messages from us by %s. To hear from us again, ask us to sign you up again."},
+			unsubscribeInvalid:     {"Link not valid", "This unsubscribe link is not valid. Please check that you opened all of it."},
+			unsubscribeExpired:     {"Link expired", "This unsubscribe link has expired. Please use the link in a more recent message, or contact us."},
+			unsubscribeUnavailable: {"Please try again", "We could not do this just now. Please try again in a minute."},
+		},
+	},
+	page.Chinese: {
+		Lang: page.Chinese, Name: "中文",
+		Button:   "确认退订",
+		Keep:     "改变主意了？直接关闭本页即可：在您按下按钮之前，什么都不会改变。",
+		Channels: map[string]string{"email": "电子邮件", "sms": "短信", "webhook": "即时通讯应用"},
+		Pages: map[unsubscribeState][2]string{
+			unsubscribeConfirm:     {"确认退订？", "退订后，您将不再通过%s收到我们的消息。"},
+			unsubscribeDone:        {"您已退订", "您将不再通过%s收到我们的消息。如需重新订阅，请联系我们。"},
+			unsubscribeInvalid:     {"链接无效", "此退订链接无效，请确认链接完整。"},
+			unsubscribeExpired:     {"链接已过期", "此退订链接已过期，请使用较新消息中的链接，或联系我们。"},
+			unsubscribeUnavailable: {"请稍后再试", "暂时无法处理您的请求，请稍后再试。"},
+		},
+	},
+}
