@@ -43,7 +43,7 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		Locations: customers, Customers: customers, Clock: s.cfg.Clock}
 	cases := func(t *testing.T) []complaint.Case {
 		t.Helper()
-		page, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}},
+		page, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}},
 			complaint.QueueQuery{LocationID: loc.ID, Limit: 50})
 		if err != nil {
 			t.Fatal(err)

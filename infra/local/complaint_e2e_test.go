@@ -62,17 +62,20 @@ func (s *stack) caseOf(t *testing.T, id string) complaint.Case {
 func TestComplaintSLAWarnsThenEscalatesOnce(t *testing.T) {
 	s, clk, zone := complaintStack(t)
 	s.start(t)
-	settings := s.staffCall(t, "manager", "", "GET", "/v1/settings/complaints", "")
+	settings := s.staffCall(t, "manager", "sh-01", "GET", "/v1/settings/complaints", "")
 	var st complaint.Settings
 	if err := json.Unmarshal([]byte(settings.body), &st); err != nil || st.Version != 0 {
 		t.Fatalf("default settings: %v %s", err, settings.body)
 	}
 	st.HeadOffice = []customer.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com"}}
 	body, _ := json.Marshal(st)
-	if r := s.staffCall(t, "agent", "", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusForbidden {
+	if r := s.staffCall(t, "agent", "sh-01", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusForbidden {
 		t.Fatalf("an agent changes SLA policies: %d", r.status)
 	}
-	if r := s.staffCall(t, "manager", "", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusOK {
+	if r := s.staffCall(t, "manager", "sh-01", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusForbidden {
+		t.Fatalf("a location's manager changes every location's SLA policies: %d", r.status)
+	}
+	if r := s.staffCall(t, "admin", "*", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusOK {
 		t.Fatalf("save settings: %d %s", r.status, r.body)
 	}
 	r := s.do(t, "POST", "/v1/complaints", "application/json", []byte(complaintBody), nil)

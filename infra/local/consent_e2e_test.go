@@ -21,10 +21,10 @@ import (
 func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
-	if r := s.staffCall(t, "agent", "", "PUT", "/v1/customers/c-7/consent/email", `{"granted":true,"source":"web-form"}`); r.status != 200 {
+	if r := s.staffCall(t, "admin", "*", "PUT", "/v1/customers/c-7/consent/email", `{"granted":true,"source":"web-form"}`); r.status != 200 {
 		t.Fatalf("opt in: %d %s", r.status, r.body)
 	}
-	if r := s.staffCall(t, "agent", "", "PUT", "/v1/customers/c-7/consent/fax", `{"granted":true,"source":"web-form"}`); r.status != 400 {
+	if r := s.staffCall(t, "admin", "*", "PUT", "/v1/customers/c-7/consent/fax", `{"granted":true,"source":"web-form"}`); r.status != 400 {
 		t.Fatalf("an unknown channel: %d %s", r.status, r.body)
 	}
 	store := &followup.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("followups")}
@@ -61,7 +61,7 @@ func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 			t.Fatalf("opening the link: %d %s", r.status, r.body)
 		}
 	}
-	if consent := s.staffCall(t, "agent", "", "GET", "/v1/customers/c-7/consent", ""); !strings.Contains(consent.body, `"granted":true`) {
+	if consent := s.staffCall(t, "admin", "*", "GET", "/v1/customers/c-7/consent", ""); !strings.Contains(consent.body, `"granted":true`) {
 		t.Fatalf("opening the link changed consent: %s", consent.body)
 	}
 	if r := s.do(t, http.MethodGet, path[:len(path)-3]+"AAA", "", nil, nil); r.status != 404 {
@@ -71,7 +71,7 @@ func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 	if r := s.do(t, http.MethodPost, path, "application/x-www-form-urlencoded", []byte("confirm=unsubscribe&lang=en"), nil); r.status != 200 || !strings.Contains(r.body, "You are unsubscribed") {
 		t.Fatalf("unsubscribe: %d %s", r.status, r.body)
 	}
-	consent := s.staffCall(t, "agent", "", "GET", "/v1/customers/c-7/consent", "")
+	consent := s.staffCall(t, "admin", "*", "GET", "/v1/customers/c-7/consent", "")
 	if !strings.Contains(consent.body, `"granted":false`) || !strings.Contains(consent.body, `"source":"unsubscribe-link"`) {
 		t.Fatalf("consent after unsubscribing: %s", consent.body)
 	}

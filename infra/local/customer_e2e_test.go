@@ -47,7 +47,7 @@ func TestCustomerVisitAndTimelineOverHTTP(t *testing.T) {
 	visit := `{"sourceId":"pos-77","customerId":"c-7","locationId":"loc-1","amount":520,"currency":"CNY"}`
 	var visitID string
 	for i := range 3 {
-		r := s.staffCall(t, "system", "", "POST", "/v1/visits", visit)
+		r := s.staffCall(t, "system", "*", "POST", "/v1/visits", visit)
 		var v customer.Visit
 		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &v) != nil || !v.EffectsDone {
 			t.Fatalf("visit %d: %d %s", i, r.status, r.body)
@@ -58,11 +58,11 @@ func TestCustomerVisitAndTimelineOverHTTP(t *testing.T) {
 			t.Fatalf("repeat %d: %s %v", i, v.ID, r.header)
 		}
 	}
-	bal := s.staffCall(t, "agent", "", "GET", "/v1/loyalty/c-7", "")
+	bal := s.staffCall(t, "agent", "loc-1", "GET", "/v1/loyalty/c-7", "")
 	if !strings.Contains(bal.body, `"balance":520`) {
 		t.Fatalf("balance after three posts: %s", bal.body)
 	}
-	fu := s.staffCall(t, "agent", "", "GET", "/v1/followups?customerId=c-7", "")
+	fu := s.staffCall(t, "agent", "loc-1", "GET", "/v1/followups?customerId=c-7", "")
 	if strings.Count(fu.body, `"kind":"post-service-survey"`) != 1 {
 		t.Fatalf("survey invitations: %s", fu.body)
 	}

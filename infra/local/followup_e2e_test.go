@@ -21,7 +21,7 @@ func TestScheduleListAndCancelFollowups(t *testing.T) {
 	due := time.Date(now.Year(), now.Month(), now.Day(), 15, 0, 0, 0, time.UTC).Format(time.RFC3339) // 23:00 in Shanghai
 	body := `{"customerId":"c-11","kind":"birthday","dueAt":"` + due + `","dedupeKey":"birthday#c-11#2026",
 		"message":{"en":"Happy birthday!","zh-CN":"生日快乐！"},"to":{"address":"c11@example.com","timeZone":"Asia/Shanghai","locale":"zh-CN"}}`
-	r := s.staffCall(t, "system", "", "POST", "/v1/followups", body)
+	r := s.staffCall(t, "system", "*", "POST", "/v1/followups", body)
 	if r.status != http.StatusCreated {
 		t.Fatalf("schedule: %d %s", r.status, r.body)
 	}
@@ -32,30 +32,30 @@ func TestScheduleListAndCancelFollowups(t *testing.T) {
 	if f.Body != "生日快乐！" || f.DueAt.In(mustLoad(t, "Asia/Shanghai")).Hour() != 9 || f.RequestedAt.Format(time.RFC3339) != due {
 		t.Fatalf("follow-up %+v: want the zh-CN text, due 09:00 Shanghai, asked %s", f, due)
 	}
-	if r := s.staffCall(t, "system", "", "POST", "/v1/followups", body); r.status != http.StatusConflict {
+	if r := s.staffCall(t, "system", "*", "POST", "/v1/followups", body); r.status != http.StatusConflict {
 		t.Fatalf("the same occasion again: %d %s", r.status, r.body)
 	}
-	bad := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-11","kind":"party","dueAt":"2026-11-23T10:00:00Z","message":{},"to":{"address":"x","timeZone":"Mars/Olympus"}}`)
+	bad := s.staffCall(t, "system", "*", "POST", "/v1/followups", `{"customerId":"c-11","kind":"party","dueAt":"2026-11-23T10:00:00Z","message":{},"to":{"address":"x","timeZone":"Mars/Olympus"}}`)
 	p := problemOf(t, bad)
 	for _, field := range []string{"kind", "message", "to.timeZone"} {
 		if !strings.Contains(jsonOf(p["errors"]), `"field":"`+field+`"`) {
 			t.Errorf("errors %v do not name %s", p["errors"], field)
 		}
 	}
-	list := s.staffCall(t, "agent", "", "GET", "/v1/followups?customerId=c-11", "")
+	list := s.staffCall(t, "admin", "*", "GET", "/v1/followups?customerId=c-11", "")
 	if list.status != 200 || !strings.Contains(list.body, f.ID) || !strings.Contains(list.body, `"status":"scheduled"`) {
 		t.Fatalf("list: %d %s", list.status, list.body)
 	}
-	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusNoContent {
+	if r := s.staffCall(t, "admin", "*", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusNoContent {
 		t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
-	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusConflict {
+	if r := s.staffCall(t, "admin", "*", "DELETE", "/v1/followups/"+f.ID, ""); r.status != http.StatusConflict {
 		t.Fatalf("cancel again: %d %s", r.status, r.body)
 	}
-	if r := s.staffCall(t, "agent", "", "DELETE", "/v1/followups/nope", ""); r.status != http.StatusNotFound {
+	if r := s.staffCall(t, "admin", "*", "DELETE", "/v1/followups/nope", ""); r.status != http.StatusNotFound {
 		t.Fatalf("cancel unknown: %d", r.status)
 	}
-	if list := s.staffCall(t, "agent", "", "GET", "/v1/followups?customerId=c-11", ""); !strings.Contains(list.body, `"status":"cancelled"`) {
+	if list := s.staffCall(t, "admin", "*", "GET", "/v1/followups?customerId=c-11", ""); !strings.Contains(list.body, `"status":"cancelled"`) {
 		t.Fatalf("after cancelling: %s", list.body)
 	}
 }
@@ -80,7 +80,7 @@ func TestTemplatedFollowupsRenderAtSendTime(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
 	post := func(vars string) reply {
-		return s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-31","kind":"points-expiry","urgent":true,
+		return s.staffCall(t, "system", "*", "POST", "/v1/followups", `{"customerId":"c-31","kind":"points-expiry","urgent":true,
 			"dueAt":"`+s.cfg.Clock.Now().Format(time.RFC3339)+`","templateId":"points-expiry","vars":`+vars+`,
 			"to":{"address":"c31@example.com","locale":"zh-CN"}}`)
 	}
@@ -104,14 +104,14 @@ func TestTemplatedFollowupsRenderAtSendTime(t *testing.T) {
 func TestLocatedFollowupsUseTheLocationsHoursAndBrand(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	s.start(t)
-	if r := s.staffCall(t, "admin", "", "POST", "/v1/locations", `{"locationId":"SH01","name":"Bund","timeZone":"Asia/Shanghai",
+	if r := s.staffCall(t, "admin", "*", "POST", "/v1/locations", `{"locationId":"SH01","name":"Bund","timeZone":"Asia/Shanghai",
 		"quietHours":"22:00-08:00","branding":{"name":"Harbour Hotels","color":"#0b5cad"}}`); r.status != http.StatusCreated {
 		t.Fatalf("location: %d %s", r.status, r.body)
 	}
 	now := s.cfg.Clock.Now()                                                                           // 12:00 UTC
 	late := time.Date(now.Year(), now.Month(), now.Day(), 14, 30, 0, 0, time.UTC).Format(time.RFC3339) // 22:30 in Shanghai
 	post := func(urgent bool, due string) followup.Followup {
-		r := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"SH01",
+		r := s.staffCall(t, "system", "*", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"SH01",
 			"urgent":`+strconv.FormatBool(urgent)+`,"dueAt":"`+due+`","templateId":"tier-change","vars":{"tier":"gold"},
 			"to":{"address":"c41@example.com","locale":"en"}}`)
 		if r.status != http.StatusCreated {
@@ -132,7 +132,7 @@ func TestLocatedFollowupsUseTheLocationsHoursAndBrand(t *testing.T) {
 	if m := s.waitOutbox(t, 1)[0]; m.Subject != "Your Harbour Hotels tier is now gold" {
 		t.Fatalf("subject %q", m.Subject)
 	}
-	if r := s.staffCall(t, "system", "", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"XX","dueAt":"`+late+`",
+	if r := s.staffCall(t, "system", "*", "POST", "/v1/followups", `{"customerId":"c-41","kind":"tier-change","locationId":"XX","dueAt":"`+late+`",
 		"message":{"en":"x"},"to":{"address":"c41@example.com"}}`); r.status != http.StatusBadRequest {
 		t.Fatalf("an unregistered location: %d", r.status)
 	}
@@ -142,21 +142,31 @@ func TestLocatedFollowupsUseTheLocationsHoursAndBrand(t *testing.T) {
 func TestFollowupRoutesRespectTokenLocations(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	for _, loc := range []string{"SH01", "BJ01"} {
-		if r := s.staffCall(t, "admin", "", "POST", "/v1/locations", `{"locationId":"`+loc+`","name":"`+loc+`","timeZone":"Asia/Shanghai"}`); r.status != http.StatusCreated {
+		if r := s.staffCall(t, "admin", "*", "POST", "/v1/locations", `{"locationId":"`+loc+`","name":"`+loc+`","timeZone":"Asia/Shanghai"}`); r.status != http.StatusCreated {
 			t.Fatalf("location %s: %d %s", loc, r.status, r.body)
 		}
 	}
+	// The customer is at home at SH01.
+	if r := s.staffCall(t, "admin", "*", "POST", "/v1/customers", `{"customerId":"c-51","name":"Zhao Min","locationId":"SH01"}`); r.status != http.StatusCreated {
+		t.Fatalf("profile: %d %s", r.status, r.body)
+	}
 	due := s.cfg.Clock.Now().Format(time.RFC3339)
-	schedule := func(locations, loc string) reply {
-		return s.staffCall(t, "agent", locations, "POST", "/v1/followups", `{"customerId":"c-51","kind":"complaint-callback","locationId":"`+loc+`",
+	schedule := func(role, locations, loc string) reply {
+		return s.staffCall(t, role, locations, "POST", "/v1/followups", `{"customerId":"c-51","kind":"complaint-callback","locationId":"`+loc+`",
 			"dueAt":"`+due+`","message":{"en":"x"},"to":{"address":"c51@example.com"}}`)
 	}
-	if r := schedule("SH01", "BJ01"); r.status != http.StatusBadRequest {
+	if r := schedule("agent", "SH01", "BJ01"); r.status != http.StatusNotFound {
 		t.Fatalf("scheduling for another location: %d", r.status)
 	}
+	if r := schedule("agent", "BJ01", "BJ01"); r.status != http.StatusNotFound {
+		t.Fatalf("scheduling for another location's customer: %d", r.status)
+	}
+	if r := schedule("agent", "", "SH01"); r.status != http.StatusNotFound {
+		t.Fatalf("scheduling with no locations: %d", r.status)
+	}
 	var sh, bj followup.Followup
-	_ = json.Unmarshal([]byte(schedule("SH01", "SH01").body), &sh)
-	_ = json.Unmarshal([]byte(schedule("", "BJ01").body), &bj)
+	_ = json.Unmarshal([]byte(schedule("agent", "SH01", "SH01").body), &sh)
+	_ = json.Unmarshal([]byte(schedule("admin", "*", "BJ01").body), &bj)
 	if sh.ID == "" || bj.ID == "" {
 		t.Fatal("scheduling failed")
 	}

@@ -40,9 +40,10 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var authz *events.APIGatewayV2HTTPRequestContextAuthorizerDescription
 	if g.route.Auth == wiring.JWT {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		claims, err := g.issuer.Verify(strings.TrimSpace(raw), g.now())
-		if !ok || err != nil {
+		// API Gateway takes the identity source's token alone or prefixed with "Bearer ".
+		raw := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		claims, err := g.issuer.Verify(raw, g.now())
+		if raw == "" || err != nil {
 			gatewayError(w, http.StatusUnauthorized, "Unauthorized")
 			return
 		}

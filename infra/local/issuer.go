@@ -215,14 +215,14 @@ func (i *Issuer) sign(claims jwt.MapClaims) (string, error) {
 }
 
 // Verify checks a token as API Gateway's JWT authorizer does (the signature by the key
-// its kid names, issuer, audience, expiry) and returns its claims flattened the way
-// API Gateway passes them to the function: arrays become "[a b]". The audience is the
-// aud claim when there is one, else client_id (access tokens have no aud).
+// its kid names, issuer, audience, exp, nbf and iat) and returns its claims flattened
+// the way API Gateway passes them to the function: arrays become "[a b]". The audience
+// is the aud claim when there is one, else client_id (access tokens have no aud).
 func (i *Issuer) Verify(raw string, now time.Time) (map[string]string, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, i.keyFor,
 		jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(i.URL()),
-		jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		return nil, err
 	}

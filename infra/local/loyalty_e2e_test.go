@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -34,79 +37,99 @@ func fieldsNamed(t *testing.T, r reply) []string {
 func TestLoyaltyOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	const base = "/v1/loyalty/c-77"
+	// The guest is at home at loc-1, whose staff serve the account.
+	if err := local.SeedLocation(t.Context(), &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}, s.cfg.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.staffCall(t, "admin", "*", "POST", "/v1/customers", `{"customerId":"c-77","name":"Chen Jie","locationId":"loc-1"}`); r.status != http.StatusCreated {
+		t.Fatalf("profile: %d %s", r.status, r.body)
+	}
 
 	// A system client earns; the same sourceId again is the same entry, marked replayed.
 	earn := `{"sourceId":"till-4:receipt-1001","amount":128.5,"currency":"CNY","locationId":"loc-1"}`
-	first := s.staffCall(t, "system", "", "POST", base+"/earn", earn)
+	first := s.staffCall(t, "system", "*", "POST", base+"/earn", earn)
 	if first.status != http.StatusCreated || first.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("earn: %d %v %s", first.status, first.header, first.body)
 	}
 	e := decode[loyalty.Entry](t, first)
-	if e.Type != loyalty.TypeEarn || e.Points != 128 || e.SourceID != "till-4:receipt-1001" || e.Rule == nil || e.Lot == nil || e.Actor != "staff-system" {
+	if e.Type != loyalty.TypeEarn || e.Points != 128 || e.SourceID != "till-4:receipt-1001" || e.Rule == nil || e.Lot == nil || e.Actor != local.MachineClientID {
 		t.Fatalf("earned %+v", e)
 	}
-	again := s.staffCall(t, "system", "", "POST", base+"/earn", earn)
+	again := s.staffCall(t, "system", "*", "POST", base+"/earn", earn)
 	if again.status != http.StatusCreated || again.header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("the same sourceId again: %d %v %s", again.status, again.header, again.body)
 	}
 	if re := decode[loyalty.Entry](t, again); re.ID != e.ID || re.Points != e.Points {
 		t.Fatalf("replayed %+v, want entry %s", re, e.ID)
 	}
-	other := s.staffCall(t, "system", "", "POST", base+"/earn", `{"sourceId":"till-4:receipt-1001","amount":999,"currency":"CNY"}`)
+	other := s.staffCall(t, "system", "*", "POST", base+"/earn", `{"sourceId":"till-4:receipt-1001","amount":999,"currency":"CNY"}`)
 	if other.status != http.StatusConflict {
 		t.Fatalf("the same sourceId with another amount: %d %s", other.status, other.body)
 	}
 	problemOf(t, other)
 
 	// Agents read but do not earn; only managers adjust.
-	if r := s.staffCall(t, "agent", "", "POST", base+"/earn", `{"sourceId":"agent-1","points":10}`); r.status != http.StatusForbidden {
+	if r := s.staffCall(t, "agent", "loc-1", "POST", base+"/earn", `{"sourceId":"agent-1","points":10}`); r.status != http.StatusForbidden {
 		t.Fatalf("an agent earning: %d %s", r.status, r.body)
 	}
-	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "", "GET", base, "")); b.Balance != 128 || b.Tier != "member" {
+	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "loc-1", "GET", base, "")); b.Balance != 128 || b.Tier != "member" {
 		t.Fatalf("an agent reading the balance: %+v", b)
 	}
-	if p := decode[loyalty.LedgerPage](t, s.staffCall(t, "agent", "", "GET", base+"/ledger", "")); len(p.Items) != 1 || p.Items[0].ID != e.ID {
+	if p := decode[loyalty.LedgerPage](t, s.staffCall(t, "agent", "loc-1", "GET", base+"/ledger", "")); len(p.Items) != 1 || p.Items[0].ID != e.ID {
 		t.Fatalf("an agent reading the ledger: %+v", p)
 	}
-	if r := s.staffCall(t, "system", "", "POST", base+"/adjust", `{"sourceId":"adj-0","points":5,"reason":"till said so"}`); r.status != http.StatusForbidden {
+	if r := s.staffCall(t, "system", "*", "POST", base+"/adjust", `{"sourceId":"adj-0","points":5,"reason":"till said so"}`); r.status != http.StatusForbidden {
 		t.Fatalf("a system client adjusting: %d %s", r.status, r.body)
 	}
-	adj := s.staffCall(t, "manager", "", "POST", base+"/adjust", `{"sourceId":"goodwill-1","points":22,"reason":"late delivery, goodwill"}`)
+	adj := s.staffCall(t, "manager", "loc-1", "POST", base+"/adjust", `{"sourceId":"goodwill-1","points":22,"reason":"late delivery, goodwill"}`)
 	if adj.status != http.StatusCreated {
 		t.Fatalf("a manager adjusting: %d %s", adj.status, adj.body)
 	}
 	if a := decode[loyalty.Entry](t, adj); a.Type != loyalty.TypeAdjust || a.Points != 22 || a.Reason != "late delivery, goodwill" || a.Actor != "staff-manager" {
 		t.Fatalf("adjusted %+v", a)
 	}
-	noReason := s.staffCall(t, "manager", "", "POST", base+"/adjust", `{"sourceId":"goodwill-2","points":-5}`)
+	noReason := s.staffCall(t, "manager", "loc-1", "POST", base+"/adjust", `{"sourceId":"goodwill-2","points":-5}`)
 	if got := fieldsNamed(t, noReason); noReason.status != http.StatusBadRequest || strings.Join(got, ",") != "reason" {
 		t.Fatalf("an adjustment without a reason: %d %v", noReason.status, got)
 	}
 
 	// Redeeming more than is available is refused, never clamped.
-	over := s.staffCall(t, "system", "", "POST", base+"/redeem", `{"sourceId":"gift-1","points":1000}`)
+	over := s.staffCall(t, "system", "*", "POST", base+"/redeem", `{"sourceId":"gift-1","points":1000}`)
 	if over.status != http.StatusConflict {
 		t.Fatalf("redeem beyond the balance: %d %s", over.status, over.body)
 	}
 	if p := problemOf(t, over); !strings.Contains(p["detail"].(string), "150 available") {
 		t.Fatalf("problem %v", p)
 	}
-	if r := s.staffCall(t, "system", "", "POST", base+"/redeem", `{"sourceId":"gift-1","points":50}`); r.status != http.StatusCreated {
+	if r := s.staffCall(t, "system", "*", "POST", base+"/redeem", `{"sourceId":"gift-1","points":50}`); r.status != http.StatusCreated {
 		t.Fatalf("redeem: %d %s", r.status, r.body)
 	}
 
-	// Rules are data: a manager makes new points pending for 14 days.
-	rules := decode[map[string]any](t, s.staffCall(t, "manager", "", "GET", "/v1/settings/loyalty", ""))
+	// Rules are data and apply to every location: a location's manager may read them
+	// but not change them; an incomplete document is refused naming what it lacks and
+	// changes nothing; head office makes new points pending for 14 days.
+	before := s.staffCall(t, "manager", "loc-1", "GET", "/v1/settings/loyalty", "")
+	rules := decode[map[string]any](t, before)
 	rules["pendingDays"] = 14
-	saved := s.staffCall(t, "manager", "", "PUT", "/v1/settings/loyalty", jsonOf(rules))
+	if r := s.staffCall(t, "manager", "loc-1", "PUT", "/v1/settings/loyalty", jsonOf(rules)); r.status != http.StatusForbidden {
+		t.Fatalf("a location's manager changes every location's rules: %d %s", r.status, r.body)
+	}
+	partial := s.staffCall(t, "admin", "*", "PUT", "/v1/settings/loyalty", `{"pendingDays":14,"version":0}`)
+	if got := fieldsNamed(t, partial); partial.status != http.StatusBadRequest || !slices.Contains(got, "currency") || !slices.Contains(got, "tiers") {
+		t.Fatalf("an incomplete rules document: %d %v", partial.status, got)
+	}
+	if after := s.staffCall(t, "manager", "loc-1", "GET", "/v1/settings/loyalty", ""); after.body != before.body {
+		t.Fatalf("refused PUTs changed the rules:\n%s\n%s", before.body, after.body)
+	}
+	saved := s.staffCall(t, "admin", "*", "PUT", "/v1/settings/loyalty", jsonOf(rules))
 	if saved.status != http.StatusOK || decode[loyalty.Rules](t, saved).Version != 1 {
 		t.Fatalf("save rules: %d %s", saved.status, saved.body)
 	}
-	if r := s.staffCall(t, "system", "", "POST", base+"/earn", `{"sourceId":"till-4:receipt-1002","amount":40,"currency":"CNY"}`); r.status != http.StatusCreated {
+	if r := s.staffCall(t, "system", "*", "POST", base+"/earn", `{"sourceId":"till-4:receipt-1002","amount":40,"currency":"CNY"}`); r.status != http.StatusCreated {
 		t.Fatalf("earn pending: %d %s", r.status, r.body)
 	}
 
-	bal := s.staffCall(t, "agent", "", "GET", base, "")
+	bal := s.staffCall(t, "agent", "loc-1", "GET", base, "")
 	for _, field := range []string{`"balance":100`, `"tier":"member"`, `"pending":40`, `"expiring":[`} {
 		if !strings.Contains(bal.body, field) {
 			t.Fatalf("balance %d %s lacks %s", bal.status, bal.body, field)
@@ -125,17 +148,17 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 	}
 
 	// Bad input names the field.
-	noSource := s.staffCall(t, "system", "", "POST", base+"/earn", `{"points":10}`)
+	noSource := s.staffCall(t, "system", "*", "POST", base+"/earn", `{"points":10}`)
 	if got := fieldsNamed(t, noSource); noSource.status != http.StatusBadRequest || strings.Join(got, ",") != "sourceId" {
 		t.Fatalf("an earn without a sourceId: %d %v", noSource.status, got)
 	}
 
 	// The ledger, newest first, a page at a time.
-	page := decode[loyalty.LedgerPage](t, s.staffCall(t, "manager", "", "GET", base+"/ledger?limit=2", ""))
+	page := decode[loyalty.LedgerPage](t, s.staffCall(t, "manager", "loc-1", "GET", base+"/ledger?limit=2", ""))
 	if len(page.Items) != 2 || page.NextCursor == nil || page.Items[0].SourceID != "till-4:receipt-1002" || page.Items[1].Type != loyalty.TypeRedeem {
 		t.Fatalf("first page %+v", page)
 	}
-	rest := decode[loyalty.LedgerPage](t, s.staffCall(t, "manager", "", "GET", base+"/ledger?limit=2&cursor="+*page.NextCursor, ""))
+	rest := decode[loyalty.LedgerPage](t, s.staffCall(t, "manager", "loc-1", "GET", base+"/ledger?limit=2&cursor="+*page.NextCursor, ""))
 	if len(rest.Items) != 2 || rest.Items[0].Reason != "late delivery, goodwill" || rest.Items[1].ID != e.ID {
 		t.Fatalf("second page %+v", rest)
 	}

@@ -650,3 +650,73 @@ func makeToken(t *testing.T, root string, vars []string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// The runner's authorizer checks what API Gateway's JWT authorizer checks: the
+// signature, the issuer (this runner's own), the audience (aud, or client_id when a
+// token has no aud), exp and iat; the token may come with or without "Bearer ".
+func TestGatewayVerifiesTokensLikeAPIGateway(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	now := s.cfg.Clock.Now()
+	manager := local.User{Subject: "dev-manager", Roles: []string{"manager"}, Locations: []string{"loc-1"}}
+	sign := func(f func() (string, error)) string {
+		t.Helper()
+		tok, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	good := sign(func() (string, error) { return s.issuer.IDToken(manager, local.ConsoleClientID, "", now, time.Hour) })
+	cases := []struct {
+		name, authorization string
+		status              int
+	}{
+		{"an ID token with Bearer", "Bearer " + good, 200},
+		{"an ID token alone", good, 200},
+		{"Bearer and nothing", "Bearer ", 401},
+		{"another audience", "Bearer " + sign(func() (string, error) { return s.issuer.IDToken(manager, "someone-else", "", now, time.Hour) }), 401},
+		{"issued in the future", "Bearer " + sign(func() (string, error) {
+			return s.issuer.IDToken(manager, local.ConsoleClientID, "", now.Add(10*time.Minute), time.Hour)
+		}), 401},
+		{"an access token of another client", "Bearer " + sign(func() (string, error) {
+			return s.issuer.ClientToken("someone-else", local.SystemScopes([]string{"*"}), now, time.Hour)
+		}), 401},
+		{"the machine client's access token on a staff route", "Bearer " + sign(func() (string, error) {
+			return s.issuer.ClientToken(local.MachineClientID, local.SystemScopes([]string{"*"}), now, time.Hour)
+		}), 403},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.do(t, http.MethodGet, "/v1/surveys/"+local.DemoSurveyID, "", nil, map[string]string{"Authorization": c.authorization})
+			if r.status != c.status {
+				t.Fatalf("%d, want %d: %s", r.status, c.status, r.body)
+			}
+		})
+	}
+	t.Run("the same key behind another port's issuer URL", func(t *testing.T) {
+		key := filepath.Join(t.TempDir(), "dev-issuer.pem")
+		mine, err := local.LoadIssuer(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2 := newStack(t, s.env, func(c *local.Config) { c.Issuer = mine })
+		elsewhere, err := local.LoadIssuer(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		elsewhere.SetBaseURL("http://127.0.0.1:1")
+		tok := sign(func() (string, error) {
+			return elsewhere.Token("x", []string{"manager"}, []string{"loc-1"}, now, time.Hour)
+		})
+		if r := s2.do(t, http.MethodGet, "/v1/surveys/"+local.DemoSurveyID, "", nil, bearer(tok)); r.status != 401 {
+			t.Fatalf("a token for %s: %d, want 401", elsewhere.URL(), r.status)
+		}
+		elsewhere.SetBaseURL(s2.srv.URL)
+		tok = sign(func() (string, error) {
+			return elsewhere.Token("x", []string{"manager"}, []string{"loc-1"}, now, time.Hour)
+		})
+		if r := s2.do(t, http.MethodGet, "/v1/surveys/"+local.DemoSurveyID, "", nil, bearer(tok)); r.status != 200 {
+			t.Fatalf("a token for %s: %d, want 200", elsewhere.URL(), r.status)
+		}
+	})
+}

@@ -32,12 +32,12 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 		}
 		return r
 	}
-	def := `{"name":"After your visit","questions":[
+	def := `{"name":"After your visit","locationId":"sh-01","questions":[
 		{"id":"nps","type":"nps","required":true,"text":{"en":"Recommend us?"}},
 		{"id":"note","type":"text","text":{"en":"Tell us more"}}],
 		"loop":{"detractor":true,"callbackWithinHours":4,"notify":{"channel":"email","address":"desk@example.com","quietHours":"00:00-00:00"}}}`
-	sv := decode[struct{ SurveyID string }](t, ok(s.staffCall(t, "manager", "", "POST", "/v1/surveys", def), 201, "define the survey"))
-	ok(s.staffCall(t, "admin", "", "POST", "/v1/locations", `{"locationId":"sh-01","name":"Bund","timeZone":"Asia/Shanghai","quietHours":"00:00-00:00",
+	sv := decode[struct{ SurveyID string }](t, ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/surveys", def), 201, "define the survey"))
+	ok(s.staffCall(t, "admin", "*", "POST", "/v1/locations", `{"locationId":"sh-01","name":"Bund","timeZone":"Asia/Shanghai","quietHours":"00:00-00:00",
 		"weeklyHours":{"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],"fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]},
 		"postServiceSurvey":{"surveyId":"`+sv.SurveyID+`","expiresInHours":48}}`), 201, "register the location")
 
@@ -51,17 +51,17 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 	for i, p := range people {
 		body, _ := json.Marshal(map[string]any{"customerId": p.id, "name": p.name, "phone": p.phone, "email": p.email,
 			"locationId": "sh-01", "consent": map[string]bool{"email": true}})
-		ok(s.staffCall(t, "agent", "", "POST", "/v1/customers", string(body)), 201, "create "+p.id)
+		ok(s.staffCall(t, "agent", "sh-01", "POST", "/v1/customers", string(body)), 201, "create "+p.id)
 		member, _ := json.Marshal(map[string]string{"phone": p.phone, "email": p.email, "birthday": "1988-04-02", "timeZone": "Asia/Shanghai"})
-		ok(s.staffCall(t, "agent", "", "PUT", "/v1/loyalty/"+p.id+"/member", string(member)), 200, "enrol "+p.id)
+		ok(s.staffCall(t, "agent", "sh-01", "PUT", "/v1/loyalty/"+p.id+"/member", string(member)), 200, "enrol "+p.id)
 		visit := fmt.Sprintf(`{"sourceId":"till-%d","customerId":%q,"locationId":"sh-01","amount":268,"currency":"CNY"}`, i, p.id)
-		ok(s.staffCall(t, "system", "", "POST", "/v1/visits", visit), 201, "visit of "+p.id)
-		ok(s.staffCall(t, "system", "", "POST", "/v1/loyalty/"+p.id+"/earn", fmt.Sprintf(`{"sourceId":"order-%d","points":120}`, i)), 201, "earn of "+p.id)
+		ok(s.staffCall(t, "system", "*", "POST", "/v1/visits", visit), 201, "visit of "+p.id)
+		ok(s.staffCall(t, "system", "*", "POST", "/v1/loyalty/"+p.id+"/earn", fmt.Sprintf(`{"sourceId":"order-%d","points":120}`, i)), 201, "earn of "+p.id)
 		intake, _ := json.Marshal(map[string]any{"channel": "web", "category": "waiting_time", "description": p.description, "locationId": "sh-01",
 			"contact": map[string]string{"name": p.name, "phone": p.phone, "email": p.email, "locale": "en"}})
 		c := decode[struct{ ComplaintID string }](t, ok(s.do(t, "POST", "/v1/complaints", "application/json", intake, nil), 201, "complaint of "+p.id))
 		cases[p.id] = c.ComplaintID
-		ok(s.staffCall(t, "agent", "", "POST", "/v1/complaints/"+c.ComplaintID+"/actions", fmt.Sprintf(`{"action":"note","note":%q}`, p.note)), 200, "note")
+		ok(s.staffCall(t, "agent", "sh-01", "POST", "/v1/complaints/"+c.ComplaintID+"/actions", fmt.Sprintf(`{"action":"note","note":%q}`, p.note)), 200, "note")
 	}
 	// The visits' survey invitations go out; each person answers theirs with a comment.
 	if _, err := s.dispatch(t); err != nil {
@@ -102,24 +102,24 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 	for _, role := range []string{"agent", "system"} {
 		ok(s.staffCall(t, role, "", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-2"}`), 403, role+" merges")
 	}
-	ok(s.staffCall(t, "manager", "", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-1"}`), 400, "merge into itself")
+	ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-1"}`), 400, "merge into itself")
 	merged := decode[struct {
 		Moved struct{ SurveyResponses, Complaints int }
-	}](t, ok(s.staffCall(t, "manager", "", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-2"}`), 200, "merge"))
+	}](t, ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-2"}`), 200, "merge"))
 	if merged.Moved.SurveyResponses != 1 || merged.Moved.Complaints != 1 {
 		t.Fatalf("merge moved %+v", merged.Moved)
 	}
-	ok(s.staffCall(t, "manager", "", "POST", "/v1/customers/p-2/merge", `{"duplicateId":"q-1"}`), 409, "merge into a merged profile")
-	if r := ok(s.staffCall(t, "agent", "", "GET", "/v1/customers/p-2", ""), 200, "the duplicate"); !strings.Contains(r.body, `"customerId":"p-1"`) {
+	ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-2/merge", `{"duplicateId":"q-1"}`), 409, "merge into a merged profile")
+	if r := ok(s.staffCall(t, "agent", "sh-01", "GET", "/v1/customers/p-2", ""), 200, "the duplicate"); !strings.Contains(r.body, `"customerId":"p-1"`) {
 		t.Fatalf("the duplicate leads to %s", r.body)
 	}
-	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "", "GET", "/v1/loyalty/p-1", "")); b.Balance+b.Pending != 2*(268+120) {
+	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "sh-01", "GET", "/v1/loyalty/p-1", "")); b.Balance+b.Pending != 2*(268+120) {
 		t.Fatalf("survivor's points after the merge: %+v", b)
 	}
 
 	// Export: everything on both profiles.
-	ok(s.staffCall(t, "agent", "", "GET", "/v1/customers/p-1/export", ""), 403, "an agent exports")
-	export := ok(s.staffCall(t, "manager", "", "GET", "/v1/customers/p-1/export", ""), 200, "export")
+	ok(s.staffCall(t, "agent", "sh-01", "GET", "/v1/customers/p-1/export", ""), 403, "an agent exports")
+	export := ok(s.staffCall(t, "manager", "sh-01", "GET", "/v1/customers/p-1/export", ""), 200, "export")
 	secrets := []string{}
 	for _, p := range people[:2] {
 		for _, v := range []string{p.name, p.email, p.comment, p.description, p.note} {
@@ -132,11 +132,11 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 	secrets = append(secrets, "13912345678")
 
 	// Erasure: managers and admins only; a second time it is gone.
-	ok(s.staffCall(t, "agent", "", "DELETE", "/v1/customers/p-1", ""), 403, "an agent erases")
+	ok(s.staffCall(t, "agent", "sh-01", "DELETE", "/v1/customers/p-1", ""), 403, "an agent erases")
 	ok(s.staffCall(t, "manager", "sh-02", "DELETE", "/v1/customers/p-1", ""), 404, "another location's manager erases")
-	ok(s.staffCall(t, "manager", "", "DELETE", "/v1/customers/p-1", ""), 204, "erase")
-	ok(s.staffCall(t, "admin", "", "DELETE", "/v1/customers/p-1", ""), 404, "erase again")
-	ok(s.staffCall(t, "admin", "", "DELETE", "/v1/customers/p-2", ""), 404, "erase the duplicate")
+	ok(s.staffCall(t, "manager", "sh-01", "DELETE", "/v1/customers/p-1", ""), 204, "erase")
+	ok(s.staffCall(t, "admin", "*", "DELETE", "/v1/customers/p-1", ""), 404, "erase again")
+	ok(s.staffCall(t, "admin", "*", "DELETE", "/v1/customers/p-2", ""), 404, "erase the duplicate")
 
 	for _, c := range []struct {
 		path   string
@@ -148,7 +148,7 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 		{"/v1/followups?customerId=p-1", 200}, {"/v1/complaints/" + cases["p-1"], 200}, {"/v1/complaints/" + cases["p-2"], 200},
 		{"/v1/complaints", 200}, {"/v1/surveys/" + sv.SurveyID + "/responses.csv", 200},
 	} {
-		r := ok(s.staffCall(t, "admin", "", "GET", c.path, ""), c.status, "GET "+c.path)
+		r := ok(s.staffCall(t, "admin", "*", "GET", c.path, ""), c.status, "GET "+c.path)
 		for _, v := range secrets {
 			if strings.Contains(r.body, v) {
 				t.Errorf("GET %s returns %q", c.path, v)

@@ -56,7 +56,7 @@ func TestInvitationOverHTTPIsAnsweredOnce(t *testing.T) {
 		{"id":"nps","type":"nps","required":true,"text":{"en":"Recommend us?","zh-CN":"推荐我们吗？"}},
 		{"id":"wait","type":"csat","dimension":"waiting/delivery time","text":{"en":"The wait?"}}],
 		"loop":{"detractor":true,"callbackWithinHours":4,"notify":{"channel":"email","address":"branch@example.com"}}}`
-	if r := s.staffCall(t, "agent", "", "POST", "/v1/surveys", def); r.status != http.StatusForbidden {
+	if r := s.staffCall(t, "agent", "loc-1", "POST", "/v1/surveys", def); r.status != http.StatusForbidden {
 		t.Fatalf("an agent defining a survey: %d, want 403", r.status)
 	}
 	created := s.staffCall(t, "manager", "loc-1", "POST", "/v1/surveys", def)
@@ -67,7 +67,7 @@ func TestInvitationOverHTTPIsAnsweredOnce(t *testing.T) {
 		SurveyID string
 		Version  int
 	}](t, created)
-	inv := s.staffCall(t, "system", "", "POST", "/v1/surveys/"+sv.SurveyID+"/invitations", `{"customerId":"c-42","locationId":"loc-1","locale":"zh-CN"}`)
+	inv := s.staffCall(t, "system", "*", "POST", "/v1/surveys/"+sv.SurveyID+"/invitations", `{"customerId":"c-42","locationId":"loc-1","locale":"zh-CN"}`)
 	if inv.status != http.StatusCreated {
 		t.Fatalf("invite: %d %s", inv.status, inv.body)
 	}
@@ -75,8 +75,11 @@ func TestInvitationOverHTTPIsAnsweredOnce(t *testing.T) {
 	if !strings.HasPrefix(issued.URL, s.srv.URL+"/v1/s/") || len(issued.Token) < 26 {
 		t.Fatalf("invitation %+v", issued)
 	}
-	if r := s.staffCall(t, "manager", "", "POST", "/v1/surveys/"+sv.SurveyID+"/invitations", `{"customerId":"c-1","locationId":"loc-2"}`); r.status != http.StatusBadRequest {
+	if r := s.staffCall(t, "manager", "loc-1,loc-2", "POST", "/v1/surveys/"+sv.SurveyID+"/invitations", `{"customerId":"c-1","locationId":"loc-2"}`); r.status != http.StatusBadRequest {
 		t.Fatalf("an invitation at another location than the survey's: %d, want 400", r.status)
+	}
+	if r := s.staffCall(t, "manager", "loc-1", "POST", "/v1/surveys/"+sv.SurveyID+"/invitations", `{"customerId":"c-1","locationId":"loc-2"}`); r.status != http.StatusNotFound {
+		t.Fatalf("an invitation at a location the caller does not see: %d, want 404", r.status)
 	}
 
 	const n = 50
@@ -110,11 +113,11 @@ func TestInvitationOverHTTPIsAnsweredOnce(t *testing.T) {
 	if r := s.staffCall(t, "agent", "loc-2", "GET", "/v1/surveys/"+sv.SurveyID+"/results", ""); r.status != http.StatusNotFound {
 		t.Fatalf("results for a token of another location: %d, want 404", r.status)
 	}
-	csv := s.staffCall(t, "manager", "", "GET", "/v1/surveys/"+sv.SurveyID+"/responses.csv", "")
+	csv := s.staffCall(t, "manager", "loc-1", "GET", "/v1/surveys/"+sv.SurveyID+"/responses.csv", "")
 	if csv.status != 200 || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") || strings.Count(csv.body, "\n") != 2 || !strings.Contains(csv.body, "c-42") {
 		t.Fatalf("csv %d %q", csv.status, csv.body)
 	}
-	if r := s.staffCall(t, "agent", "", "GET", "/v1/surveys/"+sv.SurveyID+"/responses.csv", ""); r.status != http.StatusForbidden {
+	if r := s.staffCall(t, "agent", "loc-1", "GET", "/v1/surveys/"+sv.SurveyID+"/responses.csv", ""); r.status != http.StatusForbidden {
 		t.Fatalf("an agent exporting: %d, want 403", r.status)
 	}
 	// The detractor's callback went out through the dispatcher and sender.
@@ -132,18 +135,21 @@ func TestInvitationOverHTTPIsAnsweredOnce(t *testing.T) {
 func TestSurveyEditsAreVersionedOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	def := `{"name":"Stay","questions":[{"id":"q","type":"likert5","text":{"en":"?"}}]}`
-	sv := decode[struct{ SurveyID string }](t, s.staffCall(t, "admin", "", "POST", "/v1/surveys", def))
+	sv := decode[struct{ SurveyID string }](t, s.staffCall(t, "admin", "*", "POST", "/v1/surveys", def))
 	edit := `{"name":"Stay","version":1,"questions":[{"id":"q","type":"likert10","text":{"en":"?"}}]}`
-	if r := s.staffCall(t, "manager", "", "PUT", "/v1/surveys/"+sv.SurveyID, edit); r.status != 200 || !strings.Contains(r.body, `"version":2`) {
+	if r := s.staffCall(t, "manager", "loc-1", "PUT", "/v1/surveys/"+sv.SurveyID, edit); r.status != http.StatusForbidden {
+		t.Fatalf("a location's manager edits a survey for every location: %d %s", r.status, r.body)
+	}
+	if r := s.staffCall(t, "admin", "*", "PUT", "/v1/surveys/"+sv.SurveyID, edit); r.status != 200 || !strings.Contains(r.body, `"version":2`) {
 		t.Fatalf("edit: %d %s", r.status, r.body)
 	}
-	if r := s.staffCall(t, "manager", "", "PUT", "/v1/surveys/"+sv.SurveyID, edit); r.status != http.StatusConflict {
+	if r := s.staffCall(t, "admin", "*", "PUT", "/v1/surveys/"+sv.SurveyID, edit); r.status != http.StatusConflict {
 		t.Fatalf("stale edit: %d %s", r.status, r.body)
 	}
-	if r := s.staffCall(t, "agent", "", "GET", "/v1/surveys/"+sv.SurveyID+"?version=1", ""); r.status != 200 || !strings.Contains(r.body, `"likert5"`) {
+	if r := s.staffCall(t, "agent", "loc-1", "GET", "/v1/surveys/"+sv.SurveyID+"?version=1", ""); r.status != 200 || !strings.Contains(r.body, `"likert5"`) {
 		t.Fatalf("version 1: %d %s", r.status, r.body)
 	}
-	bad := s.staffCall(t, "manager", "", "POST", "/v1/surveys", `{"name":"","questions":[{"id":"q","type":"stars"}]}`)
+	bad := s.staffCall(t, "manager", "loc-1", "POST", "/v1/surveys", `{"name":"","questions":[{"id":"q","type":"stars"}]}`)
 	p := problemOf(t, bad)
 	if bad.status != 400 || !strings.Contains(fmt.Sprint(p["errors"]), "questions[0].type") {
 		t.Fatalf("invalid definition: %d %v", bad.status, p)

@@ -27,7 +27,7 @@ func TestWebhookFollowupsAreSignedAndSentOnce(t *testing.T) {
 	if r := s.staffCall(t, "agent", "", "GET", "/v1/settings/webhook-key", ""); r.status != http.StatusForbidden {
 		t.Fatalf("an agent reading the webhook key: %d", r.status)
 	}
-	shown := decode[struct{ Key string }](t, s.staffCall(t, "admin", "", "GET", "/v1/settings/webhook-key", ""))
+	shown := decode[struct{ Key string }](t, s.staffCall(t, "admin", "*", "GET", "/v1/settings/webhook-key", ""))
 	key, err := hex.DecodeString(shown.Key)
 	if err != nil || len(key) != 32 {
 		t.Fatalf("key %q: %v", shown.Key, err)
@@ -55,7 +55,7 @@ func TestWebhookFollowupsAreSignedAndSentOnce(t *testing.T) {
 	schedule := func(text string) string {
 		body := `{"customerId":"c-21","kind":"complaint-callback","channel":"webhook","urgent":true,"dueAt":"` + s.cfg.Clock.Now().Format(time.RFC3339) + `",
 			"message":{"en":"` + text + `"},"to":{"address":"` + receiver.URL + `/hook"}}`
-		r := s.staffCall(t, "system", "", "POST", "/v1/followups", body)
+		r := s.staffCall(t, "system", "*", "POST", "/v1/followups", body)
 		if r.status != http.StatusCreated {
 			t.Fatalf("schedule: %d %s", r.status, r.body)
 		}

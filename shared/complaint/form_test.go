@@ -37,7 +37,7 @@ var pudong = customer.Location{ID: "pd-02", Code: "PD02", Name: "Pudong Airport 
 }
 
 // pagesManager is the staff member who handles the pages' cases.
-var pagesManager = auth.Principal{Subject: "a1", Roles: []string{"manager"}}
+var pagesManager = auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{"pd-02"}}
 
 // The default categories with their labels in both languages.
 var categoryLabels = map[string][2]string{

@@ -38,8 +38,7 @@ func (s *Service) mayFile(ctx context.Context, p auth.Principal, in Intake) erro
 	if in.CustomerID == "" {
 		return nil
 	}
-	_, err := s.Customers.Visible(ctx, p, in.CustomerID)
-	return err
+	return s.Customers.Reachable(ctx, p, in.CustomerID)
 }
 
 // within are the locations a queue or report reads for the principal.

@@ -32,7 +32,7 @@ type Locations interface {
 // Customers finds the customer a contact belongs to, and whom a caller may see.
 type Customers interface {
 	FindByContact(ctx context.Context, phone, email string) (string, error)
-	Visible(ctx context.Context, p auth.Principal, cid string) (customer.Profile, error)
+	Reachable(ctx context.Context, p auth.Principal, cid string) error
 }
 
 // Followups schedules and cancels follow-ups.
@@ -287,8 +287,9 @@ func (s *Service) Submit(ctx context.Context, staff *auth.Principal, in Intake, 
 	return rc, nil
 }
 
-// surveyLoop is who opens the cases of a survey's closed loop.
-var surveyLoop = auth.Principal{Subject: "survey-loop", Roles: []string{"system"}}
+// surveyLoop is who opens the cases of a survey's closed loop: a system acting for
+// the response's location, whichever it is.
+var surveyLoop = auth.Principal{Subject: "survey-loop", Roles: []string{"system"}, All: true}
 
 // CaseItems are the transaction items that open a case from a survey response (channel
 // "survey"), for the survey domain to commit with the response itself, so a bad score

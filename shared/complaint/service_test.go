@@ -160,11 +160,15 @@ func TestIntakeNamesEveryBadField(t *testing.T) {
 	if _, err := f.svc.Submit(context.Background(), nil, in, nil); !hasField(err, "locationId") {
 		t.Errorf("unknown location: %v", err)
 	}
-	// Staff enter a phone complaint for their own locations only.
+	// Staff enter a phone complaint for their own locations only: another location
+	// does not exist for them, and staff with no location have none to file at.
 	in = intake("normal")
 	in.Channel = "phone"
-	if _, err := f.svc.Submit(context.Background(), &outsider, in, nil); !hasField(err, "locationId") {
-		t.Errorf("another location's staff: %v", err)
+	nowhere := auth.Principal{Subject: "agent-0", Roles: []string{"agent"}}
+	for name, p := range map[string]auth.Principal{"another location's staff": outsider, "staff with no location": nowhere} {
+		if _, err := f.svc.Submit(context.Background(), &p, in, nil); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no location "sh-01"` {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	if _, err := f.svc.Submit(context.Background(), &agent, in, nil); err != nil {
 		t.Errorf("phone intake by staff: %v", err)
@@ -204,9 +208,23 @@ func TestIntakeLinksTheCustomerByNormalisedContact(t *testing.T) {
 	if c, _ := f.svc.Get(ctx, manager, rc.ComplaintID); c.CustomerID != "" {
 		t.Fatalf("public intake linked %q by a claimed id", c.CustomerID)
 	}
-	// Staff may name one.
-	rc, err := f.svc.Submit(ctx, &agent, complaint.Intake{Channel: "walk-in", Category: "billing", Description: "Charged twice.",
-		LocationID: "sh-01", CustomerID: "cust-8", Contact: complaint.Contact{Name: "Han"}}, nil)
+	// Staff may name one they see (a customer of their location); a customer of another
+	// location, or one with no profile, does not exist for them.
+	for cid, home := range map[string]string{"cust-8": "sh-01", "cust-9": "bj-01"} {
+		if _, _, err := f.customers.CreateProfile(ctx, customer.ProfileInput{ID: cid, Name: aws.String("Han"), LocationID: aws.String(home)}, "t", f.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staffIntake := func(cid string) complaint.Intake {
+		return complaint.Intake{Channel: "walk-in", Category: "billing", Description: "Charged twice.",
+			LocationID: "sh-01", CustomerID: cid, Contact: complaint.Contact{Name: "Han"}}
+	}
+	for _, cid := range []string{"cust-9", "cust-nobody"} {
+		if _, err := f.svc.Submit(ctx, &agent, staffIntake(cid), nil); problem.KindOf(err) != problem.NotFound || err.Error() != fmt.Sprintf("not-found: no customer %q", cid) {
+			t.Errorf("staff intake naming %s: %v", cid, err)
+		}
+	}
+	rc, err := f.svc.Submit(ctx, &agent, staffIntake("cust-8"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +293,9 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	}
 	if _, err := f.svc.Get(ctx, outsider, id); problem.KindOf(err) != problem.NotFound {
 		t.Fatalf("another location's agent reads: %v, want 404", err)
+	}
+	if _, err := f.svc.Get(ctx, auth.Principal{Subject: "agent-0", Roles: []string{"agent"}}, id); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("an agent with no location reads: %v, want 404", err)
 	}
 	if _, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Resolve}); !hasField(err, "resolution") || !hasField(err, "rootCause") {
 		t.Fatalf("resolve without its fields: %v", err)
@@ -595,6 +616,19 @@ func TestReportFromAggregates(t *testing.T) {
 	if _, err := f.svc.Report(ctx, outsider, "", "", "sh-01"); problem.KindOf(err) != problem.NotFound {
 		t.Fatalf("another location's report: %v", err)
 	}
+	// Head office (every location) counts the cases from the registry; staff with no
+	// location count none, and cannot ask for one.
+	hq := auth.Principal{Subject: "hq", Roles: []string{"admin"}, All: true}
+	if rep, err := f.svc.Report(ctx, hq, "2026-11-23", "2026-11-23", ""); err != nil || rep.Total != 4 || rep.ByLocation["sh-01"] != 4 {
+		t.Fatalf("head office's report %+v %v", rep, err)
+	}
+	nowhere := auth.Principal{Subject: "mgr-0", Roles: []string{"manager"}}
+	if rep, err := f.svc.Report(ctx, nowhere, "2026-11-23", "2026-11-23", ""); err != nil || rep.Total != 0 || len(rep.ByLocation) != 0 {
+		t.Fatalf("the report of staff with no location %+v %v", rep, err)
+	}
+	if _, err := f.svc.Report(ctx, nowhere, "", "", "sh-01"); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("a location's report for staff with no location: %v", err)
+	}
 	if _, err := f.svc.Report(ctx, manager, "2026-12-01", "2026-11-01", ""); !hasField(err, "from") {
 		t.Fatalf("from after to: %v", err)
 	}
@@ -664,7 +698,7 @@ func TestOneBrokenCaseDoesNotStopTheSLAJob(t *testing.T) {
 	if err == nil || rep.Failed != 1 || rep.Fired != 2 {
 		t.Fatalf("report %+v, error %v", rep, err)
 	}
-	hq := auth.Principal{Subject: "hq", Roles: []string{"admin"}}
+	hq := auth.Principal{Subject: "hq", Roles: []string{"admin"}, All: true}
 	if c, _ := f.svc.Get(ctx, hq, fine); len(c.Timeline) != 3 {
 		t.Fatalf("the healthy case: %v", c.Timeline)
 	}

@@ -47,7 +47,7 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 		"PUT /v1/locations/{locationId}": http.HandlerFunc(svc.updateLocation),
 		"GET /v1/customers/{customerId}/consent": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())
-			if _, err := svc.Store.Visible(r.Context(), p, r.PathValue("customerId")); err != nil {
+			if err := svc.Store.Reachable(r.Context(), p, r.PathValue("customerId")); err != nil {
 				problem.Write(w, r, err)
 				return
 			}
@@ -66,7 +66,7 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 		}),
 		"PUT /v1/customers/{customerId}/consent/{channel}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())
-			if _, err := svc.Store.Visible(r.Context(), p, r.PathValue("customerId")); err != nil {
+			if err := svc.Store.Reachable(r.Context(), p, r.PathValue("customerId")); err != nil {
 				problem.Write(w, r, err)
 				return
 			}

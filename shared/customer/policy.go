@@ -62,6 +62,16 @@ func (s *Store) Visible(ctx context.Context, p auth.Principal, cid string) (Prof
 	return prof, err
 }
 
+// Reachable checks that a principal may act on a customer by id: one it sees, or, for an
+// all-locations token, any id (a customer may be known only by the id a system gave).
+func (s *Store) Reachable(ctx context.Context, p auth.Principal, cid string) error {
+	if p.All {
+		return nil
+	}
+	_, err := s.Visible(ctx, p, cid)
+	return err
+}
+
 // visibleLocation reads a registered location the principal may act on.
 func (s *Store) visibleLocation(ctx context.Context, p auth.Principal, id string) (Location, error) {
 	l, err := s.Location(ctx, id)

@@ -22,17 +22,17 @@ import (
 // Profile is one person: how to reach them, where they belong, what they prefer, and
 // what they are worth (figures kept by visits and the value job).
 type Profile struct {
-	ID          string            `dynamodbav:"customerId" json:"customerId"`
-	Name        string            `dynamodbav:"name,omitempty" json:"name,omitempty"`
-	Phone       string            `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
-	Email       string            `dynamodbav:"email,omitempty" json:"email,omitempty"`
-	Birthday    string            `dynamodbav:"birthday,omitempty" json:"birthday,omitempty"`
-	Locale      string            `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
-	TimeZone    string            `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
-	LocationID  string            `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	ID         string `dynamodbav:"customerId" json:"customerId"`
+	Name       string `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Phone      string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
+	Email      string `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	Birthday   string `dynamodbav:"birthday,omitempty" json:"birthday,omitempty"`
+	Locale     string `dynamodbav:"locale,omitempty" json:"locale,omitempty"`
+	TimeZone   string `dynamodbav:"timeZone,omitempty" json:"timeZone,omitempty"`
+	LocationID string `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
 	// ServedAt are the other locations that served the customer (kept by visits); with
 	// the home location they are where the customer belongs (policy.go).
-	ServedAt []string `dynamodbav:"servedAt,omitempty" json:"servedAt,omitempty"`
+	ServedAt    []string          `dynamodbav:"servedAt,omitempty" json:"servedAt,omitempty"`
 	Tags        []string          `dynamodbav:"tags,omitempty" json:"tags,omitempty"`
 	Preferences map[string]string `dynamodbav:"preferences,omitempty" json:"preferences,omitempty"`
 	// Consent is each channel's current consent (read from its own records).

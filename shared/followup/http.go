@@ -248,7 +248,7 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := auth.From(r.Context())
-	if _, err := s.Customers.Visible(r.Context(), p, customerID); err != nil {
+	if err := s.Customers.Reachable(r.Context(), p, customerID); err != nil {
 		problem.Write(w, r, err)
 		return
 	}

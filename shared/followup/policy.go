@@ -17,7 +17,7 @@ import (
 // Directory is what the policy and scheduling need of the customer domain.
 type Directory interface {
 	Location(ctx context.Context, id string) (customer.Location, error)
-	Visible(ctx context.Context, p auth.Principal, cid string) (customer.Profile, error)
+	Reachable(ctx context.Context, p auth.Principal, cid string) error
 }
 
 // Sees reports whether a principal may read or cancel a follow-up.
@@ -42,6 +42,5 @@ func (s *Staff) mayScheduleFor(ctx context.Context, p auth.Principal, f Followup
 	if s.Customers == nil {
 		return errors.New("follow-ups: no customer directory to check access against")
 	}
-	_, err := s.Customers.Visible(ctx, p, f.Recipient.ID)
-	return err
+	return s.Customers.Reachable(ctx, p, f.Recipient.ID)
 }

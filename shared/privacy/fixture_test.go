@@ -33,12 +33,16 @@ import (
 )
 
 var (
-	admin   = auth.Principal{Subject: "admin-1", Roles: []string{wiring.RoleAdmin}}
-	manager = auth.Principal{Subject: "manager-1", Roles: []string{wiring.RoleManager}}
-	agent   = auth.Principal{Subject: "agent-1", Roles: []string{wiring.RoleAgent}}
-	pos     = auth.Principal{Subject: "pos-1", Roles: []string{wiring.RoleSystem}}
+	// admin is head office and pos a system, both with every location.
+	admin = auth.Principal{Subject: "admin-1", Roles: []string{wiring.RoleAdmin}, All: true}
+	pos   = auth.Principal{Subject: "pos-1", Roles: []string{wiring.RoleSystem}, All: true}
+	// manager and agent work at Shanghai, where the seeded people live.
+	manager = auth.Principal{Subject: "manager-1", Roles: []string{wiring.RoleManager}, Locations: []string{"sh-01"}}
+	agent   = auth.Principal{Subject: "agent-1", Roles: []string{wiring.RoleAgent}, Locations: []string{"sh-01"}}
 	// bjManager may act on the Beijing location only.
 	bjManager = auth.Principal{Subject: "manager-bj", Roles: []string{wiring.RoleManager}, Locations: []string{"bj-01"}}
+	// noManager may act on no location.
+	noManager = auth.Principal{Subject: "manager-0", Roles: []string{wiring.RoleManager}}
 )
 
 const surveyID = "after-visit"
@@ -77,7 +81,8 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 		followups: &followup.Store{DB: db, Table: env.Names("followups")},
 	}
 	f.surveys = &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Followups: f.followups, Clock: clk, Locations: f.customers}
-	f.points = &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: f.followups}
+	f.points = &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: f.followups,
+		Customers: f.customers}
 	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers,
 		Customers: f.customers, Followups: f.followups, Clock: clk, PublicURL: "https://api.example", Loyalty: f.points.Store}
 	f.visits = &visit.Service{Customers: f.customers, Loyalty: f.points, Surveys: f.surveys.Store, Followups: f.followups,
@@ -123,7 +128,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 		complaint.PublicRoutes(f.complaints, &complaint.Pages{Service: f.complaints}),
 		loyalty.Routes(f.points),
 		timeline.Routes(tl),
-		(&followup.Staff{Store: f.followups, Clock: clk}).Routes(),
+		(&followup.Staff{Store: f.followups, Clock: clk, Customers: f.customers}).Routes(),
 		survey.StaffRoutes(&survey.Staff{Service: f.surveys, PublicURL: "https://api.example"}),
 		privacy.Routes(f.svc),
 	} {

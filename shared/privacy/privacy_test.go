@@ -190,6 +190,7 @@ func TestMergeRefusals(t *testing.T) {
 		{"a duplicate merged into another", manager, "/v1/customers/c-3/merge", `{"duplicateId":"c-2"}`, 409},
 		{"by an agent", agent, "/v1/customers/c-1/merge", `{"duplicateId":"c-3"}`, 403},
 		{"of customers at another location", bjManager, "/v1/customers/c-1/merge", `{"duplicateId":"c-3"}`, 404},
+		{"by a manager of no location", noManager, "/v1/customers/c-1/merge", `{"duplicateId":"c-3"}`, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if status, body := f.call(c.p, "POST", c.path, c.body); status != c.status {

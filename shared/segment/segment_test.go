@@ -90,11 +90,23 @@ func TestValueJobSegmentsAndCampaigns(t *testing.T) {
 	if len(members) != 3 {
 		t.Fatalf("%d members of A and B, want c-1, c-2 and c-3", len(members))
 	}
-	if _, err := s.Create(ctx, manager, segment.Segment{Name: "x", Filter: segment.Filter{LocationID: "loc-9"}}); problem.KindOf(err) != problem.Invalid {
+	// Another location does not exist for the manager.
+	if _, err := s.Create(ctx, manager, segment.Segment{Name: "x", Filter: segment.Filter{LocationID: "loc-9"}}); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no location "loc-9"` {
 		t.Fatalf("another location's segment: %v", err)
 	}
 	if _, err := s.Get(ctx, auth.Principal{Roles: []string{"agent"}, Locations: []string{"loc-9"}}, seg.ID); problem.KindOf(err) != problem.NotFound {
 		t.Fatalf("read by another location: %v", err)
+	}
+	// Staff with no location see no segment.
+	nowhere := auth.Principal{Subject: "agent-0", Roles: []string{"agent"}}
+	if _, err := s.Get(ctx, nowhere, seg.ID); problem.KindOf(err) != problem.NotFound {
+		t.Fatalf("read by staff with no location: %v", err)
+	}
+	if list, err := s.List(ctx, nowhere); err != nil || len(list) != 0 {
+		t.Fatalf("the list of staff with no location: %+v %v", list, err)
+	}
+	if list, err := s.List(ctx, manager); err != nil || len(list) != 1 || list[0].ID != seg.ID {
+		t.Fatalf("the manager's list: %+v %v", list, err)
 	}
 	c, err := s.Launch(ctx, manager, seg.ID, segment.Campaign{ID: "spring", Message: map[string]string{"en": "Spring offer", "zh-CN": "春季优惠"}})
 	if err != nil || c.Scheduled != 3 {

@@ -77,7 +77,7 @@ func (f *fixture) countDue(t *testing.T) int {
 	return q.sent
 }
 
-var everyone = auth.Principal{Subject: "tester", Roles: []string{"admin"}}
+var everyone = auth.Principal{Subject: "tester", Roles: []string{"admin"}, All: true}
 
 func (f *fixture) results(t *testing.T, location string) survey.Results {
 	t.Helper()
@@ -387,8 +387,30 @@ func TestStaffLocationsLimitWhatTheySee(t *testing.T) {
 	if _, err := f.staff.Results(ctx, mgr, "s-1", "loc-2", per); kindOf(err) != problem.NotFound {
 		t.Fatalf("another location's results: %v, want not found", err)
 	}
-	if _, err := f.staff.Define(ctx, mgr, survey.Definition{Name: "x", Questions: []survey.Question{{ID: "q", Type: survey.TypeText, Text: map[string]string{"en": "?"}}}}); kindOf(err) != problem.Invalid {
+	questions := []survey.Question{{ID: "q", Type: survey.TypeText, Text: map[string]string{"en": "?"}}}
+	if _, err := f.staff.Define(ctx, mgr, survey.Definition{Name: "x", Questions: questions}); kindOf(err) != problem.Invalid {
 		t.Fatalf("a restricted manager defining an all-locations survey: %v", err)
+	}
+	if _, err := f.staff.Define(ctx, mgr, survey.Definition{Name: "x", LocationID: "loc-2", Questions: questions}); kindOf(err) != problem.NotFound {
+		t.Fatalf("a restricted manager defining another location's survey: %v, want not found", err)
+	}
+	if sv, err := f.staff.Define(ctx, mgr, survey.Definition{Name: "x", LocationID: "loc-1", Questions: questions}); err != nil || sv.LocationID != "loc-1" {
+		t.Fatalf("a restricted manager defining their location's survey: %+v %v", sv, err)
+	}
+	// The all-locations survey is read by them but changed only by head office.
+	if _, err := f.staff.Get(ctx, mgr, "s-1", 0); err != nil {
+		t.Fatalf("a restricted manager reads the all-locations survey: %v", err)
+	}
+	if _, err := f.staff.Edit(ctx, mgr, "s-1", survey.Definition{Name: "x", LocationID: "loc-1", Questions: questions, Version: 1}); kindOf(err) != problem.Forbidden {
+		t.Fatalf("a restricted manager changing the all-locations survey: %v, want forbidden", err)
+	}
+	// Staff with no location see no survey, not even one for every location.
+	nowhere := auth.Principal{Subject: "n", Roles: []string{"manager"}}
+	if _, err := f.staff.Get(ctx, nowhere, "s-1", 0); kindOf(err) != problem.NotFound {
+		t.Fatalf("staff with no location read the survey: %v, want not found", err)
+	}
+	if _, err := f.staff.Results(ctx, nowhere, "s-1", "", per); kindOf(err) != problem.NotFound {
+		t.Fatalf("staff with no location read results: %v, want not found", err)
 	}
 	var csv strings.Builder
 	if err := f.staff.ExportCSV(ctx, mgr, "s-1", "", per, &csv); err != nil {

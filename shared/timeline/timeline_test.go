@@ -31,7 +31,7 @@ import (
 )
 
 var (
-	admin   = auth.Principal{Subject: "admin-1", Roles: []string{"admin"}}
+	admin   = auth.Principal{Subject: "admin-1", Roles: []string{"admin"}, All: true}
 	shAgent = auth.Principal{Subject: "agent-sh", Roles: []string{"agent"}, Locations: []string{"sh-01"}}
 	bjAgent = auth.Principal{Subject: "agent-bj", Roles: []string{"agent"}, Locations: []string{"bj-01"}}
 )
@@ -355,6 +355,27 @@ func TestTimelineAccessFollowsTheHomeLocation(t *testing.T) {
 	t.Run("another location's customer is not found", func(t *testing.T) {
 		if code, _, body := f.get(t, bjAgent, "cust-1", nil); code != http.StatusNotFound {
 			t.Fatalf("%d %s, want 404", code, body)
+		}
+	})
+	t.Run("a token with no location sees no customer", func(t *testing.T) {
+		nowhere := auth.Principal{Subject: "agent-0", Roles: []string{"agent"}}
+		if code, _, body := f.get(t, nowhere, "cust-1", nil); code != http.StatusNotFound {
+			t.Fatalf("%d %s, want 404", code, body)
+		}
+	})
+	t.Run("a location that served the customer sees them, with its own items", func(t *testing.T) {
+		// A visit reported at bj-01 makes the customer belong there too.
+		f.clk.Advance(time.Minute)
+		now := f.clk.Now()
+		served := customer.Visit{ID: id.New(now), SourceID: "pos-" + id.Token(5), CustomerID: "cust-1", LocationID: "bj-01",
+			Amount: 7, Currency: "CNY", At: now, ReceivedAt: now}
+		if err := f.customers.RecordVisit(ctx, served); err != nil {
+			t.Fatal(err)
+		}
+		// bj-01's visits and the points of no location; none of sh-01's history.
+		want := []string{"visit:" + served.ID, f.want[0], f.want[1]}
+		if got, _ := f.walk(t, bjAgent, "cust-1", 50); !slices.Equal(got, want) {
+			t.Fatalf("\n got %v\nwant %v", got, want)
 		}
 	})
 	t.Run("the home location sees the customer, not other locations' items", func(t *testing.T) {

@@ -26,8 +26,9 @@ import (
 )
 
 var (
-	t0  = time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC) // 12:00 in Shanghai
-	pos = auth.Principal{Subject: "pos-1", Roles: []string{"system"}}
+	t0 = time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC) // 12:00 in Shanghai
+	// pos is a system with every location.
+	pos = auth.Principal{Subject: "pos-1", Roles: []string{"system"}, All: true}
 )
 
 type fixture struct {
@@ -195,9 +196,37 @@ func TestVisitNamesBadFields(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "currency") {
 		t.Fatalf("wrong currency: %v", err)
 	}
-	limited := auth.Principal{Subject: "pos-2", Roles: []string{"system"}, Locations: []string{"loc-9"}}
-	_, _, err = f.svc.Report(context.Background(), limited, visit.Request{SourceID: "b", CustomerID: "c-1", LocationID: "loc-1"})
-	if err == nil || !strings.Contains(err.Error(), "locationId") {
-		t.Fatalf("another location's system: %v", err)
+	// A location the system may not act on does not exist for it; a system with no
+	// location has none to report at.
+	for name, p := range map[string]auth.Principal{
+		"another location's system": {Subject: "pos-2", Roles: []string{"system"}, Locations: []string{"loc-9"}},
+		"a system of no location":   {Subject: "pos-3", Roles: []string{"system"}},
+	} {
+		_, _, err = f.svc.Report(context.Background(), p, visit.Request{SourceID: "b", CustomerID: "c-1", LocationID: "loc-1"})
+		if problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no location "loc-1"` {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// A manager reports visits by hand at their locations, for customers they already see
+// or new ones: a visit makes the customer belong to its location, so reporting one for
+// another location's customer is for the system that served them.
+func TestStaffReportForCustomersTheySee(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	elsewhere := auth.Principal{Subject: "mgr-2", Roles: []string{"manager"}, Locations: []string{"loc-2"}}
+	if _, _, err := f.svc.Report(ctx, elsewhere, visit.Request{SourceID: "hand-1", CustomerID: "c-1", LocationID: "loc-2", Amount: ptr(10.0), Currency: "CNY"}); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no customer "c-1"` {
+		t.Fatalf("another location's customer: %v", err)
+	}
+	if p, _ := f.svc.Customers.Profile(ctx, "c-1"); len(p.ServedAt) != 0 || p.Visits != 0 {
+		t.Fatalf("a refused visit changed the customer: %+v", p)
+	}
+	mgr := auth.Principal{Subject: "mgr-1", Roles: []string{"manager"}, Locations: []string{"loc-1"}}
+	for _, cid := range []string{"c-1", "c-new"} {
+		v, _, err := f.svc.Report(ctx, mgr, visit.Request{SourceID: "hand-" + cid, CustomerID: cid, LocationID: "loc-1", Amount: ptr(10.0), Currency: "CNY"})
+		if err != nil || v.CustomerID != cid || v.By != mgr.Subject {
+			t.Fatalf("visit of %s by their location's manager: %+v %v", cid, v, err)
+		}
 	}
 }
