@@ -446,3 +446,35 @@ func FuzzLimitAndDecode(f *testing.F) {
 		}
 	})
 }
+
+// Form routes take HTML form posts and the multipart/form-data that RFC 8058 one-click
+// unsubscribe requests should use, besides JSON; nothing else.
+func TestLimitFormContentTypes(t *testing.T) {
+	for _, tt := range []struct {
+		contentType string
+		ok          bool
+	}{
+		{"application/json", true},
+		{"application/x-www-form-urlencoded", true},
+		{"multipart/form-data; boundary=x", true},
+		{"text/plain", false},
+		{"", false},
+	} {
+		t.Run(tt.contentType, func(t *testing.T) {
+			quiet(t)
+			next := &echo{}
+			req := httptest.NewRequest(http.MethodPost, "/v1/u/1.x", strings.NewReader("List-Unsubscribe=One-Click"))
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			rec := httptest.NewRecorder()
+			web.LimitForm(web.MaxBody, next).ServeHTTP(rec, req)
+			if tt.ok != next.called {
+				t.Fatalf("passed on: %v, want %v (status %d)", next.called, tt.ok, rec.Code)
+			}
+			if !tt.ok {
+				readProblem(t, rec, http.StatusUnsupportedMediaType)
+			}
+		})
+	}
+}

@@ -16,7 +16,7 @@ import (
 // staff action on it, and the report query over the cases made, at the demo location:
 // capacity units and AWS calls per request, p50 next to the run's floor.
 func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter, floor []sample) error {
-	token, err := issuer.Token("bench", []string{"manager"}, nil, time.Now(), time.Hour)
+	token, err := issuer.Token("bench", []string{"admin"}, []string{"*"}, time.Now(), time.Hour)
 	if err != nil {
 		return err
 	}
