@@ -35,7 +35,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
 .PHONY: local-bin
-.PHONY: help tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt go-mods check-java chromium
+.PHONY: help tools cdk-tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt go-mods check-java chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ help: ## list the targets
 ## Tools ----------------------------------------------------------------------
 
 tools: check-java node_modules/.package-lock.json $(DDB_STAMP) chromium go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Chromium, Go modules)
+
+# What a synth, diff or deploy needs, and no more: the pinned CDK CLI and Node 22 (npm)
+# and both modules' Go dependencies; no Java, DynamoDB Local or Chromium.
+cdk-tools: node_modules/.package-lock.json go-mods ## install what synth/diff/deploy need (npm packages, Go modules)
 
 check-java:
 	@command -v java >/dev/null || { echo "java not found: DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
@@ -72,20 +76,23 @@ local-bin:
 run: tools ## run every function locally on emulators (PORT=8080)
 	PORT=$(PORT) $(LOCAL) run
 
-# Quoted, so that LOCATIONS= (no locations) and LOCATIONS='*' (all) reach the flag as
-# they are. Without PORT= the token is for the make run started last (.local/run.json).
-token: local-bin ## print a local JWT for the running make run (ROLE=manager LOCATIONS=loc-1; LOCATIONS= none, '*' all; ROLE=system)
-	$(LOCAL) token -role '$(ROLE)' -locations '$(LOCATIONS)' $(if $(filter file,$(origin PORT)),,-port '$(PORT)')
+# token, invoke, redrive and reconcile talk to the make run on PORT when one is given
+# (environment or command line), else to the make run started last (.local/run.json).
+RUN_PORT = $(if $(filter file,$(origin PORT)),,-port '$(PORT)')
 
-invoke: tools ## invoke one function with an event file (FN=<function> EVENT=events/<file>.json)
+# Quoted, so that LOCATIONS= (no locations) and LOCATIONS='*' (all) reach the flag as they are.
+token: local-bin ## print a local JWT for the running make run (ROLE=manager LOCATIONS=loc-1; LOCATIONS= none, '*' all; ROLE=system)
+	$(LOCAL) token -role '$(ROLE)' -locations '$(LOCATIONS)' $(RUN_PORT)
+
+invoke: local-bin ## invoke one function with an event file, through the running make run (FN=<function> EVENT=events/<file>.json)
 	@test -n "$(FN)" && test -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file>" >&2; exit 2; }
-	$(LOCAL) invoke -fn $(FN) -event $(abspath $(EVENT))
+	$(LOCAL) invoke -fn '$(FN)' -event '$(abspath $(EVENT))' $(RUN_PORT)
 
 redrive: local-bin ## move a queue's dead letters back after a fix, through the running make run (QUEUE=followups)
-	$(LOCAL) redrive -queue $(or $(QUEUE),followups)
+	$(LOCAL) redrive -queue '$(or $(QUEUE),followups)' $(RUN_PORT)
 
 reconcile: local-bin ## check loyalty balances against their ledgers and lots in the running make run (exit 1 on a difference)
-	$(LOCAL) reconcile
+	$(LOCAL) reconcile $(RUN_PORT)
 
 bench: tools ## run the benchmark program against fresh emulators
 	$(LOCAL) with-emulators -- go run -C $(CURDIR)/infra ./cmd/bench
@@ -111,13 +118,13 @@ build: $(addprefix build/,$(FUNCTIONS)) ## build each functions/<fn> into build/
 build/%: FORCE
 	$(LAMBDA_ENV) go build $(LAMBDA_FLAGS) -o $@/bootstrap ./functions/$*
 
-synth: build ## cdk synth with cdk-nag (STAGE=dev|prod)
+synth: cdk-tools build ## cdk synth with cdk-nag (STAGE=dev|prod)
 	$(CDK) synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-diff: build ## cdk diff against the deployed stack (STAGE=dev|prod)
+diff: cdk-tools build ## cdk diff against the deployed stack (STAGE=dev|prod)
 	$(CDK) diff -c stage=$(STAGE) $(CDK_ARGS)
 
-deploy: build ## cdk deploy (STAGE=dev|prod)
+deploy: cdk-tools build ## cdk deploy (STAGE=dev|prod)
 	$(CDK) deploy --all -c stage=$(STAGE) $(CDK_ARGS)
 
 clean: ## remove build outputs

@@ -14,6 +14,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/rapport-crm/rapport v0.0.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -1,5 +1,5 @@
 // Command cdk is Rapport's CDK app: one stack per stage, checked by cdk-nag's
-// AwsSolutions rules on every synth.
+// AwsSolutions and Serverless rules on every synth.
 //
 // Context keys (cdk -c key=value):
 //
@@ -9,6 +9,15 @@
 //	jwtIssuer            with jwtAudience (comma-separated): trust this OIDC issuer instead
 //	                     of creating a Cognito user pool
 //	alarmEmail           subscribe this address to the alarm topic
+//	alarmTopicArn        notify this existing SNS topic instead of a topic of the stack's
+//	                     own (prod needs alarmEmail or alarmTopicArn)
+//	smsSpendLimitUsd     the account's monthly SMS spend limit (default 1); alarm at 80 %
+//	notifyChannel        aws (SES email, SNS SMS) or outbox (default; local and dev only:
+//	                     prod refuses it)
+//	emailFrom            the sender address (required with notifyChannel=aws)
+//	sesIdentity          a domain or address the stack makes an SES identity for
+//	sesConfigurationSet  an existing SES configuration set instead of the stack's own
+//	sendConcurrency      the follow-up sender's maximum concurrency (2..1000, default 5)
 //	authDomainPrefix     prefix of the hosted sign-in domain (default rapport-<stage>-<account>)
 //	consoleCallbackUrls  comma-separated addresses of the staff console that sign-in may
 //	                     return to; dev defaults to the local console, prod requires https ones
@@ -22,6 +31,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -49,7 +59,10 @@ func run() error {
 	}
 	enterCallerDir()
 	app := awscdk.NewApp(nil)
-	props := propsFromContext(app, appDir)
+	props, err := propsFromContext(app, appDir)
+	if err != nil {
+		return err
+	}
 	if err := props.Validate(); err != nil {
 		return err
 	}
@@ -59,6 +72,7 @@ func run() error {
 
 	stack.NewStack(app, "Rapport-"+props.Stage, props)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	app.Synth(nil)
 	return nil
 }
@@ -78,7 +92,7 @@ func enterCallerDir() {
 
 // propsFromContext reads the stage configuration from CDK context. The stack stays
 // environment-agnostic: account and region come from the CLI's credentials at deploy.
-func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
+func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) {
 	assetDir := contextString(app, "assetDir", "../build")
 	if !filepath.IsAbs(assetDir) {
 		assetDir = filepath.Join(appDir, assetDir)
@@ -89,12 +103,23 @@ func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
 		JWTIssuer:           contextString(app, "jwtIssuer", ""),
 		JWTAudience:         contextList(app, "jwtAudience"),
 		AlarmEmail:          contextString(app, "alarmEmail", ""),
+		AlarmTopicArn:       contextString(app, "alarmTopicArn", ""),
+		SESIdentity:         contextString(app, "sesIdentity", ""),
 		AuthDomainPrefix:    contextString(app, "authDomainPrefix", ""),
 		ConsoleCallbackURLs: contextList(app, "consoleCallbackUrls"),
 		ConsoleLogoutURLs:   contextList(app, "consoleLogoutUrls"),
 		MachineLocations:    contextList(app, "machineLocations"),
 		MachineClientIDs:    contextList(app, "machineClientIds"),
 	}
+	var err error
+	if props.SMSSpendLimitUSD, err = contextNumber(app, "smsSpendLimitUsd"); err != nil {
+		return nil, err
+	}
+	concurrency, err := contextNumber(app, "sendConcurrency")
+	if err != nil {
+		return nil, err
+	}
+	props.SendConcurrency = int(concurrency)
 	// Deployment settings the wiring rows name (notifyChannel, emailFrom, ...).
 	props.Settings = map[string]string{}
 	for _, f := range wiring.Functions {
@@ -106,7 +131,21 @@ func propsFromContext(app awscdk.App, appDir string) *stack.StackProps {
 			}
 		}
 	}
-	return props
+	return props, nil
+}
+
+// contextNumber reads a numeric context value (-c key=12.5 arrives as a string); 0
+// when absent, which the stack reads as its default.
+func contextNumber(app awscdk.App, key string) (float64, error) {
+	s := contextString(app, key, "")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("context %s=%q: want a number", key, s)
+	}
+	return n, nil
 }
 
 // contextList reads a comma-separated context value; blanks between commas are dropped.

@@ -3,10 +3,17 @@ package local_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 	"github.com/chromedp/chromedp/kb"
@@ -21,13 +28,38 @@ import (
 var complaintReference = regexp.MustCompile(`^[A-Z0-9]+-\d{8}-\d{4}$`)
 
 // A customer scans the QR code at a location with a phone, chooses a category, types
-// what happened and how to reach them, sends the form and gets a reference and a
-// tracking link that shows the case's status; exactly one case is opened. A second
-// customer's phone runs no JavaScript at all, taps the button twice and reloads the
-// thank-you page (which posts the form again), and still gets one case.
+// what happened and how to reach them, sends the form and lands on the case's tracking
+// page with a "received" banner, a reference and the reply deadline in the location's
+// zone; exactly one case is opened. Reloading that page asks nothing and posts
+// nothing (the post answered 303 See Other), and Back goes to the form. A second
+// customer's phone runs no JavaScript at all; they leave no phone or email, tap the
+// button twice and reload: one case, and a page telling them it is the only way to
+// follow it.
 func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 	ctx := browser(t)
 	s := newStack(t, testenv.New(t), nil)
+	// The browser goes through a proxy that notes each request's method and path.
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	target, _ := url.Parse(s.srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	// requests are the requests since the last call.
+	requests := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := seen
+		seen = nil
+		return out
+	}
 	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
 	loc := customer.Location{ID: "gz-03", Name: "Guangzhou Tianhe Store", TimeZone: "Asia/Shanghai",
 		WeeklyHours: map[string][]string{"mon": {"00:00-24:00"}, "tue": {"00:00-24:00"}, "wed": {"00:00-24:00"},
@@ -43,14 +75,14 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		Locations: customers, Customers: customers, Clock: s.cfg.Clock}
 	cases := func(t *testing.T) []complaint.Case {
 		t.Helper()
-		page, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}},
+		queue, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}},
 			complaint.QueueQuery{LocationID: loc.ID, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return page.Items
+		return queue.Items
 	}
-	form := s.srv.URL + "/v1/c/" + loc.ID
+	form := front.URL + "/v1/c/" + loc.ID
 
 	if err := chromedp.Do(ctx, chromedp.Emulate(device.IPhone12)); err != nil {
 		t.Fatal(err)
@@ -94,16 +126,35 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 	}
 	keep(t, "complaint-form-phone.png", shot)
 
+	requests()
 	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	landed, _ := url.Parse(resp.URL)
+	if resp.Status != http.StatusOK || !strings.HasPrefix(landed.Path, "/v1/complaints/track/") || landed.Query().Get("received") != "1" {
+		t.Fatalf("sending the form: status %d at %s; want 200 at the case's tracking page with its banner", resp.Status, resp.URL)
 	}
 	ref, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != http.StatusCreated || !complaintReference.MatchString(ref) {
-		t.Fatalf("sending the form: status %d, reference %q; want 201 and a reference", resp.Status, ref)
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	promise, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("promise")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading != "Thank you, we have received your complaint" || !complaintReference.MatchString(ref) {
+		t.Fatalf("the page after sending: heading %q, reference %q", heading, ref)
+	}
+	if !strings.HasPrefix(promise, "We will get back to you by ") || !strings.HasSuffix(promise, " (Asia/Shanghai, UTC+8).") {
+		t.Errorf("the promise %q does not name the location's zone", promise)
+	}
+	if got := requests(); len(got) != 2 || got[0] != "POST /v1/complaints" || got[1] != "GET "+landed.Path {
+		t.Errorf("sending the form made the requests %q, want the post and a GET of the tracking page", got)
 	}
 	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -122,8 +173,47 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		t.Errorf("case %+v", c.Complaint)
 	}
 
+	t.Run("a reload shows the page again and posts nothing", func(t *testing.T) {
+		resp, err := chromedp.RunResponse(ctx, chromedp.Reload())
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("reference")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := requests(); len(got) != 1 || got[0] != "GET "+landed.Path {
+			t.Errorf("the reload made the requests %q, want one GET of the tracking page", got)
+		}
+		if resp.Status != http.StatusOK || resp.Headers[idempotency.ReplayedHeader] != nil || again != ref {
+			t.Errorf("reload: status %d, replayed %v, reference %q; want 200, no replay, %q", resp.Status, resp.Headers[idempotency.ReplayedHeader], again, ref)
+		}
+		if n := len(cases(t)); n != 1 {
+			t.Errorf("%d cases after the reload, want 1", n)
+		}
+	})
+
+	t.Run("Back goes to the form, not to the post", func(t *testing.T) {
+		h, err := chromedp.Call(ctx, page.GetNavigationHistory, cdp.Empty{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var urls []string
+		for _, e := range h.Entries {
+			urls = append(urls, e.URL)
+		}
+		if h.CurrentIndex < 1 || h.Entries[h.CurrentIndex-1].URL != form+"?lang=en" || h.Entries[h.CurrentIndex].URL != resp.URL {
+			t.Errorf("history %q at %d: want the form, then the tracking page", urls, h.CurrentIndex)
+		}
+		for _, u := range urls {
+			if strings.HasSuffix(u, "/v1/complaints") {
+				t.Errorf("the post is in the history: %q", urls)
+			}
+		}
+	})
+
 	t.Run("the tracking link shows the status", func(t *testing.T) {
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("track")))
+		resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(front.URL+landed.Path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +235,7 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		keep(t, "complaint-tracking-phone.png", shot)
 	})
 
-	t.Run("without JavaScript, a double tap and a reload of the thank-you page make one case", func(t *testing.T) {
+	t.Run("without JavaScript or a contact, a double tap and a reload make one case", func(t *testing.T) {
 		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -167,10 +257,23 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Status != http.StatusCreated || heading != "感谢您的反馈，我们已收到您的投诉" || !complaintReference.MatchString(ref2) || ref2 == ref {
+		if resp.Status != http.StatusOK || heading != "感谢您的反馈，我们已收到您的投诉" || !complaintReference.MatchString(ref2) || ref2 == ref {
 			t.Fatalf("status %d, heading %q, reference %q", resp.Status, heading, ref2)
 		}
-		// Reloading the thank-you page sends the same post again: it shows the same case.
+		keepIt, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("keep")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(keepIt, "我们没有您的手机号码或电子邮箱，因此无法就此投诉联系您。您只能在本页查看处理进度") {
+			t.Errorf("a customer who left no contact is told %q", keepIt)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep(t, "complaint-received-no-contact-phone.png", shot)
+		requests()
+		// Reloading the page shows it again, and sends nothing.
 		resp, err = chromedp.RunResponse(ctx, chromedp.Reload())
 		if err != nil {
 			t.Fatal(err)
@@ -179,8 +282,11 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Headers[idempotency.ReplayedHeader] != "true" || resp.Status != http.StatusCreated || again != ref2 {
-			t.Fatalf("reload: replayed %v, status %d, reference %q; want the first reply replayed, 201, %q", resp.Headers[idempotency.ReplayedHeader], resp.Status, again, ref2)
+		if got := requests(); len(got) != 1 || !strings.HasPrefix(got[0], "GET /v1/complaints/track/") {
+			t.Errorf("the reload made the requests %q, want one GET of the tracking page", got)
+		}
+		if resp.Status != http.StatusOK || resp.Headers[idempotency.ReplayedHeader] != nil || again != ref2 {
+			t.Fatalf("reload: status %d, replayed %v, reference %q; want 200, no replay, %q", resp.Status, resp.Headers[idempotency.ReplayedHeader], again, ref2)
 		}
 		cs := cases(t)
 		if len(cs) != 2 {

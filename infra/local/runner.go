@@ -189,14 +189,17 @@ func (r *Runner) Start(ctx context.Context) (wait func(), err error) {
 
 func (r *Runner) poller(ctx context.Context, row wiring.Function, fn app.Function) (*poller, error) {
 	url := r.cfg.Queues[row.Trigger.Queue.Queue]
-	out, err := r.cfg.Clients.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+	// Lambda's event source mapping polls with the function's role: its calls are the
+	// function's when tests record them.
+	client := r.cfg.Clients.For(row.Name).SQS
+	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: queue %s: %w", row.Name, row.Trigger.Queue.Queue, err)
 	}
 	return &poller{
-		name: row.Name, fn: fn, trigger: *row.Trigger.Queue, client: r.cfg.Clients.SQS, queueURL: url,
+		name: row.Name, fn: fn, trigger: *row.Trigger.Queue, client: client, queueURL: url,
 		queueARN: out.Attributes[string(types.QueueAttributeNameQueueArn)], region: r.cfg.Region,
 		timeout: seconds(row.TimeoutSeconds), wait: r.cfg.PollWait,
 	}, nil

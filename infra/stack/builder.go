@@ -3,6 +3,10 @@ package stack
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 )
 
@@ -22,5 +26,11 @@ type builder struct {
 	publicRoutes []publicRoute
 	userPool     *userPool
 
-	alarmTopic awssns.Topic
+	alarmTopic awssns.ITopic
+	configSet  awsses.ConfigurationSet
+	smsLogRole awsiam.Role
+
+	failureQueues   []scheduledFailures
+	backupSelection awsbackup.BackupSelection
+	accessLogs      awslogs.LogGroup
 }

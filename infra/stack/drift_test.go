@@ -268,6 +268,9 @@ func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string
 			add("key:"+name, "kms:Encrypt", "kms:GenerateDataKey*")
 		}
 	}
+	for _, name := range row.Scans {
+		add("table:"+name, "dynamodb:Scan")
+	}
 	for _, ch := range row.Sends {
 		switch ch {
 		case "email":
@@ -275,7 +278,11 @@ func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string
 			add("ses:configuration-set/*", "ses:SendEmail")
 		case "sms":
 			add("*", "sns:Publish")
+			add("deny:sns:*", "sns:Publish") // direct SMS only: no topic, no endpoint
 		}
+	}
+	if row.Trigger.Schedule != nil {
+		add("failures:"+row.Name, "sqs:SendMessage") // its failed runs' destination
 	}
 	for name, access := range row.Keys {
 		var versions []int
@@ -333,6 +340,14 @@ func grantedPairs(t *testing.T, s *synthesized, fn string) map[string]bool {
 	pairs := map[string]bool{}
 	for _, st := range statements {
 		st := st.(map[string]any)
+		if st["Effect"] == "Deny" && st["Condition"] == nil && st["NotAction"] == nil && st["NotResource"] == nil {
+			for _, res := range list(st["Resource"]) {
+				for _, action := range list(st["Action"]) {
+					pairs["deny:"+resourceName(names, res)+" "+action.(string)] = true
+				}
+			}
+			continue
+		}
 		if st["Effect"] != "Allow" || st["Condition"] != nil || st["NotAction"] != nil || st["NotResource"] != nil {
 			t.Errorf("role of %s: statement outside the expected shape: %s", fn, jsonString(st))
 			continue
@@ -372,6 +387,9 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 		if s.stack.Node().TryFindChild(jsii.String(logGroupID(f.Name))) != nil {
 			names[s.logicalID(t, logGroupID(f.Name))] = "logs:" + f.Name
 		}
+		if s.stack.Node().TryFindChild(jsii.String(failureQueueID(f.Name))) != nil {
+			names[s.logicalID(t, failureQueueID(f.Name))] = "failures:" + f.Name
+		}
 	}
 	return names
 }
@@ -395,6 +413,12 @@ func resourceName(names map[string]string, res any) string {
 				if last, ok := parts[6].(string); ok {
 					return "ses" + last
 				}
+			}
+		}
+		// arn:<partition>:sns:*, every SNS ARN.
+		if join, ok := m["Fn::Join"].([]any); ok && len(join) == 2 && join[0] == "" {
+			if parts := join[1].([]any); len(parts) == 3 && parts[2] == ":sns:*" {
+				return "sns:*"
 			}
 		}
 		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,6 +23,8 @@ import (
 var (
 	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+	// Scan only where a row lists the table in Scans (a job that reads every item).
+	tableScanActions = []string{"dynamodb:Scan"}
 	// Only Query addresses an index; the other read actions name the table itself.
 	indexActions     = []string{"dynamodb:Query"}
 	keyReadActions   = []string{"kms:Decrypt"}
@@ -120,6 +123,9 @@ func (b *builder) grantTables(lf *lambdaFunction) {
 		if lf.row.Tables[name] == wiring.ReadWrite {
 			actions, keyActions = append(append([]string{}, tableReadActions...), tableWriteActions...), keyWriteActions
 		}
+		if slices.Contains(lf.row.Scans, name) {
+			actions = append(slices.Clone(actions), tableScanActions...)
+		}
 		lf.role.AddToPrincipalPolicy(allow(actions, t.table.TableArn()))
 		if len(t.def.Indexes) > 0 {
 			lf.role.AddToPrincipalPolicy(allow(indexActions, indexArns(t.table)))
@@ -142,27 +148,6 @@ func (b *builder) grantQueueSends(lf *lambdaFunction) {
 	}
 }
 
-// grantMessaging lets a function send email through SES identities of this account
-// and region, and SMS through SNS (a phone number has no ARN to scope to).
-func (b *builder) grantMessaging(lf *lambdaFunction) {
-	for _, ch := range lf.row.Sends {
-		switch ch {
-		case "email":
-			lf.role.AddToPrincipalPolicy(allow([]string{"ses:SendEmail"},
-				sesARN("identity/*"), sesARN("configuration-set/*")))
-		case "sms":
-			lf.role.AddToPrincipalPolicy(allow([]string{"sns:Publish"}, jsii.String("*")))
-		}
-	}
-}
-
-func sesARN(resource string) *string {
-	return awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":ses:"), awscdk.Aws_REGION(), jsii.String(":"),
-		awscdk.Aws_ACCOUNT_ID(), jsii.String(":" + resource),
-	})
-}
-
 func (b *builder) addSchedule(lf *lambdaFunction) {
 	s := lf.row.Trigger.Schedule
 	if s == nil {
@@ -176,6 +161,7 @@ func (b *builder) addSchedule(lf *lambdaFunction) {
 			RetryAttempts: jsii.Number(0),
 		})},
 	})
+	b.noAsyncRetries(lf)
 }
 
 func (b *builder) addQueueTrigger(lf *lambdaFunction) {
@@ -189,6 +175,10 @@ func (b *builder) addQueueTrigger(lf *lambdaFunction) {
 	}
 	if qt.WindowSeconds > 0 {
 		props.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(float64(qt.WindowSeconds)))
+	}
+	if len(lf.row.Sends) > 0 {
+		// A sender's pace is its concurrency: SES and SNS quotas are per second.
+		props.MaxConcurrency = jsii.Number(float64(b.props.SendConcurrency))
 	}
 	lf.fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(b.queues[qt.Queue].queue, props))
 }

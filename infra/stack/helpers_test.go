@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// synthesized is one stack, synthesized with cdk-nag's AwsSolutions checks applied.
+// synthesized is one stack, synthesized with cdk-nag's AwsSolutions and Serverless checks applied.
 type synthesized struct {
 	stack    awscdk.Stack
 	template assertions.Template
@@ -90,6 +90,7 @@ func synth(t *testing.T, props StackProps, mutate func(awscdk.Stack)) *synthesiz
 	}
 	// The aspect must be on the app before anything synthesizes it.
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Reports: jsii.Bool(false)}), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(&cdknag.NagPackProps{Reports: jsii.Bool(false)}), nil)
 
 	s := &synthesized{stack: stack}
 	mustNotPanic(t, func() { s.template = assertions.Template_FromStack(stack, nil) })
@@ -121,9 +122,12 @@ func mustNotPanic(t *testing.T, f func()) {
 
 func devProps() StackProps { return StackProps{Stage: "dev"} }
 
-// prodProps gives the console's address: prod refuses to guess it.
+// prodProps gives the console's address, an alarm subscriber and a message channel:
+// prod refuses to guess them.
 func prodProps() StackProps {
-	return StackProps{Stage: "prod", ConsoleCallbackURLs: []string{"https://console.hotel.example/"}}
+	return StackProps{Stage: "prod", ConsoleCallbackURLs: []string{"https://console.hotel.example/"},
+		AlarmEmail: "ops@hotel.example",
+		Settings:   map[string]string{"notifyChannel": "aws", "emailFrom": "Hotel Lotus <noreply@hotel.example>"}}
 }
 
 // stageProps is devProps or prodProps by stage name.
@@ -257,7 +261,7 @@ func fixtureFunctions() []wiring.Function {
 			Description:    "Fixture: consumes without a batching window.",
 			Trigger:        wiring.Trigger{Queue: &wiring.QueueTrigger{Queue: "followups", BatchSize: 5}},
 			Queues:         map[string]wiring.Access{"followups": wiring.Consume},
-			TimeoutSeconds: 30,
+			TimeoutSeconds: 15,
 			MemoryMB:       128,
 		},
 	}

@@ -28,6 +28,15 @@ type StackProps struct {
 
 	// AlarmEmail, when set, subscribes this address to the ops alarm topic.
 	AlarmEmail string
+	// AlarmTopicArn, when set, is an existing SNS topic (an on-call tool's, another
+	// account's) that the alarms notify instead of a topic of the stack's own. Its
+	// policy must let cloudwatch.amazonaws.com publish (README "Alarms"). Prod needs
+	// AlarmEmail or AlarmTopicArn: an alarm nobody receives is no alarm.
+	AlarmTopicArn string
+	// SMSSpendLimitUSD is the account's monthly SMS spend limit (SNS MonthlySpendLimit,
+	// set outside the stack, README); an alarm fires at 80 % of it. Default 1, AWS's
+	// default limit.
+	SMSSpendLimitUSD float64
 
 	// The rest configures the stack's own user pool (unused with an external issuer).
 	// AuthDomainPrefix names the hosted sign-in domain, <prefix>.auth.<region>.amazoncognito.com;
@@ -45,6 +54,22 @@ type StackProps struct {
 	// MachineClientIDs are app clients made outside the stack (per-location machine
 	// clients, README) whose tokens the API accepts besides the stack's own two.
 	MachineClientIDs []string
+
+	// Backup turns on the daily AWS Backup plan of the tables in a stage other than
+	// prod (prod always has it). BackupCopyVaultArn, when set, is a vault in another
+	// region or account that receives a copy of every recovery point.
+	Backup             bool
+	BackupCopyVaultArn string
+
+	// SESIdentity, when set, is the domain (hotel.example) or address the stack makes an
+	// SES identity for (DKIM records in the console, README); empty means ops verified
+	// the emailFrom identity outside the stack. Only with notifyChannel=aws.
+	SESIdentity string
+	// SendConcurrency caps the concurrent follow-up sender invocations (the SQS event
+	// source's maximum concurrency, 2..1000; default 5): with batches of 10, about
+	// 10 × SendConcurrency messages in flight, which keeps SES and SNS within their
+	// per-second sending quotas.
+	SendConcurrency int
 
 	// Settings are deployment settings (CDK context) for the rows' Setting variables,
 	// e.g. notifyChannel=aws, emailFrom=noreply@hotel.example; absent ones keep the
@@ -75,12 +100,21 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	if sprops.Description == nil {
 		sprops.Description = jsii.String(fmt.Sprintf("Rapport customer-relationship backend (%s)", p.Stage))
 	}
+	if p.Stage == "prod" {
+		// Deleting prod takes turning this off first, on purpose.
+		sprops.TerminationProtection = jsii.Bool(true)
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sprops)
+	// Every resource that takes tags says what it belongs to (cost reports, IAM conditions).
+	awscdk.Tags_Of(stack).Add(jsii.String("app"), jsii.String("rapport"), nil)
+	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(p.Stage), nil)
 
 	b := &builder{stack: stack, props: p, stage: stageSettings(p.Stage)}
 	b.buildData()
+	b.buildBackup()
 	b.buildKeys()
 	b.buildOps()
+	b.buildMessaging()
 	b.buildFunctions()
 	b.buildAPI()
 	b.buildAlarms()
@@ -108,6 +142,12 @@ func (p StackProps) withDefaults() StackProps {
 	if out.SigningKeys == nil {
 		out.SigningKeys = wiring.SigningKeys
 	}
+	if out.SendConcurrency == 0 {
+		out.SendConcurrency = 5
+	}
+	if out.SMSSpendLimitUSD == 0 {
+		out.SMSSpendLimitUSD = 1
+	}
 	return out.withIdentityDefaults()
 }
 
@@ -121,6 +161,8 @@ type stage struct {
 	removal            awscdk.RemovalPolicy
 	deletionProtection bool
 	logRetention       awslogs.RetentionDays
+	// backup: the tables' daily AWS Backup plan.
+	backup bool
 }
 
 func stageSettings(name string) stage {
@@ -130,6 +172,7 @@ func stageSettings(name string) stage {
 			removal:            awscdk.RemovalPolicy_RETAIN,
 			deletionProtection: true,
 			logRetention:       awslogs.RetentionDays_ONE_YEAR,
+			backup:             true,
 		}
 	}
 	// Dev stacks come and go: nothing they hold outlives them.

@@ -375,48 +375,6 @@ func TestTriggers(t *testing.T) {
 	}
 }
 
-func TestAlarms(t *testing.T) {
-	// GIVEN the stack synthesized from the wiring table
-	s := synthCached(t, "dev", devProps())
-	topic := ref(s.logicalID(t, "AlarmTopic"))
-
-	// WHEN the alarms are indexed by metric and dimension
-	alarms := map[string]map[string]any{}
-	for _, a := range s.ofType("AWS::CloudWatch::Alarm") {
-		dims := list(a.Properties["Dimensions"])
-		if len(dims) != 1 {
-			t.Errorf("alarm with dimensions %s", jsonString(dims))
-			continue
-		}
-		alarms[a.Properties["MetricName"].(string)+" "+jsonString(dims[0].(map[string]any)["Value"])] = a.Properties
-	}
-	want := map[string]string{}
-	for _, q := range wiring.Queues {
-		want["ApproximateNumberOfMessagesVisible "+jsonString(getAtt(s.logicalID(t, dlqID(q.DLQName())), "QueueName"))] = q.DLQName()
-	}
-	for _, f := range wiring.Functions {
-		fn := jsonString(ref(s.logicalID(t, functionID(f.Name))))
-		want["Errors "+fn] = f.Name
-		want["Throttles "+fn] = f.Name
-	}
-
-	// THEN every DLQ and every function's errors and throttles alarm above zero, to ops
-	for key, name := range want {
-		a, ok := alarms[key]
-		if !ok {
-			t.Errorf("no alarm %s (%s)", key, name)
-			continue
-		}
-		if a["Threshold"] != 0.0 || a["ComparisonOperator"] != "GreaterThanThreshold" ||
-			!sameJSON(a["AlarmActions"], []any{topic}) {
-			t.Errorf("alarm %s (%s) = %s, want > 0 notifying the ops topic", key, name, jsonString(a))
-		}
-	}
-	if len(alarms) != len(want) {
-		t.Errorf("%d alarms, want %d", len(alarms), len(want))
-	}
-}
-
 func TestStages(t *testing.T) {
 	// GIVEN the same wiring synthesized for dev and for prod
 	tests := []struct {

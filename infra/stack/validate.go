@@ -26,6 +26,8 @@ func (p StackProps) Validate() error {
 	if p.JWTIssuer != "" && !strings.HasPrefix(p.JWTIssuer, "https://") {
 		add("JWT issuer %q: API Gateway wants an https:// issuer URL", p.JWTIssuer)
 	}
+	errs = append(errs, p.validateOps()...)
+	errs = append(errs, p.validateMessaging()...)
 	errs = append(errs, p.validateIdentity()...)
 	errs = append(errs, uniqueNames(p)...)
 	errs = append(errs, validateKeys(p)...)
@@ -144,6 +146,15 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 			add("table %q: access %q is not read or read-write", name, access)
 		}
 	}
+	// "No Scan on a request path": only a scheduled job may read a table whole.
+	for _, name := range f.Scans {
+		if _, ok := f.Tables[name]; !ok {
+			add("scan of table %q, which the row does not list in Tables", name)
+		}
+		if f.Trigger.Schedule == nil {
+			add("scan of table %q outside a scheduled function", name)
+		}
+	}
 	for name, access := range f.Queues {
 		if _, ok := queues[name]; !ok {
 			add("queue %q is not in the queues list", name)
@@ -217,10 +228,12 @@ func validateQueueTrigger(f wiring.Function, qt *wiring.QueueTrigger, queues map
 	if qt.BatchSize < 1 || qt.BatchSize > maxBatch {
 		add("batch size %d: want 1..%d", qt.BatchSize, maxBatch)
 	}
-	// Lambda refuses a mapping whose queue would let a message reappear mid-invocation.
-	if q.VisibilityTimeoutSeconds < f.TimeoutSeconds {
-		add("queue %s visibility timeout %d s is shorter than the function timeout %d s",
-			q.Name, q.VisibilityTimeoutSeconds, f.TimeoutSeconds)
+	// Lambda's SQS guidance: six times the function timeout, plus the batching window
+	// during which the poller already holds the first messages of a batch; less lets a
+	// message reappear while it is being handled (throttled retries included).
+	if need := 6*f.TimeoutSeconds + qt.WindowSeconds; q.VisibilityTimeoutSeconds < need {
+		add("queue %s visibility timeout %d s is shorter than 6 × the function timeout %d s + the batching window %d s = %d s",
+			q.Name, q.VisibilityTimeoutSeconds, f.TimeoutSeconds, qt.WindowSeconds, need)
 	}
 	return errs
 }

@@ -42,6 +42,11 @@ func TestValidateRejects(t *testing.T) {
 		}, "https://"},
 		{"unknown table", func(p *StackProps) { row(p, "fixture-staff").Tables["nope"] = wiring.Read }, `table "nope" is not in the tables list`},
 		{"queue access on a table", func(p *StackProps) { row(p, "fixture-staff").Tables["surveys"] = wiring.Send }, `access "send"`},
+		{"scan on a request path", func(p *StackProps) {
+			r := row(p, "fixture-staff")
+			r.Scans = []string{"surveys"}
+		}, "outside a scheduled function"},
+		{"scan of an ungranted table", func(p *StackProps) { row(p, "fixture-staff").Scans = []string{"loyalty"} }, `does not list in Tables`},
 		{"env without grant", func(p *StackProps) {
 			r := row(p, "fixture-staff")
 			r.Env = append(r.Env, wiring.EnvVar{Name: "FOLLOWUPS_TABLE", Table: "followups"})

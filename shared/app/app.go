@@ -49,6 +49,7 @@ func Build(name string, b Builder, env *config.Env, d Deps) (Function, error) {
 	if !ok {
 		return Function{}, fmt.Errorf("no function %q in the wiring table", name)
 	}
+	d.Clients = d.Clients.For(name) // attributes its AWS calls to it when tests record them
 	fn, err := b(row, env, d)
 	if err := env.Err(); err != nil {
 		return Function{}, fmt.Errorf("%s: %w", name, err)
@@ -64,7 +65,11 @@ func Build(name string, b Builder, env *config.Env, d Deps) (Function, error) {
 func (f Function) Lambda() any {
 	switch {
 	case f.HTTP != nil:
-		return httpadapter.NewV2(f.HTTP).ProxyWithContext
+		adapter := httpadapter.NewV2(f.HTTP)
+		return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			// The adapter splits header values on commas; keep them whole as well.
+			return adapter.ProxyWithContext(web.WithRawHeaders(ctx, ev.Headers), ev)
+		}
 	case f.Queue != nil:
 		return f.Queue
 	default:
@@ -101,8 +106,10 @@ func fail(name string, err error) {
 }
 
 // Mux serves a row's routes with the handlers a domain provides: each route gets
-// request logging, its roles from the wiring table, and on POST the JSON body limit
-// and Idempotency-Key handling.
+// request logging, its roles from the wiring table, the length limits of its path
+// parameters and query values (web.Bounds), on every method with a body (POST, PUT,
+// PATCH) the 64 KiB limit and the content-type check, and on POST and PUT the
+// Idempotency-Key handling.
 func Mux(row wiring.Function, handlers map[string]http.Handler, idem *idempotency.Store) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	for _, route := range row.Trigger.Routes {
@@ -115,12 +122,15 @@ func Mux(row wiring.Function, handlers map[string]http.Handler, idem *idempotenc
 				return nil, fmt.Errorf("route %s needs an idempotency store", route.Pattern())
 			}
 			h = idem.Middleware(scope(route), h)
+		}
+		if route.Method == http.MethodPost || route.Method == http.MethodPut || route.Method == http.MethodPatch {
 			if route.Form {
 				h = web.LimitForm(web.MaxBody, h)
 			} else {
 				h = web.LimitJSON(web.MaxBody, h)
 			}
 		}
+		h = web.Bounds(web.PathParams(route.Path), h)
 		h = web.Log(route.Pattern(), auth.RequestID, auth.Require(route, h))
 		mux.Handle(route.Pattern(), h)
 	}

@@ -245,7 +245,7 @@ func Within(ctx context.Context, p Principal, asked string, registry func(contex
 	switch {
 	case asked != "":
 		if !p.Sees(asked) {
-			return nil, problem.Newf(problem.NotFound, "no location %q", asked)
+			return nil, problem.New(problem.NotFound, "no such location")
 		}
 		return []string{asked}, nil
 	case p.All:

@@ -15,7 +15,9 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -25,7 +27,7 @@ import (
 )
 
 // Pages serves the hosted complaint form (the target of a QR code printed at the
-// location), its thank-you page and the customer's tracking page: server-rendered
+// location) and the customer's tracking page, which a sent form leads to: server-rendered
 // HTML in zh-CN or en, without JavaScript or external assets but the location's logo,
 // usable on a phone and printable.
 type Pages struct {
@@ -62,7 +64,8 @@ const (
 	maxWait      = 2 * time.Second
 )
 
-// The thank-you page answers 201 Created, as the JSON intake does: the post made a case.
+// The thank-you page a bot is shown (see intake) answers 201 Created, as the JSON
+// intake does.
 const statusThanks = http.StatusCreated
 
 // handleForm shows the empty form of a registered location.
@@ -82,8 +85,9 @@ func (p *Pages) handleForm(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Form: newForm(loc, st, lang)})
 }
 
-// handlePost takes the form's urlencoded post and answers with a page: thank you, the
-// form again with the input kept and each problem beside its field, or why not.
+// handlePost takes the form's urlencoded post and answers with the way to the new
+// case's tracking page (303), the form again with the input kept and each problem
+// beside its field (400), or a page saying why not.
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body) // at most web.MaxBody: the route's limit read it already
 	vals, perr := url.ParseQuery(string(body))
@@ -105,18 +109,19 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 }
 
 // once runs the post under the form's submissionKey as its idempotency key, so a double
-// tap, or a reload of the thank-you page (which posts the same form again), makes one
-// case and shows its reference each time.
+// tap, or the same post sent again (Back to a form page the browser kept, then Send),
+// makes one case and leads to it each time.
 //
 // The route's idempotency middleware only looks at the Idempotency-Key header, which a
 // browser never sends, and runs before this handler: it cannot see the key in the
 // body. So the same middleware is applied here, over the same table, to a copy of the
 // request carrying the key as that header. The case and the stored reply (the JSON
 // receipt) are then one transaction, exactly as for an API client's key. What the
-// middleware answers itself is turned into a page: a replay into the same thank-you
-// page, a post still in progress is waited for, a key sent with other input (the same
+// middleware answers itself is turned into a page: a replay into the same way to the
+// case, a post still in progress is waited for, a key sent with other input (the same
 // rendering edited after sending) into "already sent". Form keys have their own scope,
-// apart from API keys.
+// apart from API keys. (The middleware then tries to release the key of a 303, which
+// is not a 2xx; the case's transaction completed it already, so that is a no-op.)
 func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, lang, locationID string, post http.HandlerFunc) {
 	idem := idempotency.NewStore(p.Service.Store.DB, p.Service.Store.Table, p.Service.Clock)
 	scope := func(*http.Request) string { return formScope }
@@ -134,7 +139,7 @@ func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, l
 		case ran && !out.problem():
 			out.copyTo(w)
 		case out.header.Get(idempotency.ReplayedHeader) == "true":
-			p.replay(w, r, out, lang, locationID)
+			p.replay(w, r, out, lang)
 		case out.status == http.StatusConflict && attempt < formAttempts:
 			// The first post of this rendering is still being stored: wait, then show
 			// its outcome.
@@ -153,20 +158,15 @@ func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, l
 	}
 }
 
-// replay shows the thank-you page of the case an earlier post of this rendering made.
-func (p *Pages) replay(w http.ResponseWriter, r *http.Request, out *buffer, lang, locationID string) {
+// replay leads to the case an earlier post of this rendering made.
+func (p *Pages) replay(w http.ResponseWriter, r *http.Request, out *buffer, lang string) {
 	var rc Receipt
-	if err := json.Unmarshal(out.body.Bytes(), &rc); err != nil || rc.Reference == "" {
+	if err := json.Unmarshal(out.body.Bytes(), &rc); err != nil || rc.TrackingToken == "" {
 		p.fail(w, r, view{Locale: lang}, fmt.Errorf("the replayed form reply is not a receipt (%v)", err), pageNoForm)
 		return
 	}
-	loc, err := p.location(r.Context(), locationID)
-	if err != nil {
-		slog.WarnContext(r.Context(), "no branding for a replayed complaint form", "locationId", locationID, "error", err.Error())
-		loc = customer.Location{ID: locationID}
-	}
 	w.Header().Set(idempotency.ReplayedHeader, "true")
-	p.thank(w, r, out.status, lang, loc, rc)
+	toCase(w, r, rc, lang)
 }
 
 // intake submits the posted form.
@@ -181,8 +181,13 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 		Description: page.Textarea(vals.Get("description")), Website: vals.Get("website"),
 		Contact: Contact{Name: vals.Get("name"), Phone: vals.Get("phone"), Email: vals.Get("email"), Locale: lang}}
 	rc, _, err := p.Service.submit(r, nil, in)
-	if err == nil {
-		p.thank(w, r, statusThanks, lang, loc, rc)
+	switch {
+	case err == nil && in.Website != "":
+		// A bot: thanked on the spot, as it expects; there is no case to lead it to.
+		p.thank(w, r, statusThanks, lang, loc, rc, in.Contact)
+		return
+	case err == nil:
+		toCase(w, r, rc, lang)
 		return
 	}
 	v := view{Locale: lang, Brand: brandOf(loc)}
@@ -204,21 +209,42 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 	p.render(w, r, http.StatusBadRequest, v)
 }
 
-// thank shows the case's reference and tracking link.
-func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang string, loc customer.Location, rc Receipt) {
+// toCase sends the browser on to the case's tracking page with its "received"
+// banner. A 303 See Other makes the browser GET that page and keep it, not the post,
+// in its history: a reload shows the page again instead of offering to send the form
+// once more, and Back goes to the form. The path is relative so the browser stays on
+// the origin it posted to.
+func toCase(w http.ResponseWriter, r *http.Request, rc Receipt, lang string) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, receivedPath(rc.TrackingToken, lang), http.StatusSeeOther)
+}
+
+// receivedPath is the tracking page of a case just sent, in lang, with its banner.
+func receivedPath(token, lang string) string {
+	return trackPath(token) + "?" + url.Values{"lang": {lang}, bannerParam: {"1"}}.Encode()
+}
+
+func trackPath(token string) string { return "/v1/complaints/track/" + url.PathEscape(token) }
+
+// bannerParam asks the tracking page for the banner of a case just sent.
+const bannerParam = "received"
+
+// thank shows the thank-you page with a reference and tracking link: only a bot, whose
+// post stored nothing, is shown it (see intake).
+func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang string, loc customer.Location, rc Receipt, ct Contact) {
 	link := rc.TrackingURL
 	if link == "" {
-		link = "/v1/complaints/track/" + url.PathEscape(rc.TrackingToken)
+		link = trackPath(rc.TrackingToken)
 	}
-	th := &thanks{Reference: rc.Reference, Link: link}
-	if !rc.AcknowledgeBy.IsZero() {
-		th.ReplyBy = rc.AcknowledgeBy.In(zoneOf(loc)).Format(texts[lang].DateTime)
-	}
+	th := newThanks(rc.Reference, rc.AcknowledgeBy, ct.Phone == "" && ct.Email == "", zoneOf(loc), texts[lang])
+	th.Link = link
 	p.render(w, r, status, view{Locale: lang, Brand: brandOf(loc), Thanks: th})
 }
 
 // handleTrack shows the customer's view of their case, in ?lang, else the language
-// they wrote in, else the browser's; an unknown token gets the same page whatever the
+// they wrote in, else the browser's; with ?received=1 (where a sent form leads) it
+// opens with a thank-you banner. An unknown token gets the same page whatever the
 // reason, and tells nothing else.
 func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -234,7 +260,17 @@ func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
 		slog.WarnContext(ctx, "no location for a tracked complaint", "locationId", tr.LocationID, "error", err.Error())
 		loc = customer.Location{ID: tr.LocationID}
 	}
-	p.render(w, r, http.StatusOK, view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Track: newTrack(tr, zoneOf(loc), texts[lang])})
+	v := view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Track: newTrack(tr, zoneOf(loc), texts[lang])}
+	if r.URL.Query().Get(bannerParam) == "1" {
+		due := tr.AcknowledgeBy
+		if tr.Status != Received {
+			due = time.Time{} // acknowledged already: the promise is kept, the timeline says so
+		}
+		v.Track.Thanks = newThanks(tr.Reference, due, !tr.Contactable, zoneOf(loc), texts[lang])
+		// The language switch keeps the banner.
+		v.Switch.Href += "&" + bannerParam + "=1"
+	}
+	p.render(w, r, http.StatusOK, v)
 }
 
 // location reads a registered location; an id that cannot be one is not looked up.
@@ -375,7 +411,7 @@ func (v view) Title() string {
 	switch {
 	case v.Form != nil:
 		t = v.T.Title
-	case v.Thanks != nil:
+	case v.Thanks != nil, v.Track != nil && v.Track.Thanks != nil:
 		t = v.T.ThanksHeading
 	case v.Track != nil:
 		t = v.T.TrackHeading + " " + v.Track.Reference
@@ -551,8 +587,14 @@ func (f *form) Problems() []*field {
 	return out
 }
 
-// Invalid tells whether the form comes back with problems.
-func (f *form) Invalid() bool { return len(f.General) > 0 || len(f.Problems()) > 0 }
+// Summary is the error summary above a form sent back with problems.
+func (f *form) Summary() page.Summary {
+	s := page.Summary{Lang: f.Lang, Heading: texts[f.Lang].Summary, General: f.General}
+	for _, fd := range f.Problems() {
+		s.Fields = append(s.Fields, page.SummaryField{ID: fd.ID, Label: fd.Label, Error: fd.Error})
+	}
+	return s
+}
 
 // keep puts the customer's input back into a re-rendered form.
 func (f *form) keep(posted url.Values) {
@@ -567,7 +609,9 @@ func (f *form) keep(posted url.Values) {
 }
 
 // explain puts each of intake's field errors next to its field, in the page's
-// language; errors about anything else are shown above the form.
+// language; errors about anything else are shown above the form. It runs after keep:
+// a field with a maximum says it is required when it was left empty, and its limit
+// only when it is too long (intake names one problem for both).
 func (f *form) explain(err error, t *words) {
 	byName := map[string]*field{"category": f.Category, "severity": f.Severity, "description": f.Description,
 		"contact.name": f.Name, "contact.phone": f.Phone, "contact.email": f.Email}
@@ -589,43 +633,101 @@ func (f *form) explain(err error, t *words) {
 			continue
 		}
 		fd.Error = fixes[fd.ID].in(t.Lang)
-		if fd.Max > 0 {
-			fd.Error = fmt.Sprintf(fd.Error, fd.Max)
+		// Counted as intake counts: trimmed, in characters.
+		if n := utf8.RuneCountInString(strings.TrimSpace(fd.Value)); fd.Max > 0 && n > fd.Max {
+			fd.Error = fmt.Sprintf(tooLong.in(t.Lang), fd.Max, n)
 		}
 	}
 }
 
-// thanks is the thank-you page.
+// thanks is the thank-you banner of the tracking page a sent form leads to, or the
+// thank-you page a bot is shown (with Link).
 type thanks struct {
 	Reference, Link string
-	// ReplyBy is the acknowledgement deadline, in the location's time.
-	ReplyBy string
+	// Promise says by when the case is to be acknowledged (in the location's time): a
+	// reply, or only a start when there is no way to reply.
+	Promise string
+	// Unreachable: the customer left neither a phone nor an email, so the tracking
+	// link is the only way they hear of the case.
+	Unreachable bool
+}
+
+// newThanks is the thanks of a case acknowledged by due (zero: no promise).
+func newThanks(reference string, due time.Time, unreachable bool, zone *time.Location, t *words) *thanks {
+	th := &thanks{Reference: reference, Unreachable: unreachable}
+	switch {
+	case due.IsZero():
+	case unreachable:
+		th.Promise = fmt.Sprintf(t.StartBy, stamp(due, zone, t))
+	default:
+		th.Promise = fmt.Sprintf(t.ReplyBy, stamp(due, zone, t))
+	}
+	return th
 }
 
 // track is the tracking page.
 type track struct {
 	Reference, Status, StatusKey, StatusHelp, Category, Received, Updated, Resolution string
 	Events                                                                            []trackEvent
+	// Unreachable: the case has no phone or email to tell the customer anything by.
+	Unreachable bool
+	// Thanks is the banner of a case just sent.
+	Thanks *thanks
 }
 
 type trackEvent struct {
-	At, ISO, What, Status, Note string
+	At, ISO, What, Note string
+	// Status is the status the event led to, where it changed and What does not say
+	// it already (a reopen: "Being handled"); else "".
+	Status string
 }
 
+// says is the status each status-changing event's own label already names.
+var says = map[string]Status{EventReceived: Received, string(Acknowledge): Acknowledged, string(Start): InProgress,
+	string(AwaitCustomer): PendingCustomer, string(Resume): InProgress, string(Resolve): Resolved, string(Close): Closed}
+
 func newTrack(tr Tracking, zone *time.Location, t *words) *track {
-	at := func(x time.Time) string { return x.In(zone).Format(t.DateTime) }
+	at := func(x time.Time) string { return stamp(x, zone, t) }
 	v := &track{Reference: tr.Reference, Status: label(statusLabels, string(tr.Status), t.Lang), StatusKey: string(tr.Status),
 		StatusHelp: statusHelp[string(tr.Status)].in(t.Lang), Category: label(categoryLabels, tr.Category, t.Lang),
-		Received: at(tr.CreatedAt), Updated: at(tr.UpdatedAt), Resolution: tr.Resolution}
-	for _, e := range tr.Timeline {
+		Received: at(tr.CreatedAt), Updated: at(tr.UpdatedAt), Resolution: tr.Resolution, Unreachable: !tr.Contactable}
+	for i, e := range tr.Timeline { // newest first
 		what, ok := eventLabels[e.Type]
 		if !ok {
 			what = eventLabels["update"]
 		}
-		v.Events = append(v.Events, trackEvent{At: at(e.At), ISO: e.At.UTC().Format(time.RFC3339), What: what.in(t.Lang),
-			Status: label(statusLabels, string(e.Status), t.Lang), Note: e.Note})
+		ev := trackEvent{At: at(e.At), ISO: e.At.UTC().Format(time.RFC3339), What: what.in(t.Lang), Note: e.Note}
+		changed := i == len(tr.Timeline)-1 || tr.Timeline[i+1].Status != e.Status
+		if changed && says[e.Type] != e.Status {
+			ev.Status = label(statusLabels, string(e.Status), t.Lang)
+		}
+		v.Events = append(v.Events, ev)
 	}
 	return v
+}
+
+// stamp is a time as the pages show it: in the location's zone, which it names with
+// its offset from UTC ("23 Nov 2026, 12:01 (Asia/Shanghai, UTC+8)"), so a customer
+// elsewhere is not misled. The offset is the one in force at that time (DST).
+func stamp(x time.Time, zone *time.Location, t *words) string {
+	local := x.In(zone)
+	_, off := local.Zone()
+	utc := "UTC"
+	if off != 0 {
+		sign := "+"
+		if off < 0 {
+			sign, off = "-", -off
+		}
+		utc += sign + strconv.Itoa(off/3600)
+		if m := off % 3600 / 60; m != 0 {
+			utc += fmt.Sprintf(":%02d", m)
+		}
+	}
+	name := zone.String()
+	if name != "UTC" {
+		utc = name + t.Comma + utc
+	}
+	return local.Format(t.DateTime) + fmt.Sprintf(t.Zone, utc)
 }
 
 // both is a text in English and in Chinese.
@@ -643,11 +745,15 @@ func (b both) in(lang string) string {
 var fixes = map[string]both{
 	"category":    {"Please choose what your complaint is about.", "请选择投诉类别。"},
 	"severity":    {"Please choose one of the options shown.", "请从所列选项中选择。"},
-	"description": {"Please tell us what happened, in at most %d characters.", "请描述发生了什么（不超过 %d 字）。"},
-	"name":        {"Please tell us your name, in at most %d characters.", "请填写您的姓名（不超过 %d 字）。"},
+	"description": {"Please tell us what happened.", "请描述发生了什么。"},
+	"name":        {"Please tell us your name.", "请填写您的姓名。"},
 	"phone":       {"Please enter a phone number, e.g. +86 138 0013 8000.", "请填写有效的电话号码，例如 138 0013 8000。"},
 	"email":       {"Please enter an email address, e.g. name@example.com.", "请填写有效的电子邮箱，例如 name@example.com。"},
 }
+
+// tooLong is the message next to a field longer than its maximum (%d: the maximum, then
+// the length sent).
+var tooLong = both{"Please shorten this to at most %d characters (it has %d).", "请精简到 %d 字以内（目前 %d 字）。"}
 
 // The labels of the default taxonomy, severities, statuses and public timeline
 // events, by id, and the help shown with a status on the tracking page.
@@ -731,12 +837,19 @@ var messagePages = map[pageKind][2]both{
 
 // words are the pages' own words in one locale.
 type words struct {
-	Lang, LangName, DateTime string
+	// DateTime and Zone (the zone's name) make a time; Comma separates within Zone.
+	Lang, LangName, DateTime, Zone, Comma string
+	// Service names the pages in the header when no location does (an unknown link).
+	Service string
 	// The form.
 	Title, Intro, Required, Optional, Choose, Category, Severity, Description, DescriptionHint string
 	Contact, ContactHint, Name, Phone, Email, Honeypot, Submit, Summary, Invalid               string
-	// The thank-you page.
-	ThanksHeading, ThanksBody, YourReference, ReplyBy, Follow, KeepLink string
+	// The thank-you page and banner. StartBy says when an unreachable customer's case
+	// is to be looked at; NoContact (on the page) and NoContactLink (the bot's thank-you
+	// page) that the tracking link is their only way to follow it; KeepPage asks to keep
+	// the page's link.
+	ThanksHeading, ThanksBody, YourReference, ReplyBy, StartBy, Follow, KeepLink, KeepPage string
+	NoContact, NoContactLink                                                               string
 	// The tracking page.
 	TrackHeading, Reference, Status, CategoryLabel, Received, Updated, Resolution, History string
 	// NewForm is the link back to the form on some message pages.
@@ -745,9 +858,10 @@ type words struct {
 
 var texts = map[string]*words{
 	"en": {
-		Lang: "en", LangName: "English", DateTime: "2 Jan 2006, 15:04",
+		Lang: "en", LangName: "English", DateTime: "2 Jan 2006, 15:04", Zone: " (%s)", Comma: ", ",
+		Service:         "Complaints",
 		Title:           "Tell us what went wrong",
-		Intro:           "We read every complaint and will get back to you. After sending you get a reference number and a link to follow your complaint.",
+		Intro:           "We read every complaint. After sending you get a reference number and a page that shows how your complaint is handled.",
 		Required:        "required",
 		Optional:        "optional",
 		Choose:          "Choose…",
@@ -756,7 +870,7 @@ var texts = map[string]*words{
 		Description:     "What happened?",
 		DescriptionHint: "When and where it happened, who was involved, and what you would like us to do.",
 		Contact:         "How can we reach you?",
-		ContactHint:     "Leave a phone number or an email address so we can tell you how your complaint is resolved. We use them only for this complaint.",
+		ContactHint:     "Leave a phone number or an email address so we can tell you how your complaint is resolved. We use them only for this complaint. Without either we cannot contact you: you can then follow your complaint only on the page its link opens.",
 		Name:            "Your name",
 		Phone:           "Phone",
 		Email:           "Email",
@@ -768,8 +882,12 @@ var texts = map[string]*words{
 		ThanksBody:      "We are sorry about your experience. Our team will look into it.",
 		YourReference:   "Your reference number",
 		ReplyBy:         "We will get back to you by %s.",
+		StartBy:         "We will start looking into it by %s.",
 		Follow:          "Follow your complaint",
 		KeepLink:        "Keep the reference number. The link shows what we have done so far.",
+		KeepPage:        "Keep the reference number, and bookmark this page or copy its link: it shows what we have done so far.",
+		NoContact:       "We have no phone number or email address for you, so we cannot contact you about this complaint. You can follow it only on this page: bookmark it or copy its link, and keep the reference number.",
+		NoContactLink:   "We have no phone number or email address for you, so we cannot contact you about this complaint. You can follow it only by the link below: keep it, and the reference number.",
 		TrackHeading:    "Your complaint",
 		Reference:       "Reference",
 		Status:          "Status",
@@ -781,9 +899,10 @@ var texts = map[string]*words{
 		NewForm:         "Open the complaint form",
 	},
 	"zh-CN": {
-		Lang: "zh-CN", LangName: "中文", DateTime: "2006年1月2日 15:04",
+		Lang: "zh-CN", LangName: "中文", DateTime: "2006年1月2日 15:04", Zone: "（%s）", Comma: "，",
+		Service:         "投诉服务",
 		Title:           "告诉我们哪里出了问题",
-		Intro:           "我们会认真处理每一条投诉并尽快回复您。提交后您将获得投诉编号和查询处理进度的链接。",
+		Intro:           "我们会认真处理每一条投诉。提交后您将获得投诉编号，以及一个可查看处理进度的页面。",
 		Required:        "必填",
 		Optional:        "选填",
 		Choose:          "请选择…",
@@ -792,7 +911,7 @@ var texts = map[string]*words{
 		Description:     "发生了什么？",
 		DescriptionHint: "请写明时间、地点、涉及的人员，以及您希望我们如何处理。",
 		Contact:         "如何联系您？",
-		ContactHint:     "请留下手机号码或电子邮箱，以便我们告知处理结果。仅用于处理本次投诉。",
+		ContactHint:     "请留下手机号码或电子邮箱，以便我们告知处理结果。仅用于处理本次投诉。如两者都不填写，我们将无法联系您，您只能通过投诉的查询链接查看处理进度。",
 		Name:            "您的姓名",
 		Phone:           "手机号码",
 		Email:           "电子邮箱",
@@ -804,8 +923,12 @@ var texts = map[string]*words{
 		ThanksBody:      "给您带来不便，我们深表歉意。我们的团队会尽快处理。",
 		YourReference:   "您的投诉编号",
 		ReplyBy:         "我们将于 %s 前回复您。",
+		StartBy:         "我们将于 %s 前开始处理。",
 		Follow:          "查询处理进度",
 		KeepLink:        "请保留投诉编号。通过此链接可以查看我们的处理进展。",
+		KeepPage:        "请保留投诉编号，并将本页加入书签或复制本页链接，以便查看我们的处理进展。",
+		NoContact:       "我们没有您的手机号码或电子邮箱，因此无法就此投诉联系您。您只能在本页查看处理进度：请将本页加入书签或复制本页链接，并保留投诉编号。",
+		NoContactLink:   "我们没有您的手机号码或电子邮箱，因此无法就此投诉联系您。您只能通过下方链接查看处理进度：请保存该链接和投诉编号。",
 		TrackHeading:    "您的投诉",
 		Reference:       "投诉编号",
 		Status:          "状态",

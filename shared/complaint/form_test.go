@@ -153,7 +153,7 @@ func (e *pagesEnv) cases(t *testing.T) []complaint.Case {
 	return page.Items
 }
 
-// trackPath is the path of the thank-you page's tracking link.
+// trackPath is the path of the bot's thank-you page's tracking link.
 func trackPath(t *testing.T, p htmlPage) string {
 	t.Helper()
 	a := p.byID("track")
@@ -166,6 +166,28 @@ func trackPath(t *testing.T, p htmlPage) string {
 		t.Fatalf("tracking link %q", href)
 	}
 	return u.Path
+}
+
+// seeOther checks that a sent form leads on (303 See Other, so a reload GETs the
+// page it leads to and never posts again) to a case's tracking page, in lang, with
+// the "received" banner, and returns that address and the tracking page's path.
+func seeOther(t *testing.T, p htmlPage, lang string) (location, path string) {
+	t.Helper()
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303 See Other: %s", p.status, p.body)
+	}
+	location = p.header.Get("Location")
+	u, err := url.Parse(location)
+	if err != nil || u.IsAbs() || !strings.HasPrefix(u.Path, "/v1/complaints/track/") || len(u.Path) < len("/v1/complaints/track/")+20 {
+		t.Fatalf("Location %q, want a tracking page on this origin", location)
+	}
+	if q := u.Query(); q.Get("lang") != lang || q.Get("received") != "1" {
+		t.Errorf("Location %q, want lang=%s and received=1", location, lang)
+	}
+	if p.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control %q", p.header.Get("Cache-Control"))
+	}
+	return location, u.Path
 }
 
 // HTML helpers over golang.org/x/net/html.
@@ -214,6 +236,15 @@ func (p htmlPage) byID(id string) *html.Node {
 }
 
 func (p htmlPage) text() string { return htmlText(p.root) }
+
+// headerName is what the header bar names: the location, or the pages' neutral title.
+func headerName(p htmlPage) string {
+	var names []string
+	for _, n := range p.all(func(n *html.Node) bool { c, _ := htmlAttr(n, "class"); return c == "name" }) {
+		names = append(names, htmlText(n))
+	}
+	return strings.Join(names, " | ")
+}
 
 // control is the one element of a tag with a name.
 func (p htmlPage) control(t *testing.T, tag, name string) *html.Node {
@@ -430,17 +461,36 @@ func TestFormOfAnUnknownLocationIs404(t *testing.T) {
 func TestFormPostOpensOneCase(t *testing.T) {
 	e := newPagesEnv(t)
 	f := e.filled(t, "en")
-	p := e.post(t, f)
-	wantPage(t, p, http.StatusCreated, "en", "Thank you, we have received your complaint", "Your reference number",
-		"We will get back to you by 23 Nov 2026, 12:00.")
+	next, link := seeOther(t, e.post(t, f), "en")
+	p := e.get(t, next, "zh-CN")
+	wantPage(t, p, http.StatusOK, "en", "Thank you, we have received your complaint", "Reference",
+		"We will get back to you by 23 Nov 2026, 12:00 (Asia/Shanghai, UTC+8).", "bookmark this page")
 	ref := htmlText(p.byID("reference"))
 	if !regexp.MustCompile(`^PD02-20261123-\d{4}$`).MatchString(ref) {
 		t.Fatalf("reference %q", ref)
 	}
-	link := trackPath(t, p)
-	if href, _ := htmlAttr(p.byID("track"), "href"); href != "http://127.0.0.1:8080"+link {
-		t.Errorf("tracking link %q, want the API's public URL", href)
+	if h := p.tag("h1"); len(h) != 1 || htmlText(h[0]) != "Thank you, we have received your complaint" {
+		t.Errorf("headings %v", h)
 	}
+	if p.byID("no-contact") != nil || strings.Contains(p.text(), "We have no phone number") {
+		t.Error("a customer who left a phone and an email is told they cannot be contacted")
+	}
+	t.Run("a reload shows the same page and sends nothing", func(t *testing.T) {
+		again := e.get(t, next, "")
+		wantPage(t, again, http.StatusOK, "en", "Thank you, we have received your complaint", ref)
+		if n := len(e.cases(t)); n != 1 {
+			t.Fatalf("%d cases, want 1", n)
+		}
+	})
+	t.Run("the language switch keeps the banner", func(t *testing.T) {
+		sw := p.all(func(n *html.Node) bool { c, _ := htmlAttr(n, "class"); return n.Data == "a" && c == "lang" })
+		if len(sw) != 1 {
+			t.Fatal("no language switch")
+		}
+		href, _ := htmlAttr(sw[0], "href")
+		zh := e.get(t, link+href, "")
+		wantPage(t, zh, http.StatusOK, "zh-CN", "感谢您的反馈，我们已收到您的投诉", "我们将于 2026年11月23日 12:00（Asia/Shanghai，UTC+8） 前回复您。")
+	})
 
 	cs := e.cases(t)
 	if len(cs) != 1 {
@@ -455,11 +505,10 @@ func TestFormPostOpensOneCase(t *testing.T) {
 		t.Errorf("contact %+v", c.Contact)
 	}
 
-	t.Run("sending the same page again shows the same case", func(t *testing.T) {
+	t.Run("sending the same page again leads to the same case", func(t *testing.T) {
 		again := e.post(t, f)
-		wantPage(t, again, http.StatusCreated, "en", "Thank you")
-		if r := htmlText(again.byID("reference")); r != ref || trackPath(t, again) != link {
-			t.Errorf("the resent page shows %q %q, want %q %q", r, trackPath(t, again), ref, link)
+		if loc, _ := seeOther(t, again, "en"); loc != next || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("the resent page leads to %q (replayed %q), want %q", loc, again.header.Get("Idempotent-Replayed"), next)
 		}
 		if n := len(e.cases(t)); n != 1 {
 			t.Fatalf("%d cases after sending twice, want 1", n)
@@ -490,8 +539,10 @@ func TestFormPostOpensOneCase(t *testing.T) {
 		wg.Wait()
 		var refs []string
 		for _, p := range pages {
-			wantPage(t, p, http.StatusCreated, "zh-CN", "感谢您的反馈，我们已收到您的投诉", "您的投诉编号")
-			refs = append(refs, htmlText(p.byID("reference")))
+			next, _ := seeOther(t, p, "zh-CN")
+			shown := e.get(t, next, "")
+			wantPage(t, shown, http.StatusOK, "zh-CN", "感谢您的反馈，我们已收到您的投诉", "投诉编号")
+			refs = append(refs, htmlText(shown.byID("reference")))
 		}
 		if refs[0] == ref || refs[1] != refs[0] || refs[2] != refs[0] {
 			t.Errorf("references %v", refs)
@@ -500,8 +551,12 @@ func TestFormPostOpensOneCase(t *testing.T) {
 			t.Fatalf("%d cases, want 2", n)
 		}
 	})
-	t.Run("the tracking link shows the case", func(t *testing.T) {
-		wantPage(t, e.get(t, link, ""), http.StatusOK, "en", ref, "Received")
+	t.Run("the tracking link shows the case, without the banner", func(t *testing.T) {
+		p := e.get(t, link, "")
+		wantPage(t, p, http.StatusOK, "en", ref, "Received")
+		if p.byID("received") != nil {
+			t.Error("the plain tracking link shows the thank-you banner")
+		}
 	})
 }
 
@@ -509,7 +564,7 @@ func TestFormHoneypotStoresNothing(t *testing.T) {
 	e := newPagesEnv(t)
 	f := e.filled(t, "en")
 	f.Set("website", "http://spam.example")
-	wantPage(t, e.post(t, f), http.StatusCreated, "en", "Thank you")
+	wantPage(t, e.post(t, f), http.StatusCreated, "en", "Thank you", "We will get back to you by")
 	out, err := e.env.Clients.DynamoDB.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(e.env.Names("complaints"))})
 	if err != nil {
 		t.Fatal(err)
@@ -544,8 +599,11 @@ func TestFormPostWithProblemsComesBackWithTheInputKept(t *testing.T) {
 		f.Del("description")
 		p := e.post(t, f)
 		wantPage(t, p, http.StatusBadRequest, "en", "Please check the following:")
-		if msg := errorOf(t, p, "description"); msg != "Please tell us what happened, in at most 5000 characters." {
+		if msg := errorOf(t, p, "description"); msg != "Please tell us what happened." {
 			t.Errorf("description error %q", msg)
+		}
+		if s := htmlText(p.byID("errors")); !strings.Contains(s, "What happened? Please tell us what happened.") {
+			t.Errorf("the summary says %q", s)
 		}
 		if v, _ := htmlAttr(p.control(t, "input", "name"), "value"); v != "Wang Fang" {
 			t.Errorf("the name is kept as %q", v)
@@ -577,10 +635,19 @@ func TestFormPostWithProblemsComesBackWithTheInputKept(t *testing.T) {
 		p := e.post(t, f)
 		wantPage(t, p, http.StatusBadRequest, "zh-CN", "请检查以下内容：")
 		for id, want := range map[string]string{"category": "请选择投诉类别。", "email": "请填写有效的电子邮箱，例如 name@example.com。",
-			"name": "请填写您的姓名（不超过 200 字）。", "description": ""} {
+			"name": "请填写您的姓名。", "description": ""} {
 			if msg := errorOf(t, p, id); msg != want {
 				t.Errorf("%s error %q, want %q", id, msg, want)
 			}
+		}
+		summary := htmlText(p.byID("errors"))
+		for _, want := range []string{"投诉类别：请选择投诉类别。", "您的姓名：请填写您的姓名。", "电子邮箱：请填写有效的电子邮箱"} {
+			if !strings.Contains(summary, want) {
+				t.Errorf("the summary has no %q: %q", want, summary)
+			}
+		}
+		if strings.Contains(summary, ":") {
+			t.Errorf("an ASCII colon in the Chinese summary: %q", summary)
 		}
 		if v := htmlText(p.control(t, "textarea", "description")); v != "排队 太久" {
 			t.Errorf("the description is kept as %q", v)
@@ -589,19 +656,44 @@ func TestFormPostWithProblemsComesBackWithTheInputKept(t *testing.T) {
 			t.Errorf("the email is kept as %q", v)
 		}
 	})
+	t.Run("too long: the limit, in both languages", func(t *testing.T) {
+		for lang, want := range map[string][2]string{
+			"en":    {"Please shorten this to at most 5000 characters (it has 5001).", "Please shorten this to at most 200 characters (it has 201)."},
+			"zh-CN": {"请精简到 5000 字以内（目前 5001 字）。", "请精简到 200 字以内（目前 201 字）。"},
+		} {
+			f := e.filled(t, lang)
+			f.Set("description", strings.Repeat("长", 5001))
+			f.Set("name", strings.Repeat("n", 201))
+			p := e.post(t, f)
+			wantPage(t, p, http.StatusBadRequest, lang)
+			if msg := errorOf(t, p, "description"); msg != want[0] {
+				t.Errorf("%s: description error %q, want %q", lang, msg, want[0])
+			}
+			if msg := errorOf(t, p, "name"); msg != want[1] {
+				t.Errorf("%s: name error %q, want %q", lang, msg, want[1])
+			}
+		}
+	})
+	t.Run("blank is empty: required, in Chinese", func(t *testing.T) {
+		f := e.filled(t, "zh-CN")
+		f.Set("description", " \r\n ")
+		p := e.post(t, f)
+		if msg := errorOf(t, p, "description"); msg != "请描述发生了什么。" {
+			t.Errorf("description error %q", msg)
+		}
+	})
 	if n := len(e.cases(t)); n != 0 {
 		t.Fatalf("posts with problems made %d cases", n)
 	}
 	t.Run("the fixed post is taken", func(t *testing.T) {
-		wantPage(t, e.post(t, e.filled(t, "en")), http.StatusCreated, "en", "Thank you")
+		seeOther(t, e.post(t, e.filled(t, "en")), "en")
 	})
 }
 
 func TestTrackingPageShowsOnlyWhatTheCustomerMaySee(t *testing.T) {
 	e := newPagesEnv(t)
-	thanks := e.post(t, e.filled(t, "en"))
-	link := trackPath(t, thanks)
-	ref := htmlText(thanks.byID("reference"))
+	_, link := seeOther(t, e.post(t, e.filled(t, "en")), "en")
+	ref := e.cases(t)[0].Reference
 	id := e.cases(t)[0].ID
 	act := func(req complaint.ActionRequest) {
 		t.Helper()
@@ -616,7 +708,12 @@ func TestTrackingPageShowsOnlyWhatTheCustomerMaySee(t *testing.T) {
 
 	p := e.get(t, link, "zh-CN")
 	wantPage(t, p, http.StatusOK, "en", ref, "Acknowledged", "We are checking the queue records.", "Update from our team",
-		"Complaint received", "Waiting time", "23 Nov 2026, 10:00")
+		"Complaint received", "Waiting time", "23 Nov 2026, 10:00 (Asia/Shanghai, UTC+8)", "23 Nov 2026, 10:30 (Asia/Shanghai, UTC+8)")
+	if tm := p.tag("time"); len(tm) == 0 || htmlText(tm[len(tm)-1]) != "23 Nov 2026, 10:00 (Asia/Shanghai, UTC+8)" {
+		t.Errorf("the first event's time is not in the location's zone, named")
+	} else if iso, _ := htmlAttr(tm[len(tm)-1], "datetime"); iso != "2026-11-23T02:00:00Z" {
+		t.Errorf("the first event's datetime %q", iso)
+	}
 	if s := htmlText(p.byID("status")); s != "Acknowledged" {
 		t.Errorf("status %q", s)
 	}
@@ -633,9 +730,38 @@ func TestTrackingPageShowsOnlyWhatTheCustomerMaySee(t *testing.T) {
 	act(complaint.ActionRequest{Action: complaint.Resolve, Resolution: "We added a second counter at peak times.", RootCause: "capacity"})
 	t.Run("resolved, in Chinese when asked", func(t *testing.T) {
 		p := e.get(t, link+"?lang=zh-CN", "en")
-		wantPage(t, p, http.StatusOK, "zh-CN", "已解决", "处理结果", "We added a second counter at peak times.", "处理记录")
+		wantPage(t, p, http.StatusOK, "zh-CN", "已解决", "处理结果", "We added a second counter at peak times.", "处理记录",
+			"2026年11月23日 10:40（Asia/Shanghai，UTC+8）")
 		if s := htmlText(p.byID("status")); s != "已解决" {
 			t.Errorf("status %q", s)
+		}
+	})
+	// timeline is each entry's text, newest first.
+	timeline := func(p htmlPage) []string {
+		var out []string
+		for _, li := range htmlAll(p.byID("timeline"), func(n *html.Node) bool { return n.Data == "li" }) {
+			var own []string // the entry's label and badge, without its time and note
+			for _, n := range htmlAll(li, func(n *html.Node) bool { return n.Data == "strong" || n.Data == "span" }) {
+				own = append(own, htmlText(n))
+			}
+			out = append(out, strings.Join(own, " "))
+		}
+		return out
+	}
+	t.Run("each status once", func(t *testing.T) {
+		want := map[string][]string{
+			"en":    {"Resolved", "Update from our team", "Acknowledged", "Complaint received"},
+			"zh-CN": {"已解决", "处理进展", "已确认收到", "投诉已提交"},
+		}
+		for lang, w := range want {
+			if got := timeline(e.get(t, link+"?lang="+lang, "")); !slices.Equal(got, w) {
+				t.Errorf("%s timeline %q, want %q", lang, got, w)
+			}
+		}
+		act(complaint.ActionRequest{Action: complaint.Reopen, Note: "The second counter is not open yet.", Public: true})
+		got := timeline(e.get(t, link+"?lang=en", ""))
+		if len(got) == 0 || got[0] != "Reopened Being handled" {
+			t.Errorf("a reopen says %q, want its new status named once", got)
 		}
 	})
 	t.Run("an unknown token tells nothing", func(t *testing.T) {
@@ -644,6 +770,9 @@ func TestTrackingPageShowsOnlyWhatTheCustomerMaySee(t *testing.T) {
 			wantPage(t, p, http.StatusNotFound, "en", "Complaint not found")
 			if strings.Contains(p.body, "PD02") || strings.Contains(p.body, "Pudong") {
 				t.Errorf("the 404 page tells about a case: %s", p.body)
+			}
+			if name := headerName(p); name != "Complaints" {
+				t.Errorf("the 404 page's header bar says %q, want a neutral title", name)
 			}
 		}
 	})
@@ -683,4 +812,71 @@ func TestPagesAskToTryAgainWhenTheDatabaseIsDown(t *testing.T) {
 	if n := len(e.cases(t)); n != 0 {
 		t.Fatalf("%d cases", n)
 	}
+}
+
+// A guest who leaves neither a phone nor an email still files the complaint (the API
+// makes both optional; losing an anonymous complaint is worse than keeping it), on the
+// form and on the JSON route. The page a sent form leads to promises no reply: it says
+// plainly that the tracking link is the only way to follow the case, in both
+// languages, and the tracking page keeps saying so; a customer with a contact is
+// promised a reply and never told that.
+func TestComplaintWithoutPhoneOrEmail(t *testing.T) {
+	e := newPagesEnv(t)
+	for _, c := range []struct {
+		lang, heading, promise, noContact, reply string
+	}{
+		{"en", "Thank you, we have received your complaint", "We will start looking into it by 23 Nov 2026, 12:00 (Asia/Shanghai, UTC+8).",
+			"We have no phone number or email address for you, so we cannot contact you about this complaint. You can follow it only on this page",
+			"get back to you"},
+		{"zh-CN", "感谢您的反馈，我们已收到您的投诉", "我们将于 2026年11月23日 12:00（Asia/Shanghai，UTC+8） 前开始处理。",
+			"我们没有您的手机号码或电子邮箱，因此无法就此投诉联系您。您只能在本页查看处理进度",
+			"回复您"},
+	} {
+		t.Run("the form, "+c.lang, func(t *testing.T) {
+			form := e.get(t, "/v1/c/pd-02?lang="+c.lang, "")
+			if hint := htmlText(form.byID("contact-hint")); !strings.Contains(hint, map[string]string{"en": "Without either we cannot contact you", "zh-CN": "如两者都不填写，我们将无法联系您"}[c.lang]) {
+				t.Errorf("the form does not say what leaving no contact means: %q", hint)
+			}
+			f := e.filled(t, c.lang)
+			f.Set("phone", "")
+			f.Set("email", "")
+			next, link := seeOther(t, e.post(t, f), c.lang)
+			p := e.get(t, next, "")
+			wantPage(t, p, http.StatusOK, c.lang, c.heading, c.promise, c.noContact)
+			if strings.Contains(p.text(), c.reply) {
+				t.Errorf("the page promises a reply to a customer who cannot be reached: %s", p.text())
+			}
+			later := e.get(t, link+"?lang="+c.lang, "")
+			wantPage(t, later, http.StatusOK, c.lang, c.noContact)
+			if later.byID("no-contact") == nil || later.byID("received") != nil {
+				t.Errorf("the tracking page later: no-contact notice %v, banner %v", later.byID("no-contact") != nil, later.byID("received") != nil)
+			}
+		})
+	}
+	t.Run("the JSON route", func(t *testing.T) {
+		body := `{"channel":"web","category":"billing","description":"Charged twice.","locationId":"pd-02","contact":{"name":"Guest"}}`
+		req := httptest.NewRequest(http.MethodPost, "/v1/complaints", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"trackingToken"`) {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+	})
+	var anonymous int
+	for _, c := range e.cases(t) {
+		if c.Contact.Phone == "" && c.Contact.Email == "" {
+			anonymous++
+		}
+	}
+	if anonymous != 3 {
+		t.Errorf("%d cases without a contact, want 3", anonymous)
+	}
+	t.Run("the 404 page's header, in Chinese", func(t *testing.T) {
+		p := e.get(t, "/v1/complaints/track/WRONGTOKEN1234567890ABCDEFG", "zh-CN")
+		wantPage(t, p, http.StatusNotFound, "zh-CN", "未找到投诉")
+		if name := headerName(p); name != "投诉服务" {
+			t.Errorf("the header bar says %q", name)
+		}
+	})
 }

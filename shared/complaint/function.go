@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -38,6 +39,11 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	svc := service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
 	svc.Loyalty = &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	if err != nil {
+		return app.Function{}, err
+	}
+	svc.Store.Cursors = cursors
 	mux, err := app.Mux(row, StaffRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -24,7 +24,7 @@ func sees(p auth.Principal, c Complaint) bool {
 func (s *Service) visible(ctx context.Context, p auth.Principal, complaintID string) (caseItem, []Event, error) {
 	c, events, err := s.Store.Case(ctx, complaintID)
 	if errors.Is(err, ErrNotFound) || (err == nil && !sees(p, c.Complaint)) {
-		return caseItem{}, nil, problem.Newf(problem.NotFound, "no complaint %q", complaintID)
+		return caseItem{}, nil, problem.New(problem.NotFound, "no such complaint")
 	}
 	return c, events, err
 }
@@ -33,7 +33,7 @@ func (s *Service) visible(ctx context.Context, p auth.Principal, complaintID str
 // customer one the caller sees.
 func (s *Service) mayFile(ctx context.Context, p auth.Principal, in Intake) error {
 	if !p.Sees(in.LocationID) {
-		return problem.Newf(problem.NotFound, "no location %q", in.LocationID)
+		return problem.New(problem.NotFound, "no such location")
 	}
 	if in.CustomerID == "" {
 		return nil

@@ -2,8 +2,7 @@ package complaint
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
+	"net/url"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -47,9 +47,10 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 		return Page{}, problem.Field("status", "must be a status: received, acknowledged, in_progress, pending_customer, resolved, closed")
 	}
 	if q.LocationID != "" && !p.Sees(q.LocationID) {
-		return Page{}, problem.Newf(problem.NotFound, "no location %q", q.LocationID)
+		return Page{}, problem.New(problem.NotFound, "no such location")
 	}
-	cur, err := decodeCursor(q.Cursor)
+	list := queueList(q)
+	cur, err := s.Store.decodeCursor(ctx, list, q.Cursor)
 	if err != nil {
 		return Page{}, err
 	}
@@ -99,8 +100,8 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 				page.Items = append(page.Items, caseOf(it.Complaint, nil))
 			}
 			if len(page.Items) >= q.Limit && out.LastEvaluatedKey != nil {
-				page.NextCursor = encodeCursor(cursor{Part: i, Key: plain(out.LastEvaluatedKey)})
-				return page, nil
+				page.NextCursor, err = s.Store.Cursors.SealPtr(ctx, list, cursor{Part: i, Key: plain(out.LastEvaluatedKey)})
+				return page, err
 			}
 			if out.LastEvaluatedKey == nil {
 				break
@@ -109,8 +110,8 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 		}
 		start = nil
 		if len(page.Items) >= q.Limit && i+1 < len(parts) {
-			page.NextCursor = encodeCursor(cursor{Part: i + 1})
-			return page, nil
+			page.NextCursor, err = s.Store.Cursors.SealPtr(ctx, list, cursor{Part: i + 1})
+			return page, err
 		}
 	}
 	return page, nil
@@ -138,20 +139,21 @@ func (c cursor) key() map[string]types.AttributeValue {
 	return out
 }
 
-func encodeCursor(c cursor) *string {
-	b, _ := json.Marshal(c)
-	s := base64.RawURLEncoding.EncodeToString(b)
-	return &s
+// queueList binds a queue cursor to the filters whose pages it walks: its Part counts
+// the partitions those filters chose.
+func queueList(q QueueQuery) string {
+	return "complaints?" + url.Values{"status": {string(q.Status)}, "locationId": {q.LocationID}, "assignee": {q.Assignee}}.Encode()
 }
 
-func decodeCursor(s string) (cursor, error) {
+// decodeCursor opens a queue cursor; "" is the first page.
+func (s *Store) decodeCursor(ctx context.Context, list, str string) (cursor, error) {
 	var c cursor
-	if s == "" {
-		return c, nil
+	ok, err := s.Cursors.Open(ctx, list, str, &c)
+	if err != nil || !ok {
+		return cursor{}, err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.Part < 0 {
-		return cursor{}, problem.Field("cursor", "is not a cursor from this list")
+	if c.Part < 0 {
+		return cursor{}, curs.Invalid()
 	}
 	return c, nil
 }

@@ -377,7 +377,10 @@ func (s *Service) indexed(c Complaint, h Hours, st Settings) (caseItem, error) {
 }
 
 // toCustomer is a message to the complainant by email, else SMS; false when the
-// contact left neither.
+// contact left neither. Each message about a case follows the one before it (After):
+// the outcome follows the receipt (or, after a reopening, the previous outcome) and
+// the callback follows the outcome, so the customer reads them in the order they
+// happened even when they fall due together.
 func (s *Service) toCustomer(c Complaint, loc customer.Location, due time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool) {
 	r, ok := followup.ToCustomer(c.CustomerID, c.Contact.Email, c.Contact.Phone, c.Contact.Locale, loc.TimeZone)
 	if !ok {
@@ -391,9 +394,21 @@ func (s *Service) toCustomer(c Complaint, loc customer.Location, due time.Time, 
 	if template != "complaint-callback" {
 		kind = followup.KindComplaintUpdate
 	}
+	key := func(occasion string, reopens int) string {
+		return fmt.Sprintf("complaint#%s#%s#%d", c.ID, occasion, reopens)
+	}
+	var after string
+	switch {
+	case occasion == "outcome" && c.Reopens == 0:
+		after = key("received", 0)
+	case occasion == "outcome":
+		after = key("outcome", c.Reopens-1)
+	case occasion == "callback":
+		after = key("outcome", c.Reopens)
+	}
 	return followup.Followup{
 		ID: id.New(due), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due, QuietHours: loc.QuietHours,
-		DedupeKey: fmt.Sprintf("complaint#%s#%s#%d", c.ID, occasion, c.Reopens), TemplateID: template, Vars: all,
+		DedupeKey: key(occasion, c.Reopens), After: after, TemplateID: template, Vars: all,
 		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: s.Clock.Now(),
 	}, true
 }
@@ -428,6 +443,10 @@ type Tracking struct {
 	Timeline   []PublicEvent     `json:"timeline"`
 	Location   customer.Branding `json:"-"`
 	Locale     string            `json:"-"`
+	// For the tracking page only: whether the customer left a phone or an email to be
+	// reached at, and when the case is to be acknowledged.
+	Contactable   bool      `json:"-"`
+	AcknowledgeBy time.Time `json:"-"`
 }
 
 // PublicEvent is a timeline entry as the customer sees it: no actor, no internal note.
@@ -460,7 +479,8 @@ func (s *Service) Track(ctx context.Context, token string) (Tracking, error) {
 		return Tracking{}, err
 	}
 	t := Tracking{Reference: c.Reference, Status: c.Status, Category: c.Category, LocationID: c.LocationID,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Resolution: c.Resolution, Timeline: []PublicEvent{}, Locale: c.Contact.Locale}
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Resolution: c.Resolution, Timeline: []PublicEvent{}, Locale: c.Contact.Locale,
+		Contactable: c.Contact.Phone != "" || c.Contact.Email != "", AcknowledgeBy: c.AcknowledgeBy()}
 	status := Received
 	for _, e := range events {
 		if e.To != "" {

@@ -166,7 +166,7 @@ func TestIntakeNamesEveryBadField(t *testing.T) {
 	in.Channel = "phone"
 	nowhere := auth.Principal{Subject: "agent-0", Roles: []string{"agent"}}
 	for name, p := range map[string]auth.Principal{"another location's staff": outsider, "staff with no location": nowhere} {
-		if _, err := f.svc.Submit(context.Background(), &p, in, nil); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no location "sh-01"` {
+		if _, err := f.svc.Submit(context.Background(), &p, in, nil); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no such location` {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -220,7 +220,7 @@ func TestIntakeLinksTheCustomerByNormalisedContact(t *testing.T) {
 			LocationID: "sh-01", CustomerID: cid, Contact: complaint.Contact{Name: "Han"}}
 	}
 	for _, cid := range []string{"cust-9", "cust-nobody"} {
-		if _, err := f.svc.Submit(ctx, &agent, staffIntake(cid), nil); problem.KindOf(err) != problem.NotFound || err.Error() != fmt.Sprintf("not-found: no customer %q", cid) {
+		if _, err := f.svc.Submit(ctx, &agent, staffIntake(cid), nil); problem.KindOf(err) != problem.NotFound || err.Error() != "not-found: no such customer" {
 			t.Errorf("staff intake naming %s: %v", cid, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
@@ -30,6 +31,8 @@ var (
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Cursors seals the queue's cursors (shared/cursor).
+	Cursors *curs.Codec
 }
 
 // caseItem is a case as stored, with its index keys.

@@ -38,7 +38,7 @@ func Sees(p auth.Principal, prof Profile) bool {
 
 // NotFound is the one answer for a customer the caller may not see or that does not exist.
 func NotFound(cid string) error {
-	return problem.Newf(problem.NotFound, "no customer %q", cid)
+	return problem.New(problem.NotFound, "no such customer")
 }
 
 // CustomerLocations are the locations a customer belongs to, for other domains'
@@ -76,7 +76,7 @@ func (s *Store) Reachable(ctx context.Context, p auth.Principal, cid string) err
 func (s *Store) visibleLocation(ctx context.Context, p auth.Principal, id string) (Location, error) {
 	l, err := s.Location(ctx, id)
 	if errors.Is(err, ErrNoLocation) || (err == nil && !p.Sees(l.ID)) {
-		return Location{}, problem.Newf(problem.NotFound, "no location %q", id)
+		return Location{}, problem.New(problem.NotFound, "no such location")
 	}
 	return l, err
 }

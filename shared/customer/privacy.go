@@ -58,7 +58,7 @@ func (s *Store) StartMerge(ctx context.Context, survivorID, dupID, by string, no
 	for range 5 {
 		surv, err := s.profile(ctx, survivorID)
 		if errors.Is(err, ErrNoProfile) {
-			return false, problem.Newf(problem.NotFound, "no customer %q", survivorID)
+			return false, problem.New(problem.NotFound, "no such customer")
 		}
 		if err != nil {
 			return false, err

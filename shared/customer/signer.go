@@ -83,7 +83,7 @@ func (s *Signer) Token(ctx context.Context, customerID, channel string, now time
 		return "", errors.New("unsubscribe tokens: no key")
 	}
 	if !slices.Contains(Channels, channel) || customerID == "" {
-		return "", fmt.Errorf("unsubscribe token for channel %q of customer %q", channel, customerID)
+		return "", fmt.Errorf("unsubscribe token for channel %q: an unknown channel or no customer", channel)
 	}
 	key := s.Keys[0]
 	handle, err := key.Sum(ctx, handleMessage(customerID, channel))

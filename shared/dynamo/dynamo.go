@@ -6,11 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -56,9 +60,134 @@ func CancellationReasons(err error) []string {
 	return codes
 }
 
-// Unavailable wraps a DynamoDB failure as a 503 for callers.
-func Unavailable(err error, what string) error {
-	return problem.Unavailablef(err, "the database is unavailable (%s); retry shortly", what)
+// Unavailable classifies a failed DynamoDB call by its error code and fault (the name
+// is older than the classification): what says which call it was, for the log, and
+// must name no key value. See Classify.
+func Unavailable(err error, what string) error { return Classify(err, what) }
+
+// Classify turns a failed DynamoDB call into a problem kind by the error's code and
+// fault, never by whether it failed at all:
+//
+//   - throttling (ProvisionedThroughputExceeded, ThrottlingException,
+//     RequestLimitExceeded), the service's 5xx faults, transaction conflicts,
+//     timeouts and the network are an outage: 503 with Retry-After;
+//   - a value DynamoDB refuses as the caller sent it (a key over 2048 bytes, or 1024
+//     for a sort key; an empty key) is the caller's: 400 (the routes check lengths
+//     before asking, so this is the backstop);
+//   - anything else (AccessDenied, ResourceNotFound, a ValidationException we caused,
+//     a missing credential) is our bug or our configuration's: 500, logged at ERROR,
+//     which the stack's error alarm reports.
+//
+// The error kept for the log holds the operation, the code and, for a 500, the
+// service's message (which names attributes, not values); never the request.
+func Classify(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var pe *problem.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	cause := sdkError{what: what, err: err}
+	var ae smithy.APIError
+	isAPI := errors.As(err, &ae)
+	if isAPI {
+		cause.code, cause.fault = ae.ErrorCode(), ae.ErrorFault()
+	}
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		throttles.IsErrorThrottle(err).Bool(), retryables.IsErrorRetryable(err).Bool(),
+		isAPI && (cause.fault == smithy.FaultServer || outageCodes[cause.code]),
+		!isAPI: // the network: no reply from DynamoDB at all
+		return problem.Unavailablef(cause, "the database is unavailable (%s); retry shortly", what)
+	case cause.code == "TransactionCanceledException":
+		return cancelled(err, cause, what)
+	case cause.code == "ValidationException" && callersValue(ae.ErrorMessage()):
+		return &problem.Error{Kind: problem.Invalid, Detail: "an id or value in the request is longer than allowed or empty", Err: cause}
+	default:
+		cause.message = ae.ErrorMessage()
+		return &problem.Error{Kind: problem.Internal, Detail: what + " failed", Err: cause}
+	}
+}
+
+var (
+	throttles  = retry.IsErrorThrottles(retry.DefaultThrottles)
+	retryables = retry.IsErrorRetryables(retry.DefaultRetryables)
+	// outageCodes are codes the SDK's retryer does not list that still mean "later".
+	outageCodes = map[string]bool{
+		"ProvisionedThroughputExceededException": true, "ThrottlingException": true, "RequestLimitExceeded": true,
+		"InternalServerError": true, "ServiceUnavailable": true, "TransactionConflictException": true,
+		"TransactionInProgressException": true, "LimitExceededException": true,
+	}
+)
+
+// cancelled classifies a cancelled transaction by its items' reasons. (A refused
+// condition is the caller's own business: stores test ConditionFailed first.)
+func cancelled(err error, cause sdkError, what string) error {
+	var tce *types.TransactionCanceledException
+	errors.As(err, &tce)
+	invalid := false
+	for _, r := range tce.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+			return problem.Unavailablef(cause, "the database is unavailable (%s); retry shortly", what)
+		case "ValidationError":
+			invalid = invalid || callersValue(aws.ToString(r.Message))
+		}
+	}
+	if invalid {
+		return &problem.Error{Kind: problem.Invalid, Detail: "an id or value in the request is longer than allowed or empty", Err: cause}
+	}
+	cause.message = fmt.Sprint(CancellationReasons(err))
+	return &problem.Error{Kind: problem.Internal, Detail: what + " failed", Err: cause}
+}
+
+// callersValue tells a ValidationException about a value the caller chose (a key too
+// long or empty) from one about a request we built wrong.
+func callersValue(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "key") && (strings.Contains(m, "exceeded the maximum") || strings.Contains(m, "size limit") ||
+		strings.Contains(m, "must be under") || strings.Contains(m, "empty string"))
+}
+
+// sdkError is what a classified failure logs: the operation, code and fault, and for
+// a 500 the service's message. Its text never carries the request's values.
+type sdkError struct {
+	what, code, message string
+	fault               smithy.ErrorFault
+	err                 error
+}
+
+func (e sdkError) Error() string {
+	switch {
+	case e.code == "":
+		return e.what + ": no reply from DynamoDB: " + transportText(e.err)
+	case e.message != "":
+		return fmt.Sprintf("%s: %s (%s fault): %s", e.what, e.code, e.fault, e.message)
+	default:
+		return fmt.Sprintf("%s: %s (%s fault)", e.what, e.code, e.fault)
+	}
+}
+
+func (e sdkError) Unwrap() error { return e.err }
+
+// transportText names a network failure without the request it carried.
+func transportText(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "network timeout"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe.Op + ": " + oe.Err.Error()
+	}
+	return fmt.Sprintf("%T", errors.Unwrap(err))
 }
 
 // Names maps a wiring table name to its physical name.

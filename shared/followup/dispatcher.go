@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -40,6 +42,10 @@ type Dispatcher struct {
 	// Jobs are the periodic jobs other domains registered (SLA checks, point expiry,
 	// birthdays, reconciliation, win-back), run on this schedule when they fall due.
 	Jobs []Job
+	// Metrics receives one CloudWatch embedded-metric-format line per job tried or
+	// skipped (Rapport/JobFailed, Rapport/JobSkipped by Job); nil is standard output,
+	// which Lambda sends to CloudWatch Logs, where the lines become metrics.
+	Metrics io.Writer
 }
 
 // Job is a periodic job run by the dispatcher at most once per Every, across
@@ -66,8 +72,37 @@ func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 	rep, err := d.dispatch(ctx)
 	if err == nil && !rep.More {
 		rep.Jobs = d.runJobs(ctx)
+	} else {
+		// A backlog or an error took the run: no job had its turn.
+		for _, j := range d.Jobs {
+			d.jobMetric(j.Name, 0, 1)
+		}
 	}
 	return rep, err
+}
+
+// jobMetric writes one embedded-metric-format line: CloudWatch turns it into the
+// Rapport namespace's JobFailed and JobSkipped metrics, by Job, with no SDK call.
+func (d *Dispatcher) jobMetric(job string, failed, skipped int) {
+	line, err := json.Marshal(map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": d.Clock.Now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  "Rapport",
+				"Dimensions": [][]string{{"Job"}},
+				"Metrics":    []any{map[string]string{"Name": "JobFailed", "Unit": "Count"}, map[string]string{"Name": "JobSkipped", "Unit": "Count"}},
+			}},
+		},
+		"Job": job, "JobFailed": failed, "JobSkipped": skipped,
+	})
+	if err != nil {
+		return
+	}
+	out := d.Metrics
+	if out == nil {
+		out = os.Stdout
+	}
+	fmt.Fprintln(out, string(line))
 }
 
 // runJobs runs each job whose turn it is; a failing job is reported, not fatal, and
@@ -77,8 +112,11 @@ func (d *Dispatcher) runJobs(ctx context.Context) map[string]string {
 		return nil
 	}
 	out := map[string]string{}
-	for _, j := range d.Jobs {
+	for i, j := range d.Jobs {
 		if d.outOfTime(ctx) {
+			for _, left := range d.Jobs[i:] {
+				d.jobMetric(left.Name, 0, 1)
+			}
 			break
 		}
 		now := d.Clock.Now()
@@ -86,14 +124,17 @@ func (d *Dispatcher) runJobs(ctx context.Context) map[string]string {
 		switch {
 		case err != nil:
 			out[j.Name] = err.Error()
+			d.jobMetric(j.Name, 1, 0)
 		case !turn:
 		default:
 			if err := j.Run(ctx, now); err != nil {
 				slog.ErrorContext(ctx, "job failed", "job", j.Name, "error", err.Error())
 				out[j.Name] = err.Error()
+				d.jobMetric(j.Name, 1, 0)
 				continue
 			}
 			out[j.Name] = "ok"
+			d.jobMetric(j.Name, 0, 0)
 		}
 	}
 	return out

@@ -34,6 +34,9 @@ const (
 	KindTierChange       = "tier-change"
 	KindWinBack          = "win-back"
 	KindCampaign         = "campaign"
+	// KindMessage is a service message a staff member writes themselves (a callback
+	// about a lost item, an apology): sent unless the customer opted out of its channel.
+	KindMessage = "message"
 )
 
 // Marketing kinds need the customer's opt-in, count against the frequency cap and
@@ -109,6 +112,14 @@ type Followup struct {
 	// Unroutable, when set, says why no recipient could be found: the sender records
 	// the follow-up as skipped with it, so the occasion is kept and visible.
 	Unroutable string `dynamodbav:"unroutable,omitempty" json:"unroutable,omitempty"`
+	// After is the dedupe key of the occasion this follow-up must follow (a complaint's
+	// outcome follows its receipt): the sender holds it back until the follow-up of that
+	// occasion is sent, skipped, failed or cancelled, so one customer's messages about
+	// one case arrive in the order they were caused. No follow-up for the key: no wait.
+	After string `dynamodbav:"after,omitempty" json:"after,omitempty"`
+	// WaitingSince is when the sender first held this follow-up back for its predecessor.
+	// (A pointer: a zero time.Time would be stored, and "not yet" must be absent.)
+	WaitingSince *time.Time `dynamodbav:"waitingSince,omitempty" json:"waitingSince,omitempty"`
 }
 
 // Message is what a channel delivers.

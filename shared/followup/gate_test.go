@@ -47,6 +47,9 @@ func TestGateAppliesConsentAndTheMarketingCap(t *testing.T) {
 		{"marketing with an opt-in", "opted-in", followup.KindCampaign, "email", "customer", "", true},
 		{"the next marketing within the week", "opted-in", followup.KindBirthday, "email", "customer", "frequency cap", false},
 		{"service is never capped", "opted-in", followup.KindPointsExpiry, "email", "customer", "", false},
+		{"a staff-written message needs no opt-in", "never-asked", followup.KindMessage, "email", "customer", "", false},
+		{"a staff-written message is never capped", "opted-in", followup.KindMessage, "email", "customer", "", false},
+		{"a staff-written message to an opted-out customer", "opted-out", followup.KindMessage, "email", "customer", "opted out of email", false},
 		{"staff pass", "", followup.KindEscalation, "email", "staff", "", false},
 	}
 	for _, c := range cases {

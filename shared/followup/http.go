@@ -2,8 +2,6 @@ package followup
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -26,27 +25,32 @@ import (
 
 // Kinds lists every kind of follow-up.
 var Kinds = []string{KindPostServiceSurvey, KindComplaintCallback, KindComplaintUpdate, KindRecoveryCallback, KindSLAWarning, KindEscalation,
-	KindBirthday, KindPointsExpiry, KindTierChange, KindWinBack, KindCampaign}
+	KindBirthday, KindPointsExpiry, KindTierChange, KindWinBack, KindCampaign, KindMessage}
 
 // channels a follow-up can go by.
 var channels = []string{"email", "sms", "webhook"}
 
 // Request is a follow-up as staff or a system schedule it.
 type Request struct {
-	CustomerID string            `json:"customerId"`
-	Kind       string            `json:"kind"`
-	Channel    string            `json:"channel"`
+	CustomerID string `json:"customerId"`
+	Kind       string `json:"kind"`
+	// Channel is email, sms or webhook; when not given, the customer's profile decides
+	// (email, else SMS, passing over a channel the customer opted out of), or email
+	// when to.address is given.
+	Channel string `json:"channel"`
+	// DueAt is required, except for kind message, which is due now when not given.
 	DueAt      time.Time         `json:"dueAt"`
 	TemplateID string            `json:"templateId"`
 	Vars       map[string]string `json:"vars"`
 	Message    map[string]string `json:"message"`
 	Subject    map[string]string `json:"subject"`
-	// To is the recipient's address, zone and language. (Once customer profiles exist
-	// they supply it; To then overrides.)
+	// To overrides what the customer's profile gives: the address, time zone and
+	// language. Without a profile with an email or phone, to.address is required.
 	To        *Recipient `json:"to"`
 	DedupeKey string     `json:"dedupeKey"`
 	Urgent    bool       `json:"urgent"`
-	// LocationID and QuietHours: the location the message is from and its quiet hours.
+	// LocationID and QuietHours: the location the message is from (the customer's, by
+	// default) and its quiet hours.
 	LocationID string `json:"locationId"`
 	QuietHours string `json:"quietHours"`
 }
@@ -55,9 +59,9 @@ type Request struct {
 type Staff struct {
 	Store *Store
 	Clock clock.Clock
-	// Customers decide whom a caller may write to (policy.go) and give a follow-up of
-	// a location that location's quiet hours and, when the recipient's zone is not
-	// given, its time zone.
+	// Customers decide whom a caller may write to (policy.go), address a follow-up from
+	// the customer's profile and consent, and give a follow-up of a location that
+	// location's quiet hours and, when no zone is known otherwise, its time zone.
 	Customers Directory
 }
 
@@ -85,6 +89,10 @@ func (s *Store) Schedule(ctx context.Context, f Followup) (Followup, error) {
 	return f, nil
 }
 
+// followup checks a request and makes the follow-up it asks for, its recipient as
+// far as the request gives it: address, time zone and language come from the
+// customer's profile (address) and the text is chosen in the recipient's language
+// (compose) once the profile is read.
 func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	var errs []problem.FieldError
 	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
@@ -94,19 +102,27 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	if !slices.Contains(Kinds, r.Kind) {
 		bad("kind", "must be one of "+strings.Join(Kinds, ", "))
 	}
-	if r.Channel == "" {
-		r.Channel = "email"
-	}
-	if !slices.Contains(channels, r.Channel) {
+	if r.Channel != "" && !slices.Contains(channels, r.Channel) {
 		bad("channel", "must be email, sms or webhook")
+	}
+	if r.DueAt.IsZero() && r.Kind == KindMessage {
+		r.DueAt = now // a message a staff member writes goes as soon as it may
 	}
 	if r.DueAt.IsZero() {
 		bad("dueAt", "is required (RFC 3339)")
 	}
+	if r.Kind == KindMessage {
+		if r.TemplateID != "" {
+			bad("templateId", "a message carries its own text in message, not a template")
+		}
+		if len(r.Vars) > 0 {
+			bad("vars", "a message carries its own text in message, not template variables")
+		}
+	}
 	if _, ok := Templates[r.TemplateID]; r.TemplateID != "" && !ok {
 		bad("templateId", "must be one of the built-in templates (post-service-survey, complaint-callback, points-expiry, tier-change, birthday, win-back)")
 	}
-	if len(r.Message) == 0 && r.TemplateID == "" {
+	if len(r.Message) == 0 && (r.TemplateID == "" || r.Kind == KindMessage) {
 		bad("message", `is required without a templateId: {"zh-CN": "...", "en": "..."}`)
 	}
 	for loc, text := range r.Message {
@@ -114,15 +130,21 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 			bad("message."+loc, "must be zh-CN or en, non-empty, at most 4000 bytes")
 		}
 	}
-	if r.To == nil || strings.TrimSpace(r.To.Address) == "" {
-		bad("to.address", "is required until customer profiles supply it")
-	} else {
-		if _, err := Zone(r.To.TimeZone); err != nil {
-			bad("to.timeZone", "must be an IANA time zone such as Asia/Shanghai")
+	for loc, text := range r.Subject {
+		if (loc != "zh-CN" && loc != "en") || strings.TrimSpace(text) == "" || len(text) > 200 {
+			bad("subject."+loc, "must be zh-CN or en, non-empty, at most 200 bytes")
 		}
-		if r.To.Locale != "" && r.To.Locale != "zh-CN" && r.To.Locale != "en" {
-			bad("to.locale", "must be zh-CN or en")
-		}
+	}
+	to := Recipient{}
+	if r.To != nil {
+		to = *r.To
+		to.Address = strings.TrimSpace(to.Address)
+	}
+	if _, err := Zone(to.TimeZone); err != nil {
+		bad("to.timeZone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	if to.Locale != "" && to.Locale != "zh-CN" && to.Locale != "en" {
+		bad("to.locale", "must be zh-CN or en")
 	}
 	if r.QuietHours != "" {
 		if _, err := ParseQuiet(r.QuietHours); err != nil {
@@ -132,26 +154,120 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	if err := problem.Fields(errs); err != nil {
 		return Followup{}, err
 	}
-	to := *r.To
 	to.Type, to.ID, to.Channel = "customer", r.CustomerID, r.Channel
-	body, subject := Pick(r.Message, to.Locale), Pick(r.Subject, to.Locale)
-	if subject == "" {
-		subject = strings.SplitN(body, "\n", 2)[0]
-	}
 	f := Followup{
 		ID: id.New(now), Kind: r.Kind, LocationID: r.LocationID, Recipient: to, DueAt: r.DueAt.UTC(),
-		Subject: subject, Body: body, Source: Source{Type: "api", ID: p.Subject}, CreatedAt: now,
+		Source: Source{Type: "api", ID: p.Subject}, CreatedAt: now,
 		Urgent: r.Urgent, QuietHours: r.QuietHours, DedupeKey: r.DedupeKey, TemplateID: r.TemplateID, Vars: r.Vars,
-	}
-	if f.TemplateID != "" {
-		if err := checkTemplate(f); err != nil {
-			return Followup{}, problem.Field("vars", strings.TrimPrefix(err.Error(), ErrPermanent.Error()+": "))
-		}
 	}
 	if f.DedupeKey == "" {
 		f.DedupeKey = "api#" + f.ID // no occasion named: this request alone
 	}
 	return f, nil
+}
+
+// address completes the recipient from the customer's profile (prof, zero when they
+// have none): the channel when the request names none (email, else SMS, passing over
+// one the customer opted out of), its address, the language and the time zone; what
+// the request's to gives overrides each. A channel the customer opted out of is
+// refused now rather than skipped at send time, so staff know at once.
+func (s *Staff) address(ctx context.Context, f *Followup, prof customer.Profile) error {
+	if prof.ID != "" {
+		f.Recipient.ID = prof.ID // a merged duplicate's messages go to the survivor
+	}
+	consents, err := s.Customers.Consents(ctx, f.Recipient.ID)
+	if err != nil {
+		return err
+	}
+	optedOut := func(ch string) bool { c, asked := consents[ch]; return asked && !c.Granted }
+	to := &f.Recipient
+	if to.Channel == "" {
+		to.Channel = "email"
+		if to.Address == "" {
+			to.Channel = profileChannel(prof, optedOut)
+		}
+	}
+	if to.Address == "" {
+		switch to.Channel {
+		case "email":
+			to.Address = prof.Email
+		case "sms":
+			to.Address = prof.Phone
+		}
+	}
+	switch {
+	case to.Address != "":
+	case to.Channel == "webhook":
+		return problem.Field("to.address", "is required for a webhook: the URL to post to")
+	case prof.Email == "" && prof.Phone == "":
+		return problem.Field("to.address", "the customer has no profile with an email or phone; give to.address")
+	default:
+		return problem.Field("to.address", fmt.Sprintf("the customer's profile has no address for %s; give to.address or another channel", to.Channel))
+	}
+	if optedOut(to.Channel) {
+		c := consents[to.Channel]
+		msg := fmt.Sprintf("the customer opted out of %s on %s (%s)", to.Channel, c.At.Format(time.DateOnly), c.Source)
+		return &problem.Error{Kind: problem.Conflict, Detail: "channel: " + msg, Fields: []problem.FieldError{{Field: "channel", Message: msg}}}
+	}
+	if to.Locale == "" {
+		to.Locale = prof.Locale
+	}
+	if to.Locale == "" {
+		to.Locale = "zh-CN"
+	}
+	if to.TimeZone == "" {
+		to.TimeZone = prof.TimeZone // else the location's (locate), else UTC
+	}
+	return nil
+}
+
+// profileChannel is the channel a customer is reached by: email, else SMS, passing over
+// one they opted out of while another remains.
+func profileChannel(prof customer.Profile, optedOut func(string) bool) string {
+	var have []string
+	if prof.Email != "" {
+		have = append(have, "email")
+	}
+	if prof.Phone != "" {
+		have = append(have, "sms")
+	}
+	for _, ch := range have {
+		if !optedOut(ch) {
+			return ch
+		}
+	}
+	if len(have) > 0 {
+		return have[0]
+	}
+	return "email"
+}
+
+// compose sets the follow-up's text in the recipient's language. A message a staff
+// member writes must be given in the language the customer reads; it is sent in the
+// "message" template, so its subject and footer are the brand's, in that language.
+func (f *Followup) compose(r Request) error {
+	loc := f.Recipient.Locale
+	if f.Kind == KindMessage {
+		text, ok := r.Message[loc]
+		if !ok {
+			return problem.Field("message."+loc, "is required: the customer reads "+loc)
+		}
+		f.TemplateID = "message"
+		f.Vars = map[string]string{"text": text, "subject": ""}
+		if sub, ok := r.Subject[loc]; ok {
+			f.Vars["subject"] = sub
+		}
+	}
+	f.Body, f.Subject = Pick(r.Message, loc), Pick(r.Subject, loc)
+	if f.Subject == "" {
+		f.Subject = strings.SplitN(f.Body, "\n", 2)[0]
+	}
+	if f.TemplateID != "" {
+		if err := checkTemplate(*f); err != nil {
+			return problem.Field("vars", strings.TrimPrefix(err.Error(), ErrPermanent.Error()+": "))
+		}
+	}
+	return nil
 }
 
 // Pick is the text in the locale, else in the other one.
@@ -185,10 +301,23 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.From(r.Context())
 	f, err := req.followup(p, s.Clock.Now())
 	if err == nil {
-		err = s.mayScheduleFor(r.Context(), p, f)
+		err = s.mayReach(r.Context(), p, f.Recipient.ID)
+	}
+	var prof customer.Profile
+	if err == nil {
+		prof, err = s.profile(r.Context(), f.Recipient.ID)
 	}
 	if err == nil {
-		err = s.locate(r.Context(), &f)
+		err = mayScheduleFor(p, &f, prof)
+	}
+	if err == nil {
+		err = s.address(r.Context(), &f, prof)
+	}
+	if err == nil {
+		err = s.locate(r.Context(), &f, req.LocationID != "")
+	}
+	if err == nil {
+		err = f.compose(req)
 	}
 	if err == nil {
 		f, err = s.Store.Schedule(r.Context(), f)
@@ -205,13 +334,27 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// locate fills a located follow-up's quiet hours and zone from the registry.
-func (s *Staff) locate(ctx context.Context, f *Followup) error {
+// profile is the customer's profile; zero (no id) when they have none.
+func (s *Staff) profile(ctx context.Context, cid string) (customer.Profile, error) {
+	prof, err := s.Customers.Profile(ctx, cid)
+	if errors.Is(err, customer.ErrNoProfile) {
+		return customer.Profile{}, nil
+	}
+	return prof, err
+}
+
+// locate fills a located follow-up's quiet hours and zone from the registry. A
+// location the request named must be registered; one taken from the customer's
+// profile need not be (the follow-up keeps it, for access, with the defaults).
+func (s *Staff) locate(ctx context.Context, f *Followup, named bool) error {
 	if f.LocationID == "" {
 		return nil
 	}
 	loc, err := s.Customers.Location(ctx, f.LocationID)
 	if errors.Is(err, customer.ErrNoLocation) {
+		if !named {
+			return nil
+		}
 		return problem.Field("locationId", "is not a registered location")
 	}
 	if err != nil {
@@ -242,9 +385,9 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	cursor, err := decodeCursor(q.Get("cursor"))
+	cursor, err := s.decodeCursor(r.Context(), customerID, q.Get("cursor"))
 	if err != nil {
-		problem.Write(w, r, problem.Field("cursor", "is not a cursor this API gave out"))
+		problem.Write(w, r, err)
 		return
 	}
 	p, _ := auth.From(r.Context())
@@ -264,7 +407,12 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	items = visible
-	web.JSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": encodeCursor(next)})
+	nextCursor, err := s.encodeCursor(r.Context(), customerID, next)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": nextCursor})
 }
 
 func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
@@ -291,10 +439,11 @@ func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Cursors are the query's last key (string attributes only), as opaque base64 JSON.
-func encodeCursor(key map[string]types.AttributeValue) *string {
+// Cursors are the query's last key (string attributes only), sealed by the one cursor
+// codec (shared/cursor) for the customer's list.
+func (s *Staff) encodeCursor(ctx context.Context, customerID string, key map[string]types.AttributeValue) (*string, error) {
 	if key == nil {
-		return nil
+		return nil, nil
 	}
 	m := map[string]string{}
 	for k, v := range key {
@@ -302,28 +451,19 @@ func encodeCursor(key map[string]types.AttributeValue) *string {
 			m[k] = sv.Value
 		}
 	}
-	b, _ := json.Marshal(m)
-	c := base64.RawURLEncoding.EncodeToString(b)
-	return &c
+	return s.Store.Cursors.SealPtr(ctx, "followups?customerId="+customerID, m)
 }
 
-func decodeCursor(c string) (map[string]types.AttributeValue, error) {
-	if c == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, err
-	}
+func (s *Staff) decodeCursor(ctx context.Context, customerID, c string) (map[string]types.AttributeValue, error) {
 	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
+	if ok, err := s.Store.Cursors.Open(ctx, "followups?customerId="+customerID, c, &m); err != nil || !ok {
 		return nil, err
 	}
 	allowed := []string{"pk", "sk", "customerPk", "customerSk"}
 	key := map[string]types.AttributeValue{}
 	for k, v := range m {
 		if !slices.Contains(allowed, k) {
-			return nil, fmt.Errorf("cursor key %q", k)
+			return nil, curs.Invalid()
 		}
 		key[k] = dynamo.S(v)
 	}

@@ -21,6 +21,8 @@ package followup
 // Access patterns:
 //
 //	a follow-up by id                   GetItem FU#<id>
+//	the follow-up of an occasion        GetItem DEDUPE#<key>, then FU#<followupId> (the
+//	                                    predecessor a follow-up waits for, After)
 //	due at time t                       Query due: duePk = DUE#s, dueSk <= t, for each s
 //	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
 //	outbox, newest first                Query pk = OUTBOX, descending

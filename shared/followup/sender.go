@@ -1,6 +1,7 @@
 package followup
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,6 +50,26 @@ type Sender struct {
 	// MaxReceives is the queue's maxReceiveCount: a message failing its last receive
 	// goes to the DLQ, and its follow-up is marked failed.
 	MaxReceives int
+	// MaxWait is how long a follow-up waits for its predecessor (After) before it is
+	// sent anyway: an order kept at the price of a message never sent is no order.
+	// Zero is DefaultMaxWait.
+	MaxWait time.Duration
+}
+
+// DefaultMaxWait is how long a follow-up waits for its predecessor by default: longer
+// than a predecessor's whole retry budget (five receives, backed off) and the
+// dispatcher's stuck watch together.
+const DefaultMaxWait = time.Hour
+
+// waitError says a follow-up's predecessor is not done: the follow-up is held back,
+// due again no earlier than until.
+type waitError struct {
+	id, after string
+	until     time.Time
+}
+
+func (e *waitError) Error() string {
+	return fmt.Sprintf("follow-up %s waits for %s", e.id, e.after)
 }
 
 // Visibility is the part of the SQS client that delays a message's next receive.
@@ -71,26 +92,114 @@ func Backoff(first time.Duration, n int) time.Duration {
 // Handle processes a batch and reports the messages to retry; the rest are deleted.
 // A message that can never be processed (bad JSON, unknown follow-up) is reported
 // failed every time, so SQS moves it to the DLQ after maxReceiveCount.
+//
+// A follow-up whose predecessor (After) is not done waits: the batch is gone through
+// again while that lets any through (a receipt later in the batch than its outcome),
+// and what still waits is held back in the table, due again at once, for the
+// dispatcher's next run. Its message is deleted: holding back is not a failure and
+// must not spend the message's receives on its way to the DLQ.
 func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
+	var waiting []events.SQSMessage
+	held := map[string]*waitError{}
 	for _, rec := range ev.Records {
-		fid, outcome, err := s.handle(ctx, rec.Body)
-		if err != nil {
-			slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-			if s.lastReceive(rec) && fid != "" {
-				// SQS moves the message to the DLQ now: the record says so, and why.
-				if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
-					slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
-				}
-				continue
+		if w := s.process(ctx, rec, &resp); w != nil {
+			waiting, held[rec.MessageId] = append(waiting, rec), w
+		}
+	}
+	for len(waiting) > 0 {
+		var still []events.SQSMessage
+		for _, rec := range waiting {
+			if w := s.process(ctx, rec, &resp); w != nil {
+				still, held[rec.MessageId] = append(still, rec), w
 			}
-			s.backOff(ctx, rec)
+		}
+		if len(still) == len(waiting) {
+			break
+		}
+		waiting = still
+	}
+	for _, rec := range waiting {
+		if err := s.hold(ctx, held[rec.MessageId]); err != nil {
+			slog.WarnContext(ctx, "follow-up not held back", "messageId", rec.MessageId, "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			continue
 		}
-		slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
+		slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", "held:waits-for-predecessor")
 	}
 	return resp, nil
+}
+
+// process handles one message, reporting a failure in resp; it returns the wait when
+// the follow-up must wait for its predecessor (nothing is reported then).
+func (s *Sender) process(ctx context.Context, rec events.SQSMessage, resp *events.SQSEventResponse) *waitError {
+	fid, outcome, err := s.handle(ctx, rec.Body)
+	var w *waitError
+	if errors.As(err, &w) {
+		return w
+	}
+	if err != nil {
+		slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		if s.lastReceive(rec) && fid != "" {
+			// SQS moves the message to the DLQ now: the record says so, and why.
+			if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
+				slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
+			}
+			return nil
+		}
+		s.backOff(ctx, rec)
+		return nil
+	}
+	slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
+	return nil
+}
+
+// hold puts a waiting follow-up back in the table, due again when its wait says; if it
+// is no longer waiting (another delivery took it), there is nothing to hold.
+func (s *Sender) hold(ctx context.Context, w *waitError) error {
+	_, err := s.Store.hold(ctx, w.id, w.until, s.Clock.Now())
+	return err
+}
+
+// waitFor tells whether f must wait for its predecessor, the follow-up of the occasion
+// it names in After, and until when at least: the predecessor's due time when it is
+// not due yet, else now (the dispatcher's next run). A predecessor that is done (sent,
+// skipped, failed, cancelled), or none, lets it go; so does waiting MaxWait.
+func (s *Sender) waitFor(ctx context.Context, f Followup, now time.Time) error {
+	if f.After == "" {
+		return nil
+	}
+	prev, ok, err := s.Store.ByOccasion(ctx, f.After)
+	if err != nil || !ok || prev.ID == f.ID {
+		return err
+	}
+	switch prev.Status {
+	case Sent, Skipped, Failed, Cancelled:
+		return nil
+	}
+	most := cmp.Or(s.MaxWait, DefaultMaxWait)
+	since := now
+	if f.WaitingSince != nil {
+		since = *f.WaitingSince
+	}
+	if now.Sub(since) >= most {
+		slog.WarnContext(ctx, "follow-up sent before its predecessor", "followupId", f.ID, "predecessor", prev.ID,
+			"predecessorStatus", string(prev.Status), "waited", now.Sub(since).String())
+		return nil
+	}
+	until := now
+	if prev.Status == Scheduled && prev.DueAt.After(now) {
+		until = minTime(prev.DueAt, since.Add(most))
+	}
+	return &waitError{id: f.ID, after: prev.ID, until: until}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // backOff delays a failed message's next receive; if that fails the queue's own
@@ -136,6 +245,9 @@ func (s *Sender) send(ctx context.Context, fid string) (string, error) {
 		return "done:" + string(f.Status), nil
 	}
 	now := s.Clock.Now()
+	if err := s.waitFor(ctx, f, now); err != nil {
+		return "", err
+	}
 	owner := id.New(now)
 	claimed, err := s.Store.claim(ctx, f.ID, owner, now, s.Lease)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
@@ -22,6 +23,8 @@ var ErrNotFound = errors.New("follow-up not found")
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Cursors seals the list's cursors (shared/cursor); only followups-staff lists.
+	Cursors *curs.Codec
 }
 
 // item is a follow-up as stored, with its index keys and sending lease.
@@ -152,13 +155,57 @@ func (s *Store) update(ctx context.Context, id string, u expression.UpdateBuilde
 	return true, nil
 }
 
-// markQueued moves a scheduled follow-up to queued, into the stuck-watch partition.
+// markQueued moves a scheduled follow-up to queued, into the stuck-watch partition;
+// not if it was held back to a new due time meanwhile (its message already came and
+// went, and the index entry is what brings it back).
 func (s *Store) markQueued(ctx context.Context, it item, at time.Time) (bool, error) {
 	u := expression.Set(expression.Name("status"), expression.Value(Queued)).
 		Set(expression.Name("queuedAt"), expression.Value(at)).
 		Set(expression.Name("duePk"), expression.Value(queuedPK(shard(it.ID)))).
 		Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
-	return s.update(ctx, it.ID, u, expression.Name("status").Equal(expression.Value(Scheduled)))
+	cond := expression.Name("status").Equal(expression.Value(Scheduled)).
+		And(expression.Name("dueSk").Equal(expression.Value(it.DueSK)))
+	return s.update(ctx, it.ID, u, cond)
+}
+
+// ByOccasion is the follow-up an occasion (a dedupe key) yielded; ok is false when it
+// yielded none.
+func (s *Store) ByOccasion(ctx context.Context, dedupeKey string) (f Followup, ok bool, err error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(dedupePK(dedupeKey), dedupeSK), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return Followup{}, false, fmt.Errorf("occasion %s: %w", dedupeKey, err)
+	}
+	var claim struct {
+		FollowupID string `dynamodbav:"followupId"`
+	}
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &claim); err != nil {
+			return Followup{}, false, err
+		}
+	}
+	if claim.FollowupID == "" {
+		return Followup{}, false, nil
+	}
+	f, err = s.Get(ctx, claim.FollowupID)
+	if errors.Is(err, ErrNotFound) {
+		return Followup{}, false, nil
+	}
+	return f, err == nil, err
+}
+
+// hold puts a follow-up that must wait for its predecessor back among the scheduled
+// ones, due again at due, and notes since when it waits. ok is false when it is no
+// longer waiting to be sent (another delivery took it, or it was cancelled).
+func (s *Store) hold(ctx context.Context, id string, due, now time.Time) (bool, error) {
+	u := expression.Set(expression.Name("status"), expression.Value(Scheduled)).
+		Set(expression.Name("dueAt"), expression.Value(due)).
+		Set(expression.Name("duePk"), expression.Value(duePK(shard(id)))).
+		Set(expression.Name("dueSk"), expression.Value(indexSK(due, id))).
+		Set(expression.Name("waitingSince"), expression.IfNotExists(expression.Name("waitingSince"), expression.Value(now)))
+	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued), expression.Value(Failed))
+	return s.update(ctx, id, u, cond)
 }
 
 // markRequeued refreshes a stuck queued follow-up's time after it was enqueued again.

@@ -49,6 +49,12 @@ var Templates = map[string]notify.Template{
 		"zh-CN": {Subject: "保持您在{{.Brand.Name}}的{{.Vars.tier}}等级",
 			Text: "您在{{.Brand.Name}}的{{.Vars.tier}}等级保留至 {{.Vars.on}}；届时若积分未达标，将调整为{{.Vars.next}}。"},
 	}),
+	// message frames a message a staff member wrote (kind message): their text, under
+	// their subject or the brand's, with the brand's footer.
+	"message": notify.MustParse("message", false, map[string]notify.Source{
+		"en":    {Subject: "{{if .Vars.subject}}{{.Vars.subject}}{{else}}A message from {{.Brand.Name}}{{end}}", Text: "{{.Vars.text}}"},
+		"zh-CN": {Subject: "{{if .Vars.subject}}{{.Vars.subject}}{{else}}{{.Brand.Name}}给您的消息{{end}}", Text: "{{.Vars.text}}"},
+	}),
 	"birthday": notify.MustParse("birthday", true, map[string]notify.Source{
 		"en":    {Subject: "Happy birthday from {{.Brand.Name}}", Text: "Happy birthday! Everyone at {{.Brand.Name}} wishes you a wonderful day."},
 		"zh-CN": {Subject: "{{.Brand.Name}}祝您生日快乐", Text: "生日快乐！{{.Brand.Name}}全体同仁祝您度过美好的一天。"},

@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/web"
 )
 
 // Header is the request header carrying the key.
@@ -125,7 +126,8 @@ func (c *Claim) completion(status int, contentType, location string, body []byte
 // (the route, and the caller for staff routes). Requests without a key pass through.
 func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get(Header)
+		// As sent: through Lambda, r.Header holds only the part before a first comma.
+		key := web.RawHeader(r, Header)
 		if key == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -136,7 +138,7 @@ func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) 
 		}
 		body, err := readBody(r)
 		if err != nil {
-			problem.Write(w, r, problem.Newf(problem.Invalid, "reading the body: %v", err))
+			problem.Write(w, r, problem.New(problem.Invalid, "the body could not be read"))
 			return
 		}
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))

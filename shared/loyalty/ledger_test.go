@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -30,7 +31,7 @@ func newFixture(t *testing.T, edit func(*loyalty.Rules)) *fixture {
 	t.Helper()
 	env := testenv.New(t)
 	clk := clock.NewManual(t0)
-	svc := &loyalty.Service{Store: &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}, Clock: clk,
+	svc := &loyalty.Service{Store: &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty"), Cursors: cursor.New(cursor.Static("ledger test key"))}, Clock: clk,
 		Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}}
 	if edit != nil {
 		r := loyalty.DefaultRules()
@@ -357,7 +358,8 @@ func TestReferralBonusesArePendingLikeEarns(t *testing.T) {
 
 func TestLedgerRefusesAForeignCursor(t *testing.T) {
 	f := newFixture(t, nil)
-	for _, c := range []string{"x", strings.Repeat("A", 2000), "E#../../"} {
+	// A raw entry id was the cursor once: it opens no more, nor does a made-up one.
+	for _, c := range []string{"x", strings.Repeat("A", 2000), "E#../../", "e30", "06HZZZZZZZZZZZZZZZZZZZZZZZ"} {
 		if _, err := f.svc.Ledger(context.Background(), "c-9", 10, c); problem.KindOf(err) != problem.Invalid {
 			t.Errorf("cursor %.20q: %v, want 400", c, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
@@ -301,14 +302,19 @@ type LedgerPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
-// Ledger lists a customer's entries, newest first.
+// Ledger lists a customer's entries, newest first. Its cursor is the last entry's id,
+// sealed for this customer's ledger (shared/cursor).
 func (s *Service) Ledger(ctx context.Context, cid string, limit int, cursor string) (LedgerPage, error) {
+	list := "loyalty-ledger#" + cid
+	var after string
 	var start map[string]types.AttributeValue
-	if cursor != "" {
-		if _, ok := id.Time(cursor); !ok {
-			return LedgerPage{}, problem.Field("cursor", "is not a cursor from this ledger")
+	if ok, err := s.Store.Cursors.Open(ctx, list, cursor, &after); err != nil {
+		return LedgerPage{}, err
+	} else if ok {
+		if _, valid := id.Time(after); !valid {
+			return LedgerPage{}, curs.Invalid()
 		}
-		start = dynamo.Key(accountPK(cid), entrySK(cursor))
+		start = dynamo.Key(accountPK(cid), entrySK(after))
 	}
 	entries, last, err := s.Store.Entries(ctx, cid, limit, start)
 	if err != nil {
@@ -322,9 +328,11 @@ func (s *Service) Ledger(ctx context.Context, cid string, limit int, cursor stri
 		var k struct {
 			SK string `dynamodbav:"sk"`
 		}
-		if err := attributevalue.UnmarshalMap(last, &k); err == nil {
-			c := strings.TrimPrefix(k.SK, entryPref)
-			p.NextCursor = &c
+		if err := attributevalue.UnmarshalMap(last, &k); err != nil {
+			return LedgerPage{}, err
+		}
+		if p.NextCursor, err = s.Store.Cursors.SealPtr(ctx, list, strings.TrimPrefix(k.SK, entryPref)); err != nil {
+			return LedgerPage{}, err
 		}
 	}
 	return p, nil

@@ -39,7 +39,7 @@ func (s *Service) mayAct(ctx context.Context, p auth.Principal, cid string) erro
 		return err
 	}
 	if !p.SeesAny(locs) {
-		return problem.Newf(problem.NotFound, "no loyalty account %q", cid)
+		return problem.New(problem.NotFound, "no such loyalty account")
 	}
 	return nil
 }
@@ -47,7 +47,7 @@ func (s *Service) mayAct(ctx context.Context, p auth.Principal, cid string) erro
 // mayEarnAt checks the location an earn names, if any.
 func mayEarnAt(p auth.Principal, locationID string) error {
 	if locationID != "" && !p.Sees(locationID) {
-		return problem.Newf(problem.NotFound, "no location %q", locationID)
+		return problem.New(problem.NotFound, "no such location")
 	}
 	return nil
 }

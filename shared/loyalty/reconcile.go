@@ -47,8 +47,13 @@ type tally struct {
 
 // Reconcile checks every account: balance plus pending must equal the sum of its
 // ledger, the available lots must add up to the balance and the pending ones to
-// pending, and nothing may be negative. It reads the whole table in parallel segments:
-// it has to read every entry anyway, and it runs on a schedule, never on a request.
+// pending, and nothing may be negative. It reads the whole table in parallel segments,
+// with the dispatcher row's Scan grant on this table alone (wiring Scans): it has to
+// read every account, lot and entry anyway, and no index or key range lists the
+// accounts (the due index holds only accounts with a timer, the birthday index only
+// members with a birthday, and an erased member's account moves under a pseudonym no
+// other table knows), so anything but a Scan would miss accounts or read each one in
+// its own Query. It runs daily on a schedule, never on a request.
 func Reconcile(ctx context.Context, db Scanner, table string) (Reconciliation, error) {
 	const segments = 4
 	var mu sync.Mutex

@@ -27,7 +27,7 @@ func (s *Service) Reverse(ctx context.Context, actor, cid string, req PointsRequ
 		return Entry{}, false, err
 	}
 	if !ok {
-		return Entry{}, false, problem.Newf(problem.NotFound, "no entry with sourceId %q for this customer", req.SourceID)
+		return Entry{}, false, problem.New(problem.NotFound, "no entry with this sourceId for this customer")
 	}
 	if orig.Type != TypeEarn && orig.Type != TypeRedeem {
 		return Entry{}, false, problem.Newf(problem.Conflict, "a %s cannot be reversed; adjust instead", orig.Type)

@@ -176,7 +176,7 @@ func (s *Service) repeat(ctx context.Context, cid, src, typ, request string) (En
 	case !ok:
 		return Entry{}, false, errRetry
 	case e.Type != typ || e.Request != request:
-		return Entry{}, false, problem.Newf(problem.Conflict, "sourceId %q was already used (%s) with other values", src, e.Type)
+		return Entry{}, false, problem.Newf(problem.Conflict, "this sourceId was already used (%s) with other values", e.Type)
 	}
 	return e, true, nil
 }

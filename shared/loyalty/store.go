@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
@@ -20,6 +21,8 @@ import (
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Cursors seals the ledger's cursors (shared/cursor).
+	Cursors *curs.Codec
 }
 
 // ErrRulesChanged means the rules were saved by someone else since they were read.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,10 +26,14 @@ type EmailConfig struct {
 	From string
 	// ReplyTo is optional: where customers' replies go.
 	ReplyTo string
-	// ConfigurationSet is optional: the SES configuration set that publishes delivery,
-	// bounce and complaint events (they carry the rapport-id tag).
+	// ConfigurationSet is the SES configuration set that publishes delivery, bounce and
+	// complaint events (they carry the rapport-id tag); empty means the
+	// NOTIFY_SES_CONFIGURATION_SET variable, which the stack sets to the one it makes.
 	ConfigurationSet string
 }
+
+// ConfigurationSetEnv names the SES configuration set when EmailConfig does not.
+const ConfigurationSetEnv = "NOTIFY_SES_CONFIGURATION_SET"
 
 // Email delivers messages with SES v2 SendEmail (simple content).
 type Email struct {
@@ -46,6 +51,9 @@ func NewEmail(api SESAPI, cfg EmailConfig) (*Email, error) {
 		return nil, fmt.Errorf("notify email: From %q: %w", cfg.From, err)
 	}
 	cfg.From = formatAddress(from)
+	if cfg.ConfigurationSet == "" {
+		cfg.ConfigurationSet = strings.TrimSpace(os.Getenv(ConfigurationSetEnv))
+	}
 	if cfg.ReplyTo != "" {
 		reply, err := sesAddress(cfg.ReplyTo)
 		if err != nil {

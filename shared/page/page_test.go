@@ -207,3 +207,58 @@ func TestTextareaAndDescribedBy(t *testing.T) {
 		}
 	}
 }
+
+// The error summary: each label and its problem joined as the language writes it,
+// in Chinese with a full-width colon, and without a second mark after a label that
+// ends in its own question mark.
+func TestErrorSummary(t *testing.T) {
+	ts := page.Must("test", fstest.MapFS{
+		"templates/form.html": {Data: []byte(`{{define "main"}}{{template "error summary" .Summary}}<form></form>{{end}}`)},
+	}, "templates/*.html")
+	type form struct {
+		T       struct{ Lang string }
+		Title   string
+		Summary page.Summary
+	}
+	fields := func(lang string, f ...page.SummaryField) form {
+		d := form{Summary: page.Summary{Lang: lang, Heading: "Check", Fields: f}}
+		d.T.Lang = lang
+		return d
+	}
+	cases := []struct {
+		name  string
+		data  form
+		items []string
+	}{
+		{"Chinese", fields(page.Chinese, page.SummaryField{ID: "category", Label: "投诉类别", Error: "请选择投诉类别。"},
+			page.SummaryField{ID: "description", Label: "发生了什么？", Error: "请描述发生了什么。"}),
+			[]string{`<li><a href="#category">投诉类别</a>：请选择投诉类别。</li>`, `<li><a href="#description">发生了什么？</a>请描述发生了什么。</li>`}},
+		{"English", fields(page.English, page.SummaryField{ID: "name", Label: "Your name", Error: "Please tell us your name."},
+			page.SummaryField{ID: "description", Label: "What happened?", Error: "Please tell us what happened."}),
+			[]string{`<li><a href="#name">Your name</a>: Please tell us your name.</li>`, `<li><a href="#description">What happened?</a> Please tell us what happened.</li>`}},
+		{"general problems only", form{Summary: page.Summary{Lang: page.English, Heading: "Check", General: []string{"Send it again."}}},
+			[]string{`<div class="summary" id="errors" role="alert">` + "\n<p>Check</p>\n<ul>\n<li>Send it again.</li>\n</ul>"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			ts.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusBadRequest, c.data, "")
+			body := rec.Body.String()
+			for _, want := range c.items {
+				if !strings.Contains(body, want) {
+					t.Errorf("the summary has no %s:\n%s", want, body)
+				}
+			}
+			if c.data.Summary.Lang == page.Chinese && strings.Contains(body, "</a>:") {
+				t.Errorf("an ASCII colon in a Chinese summary:\n%s", body)
+			}
+		})
+	}
+	t.Run("nothing to summarise, no box", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		ts.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, fields(page.English), "")
+		if strings.Contains(rec.Body.String(), `class="summary"`) {
+			t.Errorf("an empty summary is shown:\n%s", rec.Body.String())
+		}
+	})
+}

@@ -50,7 +50,7 @@ func visible(p auth.Principal, locationID string) bool {
 	return p.All || p.Sees(locationID)
 }
 
-func noCustomer(cid string) error { return problem.Newf(problem.NotFound, "no customer %q", cid) }
+func noCustomer(cid string) error { return problem.New(problem.NotFound, "no such customer") }
 
 // visibleProfile reads a profile as stored (without following a merge) that the
 // principal may act on; another location's is not found.

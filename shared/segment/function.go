@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -39,10 +40,16 @@ func Routes(s *Service) map[string]http.Handler {
 			return http.StatusCreated, seg, err
 		}),
 		"GET /v1/segments": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			if r.URL.Query().Get("cursor") != "" { // one page: no cursor was ever given out
+				return 0, nil, curs.Invalid()
+			}
 			segs, err := s.List(r.Context(), p)
 			return http.StatusOK, map[string]any{"items": segs, "nextCursor": nil}, err
 		}),
 		"GET /v1/segments/{segmentId}/customers": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			if r.URL.Query().Get("cursor") != "" {
+				return 0, nil, curs.Invalid()
+			}
 			seg, err := s.Get(r.Context(), p, r.PathValue("segmentId"))
 			if err != nil {
 				return 0, nil, err

@@ -32,10 +32,10 @@ type WinBackOverride struct {
 // part of them a location's manager may change.
 func (s *Service) OverrideWinBack(ctx context.Context, p auth.Principal, locationID string, o WinBackOverride) (customer.ValueSettings, error) {
 	if !p.Sees(locationID) {
-		return customer.ValueSettings{}, problem.Newf(problem.NotFound, "no location %q", locationID)
+		return customer.ValueSettings{}, problem.New(problem.NotFound, "no such location")
 	}
 	if _, err := s.Customers.Location(ctx, locationID); errors.Is(err, customer.ErrNoLocation) {
-		return customer.ValueSettings{}, problem.Newf(problem.NotFound, "no location %q", locationID)
+		return customer.ValueSettings{}, problem.New(problem.NotFound, "no such location")
 	} else if err != nil {
 		return customer.ValueSettings{}, err
 	}

@@ -111,7 +111,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, seg Segment) (Se
 		return Segment{}, err
 	}
 	if !sees(p, seg) {
-		return Segment{}, problem.Newf(problem.NotFound, "no location %q", seg.Filter.LocationID)
+		return Segment{}, problem.New(problem.NotFound, "no such location")
 	}
 	now := s.Clock.Now()
 	seg.ID, seg.CreatedBy, seg.CreatedAt = id.New(now), p.Subject, now
@@ -142,7 +142,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, segID string) (Segm
 		}
 	}
 	if out.Item == nil || !sees(p, seg) {
-		return Segment{}, problem.Newf(problem.NotFound, "no segment %q", segID)
+		return Segment{}, problem.New(problem.NotFound, "no such segment")
 	}
 	return seg, nil
 }

@@ -91,7 +91,7 @@ func TestValueJobSegmentsAndCampaigns(t *testing.T) {
 		t.Fatalf("%d members of A and B, want c-1, c-2 and c-3", len(members))
 	}
 	// Another location does not exist for the manager.
-	if _, err := s.Create(ctx, manager, segment.Segment{Name: "x", Filter: segment.Filter{LocationID: "loc-9"}}); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no location "loc-9"` {
+	if _, err := s.Create(ctx, manager, segment.Segment{Name: "x", Filter: segment.Filter{LocationID: "loc-9"}}); problem.KindOf(err) != problem.NotFound || err.Error() != `not-found: no such location` {
 		t.Fatalf("another location's segment: %v", err)
 	}
 	if _, err := s.Get(ctx, auth.Principal{Roles: []string{"agent"}, Locations: []string{"loc-9"}}, seg.ID); problem.KindOf(err) != problem.NotFound {

@@ -29,12 +29,18 @@ func ValidID(s string) bool { return idPattern.MatchString(s) }
 
 // Definition is what staff post to define or edit a survey.
 type Definition struct {
-	Name       string     `json:"name"`
-	LocationID string     `json:"locationId"`
-	Anonymous  bool       `json:"anonymous"`
-	Questions  []Question `json:"questions"`
-	Dimensions []string   `json:"dimensions"`
-	Loop       *Loop      `json:"loop"`
+	Name string `json:"name"`
+	// Title is what the hosted form shows as its heading, per locale (zh-CN, en); the
+	// form falls back to the other locale, then to Name, which staff see.
+	Title      map[string]string `json:"title"`
+	LocationID string            `json:"locationId"`
+	Anonymous  bool              `json:"anonymous"`
+	Questions  []Question        `json:"questions"`
+	Dimensions []string          `json:"dimensions"`
+	// Loop is the closed loop. Left out (or null) on POST, the survey gets
+	// DefaultLoop; left out on PUT, the edited version's loop is kept. {"off": true}
+	// turns it off.
+	Loop *Loop `json:"loop"`
 	// Version, on an edit, is the version being edited: a stale one is refused (409).
 	Version int `json:"version"`
 }
@@ -48,6 +54,13 @@ func (d *Definition) Validate() error {
 	d.Name = strings.TrimSpace(d.Name)
 	if d.Name == "" || utf8.RuneCountInString(d.Name) > MaxNameLength {
 		bad("name", "is required, at most %d characters", MaxNameLength)
+	}
+	for loc, t := range d.Title {
+		if !slices.Contains(Locales, loc) {
+			bad("title."+loc, "locale must be zh-CN or en")
+		} else if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > MaxNameLength {
+			bad("title."+loc, "must be non-empty and at most %d characters", MaxNameLength)
+		}
 	}
 	if d.LocationID != "" && !ValidID(d.LocationID) {
 		bad("locationId", "must be letters, digits, '.', '_' or '-' (at most 64)")
@@ -117,6 +130,6 @@ func validateQuestion(f string, q Question, dims []string, bad func(string, stri
 
 // Survey makes version v of survey id from the definition.
 func (d Definition) Survey(id string, v int) Survey {
-	return Survey{ID: id, Name: d.Name, Version: v, LocationID: d.LocationID, Anonymous: d.Anonymous,
+	return Survey{ID: id, Name: d.Name, Title: d.Title, Version: v, LocationID: d.LocationID, Anonymous: d.Anonymous,
 		Questions: d.Questions, Dimensions: d.Dimensions, Loop: d.Loop}
 }

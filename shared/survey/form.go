@@ -5,20 +5,27 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
 // Pages serves the hosted survey form: server-rendered HTML without JavaScript or
-// external assets, in the invitation's locale or the browser's (zh-CN or en).
-// Opening a link only reads, so mail scanners that follow links answer nothing.
+// external assets but the location's logo, in the language the customer picked
+// (?lang), else the invitation's locale, else the browser's (zh-CN or en), in the
+// colours of the invitation's location. Opening a link only reads, so mail scanners
+// that follow links answer nothing. A sent form is answered with a redirect to the
+// link's thank-you view (?done=1), which a reload or Back only reads again.
 type Pages struct {
 	Service *Service
 }
@@ -41,73 +48,103 @@ var refusals = page.Refusals[pageKind]{
 	Other: page.Refusal[pageKind]{Message: pageUnavailable, Status: http.StatusServiceUnavailable, Retry: page.RetrySoon},
 }
 
-// handleOpen shows the form of an open invitation or public link, or why it is closed.
+// handleOpen shows the form of an open invitation or public link, or why it is closed;
+// with ?done=1, the thank-you page a sent form redirects to.
 func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	loc := page.Locale(r, page.English)
-	inv, err := p.Service.Store.Invitation(ctx, r.PathValue("token"))
+	token, q := r.PathValue("token"), r.URL.Query()
+	done := q.Get("done") == "1"
+	loc := page.Locale(r, page.English, q.Get("lang"))
+	inv, err := p.Service.Store.Invitation(ctx, token)
 	if err != nil {
-		p.fail(w, r, loc, notFound(err, "no such invitation"))
+		p.fail(w, r, view{Locale: loc, Switch: switchFrom(token, loc, done)}, notFound(err, "no such invitation"))
 		return
 	}
-	if l := page.Match(inv.Locale); l != "" {
-		loc = l // the invitation's locale wins over the browser's
-	}
+	// A language picked on the page wins over the invitation's, which wins over the
+	// browser's.
+	loc = page.Locale(r, page.English, q.Get("lang"), inv.Locale)
+	v := view{Locale: loc, Brand: p.brand(ctx, inv.LocationID), Switch: switchFrom(token, loc, done)}
 	switch {
+	case done:
+		// Whatever the link's state now (used, or a bot's post that stored nothing),
+		// the post that led here was thanked.
+		p.message(w, r, http.StatusOK, v, pageThanks)
+		return
 	case inv.Kind == KindInvitation && inv.Status == "used":
-		p.message(w, r, http.StatusGone, loc, pageUsed)
+		p.message(w, r, http.StatusGone, v, pageUsed)
 		return
 	case !p.Service.Clock.Now().Before(inv.ExpiresAt):
-		p.message(w, r, http.StatusGone, loc, pageExpired)
+		p.message(w, r, http.StatusGone, v, pageExpired)
 		return
 	}
 	sv, err := p.Service.Store.Survey(ctx, inv.SurveyID)
 	if err != nil {
-		p.fail(w, r, loc, notFound(err, "no survey for the invitation"))
+		p.fail(w, r, v, notFound(err, "no survey for the invitation"))
 		return
 	}
-	p.render(w, r, http.StatusOK, view{Locale: loc, Form: newForm(sv, inv.Token, loc)})
+	v.Form = newForm(sv, inv.Token, loc)
+	p.render(w, r, http.StatusOK, v)
 }
 
-// handlePost takes the form's urlencoded post and answers with a page: thank you, the
-// form again with the answers kept and each problem beside its question, or why not.
+// handlePost takes the form's urlencoded post. A stored response (or a bot's) is
+// answered 303 See Other to the link's thank-you view, so reloading that page or going
+// Back never posts again; a problem with the answers is the form again (400) with the
+// answers kept and each problem beside its question; anything else is a page saying
+// why not.
 func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		p.message(w, r, http.StatusBadRequest, page.Locale(r, page.English), pageUnreadable)
+		p.message(w, r, http.StatusBadRequest, view{Locale: page.Locale(r, page.English)}, pageUnreadable)
 		return
 	}
 	f := r.PostForm
 	loc := page.Locale(r, page.English, f.Get("locale"))
 	surveyID := r.PathValue("surveyId")
 	version, _ := strconv.Atoi(f.Get("version"))
-	sv, err := p.definition(ctx, surveyID, version)
-	if err != nil {
-		p.fail(w, r, loc, notFound(err, "no survey "+surveyID))
-		return
-	}
 	sub := Submission{
 		InvitationToken: f.Get("token"),
 		Version:         version,
 		Website:         f.Get("website"),
 		SubmissionID:    f.Get("submission"),
 		Comment:         page.Textarea(f.Get("comment")),
-		Answers:         answers(sv, f),
 	}
-	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
-		if problem.KindOf(err) != problem.Invalid {
-			p.fail(w, r, loc, err)
-			return
-		}
-		form := newForm(sv, sub.InvitationToken, loc)
-		form.keep(f, sub)
-		form.explain(err, sub, msgs[loc])
-		page.LogFailure(r, http.StatusBadRequest, err)
-		p.render(w, r, http.StatusBadRequest, view{Locale: loc, Form: form})
+	sv, err := p.definition(ctx, surveyID, version)
+	if err != nil {
+		p.fail(w, r, view{Locale: loc, Brand: p.tokenBrand(ctx, sub.InvitationToken)}, notFound(err, "no survey "+surveyID))
 		return
 	}
-	p.message(w, r, http.StatusCreated, loc, pageThanks)
+	sub.Answers = answers(sv, f)
+	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
+		v := view{Locale: loc, Brand: p.tokenBrand(ctx, sub.InvitationToken)}
+		if problem.KindOf(err) != problem.Invalid {
+			p.fail(w, r, v, err)
+			return
+		}
+		v.Form = newForm(sv, sub.InvitationToken, loc)
+		v.Form.keep(f, sub)
+		v.Form.explain(err, sub, msgs[loc])
+		page.LogFailure(r, http.StatusBadRequest, err)
+		p.render(w, r, http.StatusBadRequest, v)
+		return
+	}
+	h := w.Header()
+	h.Set("Location", doneURL(sub.InvitationToken, loc))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(http.StatusSeeOther)
 }
+
+// linkURL is the hosted page of a token in lang; done, its thank-you view.
+func linkURL(token, lang string, done bool) string {
+	u := "/v1/s/" + url.PathEscape(token) + "?"
+	if done {
+		u += "done=1&"
+	}
+	return u + "lang=" + url.QueryEscape(lang)
+}
+
+// doneURL is where a sent form goes: the link's thank-you view, in the form's language.
+func doneURL(token, lang string) string { return linkURL(token, lang, true) }
 
 // definition is the version the form showed, so its answers are read with that
 // version's question types; the current one if that version is not stored (Submit
@@ -169,35 +206,134 @@ func notFound(err error, detail string) error {
 }
 
 // fail shows the page for an error that is not about the answers.
-func (p *Pages) fail(w http.ResponseWriter, r *http.Request, loc string, err error) {
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, v view, err error) {
 	rf := refusals.For(w.Header(), err)
 	page.LogFailure(r, rf.Status, err)
-	p.message(w, r, rf.Status, loc, rf.Message)
+	p.message(w, r, rf.Status, v, rf.Message)
 }
 
-func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, loc string, kind pageKind) {
-	p.render(w, r, status, view{Locale: loc, Message: kind})
+func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, v view, kind pageKind) {
+	v.Message = kind
+	p.render(w, r, status, v)
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v view) {
 	v.T = msgs[v.Locale]
-	templates.Render(w, r, status, v, "")
+	templates.Render(w, r, status, v, v.Brand.logoOrigin())
 }
 
-// view is what the "page" template shows: the form, or one of the message pages.
+// brand is the look of a location in the locations registry. The page is still worth
+// showing without it: an unregistered location, or a registry that cannot be read
+// (logged), leaves the default look.
+func (p *Pages) brand(ctx context.Context, locationID string) brand {
+	if p.Service.Locations == nil || !ValidID(locationID) {
+		return brand{}
+	}
+	loc, err := p.Service.Locations.Location(ctx, locationID)
+	switch {
+	case errors.Is(err, customer.ErrNoLocation):
+		return brand{}
+	case err != nil:
+		slog.WarnContext(ctx, "no branding for a survey page", "locationId", locationID, "error", err.Error())
+		return brand{}
+	}
+	return brandOf(loc)
+}
+
+// tokenBrand is the look of a posted token's location, for the pages a post answers
+// with when it is not stored.
+func (p *Pages) tokenBrand(ctx context.Context, token string) brand {
+	if token == "" {
+		return brand{}
+	}
+	inv, err := p.Service.Store.Invitation(ctx, token)
+	if err != nil {
+		return brand{}
+	}
+	return p.brand(ctx, inv.LocationID)
+}
+
+// view is what the "page" template shows: the form, or one of the message pages, under
+// the location's brand bar.
 type view struct {
-	Locale  string
-	T       *messages
+	Locale string
+	T      *messages
+	Brand  brand
+	// Switch links to the same page in the other language (pages that a GET shows).
+	Switch  *langLink
 	Form    *form
 	Message pageKind
 }
 
 // Title is the document's title.
 func (v view) Title() string {
+	t := v.Heading()
 	if v.Form != nil {
-		return v.Form.Title
+		t = v.Form.Title
 	}
-	return v.Heading()
+	if v.Brand.Name != "" {
+		t += " · " + v.Brand.Name
+	}
+	return t
+}
+
+type langLink struct{ Href, Lang, Label string }
+
+// switchFrom links to the token's page (done: its thank-you view) in the other language.
+func switchFrom(token, lang string, done bool) *langLink {
+	other := page.English
+	if lang == page.English {
+		other = page.Chinese
+	}
+	return &langLink{Href: linkURL(token, other, done), Lang: other, Label: msgs[other].LangName}
+}
+
+// brand is a location's look: its name, colour, logo and footer.
+type brand struct {
+	Name, Accent, OnAccent, Logo, Footer string
+}
+
+var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+func brandOf(loc customer.Location) brand {
+	b := brand{Name: loc.Branding.Name, Footer: loc.Branding.FooterText}
+	if b.Name == "" {
+		b.Name = loc.Name
+	}
+	if c := loc.Branding.Color; colorRe.MatchString(c) {
+		b.Accent, b.OnAccent = c, onColor(c)
+	}
+	if u, err := url.Parse(loc.Branding.LogoURL); err == nil && u.Scheme == "https" && u.Host != "" {
+		b.Logo = u.String()
+	}
+	return b
+}
+
+// logoOrigin is the origin the page loads the logo from, for the CSP.
+func (b brand) logoOrigin() string {
+	u, err := url.Parse(b.Logo)
+	if b.Logo == "" || err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// onColor is black or white, whichever reads better on the colour #rrggbb (WCAG
+// relative luminance against the 0.179 crossover).
+func onColor(hex string) string {
+	n, _ := strconv.ParseUint(hex[1:], 16, 32)
+	lin := func(c uint64) float64 {
+		v := float64(c) / 255
+		if v <= 0.04045 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	l := 0.2126*lin(n>>16&0xff) + 0.7152*lin(n>>8&0xff) + 0.0722*lin(n&0xff)
+	if l > 0.179 {
+		return "#111111"
+	}
+	return "#ffffff"
 }
 
 // Heading and Body are the message page's texts.
@@ -225,6 +361,8 @@ type form struct {
 	Submission string
 	Locale     string
 	Title      string
+	// TitleLang is the language of Title when it is not the page's (a fallback).
+	TitleLang string
 	// Errors are the problems not tied to one question, shown above the form.
 	Errors       []string
 	Invalid      bool
@@ -263,8 +401,14 @@ func newForm(sv Survey, token, loc string) *form {
 	t := msgs[loc]
 	f := &form{
 		Action: "/v1/surveys/" + url.PathEscape(sv.ID) + "/responses",
-		Token:  token, Version: sv.Version, Locale: loc, Title: sv.Name, CommentMax: MaxComment,
+		Token:  token, Version: sv.Version, Locale: loc, CommentMax: MaxComment,
 		Submission: id.Token(16),
+	}
+	if f.Title, f.TitleLang = questionText(sv.Title, loc); f.Title == "" {
+		f.Title, f.TitleLang = sv.Name, "" // staff's name for it, in no known language
+	}
+	if f.TitleLang == loc {
+		f.TitleLang = ""
 	}
 	for _, q := range sv.Questions {
 		fd := &field{ID: "q-" + q.ID, Name: "q." + q.ID, Required: q.Required}
@@ -363,7 +507,7 @@ func answerField(name string, sub Submission, byQuestion map[string]*field) *fie
 	return byQuestion[sub.Answers[i].QuestionID]
 }
 
-// questionText is a question's text in loc, else in the other locale, else in any,
+// questionText is a question's (or a title's) text in loc, else in the other locale, else in any,
 // with the locale it is in.
 func questionText(text map[string]string, loc string) (string, string) {
 	keys := make([]string, 0, len(text))
@@ -383,6 +527,8 @@ func questionText(text map[string]string, loc string) (string, string) {
 
 // messages are the pages' own words in one locale.
 type messages struct {
+	// LangName is the language's own name, on the switch to it.
+	LangName                                                                                   string
 	Lang, Comma, Intro, Required, RequiredMark, Optional, ChooseAll, Comment, Honeypot, Submit string
 	// Invalid, Changed and Summary are shown above a form sent back with errors.
 	Summary, Invalid, Changed string
@@ -417,6 +563,7 @@ func (t *messages) invalidAnswer(fd *field) string {
 
 var msgs = map[string]*messages{
 	"en": {
+		LangName:     "English",
 		Lang:         "en",
 		Comma:        ", ",
 		Intro:        "Thank you for taking a minute to tell us how we did.",
@@ -447,6 +594,7 @@ var msgs = map[string]*messages{
 		},
 	},
 	"zh-CN": {
+		LangName:     "中文",
 		Lang:         "zh-CN",
 		Comma:        "，",
 		Intro:        "感谢您抽出一分钟告诉我们您的体验。",

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -48,6 +49,8 @@ type formEnv struct {
 	h     http.Handler
 	store *survey.Store
 	clk   *clock.Manual
+	// customers is the locations registry the pages read branding from.
+	customers *customer.Store
 }
 
 // newFormEnv builds the surveys-public function exactly as Lambda and the local
@@ -73,7 +76,7 @@ func newFormEnv(t *testing.T) *formEnv {
 			t.Fatal(err)
 		}
 	}
-	return &formEnv{h: fn.HTTP, store: store, clk: clk}
+	return &formEnv{h: fn.HTTP, store: store, clk: clk, customers: &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
 }
 
 // invite stores an open invitation for customer c-1 valid for a day.
@@ -118,6 +121,23 @@ func (e *formEnv) post(t *testing.T, surveyID string, form url.Values) page {
 	req := httptest.NewRequest(http.MethodPost, "/v1/surveys/"+surveyID+"/responses", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return e.serve(t, req)
+}
+
+// sent checks that a post was stored (or thanked) the way a browser sees it: 303 See
+// Other to the link's thank-you view in lang, which it then follows with a GET.
+func (e *formEnv) sent(t *testing.T, p page, token, lang string) page {
+	t.Helper()
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303 See Other: %s", p.status, p.body)
+	}
+	want := "/v1/s/" + token + "?done=1&lang=" + lang
+	if loc := p.header.Get("Location"); loc != want {
+		t.Fatalf("Location %q, want %q", loc, want)
+	}
+	if cc := p.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the redirect's Cache-Control is %q, want no-store", cc)
+	}
+	return e.serve(t, httptest.NewRequest(http.MethodGet, p.header.Get("Location"), nil))
 }
 
 func (e *formEnv) responses(t *testing.T) []survey.Response {
@@ -234,7 +254,11 @@ func wantHTML(t *testing.T, p page, status int, lang string, says ...string) {
 		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 	}
 	for k, v := range want {
-		if got := p.header.Get(k); got != v {
+		got := p.header.Get(k)
+		if k == "Content-Security-Policy" {
+			got, _, _ = strings.Cut(got, "; img-src ") // a location's logo: see TestFormWearsTheLocationsBrand
+		}
+		if got != v {
 			t.Errorf("%s: %q, want %q", k, got, v)
 		}
 	}
@@ -440,7 +464,7 @@ func TestOpeningALink(t *testing.T) {
 	e.invite(t, "tok-open", "")
 	e.invite(t, "tok-used", "")
 	e.invite(t, "tok-late", "zh-CN")
-	if p := e.post(t, "stay", answered("tok-used")); p.status != http.StatusCreated {
+	if p := e.post(t, "stay", answered("tok-used")); p.status != http.StatusSeeOther {
 		t.Fatalf("setup: %d %s", p.status, p.body)
 	}
 	err := e.store.PutInvitation(context.Background(), survey.Invitation{Token: "link-1", Kind: survey.KindLink, SurveyID: "stay",
@@ -448,7 +472,7 @@ func TestOpeningALink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := e.post(t, "stay", answered("link-1")); p.status != http.StatusCreated {
+	if p := e.post(t, "stay", answered("link-1")); p.status != http.StatusSeeOther {
 		t.Fatalf("setup: %d %s", p.status, p.body)
 	}
 	e.clk.Advance(25 * time.Hour) // tok-late (and every invitation) has expired; link-1 has not
@@ -490,7 +514,7 @@ func TestOpeningRecordsNothing(t *testing.T) {
 	if rs := e.responses(t); len(rs) != 0 {
 		t.Fatalf("opening stored %d responses", len(rs))
 	}
-	if p := e.post(t, "stay", answered("tok-1")); p.status != http.StatusCreated {
+	if p := e.post(t, "stay", answered("tok-1")); p.status != http.StatusSeeOther {
 		t.Fatalf("the invitation cannot be answered after opening: %d", p.status)
 	}
 }
@@ -498,8 +522,8 @@ func TestOpeningRecordsNothing(t *testing.T) {
 func TestFormPostStoresTheResponseOnce(t *testing.T) {
 	e := newFormEnv(t)
 	e.invite(t, "tok-1", "")
-	p := e.post(t, "stay", answered("tok-1"))
-	wantHTML(t, p, http.StatusCreated, "en", "Thank you!", "Your answers have been received.")
+	p := e.sent(t, e.post(t, "stay", answered("tok-1")), "tok-1", "en")
+	wantHTML(t, p, http.StatusOK, "en", "Thank you!", "Your answers have been received.")
 
 	rs := e.responses(t)
 	if len(rs) != 1 {
@@ -535,13 +559,25 @@ func TestFormPostStoresTheResponseOnce(t *testing.T) {
 	t.Run("opening it again says already answered", func(t *testing.T) {
 		wantHTML(t, e.open(t, "tok-1", ""), http.StatusGone, "en", "Already answered")
 	})
+	t.Run("reloading the thank-you view reads, and thanks again", func(t *testing.T) {
+		for range 2 {
+			p := e.serve(t, httptest.NewRequest(http.MethodGet, "/v1/s/tok-1?done=1&lang=en", nil))
+			wantHTML(t, p, http.StatusOK, "en", "Thank you!")
+			if len(all(p.doc, tag("form"))) != 0 {
+				t.Error("the thank-you view shows a form")
+			}
+		}
+		if n := len(e.responses(t)); n != 1 {
+			t.Fatalf("%d responses stored, want 1", n)
+		}
+	})
 }
 
 func TestAnOlderVersionsFormIsStillTaken(t *testing.T) {
 	e := newFormEnv(t)
 	e.invite(t, "tok-1", "")
-	p := e.post(t, "stay", url.Values{"token": {"tok-1"}, "version": {"1"}, "locale": {"en"}, "q.nps": {"3"}})
-	wantHTML(t, p, http.StatusCreated, "en", "Thank you!")
+	p := e.sent(t, e.post(t, "stay", url.Values{"token": {"tok-1"}, "version": {"1"}, "locale": {"en"}, "q.nps": {"3"}}), "tok-1", "en")
+	wantHTML(t, p, http.StatusOK, "en", "Thank you!")
 	if rs := e.responses(t); len(rs) != 1 || rs[0].SurveyVersion != 1 {
 		t.Fatalf("responses %+v, want one at version 1", rs)
 	}
@@ -643,8 +679,8 @@ func TestHoneypotPostIsThankedAndNotStored(t *testing.T) {
 	e.invite(t, "tok-1", "")
 	f := answered("tok-1")
 	f.Set("website", "http://spam.example")
-	p := e.post(t, "stay", f)
-	wantHTML(t, p, http.StatusCreated, "en", "Thank you!")
+	p := e.sent(t, e.post(t, "stay", f), "tok-1", "en")
+	wantHTML(t, p, http.StatusOK, "en", "Thank you!")
 	if rs := e.responses(t); len(rs) != 0 {
 		t.Fatalf("a bot's post stored %d responses", len(rs))
 	}
@@ -666,10 +702,10 @@ func TestPostOutcomePages(t *testing.T) {
 	t.Run("thank you in Chinese", func(t *testing.T) {
 		f := answered("tok-zh")
 		f.Set("locale", "zh-CN")
-		wantHTML(t, e.post(t, "stay", f), http.StatusCreated, "zh-CN", "感谢您的反馈！", "我们已收到您的回答")
+		wantHTML(t, e.sent(t, e.post(t, "stay", f), "tok-zh", "zh-CN"), http.StatusOK, "zh-CN", "感谢您的反馈！", "我们已收到您的回答")
 	})
 	t.Run("a public link's daily cap", func(t *testing.T) {
-		wantHTML(t, e.post(t, "stay", answered("link-1")), http.StatusCreated, "en", "Thank you!")
+		wantHTML(t, e.sent(t, e.post(t, "stay", answered("link-1")), "link-1", "en"), http.StatusOK, "en", "Thank you!")
 		p := e.post(t, "stay", answered("link-1"))
 		wantHTML(t, p, http.StatusTooManyRequests, "en", "Too many responses today")
 		if p.header.Get("Retry-After") == "" {
@@ -773,13 +809,13 @@ func TestResentFormPostIsNotStoredTwice(t *testing.T) {
 		fn.HTTP.ServeHTTP(w, req)
 		return w.Code
 	}
-	if c := post(m[1]); c != http.StatusCreated {
+	if c := post(m[1]); c != http.StatusSeeOther {
 		t.Fatalf("first post: %d", c)
 	}
 	if c := post(m[1]); c != http.StatusConflict {
 		t.Fatalf("the same post again: %d, want 409", c)
 	}
-	if c := post("another-rendering"); c != http.StatusCreated {
+	if c := post("another-rendering"); c != http.StatusSeeOther {
 		t.Fatalf("another customer at the same link: %d", c)
 	}
 	if rs, _ := store.Responses(context.Background(), "s-link"); len(rs) != 2 {

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,7 +13,11 @@ import (
 // Loop is a survey's closed loop: a response that meets any rule alerts Notify — or,
 // without one, the managers of the response's location — to call the customer back
 // within CallbackWithinHours (business hours, when the location's are registered).
+// A survey defined without a loop gets DefaultLoop; {"off": true} is the one way to
+// have none.
 type Loop struct {
+	// Off turns the loop off: no rule, no alert, no case. It is the only field then.
+	Off bool `dynamodbav:"off,omitempty" json:"off,omitempty"`
 	// Detractor: NPS 0–6. LowCSAT: CSAT 1–2.
 	Detractor bool `dynamodbav:"detractor" json:"detractor"`
 	LowCSAT   bool `dynamodbav:"lowCsat" json:"lowCsat"`
@@ -21,7 +26,7 @@ type Loop struct {
 	// Keywords: any of them in the comment or a text answer (case-insensitive).
 	Keywords            []string `dynamodbav:"keywords,omitempty" json:"keywords,omitempty"`
 	CallbackWithinHours int      `dynamodbav:"callbackWithinHours" json:"callbackWithinHours"`
-	Notify              Contact  `dynamodbav:"notify" json:"notify"`
+	Notify              Contact  `dynamodbav:"notify" json:"notify,omitzero"`
 	// OpenCase, when set, also opens a complaint case (channel "survey") at the
 	// response's location, in the response's own transaction.
 	OpenCase *CaseRule `dynamodbav:"openCase,omitempty" json:"openCase,omitempty"`
@@ -33,10 +38,39 @@ type CaseRule struct {
 	Severity string `dynamodbav:"severity,omitempty" json:"severity,omitempty"`
 }
 
+// DefaultCallbackHours is the default loop's callback deadline: about one working
+// day, counted in the location's business hours.
+const DefaultCallbackHours = 8
+
+// DefaultLoop is the loop of a survey defined without one: a detractor (NPS 0–6) or a
+// low CSAT (1–2) alerts the managers of the response's location (the locations
+// registry) to call back within DefaultCallbackHours business hours.
+func DefaultLoop() *Loop {
+	return &Loop{Detractor: true, LowCSAT: true, CallbackWithinHours: DefaultCallbackHours}
+}
+
+// loopOff is how an off loop reads: {"off":true} and nothing else.
+var loopOff = []byte(`{"off":true}`)
+
+// MarshalJSON shows an off loop as {"off":true}, without the empty rules.
+func (l Loop) MarshalJSON() ([]byte, error) {
+	if l.Off {
+		return loopOff, nil
+	}
+	type plain Loop // without this method
+	return json.Marshal(plain(l))
+}
+
 // Channels a loop can notify on.
 var Channels = []string{"email", "sms", "webhook"}
 
 func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
+	if l.Off {
+		if !l.isOffOnly() {
+			bad("loop.off", "turns the loop off: leave out its rules, notify, callbackWithinHours and openCase")
+		}
+		return
+	}
 	if l.Notify != (Contact{}) && (!slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "") {
 		bad("loop.notify", "needs a channel (email, sms, webhook) and an address, or leave it out to alert the location's managers")
 	}
@@ -77,9 +111,15 @@ func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 	}
 }
 
+// isOffOnly tells whether an off loop says nothing else.
+func (l *Loop) isOffOnly() bool {
+	return !l.Detractor && !l.LowCSAT && len(l.DimensionAtOrBelow) == 0 && len(l.Keywords) == 0 &&
+		l.CallbackWithinHours == 0 && l.Notify == (Contact{}) && l.OpenCase == nil
+}
+
 // Reasons lists the rules a response meets, in a stable order; none means no loop.
 func (l *Loop) Reasons(r Response) []string {
-	if l == nil {
+	if l == nil || l.Off {
 		return nil
 	}
 	var why []string

@@ -23,7 +23,7 @@ func sees(p auth.Principal, sv Survey) bool {
 }
 
 func noSurvey(surveyID string) error {
-	return problem.Newf(problem.NotFound, "no survey %q", surveyID)
+	return problem.New(problem.NotFound, "no such survey")
 }
 
 // mayBind checks that a principal may define or change a survey for a location ("" is
@@ -33,7 +33,7 @@ func mayBind(p auth.Principal, location string) error {
 	case location == "" && !p.All:
 		return problem.Field("locationId", "is required: one of your locations (a survey for every location is head office's)")
 	case location != "" && !p.Sees(location):
-		return problem.Newf(problem.NotFound, "no location %q", location)
+		return problem.New(problem.NotFound, "no such location")
 	}
 	return nil
 }
@@ -50,7 +50,7 @@ func mayChange(p auth.Principal, sv Survey) error {
 // unreadable location id is left to the field checks.
 func mayActAt(p auth.Principal, location string) error {
 	if ValidID(location) && !p.Sees(location) {
-		return problem.Newf(problem.NotFound, "no location %q", location)
+		return problem.New(problem.NotFound, "no such location")
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	now := s.Clock.Now()
 	current, err, inv, invErr := s.Store.SurveyAndInvitation(ctx, surveyID, sub.InvitationToken)
 	if errors.Is(err, ErrNotFound) {
-		return Receipt{}, problem.Newf(problem.NotFound, "no survey %q", surveyID)
+		return Receipt{}, problem.New(problem.NotFound, "no such survey")
 	}
 	if err != nil {
 		return Receipt{}, err

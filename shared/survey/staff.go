@@ -47,8 +47,11 @@ func (s *Staff) Get(ctx context.Context, p auth.Principal, surveyID string, v in
 	return sv, nil
 }
 
-// Define creates a survey at version 1.
+// Define creates a survey at version 1; one defined without a loop gets DefaultLoop.
 func (s *Staff) Define(ctx context.Context, p auth.Principal, d Definition) (Survey, error) {
+	if d.Loop == nil {
+		d.Loop = DefaultLoop()
+	}
 	if err := d.Validate(); err != nil {
 		return Survey{}, err
 	}
@@ -73,6 +76,11 @@ func (s *Staff) Edit(ctx context.Context, p auth.Principal, surveyID string, d D
 	}
 	if err := mayChange(p, cur); err != nil {
 		return Survey{}, err
+	}
+	if d.Loop == nil {
+		// An edit that does not mention the loop keeps it: a survey stored before
+		// loops had a default keeps having none until an edit sets one.
+		d.Loop = cur.Loop
 	}
 	if err := d.Validate(); err != nil {
 		return Survey{}, err
@@ -289,8 +297,11 @@ func (t *Tally) merge(o Tally) {
 }
 
 // ExportCSV writes the responses of a period as CSV: one row per response, a column per
-// question of the current version (answers to removed questions in later columns),
-// the comment last. Cells that a spreadsheet would run as formulas are defused.
+// question of the current version, then of questions earlier versions had and the
+// current one dropped, the comment last. Question columns are named q:<questionId>
+// (':' is never in an id), so no question can collide with the response's own columns
+// (responseId … customerId, nps, csat, comment). Cells that a spreadsheet would run as
+// formulas are defused.
 func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, location string, per Period, w io.Writer) error {
 	sv, err := s.Get(ctx, p, surveyID, 0)
 	if err != nil {
@@ -300,13 +311,16 @@ func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, locat
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cols := []string{}
-	for _, q := range sv.Questions {
-		cols = append(cols, q.ID)
+	cols, err := s.questionColumns(ctx, sv)
+	if err != nil {
+		return err
 	}
-	header := append(append([]string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId"}, cols...), "nps", "csat", "comment")
-	if err := cw.Write(header); err != nil {
+	cw := csv.NewWriter(w)
+	header := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId"}
+	for _, c := range cols {
+		header = append(header, QuestionColumn(c))
+	}
+	if err := cw.Write(append(header, "nps", "csat", "comment")); err != nil {
 		return err
 	}
 	end := per.To.AddDate(0, 0, 1)
@@ -335,6 +349,34 @@ func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, locat
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// QuestionColumn is the CSV export's column of a question.
+func QuestionColumn(questionID string) string { return "q:" + questionID }
+
+// questionColumns are the ids of the current version's questions, then those only
+// earlier versions had (newest version first), each once.
+func (s *Staff) questionColumns(ctx context.Context, sv Survey) ([]string, error) {
+	var cols []string
+	add := func(qs []Question) {
+		for _, q := range qs {
+			if !slices.Contains(cols, q.ID) {
+				cols = append(cols, q.ID)
+			}
+		}
+	}
+	add(sv.Questions)
+	for v := sv.Version - 1; v >= 1; v-- {
+		old, err := s.Store.SurveyVersion(ctx, sv.ID, v)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		add(old.Questions)
+	}
+	return cols, nil
 }
 
 func answerText(v any) string {

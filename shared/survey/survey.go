@@ -30,10 +30,12 @@ const (
 
 // Survey is a definition at one version.
 type Survey struct {
-	ID         string `dynamodbav:"id" json:"surveyId"`
-	Name       string `dynamodbav:"name" json:"name"`
-	Version    int    `dynamodbav:"version" json:"version"`
-	LocationID string `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
+	ID   string `dynamodbav:"id" json:"surveyId"`
+	Name string `dynamodbav:"name" json:"name"`
+	// Title is the hosted form's heading per locale; Name where it has none.
+	Title      map[string]string `dynamodbav:"title,omitempty" json:"title,omitempty"`
+	Version    int               `dynamodbav:"version" json:"version"`
+	LocationID string            `dynamodbav:"locationId,omitempty" json:"locationId,omitempty"`
 	// Anonymous surveys are answered through public per-location links, not invitations.
 	Anonymous bool       `dynamodbav:"anonymous" json:"anonymous"`
 	Questions []Question `dynamodbav:"questions" json:"questions"`

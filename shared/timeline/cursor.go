@@ -1,13 +1,11 @@
 package timeline
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
+	"context"
 	"slices"
 	"unicode/utf8"
 
-	"github.com/rapport-crm/rapport/shared/problem"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 )
 
 // position is how far the pages read one source: After is the sort key of the last
@@ -18,35 +16,25 @@ type position struct {
 }
 
 // cursor holds each source's position by type; a source missing from it has not been
-// read yet. On the wire it is base64url (no padding) of its JSON.
+// read yet. On the wire it is sealed by the one cursor codec (shared/cursor).
 type cursor map[string]position
 
-// maxCursor bounds a cursor's length: five sort keys of at most maxKey bytes each.
-const (
-	maxKey    = 1024
-	maxCursor = 8192
-)
+// maxKey bounds a position's sort key (DynamoDB's limit for a sort key).
+const maxKey = 1024
 
-func badCursor() error {
-	return problem.Field("cursor", "is not a cursor this route gave out; start again without it")
-}
+// list binds the timeline's cursors to it.
+const list = "timeline"
 
-// decodeCursor reads a cursor from the query string; "" is the first page.
-func decodeCursor(s string) (cursor, error) {
-	if s == "" {
-		return cursor{}, nil
+func badCursor() error { return curs.Invalid() }
+
+// decodeCursor opens a cursor from the query string; "" is the first page.
+func (s *Service) decodeCursor(ctx context.Context, str string) (cursor, error) {
+	c := cursor{}
+	ok, err := s.Cursors.Open(ctx, list, str, &c)
+	if err != nil || !ok {
+		return cursor{}, err
 	}
-	if len(s) > maxCursor {
-		return nil, badCursor()
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, badCursor()
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var c cursor
-	if err := dec.Decode(&c); err != nil || dec.More() || c == nil {
+	if c == nil {
 		return nil, badCursor()
 	}
 	for typ, pos := range c {
@@ -57,16 +45,14 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// encode is the cursor as it goes out; nil when every source is done.
-func (c cursor) encode() *string {
+// encodeCursor is the cursor as it goes out; nil when every source is done.
+func (s *Service) encodeCursor(ctx context.Context, c cursor) (*string, error) {
 	done := true
 	for _, typ := range Types {
 		done = done && c[typ].Done
 	}
 	if done {
-		return nil
+		return nil, nil
 	}
-	b, _ := json.Marshal(c) // a map of strings and booleans always marshals
-	s := base64.RawURLEncoding.EncodeToString(b)
-	return &s
+	return s.Cursors.SealPtr(ctx, list, c)
 }

@@ -3,6 +3,7 @@ package timeline
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -18,7 +19,11 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Surveys:    env.String("SURVEYS_TABLE"),
 	}
-	svc := &Service{DB: d.Clients.DynamoDB, Profiles: &customer.Store{DB: d.Clients.DynamoDB, Table: tables.Customers}, Tables: tables}
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	if err != nil {
+		return app.Function{}, err
+	}
+	svc := &Service{DB: d.Clients.DynamoDB, Profiles: &customer.Store{DB: d.Clients.DynamoDB, Table: tables.Customers}, Tables: tables, Cursors: cursors}
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, tables.Customers, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

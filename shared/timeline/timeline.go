@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -40,6 +41,8 @@ type Service struct {
 	DB       dynamo.API
 	Profiles Profiles
 	Tables   Tables
+	// Cursors seals the pages' cursors.
+	Cursors *curs.Codec
 }
 
 // Page sizes.
@@ -71,11 +74,11 @@ func (s *Service) Timeline(ctx context.Context, p auth.Principal, customerID str
 	if q.Limit < 1 || q.Limit > MaxLimit {
 		return Page{}, problem.Field("limit", fmt.Sprintf("must be 1 to %d", MaxLimit))
 	}
-	cur, err := decodeCursor(q.Cursor)
+	cur, err := s.decodeCursor(ctx, q.Cursor)
 	if err != nil {
 		return Page{}, err
 	}
-	notFound := problem.Newf(problem.NotFound, "no customer %q", customerID)
+	notFound := problem.New(problem.NotFound, "no such customer")
 	prof, err := s.Profiles.Profile(ctx, customerID)
 	switch {
 	case errors.Is(err, customer.ErrNoProfile):
@@ -158,8 +161,9 @@ func (s *Service) page(ctx context.Context, p auth.Principal, customerID string,
 			next[src.typ] = position{Done: true}
 		}
 	}
-	page.NextCursor = next.encode()
-	return page, nil
+	var err error
+	page.NextCursor, err = s.encodeCursor(ctx, next)
+	return page, err
 }
 
 // pick is the source whose next item is the newest, or -1 when the page must end:

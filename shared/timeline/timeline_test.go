@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -62,7 +63,7 @@ func newFixture(t *testing.T) *fixture {
 	svc := &timeline.Service{DB: db, Profiles: customers, Tables: timeline.Tables{
 		Customers: env.Names("customers"), Loyalty: env.Names("loyalty"), Followups: env.Names("followups"),
 		Complaints: env.Names("complaints"), Surveys: env.Names("surveys"),
-	}}
+	}, Cursors: cursor.New(cursor.Static("timeline test key"))}
 	f := &fixture{env: env, clk: clk, customers: customers, mux: http.NewServeMux()}
 	for pattern, h := range timeline.Routes(svc) {
 		f.mux.Handle(pattern, h)

@@ -77,7 +77,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 			return customer.Visit{}, false, cmp.Or(err, error(problem.New(problem.Unavailable, "the visit is being recorded; retry")))
 		}
 		if first.CustomerID != v.CustomerID || first.Amount != v.Amount || first.LocationID != v.LocationID {
-			return customer.Visit{}, false, problem.Newf(problem.Conflict, "sourceId %q was reported with other values", v.SourceID)
+			return customer.Visit{}, false, problem.New(problem.Conflict, "this sourceId was reported with other values")
 		}
 		v = first
 	} else if err != nil {
@@ -102,7 +102,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 // hand may do so only for customers they already see, or new ones.
 func (s *Service) mayReport(ctx context.Context, p auth.Principal, req Request) error {
 	if !p.Sees(req.LocationID) {
-		return problem.Newf(problem.NotFound, "no location %q", req.LocationID)
+		return problem.New(problem.NotFound, "no such location")
 	}
 	if p.Has(wiring.RoleSystem) {
 		return nil

@@ -4,6 +4,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -42,7 +44,7 @@ func limit(max int64, forms bool, next http.Handler) http.Handler {
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			problem.Write(w, r, problem.Newf(problem.Invalid, "reading the body: %v", err))
+			problem.Write(w, r, problem.New(problem.Invalid, "the body could not be read"))
 			return
 		}
 		if int64(len(body)) > max {
@@ -77,9 +79,17 @@ func isJSON(contentType string) bool {
 // Decode reads one JSON value into dst, rejecting unknown fields and trailing data.
 // Errors are problem.Invalid and name the field where the JSON says which one.
 func Decode(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return problem.New(problem.Invalid, "the body could not be read")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if field, msg, ok := badValue(body, dst); ok {
+			return problem.Field(field, msg)
+		}
 		return decodeError(err)
 	}
 	if dec.More() {
@@ -111,9 +121,120 @@ func decodeError(err error) error {
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return problem.Field(field, "unknown field")
 	default:
-		return problem.Newf(problem.Invalid, "malformed JSON: %v", err)
+		// The error's text can quote the value sent (a time, a token): never echo it.
+		return problem.New(problem.Invalid, "malformed JSON")
 	}
 }
+
+// badValue finds the field whose value a type's own UnmarshalJSON refused (a time
+// that is not RFC 3339, say): encoding/json reports those errors without the field,
+// so the body is walked beside dst's type and each such value decoded alone.
+func badValue(body []byte, dst any) (field, msg string, ok bool) {
+	var raw any
+	if json.Unmarshal(body, &raw) != nil {
+		return "", "", false
+	}
+	return walk(reflect.TypeOf(dst), raw, "")
+}
+
+var (
+	unmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	timeType    = reflect.TypeFor[time.Time]()
+)
+
+func walk(t reflect.Type, v any, path string) (string, string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil {
+		return "", "", false
+	}
+	if reflect.PointerTo(t).Implements(unmarshaler) {
+		b, _ := json.Marshal(v)
+		if json.Unmarshal(b, reflect.New(t).Interface()) != nil {
+			if t == timeType {
+				return orBody(path), "must be an RFC 3339 time, e.g. 2026-11-23T09:30:00Z", true
+			}
+			return orBody(path), "is not a valid value", true
+		}
+		return "", "", false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return "", "", false
+		}
+		return walkStruct(t, obj, path)
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			return "", "", false
+		}
+		for i, el := range arr {
+			if f, m, ok := walk(t.Elem(), el, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return f, m, ok
+			}
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return "", "", false
+		}
+		for k, el := range obj {
+			if f, m, ok := walk(t.Elem(), el, join(path, k)); ok {
+				return f, m, ok
+			}
+		}
+	}
+	return "", "", false
+}
+
+func walkStruct(t reflect.Type, obj map[string]any, path string) (string, string, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			if fld, m, ok := walk(f.Type, obj, path); ok {
+				return fld, m, ok
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		sub, present := obj[name]
+		if !present { // encoding/json matches names case-insensitively too
+			for k, v := range obj {
+				if strings.EqualFold(k, name) {
+					sub, present = v, true
+				}
+			}
+		}
+		if !present {
+			continue
+		}
+		if fld, m, ok := walk(f.Type, sub, join(path, name)); ok {
+			return fld, m, ok
+		}
+	}
+	return "", "", false
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func orBody(path string) string { return cmp.Or(path, "body") }
 
 func typeName(kind string) string {
 	switch kind {

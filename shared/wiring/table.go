@@ -112,8 +112,9 @@ var Tables = []Table{
 var Queues = []Queue{
 	{
 		Name: "followups",
-		// Six times the sender's timeout, as Lambda's SQS guidance asks.
-		VisibilityTimeoutSeconds: 90,
+		// Six times the sender's timeout plus its batching window (6 × 15 s + 2 s), as
+		// Lambda's SQS guidance asks; the stack refuses less.
+		VisibilityTimeoutSeconds: 92,
 		MaxReceiveCount:          5,
 		DLQRetentionDays:         14,
 	},
@@ -144,6 +145,13 @@ var SigningKeys = []SigningKey{
 		Kind: SecretKey,
 		// The follow-up sender signs webhooks with it; admins read it for their receivers.
 		Description: "Signs webhooks (HMAC-SHA256); admins read it at GET /v1/settings/webhook-key",
+	},
+	{
+		Name: "cursor",
+		Kind: SecretKey,
+		// Every list seals its cursors with it (shared/cursor), so a cursor opens in
+		// any instance and a made-up one is refused before the database is asked.
+		Description: "Seals list cursors (HMAC-SHA256)",
 	},
 }
 
@@ -212,10 +220,16 @@ var Functions = []Function{
 	{
 		Name:        "followup-dispatcher",
 		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLAs, loyalty timers, birthdays, reconciliation, visit effects, value, win-back, retention.",
-		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
-		Tables:      map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
-		Queues:      map[string]Access{"followups": Send},
-		Keys:        map[string]Access{"visit-survey": Sign},
+		Trigger: Trigger{Schedule: &Schedule{Expression: "rate(1 minute)",
+			// In step with functions/followup-dispatcher (a catalog test checks it).
+			Jobs: []string{"complaint-sla", "loyalty-timers", "loyalty-birthdays", "loyalty-reconcile",
+				"visit-effects", "customer-value", "win-back", "privacy-retention"}}},
+		Tables: map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
+		// The daily loyalty reconciliation reads every account, lot and entry: no index
+		// lists the accounts (shared/loyalty/reconcile.go says why a Scan).
+		Scans:  []string{"loyalty"},
+		Queues: map[string]Access{"followups": Send},
+		Keys:   map[string]Access{"visit-survey": Sign},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
@@ -248,6 +262,9 @@ var Functions = []Function{
 			// "outbox" (local, dev) or "aws" (SES for email, SNS for SMS).
 			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
 			{Name: "NOTIFY_EMAIL_FROM", Setting: "emailFrom", Value: ""},
+			// The SES configuration set every SendEmail names; the stack fills it in
+			// with the one it makes when notifyChannel=aws.
+			{Name: "NOTIFY_SES_CONFIGURATION_SET", Setting: "sesConfigurationSet", Value: ""},
 			{Name: "BRAND_NAME", Setting: "brandName", Value: "Rapport"},
 			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
 			{Name: "MARKETING_CAP_WINDOW", Value: "168h"},
@@ -328,12 +345,14 @@ var Functions = []Function{
 			{Method: "PUT", Path: "/v1/settings/complaints", Auth: JWT, Roles: AdminOnly},
 		}},
 		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read, "loyalty": ReadWrite},
+		Keys:   map[string]Access{"cursor": Read},
 		Env: []EnvVar{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
@@ -354,10 +373,12 @@ var Functions = []Function{
 		}},
 		// Customers are read to know where a customer belongs (the access policy).
 		Tables: map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Keys:   map[string]Access{"cursor": Read},
 		Env: []EnvVar{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
@@ -409,12 +430,14 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/customers/{customerId}/timeline", Auth: JWT, Roles: StaffAndSystem},
 		}},
 		Tables: map[string]Access{"customers": Read, "loyalty": Read, "followups": Read, "complaints": Read, "surveys": Read},
+		Keys:   map[string]Access{"cursor": Read},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
@@ -447,9 +470,11 @@ var Functions = []Function{
 			{Method: "DELETE", Path: "/v1/followups/{followupId}", Auth: JWT, Roles: StaffAndSystem},
 		}},
 		Tables: map[string]Access{"followups": ReadWrite, "customers": Read},
+		Keys:   map[string]Access{"cursor": Read},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

@@ -59,6 +59,10 @@ type Throttle struct {
 // Schedule is an EventBridge schedule expression, e.g. "rate(1 minute)".
 type Schedule struct {
 	Expression string
+	// Jobs names the periodic jobs the scheduled function runs (followup.Job names).
+	// Each gets an alarm on its Rapport/JobFailed and Rapport/JobSkipped metrics, which
+	// the dispatcher writes in CloudWatch's embedded metric format.
+	Jobs []string
 }
 
 // QueueTrigger is an SQS event source mapping.
@@ -112,7 +116,10 @@ type Function struct {
 	Description string
 	Trigger     Trigger
 	Tables      map[string]Access
-	Queues      map[string]Access
+	// Scans lists tables (among Tables) the function may Scan whole: only a scheduled
+	// job that must read every item, never a request path.
+	Scans  []string
+	Queues map[string]Access
 	// Keys are the signing keys the function uses: Sign or Verify for a MAC key, Read
 	// for a secret key.
 	Keys map[string]Access

@@ -1,13 +1,16 @@
 // Command local runs Rapport on a laptop: `run` starts the emulators and every
 // function behind one HTTP server; `token` prints a development JWT; `invoke` fires one
-// function with a sample event; `reconcile` checks the loyalty ledger of the running
-// stack; `with-emulators` runs a command (the tests) against fresh emulators on free ports.
+// function with a sample event; `redrive` moves dead letters back; `reconcile` checks the
+// loyalty ledger of the running stack; `with-emulators` runs a command (the tests)
+// against fresh emulators on free ports. token, invoke, redrive and reconcile find the
+// running make run the same way (local.FindRun): -port, else PORT, else the make run
+// started last (.local/run.json), else port 8080.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,17 +33,18 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
 	"github.com/rapport-crm/rapport/shared/loyalty"
-	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 const usage = `usage: local <command>
   run                                start everything (PORT, default 8080; TICK overrides schedules)
-  token -role manager -locations loc-1   print a development token for the running make run (-port, else .local/run.json)
-  invoke -fn <name> -event <file>    fire one function once through the running runner
-  redrive -queue followups           move the queue's DLQ messages back, through the running runner
-  reconcile                          check loyalty balances against ledger and lots in the running runner's DynamoDB Local
+  token -role manager -locations loc-1   print a development token for the running make run
+  invoke -fn <name> -event <file>    fire one function once through the running make run
+  redrive -queue followups           move the queue's DLQ messages back, through the running make run
+  reconcile                          check loyalty balances against ledger and lots in the running make run's DynamoDB Local
   with-emulators -- <command...>     run a command against fresh emulators
+token, invoke, redrive and reconcile take -port; without it they use PORT, else the
+make run started last (.local/run.json), else port 8080.
 `
 
 func main() {
@@ -59,7 +63,7 @@ func main() {
 	case "redrive":
 		err = redrive(os.Args[2:])
 	case "reconcile":
-		err = reconcile()
+		err = reconcile(os.Args[2:])
 	case "with-emulators":
 		var code int
 		code, err = withEmulators(os.Args[2:])
@@ -90,24 +94,21 @@ func issuerPath() string { return filepath.Join(root(), ".local", "dev-issuer.pe
 // tablePrefix names the tables of make run: rapport-<table>.
 const tablePrefix = "rapport-"
 
-// stack is where a running make run keeps its emulators. DynamoDB Local listens on a
-// free port, so commands that read the data directly (reconcile) find it in this file,
-// one per runner PORT, removed when the runner stops.
-type stack struct {
-	DynamoDB    string `json:"dynamoDBEndpoint"`
-	SQS         string `json:"sqsEndpoint"`
-	Region      string `json:"region"`
-	TablePrefix string `json:"tablePrefix"`
-	// BaseURL is the runner's URL; its issuer is BaseURL + local.IssuerPath.
-	BaseURL string `json:"baseURL"`
-	Issuer  string `json:"issuer"`
+// stateDir is where a running make run publishes its state (local.PublishRun):
+// DynamoDB Local listens on a free port and the runner on PORT, and the other commands
+// find both there.
+func stateDir() string { return filepath.Join(root(), ".local") }
+
+// findRun is the make run a command talks to: -port (given), else PORT, else the make
+// run started last, else the default port.
+func findRun(port string) (local.Run, error) {
+	return local.FindRun(stateDir(), cmp.Or(port, os.Getenv("PORT")))
 }
 
-func stackPath(port string) string { return filepath.Join(root(), ".local", "run-"+port+".json") }
-
-// lastRunPath holds the stack of the make run started last, whatever its port: make
-// token signs for its issuer when no PORT is given.
-func lastRunPath() string { return filepath.Join(root(), ".local", "run.json") }
+// portFlag is the -port flag every command that talks to a make run takes.
+func portFlag(fs *flag.FlagSet) *string {
+	return fs.String("port", "", "port of the make run to talk to (default: PORT, else the make run started last, from .local/run.json, else 8080)")
+}
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
@@ -120,7 +121,7 @@ func run() error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	port := envOr("PORT", "8080")
+	port := envOr("PORT", local.DefaultPort)
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		return fmt.Errorf("port %s: %w (set PORT= to use another)", port, err)
@@ -168,24 +169,14 @@ func run() error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	state, err := json.MarshalIndent(stack{DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint, Region: em.Region, TablePrefix: tablePrefix,
-		BaseURL: base, Issuer: issuer.URL()}, "", "  ")
+	unpublish, err := local.PublishRun(stateDir(), port, local.RunState{DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint, Region: em.Region,
+		TablePrefix: tablePrefix, BaseURL: base, Issuer: issuer.URL()})
 	if err != nil {
 		return err
 	}
-	for _, path := range []string{stackPath(port), lastRunPath()} {
-		if err := os.WriteFile(path, state, 0o644); err != nil {
-			return err
-		}
-	}
-	defer os.Remove(stackPath(port))
-	defer func() {
-		// Another make run may have started since; its file stays.
-		if b, err := os.ReadFile(lastRunPath()); err == nil && bytes.Equal(b, state) {
-			_ = os.Remove(lastRunPath())
-		}
-	}()
-	banner(port, issuer.URL(), em, urls, tick, time.Since(started))
+	defer unpublish()
+	local.Banner{BaseURL: base, IssuerURL: issuer.URL(), DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint,
+		FollowupsQueue: urls["followups"], Tick: tick, Took: time.Since(started)}.Print(os.Stdout)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -194,39 +185,13 @@ func run() error {
 	return nil
 }
 
-func banner(port, issuerURL string, em *emulator.Emulators, urls queue.URLs, tick, took time.Duration) {
-	base := "http://127.0.0.1:" + port
-	every := "as the wiring table says (TICK=10s make run to speed up)"
-	if tick > 0 {
-		every = "every " + tick.String() + " (TICK)"
-	}
-	fmt.Printf(`
-Rapport is running (up in %s)
-  API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
-  DynamoDB Local   %s   (data kept in .local/ddb-data; tables rapport-*)
-  SQS emulator     %s   (queue %s)
-  schedules        %s
-  issuer           %s   (OIDC; sign-in page for demo users)
-    console client   %s   (authorization code + PKCE, redirect URIs on localhost)
-    machine client   %s / %s   (client credentials; local only)
-Try:
-  curl -s %s/v1/health
-  curl -s -X POST %s/v1/surveys/%s/responses -H 'Content-Type: application/json' \
-    -d '{"answers":[{"questionId":"nps","value":3}],"comment":"The room was cold"}'
-  curl -s -u %s:%s -d grant_type=client_credentials %s/oauth2/token
-Ctrl-C stops everything.
-`, took.Round(100*time.Millisecond), base, em.DynamoDBEndpoint, em.SQSEndpoint, urls["followups"], every,
-		issuerURL, local.ConsoleClientID, local.MachineClientID, local.MachineClientSecret,
-		base, base, local.DemoSurveyID, local.MachineClientID, local.MachineClientSecret, issuerURL)
-}
-
 func token(args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	role := fs.String("role", "manager", "agent, manager or admin (comma-separated for several): a person's ID token; system: a machine client's access token")
 	locations := fs.String("locations", "", `locations, comma-separated; "*" for all (honoured for admin and system); empty for none`)
 	sub := fs.String("sub", "", "subject of a person's token (default dev-<role>)")
 	ttl := fs.Duration("ttl", 12*time.Hour, "lifetime")
-	port := fs.String("port", "", "port of the make run to sign for (default: PORT, else the make run started last, from .local/run.json, else 8080)")
+	port := portFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -258,40 +223,18 @@ func token(args []string) error {
 	if err != nil {
 		return err
 	}
-	base, err := runnerBase(*port)
+	run, err := findRun(*port)
 	if err != nil {
 		return err
 	}
-	issuer.SetBaseURL(base)
+	// The token is for that make run's issuer; it need not be running yet.
+	issuer.SetBaseURL(run.BaseURL)
 	t, err := issuer.Token(*sub, roles, locs, time.Now(), *ttl)
 	if err != nil {
 		return err
 	}
 	fmt.Println(t)
 	return nil
-}
-
-// runnerBase is the URL of the make run a token is for: the port given (flag, then
-// PORT), else the make run started last (.local/run.json), else the default port.
-func runnerBase(port string) (string, error) {
-	if port == "" {
-		port = os.Getenv("PORT")
-	}
-	if port != "" {
-		return "http://127.0.0.1:" + port, nil
-	}
-	b, err := os.ReadFile(lastRunPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return local.DefaultBaseURL, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	var st stack
-	if err := json.Unmarshal(b, &st); err != nil || st.BaseURL == "" {
-		return "", fmt.Errorf("%s holds no baseURL (%v); give -port or PORT=", lastRunPath(), err)
-	}
-	return st.BaseURL, nil
 }
 
 func split(s string) []string {
@@ -317,6 +260,7 @@ func invoke(args []string) error {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fn := fs.String("fn", "", "function name (a folder under functions/)")
 	event := fs.String("event", "", "event file (JSON)")
+	port := portFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -327,13 +271,17 @@ func invoke(args []string) error {
 	if err != nil {
 		return err
 	}
-	return postRunner("/dev/invoke/"+*fn, body)
+	return postRunner(*port, "/dev/invoke/"+*fn, body)
 }
 
 // postRunner posts a JSON body to a /dev route of the running make run, with the
 // header that tells it apart from a cross-site form, and prints its answer.
-func postRunner(path string, body []byte) error {
-	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:"+envOr("PORT", "8080")+path, bytes.NewReader(body))
+func postRunner(port, path string, body []byte) error {
+	run, err := findRun(port)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, run.BaseURL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -341,7 +289,7 @@ func postRunner(path string, body []byte) error {
 	req.Header.Set(local.DevHeader, "1")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("is make run running? %w", err)
+		return notRunning(run, err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
@@ -355,27 +303,41 @@ func postRunner(path string, body []byte) error {
 func redrive(args []string) error {
 	fs := flag.NewFlagSet("redrive", flag.ContinueOnError)
 	q := fs.String("queue", "followups", "queue whose DLQ to move back")
+	port := portFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return postRunner("/dev/redrive/"+*q, []byte("{}"))
+	return postRunner(*port, "/dev/redrive/"+*q, []byte("{}"))
+}
+
+// notRunning explains a make run that does not answer, and how it was chosen.
+func notRunning(run local.Run, err error) error {
+	hint := "start make run, or give PORT= of the one running"
+	switch {
+	case strings.HasPrefix(run.From, "PORT="):
+		hint = "start one with " + run.From + " make run, or give the PORT= of the one running"
+	case run.Published:
+		hint = run.Path + " was left by a make run that is gone (killed?): start make run again, or give PORT= of the one running"
+	}
+	return fmt.Errorf("no make run answers at %s (%s): %w; %s", run.BaseURL, run.From, err, hint)
 }
 
 // reconcile runs the loyalty reconciliation on the running make run's loyalty table,
 // straight against its DynamoDB Local, and fails when an account differs.
-func reconcile() error {
-	port := envOr("PORT", "8080")
-	b, err := os.ReadFile(stackPath(port))
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no make run on port %s (no %s); start make run, or set PORT= to its port", port, stackPath(port))
+func reconcile(args []string) error {
+	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	port := portFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
+	run, err := findRun(*port)
 	if err != nil {
 		return err
 	}
-	var st stack
-	if err := json.Unmarshal(b, &st); err != nil {
-		return fmt.Errorf("%s: %w", stackPath(port), err)
+	if !run.Published {
+		return fmt.Errorf("no make run at %s (%s) has published its DynamoDB Local endpoint in .local; start make run, or give PORT= of the one running", run.BaseURL, run.From)
 	}
+	st := run.RunState
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	clients, err := cloud.Local(ctx, st.DynamoDB, st.SQS, st.Region)
@@ -385,7 +347,7 @@ func reconcile() error {
 	table := dynamo.Prefixed(st.TablePrefix)("loyalty")
 	rep, err := loyalty.Reconcile(ctx, clients.DynamoDB, table)
 	if err != nil {
-		return fmt.Errorf("reconcile %s at %s (is make run on port %s still running?): %w", table, st.DynamoDB, port, err)
+		return fmt.Errorf("reconcile %s at %s (the DynamoDB Local of the make run at %s, %s; is it still running?): %w", table, st.DynamoDB, st.BaseURL, run.From, err)
 	}
 	fmt.Printf("loyalty reconciliation of %s at %s\n  accounts     %d\n  entries      %d\n  differences  %d\n",
 		table, st.DynamoDB, rep.Accounts, rep.Entries, len(rep.Differences))

@@ -1,0 +1,213 @@
+package stack
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// alarmWant is what one alarm must be: its threshold and, where it matters, its metric.
+type alarmWant struct {
+	threshold float64
+	metric    string // MetricName of a single-metric alarm; "" for metric math
+	stat      string // Statistic or ExtendedStatistic; "" when not checked
+	dims      map[string]any
+}
+
+func TestAlarms(t *testing.T) {
+	for _, stage := range []string{"dev", "prod"} {
+		t.Run(stage, func(t *testing.T) {
+			// GIVEN the stack synthesized from the wiring table
+			s := synthCached(t, stage, stageProps(stage))
+			topic := ref(s.logicalID(t, "AlarmTopic"))
+
+			// WHEN the alarms the wiring table calls for are listed
+			want := map[string]alarmWant{
+				"Api5xxRate":    {threshold: apiErrorRatePercent},
+				"ApiLatencyP99": {threshold: apiLatencyP99Millis, metric: "Latency", stat: "p99"},
+				"SmsSpend":      {threshold: smsSpendShare * 1, metric: "SMSMonthToDateSpentUSD", stat: "Maximum"},
+			}
+			for _, q := range wiring.Queues {
+				want[dlqID(q.DLQName())+"NotEmpty"] = alarmWant{metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"}
+				want[queueID(q.Name)+"Age"] = alarmWant{threshold: queueAgeSeconds, metric: "ApproximateAgeOfOldestMessage", stat: "Maximum"}
+			}
+			for _, f := range wiring.Functions {
+				want[functionID(f.Name)+"Errors"] = alarmWant{metric: "Errors", stat: "Sum"}
+				want[functionID(f.Name)+"Throttles"] = alarmWant{metric: "Throttles", stat: "Sum"}
+				if len(f.Trigger.Routes) > 0 {
+					want[functionID(f.Name)+"5xxRate"] = alarmWant{threshold: apiErrorRatePercent}
+					want[functionID(f.Name)+"LatencyP99"] = alarmWant{threshold: apiLatencyP99Millis, metric: "Duration", stat: "p99"}
+				}
+				if sc := f.Trigger.Schedule; sc != nil {
+					want[failureQueueID(f.Name)+"NotEmpty"] = alarmWant{metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"}
+					for _, job := range sc.Jobs {
+						dims := map[string]any{"Job": job}
+						want[jobID(job)+"Failed"] = alarmWant{metric: "JobFailed", stat: "Sum", dims: dims}
+						want[jobID(job)+"Skipped"] = alarmWant{threshold: jobSkippedPerFiveMinutes - 1, metric: "JobSkipped", stat: "Sum", dims: dims}
+					}
+				}
+			}
+			for _, tbl := range wiring.Tables {
+				want[tableID(tbl.Name)+"Throttles"] = alarmWant{}
+				want[tableID(tbl.Name)+"SystemErrors"] = alarmWant{}
+			}
+
+			// THEN each exists, fires above its threshold and tells the ops topic both ways
+			for id, w := range want {
+				a := s.resource(t, s.logicalID(t, id+"Alarm"), "AWS::CloudWatch::Alarm").Properties
+				if a["Threshold"] != w.threshold || a["ComparisonOperator"] != "GreaterThanThreshold" ||
+					!sameJSON(a["AlarmActions"], []any{topic}) || !sameJSON(a["OKActions"], []any{topic}) {
+					t.Errorf("alarm %s = %s; want > %g notifying the ops topic", id, jsonString(a), w.threshold)
+				}
+				if w.metric != "" && a["MetricName"] != w.metric {
+					t.Errorf("alarm %s watches %v, want %s", id, a["MetricName"], w.metric)
+				}
+				if w.stat != "" && a["Statistic"] != w.stat && a["ExtendedStatistic"] != w.stat {
+					t.Errorf("alarm %s statistic %v/%v, want %s", id, a["Statistic"], a["ExtendedStatistic"], w.stat)
+				}
+				if w.dims != nil {
+					got := map[string]any{}
+					for _, d := range list(a["Dimensions"]) {
+						dm := d.(map[string]any)
+						got[dm["Name"].(string)] = dm["Value"]
+					}
+					if !sameJSON(got, w.dims) {
+						t.Errorf("alarm %s dimensions %s, want %s", id, jsonString(got), jsonString(w.dims))
+					}
+				}
+			}
+			if n := len(s.ofType("AWS::CloudWatch::Alarm")); n != len(want) {
+				t.Errorf("%d alarms, want %d", n, len(want))
+			}
+		})
+	}
+}
+
+func TestAlarmMetricMath(t *testing.T) {
+	// GIVEN the dev stack
+	s := synthCached(t, "dev", devProps())
+
+	// THEN a table's throttles sum ThrottledRequests over its operations (at most 10
+	// metrics, CloudWatch's limit for an alarm)
+	th := s.resource(t, s.logicalID(t, tableID("followups")+"ThrottlesAlarm"), "AWS::CloudWatch::Alarm").Properties
+	if !strings.Contains(jsonString(th["Metrics"]), `"MetricName":"ThrottledRequests"`) || len(list(th["Metrics"])) > 11 {
+		t.Errorf("followups throttles alarm = %s", jsonString(th["Metrics"]))
+	}
+	se := s.resource(t, s.logicalID(t, tableID("followups")+"SystemErrorsAlarm"), "AWS::CloudWatch::Alarm").Properties
+	if !strings.Contains(jsonString(se["Metrics"]), `"MetricName":"SystemErrors"`) {
+		t.Errorf("followups system errors alarm = %s", jsonString(se["Metrics"]))
+	}
+
+	// AND a function's 5xx rate divides its routes' 5xx (from the access logs) by its invocations
+	rate := s.resource(t, s.logicalID(t, functionID("customers")+"5xxRateAlarm"), "AWS::CloudWatch::Alarm").Properties
+	m := jsonString(rate["Metrics"])
+	for _, part := range []string{"100 * FILL(errors, 0) / requests", `"MetricName":"5xx-customers"`, `"Namespace":"` + apiMetricsNamespace + `"`, `"MetricName":"Invocations"`} {
+		if !strings.Contains(m, part) {
+			t.Errorf("customers 5xx rate alarm lacks %s: %s", part, m)
+		}
+	}
+}
+
+func TestRoute5xxFilters(t *testing.T) {
+	// GIVEN the dev stack
+	s := synthCached(t, "dev", devProps())
+	access := ref(s.logicalID(t, "ApiAccessLogs"))
+
+	for _, f := range wiring.Functions {
+		if len(f.Trigger.Routes) == 0 {
+			continue
+		}
+		// THEN each HTTP function's 5xx filter reads the access logs, names each of its
+		// routes and fits CloudWatch's 1,024-character pattern limit
+		mf := s.resource(t, s.logicalID(t, functionID(f.Name)+"5xxFilter"), "AWS::Logs::MetricFilter").Properties
+		pattern, _ := mf["FilterPattern"].(string)
+		if !sameJSON(mf["LogGroupName"], access) || len(pattern) > 1024 || !strings.Contains(pattern, `$.status = "5*"`) {
+			t.Errorf("%s filter = %s", f.Name, jsonString(mf))
+		}
+		for _, r := range f.Trigger.Routes {
+			if !strings.Contains(pattern, `"`+r.Pattern()+`"`) {
+				t.Errorf("%s filter misses route %s: %s", f.Name, r.Pattern(), pattern)
+			}
+		}
+	}
+}
+
+func TestAlarmTopicPolicy(t *testing.T) {
+	// GIVEN the dev stack, with its own alarm topic
+	s := synthCached(t, "dev", devProps())
+
+	// THEN the topic policy lets this account's CloudWatch alarms publish, and keeps the TLS deny
+	s.template.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{
+				"Effect":    "Deny",
+				"Principal": "*",
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+			}),
+			map[string]any{
+				"Sid":       "AllowCloudWatchAlarmsOfThisAccount",
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+				"Action":    "sns:Publish",
+				"Resource":  ref(s.logicalID(t, "AlarmTopic")),
+				"Condition": map[string]any{
+					"ArnLike": map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{
+						"arn:", ref("AWS::Partition"), ":cloudwatch:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":alarm:*",
+					}}}},
+					"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+				},
+			},
+		})},
+	})
+	// AND the topic's key lets the same alarms use it
+	s.template.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{
+				"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+				"Condition": assertions.Match_ObjectLike(&map[string]any{
+					"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
+				}),
+			}),
+		})},
+	})
+}
+
+func TestExistingAlarmTopic(t *testing.T) {
+	// GIVEN prod with an existing topic instead of an address
+	p := prodProps()
+	p.AlarmEmail = ""
+	p.AlarmTopicArn = "arn:aws:sns:eu-west-1:111122223333:oncall"
+	s := synth(t, p, nil)
+
+	// THEN the stack makes no topic and its alarms notify the given one
+	if n := len(s.ofType("AWS::SNS::Topic")); n != 0 {
+		t.Errorf("%d topics, want none", n)
+	}
+	a := s.resource(t, s.logicalID(t, "Api5xxRateAlarm"), "AWS::CloudWatch::Alarm").Properties
+	if !sameJSON(a["AlarmActions"], []any{p.AlarmTopicArn}) {
+		t.Errorf("alarm actions %s, want the given topic", jsonString(a["AlarmActions"]))
+	}
+}
+
+func TestProdNeedsAlarmSubscriber(t *testing.T) {
+	// GIVEN prod without alarmEmail or alarmTopicArn
+	p := prodProps()
+	p.AlarmEmail = ""
+
+	// WHEN validated
+	err := p.withDefaults().Validate()
+
+	// THEN it refuses and names both settings
+	if err == nil || !strings.Contains(err.Error(), "alarmEmail") || !strings.Contains(err.Error(), "alarmTopicArn") {
+		t.Errorf("Validate() = %v; want a refusal naming alarmEmail and alarmTopicArn", err)
+	}
+	// AND a bad topic ARN is named
+	p.AlarmTopicArn = "oncall"
+	if err := p.withDefaults().Validate(); err == nil || !strings.Contains(err.Error(), `alarmTopicArn "oncall"`) {
+		t.Errorf("Validate() = %v; want the bad ARN named", err)
+	}
+}

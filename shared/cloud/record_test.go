@@ -1,0 +1,96 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// TestRecordCalls checks what the grants test in infra/stack relies on: each call is
+// recorded for the function whose clients made it, named after the wiring table's
+// tables, indexes and queues, per kind of item in a transaction or a batch, and merged across processes' files.
+func TestRecordCalls(t *testing.T) {
+	// GIVEN clients against a server that answers every call with an empty JSON body
+	// (what is recorded is the request, before it is sent)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	base, err := Local(ctx, srv.URL, srv.URL, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := newRecorder(dir)
+	a, b := base.recordTo(r, "fn-a"), base.recordTo(r, "fn-b")
+	queue := srv.URL + "/000000000000/t01abc-followups"
+
+	// WHEN two functions call DynamoDB and SQS, and the unwrapped clients call too
+	_, _ = a.DynamoDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String("t01abc-loyalty"), Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "x"}}}},
+		{Update: &types.Update{TableName: aws.String("t01abc-loyalty"), Key: map[string]types.AttributeValue{}, UpdateExpression: aws.String("SET a = :a")}},
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String("t01abc-customers"), Key: map[string]types.AttributeValue{}, ConditionExpression: aws.String("attribute_exists(pk)")}},
+	}})
+	_, _ = a.DynamoDB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t01abc-loyalty"), IndexName: aws.String("due"),
+		KeyConditionExpression: aws.String("duePk = :p")})
+	_, _ = a.DynamoDB.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("t01abc-loyalty")})
+	_, _ = b.SQS.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(queue),
+		Entries: []sqstypes.SendMessageBatchRequestEntry{{Id: aws.String("1"), MessageBody: aws.String("{}")}}})
+	_, _ = b.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queue + "-dlq"), ReceiptHandle: aws.String("h")})
+	_, _ = b.DynamoDB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"t01abc-followups": {{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{}}}},
+	}})
+	_, _ = base.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t01abc-surveys"), Key: map[string]types.AttributeValue{}})
+	// Clients wrapped again record for the last function only.
+	c := a.recordTo(r, "fn-c")
+	_, _ = c.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t01abc-complaints"), Key: map[string]types.AttributeValue{}})
+	// Another process's file is merged in.
+	other := &recorder{path: dir + "/1.json", calls: map[string]map[string]bool{}}
+	other.add("fn-b", []string{"sqs:ReceiveMessage queue:followups"})
+
+	// THEN the merged recording names exactly those calls, per function
+	got, err := ReadRecordings(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"fn-a": {
+			"dynamodb:Query table:loyalty/index/due",
+			"dynamodb:Scan table:loyalty",
+			"dynamodb:TransactWriteItems/ConditionCheck table:customers",
+			"dynamodb:TransactWriteItems/Put table:loyalty",
+			"dynamodb:TransactWriteItems/Update table:loyalty",
+		},
+		"fn-b": {
+			"dynamodb:BatchWriteItem/Delete table:followups",
+			"sqs:DeleteMessage dlq:followups",
+			"sqs:ReceiveMessage queue:followups",
+			"sqs:SendMessageBatch queue:followups",
+		},
+		"fn-c": {"dynamodb:GetItem table:complaints"},
+	}
+	if !reflect.DeepEqual(got.Functions, want) {
+		t.Errorf("recorded %v\nwant %v", got.Functions, want)
+	}
+}
+
+func TestForWithoutRecording(t *testing.T) {
+	// GIVEN no recorder (RAPPORT_RECORD_CALLS unset, as in AWS)
+	base := NewClients(aws.Config{Region: "us-east-1"})
+	// THEN the very same clients come back
+	if got := base.recordTo(nil, "fn"); got.DynamoDB != base.DynamoDB || got.SQS != base.SQS || got.KMS != base.KMS {
+		t.Error("clients wrapped without a recorder")
+	}
+}
