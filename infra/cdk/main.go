@@ -18,6 +18,14 @@
 //	sesIdentity          a domain or address the stack makes an SES identity for
 //	sesConfigurationSet  an existing SES configuration set instead of the stack's own
 //	sendConcurrency      the follow-up sender's maximum concurrency (2..1000, default 5)
+//	apiDomain            with certificateArn (ACM, same region): serve the API at this host
+//	                     name; links in messages use it
+//	tableNames           comma-separated <wiring table>=<table name> pairs: adopt these
+//	                     tables (point-in-time restores) instead of the stack's own
+//	backup               true: the daily AWS Backup plan of the tables in a dev stage too
+//	                     (prod always has it)
+//	backupCopyVaultArn   a backup vault in another region or account that receives a copy
+//	                     of every recovery point
 //	authDomainPrefix     prefix of the hosted sign-in domain (default rapport-<stage>-<account>)
 //	consoleCallbackUrls  comma-separated addresses of the staff console that sign-in may
 //	                     return to; dev defaults to the local console, prod requires https ones
@@ -105,11 +113,25 @@ func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) 
 		AlarmEmail:          contextString(app, "alarmEmail", ""),
 		AlarmTopicArn:       contextString(app, "alarmTopicArn", ""),
 		SESIdentity:         contextString(app, "sesIdentity", ""),
+		Backup:              contextString(app, "backup", "") == "true",
+		APIDomain:           contextString(app, "apiDomain", ""),
+		CertificateArn:      contextString(app, "certificateArn", ""),
+		BackupCopyVaultArn:  contextString(app, "backupCopyVaultArn", ""),
 		AuthDomainPrefix:    contextString(app, "authDomainPrefix", ""),
 		ConsoleCallbackURLs: contextList(app, "consoleCallbackUrls"),
 		ConsoleLogoutURLs:   contextList(app, "consoleLogoutUrls"),
 		MachineLocations:    contextList(app, "machineLocations"),
 		MachineClientIDs:    contextList(app, "machineClientIds"),
+	}
+	for _, pair := range contextList(app, "tableNames") {
+		name, table, ok := strings.Cut(pair, "=")
+		if !ok {
+			return nil, fmt.Errorf("context tableNames: %q is not <wiring table>=<table name>", pair)
+		}
+		if props.TableNames == nil {
+			props.TableNames = map[string]string{}
+		}
+		props.TableNames[strings.TrimSpace(name)] = strings.TrimSpace(table)
 	}
 	var err error
 	if props.SMSSpendLimitUSD, err = contextNumber(app, "smsSpendLimitUsd"); err != nil {

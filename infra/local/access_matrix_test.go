@@ -313,6 +313,17 @@ var matrixCases = map[string]matrixCase{
 		}
 		return "/v1/followups/" + id, ""
 	}},
+
+	// Operations: deep health is about no location; it succeeds once the dispatcher
+	// has run (its heartbeat), so a request meant to succeed runs it first.
+	"GET /v1/health/deep": {global: true, request: func(t *testing.T, m *matrix, fresh bool) (string, string) {
+		if fresh {
+			if _, err := m.runner.Invoke(t.Context(), "followup-dispatcher", local.ScheduledEvent(m.cfg.Clock.Now(), "followup-dispatcher")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return "/v1/health/deep", ""
+	}},
 }
 
 // Every staff and system route of the wiring table is in the matrix, and nothing else.

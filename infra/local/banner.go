@@ -1,10 +1,16 @@
 package local
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Banner is what make run prints once everything is up.
@@ -13,6 +19,56 @@ type Banner struct {
 	DynamoDB, SQS      string // the emulators' endpoints
 	FollowupsQueue     string
 	Tick, Took         time.Duration
+	// Health is the deep health check's verdict (HealthVerdict), "" if not asked.
+	Health string
+}
+
+// HealthVerdict asks GET /v1/health/deep at base, as the machine client (system, all
+// locations) over HTTP like any client, and sums its answer up in one line; ok is
+// false unless it answered 200.
+func HealthVerdict(ctx context.Context, base string, issuer *Issuer, now time.Time) (line string, ok bool) {
+	token, err := issuer.Token("", []string{wiring.RoleSystem}, []string{"*"}, now, time.Minute)
+	if err != nil {
+		return "FAILING: no token for the check: " + err.Error(), false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/health/deep", nil)
+	if err != nil {
+		return "FAILING: " + err.Error(), false
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "FAILING: no answer: " + err.Error(), false
+	}
+	defer resp.Body.Close()
+	var rep app.Report
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || len(rep.Checks) == 0 {
+		return fmt.Sprintf("FAILING: %s, not a health report", resp.Status), false
+	}
+	var parts []string
+	for _, c := range rep.Checks {
+		switch {
+		case !c.OK:
+			parts = append(parts, c.Name+" ("+c.Detail+")")
+		case c.Messages != nil:
+			parts = append(parts, fmt.Sprintf("%s: %d waiting, %d in flight", c.Name, *c.Messages, deref(c.MessagesInFlight)))
+		case c.AgeSeconds != nil:
+			parts = append(parts, fmt.Sprintf("dispatcher ran %ds ago", *c.AgeSeconds))
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Sprintf("FAILING (%d): %s", resp.StatusCode, strings.Join(parts, "; ")), false
+	}
+	return fmt.Sprintf("ok: %d checks; %s", len(rep.Checks), strings.Join(parts, "; ")), true
+}
+
+func deref(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // Examples are the commands the banner offers to try against the runner at base; a
@@ -36,6 +92,10 @@ func (b Banner) Print(w io.Writer) {
 	for _, ex := range Examples(b.BaseURL, b.IssuerURL) {
 		try.WriteString("  " + strings.ReplaceAll(ex, "\n", "\n  ") + "\n")
 	}
+	health := ""
+	if b.Health != "" {
+		health = "  deep health      " + b.Health + "   (GET /v1/health/deep, admin or system)\n"
+	}
 	fmt.Fprintf(w, `
 Rapport is running (up in %s)
   API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
@@ -45,9 +105,9 @@ Rapport is running (up in %s)
   issuer           %s   (OIDC; sign-in page for demo users)
     console client   %s   (authorization code + PKCE, redirect URIs on localhost)
     machine client   %s / %s   (client credentials; local only)
-make token, invoke, redrive and reconcile talk to the make run started last (.local/run.json); PORT= picks another.
+%smake token, invoke, redrive and reconcile talk to the make run started last (.local/run.json); PORT= picks another.
 Try (more in the README's walk-through):
 %sCtrl-C stops everything.
 `, b.Took.Round(100*time.Millisecond), b.BaseURL, b.DynamoDB, b.SQS, b.FollowupsQueue, every,
-		b.IssuerURL, ConsoleClientID, MachineClientID, MachineClientSecret, try.String())
+		b.IssuerURL, ConsoleClientID, MachineClientID, MachineClientSecret, health, try.String())
 }

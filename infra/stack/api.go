@@ -34,6 +34,7 @@ func (b *builder) buildAPI() {
 		},
 	})
 	b.addAccessLogs()
+	b.addCustomDomain()
 	b.setAPIEnvironment()
 
 	jwt := b.jwtAuthorizer()
@@ -130,7 +131,7 @@ func (b *builder) setAPIEnvironment() {
 	for _, lf := range b.functions {
 		for _, e := range lf.row.Env {
 			if e.API {
-				lf.fn.AddEnvironment(jsii.String(e.Name), b.api.ApiEndpoint(), nil)
+				lf.fn.AddEnvironment(jsii.String(e.Name), b.publicBaseURL(), nil)
 			}
 		}
 	}

@@ -106,7 +106,8 @@ func unit(pair string) string {
 	case strings.HasPrefix(res, "queue:") && action == "sqs:SendMessage":
 		return "send " + res
 	case strings.HasPrefix(res, "queue:"):
-		return "consume " + res
+		// Consuming (the event source mapping) or inspecting (GetQueueAttributes).
+		return "use " + res
 	case strings.HasPrefix(res, "logs:"):
 		return "logs"
 	case strings.HasPrefix(res, "destination:"):
@@ -340,9 +341,9 @@ func TestGrantsProvenByCalls(t *testing.T) {
 		t.Run(row.Name, func(t *testing.T) {
 			calls := rec.Functions[row.Name]
 			t.Logf("%s made %d kinds of AWS call:\n  %s", row.Name, len(calls), strings.Join(calls, "\n  "))
-			// A function with grants but no recorded call is a function no test built.
+			// A function with grants but no recorded call has no test behind its grants.
 			if len(calls) == 0 && (len(row.Tables)+len(row.Queues) > 0) {
-				t.Fatalf("no recorded calls for %s, which has grants: no test built it with app.Build", row.Name)
+				t.Fatalf("no recorded calls for %s, which has grants: no test built it with app.Build and had it call AWS", row.Name)
 			}
 
 			// WHEN its role's statements are compared with its calls

@@ -13,8 +13,11 @@ import (
 // dataTable is a wiring table with the resources made for it.
 type dataTable struct {
 	def   wiring.Table
-	table awsdynamodb.Table
+	table awsdynamodb.ITable
 	key   awskms.Key
+	// adopted is the name of a table made outside the stack (a point-in-time restore)
+	// that the stack uses instead of its own, by the tableNames setting; "" for its own.
+	adopted string
 }
 
 // dataQueue is a wiring queue with its dead-letter queue.
@@ -43,6 +46,9 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     b.stage.removal,
 	})
+	if name := b.props.TableNames[def.Name]; name != "" {
+		return b.adoptTable(def, key, name)
+	}
 	props := &awsdynamodb.TableProps{
 		PartitionKey: attribute(def.PartitionKey),
 		SortKey:      optionalAttribute(def.SortKey),
@@ -117,4 +123,23 @@ func (b *builder) output(id string, value *string, description string) {
 		Value:       value,
 		Description: jsii.String(description),
 	})
+}
+
+// adoptTable uses a table made outside the stack (README "Restoring a table"): a
+// point-in-time restore of def, encrypted with the stack's key of that table. The stack
+// grants, alarms, backs up and hands out that table instead of its own, which, retained,
+// stays in the account untouched. What CloudFormation set on its own table (PITR, TTL,
+// deletion protection, tags) is set on the restored one by the runbook's commands.
+func (b *builder) adoptTable(def wiring.Table, key awskms.Key, name string) *dataTable {
+	var indexes []*string
+	for _, idx := range def.Indexes {
+		indexes = append(indexes, jsii.String(idx.Name))
+	}
+	table := awsdynamodb.Table_FromTableAttributes(b.stack, jsii.String(tableID(def.Name)), &awsdynamodb.TableAttributes{
+		TableName:     jsii.String(name),
+		EncryptionKey: key,
+		GlobalIndexes: &indexes,
+	})
+	b.output(tableID(def.Name)+"Name", table.TableName(), "DynamoDB table "+def.Name+" (adopted by tableNames)")
+	return &dataTable{def: def, table: table, key: key, adopted: name}
 }

@@ -134,15 +134,16 @@ func TestDriftGrantsDetectsChanges(t *testing.T) {
 			name:  "extra table grant added to a role",
 			props: devProps(),
 			mutate: func(stack awscdk.Stack) {
+				// health reads the surveys table (deep health), never writes it.
 				role := stack.Node().FindChild(jsii.String(roleID("health"))).(awsiam.Role)
 				table := stack.Node().FindChild(jsii.String(tableID("surveys"))).(awsdynamodb.Table)
 				role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Actions:   jsii.Strings("dynamodb:GetItem"),
+					Actions:   jsii.Strings("dynamodb:PutItem"),
 					Resources: &[]*string{table.TableArn()},
 				}))
 			},
 			row:       "health",
-			wantExtra: "table:surveys dynamodb:GetItem",
+			wantExtra: "table:surveys dynamodb:PutItem",
 		},
 		{
 			name:        "row grant the stack lacks",
@@ -309,6 +310,8 @@ func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string
 		case wiring.Consume:
 			add("queue:"+name, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
 				"sqs:GetQueueAttributes", "sqs:GetQueueUrl")
+		case wiring.Inspect:
+			add("queue:"+name, "sqs:GetQueueAttributes")
 		}
 	}
 	return pairs

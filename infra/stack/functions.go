@@ -30,7 +30,9 @@ var (
 	keyReadActions   = []string{"kms:Decrypt"}
 	keyWriteActions  = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}
 	queueSendActions = []string{"sqs:SendMessage"}
-	logWriteActions  = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
+	// queueInspectActions read a queue's counts of messages (deep health), never a message.
+	queueInspectActions = []string{"sqs:GetQueueAttributes"}
+	logWriteActions     = []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 )
 
 // lambdaFunction is a wiring row with the resources made for it.
@@ -135,15 +137,19 @@ func (b *builder) grantTables(lf *lambdaFunction) {
 }
 
 // indexArns covers every GSI of one table, and only of that table.
-func indexArns(t awsdynamodb.Table) *string {
+func indexArns(t awsdynamodb.ITable) *string {
 	return jsii.String(*t.TableArn() + "/index/*")
 }
 
-// grantQueueSends grants SendMessage; consuming is granted by the event source mapping.
+// grantQueueSends grants SendMessage, and GetQueueAttributes alone for Inspect;
+// consuming is granted by the event source mapping.
 func (b *builder) grantQueueSends(lf *lambdaFunction) {
 	for _, name := range sortedKeys(lf.row.Queues) {
-		if lf.row.Queues[name] == wiring.Send {
+		switch lf.row.Queues[name] {
+		case wiring.Send:
 			lf.role.AddToPrincipalPolicy(allow(queueSendActions, b.queues[name].queue.QueueArn()))
+		case wiring.Inspect:
+			lf.role.AddToPrincipalPolicy(allow(queueInspectActions, b.queues[name].queue.QueueArn()))
 		}
 	}
 }

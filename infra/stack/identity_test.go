@@ -386,6 +386,7 @@ func TestIdentitySettingsRejected(t *testing.T) {
 	ext := identityProps()
 	ext.Stage, ext.ConsoleCallbackURLs = "prod", nil
 	ext.JWTIssuer, ext.JWTAudience = "https://login.example.com/", []string{"rapport-api"}
+	ext.AlarmEmail, ext.Settings = prodProps().AlarmEmail, prodProps().Settings
 	for name, p := range map[string]StackProps{"identity": identityProps(), "dev": devProps(), "prod": prodProps(), "external issuer in prod": ext} {
 		if err := p.withDefaults().Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -28,6 +28,7 @@ func (b *builder) suppressNagFindings() {
 		b.suppressGrantWildcards(lf)
 	}
 	b.suppressKeyFindings()
+	b.suppressServerlessFindings()
 	if b.smsLogRole != nil {
 		cdknag.NagSuppressions_AddResourceSuppressions(b.smsLogRole, &[]*cdknag.NagPackSuppression{{
 			Id: jsii.String("AwsSolutions-IAM5"),
@@ -64,7 +65,7 @@ func (b *builder) suppressGrantWildcards(lf *lambdaFunction) {
 			findings = append(findings, &cdknag.NagPackSuppression{
 				Id:        jsii.String("AwsSolutions-IAM5"),
 				Reason:    jsii.String("Query on the GSIs of the function's own table " + name + " only"),
-				AppliesTo: &[]interface{}{fmt.Sprintf("Resource::<%s.Arn>/index/*", b.logicalID(t.table))},
+				AppliesTo: &[]interface{}{b.indexFinding(t)},
 			})
 		}
 		if lf.row.Tables[name] == wiring.ReadWrite {
@@ -115,4 +116,61 @@ func suppress(construct constructs.IConstruct, id, reason string) {
 // logicalID is the CloudFormation logical id of a construct's main resource.
 func (b *builder) logicalID(c constructs.IConstruct) string {
 	return *b.stack.GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
+}
+
+// suppressServerlessFindings records why the cdk-nag Serverless findings that do not
+// fit how a function is invoked are acceptable, each on its own resource.
+func (b *builder) suppressServerlessFindings() {
+	for _, lf := range b.functions {
+		suppress(lf.fn, "Serverless-LambdaTracing", "no X-Ray: each function logs structured JSON with Lambda's request id, "+
+			"the API logs each request's route, status and latencies, and the alarms watch errors and p99; active tracing would "+
+			"add xray:Put* grants to every role and a charge per trace")
+		switch {
+		case len(lf.row.Trigger.Routes) > 0:
+			suppress(lf.fn, "Serverless-LambdaDLQ", "invoked synchronously by API Gateway: a failure is the caller's 5xx "+
+				"(alarmed per function), never a queued event a DLQ could keep")
+		case lf.row.Trigger.Queue != nil:
+			suppress(lf.fn, "Serverless-LambdaDLQ", "invoked by its SQS event source mapping: a message that keeps failing "+
+				"moves to the queue's own DLQ (maxReceiveCount), which alarms")
+			suppress(lf.fn, "Serverless-LambdaEventSourceMappingDestination", "SQS mappings take no on-failure destination: "+
+				"the queue's redrive policy moves failing messages to its DLQ, which alarms")
+		case lf.row.Trigger.Schedule != nil:
+			suppress(lf.fn, "Serverless-LambdaDLQ", "asynchronous failures go to the on-failure destination queue "+
+				failureQueueID(lf.row.Name)+" of its EventInvokeConfig (with zero retries), which alarms")
+			if rule := b.stack.Node().TryFindChild(jsii.String(pascal(lf.row.Name) + "Schedule")); rule != nil {
+				suppress(rule, "Serverless-EventBusDLQ", "a tick EventBridge fails to deliver is redone by the next tick a minute "+
+					"later; a queued stale tick would only repeat it")
+			}
+		}
+	}
+	for _, q := range b.props.Queues {
+		suppress(b.queues[q.Name].dlq, "Serverless-SQSRedrivePolicy", "this is the DLQ of "+q.Name+
+			": the end of the line, alarmed and redriven by hand (make redrive, README)")
+	}
+	for _, f := range b.failureQueues {
+		suppress(f.queue, "Serverless-SQSRedrivePolicy", "the on-failure destination of "+f.row+
+			": the end of the line, alarmed; nothing consumes it")
+	}
+	suppress(b.alarmTopic, "Serverless-SNSRedrivePolicy", "the alarm topic's only subscription is ops' email: SNS retries "+
+		"email delivery itself, and a DLQ of undelivered alarms would be a queue nobody reads")
+	if b.backupSelection != nil {
+		cdknag.NagSuppressions_AddResourceSuppressions(b.backupSelection, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-IAM4"),
+			Reason: jsii.String("the AWS Backup service role with AWS's own backup and restore policies: AWS keeps them in step with " +
+				"what Backup needs per resource type (DynamoDB, KMS); only AWS Backup can assume the role"),
+			AppliesTo: &[]interface{}{
+				"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+				"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+			},
+		}}, jsii.Bool(true))
+	}
+}
+
+// indexFinding is how cdk-nag spells the GSI wildcard of a table's grant: the stack's
+// own table by its logical id, an adopted one by its name.
+func (b *builder) indexFinding(t *dataTable) string {
+	if t.adopted != "" {
+		return "Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/" + t.adopted + "/index/*"
+	}
+	return fmt.Sprintf("Resource::<%s.Arn>/index/*", b.logicalID(t.table))
 }

@@ -55,6 +55,17 @@ type StackProps struct {
 	// clients, README) whose tokens the API accepts besides the stack's own two.
 	MachineClientIDs []string
 
+	// TableNames maps a wiring table name to a table made outside the stack that the
+	// stack adopts instead of its own: a point-in-time restore (README "Restoring a
+	// table"), e.g. {"customers": "rapport-prod-customers-2026-03-01"}.
+	TableNames map[string]string
+
+	// APIDomain and CertificateArn serve the API at a custom domain (api.hotel.example)
+	// with an ACM certificate of the stack's region; links in messages (PUBLIC_BASE_URL)
+	// then use it. Both or neither.
+	APIDomain      string
+	CertificateArn string
+
 	// Backup turns on the daily AWS Backup plan of the tables in a stage other than
 	// prod (prod always has it). BackupCopyVaultArn, when set, is a vault in another
 	// region or account that receives a copy of every recovery point.

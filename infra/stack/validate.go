@@ -28,6 +28,7 @@ func (p StackProps) Validate() error {
 	}
 	errs = append(errs, p.validateOps()...)
 	errs = append(errs, p.validateMessaging()...)
+	errs = append(errs, p.validateDomain()...)
 	errs = append(errs, p.validateIdentity()...)
 	errs = append(errs, uniqueNames(p)...)
 	errs = append(errs, validateKeys(p)...)
@@ -159,8 +160,8 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 		if _, ok := queues[name]; !ok {
 			add("queue %q is not in the queues list", name)
 		}
-		if access != wiring.Send && access != wiring.Consume {
-			add("queue %q: access %q is not send or consume", name, access)
+		if access != wiring.Send && access != wiring.Consume && access != wiring.Inspect {
+			add("queue %q: access %q is not send, consume or inspect", name, access)
 		}
 		// Consume permissions come from the event source mapping alone.
 		if access == wiring.Consume && (f.Trigger.Queue == nil || f.Trigger.Queue.Queue != name) {

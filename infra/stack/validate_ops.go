@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // validateOps checks the settings that decide who hears about an alarm.
@@ -18,6 +20,19 @@ func (p StackProps) validateOps() []error {
 	}
 	if p.AlarmTopicArn != "" && (!strings.HasPrefix(p.AlarmTopicArn, "arn:") || !strings.Contains(p.AlarmTopicArn, ":sns:")) {
 		add("alarmTopicArn %q: want an SNS topic ARN, arn:<partition>:sns:<region>:<account>:<name>", p.AlarmTopicArn)
+	}
+	for name, table := range p.TableNames {
+		known := false
+		tables := p.Tables
+		if tables == nil {
+			tables = wiring.Tables
+		}
+		for _, t := range tables {
+			known = known || t.Name == name
+		}
+		if !known || table == "" || strings.ContainsAny(table, " /:") {
+			add("tableNames %s=%q: want a wiring table name and the name of an existing DynamoDB table", name, table)
+		}
 	}
 	if p.SMSSpendLimitUSD < 0 {
 		add("smsSpendLimitUsd %g: want a positive amount", p.SMSSpendLimitUSD)

@@ -34,7 +34,7 @@ const RecordEnv = "RAPPORT_RECORD_CALLS"
 // Recording is one process's calls, as written to <dir>/<pid>.json: function →
 // sorted calls, each "<iam prefix>:<Operation>[/<part>] <resource>". The resource is
 // named after the wiring table ("table:loyalty", "table:loyalty/index/due",
-// "queue:followups", "dlq:followups", "mac:unsubscribe", "secret:webhook"); a
+// "queue:followups", "dlq:followups"); a key or secret by the id the call gives; a
 // transaction or a batch gives one call per table and kind of item
 // ("dynamodb:TransactWriteItems/Update table:loyalty").
 type Recording struct {

@@ -56,6 +56,7 @@ type Emulators struct {
 	sqsSpec  spec
 	sqsPort  int
 	log      *logWriter
+	died     chan error
 }
 
 // Start starts DynamoDB Local and fauxqs in parallel and returns once both answer
@@ -95,7 +96,7 @@ func Start(ctx context.Context, o Options) (*Emulators, error) {
 		}
 		return nil, fmt.Errorf("start emulators: %w", err)
 	}
-	return &Emulators{
+	e := &Emulators{
 		DynamoDBEndpoint: ddb.p.endpoint(),
 		SQSEndpoint:      sqs.p.endpoint(),
 		Region:           o.Region,
@@ -104,7 +105,48 @@ func Start(ctx context.Context, o Options) (*Emulators, error) {
 		sqsSpec:          sqsSpec,
 		sqsPort:          sqs.p.port,
 		log:              log,
-	}, nil
+		died:             make(chan error, 4),
+	}
+	go e.watch(ddb.p)
+	go e.watch(sqs.p)
+	return e, nil
+}
+
+// Died receives a *DeathError each time an emulator exits without being asked to
+// (Stop and StopSQS ask). Neither emulator is restarted: fauxqs keeps its queues and
+// messages in memory and DynamoDB Local may too (no DataDir), so a restarted one
+// would answer with less than it held, and everything built on it would go on as if
+// nothing happened. The local runner stops instead, saying which one died and how.
+func (e *Emulators) Died() <-chan error { return e.died }
+
+// DeathError says which emulator exited on its own, and how it ended.
+type DeathError struct {
+	Emulator string // "DynamoDB Local" or "the SQS emulator (fauxqs)"
+	Pid      int
+	Endpoint string
+	How      string // "signal: killed", "exit status 1", ...
+	Tail     string // its last lines of output
+}
+
+func (d *DeathError) Error() string {
+	return fmt.Sprintf("%s (pid %d, %s) died: %s%s", d.Emulator, d.Pid, d.Endpoint, d.How, d.Tail)
+}
+
+// watch reports p's exit on Died unless it was stopped on purpose.
+func (e *Emulators) watch(p *process) {
+	<-p.done
+	if p.stopping.Load() {
+		return
+	}
+	how := fmt.Sprint(p.err)
+	if st := p.cmd.ProcessState; st != nil {
+		how = st.String()
+	}
+	names := map[string]string{"dynamodb": "DynamoDB Local", "sqs": "the SQS emulator (fauxqs)"}
+	select {
+	case e.died <- &DeathError{Emulator: names[p.spec.name], Pid: p.cmd.Process.Pid, Endpoint: p.endpoint(), How: how, Tail: p.out.tail()}:
+	default: // nobody reads them: the channel holds the first few
+	}
 }
 
 // startErr joins the errors of both starts, leaving out the cancellation that the
@@ -160,6 +202,7 @@ func (e *Emulators) StartSQS(ctx context.Context) error {
 		return fmt.Errorf("restart sqs emulator: %w", err)
 	}
 	e.sqs = p
+	go e.watch(p)
 	return nil
 }
 

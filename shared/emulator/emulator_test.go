@@ -294,3 +294,60 @@ func (l testLog) Write(b []byte) (int, error) {
 	l.t.Log(strings.TrimRight(string(b), "\n"))
 	return len(b), nil
 }
+
+// TestDeathIsReported kills an emulator the way the OOM killer or a stray kill would:
+// Died names it and how it ended; a stop asked for (StopSQS, Stop) is never reported.
+func TestDeathIsReported(t *testing.T) {
+	e, err := Start(t.Context(), Options{Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Stop() })
+
+	// GIVEN fauxqs stopped on purpose
+	if err := e.StopSQS(); err != nil {
+		t.Fatal(err)
+	}
+	// WHEN DynamoDB Local is killed
+	pid := e.ddb.cmd.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// THEN the first (and only) report is DynamoDB Local's, with the signal
+	select {
+	case err := <-e.Died():
+		var d *DeathError
+		if !errors.As(err, &d) || d.Emulator != "DynamoDB Local" || d.Pid != pid || d.How != "signal: killed" || d.Endpoint != e.DynamoDBEndpoint {
+			t.Fatalf("Died() = %v, want DynamoDB Local (pid %d) killed", err, pid)
+		}
+		if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("DynamoDB Local (pid %d, %s) died: signal: killed", pid, e.DynamoDBEndpoint)) {
+			t.Errorf("message %q", msg)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no report 30 s after DynamoDB Local was killed")
+	}
+
+	// WHEN the restarted fauxqs is terminated by someone else, not through Stop
+	if err := e.StartSQS(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sqsPid := e.sqs.cmd.Process.Pid
+	if err := syscall.Kill(sqsPid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-e.Died():
+		var d *DeathError
+		if !errors.As(err, &d) || d.Emulator != "the SQS emulator (fauxqs)" || d.Pid != sqsPid || d.How == "" {
+			t.Fatalf("Died() = %v, want the SQS emulator (pid %d)", err, sqsPid)
+		}
+		t.Logf("reported: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no report 30 s after fauxqs was terminated")
+	}
+	select {
+	case err := <-e.Died():
+		t.Fatalf("a third report: %v", err)
+	default:
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -45,6 +46,9 @@ type process struct {
 	out  *output
 	done chan struct{} // closed once the child has exited and been reaped
 	err  error         // cmd.Wait's result, valid after done
+	// stopping is set before stop signals the child: its exit is then asked for, not
+	// a death to report.
+	stopping atomic.Bool
 }
 
 func (p *process) endpoint() string { return endpoint(p.port) }
@@ -145,6 +149,7 @@ func (p *process) waitReady(ctx context.Context) error {
 // stop sends SIGTERM to the child's process group, then SIGKILL after a grace
 // period, and waits until the child is reaped. Stopping a stopped process is a no-op.
 func (p *process) stop() {
+	p.stopping.Store(true)
 	select {
 	case <-p.done:
 		return

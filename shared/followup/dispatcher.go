@@ -78,6 +78,7 @@ func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 			d.jobMetric(j.Name, 0, 1)
 		}
 	}
+	d.beat(ctx, err)
 	return rep, err
 }
 

@@ -56,7 +56,9 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 			return app.Function{}, err
 		}
 	}
-	channels, err := notifyChannels(env.String("NOTIFY_CHANNEL"), env.Optional("NOTIFY_EMAIL_FROM", ""), d, table, webhookKey)
+	channels, err := notifyChannelsWith(env.String("NOTIFY_CHANNEL"), notify.EmailConfig{
+		From: env.Optional("NOTIFY_EMAIL_FROM", ""), ConfigurationSet: env.Optional("NOTIFY_SES_CONFIGURATION_SET", ""),
+	}, d, table, webhookKey)
 	if err != nil {
 		return app.Function{}, err
 	}
@@ -77,12 +79,18 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 // letting them reach local addresses. "aws" sends email by Amazon SES (from the
 // NOTIFY_EMAIL_FROM address), SMS by Amazon SNS and webhooks to public addresses.
 func notifyChannels(mode, from string, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
+	return notifyChannelsWith(mode, notify.EmailConfig{From: from}, d, table, key)
+}
+
+// notifyChannelsWith is notifyChannels with the whole email configuration (the SES
+// configuration set every SendEmail names, NOTIFY_SES_CONFIGURATION_SET).
+func notifyChannelsWith(mode string, emailCfg notify.EmailConfig, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
 	switch mode {
 	case "outbox", "":
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
 		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{key: key, local: true, now: time.Now}}, nil
 	case "aws":
-		email, err := notify.NewEmail(d.Clients.SES, notify.EmailConfig{From: from})
+		email, err := notify.NewEmail(d.Clients.SES, emailCfg)
 		if err != nil {
 			return nil, fmt.Errorf("NOTIFY_EMAIL_FROM (the emailFrom setting): %w", err)
 		}
@@ -99,12 +107,13 @@ func notifyChannels(mode, from string, d app.Deps, table string, key WebhookKey)
 // StaffFunction builds followups-staff: schedule, list and cancel.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
+	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock,
+		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
 	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
 	if err != nil {
 		return app.Function{}, err
 	}
-	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table, Cursors: cursors}, Clock: d.Clock,
-		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
+	st.Store.Cursors = cursors
 	mux, err := app.Mux(row, st.Routes(), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,14 +25,12 @@ type EmailConfig struct {
 	From string
 	// ReplyTo is optional: where customers' replies go.
 	ReplyTo string
-	// ConfigurationSet is the SES configuration set that publishes delivery, bounce and
-	// complaint events (they carry the rapport-id tag); empty means the
-	// NOTIFY_SES_CONFIGURATION_SET variable, which the stack sets to the one it makes.
+	// ConfigurationSet is the SES configuration set every SendEmail names (its
+	// reputation metrics, suppression list and event destinations; events carry the
+	// rapport-id tag). The sender sets it from NOTIFY_SES_CONFIGURATION_SET, which the
+	// stack fills in with the configuration set it makes.
 	ConfigurationSet string
 }
-
-// ConfigurationSetEnv names the SES configuration set when EmailConfig does not.
-const ConfigurationSetEnv = "NOTIFY_SES_CONFIGURATION_SET"
 
 // Email delivers messages with SES v2 SendEmail (simple content).
 type Email struct {
@@ -51,9 +48,6 @@ func NewEmail(api SESAPI, cfg EmailConfig) (*Email, error) {
 		return nil, fmt.Errorf("notify email: From %q: %w", cfg.From, err)
 	}
 	cfg.From = formatAddress(from)
-	if cfg.ConfigurationSet == "" {
-		cfg.ConfigurationSet = strings.TrimSpace(os.Getenv(ConfigurationSetEnv))
-	}
 	if cfg.ReplyTo != "" {
 		reply, err := sesAddress(cfg.ReplyTo)
 		if err != nil {

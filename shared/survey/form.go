@@ -372,6 +372,21 @@ type form struct {
 	CommentMax   int
 }
 
+// ErrorSummary is the box above a form sent back with problems, in the page's
+// language (its punctuation too): the general problems, then each question's.
+func (f *form) ErrorSummary(t *messages) page.Summary {
+	s := page.Summary{Lang: t.Lang, Heading: t.Summary, General: f.Errors}
+	for _, q := range f.Questions {
+		if q.Error != "" {
+			s.Fields = append(s.Fields, page.SummaryField{ID: q.ID, Label: q.Text, Error: q.Error})
+		}
+	}
+	if f.CommentError != "" {
+		s.Fields = append(s.Fields, page.SummaryField{ID: "comment", Label: t.Comment, Error: f.CommentError})
+	}
+	return s
+}
+
 // field is one question.
 type field struct {
 	ID   string // the element id: q-<questionId>

@@ -655,6 +655,12 @@ func TestInvalidPostShowsTheFormAgainWithTheAnswersKept(t *testing.T) {
 		if !checked(t, p.doc, "q.wait", "7") {
 			t.Error("answers not kept")
 		}
+		// The summary puts a full-width colon after a label in Chinese, and nothing after
+		// a label that ends in its own question mark.
+		summary := text(byID(p.doc, "errors"))
+		if !strings.Contains(summary, "推荐我们的可能性有多大？请选择 0 到 10 之间的数字。") || strings.Contains(summary, ":") || strings.Contains(summary, "？：") {
+			t.Errorf("Chinese summary %q", summary)
+		}
 	})
 	t.Run("a stale version is explained", func(t *testing.T) {
 		f := answered("tok-1")

@@ -135,3 +135,32 @@ func TestRawHeader(t *testing.T) {
 		t.Fatalf("a header the event lacks: %q", got)
 	}
 }
+
+// Ids and tokens in bodies are bounded like those in paths, naming the field.
+func TestDecodeBoundsIdsAndTokens(t *testing.T) {
+	type answer struct {
+		QuestionID string `json:"questionId"`
+	}
+	type body struct {
+		CustomerID      string   `json:"customerId"`
+		InvitationToken string   `json:"invitationToken"`
+		Answers         []answer `json:"answers"`
+		Comment         string   `json:"comment"`
+	}
+	long := func(n int) string { return strings.Repeat("x", n) }
+	good := `{"customerId":"` + long(web.MaxID) + `","invitationToken":"` + long(web.MaxToken) + `","answers":[{"questionId":"q"}],"comment":"` + long(5000) + `"}`
+	var b body
+	if err := web.Decode(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(good)), &b); err != nil {
+		t.Fatalf("values at their limits: %v", err)
+	}
+	bad := `{"customerId":"` + long(web.MaxID+1) + `","invitationToken":"` + long(web.MaxToken+1) + `","answers":[{"questionId":"q"},{"questionId":"` + long(2100) + `"}]}`
+	err := web.Decode(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(bad)), &b)
+	var pe *problem.Error
+	if !asProblem(err, &pe) || pe.Kind != problem.Invalid || len(pe.Fields) != 3 ||
+		pe.Fields[0].Field != "customerId" || pe.Fields[1].Field != "invitationToken" || pe.Fields[2].Field != "answers[1].questionId" {
+		t.Fatalf("%v, want customerId, invitationToken and answers[1].questionId named", err)
+	}
+	if strings.Contains(err.Error(), "xxxx") {
+		t.Fatalf("the value is echoed: %v", err)
+	}
+}

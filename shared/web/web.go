@@ -98,7 +98,59 @@ func Decode(r *http.Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.New(problem.Invalid, "unexpected data after the JSON value")
 	}
-	return nil
+	var errs []problem.FieldError
+	bounded(reflect.ValueOf(dst), "", &errs)
+	return problem.Fields(errs)
+}
+
+// bounded names every id ("…Id") and token ("…Token") string field of v longer than
+// an id or token in a path may be: such values become DynamoDB keys, which have limits
+// of their own, and are refused here naming the field instead.
+func bounded(v reflect.Value, path string, errs *[]problem.FieldError) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				bounded(v.Field(i), path, errs)
+				continue
+			}
+			name = cmp.Or(name, f.Name)
+			fv := v.Field(i)
+			if fv.Kind() == reflect.String {
+				max := 0
+				switch {
+				case strings.HasSuffix(name, "Id"):
+					max = MaxID
+				case strings.HasSuffix(name, "Token"):
+					max = MaxToken
+				}
+				if max > 0 && len(fv.String()) > max {
+					*errs = append(*errs, problem.FieldError{Field: join(path, name), Message: fmt.Sprintf("must be at most %d bytes", max)})
+				}
+				continue
+			}
+			bounded(fv, join(path, name), errs)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			bounded(v.Index(i), fmt.Sprintf("%s[%d]", path, i), errs)
+		}
+	}
 }
 
 func decodeError(err error) error {

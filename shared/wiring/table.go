@@ -171,12 +171,27 @@ var DefaultThrottle = Throttle{RatePerSecond: 50, Burst: 100}
 // Functions is the wiring table: one row per folder under functions/.
 var Functions = []Function{
 	{
-		Name:        "health",
-		Description: "Answers the health check.",
+		Name: "health",
+		Description: "Answers the health check: GET /v1/health is cheap and public (no AWS call); GET /v1/health/deep, for ops, " +
+			"asks each table, the follow-up queue and the dispatcher's heartbeat, and is 503 naming what failed.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/health", Auth: Public},
+			{Method: "GET", Path: "/v1/health/deep", Auth: JWT, Roles: []string{RoleAdmin, RoleSystem}},
 		}},
-		TimeoutSeconds: 3,
+		// One GetItem per table (the narrowest call the wiring's accesses can grant;
+		// on followups it reads the dispatcher's heartbeat) and GetQueueAttributes.
+		Tables: map[string]Access{"surveys": Read, "followups": Read, "complaints": Read, "loyalty": Read, "customers": Read},
+		Queues: map[string]Access{"followups": Inspect},
+		Env: []EnvVar{
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+			{Name: "DISPATCHER_STALE_AFTER", Value: "5m"},
+		},
+		TimeoutSeconds: 5,
 		MemoryMB:       128,
 	},
 	{

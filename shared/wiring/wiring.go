@@ -89,6 +89,7 @@ const (
 	ReadWrite Access = "read-write" // tables: Read plus PutItem, UpdateItem, DeleteItem, BatchWriteItem
 	Send      Access = "send"       // queues: SendMessage (also batches)
 	Consume   Access = "consume"    // queues: receive, delete, change visibility (the event source)
+	Inspect   Access = "inspect"    // queues: GetQueueAttributes only (message counts, for deep health)
 	Sign      Access = "sign"       // MAC keys: GenerateMac with the current version
 	Verify    Access = "verify"     // MAC keys: VerifyMac with every kept version
 )

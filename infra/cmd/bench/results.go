@@ -29,7 +29,7 @@ func resultsCost(ctx context.Context, clients cloud.Clients, table, baseURL stri
 	store := &survey.Store{DB: clients.DynamoDB, Table: table}
 	staff := &survey.Staff{Service: &survey.Service{Store: store, Clock: clock.System{}}}
 	admin := adminPrincipal()
-	sv, err := staff.Define(ctx, admin, survey.Definition{Name: "Results bench", Anonymous: true, Questions: []survey.Question{
+	sv, err := staff.Define(ctx, admin, survey.Definition{Name: "Results bench", Anonymous: true, Loop: &survey.Loop{Off: true}, Questions: []survey.Question{
 		{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{"en": "Recommend us?"}},
 		{ID: "service", Type: survey.TypeCSAT, Dimension: "service quality", Text: map[string]string{"en": "Service?"}},
 	}})

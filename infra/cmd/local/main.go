@@ -175,12 +175,40 @@ func run() error {
 		return err
 	}
 	defer unpublish()
+	// An emulator that dies is not restarted (emulator.Emulators.Died says why): the
+	// runner says which one and how it ended, stops everything and exits non-zero.
+	died := make(chan error, 1)
+	go func() {
+		select {
+		case err := <-em.Died():
+			fmt.Fprintf(os.Stderr, "\nlocal run: an emulator died; stopping everything\n")
+			died <- err
+			stop()
+		case <-ctx.Done():
+		}
+	}()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	// The dispatcher's first run now rather than a tick later, as EventBridge would
+	// within the minute: deep health then judges a heartbeat from this run.
+	if _, err := r.Invoke(ctx, "followup-dispatcher", local.ScheduledEvent(clk.Now(), "followup-dispatcher")); err != nil {
+		slog.Warn("first dispatcher run failed", "error", err.Error())
+	}
+	verdict, healthy := local.HealthVerdict(ctx, base, issuer, clk.Now())
+	if !healthy {
+		fmt.Fprintln(os.Stderr, "local run: deep health is failing:", verdict)
+	}
 	local.Banner{BaseURL: base, IssuerURL: issuer.URL(), DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint,
-		FollowupsQueue: urls["followups"], Tick: tick, Took: time.Since(started)}.Print(os.Stdout)
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		FollowupsQueue: urls["followups"], Tick: tick, Took: time.Since(started), Health: verdict}.Print(os.Stdout)
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	wait()
+	select {
+	case err := <-died:
+		return fmt.Errorf("stopped because %w\nstart make run again", err)
+	default:
+	}
 	fmt.Fprintln(os.Stderr, "stopped: runner, DynamoDB Local, SQS emulator")
 	return nil
 }

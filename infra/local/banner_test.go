@@ -1,0 +1,36 @@
+package local_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+// The banner's deep health line tells the truth: failing, naming the dispatcher, until
+// the dispatcher has run; then ok with what it measured.
+func TestBannerHealthVerdict(t *testing.T) {
+	s := newStack(t, testenv.New(t), nil)
+	ctx := t.Context()
+
+	line, ok := local.HealthVerdict(ctx, s.srv.URL, s.issuer, s.cfg.Clock.Now())
+	if ok || !strings.HasPrefix(line, "FAILING (503): ") || !strings.Contains(line, "dispatcher (no heartbeat") {
+		t.Errorf("before the dispatcher ran: %q, %v; want failing on the dispatcher", line, ok)
+	}
+
+	if _, err := s.runner.Invoke(ctx, "followup-dispatcher", local.ScheduledEvent(s.cfg.Clock.Now(), "followup-dispatcher")); err != nil {
+		t.Fatal(err)
+	}
+	line, ok = local.HealthVerdict(ctx, s.srv.URL, s.issuer, s.cfg.Clock.Now())
+	if !ok || !strings.HasPrefix(line, "ok: 7 checks; queue:followups: 0 waiting, 0 in flight; dispatcher ran ") {
+		t.Errorf("after a run: %q, %v; want ok", line, ok)
+	}
+
+	var out bytes.Buffer
+	local.Banner{BaseURL: s.srv.URL, IssuerURL: s.issuer.URL(), Health: line}.Print(&out)
+	if !strings.Contains(out.String(), "\n  deep health      "+line+"   (GET /v1/health/deep, admin or system)\n") {
+		t.Errorf("the banner does not show the verdict:\n%s", out.String())
+	}
+}
