@@ -106,7 +106,7 @@ func (s *Store) count(ctx context.Context, pk, sk string, expires time.Time) (in
 	}
 	out, err := s.DB.UpdateItem(ctx, in)
 	if err != nil {
-		return 0, dynamo.Unavailable(err, "count "+pk)
+		return 0, dynamo.Unavailable(err, "count "+dynamo.KeyKind(pk))
 	}
 	var v struct {
 		N int `dynamodbav:"n"`

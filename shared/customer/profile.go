@@ -228,7 +228,7 @@ func (s *Store) Profile(ctx context.Context, cid string) (Profile, error) {
 		}
 		cid = p.MergedInto
 	}
-	return Profile{}, fmt.Errorf("customer %s: merged too many times over", cid)
+	return Profile{}, errors.New("customer: merged too many times over")
 }
 
 func (s *Store) profile(ctx context.Context, cid string) (Profile, error) {

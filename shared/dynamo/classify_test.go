@@ -43,7 +43,7 @@ func TestClassifyByCodeAndFault(t *testing.T) {
 		{"timeout", fmt.Errorf("get: %w", context.DeadlineExceeded), problem.Unavailable},
 		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}, problem.Unavailable},
 		{"transaction conflict", tce, problem.Unavailable},
-		{"not a reply at all (our marshalling)", errors.New("unmarshal: cannot decode"), problem.Internal},
+		{"no reply at all", errors.New("lookup dynamodb.example: no such host"), problem.Unavailable},
 		{"access denied", api("AccessDeniedException", smithy.FaultClient, "not authorized"), problem.Internal},
 		{"no such table", api("ResourceNotFoundException", smithy.FaultClient, "Requested resource not found"), problem.Internal},
 		{"our validation bug", api("ValidationException", smithy.FaultClient, "Invalid KeyConditionExpression"), problem.Internal},

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -99,11 +98,10 @@ func Classify(err error, what string) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		throttles.IsErrorThrottle(err).Bool(), retryables.IsErrorRetryable(err).Bool(),
 		isAPI && (cause.fault == smithy.FaultServer || outageCodes[cause.code]),
-		!isAPI && transport(err): // the network: no reply from DynamoDB at all
+		// No reply from DynamoDB at all: the network, DNS, the endpoint (stores pass
+		// only SDK call errors here; their own marshalling errors are returned as they are).
+		!isAPI:
 		return problem.Unavailablef(cause, "the database is unavailable (%s); retry shortly", what)
-	case !isAPI: // not the database's answer: an error of ours (marshalling, configuration)
-		cause.message = "not a DynamoDB reply"
-		return &problem.Error{Kind: problem.Internal, Detail: what + " failed", Err: cause}
 	case cause.code == "TransactionCanceledException":
 		return cancelled(err, cause, what)
 	case cause.code == "ValidationException" && callersValue(ae.ErrorMessage()):
@@ -164,8 +162,6 @@ type sdkError struct {
 
 func (e sdkError) Error() string {
 	switch {
-	case e.code == "" && e.message != "":
-		return e.what + ": " + e.message + ": " + fmt.Sprintf("%T", e.err)
 	case e.code == "":
 		return e.what + ": no reply from DynamoDB: " + transportText(e.err)
 	case e.message != "":
@@ -176,13 +172,6 @@ func (e sdkError) Error() string {
 }
 
 func (e sdkError) Unwrap() error { return e.err }
-
-// transport tells a failure to reach DynamoDB (which a retry later may get past).
-func transport(err error) bool {
-	var ne net.Error
-	var send *smithyhttp.RequestSendError
-	return errors.As(err, &ne) || errors.As(err, &send)
-}
 
 // transportText names a network failure without the request it carried.
 func transportText(err error) string {
@@ -318,4 +307,11 @@ func createInput(name string, t wiring.Table) *dynamodb.CreateTableInput {
 		})
 	}
 	return in
+}
+
+// KeyKind is what a key is, without which one: its prefix before the first "#"
+// ("INV#<token>" → "INV"), for error texts and logs, which never carry key values.
+func KeyKind(key string) string {
+	kind, _, _ := strings.Cut(key, "#")
+	return kind
 }

@@ -16,7 +16,7 @@ import (
 // grant for the same source fail the whole transaction.
 func (s *Store) CreditItems(cid, src string, points int, reason, actor string, rules Rules, now time.Time) ([]types.TransactWriteItem, Entry, error) {
 	if !validID(cid) || !validID(src) || points <= 0 || points > MaxPoints {
-		return nil, Entry{}, fmt.Errorf("credit %d points to %q for %q: invalid", points, cid, src)
+		return nil, Entry{}, fmt.Errorf("credit %d points: an invalid customer id, source id or number of points", points)
 	}
 	e := Entry{ID: id.New(now), CustomerID: cid, Type: TypeBonus, SourceID: src, Points: points, Gross: points, At: now,
 		Actor: actor, Reason: reason, Request: fmt.Sprintf("bonus|%d|%s", points, reason)}

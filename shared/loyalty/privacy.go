@@ -410,7 +410,7 @@ func (s *Store) EraseAccount(ctx context.Context, cid string, aliases map[string
 	var n Erased
 	pseudonym := aliases[cid]
 	if pseudonym == "" {
-		return n, fmt.Errorf("erase points of %s: no pseudonym", cid)
+		return n, errors.New("erase points: no pseudonym")
 	}
 	owners := slices.Sorted(maps.Keys(aliases))
 	acct, exists, err := s.AccountOnly(ctx, cid)
@@ -701,7 +701,7 @@ func (s *Store) carryItem(cid string, points int, now time.Time) (types.Transact
 // account equalled its ledger; only if nothing came in meanwhile.
 func (s *Store) closeAccount(ctx context.Context, cid, pseudonym string, carry int) error {
 	if carry != 0 {
-		return fmt.Errorf("erase points of %s: %w (%+d)", cid, ErrUnreconciled, carry)
+		return fmt.Errorf("erase points: %w (%+d)", ErrUnreconciled, carry)
 	}
 	empty := expression.AttributeNotExists(expression.Name("pk")).Or(
 		expression.Name("balance").Equal(expression.Value(0)).And(expression.Name("pending").Equal(expression.Value(0))))

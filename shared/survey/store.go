@@ -51,7 +51,7 @@ func get[T any](ctx context.Context, s *Store, pk, sk string) (T, error) {
 		TableName: aws.String(s.Table), Key: dynamo.Key(pk, sk), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return zero, dynamo.Unavailable(err, "read "+pk)
+		return zero, dynamo.Unavailable(err, "read "+dynamo.KeyKind(pk))
 	}
 	if out.Item == nil {
 		return zero, ErrNotFound
