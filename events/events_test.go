@@ -25,6 +25,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/mailfeedback"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -79,7 +80,7 @@ func TestEveryFileIsCovered(t *testing.T) {
 	for _, f := range apiFiles {
 		known = append(known, f.file)
 	}
-	known = append(known, scheduleFile, sqsFile)
+	known = append(known, scheduleFile, sqsFile, mailFeedbackFile)
 	for _, f := range files {
 		if !slices.Contains(known, f) {
 			t.Errorf("%s is not checked by any test here; add it", f)
@@ -105,6 +106,9 @@ var apiFiles = []struct {
 const (
 	scheduleFile = "schedule-dispatcher.json"
 	sqsFile      = "sqs-followups.json"
+	// mailFeedbackFile is a batch of SES events as the mail-feedback queue gets them:
+	// each body is SNS's envelope (raw delivery off) around the SES event.
+	mailFeedbackFile = "sqs-mail-feedback.json"
 )
 
 // routeFor finds the wiring route an API Gateway route key belongs to.
@@ -351,6 +355,47 @@ func TestSQSEvent(t *testing.T) {
 			}
 			if err := dec.Decode(&msg); err != nil || msg.FollowupID != wantIDs[i] {
 				t.Errorf("body %s: followupId %q, want %q (%v)", r.Body, msg.FollowupID, wantIDs[i], err)
+			}
+		})
+	}
+}
+
+func TestSQSMailFeedbackEvent(t *testing.T) {
+	ev := decodeStrict[lambdaevents.SQSEvent](t, mailFeedbackFile)
+	roundTrip(t, ev)
+	if len(ev.Records) != 2 {
+		t.Fatalf("%d records, want 2", len(ev.Records))
+	}
+	queue, ok := wiring.QueueByName("mail-feedback")
+	if !ok {
+		t.Fatal("no mail-feedback queue in the wiring table")
+	}
+	want := []mailfeedback.Feedback{
+		{Source: mailfeedback.SourceBounce, Recipients: []string{"guest.gone@example.com"}, At: time.Date(2026, 12, 6, 6, 59, 58, 123e6, time.UTC)},
+		{Source: mailfeedback.SourceComplaint, Recipients: []string{"guest.angry@example.com"}, At: time.Date(2026, 12, 6, 7, 1, 0, 0, time.UTC)},
+	}
+	for i, r := range ev.Records {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if r.EventSource != "aws:sqs" || r.AWSRegion != "us-east-1" ||
+				r.EventSourceARN != "arn:aws:sqs:us-east-1:000000000000:rapport-"+queue.Name {
+				t.Errorf("source %q %q %q", r.EventSource, r.EventSourceARN, r.AWSRegion)
+			}
+			sum := md5.Sum([]byte(r.Body))
+			if r.Md5OfBody != hex.EncodeToString(sum[:]) {
+				t.Errorf("md5OfBody %s, the body's MD5 is %x", r.Md5OfBody, sum)
+			}
+			// The body is SNS's envelope, every field of it known.
+			dec := json.NewDecoder(strings.NewReader(r.Body))
+			dec.DisallowUnknownFields()
+			var env struct {
+				Type, MessageId, TopicArn, Message, Timestamp, SignatureVersion, Signature, SigningCertURL, UnsubscribeURL string
+			}
+			if err := dec.Decode(&env); err != nil || env.Type != "Notification" || !strings.HasPrefix(env.TopicArn, "arn:aws:sns:us-east-1:000000000000:") {
+				t.Errorf("SNS envelope %+v: %v", env, err)
+			}
+			got, err := mailfeedback.Parse(r.Body)
+			if err != nil || !reflect.DeepEqual(got, want[i]) {
+				t.Errorf("Parse = %+v, %v; want %+v", got, err, want[i])
 			}
 		})
 	}

@@ -66,6 +66,11 @@ type Config struct {
 	Override map[string]map[string]string
 }
 
+// WebhookAllowPrivate is the variable of the rows that send or schedule webhooks that
+// lets them reach loopback and private addresses: the runner sets it to "true" in every
+// row that declares it (a test turns it off with Override); in AWS it is "false".
+const WebhookAllowPrivate = "NOTIFY_WEBHOOK_ALLOW_PRIVATE"
+
 // Runner hosts every function.
 type Runner struct {
 	cfg       Config
@@ -86,6 +91,11 @@ func New(cfg Config) (*Runner, error) {
 	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
 	for _, row := range wiring.Functions {
 		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL, keyring.LocalRefs(cfg.KeyDir))
+		if _, ok := env[WebhookAllowPrivate]; ok {
+			// Webhooks reach receivers on this machine and its network: the runner's
+			// own tests, a developer's receiver. Nothing else sets it (see the stack).
+			env[WebhookAllowPrivate] = "true"
+		}
 		for name, v := range cfg.Override[row.Name] {
 			if _, ok := env[name]; !ok {
 				return nil, fmt.Errorf("%s: override of %s, which its row does not set", row.Name, name)
@@ -189,6 +199,10 @@ func (r *Runner) Start(ctx context.Context) (wait func(), err error) {
 
 func (r *Runner) poller(ctx context.Context, row wiring.Function, fn app.Function) (*poller, error) {
 	url := r.cfg.Queues[row.Trigger.Queue.Queue]
+	if url == "" {
+		// An empty URL would poll nothing (and record calls on no queue): say so.
+		return nil, fmt.Errorf("%s: queue %s has no URL in Config.Queues", row.Name, row.Trigger.Queue.Queue)
+	}
 	// Lambda's event source mapping polls with the function's role: its calls are the
 	// function's when tests record them.
 	client := r.cfg.Clients.For(row.Name).SQS

@@ -9,10 +9,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -86,5 +91,80 @@ func TestWebhookFollowupsAreSignedAndSentOnce(t *testing.T) {
 	defer mu.Unlock()
 	if got[ok] != 1 || len(got) != 1 {
 		t.Fatalf("receiver got %v, want the one follow-up once", got)
+	}
+}
+
+// With the runner's private switch off, as in every AWS stage, internal targets are
+// refused: a 400 naming to.address when scheduled, and if one is stored anyway (written
+// before the check, or by another domain) the sender skips it without connecting.
+func TestWebhookToInternalAddressesRefusedWithoutTheLocalSwitch(t *testing.T) {
+	off := map[string]string{local.WebhookAllowPrivate: "false"}
+	s := newStack(t, testenv.New(t), func(c *local.Config) {
+		c.Override = map[string]map[string]string{"followups-staff": off, "followup-sender": off}
+	})
+	s.start(t)
+	var hits atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer receiver.Close()
+	due := s.cfg.Clock.Now().Format(time.RFC3339)
+	for _, address := range []string{
+		"http://127.0.0.1:9001/", // the Lambda Runtime API
+		"http://169.254.169.254/latest/meta-data",
+		"http://[::1]/",
+		"https://169.254.169.254/latest/meta-data",
+		receiver.URL + "/hook",
+	} {
+		t.Run(address, func(t *testing.T) {
+			body := `{"customerId":"c-77","kind":"complaint-callback","channel":"webhook","urgent":true,"dueAt":"` + due + `",
+				"message":{"en":"Your case was resolved"},"to":{"address":"` + address + `"}}`
+			r := s.staffCall(t, "system", "*", "POST", "/v1/followups", body)
+			if r.status != http.StatusBadRequest || !strings.Contains(r.header.Get("Content-Type"), "application/problem+json") ||
+				!strings.Contains(r.body, `"field":"to.address"`) {
+				t.Fatalf("schedule to %s: %d %s %s, want 400 problem+json naming to.address", address, r.status, r.header.Get("Content-Type"), r.body)
+			}
+		})
+	}
+	if r := s.staffCall(t, "system", "*", "GET", "/v1/followups?customerId=c-77", ""); r.status != http.StatusOK || strings.Contains(r.body, `"id"`) {
+		t.Fatalf("refused requests left follow-ups: %d %s", r.status, r.body)
+	}
+
+	// Stored anyway: the sender's client refuses them, permanently, without connecting.
+	store := &followup.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("followups")}
+	now := s.cfg.Clock.Now()
+	var ids []string
+	for _, to := range []string{receiver.URL + "/hook", "http://127.0.0.1:9001/", "http://169.254.169.254/latest/meta-data", "http://[::1]/"} {
+		f := followup.Followup{ID: id.New(now), Kind: followup.KindComplaintCallback, Urgent: true,
+			Recipient: followup.Recipient{Type: "staff", Channel: "webhook", Address: to},
+			DueAt:     now, Subject: "s", Body: "b", CreatedAt: now}
+		f.DedupeKey = "ssrf#" + f.ID
+		puts, err := store.SchedulePuts(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.env.Clients.DynamoDB.TransactWriteItems(context.Background(), &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, f.ID)
+	}
+	if _, err := s.dispatch(t); err != nil {
+		t.Fatal(err)
+	}
+	for _, fid := range ids {
+		for i := 0; ; i++ {
+			f, _ := store.Get(context.Background(), fid)
+			if f.Status == followup.Skipped {
+				if f.SkipReason == "" {
+					t.Errorf("%s skipped without a reason", fid)
+				}
+				break
+			}
+			if f.Status == followup.Sent || i > 150 {
+				t.Fatalf("%s to %s: status %s, want skipped", fid, f.Recipient.Address, f.Status)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the loopback receiver was hit %d times", n)
 	}
 }

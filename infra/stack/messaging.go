@@ -7,7 +7,10 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -96,6 +99,7 @@ func (b *builder) buildMessaging() {
 			})
 			settings[settingConfigSet] = *b.configSet.ConfigurationSetName()
 			b.output("EmailConfigurationSetName", b.configSet.ConfigurationSetName(), "SES configuration set the sender uses")
+			b.buildMailFeedback()
 		}
 		if id := b.props.SESIdentity; id != "" {
 			identity := awsses.Identity_Domain(jsii.String(id))
@@ -183,4 +187,57 @@ func sesARN(resource string, more ...*string) *string {
 // snsAnyARN matches every SNS resource ARN of the partition: what a direct SMS is not.
 func snsAnyARN() *string {
 	return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":sns:*")})
+}
+
+// mailFeedbackQueue is the wiring queue SES bounce and complaint events reach.
+const mailFeedbackQueue = "mail-feedback"
+
+// buildMailFeedback publishes the configuration set's BOUNCE and COMPLAINT events to an
+// encrypted, TLS-only SNS topic that only SES, for this account's configuration set, may
+// publish to (and use the topic's key for); the mail-feedback queue subscribes with raw delivery off (the function
+// unwraps SNS's envelope), and its policy lets only that topic send.
+func (b *builder) buildMailFeedback() {
+	q, ok := b.queues[mailFeedbackQueue]
+	if !ok {
+		return
+	}
+	configSetARN := sesARN("configuration-set/", b.configSet.ConfigurationSetName())
+	// The confused-deputy guard, as CDK's event destination writes it into the topic
+	// policy (ses.amazonaws.com may publish for this configuration set only).
+	conditions := &map[string]interface{}{
+		"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID(), "aws:SourceArn": configSetARN},
+	}
+	key := awskms.NewKey(b.stack, jsii.String("MailFeedbackTopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the SES bounce and complaint topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     b.stage.removal,
+	})
+	// SES publishes to an encrypted topic only if the key lets it use the key.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("ses.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: conditions,
+	}), nil)
+	topic := awssns.NewTopic(b.stack, jsii.String("MailFeedbackTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("Rapport " + b.stage.name + " SES bounces and complaints"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	// The subscription also adds the queue policy: sns.amazonaws.com may SendMessage
+	// when aws:SourceArn is this topic. What SNS cannot deliver (the queue deleted or
+	// its policy broken) goes to the queue's own DLQ, which alarms; make redrive moves
+	// it back, still in its envelope.
+	topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(q.queue, &awssnssubscriptions.SqsSubscriptionProps{
+		RawMessageDelivery: jsii.Bool(false),
+		DeadLetterQueue:    q.dlq,
+	}))
+	// The event destination adds the topic policy's Allow for ses.amazonaws.com with
+	// aws:SourceAccount and aws:SourceArn (a test holds it).
+	b.configSet.AddEventDestination(jsii.String("BouncesAndComplaints"), &awsses.ConfigurationSetEventDestinationOptions{
+		Destination: awsses.EventDestination_SnsTopic(topic),
+		Events:      &[]awsses.EmailSendingEvent{awsses.EmailSendingEvent_BOUNCE, awsses.EmailSendingEvent_COMPLAINT},
+		Enabled:     jsii.Bool(true),
+	})
+	b.output("MailFeedbackTopicArn", topic.TopicArn(), "SNS topic of SES bounces and complaints (to the mail-feedback queue)")
 }

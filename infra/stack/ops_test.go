@@ -183,9 +183,13 @@ func TestExistingAlarmTopic(t *testing.T) {
 	p.AlarmTopicArn = "arn:aws:sns:eu-west-1:111122223333:oncall"
 	s := synth(t, p, nil)
 
-	// THEN the stack makes no topic and its alarms notify the given one
-	if n := len(s.ofType("AWS::SNS::Topic")); n != 0 {
-		t.Errorf("%d topics, want none", n)
+	// THEN the stack makes no alarm topic (its only topic is SES's bounces and
+	// complaints) and its alarms notify the given one
+	feedback := s.logicalID(t, "MailFeedbackTopic")
+	for id := range s.ofType("AWS::SNS::Topic") {
+		if id != feedback {
+			t.Errorf("topic %s, want none but %s", id, feedback)
+		}
 	}
 	a := s.resource(t, s.logicalID(t, "Api5xxRateAlarm"), "AWS::CloudWatch::Alarm").Properties
 	if !sameJSON(a["AlarmActions"], []any{p.AlarmTopicArn}) {

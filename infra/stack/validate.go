@@ -28,6 +28,7 @@ func (p StackProps) Validate() error {
 	}
 	errs = append(errs, p.validateOps()...)
 	errs = append(errs, p.validateMessaging()...)
+	errs = append(errs, p.validateNotifySettings()...)
 	errs = append(errs, p.validateDomain()...)
 	errs = append(errs, p.validateIdentity()...)
 	errs = append(errs, uniqueNames(p)...)

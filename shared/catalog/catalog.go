@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/mailfeedback"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -34,6 +35,7 @@ var Builders = map[string]app.Builder{
 	"followups-staff":     followup.StaffFunction,
 	"customers":           customer.StaffFunction,
 	"customers-public":    customer.PublicFunction,
+	"mail-feedback":       mailfeedback.Function,
 }
 
 // Names lists the functions, sorted.

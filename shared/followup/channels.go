@@ -40,9 +40,10 @@ const RotationOverlap = 7 * 24 * time.Hour
 // lazyWebhook builds the webhook channel on first use, and again when the key has
 // rotated: builders do no I/O.
 type lazyWebhook struct {
-	key   WebhookKey
-	local bool
-	now   func() time.Time
+	key WebhookKey
+	// allowPrivate is NOTIFY_WEBHOOK_ALLOW_PRIVATE: true only in the local runner.
+	allowPrivate bool
+	now          func() time.Time
 
 	mu       sync.Mutex
 	wh       *notify.Webhook
@@ -61,7 +62,7 @@ func (l *lazyWebhook) Deliver(ctx context.Context, m Message) error {
 	l.mu.Lock()
 	if l.wh == nil || !bytes.Equal(cur, l.current) || !bytes.Equal(prev, l.previous) {
 		wh, err := notify.NewWebhook(notify.WebhookConfig{Secret: cur, Previous: prev, Timeout: 4 * time.Second,
-			AllowInsecureLocal: l.local, AllowPrivateNetworks: l.local})
+			AllowPrivate: l.allowPrivate})
 		if err != nil {
 			l.mu.Unlock()
 			return err

@@ -68,7 +68,7 @@ func TestWebhookFollowsTheKeyRotation(t *testing.T) {
 	old, fresh := []byte("the old webhook key, 32 bytes..."), []byte("the new webhook key, 32 bytes...")
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	key := &rotatingKey{cur: old, since: now.Add(-30 * 24 * time.Hour)}
-	wh := &lazyWebhook{key: key, local: true, now: func() time.Time { return now }}
+	wh := &lazyWebhook{key: key, allowPrivate: true, now: func() time.Time { return now }}
 	send := func() {
 		t.Helper()
 		if err := wh.Deliver(context.Background(), Message{ID: "m", Kind: KindComplaintCallback, To: srv.URL, Subject: "s", Body: "b"}); err != nil {

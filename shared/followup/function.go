@@ -56,8 +56,14 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 			return app.Function{}, err
 		}
 	}
-	channels, err := notifyChannelsWith(env.String("NOTIFY_CHANNEL"), notify.EmailConfig{
-		From: env.Optional("NOTIFY_EMAIL_FROM", ""), ConfigurationSet: env.Optional("NOTIFY_SES_CONFIGURATION_SET", ""),
+	allowPrivate, err := webhookAllowPrivate(env)
+	if err != nil {
+		return app.Function{}, err
+	}
+	channels, err := notifyChannelsWith(env.String("NOTIFY_CHANNEL"), channelSettings{
+		Email:                notify.EmailConfig{From: env.Optional("NOTIFY_EMAIL_FROM", ""), ConfigurationSet: env.Optional("NOTIFY_SES_CONFIGURATION_SET", "")},
+		SMS:                  notify.SMSConfig{SenderID: env.Optional("NOTIFY_SMS_SENDER_ID", ""), OriginationNumber: env.Optional("NOTIFY_SMS_ORIGINATION_NUMBER", "")},
+		AllowPrivateWebhooks: allowPrivate,
 	}, d, table, webhookKey)
 	if err != nil {
 		return app.Function{}, err
@@ -74,31 +80,60 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	return app.Function{Queue: s.Handle}, nil
 }
 
-// notifyChannels maps each channel name to its adapter. "outbox" (local and dev
-// stages) delivers email and SMS into the followups table and sends webhooks for real,
-// letting them reach local addresses. "aws" sends email by Amazon SES (from the
-// NOTIFY_EMAIL_FROM address), SMS by Amazon SNS and webhooks to public addresses.
-func notifyChannels(mode, from string, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
-	return notifyChannelsWith(mode, notify.EmailConfig{From: from}, d, table, key)
+// webhookAllowPrivate reads NOTIFY_WEBHOOK_ALLOW_PRIVATE: "false" (the row's value, and
+// the only one the stack deploys) or "true", which only the local runner sets so that
+// webhooks reach its test receivers on loopback and private addresses.
+func webhookAllowPrivate(env *config.Env) (bool, error) {
+	switch v := env.Optional("NOTIFY_WEBHOOK_ALLOW_PRIVATE", "false"); v {
+	case "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("NOTIFY_WEBHOOK_ALLOW_PRIVATE %q: use true (local runner only) or false", v)
+	}
 }
 
-// notifyChannelsWith is notifyChannels with the whole email configuration (the SES
-// configuration set every SendEmail names, NOTIFY_SES_CONFIGURATION_SET).
-func notifyChannelsWith(mode string, emailCfg notify.EmailConfig, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
+// channelSettings are the channels' configuration.
+type channelSettings struct {
+	Email notify.EmailConfig
+	// SMS names the sender id or origination number (settings smsSenderId and
+	// smsOriginationNumber); checked in every mode, so a dev stack catches a bad value.
+	SMS notify.SMSConfig
+	// AllowPrivateWebhooks is NOTIFY_WEBHOOK_ALLOW_PRIVATE, whatever the mode.
+	AllowPrivateWebhooks bool
+}
+
+// notifyChannels maps each channel name to its adapter. "outbox" (local and dev
+// stages) delivers email and SMS into the followups table; "aws" sends email by Amazon
+// SES (from the NOTIFY_EMAIL_FROM address) and SMS by Amazon SNS. In both, webhooks are
+// sent for real, to public addresses only unless NOTIFY_WEBHOOK_ALLOW_PRIVATE.
+func notifyChannels(mode, from string, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
+	return notifyChannelsWith(mode, channelSettings{Email: notify.EmailConfig{From: from}}, d, table, key)
+}
+
+// notifyChannelsWith is notifyChannels with the whole configuration (the SES
+// configuration set every SendEmail names, NOTIFY_SES_CONFIGURATION_SET; the SMS
+// sender; the webhooks' local switch).
+func notifyChannelsWith(mode string, cfg channelSettings, d app.Deps, table string, key WebhookKey) (map[string]Channel, error) {
+	if err := cfg.SMS.Validate(); err != nil {
+		return nil, fmt.Errorf("NOTIFY_SMS_SENDER_ID / NOTIFY_SMS_ORIGINATION_NUMBER: %w", err)
+	}
+	webhook := &lazyWebhook{key: key, allowPrivate: cfg.AllowPrivateWebhooks, now: time.Now}
 	switch mode {
 	case "outbox", "":
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
-		return map[string]Channel{"email": out, "sms": out, "webhook": &lazyWebhook{key: key, local: true, now: time.Now}}, nil
+		return map[string]Channel{"email": out, "sms": out, "webhook": webhook}, nil
 	case "aws":
-		email, err := notify.NewEmail(d.Clients.SES, emailCfg)
+		email, err := notify.NewEmail(d.Clients.SES, cfg.Email)
 		if err != nil {
 			return nil, fmt.Errorf("NOTIFY_EMAIL_FROM (the emailFrom setting): %w", err)
 		}
-		sms, err := notify.NewSMS(d.Clients.SNS, notify.SMSConfig{})
+		sms, err := notify.NewSMS(d.Clients.SNS, cfg.SMS)
 		if err != nil {
 			return nil, err
 		}
-		return map[string]Channel{"email": adapter{email}, "sms": adapter{sms}, "webhook": &lazyWebhook{key: key, now: time.Now}}, nil
+		return map[string]Channel{"email": adapter{email}, "sms": adapter{sms}, "webhook": webhook}, nil
 	default:
 		return nil, fmt.Errorf("NOTIFY_CHANNEL %q: use outbox or aws", mode)
 	}
@@ -107,8 +142,12 @@ func notifyChannelsWith(mode string, emailCfg notify.EmailConfig, d app.Deps, ta
 // StaffFunction builds followups-staff: schedule, list and cancel.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("FOLLOWUPS_TABLE")
+	allowPrivate, err := webhookAllowPrivate(env)
+	if err != nil {
+		return app.Function{}, err
+	}
 	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock,
-		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
+		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}, AllowPrivateWebhooks: allowPrivate}
 	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
 	if err != nil {
 		return app.Function{}, err

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -63,6 +64,9 @@ type Staff struct {
 	// the customer's profile and consent, and give a follow-up of a location that
 	// location's quiet hours and, when no zone is known otherwise, its time zone.
 	Customers Directory
+	// AllowPrivateWebhooks (NOTIFY_WEBHOOK_ALLOW_PRIVATE, the local runner only) lets
+	// a webhook's to.address be http:// to a loopback host, or a private address.
+	AllowPrivateWebhooks bool
 }
 
 // ErrDuplicate means the occasion's dedupe key already has a follow-up.
@@ -93,7 +97,7 @@ func (s *Store) Schedule(ctx context.Context, f Followup) (Followup, error) {
 // far as the request gives it: address, time zone and language come from the
 // customer's profile (address) and the text is chosen in the recipient's language
 // (compose) once the profile is read.
-func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
+func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks bool) (Followup, error) {
 	var errs []problem.FieldError
 	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
 	if r.CustomerID == "" || len(r.CustomerID) > 64 {
@@ -139,6 +143,12 @@ func (r Request) followup(p auth.Principal, now time.Time) (Followup, error) {
 	if r.To != nil {
 		to = *r.To
 		to.Address = strings.TrimSpace(to.Address)
+	}
+	if r.Channel == "webhook" && to.Address != "" {
+		// Checked again before sending, where the resolved address is checked too.
+		if _, err := notify.CheckWebhookURL(to.Address, allowPrivateWebhooks); err != nil {
+			bad("to.address", err.Error())
+		}
 	}
 	if _, err := Zone(to.TimeZone); err != nil {
 		bad("to.timeZone", "must be an IANA time zone such as Asia/Shanghai")
@@ -299,7 +309,7 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := auth.From(r.Context())
-	f, err := req.followup(p, s.Clock.Now())
+	f, err := req.followup(p, s.Clock.Now(), s.AllowPrivateWebhooks)
 	if err == nil {
 		err = s.mayReach(r.Context(), p, f.Recipient.ID)
 	}

@@ -19,9 +19,10 @@ type SNSAPI interface {
 // SMSConfig is how SMS sends. Both fields are optional and country-dependent.
 type SMSConfig struct {
 	// SenderID is the alphanumeric sender shown where countries allow one (1–11
-	// letters and digits, at least one letter).
+	// letters and digits, at least one letter); sent as AWS.SNS.SMS.SenderID.
 	SenderID string
-	// OriginationNumber is the E.164 number (or short code) to send from.
+	// OriginationNumber is the E.164 number (or short code) to send from, one the
+	// account owns in the region; sent as AWS.MM.SMS.OriginationNumber.
 	OriginationNumber string
 }
 
@@ -37,13 +38,23 @@ func NewSMS(api SNSAPI, cfg SMSConfig) (*SMS, error) {
 	if api == nil {
 		return nil, errors.New("notify sms: no SNS client")
 	}
-	if cfg.SenderID != "" && !validSenderID(cfg.SenderID) {
-		return nil, fmt.Errorf("notify sms: SenderID %q: 1 to 11 ASCII letters, digits or hyphens, with a letter", cfg.SenderID)
-	}
-	if cfg.OriginationNumber != "" && !validE164(cfg.OriginationNumber) && !allDigits(cfg.OriginationNumber) {
-		return nil, fmt.Errorf("notify sms: OriginationNumber %q: an E.164 number or a short code", cfg.OriginationNumber)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("notify sms: %w", err)
 	}
 	return &SMS{api: api, cfg: cfg}, nil
+}
+
+// Validate checks the settings as SNS will read them; the error names the setting
+// (smsSenderId, smsOriginationNumber) and its rule.
+func (c SMSConfig) Validate() error {
+	var errs []error
+	if c.SenderID != "" && !validSenderID(c.SenderID) {
+		errs = append(errs, fmt.Errorf("sender id (smsSenderId) %q: 1 to 11 ASCII letters and digits, with a letter", c.SenderID))
+	}
+	if c.OriginationNumber != "" && !validE164(c.OriginationNumber) && !shortCode(c.OriginationNumber) {
+		errs = append(errs, fmt.Errorf("origination number (smsOriginationNumber) %q: an E.164 number such as +12065550100, or a short code of 3 to 8 digits", c.OriginationNumber))
+	}
+	return errors.Join(errs...)
 }
 
 // Deliver sends m.Text to the phone number m.To. The SMS type is Promotional for
@@ -107,6 +118,9 @@ func validE164(s string) bool {
 	return ok && len(d) >= 8 && len(d) <= 15 && d[0] != '0' && allDigits(d)
 }
 
+// shortCode is a short code: 3 to 8 digits (4 to 7 in most countries).
+func shortCode(s string) bool { return len(s) >= 3 && len(s) <= 8 && allDigits(s) }
+
 func allDigits(s string) bool {
 	if s == "" {
 		return false
@@ -129,7 +143,7 @@ func validSenderID(s string) bool {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			letter = true
-		case c >= '0' && c <= '9', c == '-':
+		case c >= '0' && c <= '9':
 		default:
 			return false
 		}

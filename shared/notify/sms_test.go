@@ -98,14 +98,26 @@ func TestNewSMSRefusesBadSettings(t *testing.T) {
 		{SenderID: "TooLongSenderID"},
 		{SenderID: "12345"},
 		{SenderID: "Lotus Hotel"},
+		{SenderID: "Hotel-Lotus"},
+		{SenderID: "Lötus"},
 		{OriginationNumber: "2065550100x"},
+		{OriginationNumber: "12065550100"},
+		{OriginationNumber: "+1 206 555 0100"},
+		{SenderID: "Lotus", OriginationNumber: "+0206555010"},
 	} {
 		if _, err := notify.NewSMS(&fakeSNS{}, cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
-	if _, err := notify.NewSMS(&fakeSNS{}, notify.SMSConfig{OriginationNumber: "12345"}); err != nil {
-		t.Errorf("short code refused: %v", err)
+	for _, cfg := range []notify.SMSConfig{{OriginationNumber: "12345"}, {SenderID: "L0tus2026"}, {SenderID: "A"}, {SenderID: "HotelLotus1"}} {
+		if _, err := notify.NewSMS(&fakeSNS{}, cfg); err != nil {
+			t.Errorf("%+v refused: %v", cfg, err)
+		}
+	}
+	// The error names the setting to fix.
+	err := notify.SMSConfig{SenderID: "Hotel Lotus!", OriginationNumber: "0800"}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "smsSenderId") {
+		t.Errorf("Validate() = %v, want it to name smsSenderId", err)
 	}
 }
 

@@ -47,13 +47,11 @@ type WebhookConfig struct {
 	Previous []byte
 	// Timeout bounds one request, reading the answer included; default 5 s.
 	Timeout time.Duration
-	// AllowInsecureLocal lets http:// reach 127.0.0.1, ::1 and localhost (local runs
-	// and tests) and lets connections reach loopback addresses.
-	AllowInsecureLocal bool
-	// AllowPrivateNetworks lets connections reach private (RFC 1918, ULA) addresses,
-	// for a receiver inside the business's VPC. Loopback, link-local (instance
-	// metadata) and unspecified addresses stay refused unless AllowInsecureLocal.
-	AllowPrivateNetworks bool
+	// AllowPrivate is the local runner's switch (NOTIFY_WEBHOOK_ALLOW_PRIVATE), never
+	// set in AWS: it lets webhooks reach loopback and private (RFC 1918, ULA, CGNAT)
+	// addresses, and http:// to a loopback host. Link-local (instance metadata),
+	// multicast and unspecified addresses stay refused even with it.
+	AllowPrivate bool
 	// Client replaces the built-in client (tests: an httptest TLS server's client).
 	// Its redirect policy is replaced: redirects are never followed. The network
 	// guard above applies only to the built-in client.
@@ -67,7 +65,7 @@ type Webhook struct {
 	client   *http.Client
 	secret   []byte
 	previous []byte
-	local    bool
+	private  bool
 	now      func() time.Time
 }
 
@@ -87,7 +85,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if cfg.Client != nil {
 		c = *cfg.Client
 	} else {
-		d := &net.Dialer{Timeout: timeout, Control: guard(cfg.AllowInsecureLocal, cfg.AllowPrivateNetworks)}
+		d := &net.Dialer{Timeout: timeout, Control: guard(cfg.AllowPrivate)}
 		c.Transport = &http.Transport{
 			// No proxy from the environment: the guard must see the receiver's address.
 			DialContext:           d.DialContext,
@@ -107,7 +105,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Webhook{client: &c, secret: bytes.Clone(cfg.Secret), previous: bytes.Clone(cfg.Previous), local: cfg.AllowInsecureLocal, now: now}, nil
+	return &Webhook{client: &c, secret: bytes.Clone(cfg.Secret), previous: bytes.Clone(cfg.Previous), private: cfg.AllowPrivate, now: now}, nil
 }
 
 // payload is the JSON body.
@@ -125,7 +123,7 @@ type payload struct {
 // Deliver posts m to the URL m.To. 2xx is delivered; 3xx and 4xx other than 408 and
 // 429 are permanent; 408, 429, 5xx and network failures are transient.
 func (w *Webhook) Deliver(ctx context.Context, m Message) error {
-	u, err := w.target(m.To)
+	u, err := CheckWebhookURL(m.To, w.private)
 	if err != nil {
 		return permanent("webhook: "+err.Error(), nil)
 	}
@@ -186,59 +184,127 @@ func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 	}
 }
 
-// target parses and checks a webhook URL: https, or http to a local host when allowed.
-func (w *Webhook) target(raw string) (*url.URL, error) {
+// CheckWebhookURL parses and checks a webhook URL, when a follow-up is scheduled and
+// again before it is sent: absolute, no credentials, https (http only to a loopback
+// host, and only with allowPrivate), and a host that is not an address a webhook may
+// not reach (see AddressAllowed). A host name that resolves to such an address is
+// caught when connecting. The error's text names neither the URL nor its query.
+func CheckWebhookURL(raw string, allowPrivate bool) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" || u.Hostname() == "" {
-		return nil, errors.New("recipient is not an absolute URL")
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
+		return nil, errors.New("must be an absolute https URL")
 	}
 	if u.User != nil {
-		return nil, errors.New("URL must not carry credentials")
+		return nil, errors.New("must not carry credentials (user:password@)")
 	}
+	host := u.Hostname()
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !w.local || !isLocalHost(u.Hostname()) {
-			return nil, errors.New("URL must be https")
+		if !allowPrivate || !isLoopbackHost(host) {
+			return nil, errors.New("must be https")
 		}
 	default:
-		return nil, errors.New("URL must be https")
+		return nil, errors.New("must be https")
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !AddressAllowed(a, allowPrivate) {
+			return nil, fmt.Errorf("must not point at %s, a loopback, private, link-local or multicast address", a)
+		}
+	} else if numericHost(host) || (isLoopbackHost(host) && !allowPrivate) {
+		// "127.1", "2130706433", "0x7f.0.0.1": resolvers read them as addresses.
+		return nil, errors.New("must name a public host: " + host + " is a loopback name or an address in a form that hides it")
 	}
 	u.Fragment = ""
 	return u, nil
 }
 
-func isLocalHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
+// isLoopbackHost: localhost (and names under it) or a loopback address.
+func isLoopbackHost(h string) bool {
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	a, err := netip.ParseAddr(h)
-	return err == nil && a.IsLoopback()
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// numericHost: a host whose last label is a number (decimal, octal or hex), which URL
+// parsers and resolvers read as an IPv4 address, not a name.
+func numericHost(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if l := strings.ToLower(last); strings.HasPrefix(l, "0x") {
+		last = l[2:]
+		return last == "" || strings.Trim(last, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
+var (
+	// Never: unspecified, "this network", link-local (169.254.169.254 is instance
+	// metadata), multicast, reserved and broadcast.
+	neverPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("169.254.0.0/16"),
+		netip.MustParsePrefix("224.0.0.0/4"), netip.MustParsePrefix("240.0.0.0/4"),
+		netip.MustParsePrefix("::/128"), netip.MustParsePrefix("fe80::/10"), netip.MustParsePrefix("ff00::/8"),
+	}
+	// Only with the local switch: loopback, private, shared (CGNAT), benchmarking,
+	// IETF protocol assignments, site-local and unique local.
+	localPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16"),
+		netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("198.18.0.0/15"),
+		netip.MustParsePrefix("192.0.0.0/24"),
+		netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("fc00::/7"), netip.MustParsePrefix("fec0::/10"),
+	}
+	// IPv6 forms that carry an IPv4 address in their last 32 bits: IPv4-compatible
+	// (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d); IPv4-mapped is unmapped first.
+	embeds4   = []netip.Prefix{netip.MustParsePrefix("::/96"), netip.MustParsePrefix("64:ff9b::/96")}
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// AddressAllowed reports whether a webhook may connect to a: a public address, or,
+// with allowPrivate (the local runner only), a loopback or private one.
+func AddressAllowed(a netip.Addr, allowPrivate bool) bool {
+	if !a.IsValid() || a.Zone() != "" {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range neverPrefixes {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	for _, p := range localPrefixes {
+		if p.Contains(a) {
+			return allowPrivate
+		}
+	}
+	if a.Is6() {
+		for _, p := range embeds4 {
+			if p.Contains(a) {
+				b := a.As16()
+				return AddressAllowed(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), allowPrivate)
+			}
+		}
+		if sixToFour.Contains(a) { // 6to4 carries one in bits 16-47
+			b := a.As16()
+			return AddressAllowed(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), allowPrivate)
+		}
+	}
+	return true
 }
 
 // guard refuses connections to addresses a webhook must not reach. It runs on the
 // resolved address at connect time, so DNS cannot point a name around it.
-func guard(loopback, private bool) func(network, address string, _ syscall.RawConn) error {
+func guard(allowPrivate bool) func(network, address string, _ syscall.RawConn) error {
 	return func(_, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
+		if err != nil || !AddressAllowed(ap.Addr(), allowPrivate) {
 			return fmt.Errorf("%w: %s", errForbiddenAddress, address)
 		}
-		a := ap.Addr().Unmap()
-		switch {
-		case a.IsLoopback():
-			if loopback {
-				return nil
-			}
-		case a.IsPrivate():
-			if private {
-				return nil
-			}
-		case a.IsUnspecified(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(), a.IsMulticast(), a.IsInterfaceLocalMulticast():
-		default:
-			return nil
-		}
-		return fmt.Errorf("%w: %s", errForbiddenAddress, a)
+		return nil
 	}
 }
 

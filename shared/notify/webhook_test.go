@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,7 +63,7 @@ func tlsWebhook(t *testing.T, rc http.Handler) (*notify.Webhook, string) {
 	t.Helper()
 	srv := httptest.NewTLSServer(rc)
 	t.Cleanup(srv.Close)
-	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client()})
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowPrivate: true, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestWebhookTimeoutIsTransient(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client(), Timeout: 100 * time.Millisecond})
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowPrivate: true, Client: srv.Client(), Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,12 +195,14 @@ func TestWebhookURLRules(t *testing.T) {
 		delivered bool
 	}{
 		{"http to loopback refused by default", false, srv.URL + "/hook", false},
-		{"http to loopback with AllowInsecureLocal", true, srv.URL + "/hook", true},
-		{"http to localhost with AllowInsecureLocal", true, "http://localhost:" + port + "/hook", true},
-		{"http to another host even with AllowInsecureLocal", true, "http://example.com/hook", false},
+		{"http to loopback with AllowPrivate", true, srv.URL + "/hook", true},
+		{"http to localhost with AllowPrivate", true, "http://localhost:" + port + "/hook", true},
+		{"http to another host even with AllowPrivate", true, "http://example.com/hook", false},
+		{"http to localhost refused by default", false, "http://localhost:" + port + "/hook", false},
 		{"https to loopback refused by the network guard", false, tlsSrv.URL + "/hook", false},
 		{"link-local (instance metadata) refused", true, "https://169.254.169.254/latest", false},
-		{"private network refused", true, "https://10.0.0.1/hook", false},
+		{"link-local refused even with AllowPrivate, by name", true, "http://169.254.169.254/latest/meta-data", false},
+		{"private network refused by default", false, "https://10.0.0.1/hook", false},
 		{"not a URL", true, "li.lei@example.com", false},
 		{"other scheme", true, "ftp://127.0.0.1:" + port + "/hook", false},
 		{"credentials in the URL", true, "https://user:pw@example.com/hook", false},
@@ -207,7 +210,7 @@ func TestWebhookURLRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := rc.count()
-			w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowInsecureLocal: tt.local, Timeout: time.Second})
+			w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowPrivate: tt.local, Timeout: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +238,7 @@ func TestWebhookConnectionRefusedIsTransient(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowInsecureLocal: true})
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +261,7 @@ func TestWebhookReadsABoundedAnswer(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Client: srv.Client(), Timeout: 3 * time.Second})
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, AllowPrivate: true, Client: srv.Client(), Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +334,7 @@ func TestWebhookSignsWithBothKeysDuringARotation(t *testing.T) {
 		body, _ = io.ReadAll(r.Body)
 	}))
 	defer srv.Close()
-	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: newKey, Previous: secret, Client: srv.Client()})
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: newKey, Previous: secret, AllowPrivate: true, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,5 +355,137 @@ func TestWebhookSignsWithBothKeysDuringARotation(t *testing.T) {
 	}
 	if _, err := notify.NewWebhook(notify.WebhookConfig{Secret: newKey, Previous: []byte("short")}); err == nil {
 		t.Error("a short previous secret accepted")
+	}
+}
+
+// The guard holds by default, whatever stored a follow-up's URL: the Lambda Runtime
+// API (127.0.0.1:9001), instance metadata, loopback in IPv6, private networks and the
+// forms that hide them are refused before any connection, as permanent failures.
+func TestWebhookRefusesInternalTargetsByDefault(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	tlsSrv := httptest.NewTLSServer(rc)
+	defer tlsSrv.Close()
+	tlsPort := tlsSrv.URL[strings.LastIndexByte(tlsSrv.URL, ':')+1:]
+	w, err := notify.NewWebhook(notify.WebhookConfig{Secret: secret, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{
+		"http://127.0.0.1:9001/",
+		"https://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+		"http://169.254.169.254/latest/meta-data",
+		"https://169.254.169.254/latest/meta-data",
+		"http://[::1]/",
+		"https://[::1]:" + tlsPort + "/hook",
+		"https://[::ffff:127.0.0.1]:" + tlsPort + "/hook",
+		"https://[::ffff:169.254.169.254]/",
+		"https://[fd00:ec2::254]/latest/meta-data",
+		"https://[64:ff9b::a9fe:a9fe]/",
+		"https://127.1:" + tlsPort + "/hook",
+		"https://2130706433:" + tlsPort + "/hook",
+		"https://0x7f000001/",
+		"https://localhost:" + tlsPort + "/hook",
+		"https://10.0.0.1/hook",
+		"https://192.168.1.10/hook",
+		"https://[fe80::1%25eth0]/hook",
+		"https://0.0.0.0/hook",
+		"https://224.0.0.1/hook",
+		srv.URL + "/hook",
+	} {
+		t.Run(to, func(t *testing.T) {
+			err := w.Deliver(context.Background(), notify.Message{ID: "f1", To: to, Text: "t"})
+			if !errors.Is(err, notify.ErrPermanent) {
+				t.Fatalf("err = %v, want permanent", err)
+			}
+		})
+	}
+	if rc.count() != 0 {
+		t.Errorf("receivers were hit %d times", rc.count())
+	}
+}
+
+func TestCheckWebhookURL(t *testing.T) {
+	tests := []struct {
+		url          string
+		allowPrivate bool
+		ok           bool
+	}{
+		{"https://hooks.example.com/rapport?token=x", false, true},
+		{"https://93.184.215.14/hook", false, true},
+		{"https://[2606:4700::1111]/hook", false, true},
+		{"http://hooks.example.com/rapport", false, false},
+		{"http://hooks.example.com/rapport", true, false},
+		{"http://127.0.0.1:9001/", false, false},
+		{"http://127.0.0.1:9001/", true, true},
+		{"http://[::1]/", false, false},
+		{"http://[::1]/", true, true},
+		{"https://10.1.2.3/", true, true},
+		{"https://10.1.2.3/", false, false},
+		{"https://100.64.0.1/", false, false},
+		{"http://169.254.169.254/latest/meta-data", false, false},
+		{"http://169.254.169.254/latest/meta-data", true, false},
+		{"https://169.254.169.254/latest/meta-data", true, false},
+		{"https://[fe80::1]/", true, false},
+		{"https://[ff02::1]/", true, false},
+		{"https://239.1.1.1/", true, false},
+		{"https://[::]/", true, false},
+		{"https://[::ffff:10.0.0.1]/", false, false},
+		{"https://[2002:a9fe:a9fe::1]/", false, false},
+		{"https://user:pw@hooks.example.com/", false, false},
+		{"https://user@hooks.example.com/", true, false},
+		{"hooks.example.com/rapport", false, false},
+		{"/relative", false, false},
+		{"mailto:li.lei@example.com", false, false},
+		{"ftp://hooks.example.com/", false, false},
+		{"https://017700000001/", false, false},
+		{"https://hooks.example.1/", false, false},
+		{"https://app.localhost/", false, false},
+		{"", false, false},
+	}
+	for _, tt := range tests {
+		_, err := notify.CheckWebhookURL(tt.url, tt.allowPrivate)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckWebhookURL(%q, allowPrivate=%v) = %v, want ok=%v", tt.url, tt.allowPrivate, err, tt.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "token=") {
+			t.Errorf("error carries the query: %v", err)
+		}
+	}
+}
+
+func TestAddressAllowed(t *testing.T) {
+	tests := []struct {
+		addr                string
+		public, withPrivate bool
+	}{
+		{"93.184.215.14", true, true},
+		{"127.0.0.1", false, true},
+		{"::1", false, true},
+		{"10.0.0.1", false, true},
+		{"172.31.255.255", false, true},
+		{"192.168.0.1", false, true},
+		{"fd12:3456::1", false, true},
+		{"::ffff:127.0.0.1", false, true},
+		{"169.254.169.254", false, false},
+		{"169.254.170.2", false, false}, // the ECS/Lambda container credentials endpoint
+		{"fd00:ec2::254", false, true},  // ULA: IMDS over IPv6 is only on Nitro instances, not Lambda
+		{"fe80::1", false, false},
+		{"0.0.0.0", false, false},
+		{"::", false, false},
+		{"224.0.0.251", false, false},
+		{"255.255.255.255", false, false},
+		{"64:ff9b::a9fe:a9fe", false, false},
+		{"64:ff9b::5db8:d70e", true, true},
+	}
+	for _, tt := range tests {
+		a := netip.MustParseAddr(tt.addr)
+		if got := notify.AddressAllowed(a, false); got != tt.public {
+			t.Errorf("AddressAllowed(%s, false) = %v, want %v", tt.addr, got, tt.public)
+		}
+		if got := notify.AddressAllowed(a, true); got != tt.withPrivate {
+			t.Errorf("AddressAllowed(%s, true) = %v, want %v", tt.addr, got, tt.withPrivate)
+		}
 	}
 }

@@ -118,6 +118,14 @@ var Queues = []Queue{
 		MaxReceiveCount:          5,
 		DLQRetentionDays:         14,
 	},
+	{
+		// SES bounce and complaint events, through the stack's SNS topic (aws channel).
+		// Six times mail-feedback's timeout plus its batching window (6 × 10 s + 1 s).
+		Name:                     "mail-feedback",
+		VisibilityTimeoutSeconds: 61,
+		MaxReceiveCount:          5,
+		DLQRetentionDays:         14,
+	},
 }
 
 // SigningKeys are the keys kept out of the tables; each function lists those it uses.
@@ -280,6 +288,11 @@ var Functions = []Function{
 			// The SES configuration set every SendEmail names; the stack fills it in
 			// with the one it makes when notifyChannel=aws.
 			{Name: "NOTIFY_SES_CONFIGURATION_SET", Setting: "sesConfigurationSet", Value: ""},
+			// The SMS sender (SNS AWS.SNS.SMS.SenderID, AWS.MM.SMS.OriginationNumber).
+			{Name: "NOTIFY_SMS_SENDER_ID", Setting: "smsSenderId", Value: ""},
+			{Name: "NOTIFY_SMS_ORIGINATION_NUMBER", Setting: "smsOriginationNumber", Value: ""},
+			// See followups-staff: "true" only in the local runner.
+			{Name: "NOTIFY_WEBHOOK_ALLOW_PRIVATE", Value: "false"},
 			{Name: "BRAND_NAME", Setting: "brandName", Value: "Rapport"},
 			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
 			{Name: "MARKETING_CAP_WINDOW", Value: "168h"},
@@ -287,6 +300,19 @@ var Functions = []Function{
 		Sends:          []string{"email", "sms"},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
+	},
+	{
+		Name: "mail-feedback",
+		Description: "Feeds SES bounces and complaints back into consent: a permanent bounce or a complaint turns the address's customer's " +
+			"email consent off (sources ses-bounce, ses-complaint), once; transient bounces and unknown addresses change nothing.",
+		Trigger: Trigger{Queue: &QueueTrigger{Queue: "mail-feedback", BatchSize: 10, WindowSeconds: 1}},
+		Tables:  map[string]Access{"customers": ReadWrite},
+		Queues:  map[string]Access{"mail-feedback": Consume},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       128,
 	},
 	{
 		Name:        "customers-public",
@@ -490,6 +516,9 @@ var Functions = []Function{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "CURSOR_KEY", Key: "cursor"},
+			// Webhook addresses to loopback and private networks: "true" only in the
+			// local runner; never a Setting, and the stack refuses any other value.
+			{Name: "NOTIFY_WEBHOOK_ALLOW_PRIVATE", Value: "false"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
