@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,7 +217,7 @@ func (p *Pages) message(w http.ResponseWriter, r *http.Request, status int, v vi
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v view) {
 	v.T = msgs[v.Locale]
-	templates.Render(w, r, status, v, v.Brand.logoOrigin())
+	templates.Render(w, r, status, v, v.Brand.LogoOrigin())
 }
 
 // brand is the look of a location in the locations registry. The page is still worth
@@ -289,51 +287,10 @@ func switchFrom(token, lang string, done bool) *langLink {
 }
 
 // brand is a location's look: its name, colour, logo and footer.
-type brand struct {
-	Name, Accent, OnAccent, Logo, Footer string
-}
-
-var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+type brand = page.Brand
 
 func brandOf(loc customer.Location) brand {
-	b := brand{Name: loc.Branding.Name, Footer: loc.Branding.FooterText}
-	if b.Name == "" {
-		b.Name = loc.Name
-	}
-	if c := loc.Branding.Color; colorRe.MatchString(c) {
-		b.Accent, b.OnAccent = c, onColor(c)
-	}
-	if u, err := url.Parse(loc.Branding.LogoURL); err == nil && u.Scheme == "https" && u.Host != "" {
-		b.Logo = u.String()
-	}
-	return b
-}
-
-// logoOrigin is the origin the page loads the logo from, for the CSP.
-func (b brand) logoOrigin() string {
-	u, err := url.Parse(b.Logo)
-	if b.Logo == "" || err != nil {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
-}
-
-// onColor is black or white, whichever reads better on the colour #rrggbb (WCAG
-// relative luminance against the 0.179 crossover).
-func onColor(hex string) string {
-	n, _ := strconv.ParseUint(hex[1:], 16, 32)
-	lin := func(c uint64) float64 {
-		v := float64(c) / 255
-		if v <= 0.04045 {
-			return v / 12.92
-		}
-		return math.Pow((v+0.055)/1.055, 2.4)
-	}
-	l := 0.2126*lin(n>>16&0xff) + 0.7152*lin(n>>8&0xff) + 0.0722*lin(n&0xff)
-	if l > 0.179 {
-		return "#111111"
-	}
-	return "#ffffff"
+	return page.NewBrand(loc.Branding.Name, loc.Name, loc.Branding.Color, loc.Branding.LogoURL, loc.Branding.FooterText)
 }
 
 // Heading and Body are the message page's texts.
