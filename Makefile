@@ -34,7 +34,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
-.PHONY: local-bin
+.PHONY: local-bin console
 .PHONY: help tools cdk-tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt go-mods check-java chromium
 
 help: ## list the targets
@@ -42,7 +42,7 @@ help: ## list the targets
 
 ## Tools ----------------------------------------------------------------------
 
-tools: check-java node_modules/.package-lock.json $(DDB_STAMP) chromium go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Chromium, Go modules)
+tools: check-java node_modules/.package-lock.json $(DDB_STAMP) chromium go-mods local-bin ## install what is missing (npm packages, DynamoDB Local, Chromium and CJK fonts, Go modules)
 
 # What a synth, diff or deploy needs, and no more: the pinned CDK CLI and Node 22 (npm)
 # and both modules' Go dependencies; no Java, DynamoDB Local or Chromium.
@@ -59,7 +59,8 @@ $(DDB_STAMP):
 	infra/scripts/install-dynamodb-local $(DDB_PKG) $(DDB_INTEGRITY) .local/dynamodb
 	@touch $@
 
-# Debian's Chromium, driven headless by the browser tests; needs root and apt-get.
+# Debian's Chromium, driven headless by the browser tests, and CJK fonts for their
+# screenshots of Chinese pages; needs root and apt-get.
 chromium:
 	@infra/scripts/install-chromium /usr/bin/chromium
 
@@ -71,10 +72,28 @@ go-mods:
 local-bin:
 	@go build -C infra -o $(LOCAL) ./cmd/local
 
+## Console --------------------------------------------------------------------
+
+# The staff console (console/): its npm packages are installed again when its lockfile
+# changes, and it is built into console/dist when one of its files changes (the
+# browser specs in console/e2e too: the build's type check covers them). Vite and its
+# tools run on the pinned Node 22.
+CONSOLE_SRC := $(wildcard $(shell git ls-files --cached --others --exclude-standard console))
+IN_CONSOLE  := cd console && $(WITH_NODE)
+
+console: console/dist/index.html ## build the staff console into console/dist if its sources changed (make run serves it at /)
+
+console/node_modules/.package-lock.json: console/package.json console/package-lock.json node_modules/.package-lock.json
+	$(IN_CONSOLE) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+console/dist/index.html: console/node_modules/.package-lock.json $(CONSOLE_SRC)
+	$(IN_CONSOLE) npm run --silent build
+
 ## Local ----------------------------------------------------------------------
 
-run: tools ## run every function locally on emulators (PORT=8080)
-	PORT=$(PORT) $(LOCAL) run
+run: tools console ## build the console if needed, run every function locally on emulators and serve the console at / (PORT=8080)
+	PORT=$(PORT) $(LOCAL) run -console $(CURDIR)/console/dist
 
 # token, invoke, redrive and reconcile talk to the make run on PORT when one is given
 # (environment or command line), else to the make run started last (.local/run.json).
@@ -99,14 +118,16 @@ bench: tools ## run the benchmark program against fresh emulators
 
 ## Checks ---------------------------------------------------------------------
 
-test: tools ## gofmt, vet, all tests of both modules on emulators, then synth with cdk-nag
+test: tools console ## gofmt, vet, the console's unit tests and API types, all tests of both modules on emulators (the console's in Chromium), then synth with cdk-nag
 	@unformatted=$$($(GO_FILES) | xargs -0 -r gofmt -l); \
 	  if [[ -n $$unformatted ]]; then echo "gofmt needed (make fmt):"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -C infra ./...
+	$(IN_CONSOLE) npm test --silent
+	$(IN_CONSOLE) npm run --silent check:api
 	$(WITH_NODE) $(LOCAL) with-emulators -- infra/scripts/test-all
 	@$(MAKE) --no-print-directory synth
-	@echo "make test: OK (gofmt, vet, tests of both modules on emulators, cdk synth with cdk-nag)"
+	@echo "make test: OK (gofmt, vet, the console's unit tests and API types, tests of both modules on emulators with the console's browser tests, cdk synth with cdk-nag)"
 
 fmt: ## gofmt every Go file
 	$(GO_FILES) | xargs -0 -r gofmt -w
@@ -118,17 +139,17 @@ build: $(addprefix build/,$(FUNCTIONS)) ## build each functions/<fn> into build/
 build/%: FORCE
 	$(LAMBDA_ENV) go build $(LAMBDA_FLAGS) -o $@/bootstrap ./functions/$*
 
-synth: cdk-tools build ## cdk synth with cdk-nag (STAGE=dev|prod)
+synth: cdk-tools build console ## cdk synth with cdk-nag (STAGE=dev|prod)
 	$(CDK) synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-diff: cdk-tools build ## cdk diff against the deployed stack (STAGE=dev|prod)
+diff: cdk-tools build console ## cdk diff against the deployed stack (STAGE=dev|prod)
 	$(CDK) diff -c stage=$(STAGE) $(CDK_ARGS)
 
-deploy: cdk-tools build ## cdk deploy (STAGE=dev|prod)
+deploy: cdk-tools build console ## cdk deploy: the functions, the stack and the staff console (STAGE=dev|prod)
 	$(CDK) deploy --all -c stage=$(STAGE) $(CDK_ARGS)
 
 clean: ## remove build outputs
-	rm -rf build cdk.out infra/cdk.out
+	rm -rf build cdk.out infra/cdk.out console/dist
 
 .PHONY: FORCE
 FORCE:

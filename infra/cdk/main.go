@@ -35,6 +35,13 @@
 //	machineLocations     comma-separated location ids, one rapport/location:<id> scope each
 //	machineClientIds     comma-separated ids of machine clients made with the CLI, which
 //	                     the API's JWT authorizer then accepts
+//	consoleDir           the staff console's build (default ../console/dist, relative to
+//	                     infra/, i.e. what `make console` builds)
+//	consoleDomain        with consoleCertificateArn (ACM, us-east-1): serve the console
+//	                     (and the API under /v1/) at this host name
+//	consoleWebAclArn     a WAF web ACL of scope CLOUDFRONT guarding the console's distribution
+//	consoleClientId      with jwtIssuer: the console's client id at that issuer (default
+//	                     the first jwtAudience)
 package main
 
 import (
@@ -79,6 +86,9 @@ func run() error {
 	if err := stack.CheckAssets(props.AssetDir, wiring.Functions); err != nil {
 		return err
 	}
+	if err := stack.CheckConsole(props.ConsoleDir); err != nil {
+		return err
+	}
 
 	stack.NewStack(app, "Rapport-"+props.Stage, props)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -103,27 +113,29 @@ func enterCallerDir() {
 // propsFromContext reads the stage configuration from CDK context. The stack stays
 // environment-agnostic: account and region come from the CLI's credentials at deploy.
 func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) {
-	assetDir := contextString(app, "assetDir", "../build")
-	if !filepath.IsAbs(assetDir) {
-		assetDir = filepath.Join(appDir, assetDir)
-	}
+	assetDir := contextPath(app, appDir, "assetDir", "../build")
 	props := &stack.StackProps{
-		Stage:               contextString(app, "stage", "dev"),
-		AssetDir:            assetDir,
-		JWTIssuer:           contextString(app, "jwtIssuer", ""),
-		JWTAudience:         contextList(app, "jwtAudience"),
-		AlarmEmail:          contextString(app, "alarmEmail", ""),
-		AlarmTopicArn:       contextString(app, "alarmTopicArn", ""),
-		SESIdentity:         contextString(app, "sesIdentity", ""),
-		Backup:              contextString(app, "backup", "") == "true",
-		APIDomain:           contextString(app, "apiDomain", ""),
-		CertificateArn:      contextString(app, "certificateArn", ""),
-		BackupCopyVaultArn:  contextString(app, "backupCopyVaultArn", ""),
-		AuthDomainPrefix:    contextString(app, "authDomainPrefix", ""),
-		ConsoleCallbackURLs: contextList(app, "consoleCallbackUrls"),
-		ConsoleLogoutURLs:   contextList(app, "consoleLogoutUrls"),
-		MachineLocations:    contextList(app, "machineLocations"),
-		MachineClientIDs:    contextList(app, "machineClientIds"),
+		Stage:                 contextString(app, "stage", "dev"),
+		AssetDir:              assetDir,
+		JWTIssuer:             contextString(app, "jwtIssuer", ""),
+		JWTAudience:           contextList(app, "jwtAudience"),
+		AlarmEmail:            contextString(app, "alarmEmail", ""),
+		AlarmTopicArn:         contextString(app, "alarmTopicArn", ""),
+		SESIdentity:           contextString(app, "sesIdentity", ""),
+		Backup:                contextString(app, "backup", "") == "true",
+		APIDomain:             contextString(app, "apiDomain", ""),
+		CertificateArn:        contextString(app, "certificateArn", ""),
+		BackupCopyVaultArn:    contextString(app, "backupCopyVaultArn", ""),
+		AuthDomainPrefix:      contextString(app, "authDomainPrefix", ""),
+		ConsoleCallbackURLs:   contextList(app, "consoleCallbackUrls"),
+		ConsoleLogoutURLs:     contextList(app, "consoleLogoutUrls"),
+		MachineLocations:      contextList(app, "machineLocations"),
+		MachineClientIDs:      contextList(app, "machineClientIds"),
+		ConsoleDir:            contextPath(app, appDir, "consoleDir", "../console/dist"),
+		ConsoleDomain:         contextString(app, "consoleDomain", ""),
+		ConsoleCertificateArn: contextString(app, "consoleCertificateArn", ""),
+		ConsoleWebACLArn:      contextString(app, "consoleWebAclArn", ""),
+		ConsoleClientID:       contextString(app, "consoleClientId", ""),
 	}
 	for _, pair := range contextList(app, "tableNames") {
 		name, table, ok := strings.Cut(pair, "=")
@@ -156,6 +168,15 @@ func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) 
 		}
 	}
 	return props, nil
+}
+
+// contextPath reads a folder from context; a relative one is relative to infra/.
+func contextPath(app awscdk.App, appDir, key, fallback string) string {
+	dir := contextString(app, key, fallback)
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(appDir, dir)
+	}
+	return dir
 }
 
 // contextNumber reads a numeric context value (-c key=12.5 arrives as a string); 0

@@ -130,6 +130,9 @@ var matrixCases = map[string]matrixCase{
 	"POST /v1/surveys": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/surveys", fmt.Sprintf(`{"name":"Matrix %d","locationId":%q,"questions":[{"id":"q","type":"csat","text":{"en":"Happy?","zh-CN":"满意吗？"}}]}`, m.next(), objectAt)
 	}},
+	"GET /v1/surveys": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/surveys?locationId=" + objectAt, ""
+	}},
 	"GET /v1/surveys/{surveyId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/surveys/" + m.surveyID, ""
 	}},
@@ -157,6 +160,9 @@ var matrixCases = map[string]matrixCase{
 	"POST /v1/customers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		n := m.next()
 		return "/v1/customers", fmt.Sprintf(`{"name":"Walk-in %d","phone":"+86139%08d","locationId":%q}`, n, n, objectAt)
+	}},
+	"GET /v1/customers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/customers?q=guest&locationId=" + objectAt, ""
 	}},
 	"GET /v1/customers/{customerId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/customers/" + m.customerID, ""
@@ -204,6 +210,9 @@ var matrixCases = map[string]matrixCase{
 	}},
 	"GET /v1/reports/complaints": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/reports/complaints?locationId=" + objectAt, ""
+	}},
+	"GET /v1/reports/kpis": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/reports/kpis?interval=week&locationId=" + objectAt, ""
 	}},
 	"GET /v1/settings/complaints": {global: true, request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/settings/complaints", ""

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -18,7 +20,10 @@ type Banner struct {
 	BaseURL, IssuerURL string
 	DynamoDB, SQS      string // the emulators' endpoints
 	FollowupsQueue     string
-	Tick, Took         time.Duration
+	// ConsoleBuilt says whether the staff console's build is there to serve at
+	// BaseURL + "/" (ConsoleBuilt of Config.ConsoleDir).
+	ConsoleBuilt bool
+	Tick, Took   time.Duration
 	// Health is the deep health check's verdict (HealthVerdict), "" if not asked.
 	Health string
 }
@@ -71,6 +76,40 @@ func deref(n *int) int {
 	return *n
 }
 
+// DemoUser is a person of the demo, signed in as on the local issuer's page: a role
+// and locations ("*" is all).
+type DemoUser struct {
+	Who       string
+	Role      string
+	Locations []string
+}
+
+// DemoUsers are the people the banner offers to sign in to the console as, and whose
+// tokens the console's browser tests are given.
+var DemoUsers = []DemoUser{
+	{"front desk", wiring.RoleAgent, []string{"loc-1"}},
+	{"branch manager", wiring.RoleManager, []string{"loc-1"}},
+	{"head office", wiring.RoleAdmin, []string{auth.AllLocations}},
+}
+
+// consoleLines are the banner's lines about the console at base.
+func consoleLines(base string, built bool) string {
+	if !built {
+		return "  console          not built: run make console, then open " + base + "/\n"
+	}
+	var b strings.Builder
+	b.WriteString("  console          " + base + "/   (the staff console; sign in on the issuer's page: pick a role and locations, no password)\n")
+	for _, u := range DemoUsers {
+		where := "location " + strings.Join(u.Locations, ", ")
+		if slices.Equal(u.Locations, []string{auth.AllLocations}) {
+			where = "all locations (*)"
+		}
+		fmt.Fprintf(&b, "    %-16s %s at %s\n", u.Who, u.Role, where)
+	}
+	b.WriteString("    (other locations, such as loc-2: tick them once registered, or type their ids under \"Other location ids\")\n")
+	return b.String()
+}
+
 // Examples are the commands the banner offers to try against the runner at base; a
 // test runs each of them.
 func Examples(base, issuerURL string) []string {
@@ -98,7 +137,7 @@ func (b Banner) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, `
 Rapport is running (up in %s)
-  API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
+%s  API              %s   (every route of the wiring table; GET /dev/outbox for sent email and SMS)
   DynamoDB Local   %s   (data kept in .local/ddb-data; tables rapport-*)
   SQS emulator     %s   (queue %s)
   schedules        %s
@@ -108,6 +147,6 @@ Rapport is running (up in %s)
 %smake token, invoke, redrive and reconcile talk to the make run started last (.local/run.json); PORT= picks another.
 Try (more in the README's walk-through):
 %sCtrl-C stops everything.
-`, b.Took.Round(100*time.Millisecond), b.BaseURL, b.DynamoDB, b.SQS, b.FollowupsQueue, every,
+`, b.Took.Round(100*time.Millisecond), consoleLines(b.BaseURL, b.ConsoleBuilt), b.BaseURL, b.DynamoDB, b.SQS, b.FollowupsQueue, every,
 		b.IssuerURL, ConsoleClientID, MachineClientID, MachineClientSecret, health, try.String())
 }

@@ -34,3 +34,27 @@ func TestBannerHealthVerdict(t *testing.T) {
 		t.Errorf("the banner does not show the verdict:\n%s", out.String())
 	}
 }
+
+// The banner names the console at the runner's own URL and the demo users to sign in
+// as; without a build it says how to make one.
+func TestBannerNamesTheConsoleAndTheDemoUsers(t *testing.T) {
+	const base = "http://127.0.0.1:9191"
+	var out bytes.Buffer
+	local.Banner{BaseURL: base, IssuerURL: base + local.IssuerPath, ConsoleBuilt: true}.Print(&out)
+	for _, want := range []string{
+		"\n  console          " + base + "/   (the staff console; sign in on the issuer's page: pick a role and locations, no password)\n",
+		"\n    front desk       agent at location loc-1\n",
+		"\n    branch manager   manager at location loc-1\n",
+		"\n    head office      admin at all locations (*)\n",
+		"\n  API              " + base + "   (",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	local.Banner{BaseURL: base, IssuerURL: base + local.IssuerPath}.Print(&out)
+	if !strings.Contains(out.String(), "\n  console          not built: run make console, then open "+base+"/\n") || strings.Contains(out.String(), "front desk") {
+		t.Errorf("the banner without a build:\n%s", out.String())
+	}
+}

@@ -32,7 +32,8 @@ func fieldsNamed(t *testing.T, r reply) []string {
 	return out
 }
 
-// A point of sale earns and redeems, staff read, a manager adjusts with a reason:
+// A point of sale and the front desk earn and redeem, staff read, a manager adjusts
+// with a reason:
 // through the runner's real routes, tokens and roles, over DynamoDB Local.
 func TestLoyaltyOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
@@ -68,10 +69,19 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 	}
 	problemOf(t, other)
 
-	// Agents read but do not earn; only managers adjust.
-	if r := s.staffCall(t, "agent", "loc-1", "POST", base+"/earn", `{"sourceId":"agent-1","points":10}`); r.status != http.StatusForbidden {
-		t.Fatalf("an agent earning: %d %s", r.status, r.body)
+	// The front desk earns for the guests it sees: an agent of another location finds
+	// no such account; an agent of loc-1 keying in the till's receipt again gets its
+	// entry, not a second earn.
+	for _, op := range []string{"/earn", "/redeem"} {
+		if r := s.staffCall(t, "agent", "loc-2", "POST", base+op, `{"sourceId":"desk-elsewhere","points":1}`); r.status != http.StatusNotFound {
+			t.Fatalf("an agent of loc-2 at %s: %d %s", op, r.status, r.body)
+		}
 	}
+	desk := s.staffCall(t, "agent", "loc-1", "POST", base+"/earn", earn)
+	if desk.status != http.StatusCreated || desk.header.Get("Idempotent-Replayed") != "true" || decode[loyalty.Entry](t, desk).ID != e.ID {
+		t.Fatalf("an agent repeating the till's earn: %d %v %s, want entry %s replayed", desk.status, desk.header, desk.body, e.ID)
+	}
+	// Agents read; only managers adjust.
 	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "loc-1", "GET", base, "")); b.Balance != 128 || b.Tier != "member" {
 		t.Fatalf("an agent reading the balance: %+v", b)
 	}
@@ -93,16 +103,16 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 		t.Fatalf("an adjustment without a reason: %d %v", noReason.status, got)
 	}
 
-	// Redeeming more than is available is refused, never clamped.
-	over := s.staffCall(t, "system", "*", "POST", base+"/redeem", `{"sourceId":"gift-1","points":1000}`)
+	// Redeeming more than is available is refused, never clamped (here at the front desk).
+	over := s.staffCall(t, "agent", "loc-1", "POST", base+"/redeem", `{"sourceId":"gift-1","points":1000}`)
 	if over.status != http.StatusConflict {
 		t.Fatalf("redeem beyond the balance: %d %s", over.status, over.body)
 	}
 	if p := problemOf(t, over); !strings.Contains(p["detail"].(string), "150 available") {
 		t.Fatalf("problem %v", p)
 	}
-	if r := s.staffCall(t, "system", "*", "POST", base+"/redeem", `{"sourceId":"gift-1","points":50}`); r.status != http.StatusCreated {
-		t.Fatalf("redeem: %d %s", r.status, r.body)
+	if r := s.staffCall(t, "agent", "loc-1", "POST", base+"/redeem", `{"sourceId":"gift-1","points":50}`); r.status != http.StatusCreated || decode[loyalty.Entry](t, r).Actor != "staff-agent" {
+		t.Fatalf("an agent redeeming: %d %s", r.status, r.body)
 	}
 
 	// Rules are data and apply to every location: a location's manager may read them

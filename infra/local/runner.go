@@ -64,6 +64,9 @@ type Config struct {
 	// Override replaces values of a function's environment: function → name → value
 	// (tests that cannot wait for production timings). Names must be in the row.
 	Override map[string]map[string]string
+	// ConsoleDir is the staff console's build (console/dist), served at / with its
+	// /config.json (console.go); "" serves no console. It needs the Issuer.
+	ConsoleDir string
 }
 
 // WebhookAllowPrivate is the variable of the rows that send or schedule webhooks that
@@ -86,6 +89,9 @@ func New(cfg Config) (*Runner, error) {
 	}
 	if cfg.KeyDir == "" {
 		return nil, errors.New("local runner: no KeyDir for the signing key files")
+	}
+	if cfg.ConsoleDir != "" && cfg.Issuer == nil {
+		return nil, errors.New("local runner: the console needs the Issuer to sign in with")
 	}
 	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
 	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
@@ -130,6 +136,9 @@ func New(cfg Config) (*Runner, error) {
 			cfg.Issuer.SetBaseURL(cfg.PublicURL)
 		}
 		newProvider(cfg.Issuer, cfg.Clock.Now, &customer.Store{DB: cfg.Clients.DynamoDB, Table: cfg.Names("customers")}).mount(r.mux)
+	}
+	if cfg.ConsoleDir != "" {
+		(&console{dir: cfg.ConsoleDir, issuer: cfg.Issuer}).mount(r.mux)
 	}
 	return r, nil
 }

@@ -53,7 +53,11 @@ func newStack(t *testing.T, env *testenv.Env, tweak func(*local.Config)) *stack 
 	if err := local.Seed(context.Background(), &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = r.Handler()
+	c, err := published()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = c.wrap(t, r.Handler())
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &stack{env: env, runner: r, srv: srv, issuer: issuer, cfg: cfg}

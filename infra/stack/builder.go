@@ -25,6 +25,7 @@ type builder struct {
 	apiStage     awsapigatewayv2.HttpStage
 	publicRoutes []publicRoute
 	userPool     *userPool
+	console      *console
 
 	alarmTopic awssns.ITopic
 	configSet  awsses.ConfigurationSet

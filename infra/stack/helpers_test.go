@@ -21,6 +21,9 @@ import (
 // testAssets is a build dir with a dummy bootstrap per function, made once for all tests.
 var testAssets string
 
+// testConsole is a console build as Vite lays it out: index.html and hashed assets.
+var testConsole string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "rapport-assets-")
 	if err != nil {
@@ -32,6 +35,20 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, f.Name, "bootstrap"), []byte("not a real binary"), 0o755); err != nil {
+			panic(err)
+		}
+	}
+	testConsole = filepath.Join(dir, "console")
+	for name, content := range map[string]string{
+		"index.html":               `<!doctype html><script type="module" src="/assets/index-3f2a9c1b.js"></script>`,
+		"favicon.svg":              `<svg xmlns="http://www.w3.org/2000/svg"/>`,
+		"assets/index-3f2a9c1b.js": `console.log("rapport")`,
+	} {
+		path := filepath.Join(testConsole, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			panic(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			panic(err)
 		}
 	}
@@ -81,6 +98,9 @@ func synth(t *testing.T, props StackProps, mutate func(awscdk.Stack)) *synthesiz
 	t.Helper()
 	if props.AssetDir == "" {
 		props.AssetDir = testAssets
+	}
+	if props.ConsoleDir == "" {
+		props.ConsoleDir = testConsole
 	}
 	app := awscdk.NewApp(nil)
 	var stack awscdk.Stack

@@ -303,9 +303,6 @@ func (p StackProps) validateIdentity() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	if p.Stage == "prod" && len(p.ConsoleCallbackURLs) == 0 {
-		add("stage prod: consoleCallbackUrls is required: the https:// address of the staff console")
-	}
 	for _, list := range []struct {
 		key  string
 		urls []string

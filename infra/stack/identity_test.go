@@ -103,9 +103,10 @@ func TestConsoleClient(t *testing.T) {
 				"ExplicitAuthFlows":               {c["ExplicitAuthFlows"], []any{"ALLOW_REFRESH_TOKEN_AUTH"}},
 				"PreventUserExistenceErrors":      {c["PreventUserExistenceErrors"], "ENABLED"},
 				"EnableTokenRevocation":           {c["EnableTokenRevocation"], true},
-				// AND it returns only to the console's addresses
-				"CallbackURLs": {c["CallbackURLs"], tt.wantCalls},
-				"LogoutURLs":   {c["LogoutURLs"], tt.wantLogouts},
+				// AND it returns only to the console's addresses: those given, and the
+				// console's own distribution (console_test.go)
+				"CallbackURLs": {c["CallbackURLs"], append(anySlice(tt.wantCalls), distributionURL(t, s, "/callback"))},
+				"LogoutURLs":   {c["LogoutURLs"], append(anySlice(tt.wantLogouts), distributionURL(t, s, "/"))},
 				// AND its tokens live an hour, its refresh token a shift
 				"IdTokenValidity":      {c["IdTokenValidity"], 60.0},
 				"AccessTokenValidity":  {c["AccessTokenValidity"], 60.0},
@@ -343,9 +344,6 @@ func TestIdentitySettingsRejected(t *testing.T) {
 		{"localhost logout in prod", func(p *StackProps) {
 			p.Stage, p.ConsoleLogoutURLs = "prod", []string{"http://localhost:8080/"}
 		}, `consoleLogoutUrls "http://localhost:8080/": localhost`},
-		{"prod without console", func(p *StackProps) {
-			p.Stage, p.ConsoleCallbackURLs, p.ConsoleLogoutURLs = "prod", nil, nil
-		}, "consoleCallbackUrls is required"},
 		{"plain http elsewhere", func(p *StackProps) {
 			p.ConsoleCallbackURLs = []string{"http://console.hotel.example/"}
 		}, "want https://"},
@@ -410,6 +408,14 @@ func TestProdRefusesLocalhostAtSynth(t *testing.T) {
 	if panicked == nil || !strings.Contains(fmt.Sprint(panicked), "localhost") {
 		t.Errorf("NewStack did not refuse a localhost callback in prod (recovered %v)", panicked)
 	}
+}
+
+func anySlice(items []string) []any {
+	out := make([]any, len(items))
+	for i, s := range items {
+		out[i] = s
+	}
+	return out
 }
 
 func sortedStrings(v any) []string {

@@ -29,6 +29,7 @@ func (b *builder) suppressNagFindings() {
 	}
 	b.suppressKeyFindings()
 	b.suppressServerlessFindings()
+	b.suppressConsoleFindings()
 	if b.smsLogRole != nil {
 		cdknag.NagSuppressions_AddResourceSuppressions(b.smsLogRole, &[]*cdknag.NagPackSuppression{{
 			Id: jsii.String("AwsSolutions-IAM5"),

@@ -43,9 +43,10 @@ type StackProps struct {
 	// empty means rapport-<stage>-<account id>.
 	AuthDomainPrefix string
 	// ConsoleCallbackURLs and ConsoleLogoutURLs are where the sign-in pages may send
-	// staff back to: the console's addresses. Dev defaults to the local console
-	// (http://localhost:8080/, http://127.0.0.1:8080/); prod needs https ones. Logout
-	// URLs default to the callback URLs.
+	// staff back to besides the console's own distribution and ConsoleDomain, which
+	// the stack always adds (/callback and /). Dev defaults to the local console
+	// (http://localhost:8080/, http://127.0.0.1:8080/); prod takes https ones only.
+	// Logout URLs default to the callback URLs.
 	ConsoleCallbackURLs []string
 	ConsoleLogoutURLs   []string
 	// MachineLocations adds a rapport/location:<id> scope per location id, for
@@ -65,6 +66,22 @@ type StackProps struct {
 	// then use it. Both or neither.
 	APIDomain      string
 	CertificateArn string
+
+	// ConsoleDir is the staff console's build (make console): index.html, the hashed
+	// files under assets/, and whatever else Vite copies. The stack uploads it to the
+	// console's bucket at deploy, with a config.json for the stage.
+	ConsoleDir string
+	// ConsoleDomain and ConsoleCertificateArn serve the console (and the API under /v1/)
+	// at a custom domain (console.hotel.example) with an ACM certificate in us-east-1.
+	// Both or neither; without them the console is at CloudFront's own domain.
+	ConsoleDomain         string
+	ConsoleCertificateArn string
+	// ConsoleWebACLArn, when set, is a WAF web ACL of scope CLOUDFRONT (made in
+	// us-east-1, outside the stack) that guards the console's distribution.
+	ConsoleWebACLArn string
+	// ConsoleClientID is the console's OIDC client id at an external issuer (JWTIssuer);
+	// empty means the first of JWTAudience.
+	ConsoleClientID string
 
 	// Backup turns on the daily AWS Backup plan of the tables in a stage other than
 	// prod (prod always has it). BackupCopyVaultArn, when set, is a vault in another
@@ -128,6 +145,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	b.buildMessaging()
 	b.buildFunctions()
 	b.buildAPI()
+	b.buildConsole()
 	b.buildAlarms()
 	b.buildDashboard()
 	b.suppressNagFindings()

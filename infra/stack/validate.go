@@ -31,6 +31,7 @@ func (p StackProps) Validate() error {
 	errs = append(errs, p.validateNotifySettings()...)
 	errs = append(errs, p.validateDomain()...)
 	errs = append(errs, p.validateIdentity()...)
+	errs = append(errs, p.validateConsole()...)
 	errs = append(errs, uniqueNames(p)...)
 	errs = append(errs, validateKeys(p)...)
 

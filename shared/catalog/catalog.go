@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
 	"github.com/rapport-crm/rapport/shared/privacy"
+	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/timeline"
@@ -27,6 +28,7 @@ var Builders = map[string]app.Builder{
 	"customer-data":       privacy.Function,
 	"segments":            segment.Function,
 	"timeline":            timeline.Function,
+	"reports":             report.Function,
 	"visits":              visit.Function,
 	"loyalty":             loyalty.Function,
 	"complaints-public":   complaint.PublicFunction,

@@ -13,6 +13,8 @@ package complaint
 //	AGG#<locationId>          <yyyymmdd>#<shard>     report counters of the cases opened
 //	                                                 that local day, sharded
 //	IDEM#<scope>#<key>        IDEM                   an idempotency record (24 h)
+//	KPI#<locationId>          D#<day>#<shard>        KPI counters of a local day: cases
+//	                                                 opened, resolutions (shared/kpi)
 //
 // Indexes (sparse, on the case item):
 //

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -241,7 +242,7 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if err != nil {
 		return change{}, Receipt{}, false, err
 	}
-	ch = change{item: item, events: events}
+	ch = change{item: item, events: events, kpi: map[string]int{kpi.Opened: 1}, kpiDay: c.ReportDay}
 	ch.deltas.inc("n", 1)
 	for _, k := range []string{"cat#" + c.Category, "sev#" + c.Severity, "ch#" + c.Channel, "st#" + string(c.Status)} {
 		ch.deltas.inc(k, 1)
@@ -711,6 +712,16 @@ func (s *Service) resolve(c *Complaint, loc customer.Location, now time.Time, st
 	c.Resolution, c.RootCause, c.CompensationPoints, c.ResolvedAt = req.Resolution, req.RootCause, req.CompensationPoints, &now
 	ch.deltas.inc(metKey("res", *c.Resolve.Met), 1)
 	ch.deltas.push("resMinutes", c.Resolve.BusinessMinutes)
+	// Every resolution counts on its local day (a reopened case resolved again counts
+	// again); within the SLA when the resolve clock met its deadline.
+	day, err := kpi.At(now, loc.TimeZone)
+	if err != nil {
+		return "", err
+	}
+	ch.kpi, ch.kpiDay = map[string]int{kpi.Resolved: 1}, day.Day
+	if *c.Resolve.Met {
+		ch.kpi[kpi.ResolvedMet] = 1
+	}
 	ch.deltas.inc("rc#"+c.RootCause, 1)
 	if first {
 		ch.deltas.inc("resolvedCases", 1)

@@ -17,6 +17,7 @@ import (
 
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/kpi"
 )
 
 // Errors of the store.
@@ -184,10 +185,13 @@ func (s *Store) byToken(ctx context.Context, token string) (string, error) {
 // change is one write to a case: its new state, its events, its report deltas, and
 // items of other domains (follow-ups, the idempotency record) in the same transaction.
 type change struct {
-	item    caseItem
-	prev    int // version read; 0 for a new case
-	events  []Event
-	deltas  deltas
+	item   caseItem
+	prev   int // version read; 0 for a new case
+	events []Event
+	deltas deltas
+	// kpi are the location's KPI counters the change adds on its local day kpiDay.
+	kpi     map[string]int
+	kpiDay  string
 	extra   []types.TransactWriteItem
 	created []types.TransactWriteItem // new-case items: token, reference
 }
@@ -230,6 +234,11 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 		items = append(items, w)
 	}
 	if u, ok, err := s.aggregate(c, ch.deltas); err != nil {
+		return nil, err
+	} else if ok {
+		items = append(items, u)
+	}
+	if u, ok, err := kpi.Add(s.Table, c.LocationID, kpi.SK(kpi.Day, ch.kpiDay, kpi.Shard(c.ID)), ch.kpi); err != nil {
 		return nil, err
 	} else if ok {
 		items = append(items, u)

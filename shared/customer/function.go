@@ -3,6 +3,7 @@ package customer
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -14,10 +15,15 @@ func newService(env *config.Env, d app.Deps) (*Service, string) {
 	return &Service{Store: store, Clock: d.Clock}, table
 }
 
-// StaffFunction builds customers: consent for staff and systems, and the webhook key
-// for admins (read afresh on each request: a rotation shows at once).
+// StaffFunction builds customers: profiles, search and consent for staff and systems,
+// and the webhook key for admins (read afresh on each request: a rotation shows at once).
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc, table := newService(env, d)
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	if err != nil {
+		return app.Function{}, err
+	}
+	svc.Cursors = cursors
 	if ref := env.String("WEBHOOK_KEY"); ref != "" {
 		key, err := keyring.NewSecret(ref, d.Clients.SecretsManager, 0)
 		if err != nil {

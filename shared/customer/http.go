@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -18,7 +19,9 @@ type Service struct {
 	Signer *Signer
 	// WebhookKey is the key webhooks are signed with, for admins (customers).
 	WebhookKey WebhookKey
-	Clock      clock.Clock
+	// Cursors seals the search's cursors (customers).
+	Cursors *curs.Codec
+	Clock   clock.Clock
 }
 
 // consentChange is the body of PUT .../consent/{channel}.
@@ -33,6 +36,7 @@ type consentChange struct {
 func StaffRoutes(svc *Service) map[string]http.Handler {
 	routes := map[string]http.Handler{
 		"GET /v1/settings/webhook-key": http.HandlerFunc(svc.webhookKey),
+		"GET /v1/customers":            http.HandlerFunc(svc.search),
 		"POST /v1/locations":           http.HandlerFunc(svc.createLocation),
 		"GET /v1/locations":            http.HandlerFunc(svc.listLocations),
 		"GET /v1/locations/{locationId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -15,8 +15,19 @@ import (
 //	CUST#<customerId>     UNSUB#<version>#<channel>   points at the link's lookup (for erasure)
 //	UNSUB#<sha256(handle)>  UNSUB                     an unsubscribe link's customer and channel
 //	LOC                   <locationId>                a location (store, branch, hotel)
+//	KPI#<locationId>      D#<day>#<shard>             KPI counters of a local day: visits,
+//	                                                  repeat visits (shared/kpi)
 //	PHONE#<e164>          CONTACT                     the customer with this phone
 //	EMAIL#<lower-case>    CONTACT                     the customer with this email
+//
+// Indexes (sparse, on the profile item CUST#<id> / PROFILE):
+//
+//	home    homePk = HOME#<locationId>  homeSk = <customerId>           profiles of a home location
+//	byName  namePk = NAME#<locationId>  nameSk = <folded name>#<id>     named profiles of a home
+//	                                                                    location, by name
+//
+// Both are kept by every write of the profile (create, PATCH) and left by a merged
+// duplicate; an erased profile's item goes, and its index entries with it.
 //
 // Access patterns:
 //
@@ -27,6 +38,8 @@ import (
 //	                                  customer, channel and key version)
 //	a location; all locations         GetItem LOC / <id>; Query pk = LOC
 //	a customer by phone or email      GetItem PHONE#<e164> or EMAIL#<address>
+//	search by name at a location      Query byName namePk = NAME#<loc>, nameSk
+//	                                  begins_with <folded prefix>
 //
 // Signing keys are not kept here but in KMS and Secrets Manager (shared/keyring): the
 // KEY#<purpose> items of earlier local releases are no longer read.
@@ -47,6 +60,12 @@ func unsubscribePointerSK(version int, channel string) string {
 
 func phonePK(e164 string) string { return "PHONE#" + e164 }
 func emailPK(addr string) string { return "EMAIL#" + addr }
+
+func homePK(loc string) string { return "HOME#" + loc }
+func namePK(loc string) string { return "NAME#" + loc }
+
+// nameSK sorts a profile by its folded name; the id keeps two namesakes apart.
+func nameSK(name, id string) string { return FoldName(name) + "#" + id }
 
 const (
 	contactSK = "CONTACT"

@@ -100,7 +100,8 @@ func (s *Store) mergeItems(surv, dup Profile, by string, now time.Time) ([]types
 		expression.Set(expression.Name("mergedInto"), expression.Value(surv.ID)).
 			Set(expression.Name("version"), expression.Value(dup.Version+1)).
 			Set(expression.Name("updatedAt"), expression.Value(now)).
-			Remove(expression.Name("homePk")).Remove(expression.Name("homeSk")),
+			Remove(expression.Name("homePk")).Remove(expression.Name("homeSk")).
+			Remove(expression.Name("namePk")).Remove(expression.Name("nameSk")),
 		expression.Name("version").Equal(expression.Value(dup.Version)).And(expression.AttributeNotExists(expression.Name("mergedInto"))))
 	if err != nil {
 		return nil, err

@@ -42,6 +42,9 @@ type Profile struct {
 	Monetary   float64    `dynamodbav:"monetary" json:"monetary"`
 	FirstVisit *time.Time `dynamodbav:"firstVisit,omitempty" json:"firstVisit,omitempty"`
 	LastVisit  *time.Time `dynamodbav:"lastVisit,omitempty" json:"lastVisit,omitempty"`
+	// VisitedAt are the locations with a reported visit: another visit to one of them
+	// is a repeat visit there (the KPI report's repeatVisitRate).
+	VisitedAt []string `dynamodbav:"visitedAt,omitempty" json:"-"`
 	// Value is what the customer is worth, as the value job last computed it.
 	Value *Value `dynamodbav:"value,omitempty" json:"value,omitempty"`
 	// MergedInto names the profile this duplicate was merged into.
@@ -52,13 +55,15 @@ type Profile struct {
 }
 
 // profileItem is a profile as stored, with its index keys: customers of a home
-// location (for the value job and segments).
+// location (for the value job and segments) and, when named, by name (search).
 type profileItem struct {
 	PK string `dynamodbav:"pk"`
 	SK string `dynamodbav:"sk"`
 	Profile
 	HomePK string `dynamodbav:"homePk,omitempty"`
 	HomeSK string `dynamodbav:"homeSk,omitempty"`
+	NamePK string `dynamodbav:"namePk,omitempty"`
+	NameSK string `dynamodbav:"nameSk,omitempty"`
 }
 
 const profileSK = "PROFILE"
@@ -174,7 +179,10 @@ func (in ProfileInput) apply(p *Profile) error {
 func (s *Store) profilePut(p Profile, expect int) (types.TransactWriteItem, error) {
 	it := profileItem{PK: customerPK(p.ID), SK: profileSK, Profile: p}
 	if p.LocationID != "" && p.MergedInto == "" {
-		it.HomePK, it.HomeSK = "HOME#"+p.LocationID, p.ID
+		it.HomePK, it.HomeSK = homePK(p.LocationID), p.ID
+		if FoldName(p.Name) != "" {
+			it.NamePK, it.NameSK = namePK(p.LocationID), nameSK(p.Name, p.ID)
+		}
 	}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {

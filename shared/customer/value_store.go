@@ -126,7 +126,7 @@ func (s *Store) HomeProfiles(ctx context.Context, locationID string) ([]Profile,
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("home"),
 		KeyConditionExpression:    aws.String("homePk = :h"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":h": dynamo.S("HOME#" + locationID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": dynamo.S(homePK(locationID))},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -87,9 +88,15 @@ func (s *Store) VisitBySource(ctx context.Context, src string) (Visit, bool, err
 var ErrVisitReported = errors.New("visit reported before")
 
 // RecordVisit stores a visit once per sourceId with the customer's recency, frequency
-// and monetary figures, in one transaction; a customer without a profile gets one.
-// Its effects are left to do (the visitEffects index lists it until they are).
+// and monetary figures and the location's KPI counters of the visit's local day (a
+// repeat visit when the customer had visited the location before), in one transaction;
+// a customer without a profile gets one. Its effects are left to do (the visitEffects
+// index lists it until they are).
 func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
+	day, err := s.visitDay(ctx, v)
+	if err != nil {
+		return err
+	}
 	for attempt := 0; attempt < 10; attempt++ {
 		p, err := s.profile(ctx, v.CustomerID)
 		switch {
@@ -103,6 +110,12 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		}
 		prev := p.Version
 		p.Visits++
+		counts := map[string]int{kpi.Visits: 1}
+		if slices.Contains(p.VisitedAt, v.LocationID) {
+			counts[kpi.RepeatVisits] = 1
+		} else {
+			p.VisitedAt = append(p.VisitedAt, v.LocationID)
+		}
 		if v.LocationID != p.LocationID && !slices.Contains(p.ServedAt, v.LocationID) {
 			p.ServedAt = append(p.ServedAt, v.LocationID)
 		}
@@ -131,10 +144,15 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		if err != nil {
 			return err
 		}
+		counters, _, err := kpi.Add(s.Table, v.LocationID, kpi.SK(kpi.Day, day, kpi.Shard(v.SourceID)), counts)
+		if err != nil {
+			return err
+		}
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: entry}},
 			profile,
+			counters,
 		}})
 		reasons := dynamo.CancellationReasons(err)
 		switch {
@@ -149,6 +167,20 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		}
 	}
 	return problem.New(problem.Unavailable, "too many concurrent changes to this customer; retry shortly")
+}
+
+// visitDay is the visit's local day at its location (UTC for a location the registry
+// does not know).
+func (s *Store) visitDay(ctx context.Context, v Visit) (string, error) {
+	zone := ""
+	switch l, err := s.Location(ctx, v.LocationID); {
+	case err == nil:
+		zone = l.TimeZone
+	case !errors.Is(err, ErrNoLocation):
+		return "", err
+	}
+	p, err := kpi.At(v.At, zone)
+	return p.Day, err
 }
 
 // VisitEffectsDone marks a visit's effects done with what they made.

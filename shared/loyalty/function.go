@@ -27,7 +27,8 @@ func service(env *config.Env, d app.Deps) *Service {
 // and the rules.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc := service(env, d)
-	svc.Customers = &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	svc.Customers, svc.Locations = customers, customers
 	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
 	if err != nil {
 		return app.Function{}, err

@@ -62,6 +62,10 @@ func Routes(s *Service) map[string]http.Handler {
 		}),
 		"POST /v1/loyalty/{customerId}/redeem": points(func(s *Service) func(*http.Request, string, string, PointsRequest) (Entry, bool, error) {
 			return func(r *http.Request, actor, cid string, req PointsRequest) (Entry, bool, error) {
+				p, _ := auth.From(r.Context())
+				if err := mayEarnAt(p, req.LocationID); err != nil {
+					return Entry{}, false, err
+				}
 				return s.Redeem(r.Context(), actor, cid, req)
 			}
 		}),

@@ -14,6 +14,9 @@ package loyalty
 //	CONTACT#<e164|email>  CONTACT                     the member enrolled with this contact
 //	SETTINGS              LOYALTY                     the rules, versioned
 //	IDEM#<scope>#<key>    IDEM                        an idempotency record (24 h)
+//	KPI#<locationId>      D|W|M#<period>#<shard>      KPI counters of a local day, ISO week
+//	                                                  or month: points, active members
+//	                                                  (shared/kpi, kpi.go)
 //
 // Indexes (sparse):
 //

@@ -48,6 +48,9 @@ type Account struct {
 	Earns            int            `dynamodbav:"earns" json:"-"`
 	CreatedAt        time.Time      `dynamodbav:"createdAt" json:"createdAt"`
 	UpdatedAt        time.Time      `dynamodbav:"updatedAt" json:"updatedAt"`
+	// Active is the member's last active day (an earn or redeem) per location, local
+	// there: the KPI report counts each member once per day, week and month (kpi.go).
+	Active map[string]string `dynamodbav:"active,omitempty" json:"-"`
 }
 
 func (a Account) member() Member {

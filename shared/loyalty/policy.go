@@ -10,7 +10,7 @@ import (
 
 // The loyalty domain's access policy. An account is its customer's: a caller acts on
 // it (balance, ledger, membership, earn, redeem, reverse, adjust) only if it sees the
-// customer, that is if the customer belongs to one of its locations (home or served
+// customer (a point of sale, or an agent at the front desk earning for a bill), that is if the customer belongs to one of its locations (home or served
 // there, as the customer domain keeps it). An account whose customer has no profile
 // belongs to no location: only all-locations tokens (head office, a system with
 // rapport/location:*) reach it. An earn at a location needs that location too. Anyone
@@ -44,7 +44,7 @@ func (s *Service) mayAct(ctx context.Context, p auth.Principal, cid string) erro
 	return nil
 }
 
-// mayEarnAt checks the location an earn names, if any.
+// mayEarnAt checks the location an earn or a redeem names, if any.
 func mayEarnAt(p auth.Principal, locationID string) error {
 	if locationID != "" && !p.Sees(locationID) {
 		return problem.New(problem.NotFound, "no such location")

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -37,6 +38,12 @@ func (s *Service) Reverse(ctx context.Context, actor, cid string, req PointsRequ
 		return Entry{}, false, err
 	}
 	request := "reverse|" + req.SourceID
+	zone := ""
+	if orig.LocationID != "" {
+		if zone, err = s.zone(ctx, orig.LocationID); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	return s.run(func() (Entry, bool, error) {
 		now := s.Clock.Now()
 		acct, lots, _, err := s.Store.Account(ctx, cid)
@@ -44,15 +51,26 @@ func (s *Service) Reverse(ctx context.Context, actor, cid string, req PointsRequ
 			return Entry{}, false, err
 		}
 		e := Entry{ID: id.New(now), CustomerID: cid, Type: TypeReverse, SourceID: reverseSource(req.SourceID),
-			At: now, Actor: actor, Reverses: req.SourceID, Request: request}
-		if orig.Type == TypeRedeem {
-			return s.giveBackRedeem(ctx, e, orig, acct, lots, rules, now)
+			At: now, Actor: actor, Reverses: req.SourceID, Request: request, LocationID: orig.LocationID}
+		// The entry's points come off its location's counters on the reversal's day.
+		var counted []types.TransactWriteItem
+		if orig.LocationID != "" {
+			back := map[string]int{kpi.PointsIssued: -orig.Gross}
+			if orig.Type == TypeRedeem {
+				back = map[string]int{kpi.PointsRedeemed: orig.Points}
+			}
+			if counted, err = s.counted(orig.LocationID, zone, e, nil, back); err != nil {
+				return Entry{}, false, err
+			}
 		}
-		return s.takeBackEarn(ctx, e, orig, acct, lots, rules, now)
+		if orig.Type == TypeRedeem {
+			return s.giveBackRedeem(ctx, e, orig, acct, lots, rules, now, counted)
+		}
+		return s.takeBackEarn(ctx, e, orig, acct, lots, rules, now, counted)
 	})
 }
 
-func (s *Service) giveBackRedeem(ctx context.Context, e Entry, orig Entry, acct Account, lots []Lot, rules Rules, now time.Time) (Entry, bool, error) {
+func (s *Service) giveBackRedeem(ctx context.Context, e Entry, orig Entry, acct Account, lots []Lot, rules Rules, now time.Time, counted []types.TransactWriteItem) (Entry, bool, error) {
 	byID := map[string]Lot{}
 	for _, l := range lots {
 		byID[l.ID] = l
@@ -66,10 +84,10 @@ func (s *Service) giveBackRedeem(ctx context.Context, e Entry, orig Entry, acct 
 		items = append(items, it)
 	}
 	e.Points, e.Taken = -orig.Points, orig.Taken
-	return s.commit(ctx, e, acct, nil, map[string]int{"balance": -orig.Points}, 0, rules, now, items, nil)
+	return s.commit(ctx, e, acct, nil, map[string]int{"balance": -orig.Points}, 0, rules, now, append(items, counted...), nil)
 }
 
-func (s *Service) takeBackEarn(ctx context.Context, e Entry, orig Entry, acct Account, lots []Lot, rules Rules, now time.Time) (Entry, bool, error) {
+func (s *Service) takeBackEarn(ctx context.Context, e Entry, orig Entry, acct Account, lots []Lot, rules Rules, now time.Time, counted []types.TransactWriteItem) (Entry, bool, error) {
 	// Its own lot first (even while pending), then the others, soonest-expiring first.
 	var own, others []Lot
 	for _, l := range lots {
@@ -104,7 +122,7 @@ func (s *Service) takeBackEarn(ctx context.Context, e Entry, orig Entry, acct Ac
 	if err != nil {
 		return Entry{}, false, err
 	}
-	return s.commit(ctx, e, acct, &next, add, -add["balance"], rules, now, items, nil)
+	return s.commit(ctx, e, acct, &next, add, -add["balance"], rules, now, append(items, counted...), nil)
 }
 
 // bucketOf is where new points go: pending while the rules hold them back.

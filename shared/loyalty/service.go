@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -34,6 +35,8 @@ type Service struct {
 	Customers Customers
 	// Attempts bounds how often a write that lost a race is tried again.
 	Attempts int
+	// Locations, when set, gives the time zones the KPI counters count in (kpi.go).
+	Locations Locations
 }
 
 // MaxPoints bounds the points of one request.
@@ -49,10 +52,12 @@ type EarnRequest struct {
 }
 
 // PointsRequest redeems, adjusts (signed, with a reason) or reverses (sourceId only).
+// A redeem may name the location it happens at (counted in its KPIs).
 type PointsRequest struct {
-	SourceID string `json:"sourceId"`
-	Points   int    `json:"points"`
-	Reason   string `json:"reason"`
+	SourceID   string `json:"sourceId"`
+	Points     int    `json:"points"`
+	Reason     string `json:"reason"`
+	LocationID string `json:"locationId"`
 }
 
 func (s *Service) attempts() int {
@@ -122,6 +127,9 @@ func (s *Store) accountWrite(cur Account, next *Account, add map[string]int, min
 			Set(expression.Name("referralRewarded"), expression.Value(next.ReferralRewarded)).
 			Set(expression.Name("referralBonuses"), expression.Value(nonNil(next.ReferralBonuses))).
 			Set(expression.Name("lastBirthdayYear"), expression.Value(next.LastBirthdayYear))
+		if next.Active != nil {
+			u = u.Set(expression.Name("active"), expression.Value(next.Active))
+		}
 		if next.DowngradeAt != nil {
 			u = u.Set(expression.Name("downgradeAt"), expression.Value(*next.DowngradeAt))
 		} else {
@@ -193,6 +201,12 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 		return Entry{}, false, err
 	}
 	request := fmt.Sprintf("earn|%d|%s|%s|%s", req.Points, amountText(req.Amount), req.Currency, req.LocationID)
+	zone := ""
+	if req.LocationID != "" {
+		if zone, err = s.zone(ctx, req.LocationID); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	return s.run(func() (Entry, bool, error) {
 		now := s.Clock.Now()
 		acct, _, err := s.Store.AccountOnly(ctx, cid)
@@ -232,6 +246,13 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 				return Entry{}, false, err
 			}
 			items = append(items, it)
+		}
+		if req.LocationID != "" {
+			counted, err := s.counted(req.LocationID, zone, e, &next, map[string]int{kpi.PointsIssued: e.Gross})
+			if err != nil {
+				return Entry{}, false, err
+			}
+			items = append(items, counted...)
 		}
 		extra, welcome, err := s.referral(ctx, &next, req, rules, now)
 		if err != nil {
@@ -375,13 +396,21 @@ func (s *Service) Redeem(ctx context.Context, actor, cid string, req PointsReque
 		return Entry{}, false, err
 	}
 	request := fmt.Sprintf("redeem|%d", req.Points)
+	zone := ""
+	if req.LocationID != "" {
+		request += "|" + req.LocationID
+		if zone, err = s.zone(ctx, req.LocationID); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	return s.run(func() (Entry, bool, error) {
-		return s.spend(ctx, actor, cid, TypeRedeem, req.SourceID, req.Points, "", request, rules)
+		return s.spend(ctx, actor, cid, TypeRedeem, req.SourceID, req.Points, "", request, rules, req.LocationID, zone)
 	})
 }
 
-// spend takes n available points (a redeem or a negative adjustment).
-func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int, reason, request string, rules Rules) (Entry, bool, error) {
+// spend takes n available points (a redeem or a negative adjustment); a redeem at a
+// location (in its zone) counts there.
+func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int, reason, request string, rules Rules, location, zone string) (Entry, bool, error) {
 	now := s.Clock.Now()
 	acct, lots, _, err := s.Store.Account(ctx, cid)
 	if err != nil {
@@ -405,8 +434,21 @@ func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int,
 	if err != nil {
 		return Entry{}, false, err
 	}
-	e := Entry{ID: id.New(now), CustomerID: cid, Type: typ, SourceID: src, Points: -n, At: now, Actor: actor, Taken: takes, Reason: reason, Request: request}
-	e2, replayed, err := s.commit(ctx, e, acct, nil, map[string]int{"balance": -n}, n, rules, now, items, nil)
+	e := Entry{ID: id.New(now), CustomerID: cid, Type: typ, SourceID: src, Points: -n, At: now, Actor: actor, Taken: takes, Reason: reason,
+		Request: request, LocationID: location}
+	var next *Account
+	if location != "" {
+		marked := acct
+		counted, err := s.counted(location, zone, e, &marked, map[string]int{kpi.PointsRedeemed: n})
+		if err != nil {
+			return Entry{}, false, err
+		}
+		items = append(items, counted...)
+		if marked.Active[location] != acct.Active[location] {
+			next = &marked // a first activity: written under the account's rev
+		}
+	}
+	e2, replayed, err := s.commit(ctx, e, acct, next, map[string]int{"balance": -n}, n, rules, now, items, nil)
 	if errors.Is(err, errInsufficient) {
 		return Entry{}, false, errRetry // another spend came first: read the balance again
 	}
@@ -432,7 +474,7 @@ func (s *Service) Adjust(ctx context.Context, actor, cid string, req PointsReque
 	request := fmt.Sprintf("adjust|%d|%s", req.Points, req.Reason)
 	return s.run(func() (Entry, bool, error) {
 		if req.Points < 0 {
-			return s.spend(ctx, actor, cid, TypeAdjust, req.SourceID, -req.Points, req.Reason, request, rules)
+			return s.spend(ctx, actor, cid, TypeAdjust, req.SourceID, -req.Points, req.Reason, request, rules, "", "")
 		}
 		return s.credit(ctx, actor, cid, TypeAdjust, req.SourceID, req.Points, req.Reason, request, rules, nil)
 	})

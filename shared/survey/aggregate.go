@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/kpi"
 )
 
 // Tally is what aggregates count: everything the results are computed from. All of it
@@ -100,6 +101,19 @@ func (s *Store) aggregateUpdates(sv Survey, r Response) []types.TransactWriteIte
 		}})
 	}
 	return items
+}
+
+// kpiUpdate is the transaction item adding a response to its location's KPI counters
+// of its local day (every survey together); ok is false for a response of no location.
+func (s *Store) kpiUpdate(sv Survey, r Response, day string) (types.TransactWriteItem, bool, error) {
+	if r.LocationID == "" {
+		return types.TransactWriteItem{}, false, nil
+	}
+	c := counters(sv, r)
+	return kpi.Add(s.Table, r.LocationID, kpi.SK(kpi.Day, day, kpi.Shard(r.ID)), map[string]int{
+		kpi.Responses: c["n"], kpi.NPSCount: c["npsN"], kpi.Promoters: c["npsPro"], kpi.Detractors: c["npsDet"],
+		kpi.CSATCount: c["csatN"], kpi.Satisfied: c["csatSat"],
+	})
 }
 
 // addItem adds one aggregate item's counters to the tally.

@@ -4,6 +4,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -28,12 +29,18 @@ func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	return app.Function{HTTP: mux}, err
 }
 
-// StaffFunction builds surveys-staff: definitions, invitations, links, results, export.
+// StaffFunction builds surveys-staff: definitions and their list, invitations, links,
+// results, export.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table := env.String("SURVEYS_TABLE")
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	if err != nil {
+		return app.Function{}, err
+	}
 	staff := &Staff{
 		Service:   &Service{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock},
 		PublicURL: env.String("PUBLIC_BASE_URL"),
+		Cursors:   cursors,
 	}
 	mux, err := app.Mux(row, StaffRoutes(staff), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
 	return app.Function{HTTP: mux}, err

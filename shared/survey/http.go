@@ -58,6 +58,7 @@ func StaffRoutes(s *Staff) map[string]http.Handler {
 			sv, err := s.Define(r.Context(), p, d)
 			return http.StatusCreated, sv, err
 		}),
+		"GET /v1/surveys": app.StaffJSON(s.list),
 		"GET /v1/surveys/{surveyId}": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			v := 0
 			if q := r.URL.Query().Get("version"); q != "" {

@@ -13,9 +13,17 @@ package survey
 //	INV#<token>           INV                               an invitation or public link
 //	INV#<token>           DAY#<day>                         a public link's count that day
 //	IDEM#<scope>#<key>    IDEM                              an idempotency record (24 h)
+//	KPI#<locationId>      D#<day>#<shard>                   the location's KPI counters of a
+//	                                                        local day, every survey (shared/kpi)
 //
 // Index (sparse): byCustomer  customerPk = CUST#<customerId>  customerSk =
 // <submittedAt>#<responseId>, on responses of known customers.
+//
+// Index (sparse): catalog  catalogPk = SURVEYS  catalogSk = <created>#<surveyId>, on each
+// survey's DEF item, where created is the time in the survey's id (server ids are made
+// at definition): an edit keeps the survey's place, and a survey whose id was chosen
+// (a seeded one) sorts before every other. Surveys are defined by hand, a few hundred
+// at most, so one partition holds them all.
 //
 // Access patterns:
 //
@@ -27,6 +35,8 @@ package survey
 //	a survey's responses in a period          Query SURVEY#<id>, sk BETWEEN RESP#<id at
 //	                                          from> and RESP#<id at to> (the CSV export)
 //	a customer's responses, newest        Query byCustomer, descending
+//	the surveys, newest first                 Query catalog SURVEYS, descending (the
+//	                                          policy filters the page)
 //	submit a response                         TransactWriteItems: the token (invitation
 //	                                          open → used, or the link's daily count), the
 //	                                          response, two aggregate shards, the loop's
@@ -35,6 +45,8 @@ package survey
 import (
 	"fmt"
 	"hash/fnv"
+
+	"github.com/rapport-crm/rapport/shared/id"
 )
 
 // aggShards spreads each day's counters over items, so concurrent responses rarely
@@ -54,6 +66,14 @@ func invitationPK(tok string) string { return "INV#" + tok }
 func linkDaySK(day string) string    { return "DAY#" + day }
 func submissionSK(id string) string  { return "SUBM#" + id }
 
+func catalogSK(surveyID string) string {
+	created := ""
+	if t, ok := id.Time(surveyID); ok {
+		created = t.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return created + "#" + surveyID
+}
+
 func aggregateSK(location, day string, shard int) string {
 	return fmt.Sprintf("AGG#%s#%s#%d", location, day, shard)
 }
@@ -71,4 +91,5 @@ func shardOf(id string) int {
 const (
 	definitionSK = "DEF"
 	invitationSK = "INV"
+	catalogPK    = "SURVEYS"
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -123,7 +124,11 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 		}
 		extra = append(extra, items...)
 	}
-	switch err := s.Store.SaveResponse(ctx, sv, r, tok, now, extra); {
+	day, err := s.localDay(ctx, r)
+	if err != nil {
+		return Receipt{}, err
+	}
+	switch err := s.Store.SaveResponse(ctx, sv, r, tok, now, day, extra); {
 	case errors.Is(err, errInvitationTaken):
 		return Receipt{}, s.tokenSpent(ctx, tok)
 	case errors.Is(err, errDuplicate):
@@ -134,6 +139,23 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 		return Receipt{}, err
 	}
 	return receipt, nil
+}
+
+// localDay is the response's day at its location, in the location's time zone; in UTC
+// when the service has no registry or the registry does not know the location.
+func (s *Service) localDay(ctx context.Context, r Response) (string, error) {
+	zone := ""
+	if s.Locations != nil && r.LocationID != "" {
+		l, err := s.Locations.Location(ctx, r.LocationID)
+		switch {
+		case err == nil:
+			zone = l.TimeZone
+		case !errors.Is(err, customer.ErrNoLocation):
+			return "", err
+		}
+	}
+	p, err := kpi.At(r.SubmittedAt, zone)
+	return p.Day, err
 }
 
 // version is the definition the answers are for: the current one, or an earlier

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -22,6 +23,8 @@ type Staff struct {
 	*Service
 	// PublicURL is the API's base URL, for the links in invitations.
 	PublicURL string
+	// Cursors seals the survey list's cursors.
+	Cursors *curs.Codec
 }
 
 // Invitation and link lifetimes.

@@ -69,7 +69,22 @@ func (s *Store) PutSurvey(ctx context.Context, sv Survey) error {
 	if err := s.put(ctx, surveyPK(sv.ID), versionSK(sv.Version), sv); err != nil {
 		return err
 	}
-	return s.put(ctx, surveyPK(sv.ID), definitionSK, sv)
+	def, err := definitionItem(sv)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: def})
+	return err
+}
+
+// definitionItem is a survey's DEF item, listed by the catalog index.
+func definitionItem(sv Survey) (map[string]types.AttributeValue, error) {
+	def, err := attributevalue.MarshalMap(keyed[Survey]{PK: surveyPK(sv.ID), SK: definitionSK, Value: sv})
+	if err != nil {
+		return nil, err
+	}
+	def["catalogPk"], def["catalogSk"] = dynamo.S(catalogPK), dynamo.S(catalogSK(sv.ID))
+	return def, nil
 }
 
 // ErrVersionConflict means the survey changed since the version an edit was based on.
@@ -87,7 +102,7 @@ func (s *Store) UpdateSurvey(ctx context.Context, sv Survey) error {
 }
 
 func (s *Store) writeVersion(ctx context.Context, sv Survey, cond *string, values map[string]types.AttributeValue) error {
-	def, err := attributevalue.MarshalMap(keyed[Survey]{PK: surveyPK(sv.ID), SK: definitionSK, Value: sv})
+	def, err := definitionItem(sv)
 	if err != nil {
 		return err
 	}
@@ -277,9 +292,10 @@ const linkDayTTL = 48 * time.Hour
 
 // SaveResponse writes, in one transaction, the response, its token's use (an
 // invitation open → used, or a public link's daily count under its cap), the response's
-// aggregate counters and the extra items (the loop's follow-up, the idempotency record):
-// all or nothing. Transactions that lose a race for an item are retried.
-func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, extra []types.TransactWriteItem) error {
+// aggregate counters, its location's KPI counters of day (its local day there) and the
+// extra items (the loop's follow-up, the idempotency record): all or nothing.
+// Transactions that lose a race for an item are retried.
+func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, day string, extra []types.TransactWriteItem) error {
 	item, err := attributevalue.MarshalMap(storedResponse(sv, r))
 	if err != nil {
 		return err
@@ -305,6 +321,11 @@ func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *In
 		TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
 	tx = append(tx, s.aggregateUpdates(sv, r)...)
+	if k, ok, err := s.kpiUpdate(sv, r, day); err != nil {
+		return err
+	} else if ok {
+		tx = append(tx, k)
+	}
 	tx = append(tx, extra...)
 	for attempt := 0; ; attempt++ {
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})

@@ -29,10 +29,11 @@ func service(env *config.Env, d app.Deps) (*Service, error) {
 		}
 		key = ring[0] // the current version
 	}
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	return &Service{
-		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
+		Customers: customers,
 		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
-			Clock: d.Clock, Followups: followups},
+			Clock: d.Clock, Followups: followups, Locations: customers},
 		Surveys:       &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
 		Followups:     followups,
 		Clock:         d.Clock,

@@ -18,6 +18,12 @@ var Tables = []Table{
 			Name:         "comments",
 			PartitionKey: Key{Name: "commentPk", Type: String},
 			SortKey:      &Key{Name: "commentSk", Type: String},
+		}, {
+			// Every survey's current definition, newest survey first: the staff list
+			// (sparse: definition items only).
+			Name:         "catalog",
+			PartitionKey: Key{Name: "catalogPk", Type: String},
+			SortKey:      &Key{Name: "catalogSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -97,6 +103,12 @@ var Tables = []Table{
 			Name:         "home",
 			PartitionKey: Key{Name: "homePk", Type: String},
 			SortKey:      &Key{Name: "homeSk", Type: String},
+		}, {
+			// Named customers of a home location by folded name: search by the start
+			// of a name (sparse: named profiles with a home).
+			Name:         "byName",
+			PartitionKey: Key{Name: "namePk", Type: String},
+			SortKey:      &Key{Name: "nameSk", Type: String},
 		}, {
 			// Sparse and sharded: visits whose effects (points, the survey invitation)
 			// are not yet done, by when they arrived.
@@ -225,6 +237,7 @@ var Functions = []Function{
 		Description: "Survey definitions and versions, invitations and public links, results and the CSV export, for staff.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "POST", Path: "/v1/surveys", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/surveys", Auth: JWT, Roles: Staff},
 			{Method: "GET", Path: "/v1/surveys/{surveyId}", Auth: JWT, Roles: Staff},
 			{Method: "PUT", Path: "/v1/surveys/{surveyId}", Auth: JWT, Roles: ManagerUp},
 			{Method: "POST", Path: "/v1/surveys/{surveyId}/invitations", Auth: JWT, Roles: StaffAndSystem},
@@ -233,9 +246,11 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/surveys/{surveyId}/responses.csv", Auth: JWT, Roles: ManagerUp},
 		}},
 		Tables: map[string]Access{"surveys": ReadWrite},
+		Keys:   map[string]Access{"cursor": Read},
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 20,
 		MemoryMB:       256,
@@ -332,9 +347,10 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers",
-		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), consent per channel, with time and source; the locations registry; the webhook key for admins.",
+		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), search (by phone, email, id or the start of a name), consent per channel, with time and source; the locations registry; the webhook key for admins.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "POST", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PATCH", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers/{customerId}/consent", Auth: JWT, Roles: StaffAndSystem},
@@ -346,10 +362,11 @@ var Functions = []Function{
 			{Method: "PUT", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: AdminOnly},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite},
-		Keys:   map[string]Access{"webhook": Read},
+		Keys:   map[string]Access{"webhook": Read, "cursor": Read},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "WEBHOOK_KEY", Key: "webhook"},
+			{Name: "CURSOR_KEY", Key: "cursor"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,
@@ -400,10 +417,10 @@ var Functions = []Function{
 	},
 	{
 		Name:        "loyalty",
-		Description: "The points ledger: earn, redeem and reverse (point-of-sale systems), adjust (managers), balance and ledger (staff), members and the rules.",
+		Description: "The points ledger: earn and redeem (point-of-sale systems and the front desk), reverse (systems, managers), adjust (managers), balance and ledger (staff), members and the rules.",
 		Trigger: Trigger{Routes: []Route{
-			{Method: "POST", Path: "/v1/loyalty/{customerId}/earn", Auth: JWT, Roles: []string{RoleSystem}},
-			{Method: "POST", Path: "/v1/loyalty/{customerId}/redeem", Auth: JWT, Roles: []string{RoleSystem}},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/earn", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/redeem", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "POST", Path: "/v1/loyalty/{customerId}/reverse", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
 			{Method: "POST", Path: "/v1/loyalty/{customerId}/adjust", Auth: JWT, Roles: ManagerUp},
 			{Method: "GET", Path: "/v1/loyalty/{customerId}", Auth: JWT, Roles: StaffAndSystem},
@@ -479,6 +496,25 @@ var Functions = []Function{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "CURSOR_KEY", Key: "cursor"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name: "reports",
+		Description: "The KPI report for staff: survey, complaint, visit and loyalty figures per day, ISO week or month, read from the counters " +
+			"each domain keeps in its own table as things happen (shared/kpi), so its cost grows with days and locations, never with records.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/reports/kpis", Auth: JWT, Roles: Staff},
+		}},
+		// One Query per table and location on its KPI partition; the customers table
+		// also lists the registered locations (all-locations tokens).
+		Tables: map[string]Access{"surveys": Read, "complaints": Read, "customers": Read, "loyalty": Read},
+		Env: []EnvVar{
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

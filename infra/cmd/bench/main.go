@@ -1,4 +1,4 @@
-// Command bench measures the survey submission, complaint and loyalty routes against the local stack: DynamoDB
+// Command bench measures the survey submission, complaint, loyalty and customer search routes against the local stack: DynamoDB
 // capacity and AWS calls per request, and latency percentiles next to a bare DynamoDB
 // Local write measured in the same run (the ratio is the figure; absolute times on a
 // shared machine are not). It also lists each Lambda bootstrap's size. Run it with
@@ -135,6 +135,14 @@ func run(n int) error {
 	}
 	fmt.Println()
 	if err := resultsCost(ctx, clients, names("surveys"), srv.URL, issuer, func() *cloud.Meter { return last }); err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := kpisCost(ctx, clients, names("customers"), srv.URL, issuer, func() *cloud.Meter { return last }); err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := searchCost(ctx, clients, names("customers"), srv.URL, issuer, func() *cloud.Meter { return last }, min(n, 1000), floor); err != nil {
 		return err
 	}
 	fmt.Println()

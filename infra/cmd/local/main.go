@@ -37,7 +37,8 @@ import (
 )
 
 const usage = `usage: local <command>
-  run                                start everything (PORT, default 8080; TICK overrides schedules)
+  run [-console <dir>]               start everything (PORT, default 8080; TICK overrides schedules),
+                                     the staff console's build served at / (default console/dist)
   token -role manager -locations loc-1   print a development token for the running make run
   invoke -fn <name> -event <file>    fire one function once through the running make run
   redrive -queue followups           move the queue's DLQ messages back, through the running make run
@@ -55,7 +56,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "run":
-		err = run()
+		err = run(os.Args[2:])
 	case "token":
 		err = token(os.Args[2:])
 	case "invoke":
@@ -117,7 +118,12 @@ func envOr(name, def string) string {
 	return def
 }
 
-func run() error {
+func run(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	consoleDir := fs.String("console", filepath.Join(root(), "console", "dist"), "the staff console's build (make console), served at /")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -154,7 +160,7 @@ func run() error {
 	port = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 	base := "http://127.0.0.1:" + port
 	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: em.Region, Issuer: issuer, Clock: clk, Tick: tick, PublicURL: base,
-		KeyDir: filepath.Join(root(), ".local", "keys")})
+		KeyDir: filepath.Join(root(), ".local", "keys"), ConsoleDir: *consoleDir})
 	if err != nil {
 		return err
 	}
@@ -199,7 +205,7 @@ func run() error {
 		fmt.Fprintln(os.Stderr, "local run: deep health is failing:", verdict)
 	}
 	local.Banner{BaseURL: base, IssuerURL: issuer.URL(), DynamoDB: em.DynamoDBEndpoint, SQS: em.SQSEndpoint,
-		FollowupsQueue: urls["followups"], Tick: tick, Took: time.Since(started), Health: verdict}.Print(os.Stdout)
+		FollowupsQueue: urls["followups"], ConsoleBuilt: local.ConsoleBuilt(*consoleDir), Tick: tick, Took: time.Since(started), Health: verdict}.Print(os.Stdout)
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

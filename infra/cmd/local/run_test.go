@@ -57,6 +57,10 @@ func TestRunStopsWhenAnEmulatorDies(t *testing.T) {
 	if !strings.Contains(stdout.String(), "deep health      ok: 7 checks;") {
 		t.Errorf("the banner does not say deep health is ok:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
+	// This checkout has no console build: the banner says how to make one.
+	if !strings.Contains(stdout.String(), "\n  console          not built: run make console, then open http://127.0.0.1:") {
+		t.Errorf("the banner does not say the console is not built:\n%s", stdout.String())
+	}
 
 	// WHEN its DynamoDB Local is killed
 	java, fauxqs := childWith(t, run.Process.Pid, "DynamoDBLocal.jar"), childWith(t, run.Process.Pid, "fauxqs")

@@ -1,0 +1,20 @@
+import { defineConfig } from '@playwright/test';
+
+// The end-to-end specs drive Debian's Chromium (browsers cannot be downloaded here)
+// against a running stack: make run's, or a deployed one, named by RAPPORT_CONSOLE_URL.
+// Specs take their own screenshots into RAPPORT_SCREENSHOTS.
+export default defineConfig({
+  testDir: 'e2e',
+  workers: 1,
+  retries: 0,
+  reporter: 'list',
+  use: {
+    baseURL: process.env.RAPPORT_CONSOLE_URL ?? 'http://127.0.0.1:8080',
+    screenshot: 'off',
+    trace: 'off',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox'],
+    },
+  },
+});

@@ -1,0 +1,14 @@
+import { Empty } from 'antd';
+import { Page } from '../../components/Page';
+import shell from '../../i18n/shell';
+import { useT } from '../../i18n';
+
+// Temporary: the customers area's helper replaces this file with the real pages.
+export default function CustomersArea() {
+  const t = useT(shell);
+  return (
+    <Page title={t('menu.customers')}>
+      <Empty description={t('page.building')} />
+    </Page>
+  );
+}

@@ -1,0 +1,68 @@
+import { useQuery } from '@tanstack/react-query';
+import { Card, Table, Typography, type TableColumnsType } from 'antd';
+import { call, useApi } from '../../api/client';
+import { ErrorView } from '../../components/ErrorView';
+import { LOCATIONS_KEY } from '../../components/LocationSwitcher';
+import settings from '../../i18n/settings';
+import { useLocale, useT } from '../../i18n';
+import { formatDateTime, formatTime } from '../../lib/format';
+import type { Location } from '../../lib/locations';
+import { useNow } from '../../lib/useNow';
+
+/**
+ * The locations the token may see (GET /v1/locations), each with its time zone and the
+ * time it is there now. The pattern of a list page: one query keyed by the API path,
+ * ErrorView for a failure, times in each row's own zone.
+ */
+export function Locations() {
+  const t = useT(settings);
+  const locale = useLocale();
+  const api = useApi();
+  const now = useNow(60_000);
+  const q = useQuery({ queryKey: LOCATIONS_KEY, queryFn: () => call(api.GET('/v1/locations')) });
+
+  if (q.isError) return <ErrorView error={q.error} onRetry={() => void q.refetch()} />;
+
+  const items = q.data?.items ?? [];
+  const columns: TableColumnsType<Location> = [
+    { title: t('locations.name'), dataIndex: 'name', key: 'name', sorter: (a, b) => a.name.localeCompare(b.name) },
+    {
+      title: t('locations.id'),
+      dataIndex: 'locationId',
+      key: 'locationId',
+      responsive: ['md'],
+      render: (id: string) => <Typography.Text code>{id}</Typography.Text>,
+    },
+    { title: t('locations.timeZone'), dataIndex: 'timeZone', key: 'timeZone' },
+    {
+      title: t('locations.localTime'),
+      key: 'localTime',
+      render: (_, l) => formatTime(now, l.timeZone, locale),
+    },
+    {
+      title: t('locations.updated'),
+      dataIndex: 'updatedAt',
+      key: 'updatedAt',
+      responsive: ['lg'],
+      render: (at: string | undefined, l) => (at ? formatDateTime(at, l.timeZone, locale) : '—'),
+    },
+    { title: t('locations.version'), dataIndex: 'version', key: 'version', responsive: ['lg'] },
+  ];
+
+  return (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('locations.title')}</h2>}>
+      <Typography.Paragraph type="secondary">{t('locations.intro')}</Typography.Paragraph>
+      <Table<Location>
+        rowKey="locationId"
+        columns={columns}
+        dataSource={items}
+        loading={q.isPending}
+        pagination={false}
+        size="middle"
+        scroll={{ x: 'max-content' }}
+        locale={{ emptyText: t('locations.empty') }}
+        footer={() => t('locations.count', { count: items.length })}
+      />
+    </Card>
+  );
+}
