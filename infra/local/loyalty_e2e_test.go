@@ -77,6 +77,9 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 			t.Fatalf("an agent of loc-2 at %s: %d %s", op, r.status, r.body)
 		}
 	}
+	if r := s.staffCall(t, "agent", "loc-1", "POST", base+"/earn", `{"sourceId":"desk-loc-2","points":1,"locationId":"loc-2"}`); r.status != http.StatusNotFound {
+		t.Fatalf("an agent of loc-1 earning at loc-2: %d %s", r.status, r.body)
+	}
 	desk := s.staffCall(t, "agent", "loc-1", "POST", base+"/earn", earn)
 	if desk.status != http.StatusCreated || desk.header.Get("Idempotent-Replayed") != "true" || decode[loyalty.Entry](t, desk).ID != e.ID {
 		t.Fatalf("an agent repeating the till's earn: %d %v %s, want entry %s replayed", desk.status, desk.header, desk.body, e.ID)

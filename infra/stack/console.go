@@ -98,7 +98,7 @@ func (b *builder) buildConsole() {
 			},
 			// Console paths carry customer and case ids: they stay on the console's origin.
 			ReferrerPolicy: &awscloudfront.ResponseHeadersReferrerPolicy{
-				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_UNSAFE_URL, Override: jsii.Bool(true),
+				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_SAME_ORIGIN, Override: jsii.Bool(true),
 			},
 		},
 	})
@@ -114,7 +114,7 @@ func (b *builder) buildConsole() {
 		DefaultRootObject: jsii.String("index.html"),
 		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
-			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessIdentity(c.bucket, nil),
+			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(c.bucket, nil),
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
 			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
@@ -158,7 +158,7 @@ func (b *builder) buildConsole() {
 	}
 
 	b.deployConsole(c)
-	_ = b.addConsoleURLsToClient
+	b.addConsoleURLsToClient(c)
 	b.output("ConsoleUrl", jsii.String(b.consoleOrigin(c)+"/"), "Staff console (and the API under /v1/ on the same origin)")
 	if b.props.ConsoleDomain != "" {
 		b.output("ConsoleDomainTarget", c.distribution.DistributionDomainName(),
@@ -189,7 +189,7 @@ func (b *builder) deployConsole(c *console) {
 			DestinationBucket: c.bucket,
 			Sources:           &sources,
 			CacheControl:      &[]awss3deployment.CacheControl{awss3deployment.CacheControl_FromString(jsii.String(cacheControl))},
-			Prune:             jsii.Bool(true),
+			Prune:             jsii.Bool(false),
 			// The handler holds the build in memory while it unzips and syncs it.
 			MemoryLimit: jsii.Number(512),
 			LogGroup:    logs,
@@ -209,20 +209,17 @@ func (b *builder) deployConsole(c *console) {
 	c.pages.Node().AddDependency(c.assets)
 }
 
-// consoleConfig is config.json: what one build needs to know of the stage it is served
-// by. The API is on the console's own origin, so its base is empty.
+// consoleConfig is config.json (console/src/config.ts reads it): what one build needs to
+// know of the stage it is served by. The API is on the console's own origin, so its base
+// is empty.
 func (b *builder) consoleConfig() map[string]any {
 	if !b.props.usesCognito() {
 		return map[string]any{"issuer": b.props.JWTIssuer, "clientId": b.props.consoleClientID(), "apiBase": ""}
 	}
-	u := b.userPool
 	return map[string]any{
-		"issuer":   "https://" + *u.pool.UserPoolProviderUrl(),
-		"clientId": *u.console.UserPoolClientId(),
+		"issuer":   "https://" + *b.userPool.pool.UserPoolProviderUrl(),
+		"clientId": *b.userPool.console.UserPoolClientId(),
 		"apiBase":  "",
-		// Cognito's discovery document has no end_session_endpoint: sign-out goes to the
-		// managed login's /logout (with client_id and logout_uri).
-		"endSessionEndpoint": *u.domain.BaseUrl(nil) + "/logout",
 	}
 }
 

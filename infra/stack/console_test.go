@@ -303,9 +303,8 @@ func TestConsoleDeployment(t *testing.T) {
 	// The markers of the second source, config.json, and what each becomes
 	markers := pages["SourceMarkers"].([]any)[1].(map[string]any)
 	for key, want := range map[string]string{
-		"issuer":             `"https://",{"Fn::GetAtt":["` + s.logicalID(t, "StaffPool") + `","ProviderURL"]}`,
-		"clientId":           `{"Ref":"` + s.logicalID(t, "StaffPool", "StaffClient") + `"}`,
-		"endSessionEndpoint": `.amazoncognito.com/logout`,
+		"issuer":   `"https://",{"Fn::GetAtt":["` + s.logicalID(t, "StaffPool") + `","ProviderURL"]}`,
+		"clientId": `{"Ref":"` + s.logicalID(t, "StaffPool", "StaffClient") + `"}`,
 	} {
 		value, ok := markers[cfg[key]]
 		if !ok {
@@ -316,6 +315,9 @@ func TestConsoleDeployment(t *testing.T) {
 	}
 	if base, ok := cfg["apiBase"]; !ok || base != "" {
 		t.Errorf("config.json apiBase = %q (present %v), want empty: the API is on the console's origin", base, ok)
+	}
+	if len(cfg) != 3 {
+		t.Errorf("config.json = %s, want issuer, clientId and apiBase only (console/src/config.ts)", raw)
 	}
 }
 

@@ -100,14 +100,13 @@ type Figures struct {
 	sum kpi.Counts
 }
 
-// Report builds the report of q for the principal. Another location's report is not
-// found; a caller who sees no location gets zeros.
+// Report builds the report of q for the principal (policy.go).
 func (s *Service) Report(ctx context.Context, p auth.Principal, q Query) (Report, error) {
 	iv, err := s.plan(q)
 	if err != nil {
 		return Report{}, err
 	}
-	locs, err := auth.Within(ctx, p, q.LocationID, s.Registry)
+	locs, err := s.within(ctx, p, q.LocationID)
 	if err != nil {
 		return Report{}, err
 	}

@@ -1441,6 +1441,25 @@ export interface components {
             mergedInto?: string;
             version?: number;
         };
+        Visit: {
+            visitId: string;
+            sourceId: string;
+            customerId: string;
+            locationId: string;
+            amount: number;
+            currency?: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            receivedAt?: string;
+            by?: string;
+            /** @description its points are earned and its post-service survey scheduled (or found not to apply); otherwise the visit-effects job finishes them */
+            effectsDone: boolean;
+            /** @description the loyalty entry it earned */
+            entryId?: string;
+            /** @description the follow-up that sends its post-service survey */
+            followupId?: string;
+        };
         /** @description A profile as stored and served. */
         StoredProfile: WithRequired<components["schemas"]["Profile"], "customerId" | "version" | "visits" | "monetary">;
     };
@@ -3353,7 +3372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Visit"];
                 };
             };
             400: components["responses"]["Problem"];

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Dropdown, Tooltip } from 'antd';
-import { DownOutlined, EnvironmentOutlined } from '@ant-design/icons';
+import { DownOutlined, EnvironmentOutlined, WarningOutlined } from '@ant-design/icons';
 import { call, useApi } from '../api/client';
 import { useAuth } from '../auth/AuthProvider';
 import shell from '../i18n/shell';
@@ -88,7 +88,7 @@ const ALL = '*';
  */
 export function LocationSwitcher() {
   const t = useT(shell);
-  const { locations, locationId, location, select, loading } = useLocationScope();
+  const { locations, locationId, location, select, loading, error } = useLocationScope();
   if (loading) {
     return (
       <Button disabled icon={<EnvironmentOutlined />} loading aria-label={t('location.label')}>
@@ -96,10 +96,19 @@ export function LocationSwitcher() {
       </Button>
     );
   }
+  if (error) {
+    return (
+      <Tooltip title={t('location.failedHint')}>
+        <Button danger icon={<WarningOutlined />} aria-label={t('location.current', { name: t('location.failed') })}>
+          {t('location.failed')}
+        </Button>
+      </Tooltip>
+    );
+  }
   if (locations.length === 0) {
     return (
       <Tooltip title={t('location.noneHint')}>
-        <Button disabled icon={<EnvironmentOutlined />} aria-label={`${t('location.label')}: ${t('location.none')}`}>
+        <Button disabled icon={<EnvironmentOutlined />} aria-label={t('location.current', { name: t('location.none') })}>
           {t('location.none')}
         </Button>
       </Tooltip>
@@ -121,7 +130,7 @@ export function LocationSwitcher() {
         style: { maxHeight: 360, overflowY: 'auto' },
       }}
     >
-      <Button icon={<EnvironmentOutlined />} aria-label={`${t('location.label')}: ${current}`} style={{ maxWidth: 220 }}>
+      <Button icon={<EnvironmentOutlined />} aria-label={t('location.current', { name: current })} style={{ maxWidth: 220 }}>
         <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{current}</span>
         <DownOutlined aria-hidden />
       </Button>
