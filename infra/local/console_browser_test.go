@@ -23,7 +23,7 @@ import (
 // one location, and an admin's choice of two.
 func secondLocation(now time.Time) customer.Location {
 	weekdays := []string{"09:00-18:00"}
-	return customer.Location{ID: "loc-2", Code: "GD02", Name: "Garden Hotel", TimeZone: "Europe/London",
+	return customer.Location{ID: "loc-2", Code: "GD02", Name: "Garden Hotel", TimeZone: "Europe/London", Currency: "GBP",
 		WeeklyHours: map[string][]string{"mon": weekdays, "tue": weekdays, "wed": weekdays, "thu": weekdays, "fri": weekdays},
 		Managers:    []customer.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-2.example", Locale: "en"}},
 		Branding:    customer.Branding{Name: "Garden Hotel", Color: "#2e7d32"},

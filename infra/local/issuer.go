@@ -127,12 +127,19 @@ type User struct {
 	// Locations go into custom:locations, comma-separated; ["*"] is all; none leaves
 	// the claim out, as Cognito does for a user without the attribute.
 	Locations []string
+	// SignedInAt is the ID token's auth_time: when the person signed in, kept by
+	// every token a refresh renews (as Cognito does; OpenID clients check it). Zero
+	// is the token's own issue time.
+	SignedInAt time.Time
 }
 
 // IDToken is a person's ID token for a client, as Cognito issues it: token_use id,
 // aud the client, groups in cognito:groups, locations in custom:locations.
 func (i *Issuer) IDToken(u User, clientID, nonce string, now time.Time, ttl time.Duration) (string, error) {
 	claims := i.base(u.Subject, now, ttl)
+	if !u.SignedInAt.IsZero() {
+		claims["auth_time"] = u.SignedInAt.Unix()
+	}
 	claims["token_use"] = "id"
 	claims["aud"] = clientID
 	claims["cognito:username"] = u.Subject

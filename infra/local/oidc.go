@@ -300,6 +300,7 @@ func (p *provider) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := randomToken(32)
+	user.SignedInAt = p.now()
 	p.mu.Lock()
 	p.sweep()
 	p.codes[code] = grant{user: user, clientID: req.client.id, redirectURI: req.params.Get("redirect_uri"),

@@ -248,7 +248,8 @@ func TestIssuerJWKSVerifiesItsTokens(t *testing.T) {
 // Cognito ID token the gateway accepts; the access token a person's, which the API
 // refuses.
 func TestIssuerAuthorizationCodeWithPKCE(t *testing.T) {
-	s := newStack(t, testenv.New(t), nil)
+	clk := clock.NewManual(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Clock = clk })
 	verifier, challenge := pkce()
 	code := codeFrom(t, s.signIn(t, authorizeParams(challenge), url.Values{"role": {"manager"}, "location": {"loc-1"}}))
 	status, tok := s.exchange(t, codeExchange(code, verifier), "", "")
@@ -281,10 +282,17 @@ func TestIssuerAuthorizationCodeWithPKCE(t *testing.T) {
 	}
 
 	t.Run("the refresh token gives new tokens", func(t *testing.T) {
+		clk.Advance(30 * time.Minute)
 		status, again := s.exchange(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)},
 			"client_id": {local.ConsoleClientID}}, "", "")
 		if status != http.StatusOK || again["id_token"] == nil || again["refresh_token"] != nil {
 			t.Fatalf("refresh: %d %v", status, again)
+		}
+		// OpenID clients (oidc-client-ts) refuse a renewed ID token whose auth_time
+		// differs from the sign-in's: the renewal keeps it and moves iat on.
+		renewed := claims(t, again["id_token"].(string))
+		if renewed["auth_time"] != c["auth_time"] || renewed["iat"] == c["iat"] {
+			t.Errorf("renewed auth_time %v iat %v; signed in auth_time %v iat %v", renewed["auth_time"], renewed["iat"], c["auth_time"], c["iat"])
 		}
 		if r := s.do(t, http.MethodGet, path, "", nil, bearer(again["id_token"].(string))); r.status != http.StatusOK {
 			t.Errorf("the refreshed ID token: %d %s", r.status, r.body)

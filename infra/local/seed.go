@@ -59,7 +59,7 @@ func Seed(ctx context.Context, store *survey.Store, now time.Time) error {
 // in Shanghai, and its duty manager hears of complaints running late.
 func DemoLocation(now time.Time) customer.Location {
 	every := []string{"08:00-22:00"}
-	return customer.Location{ID: "loc-1", Code: "HB01", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai",
+	return customer.Location{ID: "loc-1", Code: "HB01", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		WeeklyHours: map[string][]string{"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every},
 		Managers:    []customer.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-1.example", Locale: "en"}},
 		Branding:    customer.Branding{Name: "Harbour Hotel", Color: "#0b5cad"},

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -58,9 +57,10 @@ const spaFallback = `function handler(event) {
 type console struct {
 	bucket       awss3.Bucket
 	distribution awscloudfront.Distribution
-	headers      awscloudfront.ResponseHeadersPolicy
-	pages        awss3deployment.BucketDeployment
-	assets       awss3deployment.BucketDeployment
+	// assets is the first upload; its handler role is the one both uploads share.
+	assets awss3deployment.BucketDeployment
+	// origins are the console's addresses: the distribution's own, then consoleDomain.
+	origins []string
 }
 
 // buildConsole needs the API (the /v1/* origin) and the identity provider (config.json,
@@ -81,7 +81,7 @@ func (b *builder) buildConsole() {
 		AutoDeleteObjects: jsii.Bool(b.stage.removal == awscdk.RemovalPolicy_DESTROY),
 	})
 
-	c.headers = awscloudfront.NewResponseHeadersPolicy(b.stack, jsii.String("ConsoleHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
+	headers := awscloudfront.NewResponseHeadersPolicy(b.stack, jsii.String("ConsoleHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment: jsii.String("Rapport console security headers (" + b.stage.name + ")"),
 		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
 			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
@@ -119,7 +119,7 @@ func (b *builder) buildConsole() {
 			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
 			Compress:              jsii.Bool(true),
-			ResponseHeadersPolicy: c.headers,
+			ResponseHeadersPolicy: headers,
 			FunctionAssociations: &[]*awscloudfront.FunctionAssociation{{
 				Function: fallback, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
 			}},
@@ -157,9 +157,13 @@ func (b *builder) buildConsole() {
 			"the console's distribution has no WAF web ACL: pass -c consoleWebAclArn=<CLOUDFRONT-scope web ACL ARN> to add one (README)"))
 	}
 
+	c.origins = []string{"https://" + *c.distribution.DistributionDomainName()}
+	if d := b.props.ConsoleDomain; d != "" {
+		c.origins = append(c.origins, "https://"+d)
+	}
+
 	b.deployConsole(c)
-	b.addConsoleURLsToClient(c)
-	b.output("ConsoleUrl", jsii.String(b.consoleOrigin(c)+"/"), "Staff console (and the API under /v1/ on the same origin)")
+	b.output("ConsoleUrl", jsii.String(c.origins[len(c.origins)-1]+"/"), "Staff console (and the API under /v1/ on the same origin)")
 	if b.props.ConsoleDomain != "" {
 		b.output("ConsoleDomainTarget", c.distribution.DistributionDomainName(),
 			"Point a CNAME (or alias) for "+b.props.ConsoleDomain+" here")
@@ -169,8 +173,8 @@ func (b *builder) buildConsole() {
 // deployConsole uploads the build when CloudFormation deploys: the hashed assets first,
 // then index.html, the other files and config.json, so a new index.html never names an
 // asset that is not there yet. Nothing is pruned: a console left open over a deploy
-// still lazy-loads its pages by their old hashed names. Old assets stay (a few hundred
-// KB per deploy).
+// still lazy-loads its pages by their old hashed names. The chunks a deploy replaces
+// stay in the bucket.
 func (b *builder) deployConsole(c *console) {
 	dir := b.props.ConsoleDir
 	logs := awslogs.NewLogGroup(b.stack, jsii.String("ConsoleDeploymentLogs"), &awslogs.LogGroupProps{
@@ -190,7 +194,8 @@ func (b *builder) deployConsole(c *console) {
 			Sources:           &sources,
 			CacheControl:      &[]awss3deployment.CacheControl{awss3deployment.CacheControl_FromString(jsii.String(cacheControl))},
 			Prune:             jsii.Bool(false),
-			// The handler holds the build in memory while it unzips and syncs it.
+			// CDK's default of 128 MiB is meant for small uploads; the handler unzips the
+			// whole build and syncs it with the AWS CLI.
 			MemoryLimit: jsii.Number(512),
 			LogGroup:    logs,
 			Role:        role,
@@ -205,8 +210,7 @@ func (b *builder) deployConsole(c *console) {
 		awss3deployment.Source_Asset(jsii.String(dir), &awss3assets.AssetOptions{Exclude: jsii.Strings(consoleAssetsDir)}),
 		awss3deployment.Source_JsonData(jsii.String("config.json"), b.consoleConfig(), nil),
 	}, pageCacheControl)
-	c.pages = awss3deployment.NewBucketDeployment(b.stack, jsii.String("ConsolePages"), pages)
-	c.pages.Node().AddDependency(c.assets)
+	awss3deployment.NewBucketDeployment(b.stack, jsii.String("ConsolePages"), pages).Node().AddDependency(c.assets)
 }
 
 // consoleConfig is config.json (console/src/config.ts reads it): what one build needs to
@@ -272,34 +276,24 @@ func (b *builder) apiHost() *string {
 	return awscdk.Fn_Join(jsii.String("."), jsii.Strings(*b.api.ApiId(), "execute-api", *awscdk.Aws_REGION(), *awscdk.Aws_URL_SUFFIX()))
 }
 
-// consoleOrigin is where staff open the console: the custom domain, else CloudFront's.
-func (b *builder) consoleOrigin(c *console) string {
-	if b.props.ConsoleDomain != "" {
-		return "https://" + b.props.ConsoleDomain
-	}
-	return "https://" + *c.distribution.DistributionDomainName()
+// consoleReturnURLs lets sign-in return to the console on its distribution (and its
+// custom domain) besides the URLs given: the distribution's name exists only once it
+// is deployed, so nobody could pass it as consoleCallbackUrls for the first deploy. The
+// console client is made before the distribution (the distribution's CSP names the
+// user pool's domain), so its lists are produced when the stack is synthesized. Sign-in
+// returns to /callback, sign-out to the console's root (console/src/auth).
+type consoleReturnURLs struct {
+	b     *builder
+	given []string
+	path  string
 }
 
-// addConsoleURLsToClient lets sign-in return to the console on its distribution (and
-// its custom domain): the distribution's name exists only once it is deployed, so
-// nobody could pass it as consoleCallbackUrls for the first deploy. Sign-in returns to
-// /callback, sign-out to the console's root.
-func (b *builder) addConsoleURLsToClient(c *console) {
-	if !b.props.usesCognito() {
-		return
+func (u *consoleReturnURLs) Produce() *[]*string {
+	urls := append([]string{}, u.given...)
+	for _, origin := range u.b.console.origins {
+		urls = append(urls, origin+u.path)
 	}
-	origins := []string{"https://" + *c.distribution.DistributionDomainName()}
-	if d := b.props.ConsoleDomain; d != "" {
-		origins = append(origins, "https://"+d)
-	}
-	client := b.userPool.console.Node().DefaultChild().(awscognito.CfnUserPoolClient)
-	callbacks, logouts := jsii.Strings(b.props.ConsoleCallbackURLs...), jsii.Strings(b.props.ConsoleLogoutURLs...)
-	for _, o := range origins {
-		*callbacks = append(*callbacks, jsii.String(o+"/callback"))
-		*logouts = append(*logouts, jsii.String(o+"/"))
-	}
-	client.SetCallbackUrLs(callbacks)
-	client.SetLogoutUrLs(logouts)
+	return jsii.Strings(urls...)
 }
 
 // validateConsole: a custom domain comes with its certificate, which CloudFront takes

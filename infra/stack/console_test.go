@@ -156,17 +156,29 @@ func TestConsoleSecurityHeaders(t *testing.T) {
 	}
 }
 
-func TestConsoleExternalIssuerCSP(t *testing.T) {
+func TestConsoleExternalIssuer(t *testing.T) {
 	// GIVEN an external OIDC issuer instead of the stack's user pool
 	s := synthCached(t, "external-issuer", externalIssuerProps())
 
 	// WHEN the CSP is read
-	cfg := s.resource(t, s.logicalID(t, "ConsoleHeaders"), "AWS::CloudFront::ResponseHeadersPolicy").Properties
-	csp := jsonString(cfg)
+	csp := jsonString(s.resource(t, s.logicalID(t, "ConsoleHeaders"), "AWS::CloudFront::ResponseHeadersPolicy").Properties)
 
 	// THEN the console may call the issuer's origin
 	if !strings.Contains(csp, "connect-src 'self' https://login.example.com;") {
 		t.Errorf("CSP does not let the console reach the issuer: %s", csp)
+	}
+
+	// AND config.json names that issuer and, as the console's client, its first audience
+	var dir string
+	for id, r := range s.ofType("Custom::CDKBucketDeployment") {
+		if strings.HasPrefix(id, "ConsolePages") {
+			keys := r.Properties["SourceObjectKeys"].([]any)
+			dir = filepath.Join(*awscdk.Stage_Of(s.stack).Outdir(), "asset."+strings.TrimSuffix(keys[1].(string), ".zip"))
+		}
+	}
+	cfg, raw := consoleConfigJSON(t, s, dir)
+	if cfg["issuer"] != "https://login.example.com/" || cfg["clientId"] != "rapport-api" || cfg["apiBase"] != "" {
+		t.Errorf("config.json = %s, want the external issuer, its first audience and an empty apiBase", raw)
 	}
 }
 
@@ -290,16 +302,7 @@ func TestConsoleDeployment(t *testing.T) {
 
 	// AND config.json names the issuer, the console's client and the same-origin API,
 	// filled in by the deployment from the stack's resources
-	raw, err := os.ReadFile(filepath.Join(config, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The deployment replaces each marker by a JSON value (quotes included).
-	quoted := regexp.MustCompile(`<<marker:[^>]+>>`).ReplaceAllFunc(raw, func(m []byte) []byte { return []byte(`"` + string(m) + `"`) })
-	var cfg map[string]string
-	if err := json.Unmarshal(quoted, &cfg); err != nil {
-		t.Fatalf("config.json: %v: %s", err, raw)
-	}
+	cfg, raw := consoleConfigJSON(t, s, config)
 	// The markers of the second source, config.json, and what each becomes
 	markers := pages["SourceMarkers"].([]any)[1].(map[string]any)
 	for key, want := range map[string]string{
@@ -319,6 +322,23 @@ func TestConsoleDeployment(t *testing.T) {
 	if len(cfg) != 3 {
 		t.Errorf("config.json = %s, want issuer, clientId and apiBase only (console/src/config.ts)", raw)
 	}
+}
+
+// consoleConfigJSON reads config.json as the stack staged it in dir, each marker the
+// deployment fills in left as a string.
+func consoleConfigJSON(t *testing.T, s *synthesized, dir string) (map[string]string, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The deployment replaces each marker by a JSON value (quotes included).
+	quoted := regexp.MustCompile(`<<marker:[^>]+>>`).ReplaceAllFunc(raw, func(m []byte) []byte { return []byte(`"` + string(m) + `"`) })
+	var cfg map[string]string
+	if err := json.Unmarshal(quoted, &cfg); err != nil {
+		t.Fatalf("config.json: %v: %s", err, raw)
+	}
+	return cfg, raw
 }
 
 func TestConsoleCustomDomain(t *testing.T) {
@@ -372,10 +392,19 @@ func TestConsoleCustomDomain(t *testing.T) {
 }
 
 func TestConsoleClientReturnsToDistribution(t *testing.T) {
-	for _, stage := range Stages {
-		t.Run(stage, func(t *testing.T) {
-			// GIVEN a stack of the stage
-			s := synthCached(t, stage, stageProps(stage))
+	bare := prodProps()
+	bare.ConsoleCallbackURLs = nil
+	for _, tt := range []struct {
+		name  string
+		props StackProps
+	}{{"dev", devProps()}, {"prod", prodProps()}, {"prod without console URLs", bare}} {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a stack of the stage (the first deploy of prod knows no console URL)
+			name := tt.name // dev and prod: the stages' synthesis the other tests share
+			if tt.props.Stage == "prod" && tt.props.ConsoleCallbackURLs == nil {
+				name = "prod-without-console-urls"
+			}
+			s := synthCached(t, name, tt.props)
 
 			// WHEN the console client's return addresses are read
 			c := s.resource(t, s.logicalID(t, "StaffPool", "StaffClient"), "AWS::Cognito::UserPoolClient").Properties
@@ -389,8 +418,12 @@ func TestConsoleClientReturnsToDistribution(t *testing.T) {
 				t.Errorf("LogoutURLs = %s, want the distribution's /", jsonString(logouts))
 			}
 			// AND prod still has no local address among them
-			if stage == "prod" && strings.Contains(jsonString(calls)+jsonString(logouts), "localhost") {
+			if tt.props.Stage == "prod" && strings.Contains(jsonString(calls)+jsonString(logouts), "localhost") {
 				t.Errorf("prod console client returns to localhost: %s %s", jsonString(calls), jsonString(logouts))
+			}
+			// AND without console URLs the distribution's are the only ones
+			if tt.name == "prod without console URLs" && (len(calls) != 1 || len(logouts) != 1) {
+				t.Errorf("CallbackURLs = %s, LogoutURLs = %s, want the distribution's only", jsonString(calls), jsonString(logouts))
 			}
 		})
 	}

@@ -50,8 +50,12 @@ var clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
 var domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // devConsoleURLs are where `make run` serves the staff console. Dev stacks accept them by
-// default so the local console can sign in against a deployed dev pool.
-var devConsoleURLs = []string{"http://localhost:8080/", "http://127.0.0.1:8080/"}
+// default so the local console can sign in against a deployed dev pool: sign-in returns
+// to /callback, sign-out to the root (console/src/auth).
+var (
+	devConsoleURLs         = []string{"http://localhost:8080/", "http://127.0.0.1:8080/"}
+	devConsoleCallbackURLs = []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"}
+)
 
 // Token lifetimes of the console client, in hours. An hour bounds what a leaked ID
 // token can do and is Cognito's default. The refresh token lasts 12 hours, a working
@@ -173,9 +177,10 @@ func (b *builder) addConsoleClient(pool awscognito.UserPool, domain awscognito.U
 			Flows: &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
 			// No aws.cognito.signin.user.admin: a console token cannot call Cognito's
 			// self-service API (UpdateUserAttributes and the like) at all.
-			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
-			CallbackUrls: jsii.Strings(b.props.ConsoleCallbackURLs...),
-			LogoutUrls:   jsii.Strings(b.props.ConsoleLogoutURLs...),
+			Scopes: &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			// Those given, and the console's own addresses (console.go).
+			CallbackUrls: awscdk.Lazy_List(&consoleReturnURLs{b: b, given: b.props.ConsoleCallbackURLs, path: "/callback"}, nil),
+			LogoutUrls:   awscdk.Lazy_List(&consoleReturnURLs{b: b, given: b.props.ConsoleLogoutURLs, path: "/"}, nil),
 		},
 		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
 		PreventUserExistenceErrors: jsii.Bool(true),
@@ -286,7 +291,10 @@ func (p StackProps) withIdentityDefaults() StackProps {
 		return p
 	}
 	if p.Stage == "dev" && len(p.ConsoleCallbackURLs) == 0 {
-		p.ConsoleCallbackURLs = devConsoleURLs
+		p.ConsoleCallbackURLs = devConsoleCallbackURLs
+		if len(p.ConsoleLogoutURLs) == 0 {
+			p.ConsoleLogoutURLs = devConsoleURLs
+		}
 	}
 	if len(p.ConsoleLogoutURLs) == 0 {
 		p.ConsoleLogoutURLs = p.ConsoleCallbackURLs

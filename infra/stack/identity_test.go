@@ -80,7 +80,7 @@ func TestConsoleClient(t *testing.T) {
 		wantLogouts []string
 	}{
 		// GIVEN a dev stack without console URLs: the local console's
-		{"dev defaults", devProps(), devConsoleURLs, devConsoleURLs},
+		{"dev defaults", devProps(), devConsoleCallbackURLs, devConsoleURLs},
 		// GIVEN console URLs in context
 		{"from context", identityProps(),
 			[]string{"https://console.hotel.example/", "https://console.hotel.example/callback"},

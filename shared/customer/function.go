@@ -19,12 +19,13 @@ func newService(env *config.Env, d app.Deps) (*Service, string) {
 // and the webhook key for admins (read afresh on each request: a rotation shows at once).
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc, table := newService(env, d)
+	webhookKey := env.String("WEBHOOK_KEY")
 	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
 	if err != nil {
 		return app.Function{}, err
 	}
 	svc.Cursors = cursors
-	if ref := env.String("WEBHOOK_KEY"); ref != "" {
+	if ref := webhookKey; ref != "" {
 		key, err := keyring.NewSecret(ref, d.Clients.SecretsManager, 0)
 		if err != nil {
 			return app.Function{}, err

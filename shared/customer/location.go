@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/text/currency"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -32,6 +33,9 @@ type Location struct {
 	// default the id's letters and digits, upper-cased, at most eight.
 	Code     string `dynamodbav:"code,omitempty" json:"code,omitempty"`
 	TimeZone string `dynamodbav:"timeZone" json:"timeZone"`
+	// Currency is the ISO 4217 code the location's money is shown and spent in
+	// (CNY, GBP); empty leaves it to each amount's own currency.
+	Currency string `dynamodbav:"currency,omitempty" json:"currency,omitempty"`
 	// WeeklyHours are the opening intervals per weekday ("mon".."sun"), split shifts
 	// allowed: {"mon": ["09:00-12:00", "13:00-18:00"]}. A missing day is closed.
 	WeeklyHours map[string][]string `dynamodbav:"weeklyHours" json:"weeklyHours"`
@@ -100,6 +104,11 @@ func (l *Location) Validate() error {
 	}
 	if _, err := time.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" {
 		bad("timeZone", "must be an IANA time zone such as Asia/Shanghai")
+	}
+	if l.Currency != "" {
+		if unit, err := currency.ParseISO(l.Currency); err != nil || unit.String() != l.Currency {
+			bad("currency", "must be an ISO 4217 code in capitals such as CNY or GBP")
+		}
 	}
 	for day, intervals := range l.WeeklyHours {
 		if !slices.Contains(weekdays, day) {

@@ -32,14 +32,14 @@ func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 // StaffFunction builds surveys-staff: definitions and their list, invitations, links,
 // results, export.
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	table := env.String("SURVEYS_TABLE")
+	table, publicURL := env.String("SURVEYS_TABLE"), env.String("PUBLIC_BASE_URL")
 	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
 	if err != nil {
 		return app.Function{}, err
 	}
 	staff := &Staff{
 		Service:   &Service{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock},
-		PublicURL: env.String("PUBLIC_BASE_URL"),
+		PublicURL: publicURL,
 		Cursors:   cursors,
 	}
 	mux, err := app.Mux(row, StaffRoutes(staff), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))

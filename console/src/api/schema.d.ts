@@ -936,6 +936,8 @@ export interface components {
             name: string;
             /** @description IANA time zone */
             timeZone: string;
+            /** @description ISO 4217 code the location's money is shown in */
+            currency?: string;
             /** @description null when none are set; per weekday (mon..sun), sorted non-overlapping intervals: {"mon": ["09:00-12:00", "13:00-18:00"]} */
             weeklyHours?: {
                 [key: string]: string[];

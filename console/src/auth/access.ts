@@ -27,6 +27,7 @@ export const ACTIONS = {
   'survey.export': MANAGER_UP,
   // complaints
   'complaint.act': STAFF,
+  'complaint.manage': MANAGER_UP,
   'complaint.settings': ADMIN,
   // loyalty and visits
   'loyalty.adjust': MANAGER_UP,

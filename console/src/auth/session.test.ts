@@ -57,6 +57,7 @@ describe('endSessionUrl', () => {
     expect(u.origin + u.pathname).toBe('http://127.0.0.1:8080/dev/issuer/logout');
     expect(u.searchParams.get('client_id')).toBe('rapport-console');
     expect(u.searchParams.get('logout_uri')).toBe('http://127.0.0.1:8080/');
+    expect(u.searchParams.get('post_logout_redirect_uri')).toBe('http://127.0.0.1:8080/');
   });
 
   it('finds Cognito /logout beside its authorize endpoint', () => {
@@ -66,6 +67,7 @@ describe('endSessionUrl', () => {
     expect(u.origin + u.pathname).toBe('https://rapport.auth.eu-west-1.amazoncognito.com/logout');
     expect(u.searchParams.get('client_id')).toBe('abc123');
     expect(u.searchParams.get('logout_uri')).toBe('https://console.example.com/');
+    expect([...u.searchParams.keys()].sort()).toEqual(['client_id', 'logout_uri']);
   });
 
   it('fails when the issuer names neither', () => {

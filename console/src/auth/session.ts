@@ -64,23 +64,28 @@ export interface IssuerEndpoints {
 }
 
 /**
- * Where signing out sends the browser. Cognito's managed login names no
- * end_session_endpoint in its discovery document; its /logout sits beside
- * /oauth2/authorize and takes client_id and logout_uri. The local issuer's does the
- * same (and names itself), so one URL serves both.
+ * Where signing out sends the browser, to come back to the console's root. Cognito's
+ * managed login names no end_session_endpoint in its discovery document; its /logout
+ * sits beside /oauth2/authorize and takes client_id and logout_uri. An issuer that
+ * names an end-session endpoint (the local one, or another OIDC provider the stack is
+ * configured with) gets OIDC's post_logout_redirect_uri as well; the local issuer reads
+ * either.
  */
 export function endSessionUrl(ep: IssuerEndpoints, clientId: string, origin: string): string {
-  let base = ep.end_session_endpoint;
-  if (!base && ep.authorization_endpoint) {
-    const u = new URL(ep.authorization_endpoint);
-    u.pathname = u.pathname.replace(/\/oauth2\/authorize$/, '/logout');
-    u.search = '';
-    base = u.toString();
+  const back = origin + '/';
+  if (ep.end_session_endpoint) {
+    const u = new URL(ep.end_session_endpoint);
+    u.searchParams.set('client_id', clientId);
+    u.searchParams.set('logout_uri', back);
+    u.searchParams.set('post_logout_redirect_uri', back);
+    return u.toString();
   }
-  if (!base) throw new Error('the issuer names neither an end-session nor an authorization endpoint');
-  const u = new URL(base);
+  if (!ep.authorization_endpoint) throw new Error('the issuer names neither an end-session nor an authorization endpoint');
+  const u = new URL(ep.authorization_endpoint);
+  u.pathname = u.pathname.replace(/\/oauth2\/authorize$/, '/logout');
+  u.search = '';
   u.searchParams.set('client_id', clientId);
-  u.searchParams.set('logout_uri', origin + '/');
+  u.searchParams.set('logout_uri', back);
   return u.toString();
 }
 

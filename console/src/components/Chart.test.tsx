@@ -14,7 +14,10 @@ describe('Chart', () => {
         }}
       />,
     );
-    const img = screen.getByRole('img', { name: 'NPS by week' });
-    expect(img.querySelector('svg')).not.toBeNull();
+    const figure = screen.getByRole('figure', { name: 'NPS by week' });
+    const img = figure.querySelector('[role="img"]');
+    expect(img?.querySelector('svg')).not.toBeNull();
+    // ECharts describes the data itself, in the console's language.
+    expect(img?.getAttribute('aria-label')).toMatch(/line|折线/i);
   });
 });

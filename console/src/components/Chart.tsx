@@ -26,7 +26,7 @@ export type ChartOption = echarts.ComposeOption<
 
 /**
  * One chart: takes its option (data and series) and a label that says what it shows,
- * for screen readers (ECharts' aria adds a description of the data). Resizes with its
+ * for screen readers, beside ECharts' own description of the data. Resizes with its
  * container; redrawn in the console's language.
  */
 export default function Chart({ option, label, height = 300 }: { option: ChartOption; label: string; height?: number }) {
@@ -51,5 +51,11 @@ export default function Chart({ option, label, height = 300 }: { option: ChartOp
     chart.current?.setOption({ aria: { enabled: true }, ...option }, { notMerge: true });
   }, [option, locale]);
 
-  return <div ref={el} role="img" aria-label={label} style={{ width: '100%', height }} />;
+  // ECharts' aria writes its description of the data as the chart element's label; the
+  // figure around it carries what the chart is about.
+  return (
+    <figure aria-label={label} style={{ margin: 0 }}>
+      <div ref={el} role="img" style={{ width: '100%', height }} />
+    </figure>
+  );
 }

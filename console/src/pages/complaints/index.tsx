@@ -1,14 +1,15 @@
-import { Empty } from 'antd';
-import { Page } from '../../components/Page';
-import shell from '../../i18n/shell';
-import { useT } from '../../i18n';
+import { Route, Routes } from 'react-router';
+import { Case } from './Case';
+import { Intake } from './Intake';
+import { Queue } from './Queue';
 
-// Temporary: the complaints area's helper replaces this file with the real pages.
+/** The complaints area: the queue (/complaints), intake (/complaints/new), a case (/complaints/:id). */
 export default function ComplaintsArea() {
-  const t = useT(shell);
   return (
-    <Page title={t('menu.complaints')}>
-      <Empty description={t('page.building')} />
-    </Page>
+    <Routes>
+      <Route index element={<Queue />} />
+      <Route path="new" element={<Intake />} />
+      <Route path=":complaintId" element={<Case />} />
+    </Routes>
   );
 }

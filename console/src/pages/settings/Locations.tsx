@@ -1,7 +1,10 @@
+import { Link, useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Card, Table, Typography, type TableColumnsType } from 'antd';
+import { Button, Card, Table, Typography, type TableColumnsType } from 'antd';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
+import { RoleGate } from '../../components/RoleGate';
 import { LOCATIONS_KEY } from '../../components/LocationSwitcher';
 import settings from '../../i18n/settings';
 import { useLocale, useT } from '../../i18n';
@@ -11,13 +14,15 @@ import { useNow } from '../../lib/useNow';
 
 /**
  * The locations the token may see (GET /v1/locations), each with its time zone and the
- * time it is there now. The pattern of a list page: one query keyed by the API path,
- * ErrorView for a failure, times in each row's own zone.
+ * time it is there now, with a link to edit each and to register a new one. The pattern
+ * of a list page: one query keyed by the API path, ErrorView for a failure, times in
+ * each row's own zone, data values marked translate="no".
  */
 export function Locations() {
   const t = useT(settings);
   const locale = useLocale();
   const api = useApi();
+  const navigate = useNavigate();
   const now = useNow(60_000);
   const q = useQuery({ queryKey: LOCATIONS_KEY, queryFn: () => call(api.GET('/v1/locations')) });
 
@@ -25,15 +30,25 @@ export function Locations() {
 
   const items = q.data?.items ?? [];
   const columns: TableColumnsType<Location> = [
-    { title: t('locations.name'), dataIndex: 'name', key: 'name', sorter: (a, b) => a.name.localeCompare(b.name) },
+    {
+      title: t('locations.name'),
+      dataIndex: 'name',
+      key: 'name',
+      sorter: (a, b) => a.name.localeCompare(b.name),
+      render: (name: string) => <span translate="no">{name}</span>,
+    },
     {
       title: t('locations.id'),
       dataIndex: 'locationId',
       key: 'locationId',
       responsive: ['md'],
-      render: (id: string) => <Typography.Text code>{id}</Typography.Text>,
+      render: (id: string) => (
+        <Typography.Text code translate="no">
+          {id}
+        </Typography.Text>
+      ),
     },
-    { title: t('locations.timeZone'), dataIndex: 'timeZone', key: 'timeZone' },
+    { title: t('locations.timeZone'), dataIndex: 'timeZone', key: 'timeZone', render: (z: string) => <span translate="no">{z}</span> },
     {
       title: t('locations.localTime'),
       key: 'localTime',
@@ -47,10 +62,30 @@ export function Locations() {
       render: (at: string | undefined, l) => (at ? formatDateTime(at, l.timeZone, locale) : '—'),
     },
     { title: t('locations.version'), dataIndex: 'version', key: 'version', responsive: ['lg'] },
+    {
+      title: t('locations.actions'),
+      key: 'actions',
+      render: (_, l) => (
+        <RoleGate action="location.edit">
+          <Link to={`/settings/locations/${encodeURIComponent(l.locationId)}`} aria-label={t('locations.editOne', { name: l.name })}>
+            <EditOutlined aria-hidden /> {t('locations.edit')}
+          </Link>
+        </RoleGate>
+      ),
+    },
   ];
 
   return (
-    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('locations.title')}</h2>}>
+    <Card
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('locations.title')}</h2>}
+      extra={
+        <RoleGate action="location.create">
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/settings/locations/new')}>
+            {t('locations.new')}
+          </Button>
+        </RoleGate>
+      }
+    >
       <Typography.Paragraph type="secondary">{t('locations.intro')}</Typography.Paragraph>
       <Table<Location>
         rowKey="locationId"
