@@ -8,8 +8,7 @@ import { api, shot, signIn } from './harness';
 test('signs in as the front desk and lands on the app shell', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => {
-    // Chromium asks every origin for /favicon.ico unless the page names an icon.
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(`${m.text()} (${m.location().url})`);
+    if (m.type() === 'error') errors.push(`${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => errors.push(e.message));
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/web"
 )
 
@@ -23,29 +24,13 @@ type ConsoleConfig struct {
 	APIBase string `json:"apiBase"`
 }
 
-// ConsoleContentPolicy is the console's Content-Security-Policy, with the directives
-// of the one the stack's CloudFront response-headers policy sets in AWS (consoleCSP in
-// infra/stack/console.go): its own scripts, fonts and styles (Ant Design injects
-// <style> elements, hence 'unsafe-inline' for styles only), images of its own or data:
-// URLs (QR codes), requests to its own origin and the issuer's, and no page may frame
-// it.
+// ConsoleContentPolicy is the console's Content-Security-Policy under make run: the
+// stack's (page.ConsoleCSP) with the local issuer's origin as the identity provider.
 func ConsoleContentPolicy(issuerOrigin string) string {
-	connect := "'self'"
-	if issuerOrigin != "" {
-		connect += " " + issuerOrigin
+	if issuerOrigin == "" {
+		return page.ConsoleCSP()
 	}
-	return strings.Join([]string{
-		"default-src 'self'",
-		"script-src 'self'",
-		"style-src 'self' 'unsafe-inline'",
-		"img-src 'self' data:",
-		"font-src 'self'",
-		"connect-src " + connect,
-		"object-src 'none'",
-		"base-uri 'self'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-	}, "; ")
+	return page.ConsoleCSP(issuerOrigin)
 }
 
 // Cache policies of the console's files: vite names every file under assets/ by a hash

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/rapport-crm/rapport/shared/page"
 )
 
 // The staff console in AWS: its build (ConsoleDir) in a private bucket, served by one
@@ -236,11 +238,9 @@ func (p StackProps) consoleClientID() string {
 	return p.JWTAudience[0]
 }
 
-// consoleCSP lets the console load only its own files and call only its own origin
-// (the API under /v1/) and the identity provider's endpoints: Cognito's issuer host
-// (discovery, keys) and the managed login domain (token, revoke, userinfo).
-// style-src allows inline styles because Ant Design injects its CSS-in-JS styles at
-// run time; no script is inline. img-src allows data: for QR codes.
+// consoleCSP is page.ConsoleCSP (the same policy make run sets) with the identity
+// provider's endpoints: Cognito's issuer host (discovery, keys) and the managed login
+// domain (token, revoke, userinfo), or an external issuer's origin.
 func (b *builder) consoleCSP() *string {
 	var connect []string
 	if b.props.usesCognito() {
@@ -249,18 +249,7 @@ func (b *builder) consoleCSP() *string {
 	} else {
 		connect = []string{originOf(b.props.JWTIssuer)}
 	}
-	return jsii.String(strings.Join([]string{
-		"default-src 'self'",
-		"script-src 'self'",
-		"style-src 'self' 'unsafe-inline'",
-		"img-src 'self' data:",
-		"font-src 'self'",
-		"connect-src 'self' " + strings.Join(connect, " "),
-		"object-src 'none'",
-		"base-uri 'self'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-	}, "; "))
+	return jsii.String(page.ConsoleCSP(connect...))
 }
 
 func originOf(raw string) string {

@@ -28,7 +28,7 @@ export default catalog(
     'trend.title': 'Scores by day, last 30 days',
     'trend.label': 'NPS and CSAT by day over the last 30 days',
     'urgent.title': 'Due soonest',
-    'urgent.empty': 'No open case is waiting. Well done.',
+    'urgent.empty': 'No open case is waiting.',
     'urgent.all': 'Show the whole queue',
   },
   {

@@ -47,7 +47,7 @@ import {
   type ComplaintEvent,
   type TimelineView,
 } from './model';
-import { STATUS_COLOR, SlaCell } from './Queue';
+import { STATUS_COLOR, SlaCell } from './SlaCell';
 
 export const SETTINGS_KEY = ['/v1/settings/complaints'] as const;
 

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQueries } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Form, Input, Row, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Col, Form, Input, Row, Select, Table, Tag, type TableColumnsType } from 'antd';
 import { PlusOutlined, UserOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { useAuth } from '../../auth/AuthProvider';
@@ -9,11 +9,11 @@ import { ErrorView } from '../../components/ErrorView';
 import { useLocationScope } from '../../components/LocationSwitcher';
 import { Page } from '../../components/Page';
 import { RoleGate } from '../../components/RoleGate';
-import { SlaBadge } from '../../components/SlaBadge';
 import complaints from '../../i18n/complaints';
 import { useLocale, useT } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { useLabel } from './labels';
+import { STATUS_COLOR, SlaCell } from './SlaCell';
 import {
   ALL_LOCATIONS,
   QUEUE_LIMIT,
@@ -23,36 +23,10 @@ import {
   filtersToSearch,
   mergeCases,
   queueQueries,
-  slaClock,
   sortBySla,
   type Complaint,
   type QueueFilters,
 } from './model';
-
-export const STATUS_COLOR: Record<string, string> = {
-  received: 'blue',
-  acknowledged: 'cyan',
-  in_progress: 'geekblue',
-  pending_customer: 'gold',
-  resolved: 'green',
-  closed: 'default',
-};
-
-/** A case's SLA clock: live countdown, paused, or none (resolved and closed cases). */
-export function SlaCell({ c, timeZone }: { c: Complaint; timeZone: string }) {
-  const t = useT(complaints);
-  const clock = slaClock(c);
-  if (!clock) return <Typography.Text type="secondary">{t('clock.none')}</Typography.Text>;
-  if (clock.paused) return <Tag color="gold">{t('clock.paused')}</Tag>;
-  return (
-    <span style={{ whiteSpace: 'nowrap' }}>
-      <SlaBadge dueAt={clock.dueAt} timeZone={timeZone} />
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t(clock.which === 'acknowledge' ? 'clock.acknowledge' : 'clock.resolve')}
-      </Typography.Text>
-    </span>
-  );
-}
 
 /**
  * The staff queue: filters (status, location, assignee, breach) kept in the address so
@@ -75,13 +49,15 @@ export function Queue() {
     queries: queries.map((query) => ({
       queryKey: ['/v1/complaints', query],
       queryFn: () => call(api.GET('/v1/complaints', { params: { query } })),
+      // The header's location is known once the locations are read.
+      enabled: !scope.loading,
     })),
   });
   const [assigneeDraft, setAssigneeDraft] = useState<string | undefined>(undefined);
 
   const update = (next: QueueFilters) => setSearch(filtersToSearch(next), { replace: true });
   const failed = results.find((r) => r.isError);
-  const loading = results.some((r) => r.isPending);
+  const loading = scope.loading || results.some((r) => r.isPending);
   const items = sortBySla(mergeCases(results.flatMap((r) => (r.data ? [r.data] : []))));
   const more = results.some((r) => r.data?.nextCursor);
   const byId = new Map(scope.locations.map((l) => [l.locationId, l]));

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Alert, Button, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
@@ -18,6 +18,17 @@ export function Data({ children, lang }: { children: React.ReactNode; lang?: str
       {children}
     </span>
   );
+}
+
+/**
+ * A translated message whose {placeholders} are filled with elements (data wrapped in
+ * Data), so that the words are translated and the data is marked as data.
+ */
+export function fill(message: string, parts: Record<string, React.ReactNode>): React.ReactNode[] {
+  return message.split(/(\{\w+\})/).map((piece, i) => {
+    const name = /^\{(\w+)\}$/.exec(piece)?.[1];
+    return name !== undefined && name in parts ? <Fragment key={i}>{parts[name]}</Fragment> : piece;
+  });
 }
 
 /** A customer's name, or words saying there is none. */

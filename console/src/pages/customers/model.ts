@@ -94,23 +94,28 @@ export function profileForm(p: Customer): ProfileForm {
   };
 }
 
-export type ProfilePatch = Partial<Omit<ProfileForm, 'locale'>> & { locale?: string; version: number };
+export type ProfilePatch = Partial<Omit<ProfileForm, 'locale'>> & { locale?: 'zh-CN' | 'en'; version: number };
 
 /**
  * The PATCH body for an edit: only the fields that changed (trimmed; an emptied field
- * is sent as "" to clear it), with the version read so that a change made meanwhile
- * is a 409 rather than overwritten. Undefined when nothing changed.
+ * is sent as "" to clear it, except the language, which the API takes only as zh-CN or
+ * en), with the version read so that a change made meanwhile is a 409 rather than
+ * overwritten. Undefined when nothing changed.
  */
 export function profilePatch(before: Customer, form: ProfileForm): ProfilePatch | undefined {
   const was = profileForm(before);
   const patch: ProfilePatch = { version: before.version };
   let changed = false;
-  for (const k of ['name', 'phone', 'email', 'birthday', 'locale', 'timeZone', 'locationId'] as const) {
+  for (const k of ['name', 'phone', 'email', 'birthday', 'timeZone', 'locationId'] as const) {
     const v = (form[k] ?? '').trim();
     if (v !== was[k]) {
-      patch[k] = v as never;
+      patch[k] = v;
       changed = true;
     }
+  }
+  if (form.locale && form.locale !== was.locale) {
+    patch.locale = form.locale;
+    changed = true;
   }
   const tags = [...new Set(form.tags.map((t) => t.trim()).filter((t) => t !== ''))];
   if (tags.join('\u0000') !== was.tags.join('\u0000')) {

@@ -15,7 +15,7 @@ import { formatNumber, formatPercent } from '../../lib/format';
 import { useNow } from '../../lib/useNow';
 import { useLabel } from '../complaints/labels';
 import { mergeCases, queueHref, queueQueries, sortBySla } from '../complaints/model';
-import { SlaCell } from '../complaints/Queue';
+import { SlaCell } from '../complaints/SlaCell';
 import { last30Days, series, summarize, type Score } from './model';
 
 // ECharts comes with the chart only, after the numbers.
@@ -225,6 +225,11 @@ export default function TodayArea() {
       <Typography.Paragraph type="secondary">
         {t('where')} {scope.location ? <span translate="no">{scope.location.name}</span> : t('allLocations')}
       </Typography.Paragraph>
+      {scope.loading ? (
+        <Typography.Paragraph type="secondary" role="status">
+          {t('counts.loading')}
+        </Typography.Paragraph>
+      ) : (
       <Row gutter={[16, 16]}>
         <CaseCounts locationId={scope.locationId} />
         <Col xs={24}>
@@ -237,6 +242,7 @@ export default function TodayArea() {
         </Col>
         <Scores locationId={scope.locationId} zone={scope.zone} />
       </Row>
+      )}
     </Page>
   );
 }
