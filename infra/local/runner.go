@@ -13,9 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -295,15 +293,7 @@ func ScheduledEvent(at time.Time, rule string) []byte {
 	return b
 }
 
-var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
-
-// Rate is the interval of an EventBridge rate expression.
+// Rate is the interval of an EventBridge rate expression, as the wiring table reads it.
 func Rate(expr string) (time.Duration, error) {
-	m := rateExpr.FindStringSubmatch(expr)
-	if m == nil {
-		return 0, fmt.Errorf("schedule %q: only rate(N unit) runs locally", expr)
-	}
-	n, _ := strconv.Atoi(m[1])
-	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
-	return time.Duration(n) * unit, nil
+	return wiring.Schedule{Expression: expr}.Every()
 }

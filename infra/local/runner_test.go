@@ -161,6 +161,19 @@ func (s *stack) dispatch(t *testing.T) (followup.Report, error) {
 	return followup.Report{}, nil
 }
 
+// runJob runs one periodic job's function once at the runner's clock, as its
+// schedule does.
+func (s *stack) runJob(t *testing.T, name string) {
+	t.Helper()
+	out, err := s.runner.Invoke(context.Background(), name, local.ScheduledEvent(s.cfg.Clock.Now(), name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if string(out) != "null" {
+		t.Fatalf("%s returned %s", name, out)
+	}
+}
+
 func TestEveryWiringRouteIsServedByTheRunnersMux(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	mux := s.runner.Handler()
@@ -424,6 +437,16 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 		{"followup-sender", "sqs-followups.json", `"batchItemFailures":[{"itemIdentifier"`},
 		// Neither address is a customer's: both messages succeed, changing nothing.
 		{"mail-feedback", "sqs-mail-feedback.json", `{"batchItemFailures":null}`},
+	}
+	// Each periodic job is a function of its own: make invoke FN=<job> runs it once
+	// on a schedule's event (JSON null: the run succeeded).
+	for _, row := range wiring.Functions {
+		if row.Trigger.Schedule != nil && row.Trigger.Schedule.Job {
+			cases = append(cases, struct{ fn, file, want string }{row.Name, "schedule-dispatcher.json", `null`})
+		}
+	}
+	if len(cases) != 6+8 {
+		t.Errorf("%d cases, want the 6 samples and the 8 periodic jobs", len(cases))
 	}
 	for _, c := range cases {
 		t.Run(c.fn, func(t *testing.T) {

@@ -29,6 +29,3 @@ func secretID(name string) string   { return pascal(name) + "Secret" }
 func macKeyID(name string, version int) string {
 	return pascal(name) + "MacKey" + strconv.Itoa(version)
 }
-
-// jobID names a periodic job's alarms: "complaint-sla" → "ComplaintSlaJob".
-func jobID(name string) string { return pascal(name) + "Job" }

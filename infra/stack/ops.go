@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -26,9 +27,6 @@ const (
 	queueAgeSeconds = 15 * 60.0
 	// smsSpendShare: the SMS spend alarm fires at this share of the monthly limit.
 	smsSpendShare = 0.8
-	// jobSkippedPerFiveMinutes: a job skipped on every tick of three five-minute periods
-	// (the dispatcher runs every minute) has not had its turn for a quarter of an hour.
-	jobSkippedPerFiveMinutes = 5.0
 )
 
 // tableOperations are the DynamoDB operations the functions call (CloudWatch reports
@@ -104,7 +102,8 @@ func alarmSourceConditions() *map[string]interface{} {
 
 // buildAlarms alarms on what means a customer's request or message waits for a person:
 // DLQs, function errors and throttles, the API's 5xx and latency, late follow-ups,
-// DynamoDB throttles and errors, SMS spend, and failed or starved periodic jobs.
+// DynamoDB throttles and errors, and SMS spend. A periodic job is a function of its
+// own: its failed runs are its errors and its failure queue's records.
 func (b *builder) buildAlarms() {
 	fiveMinutes := awscdk.Duration_Minutes(jsii.Number(5))
 	maxOf := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Maximum")}
@@ -124,6 +123,7 @@ func (b *builder) buildAlarms() {
 		b.alarm(functionID(lf.row.Name)+"Throttles", lf.row.Name+" was throttled", lf.fn.MetricThrottles(sum))
 	}
 	b.failureAlarms()
+	b.jobNotRunAlarms()
 	b.buildAPIAlarms(sum, p99)
 	for _, name := range sortedKeys(b.tables) {
 		t := b.tables[name].table
@@ -141,11 +141,43 @@ func (b *builder) buildAlarms() {
 		b.alarmAbove("SmsSpend", fmt.Sprintf("SMS spend this month passed %g%% of the USD %g limit: at the limit SNS stops sending SMS",
 			smsSpendShare*100, limit), smsSpendMetric(), smsSpendShare*limit, 1, 1)
 	}
-	for _, job := range b.jobs() {
-		b.alarm(jobID(job)+"Failed", "The periodic job "+job+" failed: its error is in the followup-dispatcher logs",
-			jobMetric("JobFailed", job, sum))
-		b.alarmAbove(jobID(job)+"Skipped", "The periodic job "+job+" was skipped for 15 minutes: the dispatcher runs out of time "+
-			"(a follow-up backlog, or slow jobs before it)", jobMetric("JobSkipped", job, sum), jobSkippedPerFiveMinutes-1, 3, 3)
+}
+
+// jobNotRunAlarms: a periodic job of a minute's or an hour's period that was not
+// invoked for three five-minute periods, or two hours, stopped: its schedule is gone
+// or disabled, or Lambda cannot run it (missing data, no invocation, breaches). A
+// daily job's missed day shows in its failure queue or not at all, and waits a day.
+func (b *builder) jobNotRunAlarms() {
+	for _, lf := range b.functions {
+		s := lf.row.Trigger.Schedule
+		if s == nil || !s.Job {
+			continue
+		}
+		every, err := s.Every()
+		if err != nil {
+			continue // Validate refused the row already
+		}
+		period, periods, span := awscdk.Duration_Minutes(jsii.Number(5)), 3.0, "15 minutes"
+		switch {
+		case every <= 5*time.Minute:
+		case every <= time.Hour:
+			period, periods, span = awscdk.Duration_Hours(jsii.Number(1)), 2, "two hours"
+		default:
+			continue
+		}
+		alarm := awscloudwatch.NewAlarm(b.stack, jsii.String(functionID(lf.row.Name)+"NotRunAlarm"), &awscloudwatch.AlarmProps{
+			AlarmDescription: jsii.String("The periodic job " + lf.row.Name + " has not run for " + span +
+				": its EventBridge schedule is gone or disabled, or Lambda cannot start it"),
+			Metric:             lf.fn.MetricInvocations(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(periods),
+			DatapointsToAlarm:  jsii.Number(periods),
+			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		})
+		action := awscloudwatchactions.NewSnsAction(b.alarmTopic)
+		alarm.AddAlarmAction(action)
+		alarm.AddOkAction(action)
 	}
 }
 
@@ -212,8 +244,8 @@ func smsSpendMetric() awscloudwatch.Metric {
 	})
 }
 
-// jobMetric is one of the dispatcher's per-job metrics (embedded metric format lines
-// written by shared/followup's Dispatcher).
+// jobMetric is a periodic job's metric (embedded metric format lines written by
+// shared/job's Runner).
 func jobMetric(name, job string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace:     jsii.String("Rapport"),
@@ -224,12 +256,12 @@ func jobMetric(name, job string, opts *awscloudwatch.MetricOptions) awscloudwatc
 	})
 }
 
-// jobs are the periodic jobs of every scheduled function, sorted.
+// jobs are the periodic jobs' functions, sorted.
 func (b *builder) jobs() []string {
 	var out []string
 	for _, f := range b.props.Functions {
-		if s := f.Trigger.Schedule; s != nil {
-			out = append(out, s.Jobs...)
+		if s := f.Trigger.Schedule; s != nil && s.Job {
+			out = append(out, f.Name)
 		}
 	}
 	sort.Strings(out)
@@ -309,14 +341,13 @@ func (b *builder) buildDashboard() {
 				Operations: &tableOperations})),
 		})
 	}
-	var failed, skipped []awscloudwatch.IMetric
+	var failed []awscloudwatch.IMetric
 	for _, job := range b.jobs() {
 		failed = append(failed, jobMetric("JobFailed", job, sum))
-		skipped = append(skipped, jobMetric("JobSkipped", job, sum))
 	}
 	row := []awscloudwatch.IWidget{}
 	if len(failed) > 0 {
-		row = append(row, graph("Periodic jobs failed", failed...), graph("Periodic jobs skipped", skipped...))
+		row = append(row, graph("Periodic jobs failed", failed...))
 	}
 	if b.sendsSMS() {
 		row = append(row, graph("SMS spend this month (USD)", smsSpendMetric()))

@@ -3,6 +3,7 @@ package stack
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
@@ -15,7 +16,8 @@ type alarmWant struct {
 	threshold float64
 	metric    string // MetricName of a single-metric alarm; "" for metric math
 	stat      string // Statistic or ExtendedStatistic; "" when not checked
-	dims      map[string]any
+	// below is true for an alarm that fires under its threshold, missing data breaching.
+	below bool
 }
 
 func TestAlarms(t *testing.T) {
@@ -44,10 +46,8 @@ func TestAlarms(t *testing.T) {
 				}
 				if sc := f.Trigger.Schedule; sc != nil {
 					want[failureQueueID(f.Name)+"NotEmpty"] = alarmWant{metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"}
-					for _, job := range sc.Jobs {
-						dims := map[string]any{"Job": job}
-						want[jobID(job)+"Failed"] = alarmWant{metric: "JobFailed", stat: "Sum", dims: dims}
-						want[jobID(job)+"Skipped"] = alarmWant{threshold: jobSkippedPerFiveMinutes - 1, metric: "JobSkipped", stat: "Sum", dims: dims}
+					if every, _ := sc.Every(); sc.Job && every <= time.Hour {
+						want[functionID(f.Name)+"NotRun"] = alarmWant{threshold: 1, metric: "Invocations", stat: "Sum", below: true}
 					}
 				}
 			}
@@ -59,7 +59,11 @@ func TestAlarms(t *testing.T) {
 			// THEN each exists, fires above its threshold and tells the ops topic both ways
 			for id, w := range want {
 				a := s.resource(t, s.logicalID(t, id+"Alarm"), "AWS::CloudWatch::Alarm").Properties
-				if a["Threshold"] != w.threshold || a["ComparisonOperator"] != "GreaterThanThreshold" ||
+				op, missing := "GreaterThanThreshold", "notBreaching"
+				if w.below {
+					op, missing = "LessThanThreshold", "breaching"
+				}
+				if a["Threshold"] != w.threshold || a["ComparisonOperator"] != op || a["TreatMissingData"] != missing ||
 					!sameJSON(a["AlarmActions"], []any{topic}) || !sameJSON(a["OKActions"], []any{topic}) {
 					t.Errorf("alarm %s = %s; want > %g notifying the ops topic", id, jsonString(a), w.threshold)
 				}
@@ -68,16 +72,6 @@ func TestAlarms(t *testing.T) {
 				}
 				if w.stat != "" && a["Statistic"] != w.stat && a["ExtendedStatistic"] != w.stat {
 					t.Errorf("alarm %s statistic %v/%v, want %s", id, a["Statistic"], a["ExtendedStatistic"], w.stat)
-				}
-				if w.dims != nil {
-					got := map[string]any{}
-					for _, d := range list(a["Dimensions"]) {
-						dm := d.(map[string]any)
-						got[dm["Name"].(string)] = dm["Value"]
-					}
-					if !sameJSON(got, w.dims) {
-						t.Errorf("alarm %s dimensions %s, want %s", id, jsonString(got), jsonString(w.dims))
-					}
 				}
 			}
 			if n := len(s.ofType("AWS::CloudWatch::Alarm")); n != len(want) {

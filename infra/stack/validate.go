@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -112,8 +113,12 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 	}
 	if f.Trigger.Schedule != nil {
 		triggers++
-		if e := f.Trigger.Schedule.Expression; !strings.HasPrefix(e, "rate(") && !strings.HasPrefix(e, "cron(") {
-			add("schedule %q: want rate(...) or cron(...)", e)
+		// Rate expressions only, which make run ticks as AWS does; a run ends before
+		// the next tick, so two runs of a schedule overlap only on a repeated event.
+		if every, err := f.Trigger.Schedule.Every(); err != nil {
+			add("%v", err)
+		} else if time.Duration(f.TimeoutSeconds)*time.Second >= every {
+			add("timeout %d s is not shorter than the schedule's period %s", f.TimeoutSeconds, every)
 		}
 	}
 	if f.Trigger.Queue != nil {

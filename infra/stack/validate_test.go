@@ -62,6 +62,15 @@ func TestValidateRejects(t *testing.T) {
 		{"two triggers", func(p *StackProps) {
 			row(p, "fixture-staff").Trigger.Schedule = &wiring.Schedule{Expression: "rate(1 minute)"}
 		}, "exactly one trigger"},
+		{"cron schedule", func(p *StackProps) {
+			r := row(p, "fixture-consumer")
+			r.Trigger.Queue, r.Trigger.Schedule = nil, &wiring.Schedule{Expression: "cron(0 3 * * ? *)"}
+		}, "use rate("},
+		{"run longer than its schedule's period", func(p *StackProps) {
+			r := row(p, "fixture-consumer")
+			r.Trigger.Queue, r.Trigger.Schedule = nil, &wiring.Schedule{Expression: "rate(1 minute)"}
+			r.TimeoutSeconds = 60
+		}, "not shorter than the schedule's period 1m0s"},
 		{"duplicate route", func(p *StackProps) {
 			r := row(p, "fixture-public")
 			r.Trigger.Routes = append(r.Trigger.Routes, wiring.Route{Method: "POST", Path: "/v1/fixture", Auth: wiring.JWT})

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
 	"github.com/rapport-crm/rapport/shared/privacy"
@@ -24,7 +25,15 @@ var Builders = map[string]app.Builder{
 	"health":              app.Health,
 	"surveys-public":      survey.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
-	"followup-dispatcher": followup.DispatcherWith(complaint.SLAJob, loyalty.TimersJob, loyalty.BirthdayJob, loyalty.ReconcileJob, visit.EffectsJob, segment.ValueJob, segment.WinBackJob, privacy.RetentionJob),
+	"followup-dispatcher": followup.DispatcherFunction,
+	"complaint-sla":       job.Function(complaint.SLAJob),
+	"loyalty-timers":      job.Function(loyalty.TimersJob),
+	"loyalty-birthdays":   job.Function(loyalty.BirthdayJob),
+	"loyalty-reconcile":   job.Function(loyalty.ReconcileJob),
+	"visit-effects":       job.Function(visit.EffectsJob),
+	"customer-value":      job.Function(segment.ValueJob),
+	"win-back":            job.Function(segment.WinBackJob),
+	"privacy-retention":   job.Function(privacy.RetentionJob),
 	"customer-data":       privacy.Function,
 	"segments":            segment.Function,
 	"timeline":            timeline.Function,

@@ -3,6 +3,7 @@ package catalog
 import (
 	"go/ast"
 	"go/parser"
+	"go/printer"
 	"go/token"
 	"io/fs"
 	"os"
@@ -63,15 +64,79 @@ func TestFunctionFoldersRowsAndBuildersMatch(t *testing.T) {
 	if rows, built := rowNames(), Names(); !slices.Equal(built, rows) {
 		t.Errorf("builders %v != wiring rows %v", built, rows)
 	}
+	// AND each main.go starts its row with the very builder the catalog names for it
+	// (the local runner's), written the same way, so the AWS binary runs what make
+	// run runs.
+	catalog := catalogBuilders(t)
 	for _, name := range folders {
-		src, err := os.ReadFile(filepath.Join("../../functions", name, "main.go"))
-		if err != nil {
-			t.Fatal(err)
+		file := filepath.Join("../../functions", name, "main.go")
+		got, ok := startedBuilder(t, file, name)
+		if !ok {
+			t.Errorf("functions/%s/main.go does not call app.Start(%q, <builder>)", name, name)
+			continue
 		}
-		if !strings.Contains(string(src), `app.Start("`+name+`", `) {
-			t.Errorf("functions/%s/main.go does not start the %q row", name, name)
+		if got != catalog[name] {
+			t.Errorf("functions/%s/main.go starts %s; the catalog builds %q with %s", name, got, name, catalog[name])
 		}
 	}
+}
+
+// catalogBuilders is the source text of each builder in catalog.go's Builders.
+func catalogBuilders(t *testing.T) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "catalog.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		if key, ok := kv.Key.(*ast.BasicLit); ok && key.Kind == token.STRING {
+			out[strings.Trim(key.Value, `"`)] = exprText(t, fset, kv.Value)
+		}
+		return true
+	})
+	return out
+}
+
+// startedBuilder is the source text of the builder a main.go passes to app.Start for
+// the named row.
+func startedBuilder(t *testing.T, file, name string) (string, bool) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 2 {
+			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Start" || exprText(t, fset, sel.X) != "app" {
+			return true
+		}
+		if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Value == `"`+name+`"` {
+			got, found = exprText(t, fset, call.Args[1]), true
+		}
+		return true
+	})
+	return got, found
+}
+
+func exprText(t *testing.T, fset *token.FileSet, e ast.Expr) string {
+	t.Helper()
+	var b strings.Builder
+	if err := printer.Fprint(&b, fset, e); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // Each function reads exactly the variables its row sets (the stack sets exactly the

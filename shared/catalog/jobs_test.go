@@ -12,58 +12,108 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// The CDK stack alarms per job on the names the wiring row lists; the dispatcher's
-// metric lines carry the names of the jobs it was built with. They must be the same.
-func TestScheduledJobsMatchWiring(t *testing.T) {
+// jobRows are the periodic jobs' rows.
+func jobRows() []wiring.Function {
+	var out []wiring.Function
 	for _, row := range wiring.Functions {
-		if row.Trigger.Schedule == nil {
-			continue
+		if row.Trigger.Schedule != nil && row.Trigger.Schedule.Job {
+			out = append(out, row)
 		}
+	}
+	return out
+}
+
+// runCaptured runs a scheduled function once and returns its error and, per job its
+// embedded-metric-format lines name, their JobFailed values.
+func runCaptured(t *testing.T, fn app.Function) (error, map[string][]int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	runErr := fn.Schedule(ctx, events.EventBridgeEvent{})
+	cancel()
+	os.Stdout = stdout
+	w.Close()
+	jobs := map[string][]int{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var line struct {
+			AWS       json.RawMessage `json:"_aws"`
+			Job       string
+			JobFailed int
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.AWS != nil {
+			jobs[line.Job] = append(jobs[line.Job], line.JobFailed)
+		}
+	}
+	return runErr, jobs
+}
+
+// Each job is its own function: built as its Lambda builds it, against the emulators,
+// one run does the job and reports it under its row's name (the name the dashboard
+// graphs). One job whose table is gone fails alone, in its own result and metric; the
+// others still run. And the dispatcher runs no job at all.
+func TestEachJobIsItsOwnFunction(t *testing.T) {
+	env := testenv.New(t)
+	deps := app.Deps{Clients: env.Clients, Clock: clock.System{}}
+	rows := jobRows()
+	if len(rows) != 8 {
+		t.Errorf("%d job rows, want the 8 periodic jobs", len(rows))
+	}
+	const broken = "complaint-sla"
+	for _, row := range rows {
 		t.Run(row.Name, func(t *testing.T) {
-			// GIVEN the function built as its Lambda builds it
-			fn, err := app.Build(row.Name, Builders[row.Name], config.FromMap(fullEnv(row)), offlineDeps())
+			// GIVEN the job's function, the complaint SLA job's pointed at a table
+			// that does not exist
+			vars := env.FunctionEnv(row)
+			if row.Name == broken {
+				vars["COMPLAINTS_TABLE"] = env.Names("gone")
+			}
+			fn, err := app.Build(row.Name, Builders[row.Name], config.FromMap(vars), deps)
 			if err != nil {
 				t.Fatal(err)
 			}
 
-			// WHEN it runs with no time left (no AWS call: every job is skipped), its
-			// standard output captured
-			r, w, err := os.Pipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stdout := os.Stdout
-			os.Stdout = w
-			ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Millisecond))
-			runErr := fn.Schedule(ctx, events.EventBridgeEvent{})
-			cancel()
-			os.Stdout = stdout
-			w.Close()
-			var jobs []string
-			sc := bufio.NewScanner(r)
-			for sc.Scan() {
-				var line struct {
-					AWS json.RawMessage `json:"_aws"`
-					Job string
-				}
-				if json.Unmarshal(sc.Bytes(), &line) == nil && line.AWS != nil {
-					jobs = append(jobs, line.Job)
-				}
-			}
-			if runErr != nil {
-				t.Fatalf("run: %v", runErr)
-			}
+			// WHEN it runs once
+			runErr, jobs := runCaptured(t, fn)
 
-			// THEN its metric lines name exactly the row's jobs
-			slices.Sort(jobs)
-			want := slices.Sorted(slices.Values(row.Trigger.Schedule.Jobs))
-			if !slices.Equal(jobs, want) {
-				t.Errorf("the dispatcher's jobs are %v; the wiring row lists %v", jobs, want)
+			// THEN it reports itself, once: failed for the broken one, done for the others
+			want := 0
+			if row.Name == broken {
+				want = 1
+				if runErr == nil {
+					t.Error("the job with no table succeeded")
+				}
+			} else if runErr != nil {
+				t.Errorf("run: %v", runErr)
+			}
+			if len(jobs) != 1 || !slices.Equal(jobs[row.Name], []int{want}) {
+				t.Errorf("metric lines %v, want one for %s with JobFailed %d", jobs, row.Name, want)
 			}
 		})
 	}
+	t.Run("followup-dispatcher", func(t *testing.T) {
+		row, _ := wiring.FunctionByName("followup-dispatcher")
+		if row.Trigger.Schedule == nil || row.Trigger.Schedule.Job {
+			t.Fatal("the dispatcher's row is not a scheduled non-job row")
+		}
+		fn, err := app.Build(row.Name, Builders[row.Name], config.FromMap(env.FunctionEnv(row)), deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runErr, jobs := runCaptured(t, fn)
+		if runErr != nil || len(jobs) != 0 {
+			t.Errorf("dispatcher run: %v, job metric lines %v; want success and no job", runErr, jobs)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -48,11 +49,13 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	return app.Function{HTTP: mux}, err
 }
 
-// SLAJob is the dispatcher's job that fires SLA warnings and escalations.
-func SLAJob(env *config.Env, d app.Deps) followup.Job {
+// SLAJob fires SLA warnings and escalations: the complaint-sla function, every
+// minute. Its lease is in the complaints table, so a duplicate tick never fires a
+// step twice.
+func SLAJob(env *config.Env, d app.Deps) (job.Job, error) {
 	svc := service(env, d)
-	return followup.Job{Name: "complaint-sla", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Store.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.CheckSLAs(ctx, now)
 		return err
-	}}
+	}}, nil
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -39,21 +37,6 @@ type Dispatcher struct {
 	// Reserve is the time kept back from the invocation's deadline; a backlog that
 	// does not fit continues on the next tick.
 	Reserve time.Duration
-	// Jobs are the periodic jobs other domains registered (SLA checks, point expiry,
-	// birthdays, reconciliation, win-back), run on this schedule when they fall due.
-	Jobs []Job
-	// Metrics receives one CloudWatch embedded-metric-format line per job tried or
-	// skipped (Rapport/JobFailed, Rapport/JobSkipped by Job); nil is standard output,
-	// which Lambda sends to CloudWatch Logs, where the lines become metrics.
-	Metrics io.Writer
-}
-
-// Job is a periodic job run by the dispatcher at most once per Every, across
-// concurrent invocations.
-type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context, now time.Time) error
 }
 
 // Report says what one run did.
@@ -62,83 +45,15 @@ type Report struct {
 	Requeued int  `json:"requeued"`
 	Failed   int  `json:"failed"`
 	More     bool `json:"more"`
-	// Jobs says how each due job went: "ok" or its error.
-	Jobs map[string]string `json:"jobs,omitempty"`
 }
 
 // Run enqueues everything due now, shard by shard and page by page, until done or
-// the deadline's reserve is reached, then runs the periodic jobs that are due.
+// the deadline's reserve is reached. The domains' periodic jobs are functions of their
+// own (shared/job), on their own schedules.
 func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 	rep, err := d.dispatch(ctx)
-	if err == nil && !rep.More {
-		rep.Jobs = d.runJobs(ctx)
-	} else {
-		// A backlog or an error took the run: no job had its turn.
-		for _, j := range d.Jobs {
-			d.jobMetric(j.Name, 0, 1)
-		}
-	}
 	d.beat(ctx, err)
 	return rep, err
-}
-
-// jobMetric writes one embedded-metric-format line: CloudWatch turns it into the
-// Rapport namespace's JobFailed and JobSkipped metrics, by Job, with no SDK call.
-func (d *Dispatcher) jobMetric(job string, failed, skipped int) {
-	line, err := json.Marshal(map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": d.Clock.Now().UnixMilli(),
-			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  "Rapport",
-				"Dimensions": [][]string{{"Job"}},
-				"Metrics":    []any{map[string]string{"Name": "JobFailed", "Unit": "Count"}, map[string]string{"Name": "JobSkipped", "Unit": "Count"}},
-			}},
-		},
-		"Job": job, "JobFailed": failed, "JobSkipped": skipped,
-	})
-	if err != nil {
-		return
-	}
-	out := d.Metrics
-	if out == nil {
-		out = os.Stdout
-	}
-	fmt.Fprintln(out, string(line))
-}
-
-// runJobs runs each job whose turn it is; a failing job is reported, not fatal, and
-// is tried again at its next turn.
-func (d *Dispatcher) runJobs(ctx context.Context) map[string]string {
-	if len(d.Jobs) == 0 {
-		return nil
-	}
-	out := map[string]string{}
-	for i, j := range d.Jobs {
-		if d.outOfTime(ctx) {
-			for _, left := range d.Jobs[i:] {
-				d.jobMetric(left.Name, 0, 1)
-			}
-			break
-		}
-		now := d.Clock.Now()
-		turn, err := d.Store.takeTurn(ctx, j.Name, now, j.Every)
-		switch {
-		case err != nil:
-			out[j.Name] = err.Error()
-			d.jobMetric(j.Name, 1, 0)
-		case !turn:
-		default:
-			if err := j.Run(ctx, now); err != nil {
-				slog.ErrorContext(ctx, "job failed", "job", j.Name, "error", err.Error())
-				out[j.Name] = err.Error()
-				d.jobMetric(j.Name, 1, 0)
-				continue
-			}
-			out[j.Name] = "ok"
-			d.jobMetric(j.Name, 0, 0)
-		}
-	}
-	return out
 }
 
 func (d *Dispatcher) dispatch(ctx context.Context) (Report, error) {

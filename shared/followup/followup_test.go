@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -361,48 +360,6 @@ func TestSenderKilledMidBatchAndRedeliveredThreeTimesSendsEachOnce(t *testing.T)
 		if fu, _ := f.store.Get(context.Background(), id); fu.Status != followup.Sent {
 			t.Errorf("follow-up %s is %s", id, fu.Status)
 		}
-	}
-}
-
-// A registered job runs once per period, even when dispatcher runs overlap; a failing
-// job is reported and does not stop the others.
-func TestPeriodicJobsRunOncePerPeriod(t *testing.T) {
-	f := newFixture(t)
-	var mu sync.Mutex
-	runs := map[string]int{}
-	job := func(name string, fail bool) followup.Job {
-		return followup.Job{Name: name, Every: time.Hour, Run: func(context.Context, time.Time) error {
-			mu.Lock()
-			defer mu.Unlock()
-			runs[name]++
-			if fail {
-				return errors.New("boom")
-			}
-			return nil
-		}}
-	}
-	f.disp.Jobs = []followup.Job{job("birthdays", false), job("reconcile", true)}
-	var wg sync.WaitGroup
-	for range 5 {
-		wg.Go(func() {
-			if _, err := f.disp.Run(context.Background()); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if runs["birthdays"] != 1 || runs["reconcile"] != 1 {
-		t.Fatalf("runs %v after five overlapping ticks, want one each", runs)
-	}
-	f.clk.Advance(30 * time.Minute)
-	rep, _ := f.disp.Run(context.Background())
-	if runs["birthdays"] != 1 || len(rep.Jobs) != 0 {
-		t.Fatalf("half an hour later: runs %v, report %v", runs, rep.Jobs)
-	}
-	f.clk.Advance(31 * time.Minute)
-	rep, _ = f.disp.Run(context.Background())
-	if runs["birthdays"] != 2 || rep.Jobs["birthdays"] != "ok" || rep.Jobs["reconcile"] != "boom" {
-		t.Fatalf("an hour later: runs %v, report %v", runs, rep.Jobs)
 	}
 }
 

@@ -14,22 +14,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// JobBuilder makes a periodic job another domain runs on the dispatcher's schedule.
-type JobBuilder func(env *config.Env, d app.Deps) Job
-
-// DispatcherWith builds followup-dispatcher, run by the schedule, with the other
-// domains' periodic jobs (SLA checks, point expiry, birthdays, win-back).
-func DispatcherWith(jobs ...JobBuilder) app.Builder {
-	return func(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-		fn, disp := dispatcher(env, d)
-		for _, j := range jobs {
-			disp.Jobs = append(disp.Jobs, j(env, d))
-		}
-		return fn, nil
-	}
-}
-
-func dispatcher(env *config.Env, d app.Deps) (app.Function, *Dispatcher) {
+// DispatcherFunction builds followup-dispatcher, run by the schedule: it enqueues
+// due follow-ups and nothing else.
+func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	disp := &Dispatcher{
 		Store:      &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
 		Queue:      d.Clients.SQS,
@@ -39,7 +26,7 @@ func dispatcher(env *config.Env, d app.Deps) (app.Function, *Dispatcher) {
 		StuckAfter: 15 * time.Minute,
 		Reserve:    5 * time.Second,
 	}
-	return app.Function{Schedule: app.ScheduleLog("followup-dispatcher", disp.Run)}, disp
+	return app.Function{Schedule: app.ScheduleLog("followup-dispatcher", disp.Run)}, nil
 }
 
 // SenderFunction builds followup-sender, fed by the follow-up queue.

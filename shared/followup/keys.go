@@ -6,7 +6,6 @@ package followup
 //	FU#<followupId>       FU        the follow-up record
 //	DEDUPE#<dedupeKey>    DEDUPE    claims one occasion, so it yields one follow-up
 //	OUTBOX                <id>      a message the outbox channel delivered (local, dev)
-//	JOB#<name>            JOB       a periodic job's last run (one run per period)
 //
 // Index "due" is sparse and sharded over Shards partitions; only follow-ups that are
 // waiting carry its keys:

@@ -313,23 +313,3 @@ func (s *Store) ForCustomer(ctx context.Context, customerID string, limit int, c
 	}
 	return fs, out.LastEvaluatedKey, nil
 }
-
-// takeTurn claims a job's run at now if its last run was at least every ago: one
-// invocation runs it even when several overlap.
-func (s *Store) takeTurn(ctx context.Context, job string, now time.Time, every time.Duration) (bool, error) {
-	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: dynamo.Key("JOB#"+job, "JOB"),
-		UpdateExpression:    aws.String("SET lastRun = :now ADD runs :one"),
-		ConditionExpression: aws.String("attribute_not_exists(lastRun) OR lastRun <= :since"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now": dynamo.N(now.UnixMilli()), ":since": dynamo.N(now.Add(-every).UnixMilli()), ":one": dynamo.N(1),
-		},
-	})
-	if dynamo.ConditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("job %s: %w", job, err)
-	}
-	return true, nil
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -38,31 +39,33 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	return app.Function{HTTP: mux}, err
 }
 
-// TimersJob is the dispatcher's job that releases pending points, reminds before
-// expiry, expires lots and reviews tiers.
-func TimersJob(env *config.Env, d app.Deps) followup.Job {
+// TimersJob releases pending points, reminds before expiry, expires lots and reviews
+// tiers: the loyalty-timers function, every minute, leased in the loyalty table.
+func TimersJob(env *config.Env, d app.Deps) (job.Job, error) {
 	svc := service(env, d)
-	return followup.Job{Name: "loyalty-timers", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Store.Table}, Run: func(ctx context.Context, now time.Time) error {
 		rep, err := svc.RunTimers(ctx, now)
 		slog.InfoContext(ctx, "loyalty timers", "released", rep.Released, "reminded", rep.Reminded, "expired", rep.Expired, "reviewed", rep.Reviewed)
 		return err
-	}}
+	}}, nil
 }
 
-// BirthdayJob is the dispatcher's job that gives birthday bonuses, hourly.
-func BirthdayJob(env *config.Env, d app.Deps) followup.Job {
+// BirthdayJob gives birthday bonuses: the loyalty-birthdays function, hourly, leased
+// in the loyalty table.
+func BirthdayJob(env *config.Env, d app.Deps) (job.Job, error) {
 	svc := service(env, d)
-	return followup.Job{Name: "loyalty-birthdays", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Store.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.Birthdays(ctx, now)
 		return err
-	}}
+	}}, nil
 }
 
-// ReconcileJob is the dispatcher's daily check that every balance equals its ledger;
-// a difference is logged as an error (an alarm on errors reaches ops).
-func ReconcileJob(env *config.Env, d app.Deps) followup.Job {
+// ReconcileJob checks daily that every balance equals its ledger: the
+// loyalty-reconcile function. A difference is logged as an error and fails the run
+// (its function's error alarm reaches ops). It only reads, so it needs no lease.
+func ReconcileJob(env *config.Env, d app.Deps) (job.Job, error) {
 	table := env.String("LOYALTY_TABLE")
-	return followup.Job{Name: "loyalty-reconcile", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+	return job.Job{Run: func(ctx context.Context, now time.Time) error {
 		rep, err := Reconcile(ctx, d.Clients.DynamoDB, table)
 		if err != nil {
 			return err
@@ -73,7 +76,7 @@ func ReconcileJob(env *config.Env, d app.Deps) followup.Job {
 		}
 		slog.InfoContext(ctx, "loyalty reconciliation clean", "accounts", rep.Accounts, "entries", rep.Entries)
 		return nil
-	}}
+	}}, nil
 }
 
 var errDifferences = errors.New("loyalty reconciliation found differences")

@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -31,10 +32,11 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	return app.Function{HTTP: mux}, err
 }
 
-// RetentionJob is the dispatcher's daily job that removes the personal data of
-// complaints closed more than COMPLAINT_RETENTION_DAYS ago (365 by default) and of
-// survey comments older than SURVEY_COMMENT_RETENTION_DAYS (730).
-func RetentionJob(env *config.Env, d app.Deps) followup.Job {
+// RetentionJob removes daily the personal data of complaints closed more than
+// COMPLAINT_RETENTION_DAYS ago (365 by default) and of survey comments older than
+// SURVEY_COMMENT_RETENTION_DAYS (730): the privacy-retention function, leased in the
+// complaints table.
+func RetentionJob(env *config.Env, d app.Deps) (job.Job, error) {
 	db := d.Clients.DynamoDB
 	svc := &Service{
 		Customers:  &customer.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")},
@@ -47,10 +49,10 @@ func RetentionJob(env *config.Env, d app.Deps) followup.Job {
 		ComplaintDays:     env.Int("COMPLAINT_RETENTION_DAYS", DefaultRetention.ComplaintDays),
 		SurveyCommentDays: env.Int("SURVEY_COMMENT_RETENTION_DAYS", DefaultRetention.SurveyCommentDays),
 	}
-	return followup.Job{Name: "privacy-retention", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+	return job.Job{Lease: &job.Lease{DB: db, Table: svc.Complaints.Table}, Run: func(ctx context.Context, now time.Time) error {
 		rep, err := svc.Retain(ctx, now, r)
 		slog.InfoContext(ctx, "privacy retention", "complaints", rep.Complaints, "surveyResponses", rep.SurveyResponses,
 			"followups", rep.Followups, "outboxMessages", rep.OutboxMessages)
 		return err
-	}}
+	}}, nil
 }

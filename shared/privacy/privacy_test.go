@@ -587,9 +587,9 @@ func TestRetentionRemovesOldComplaintAndCommentData(t *testing.T) {
 
 	env := config.FromMap(map[string]string{"CUSTOMERS_TABLE": f.env.Names("customers"), "SURVEYS_TABLE": f.env.Names("surveys"),
 		"COMPLAINTS_TABLE": f.env.Names("complaints"), "FOLLOWUPS_TABLE": f.env.Names("followups")})
-	job := privacy.RetentionJob(env, app.Deps{Clients: f.env.Clients, Clock: f.clk})
-	if err := env.Err(); err != nil || job.Every != 24*time.Hour {
-		t.Fatalf("job %+v: %v", job, err)
+	job, err := privacy.RetentionJob(env, app.Deps{Clients: f.env.Clients, Clock: f.clk})
+	if err != nil || env.Err() != nil || job.Lease == nil || job.Lease.Table != f.env.Names("complaints") {
+		t.Fatalf("job %+v: %v, %v; want one leased in the complaints table", job, err, env.Err())
 	}
 	if err := job.Run(ctx, f.clk.Now()); err != nil {
 		t.Fatal(err)

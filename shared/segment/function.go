@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -102,20 +103,30 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	return app.Function{HTTP: mux}, err
 }
 
-// ValueJob is the dispatcher's daily recomputation of customers' value.
-func ValueJob(env *config.Env, d app.Deps) followup.Job {
-	svc := service(env, d)
-	return followup.Job{Name: "customer-value", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+// ValueJob recomputes customers' value daily: the customer-value function, leased in
+// the customers table.
+func ValueJob(env *config.Env, d app.Deps) (job.Job, error) {
+	svc := &Service{
+		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
+		Surveys:   &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
+		Clock:     d.Clock,
+	}
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Customers.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.RecomputeValue(ctx, now)
 		return err
-	}}
+	}}, nil
 }
 
-// WinBackJob is the dispatcher's daily win-back of customers drifting away.
-func WinBackJob(env *config.Env, d app.Deps) followup.Job {
-	svc := service(env, d)
-	return followup.Job{Name: "win-back", Every: 24 * time.Hour, Run: func(ctx context.Context, now time.Time) error {
+// WinBackJob reaches out daily to customers drifting away: the win-back function,
+// leased in the customers table.
+func WinBackJob(env *config.Env, d app.Deps) (job.Job, error) {
+	svc := &Service{
+		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
+		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
+		Clock:     d.Clock,
+	}
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Customers.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.WinBack(ctx, now)
 		return err
-	}}
+	}}, nil
 }

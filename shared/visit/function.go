@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -75,14 +76,16 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	return app.Function{HTTP: mux}, err
 }
 
-// EffectsJob is the dispatcher's job that finishes visits' effects cut short.
-func EffectsJob(env *config.Env, d app.Deps) followup.Job {
+// EffectsJob finishes the effects of visits cut short (points, the survey
+// invitation): the visit-effects function, every minute, leased in the customers
+// table.
+func EffectsJob(env *config.Env, d app.Deps) (job.Job, error) {
 	svc, err := service(env, d)
-	return followup.Job{Name: "visit-effects", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		if err != nil {
-			return err // a bad VISIT_SURVEY_KEY reference: each run says so
-		}
+	if err != nil {
+		return job.Job{}, err
+	}
+	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Customers.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.RetryEffects(ctx, now)
 		return err
-	}}
+	}}, nil
 }

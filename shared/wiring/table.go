@@ -257,30 +257,129 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-dispatcher",
-		Description: "Every minute: enqueues due follow-ups through the sharded due index, then runs the domains' jobs: complaint SLAs, loyalty timers, birthdays, reconciliation, visit effects, value, win-back, retention.",
-		Trigger: Trigger{Schedule: &Schedule{Expression: "rate(1 minute)",
-			// In step with functions/followup-dispatcher (a catalog test checks it).
-			Jobs: []string{"complaint-sla", "loyalty-timers", "loyalty-birthdays", "loyalty-reconcile",
-				"visit-effects", "customer-value", "win-back", "privacy-retention"}}},
-		Tables: map[string]Access{"followups": ReadWrite, "complaints": ReadWrite, "customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite},
-		// The daily loyalty reconciliation reads every account, lot and entry: no index
-		// lists the accounts (shared/loyalty/reconcile.go says why a Scan).
-		Scans:  []string{"loyalty"},
-		Queues: map[string]Access{"followups": Send},
-		Keys:   map[string]Access{"visit-survey": Sign},
+		Description: "Every minute: enqueues due follow-ups through the sharded due index, and leaves the heartbeat deep health reads.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)"}},
+		Tables:      map[string]Access{"followups": ReadWrite},
+		Queues:      map[string]Access{"followups": Send},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+		},
+		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	// The periodic jobs: each its own function on its own schedule (shared/job), built
+	// by its domain, with only what that job touches. A job's lease item (JOB#<name>)
+	// is in the table named in its builder.
+	{
+		Name:        "complaint-sla",
+		Description: "Every minute: fires the complaint SLA ladder's warnings and escalations that fell due (shared/complaint/escalate.go).",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)", Job: true}},
+		// Customers: the case's location (business hours, escalation contacts).
+		Tables: map[string]Access{"complaints": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Env: []EnvVar{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "loyalty-timers",
+		Description: "Every minute: releases pending points, reminds before expiry, expires lots and reviews tiers (shared/loyalty/jobs.go).",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)", Job: true}},
+		Tables:      map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "loyalty-birthdays",
+		Description: "Hourly: gives members their birthday bonus, once a year, with its message.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 hour)", Job: true}},
+		Tables:      map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 120,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "loyalty-reconcile",
+		Description: "Daily: checks that every balance equals its ledger; a difference fails the run.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 day)", Job: true}},
+		Tables:      map[string]Access{"loyalty": Read},
+		// It reads every account, lot and entry: no index lists the accounts
+		// (shared/loyalty/reconcile.go says why a Scan).
+		Scans: []string{"loyalty"},
+		Env: []EnvVar{
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+		},
+		TimeoutSeconds: 300,
+		MemoryMB:       512,
+	},
+	{
+		Name:        "visit-effects",
+		Description: "Every minute: finishes the effects of visits cut short (points, the survey invitation and its message).",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)", Job: true}},
+		Tables:      map[string]Access{"customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
+		Keys:        map[string]Access{"visit-survey": Sign},
+		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "PUBLIC_BASE_URL", API: true},
 			{Name: "VISIT_SURVEY_KEY", Key: "visit-survey"},
+		},
+		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "customer-value",
+		Description: "Daily: recomputes each customer's value figures (recency, frequency, spend, satisfaction) that segments select on.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 day)", Job: true}},
+		// Surveys: each customer's latest scores (the byCustomer index).
+		Tables: map[string]Access{"customers": ReadWrite, "surveys": Read},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+		},
+		TimeoutSeconds: 300,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "win-back",
+		Description: "Daily: schedules the win-back message to customers drifting away, once per period each.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 day)", Job: true}},
+		Tables:      map[string]Access{"customers": ReadWrite, "followups": ReadWrite},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 300,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "privacy-retention",
+		Description: "Daily: removes the personal data of complaints closed longer ago than their retention, and of old survey comments.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 day)", Job: true}},
+		// Customers: the locations registry (the locations to go through).
+		Tables: map[string]Access{"complaints": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite, "customers": Read},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "COMPLAINT_RETENTION_DAYS", Setting: "complaintRetentionDays", Value: "365"},
 			{Name: "SURVEY_COMMENT_RETENTION_DAYS", Setting: "surveyCommentRetentionDays", Value: "730"},
 		},
-		TimeoutSeconds: 50,
+		TimeoutSeconds: 300,
 		MemoryMB:       256,
 	},
 	{

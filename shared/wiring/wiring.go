@@ -6,8 +6,12 @@
 package wiring
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Auth is how an HTTP route is authorized at the edge.
@@ -56,13 +60,30 @@ type Throttle struct {
 	Burst         int
 }
 
-// Schedule is an EventBridge schedule expression, e.g. "rate(1 minute)".
+// Schedule is an EventBridge rate expression, e.g. "rate(1 minute)": the local runner
+// ticks it too, and a job's lease is sized by it.
 type Schedule struct {
 	Expression string
-	// Jobs names the periodic jobs the scheduled function runs (followup.Job names).
-	// Each gets an alarm on its Rapport/JobFailed and Rapport/JobSkipped metrics, which
-	// the dispatcher writes in CloudWatch's embedded metric format.
-	Jobs []string
+	// Job marks a periodic job's function (shared/job): each run writes the
+	// Rapport/JobFailed metric by Job, the row's name, which the dashboard graphs.
+	Job bool
+}
+
+var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
+
+// Every is the schedule's period; only rate expressions are used, so that make run
+// runs each schedule as AWS does.
+func (s Schedule) Every() (time.Duration, error) {
+	m := rateExpr.FindStringSubmatch(s.Expression)
+	if m == nil {
+		return 0, fmt.Errorf("schedule %q: use rate(N minute|minutes|hour|hours|day|days)", s.Expression)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("schedule %q: the rate must be a positive whole number", s.Expression)
+	}
+	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	return time.Duration(n) * unit, nil
 }
 
 // QueueTrigger is an SQS event source mapping.

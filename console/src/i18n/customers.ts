@@ -221,7 +221,7 @@ export default catalog(
     'consent.intro': '各渠道最近一次的答复，以及答复的时间和方式。',
     'consent.channel.email': '邮件',
     'consent.channel.sms': '短信',
-    'consent.channel.webhook': 'Webhook 推送',
+    'consent.channel.webhook': '回调推送',
     'consent.granted': '已同意',
     'consent.refused': '已拒绝',
     'consent.notAsked': '未询问',

@@ -105,7 +105,7 @@ export default catalog(
     'status.cancelled': '已取消',
     'channel.email': '邮件',
     'channel.sms': '短信',
-    'channel.webhook': 'Webhook 推送',
+    'channel.webhook': '回调推送',
     'channel.profile': '按档案（优先邮件，其次短信）',
     'cancel.button': '取消',
     'cancel.label': '取消计划于 {at} 的跟进',

@@ -453,20 +453,19 @@ export function Case() {
             </Card>
             <Card
               title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('timeline.title')}</h2>}
-              extra={
-                <Segmented<TimelineView>
-                  size="small"
-                  aria-label={t('timeline.title')}
-                  value={view}
-                  onChange={setView}
-                  options={[
-                    { value: 'all', label: t('timeline.all') },
-                    { value: 'public', label: t('timeline.public') },
-                    { value: 'internal', label: t('timeline.internal') },
-                  ]}
-                />
-              }
             >
+              <Segmented<TimelineView>
+                size="small"
+                aria-label={t('timeline.title')}
+                value={view}
+                onChange={setView}
+                style={{ marginBottom: 16 }}
+                options={[
+                  { value: 'all', label: t('timeline.all') },
+                  { value: 'public', label: t('timeline.public') },
+                  { value: 'internal', label: t('timeline.internal') },
+                ]}
+              />
               {events.length === 0 ? (
                 <Typography.Text type="secondary">{t('timeline.empty')}</Typography.Text>
               ) : (
@@ -510,7 +509,6 @@ export function Case() {
         confirmLoading={act.isPending}
         onCancel={() => setOpen(null)}
         onOk={() => form.submit()}
-        destroyOnHidden
         forceRender
       >
         <Form<ActionForm> form={form} layout="vertical" onFinish={(values) => open && run(open, values)}>

@@ -146,7 +146,7 @@ export function Queue() {
       <Card size="small" style={{ marginBottom: 16 }} title={<h2 style={{ fontSize: 14, margin: 0 }}>{t('queue.filters')}</h2>}>
         <Form layout="vertical" component="div">
           <Row gutter={[12, 0]}>
-            <Col xs={24} sm={12} lg={6}>
+            <Col xs={12} lg={6}>
               <Form.Item label={t('queue.status')} htmlFor="queue-status" style={{ marginBottom: 12 }}>
                 <Select
                   id="queue-status"
@@ -156,7 +156,7 @@ export function Queue() {
                 />
               </Form.Item>
             </Col>
-            <Col xs={24} sm={12} lg={6}>
+            <Col xs={12} lg={6}>
               <Form.Item label={t('queue.location')} htmlFor="queue-location" style={{ marginBottom: 12 }}>
                 <Select
                   id="queue-location"
@@ -166,7 +166,7 @@ export function Queue() {
                 />
               </Form.Item>
             </Col>
-            <Col xs={24} sm={12} lg={6}>
+            <Col xs={12} lg={6}>
               <Form.Item label={t('queue.assignee')} htmlFor="queue-assignee" style={{ marginBottom: 12 }}>
                 <Input.Search
                   id="queue-assignee"
@@ -198,7 +198,7 @@ export function Queue() {
                 </Button>
               </Form.Item>
             </Col>
-            <Col xs={24} sm={12} lg={6}>
+            <Col xs={12} lg={6}>
               <Form.Item label={t('queue.breached')} htmlFor="queue-breached" style={{ marginBottom: 12 }}>
                 <Select
                   id="queue-breached"

@@ -14,9 +14,9 @@ import counter from '../../i18n/counter';
 import { useLocale, useT } from '../../i18n';
 import { formatMoney, formatNumber } from '../../lib/format';
 import { useCustomer, useLoyaltyRules } from '../customers/CustomerPage';
-import { CustomerName, CustomerSearch, Data, fill } from '../customers/CustomerSearch';
+import { CustomerName, CustomerSearch, Data, fill, WRAP_TITLE } from '../customers/CustomerSearch';
 import { balanceKey, ledgerKey, TierProgress, useBalance } from '../customers/LoyaltyCard';
-import type { Customer } from '../customers/model';
+import { currencyOf, type Customer } from '../customers/model';
 import { adjustBody, earnBody, notEnoughPoints, parseAmount, parsePoints, redeemBody } from './model';
 
 type Entry = components['schemas']['LoyaltyEntry'];
@@ -51,7 +51,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
   const locale = useLocale();
   const api = useApi();
   const qc = useQueryClient();
-  const { locationId } = useLocationScope();
+  const { locationId, location } = useLocationScope();
   const customer = useCustomer(customerId);
   const rules = useLoyaltyRules();
   const balance = useBalance(customerId);
@@ -112,7 +112,9 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
 
   const c = customer.data;
   const b = balance.data;
-  const currency = rules.data?.currency;
+  // A bill is in the location's currency; the API turns it into points by the
+  // programme's rules (another currency is refused, naming the field).
+  const currency = currencyOf(location, rules.data);
   const short = notEnoughPoints(redeem.error, b?.balance);
   const adjustShort = notEnoughPoints(adjust.error, b?.balance);
   const startOver = () => {
@@ -125,6 +127,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
   return (
     <Flex vertical gap={16}>
       <Card
+        styles={WRAP_TITLE}
         title={
           <h2 style={{ fontSize: 18, margin: 0 }}>
             {t('member')}: {c ? <CustomerName c={c} /> : '…'}
@@ -197,6 +200,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
             {rules.isError && <Alert type="warning" showIcon title={t('rules.failed')} style={{ marginBottom: 12 }} />}
             <Form
               form={earnForm}
+              name="earn"
               layout="vertical"
               onFinish={(v) => {
                 startOver();
@@ -226,6 +230,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('redeem.title')}</h2>}>
             <Form
               form={redeemForm}
+              name="redeem"
               layout="vertical"
               onFinish={(v) => {
                 startOver();
@@ -261,6 +266,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
             <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('adjust.title')}</h2>}>
               <Form
                 form={adjustForm}
+                name="adjust"
                 layout="vertical"
                 onFinish={(v) => {
                   startOver();

@@ -14,7 +14,8 @@ import { DangerCard } from './DangerCard';
 import { LoyaltyCard } from './LoyaltyCard';
 import { ProfileCard, ValueCard } from './ProfileCard';
 import { TimelineCard } from './TimelineCard';
-import { asRules, type Customer } from './model';
+import { asRules, currencyOf, type Customer } from './model';
+import { useLocationScope } from '../../components/LocationSwitcher';
 
 export const customerKey = (id: string) => ['/v1/customers/{customerId}', id] as const;
 export const RULES_KEY = ['/v1/settings/loyalty'] as const;
@@ -43,6 +44,7 @@ export function CustomerPage() {
   const { customerId = '' } = useParams();
   const q = useCustomer(customerId);
   const rules = useLoyaltyRules();
+  const { locations } = useLocationScope();
   const back = (
     <Link to="/customers">
       <ArrowLeftOutlined aria-hidden /> {t('back')}
@@ -66,7 +68,10 @@ export function CustomerPage() {
     );
   }
   const c = q.data;
-  const currency = rules.data?.currency;
+  const currency = currencyOf(
+    locations.find((l) => l.locationId === c.locationId),
+    rules.data,
+  );
   return (
     <Page title={t('customer.title')} extra={back}>
       <Flex vertical gap={16}>

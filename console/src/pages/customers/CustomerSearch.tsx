@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Alert, Button, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Input, Table, Typography, type CardProps, type TableColumnsType } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ApiError } from '../../api/error';
 import { ErrorView } from '../../components/ErrorView';
@@ -30,6 +30,12 @@ export function fill(message: string, parts: Record<string, React.ReactNode>): R
     return name !== undefined && name in parts ? <Fragment key={i}>{parts[name]}</Fragment> : piece;
   });
 }
+
+/** A card whose title (a customer's name) wraps on a phone rather than being cut off. */
+export const WRAP_TITLE: CardProps['styles'] = {
+  header: { flexWrap: 'wrap', rowGap: 8, paddingBlock: 12 },
+  title: { whiteSpace: 'normal', overflow: 'visible', flex: '1 1 200px' },
+};
 
 /** A customer's name, or words saying there is none. */
 export function CustomerName({ c }: { c: Pick<Customer, 'name'> }) {
@@ -61,10 +67,11 @@ export function CustomerSearch({
   const t = useT(customers);
   const locale = useLocale();
   const api = useApi();
-  const { locationId, locations, zoneOf } = useLocationScope();
+  const { locationId, locations, zoneOf, loading } = useLocationScope();
   const [text, setText] = useState(initialQuery ?? '');
   const [submitted, setSubmitted] = useState<string | undefined>(initialQuery);
-  const params = submitted === undefined ? 'empty' : searchParams(submitted, locationId);
+  // Until the locations are known, the picked one is not: wait rather than search twice.
+  const params = submitted === undefined || loading ? 'empty' : searchParams(submitted, locationId);
   const q = useInfiniteQuery({
     queryKey: ['/v1/customers', params],
     enabled: typeof params === 'object',
@@ -144,7 +151,7 @@ export function CustomerSearch({
       body = <ErrorView error={e} onRetry={() => void q.refetch()} />;
     }
   } else if (params === 'empty') {
-    body = <Typography.Paragraph type="secondary">{t('search.start')}</Typography.Paragraph>;
+    body = <Typography.Paragraph type="secondary">{submitted !== undefined && loading ? t('search.searching') : t('search.start')}</Typography.Paragraph>;
   } else {
     body = (
       <Table<Customer>

@@ -10,7 +10,7 @@ import { RoleGate } from '../../components/RoleGate';
 import customers from '../../i18n/customers';
 import { useLocale, useT } from '../../i18n';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../lib/format';
-import { CustomerName, Data } from './CustomerSearch';
+import { CustomerName, Data, WRAP_TITLE } from './CustomerSearch';
 import { profileForm, profilePatch, type Customer, type ProfileForm } from './model';
 
 const h2 = { fontSize: 16, margin: 0 } as const;
@@ -27,6 +27,7 @@ export function ProfileCard({ customer: c, currency }: { customer: Customer; cur
   const none = t('none');
   return (
     <Card
+      styles={WRAP_TITLE}
       title={
         <h2 style={h2}>
           {t('profile.title')}: <CustomerName c={c} />
@@ -47,7 +48,7 @@ export function ProfileCard({ customer: c, currency }: { customer: Customer; cur
       }
     >
       {saved && <Alert type="success" showIcon title={t('profile.saved')} closable onClose={() => setSaved(false)} style={{ marginBottom: 12 }} />}
-      <Descriptions column={{ xs: 1, sm: 2, lg: 1, xl: 2 }} size="small">
+      <Descriptions column={{ xs: 1, sm: 2, lg: 1, xxl: 2 }} size="small">
         <Descriptions.Item label={t('profile.phone')}>{c.phone ? <Data>{c.phone}</Data> : none}</Descriptions.Item>
         <Descriptions.Item label={t('profile.email')}>{c.email ? <Data>{c.email}</Data> : none}</Descriptions.Item>
         <Descriptions.Item label={t('profile.birthday')}>{c.birthday ? <Data>{c.birthday}</Data> : none}</Descriptions.Item>
@@ -81,21 +82,25 @@ export function ProfileCard({ customer: c, currency }: { customer: Customer; cur
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         <Data>{c.customerId}</Data>
       </Typography.Text>
-      <EditProfile
-        open={editing}
-        customer={c}
-        onClose={() => setEditing(false)}
-        onSaved={() => {
-          setEditing(false);
-          setSaved(true);
-        }}
-      />
+      {editing && (
+        <EditProfile
+          customer={c}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            setSaved(true);
+          }}
+        />
+      )}
     </Card>
   );
 }
 
-/** The edit form: only changed fields are sent, with the version read (a 409 if it moved). */
-function EditProfile({ open, customer, onClose, onSaved }: { open: boolean; customer: Customer; onClose: () => void; onSaved: () => void }) {
+/**
+ * The edit form, mounted afresh for each edit with the profile as read: only changed
+ * fields are sent, with the version read (a 409 if it moved meanwhile).
+ */
+function EditProfile({ customer, onClose, onSaved }: { customer: Customer; onClose: () => void; onSaved: () => void }) {
   const t = useT(customers);
   const api = useApi();
   const qc = useQueryClient();
@@ -140,25 +145,17 @@ function EditProfile({ open, customer, onClose, onSaved }: { open: boolean; cust
   ];
   return (
     <Modal
-      open={open}
+      open
       title={t('profile.edit')}
       okText={t('profile.save')}
       cancelText={t('profile.cancel')}
       onOk={() => form.submit()}
       onCancel={onClose}
       confirmLoading={save.isPending}
-      destroyOnHidden
-      forceRender
-      afterOpenChange={(o) => {
-        if (o) {
-          form.setFieldsValue(profileForm(customer));
-          setProblem(undefined);
-          setNote(undefined);
-        }
-      }}
     >
       <Form<ProfileForm>
         form={form}
+        name="profile"
         layout="vertical"
         initialValues={profileForm(customer)}
         onFinish={(values) => {
@@ -224,7 +221,7 @@ export function ValueCard({ customer: c, currency }: { customer: Customer; curre
           {t('value.none')}
         </Typography.Paragraph>
       ) : (
-        <Descriptions column={{ xs: 1, sm: 2, lg: 1, xl: 2 }} size="small">
+        <Descriptions column={{ xs: 1, sm: 2, lg: 1, xxl: 2 }} size="small">
           <Descriptions.Item label={t('value.tier')}>
             <Tag color={v.tier === 'vip' ? 'gold' : v.tier === 'key' ? 'blue' : undefined}>{known('value.tier', v.tier, ['vip', 'key', 'potential', 'regular'])}</Tag>
           </Descriptions.Item>

@@ -34,6 +34,14 @@ export interface LoyaltyRules {
   tiers: { name: string; threshold: number }[];
 }
 
+/**
+ * The currency money is shown in: the location's own (Location.currency), else the
+ * programme's (the currency points are earned in).
+ */
+export function currencyOf(location: { currency?: string } | undefined, rules: LoyaltyRules | undefined): string | undefined {
+  return location?.currency || rules?.currency;
+}
+
 export function asRules(raw: unknown): LoyaltyRules {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<LoyaltyRules>;
   return {

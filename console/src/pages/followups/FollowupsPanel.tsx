@@ -10,7 +10,7 @@ import { useLocationScope } from '../../components/LocationSwitcher';
 import followups from '../../i18n/followups';
 import { useLocale, useT, type Vars } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
-import { Data } from '../customers/CustomerSearch';
+import { Data, fill } from '../customers/CustomerSearch';
 import type { Customer } from '../customers/model';
 import { cancellable, channelOf, defaultDue, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
 
@@ -175,18 +175,19 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
           }
         />
       )}
-      <ScheduleModal
-        open={open}
-        customer={customer}
-        zone={zone}
-        locationName={locations.find((l) => l.locationId === customer.locationId)?.name}
-        onClose={() => setOpen(false)}
-        onDone={(f) => {
-          setOpen(false);
-          setDone(t('schedule.done', { at: at(f.dueAt) }));
-          refresh();
-        }}
-      />
+      {open && (
+        <ScheduleModal
+          customer={customer}
+          zone={zone}
+          locationName={locations.find((l) => l.locationId === customer.locationId)?.name}
+          onClose={() => setOpen(false)}
+          onDone={(f) => {
+            setOpen(false);
+            setDone(t('schedule.done', { at: at(f.dueAt) }));
+            refresh();
+          }}
+        />
+      )}
     </Card>
   );
 }
@@ -216,16 +217,17 @@ interface FormValues {
   en: string;
 }
 
-/** Schedules a message (POST /v1/followups, kind message) at a time of the location. */
+/**
+ * Schedules a message (POST /v1/followups, kind message) at a time of the location;
+ * mounted afresh for each message.
+ */
 function ScheduleModal({
-  open,
   customer,
   zone,
   locationName,
   onClose,
   onDone,
 }: {
-  open: boolean;
   customer: Customer;
   zone: string;
   locationName: string | undefined;
@@ -239,8 +241,6 @@ function ScheduleModal({
   const schedule = useMutation({
     mutationFn: (body: Exclude<ReturnType<typeof scheduleBody>, { field: string }>) => call(api.POST('/v1/followups', { body })),
     onSuccess: (f) => {
-      form.resetFields();
-      setRefusal(undefined);
       onDone(f);
     },
     onError: (e) => {
@@ -269,25 +269,24 @@ function ScheduleModal({
 
   return (
     <Modal
-      open={open}
+      open
       title={t('schedule.title')}
       onCancel={onClose}
       okText={t('schedule.submit')}
       cancelText={t('schedule.cancel')}
       onOk={() => form.submit()}
       confirmLoading={schedule.isPending}
-      destroyOnHidden
-      forceRender
     >
       <Form<FormValues>
         form={form}
+        name="schedule"
         layout="vertical"
         onFinish={submit}
         initialValues={{ due: defaultDue(new Date(), zone), channel: '', zh: '', en: '' }}
       >
         <Form.Item
           name="due"
-          label={t('schedule.due', { location: locationName ?? t('homeLocation'), zone })}
+          label={fill(t('schedule.due'), { location: locationName ? <Data>{locationName}</Data> : t('homeLocation'), zone: <Data>{zone}</Data> })}
           extra={t('schedule.dueHint')}
         >
           <Input type="datetime-local" />

@@ -21,7 +21,7 @@ export function SegmentBuilder() {
   const api = useApi();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const { locations, locationId } = useLocationScope();
+  const { locations, locationId, loading } = useLocationScope();
   const [form] = Form.useForm<BuilderForm>();
   const [elsewhere, setElsewhere] = useState<{ field: string; message: string }[]>([]);
   const save = useMutation({
@@ -40,6 +40,8 @@ export function SegmentBuilder() {
       </Form.Item>
     </Col>
   );
+  // The form starts at the picked (or only) location: wait for the list of them.
+  if (loading) return <Card loading title={t('builder.title')} />;
   return (
     <Card
       title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('builder.title')}</h2>}
@@ -102,8 +104,6 @@ export function SegmentBuilder() {
             <Form.Item name="tags" label={t('builder.tags')} extra={t('builder.tagsHint')}>
               <Select
                 mode="tags"
-                open={false}
-                suffixIcon={null}
                 tokenSeparators={[',']}
                 aria-label={t('builder.tags')}
                 tagRender={({ label, closable, onClose }) => (
@@ -143,7 +143,7 @@ export function SegmentBuilder() {
             )
           }
         </Form.Item>
-        <Alert type="info" showIcon title={t('builder.allHold')} style={{ marginBottom: 16 }} />
+        <Alert type="info" role="note" showIcon title={t('builder.allHold')} style={{ marginBottom: 16 }} />
         <SaveBar saving={save.isPending} label={t('builder.save')} />
       </Form>
     </Card>

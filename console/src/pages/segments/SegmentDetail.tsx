@@ -146,11 +146,11 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
   const result = send.data;
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('campaign.title')}</h2>}>
-      <Alert type="info" showIcon title={t('campaign.rulesTitle')} description={t('campaign.rules')} style={{ marginBottom: 16 }} />
+      <Alert type="info" role="note" showIcon title={t('campaign.rulesTitle')} description={t('campaign.rules')} style={{ marginBottom: 16 }} />
       {send.isError && <SaveProblem error={send.error} elsewhere={elsewhere} onReload={() => send.reset()} />}
       {result ? (
         <Flex vertical gap={12} role="status">
-          <Alert type="success" showIcon title={t('campaign.sent')} />
+          <Alert type="success" role="none" showIcon title={t('campaign.sent')} />
           <Row gutter={16}>
             <Col xs={12}>
               <Statistic title={t('campaign.scheduled')} value={result.scheduled} />

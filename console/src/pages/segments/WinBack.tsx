@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Card, Form, InputNumber, Radio, Select, Typography, message } from 'antd';
 import { call, useApi } from '../../api/client';
@@ -55,6 +55,11 @@ export function WinBackCard() {
     },
     onError: (e) => setElsewhere(showFieldErrors(form, e, (f) => (f.startsWith('winBack.locations.') || f === 'days' ? ['days'] : undefined))),
   });
+  // A new version (saved here or reloaded) starts the form again from it.
+  const version = q.data?.version;
+  useEffect(() => {
+    if (version !== undefined) form.resetFields();
+  }, [version, form]);
   const title = <h2 style={{ fontSize: 16, margin: 0 }}>{t('winBack.title')}</h2>;
   if (q.isError) {
     return (

@@ -170,8 +170,9 @@ export interface Campaign extends CampaignRequest {
 }
 
 /**
- * The instant the clocks at timeZone read date and time (the first such instant
- * when they fall back; the end of the gap when they spring forward), as RFC 3339 UTC.
+ * The instant the clocks at timeZone read date and time, as RFC 3339 UTC. A time the
+ * clocks pass twice (falling back) is its first occurrence; a time they skip
+ * (springing forward) is moved later by the gap, as Temporal's "compatible" does.
  */
 export function zonedToUtc(date: string, time: string, timeZone: string): string {
   const [y, mo, d] = date.split('-').map(Number);
@@ -190,9 +191,12 @@ export function zonedToUtc(date: string, time: string, timeZone: string): string
     const v = (type: string) => Number(parts.find((p) => p.type === type)!.value);
     return Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute')) - instant;
   };
-  // Two passes settle the offset on either side of a change of the zone's clocks.
-  let at = wall - offsetAt(wall);
-  at = wall - offsetAt(at);
+  // The offsets a day before and after: a change of the zone's clocks lies between.
+  const day = 86_400_000;
+  const before = offsetAt(wall - day);
+  const after = offsetAt(wall + day);
+  const valid = [wall - before, wall - after].filter((at) => wall - offsetAt(at) === at);
+  const at = valid.length > 0 ? Math.min(...valid) : wall - before;
   return new Date(at).toISOString().replace('.000Z', 'Z');
 }
 

@@ -59,12 +59,12 @@ export function ComplaintSettingsPage() {
           <Row gutter={16}>
             <Col {...half}>
               <Form.Item name="categories" label={t('complaints.categories')} extra={t('complaints.namesHint')} rules={[required]}>
-                <Select mode="tags" tokenSeparators={[',', ' ']} tagRender={DataTag} open={false} suffixIcon={null} aria-label={t('complaints.categories')} />
+                <Select mode="tags" tokenSeparators={[',', ' ']} tagRender={DataTag} aria-label={t('complaints.categories')} />
               </Form.Item>
             </Col>
             <Col {...half}>
               <Form.Item name="rootCauses" label={t('complaints.rootCauses')} extra={t('complaints.namesHint')} rules={[required]}>
-                <Select mode="tags" tokenSeparators={[',', ' ']} tagRender={DataTag} open={false} suffixIcon={null} aria-label={t('complaints.rootCauses')} />
+                <Select mode="tags" tokenSeparators={[',', ' ']} tagRender={DataTag} aria-label={t('complaints.rootCauses')} />
               </Form.Item>
             </Col>
           </Row>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, DatePicker, Flex, Form, Input, Row, Select, Space, Typography, message } from 'antd';
@@ -77,6 +77,13 @@ export function LocationEdit() {
     onError: (e) => setElsewhere(showFieldErrors(form, e, locationFieldOf)),
   });
 
+  // A new version (saved here or reloaded) starts the form again from it: the keyed
+  // form below takes its initial values, and this drops what was typed over the old one.
+  const version = q.data?.version;
+  useEffect(() => {
+    if (version !== undefined) form.resetFields();
+  }, [version, form]);
+
   if (q.isError) return <ErrorView error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Card loading aria-busy title={t('loading')} />;
   const l = q.data;
@@ -94,7 +101,6 @@ export function LocationEdit() {
       extra={<BackLink />}
     >
       {save.isError && <SaveProblem error={save.error} elsewhere={elsewhere} onReload={() => void reload()} />}
-      {/* A new version (saved here or reloaded) starts the form again from it. */}
       <LocationFields
         key={l.version}
         form={form}
@@ -348,7 +354,7 @@ function LocationFields({
           </Form.Item>
         </Col>
       </Row>
-      <Alert type="info" showIcon title={t('location.currencyNote')} style={{ marginBottom: 16 }} />
+      <Alert type="info" role="note" showIcon title={t('location.currencyNote')} style={{ marginBottom: 16 }} />
       <SaveBar saving={saving} version={version} label={creating ? t('location.create') : undefined} />
     </Form>
   );

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Card, Form, Typography, message, type FormInstance } from 'antd';
 import { ErrorView } from '../../components/ErrorView';
@@ -58,6 +58,13 @@ export function VersionedSettings<T extends Versioned, F extends object>({
     onError: (e) => setElsewhere(showFieldErrors(form as FormInstance, e, fieldOf)),
   });
 
+  // A new version (saved here or reloaded) starts the form again from it: the keyed
+  // form below takes its initial values, and this drops what was typed over the old one.
+  const version = q.data?.version;
+  useEffect(() => {
+    if (version !== undefined) form.resetFields();
+  }, [version, form]);
+
   if (q.isError) return <ErrorView error={q.error} onRetry={() => void q.refetch()} />;
   const heading = <h2 style={{ fontSize: 16, margin: 0 }}>{title}</h2>;
   if (!q.data) return <Card loading title={heading} />;
@@ -75,7 +82,6 @@ export function VersionedSettings<T extends Versioned, F extends object>({
           : t('doc.defaults')}
       </Typography.Paragraph>
       {m.isError && <SaveProblem error={m.error} elsewhere={elsewhere} onReload={() => void reload()} />}
-      {/* A new version (saved here or reloaded) starts the form again from it. */}
       <Form<F> key={doc.version ?? 0} form={form} layout="vertical" initialValues={toForm(doc)} onFinish={(v) => m.mutate(v)} disabled={readOnly} scrollToFirstError>
         {children(form, doc)}
         {!readOnly && <SaveBar saving={m.isPending} version={doc.version ?? 0} />}

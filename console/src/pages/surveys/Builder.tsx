@@ -448,6 +448,16 @@ function SurveyForm({ base, onReload }: { base?: Survey; onReload: () => void })
 export default function Builder() {
   const { surveyId } = useParams();
   const t = useT(surveys);
+  const scope = useLocationScope();
+  if (scope.loading) {
+    return (
+      <Page title={surveyId ? t('builder.editTitle') : t('builder.newTitle')}>
+        <Flex justify="center" style={{ padding: 48 }}>
+          <Spin description={t('loading')} />
+        </Flex>
+      </Page>
+    );
+  }
   if (!surveyId) {
     return (
       <Page title={t('builder.newTitle')}>

@@ -10,10 +10,14 @@ import { formatNumber } from '../../lib/format';
 // rather than in the shared Chart, so that no other page's chart chunk carries it.
 echarts.use([GaugeChart, AriaComponent, SVGRenderer]);
 
-/** The gauge's option: NPS on its −100…100 scale, red below 0, amber to 30, green above. */
-export function gaugeOption(nps: number | null, text: string): echarts.ComposeOption<GaugeSeriesOption> {
+/**
+ * The gauge's option: NPS on its −100…100 scale, red below 0, amber to 30, green above;
+ * label is what screen readers hear (ECharts' aria would otherwise replace the
+ * element's label with its own description).
+ */
+export function gaugeOption(nps: number | null, text: string, label: string): echarts.ComposeOption<GaugeSeriesOption> {
   return {
-    aria: { enabled: true },
+    aria: { enabled: true, label: { description: label } },
     series: [
       {
         type: 'gauge',
@@ -56,15 +60,15 @@ export default function NpsGauge({ nps, label, height = 220 }: { nps: number | n
 
   useEffect(() => {
     if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'svg' });
-    c.setOption(gaugeOption(nps, text));
+    const c = echarts.init(el.current, undefined, { renderer: 'svg', locale: locale === 'zh-CN' ? 'ZH' : 'EN' });
+    c.setOption(gaugeOption(nps, text, label));
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current);
     return () => {
       ro.disconnect();
       c.dispose();
     };
-  }, [nps, text]);
+  }, [nps, text, label, locale]);
 
   return <div ref={el} role="img" aria-label={label} data-testid="nps-gauge" translate="no" style={{ width: '100%', height }} />;
 }

@@ -58,7 +58,7 @@ function shortDay(day: string, locale: Locale): string {
 
 const h2 = (text: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{text}</h2>;
 
-function Number_({ value, testId }: { value: string; testId?: string }) {
+function Figure({ value, testId }: { value: string; testId?: string }) {
   return (
     <span translate="no" data-testid={testId}>
       {value}
@@ -121,9 +121,9 @@ function Comments({ surveyId, from, to, locationId }: { surveyId: string; from: 
     <Card title={h2(t('results.comments'))}>
       <Flex vertical gap={12}>
         <Flex vertical gap={4}>
-          <Typography.Text id="comment-filter">{t('results.commentFilter')}</Typography.Text>
+          <Typography.Text aria-hidden>{t('results.commentFilter')}</Typography.Text>
           <Segmented<CommentFilter>
-            aria-labelledby="comment-filter"
+            aria-label={t('results.commentFilter')}
             value={filter}
             onChange={setFilter}
             options={filters.map((f) => ({ value: f, label: t(`filter.${f}`) }))}
@@ -314,9 +314,9 @@ export default function Results() {
             <Card title={h2(t('results.nps'))} style={{ height: '100%' }}>
               <NpsGauge nps={r.nps} label={t('results.npsLabel', { nps: npsText })} />
               <Flex justify="space-around" wrap gap={8}>
-                <Statistic title={t('results.promoters')} value={detail.promoters} formatter={(v) => <Number_ value={formatNumber(Number(v), locale)} />} />
-                <Statistic title={t('results.passives')} value={detail.passives} formatter={(v) => <Number_ value={formatNumber(Number(v), locale)} />} />
-                <Statistic title={t('results.detractors')} value={detail.detractors} formatter={(v) => <Number_ value={formatNumber(Number(v), locale)} />} />
+                <Statistic title={t('results.promoters')} value={detail.promoters} formatter={(v) => <Figure value={formatNumber(Number(v), locale)} />} />
+                <Statistic title={t('results.passives')} value={detail.passives} formatter={(v) => <Figure value={formatNumber(Number(v), locale)} />} />
+                <Statistic title={t('results.detractors')} value={detail.detractors} formatter={(v) => <Figure value={formatNumber(Number(v), locale)} />} />
               </Flex>
             </Card>
           </Col>
@@ -326,13 +326,13 @@ export default function Results() {
                 <Statistic
                   title={t('results.responses')}
                   value={r.responses}
-                  formatter={(v) => <Number_ value={formatNumber(Number(v), locale)} testId="results-responses" />}
+                  formatter={(v) => <Figure value={formatNumber(Number(v), locale)} testId="results-responses" />}
                 />
-                <Statistic title={t('results.nps')} value={npsText} formatter={() => <Number_ value={npsText} testId="results-nps" />} />
+                <Statistic title={t('results.nps')} value={npsText} formatter={() => <Figure value={npsText} testId="results-nps" />} />
                 <Statistic
                   title={t('results.csat')}
                   value={r.csat ?? ''}
-                  formatter={() => <Number_ value={r.csat === null ? t('results.noScore') : formatPercent(r.csat / 100, locale)} testId="results-csat" />}
+                  formatter={() => <Figure value={r.csat === null ? t('results.noScore') : formatPercent(r.csat / 100, locale)} testId="results-csat" />}
                 />
                 <Typography.Text type="secondary">{t('results.csatCount', { count: r.csatCount ?? 0 })}</Typography.Text>
               </Flex>

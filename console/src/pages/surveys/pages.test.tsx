@@ -105,7 +105,7 @@ describe('surveys area', () => {
       loop: { detractor: true, lowCsat: true, callbackWithinHours: 8 },
     });
     // Saved: the survey's page shows it.
-    expect(await screen.findByText('How was your stay?', undefined, slow)).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'How was your stay?' }, slow)).toBeTruthy();
   }, SLOW_TEST);
 
   it('refuses to send a question without its Chinese text', async () => {
@@ -116,7 +116,8 @@ describe('surveys area', () => {
       path: '/surveys/new',
       fetch: (req) => (path(req) === '/v1/locations' ? json(200, { items: locations }) : json(500, {})),
     });
-    act(() => fireEvent.change(screen.getByLabelText('Name (for staff)'), { target: { value: 'x' } }));
+    const name = await screen.findByLabelText('Name (for staff)', undefined, slow);
+    act(() => fireEvent.change(name, { target: { value: 'x' } }));
     act(() => fireEvent.change(screen.getByLabelText('Question in English'), { target: { value: 'Recommend?' } }));
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Create survey' })));
     expect(await screen.findByText('Write the question in this language.', undefined, slow)).toBeTruthy();

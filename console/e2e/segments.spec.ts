@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { api } from './harness';
+import { openAs, settled, shotsAtBothSizes } from './settings-support';
+
+// loc-1's branch manager builds a segment of the customers tagged e2e-segments and sees
+// it holds the two of them (not the untagged one), then sends it a campaign from the
+// win-back template and sees how many messages were scheduled.
+test('a manager builds a segment, sees its count and sends it a campaign', async ({ page, request }) => {
+  for (const [id, tags] of [
+    ['c-segments-1', ['e2e-segments', 'wine']],
+    ['c-segments-2', ['e2e-segments']],
+    ['c-segments-3', ['wine']],
+  ] as const) {
+    await api(request, 'manager', 'POST', '/v1/customers', {
+      customerId: id,
+      name: `Segment guest ${id.slice(-1)}`,
+      email: `${id}@example.com`,
+      locationId: 'loc-1',
+      tags,
+    });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openAs(page, 'manager', ['loc-1'], '/segments');
+  await expect(page.getByRole('heading', { name: 'Segments and campaigns', level: 1 })).toBeVisible();
+  await shotsAtBothSizes(page, 'segments-list');
+
+  await page.getByRole('button', { name: 'New segment' }).click();
+  await expect(page.getByRole('heading', { name: 'New segment' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Tagged for the e2e test');
+  const tags = page.getByLabel('Tags', { exact: true });
+  await tags.fill('e2e-segments');
+  await tags.press('Enter');
+  await tags.press('Escape');
+  await shotsAtBothSizes(page, 'segments-builder');
+  await page.getByRole('button', { name: 'Save the segment' }).click();
+
+  await expect(page).toHaveURL(/\/segments\/[^/]+$/);
+  await settled(page);
+  const count = page.locator('.ant-statistic').filter({ hasText: 'Customers in it now' });
+  await expect(count.locator('.ant-statistic-content-value')).toHaveText('2');
+  await expect(page.getByRole('link', { name: 'Segment guest 1' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Segment guest 2' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Segment guest 3' })).toHaveCount(0);
+  await expect(page.getByText('Consent and the frequency cap apply')).toBeVisible();
+  await shotsAtBothSizes(page, 'segments-detail');
+
+  await page.getByRole('button', { name: 'Send the campaign' }).click();
+  await page.locator('.ant-popconfirm').getByRole('button', { name: 'Send the campaign' }).click();
+  const result = page.getByRole('status').filter({ hasText: 'The campaign is scheduled.' });
+  await expect(result).toBeVisible();
+  await expect(result.locator('.ant-statistic').filter({ hasText: 'Messages scheduled' }).locator('.ant-statistic-content-value')).toHaveText('2');
+  await expect(result.locator('.ant-statistic').filter({ hasText: 'Skipped now' }).locator('.ant-statistic-content-value')).toHaveText('0');
+  await shotsAtBothSizes(page, 'segments-campaign');
+
+  const listed = await api<{ items: { name: string; filter: { locationId: string; tags?: string[] } }[] }>(request, 'manager', 'GET', '/v1/segments');
+  expect(listed.items.find((s) => s.name === 'Tagged for the e2e test')?.filter).toEqual({ locationId: 'loc-1', tags: ['e2e-segments'] });
+});
+
+// An agent is not offered segments: the menu has no entry, and the address says so.
+test('an agent may not open segments', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openAs(page, 'agent', ['loc-1'], '/segments');
+  await expect(page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Segments' })).toHaveCount(0);
+  await expect(page.getByRole('alert').filter({ hasText: 'Your role may not do this' })).toBeVisible();
+});

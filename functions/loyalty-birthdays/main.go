@@ -1,0 +1,14 @@
+// Command loyalty-birthdays is the scheduled Lambda function that gives members their birthday bonus, hourly.
+//
+// It imports only its own builder, which the local runner also uses (shared/catalog).
+package main
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/job"
+	"github.com/rapport-crm/rapport/shared/loyalty"
+)
+
+func main() {
+	app.Start("loyalty-birthdays", job.Function(loyalty.BirthdayJob))
+}
