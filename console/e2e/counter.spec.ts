@@ -53,6 +53,17 @@ test('a member found by phone earns and redeems at the counter', async ({ page, 
     ['earn', 120],
   ]);
   expect(ledger.items[1]?.sourceId).toBe(`bill:${bill}`);
+
+  // The customer's page tells the same story: balance, history and timeline.
+  await page.getByRole('link', { name: 'Open the customer’s page' }).click();
+  await expect(page.getByRole('heading', { name: `Profile: ${guest.name}` })).toBeVisible();
+  const timeline = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: 'Timeline' }) });
+  await expect(timeline.getByText('Earned: +120 points')).toBeVisible();
+  await expect(timeline.getByText('Redeemed: -50 points')).toBeVisible();
+  await timeline.getByText('Follow-ups', { exact: true }).click();
+  await expect(timeline.getByText('Earned: +120 points')).toHaveCount(0);
+  await settledPage(page);
+  await shotsAt(page, 'customer-page-member');
 });
 
 // A manager adjusts with a reason; the entry carries it.

@@ -26,6 +26,8 @@ test('a manager schedules and cancels a follow-up', async ({ page, request }) =>
   await expect(page.getByText(/^Message scheduled for /)).toBeVisible();
   const row = page.getByRole('row').filter({ hasText: 'Message from staff' });
   await expect(row.getByText('Scheduled')).toBeVisible();
+  // Not sent yet: no sending time shown.
+  await expect(row.getByRole('cell').nth(4)).toHaveText('—');
   await settledPage(page);
   await shotsAt(page, 'followups');
 

@@ -118,10 +118,10 @@ test('the survey list, a public link and its QR poster', async ({ page, request 
   const row = page.getByRole('row').filter({ hasText: `Your stay (${name})` });
   await expect(row).toBeVisible();
   await shots(page, 'surveys-list', async () => {
-    await expect(page.getByRole('link', { name: `Your stay (${name})` })).toBeVisible();
+    await expect(page.getByRole('link', { name: `Your stay (${name})`, exact: true })).toBeVisible();
   });
 
-  await page.getByRole('link', { name: `Your stay (${name})` }).click();
+  await page.getByRole('link', { name: `Your stay (${name})`, exact: true }).click();
   await expect(page.getByRole('heading', { level: 2, name: `Your stay (${name})` })).toBeVisible();
   await page.getByRole('button', { name: 'Create public link' }).click();
   await expect(page.getByText('Public link created:')).toBeVisible();

@@ -3,6 +3,7 @@ package local_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,6 +174,33 @@ func TestFollowupRoutesRespectTokenLocations(t *testing.T) {
 	list := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?customerId=c-51", "")
 	if !strings.Contains(list.body, sh.ID) || strings.Contains(list.body, bj.ID) {
 		t.Fatalf("a SH01 agent lists %s", list.body)
+	}
+	// A location's list, by due time: the agent's own location only, bounded by from/to.
+	byLoc := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?locationId=SH01", "")
+	if byLoc.status != http.StatusOK || !strings.Contains(byLoc.body, sh.ID) || strings.Contains(byLoc.body, bj.ID) {
+		t.Fatalf("SH01's list: %d %s", byLoc.status, byLoc.body)
+	}
+	if r := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?locationId=BJ01", ""); r.status != http.StatusNotFound {
+		t.Fatalf("another location's list: %d %s", r.status, r.body)
+	}
+	if r := s.staffCall(t, "admin", "*", "GET", "/v1/followups?locationId=BJ01", ""); !strings.Contains(r.body, bj.ID) || strings.Contains(r.body, sh.ID) {
+		t.Fatalf("BJ01's list for an admin: %d %s", r.status, r.body)
+	}
+	later := url.QueryEscape(s.cfg.Clock.Now().Add(time.Hour).Format(time.RFC3339))
+	if r := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?locationId=SH01&from="+later, ""); r.status != http.StatusOK || strings.Contains(r.body, sh.ID) {
+		t.Fatalf("due from an hour on: %d %s", r.status, r.body)
+	}
+	if r := s.staffCall(t, "agent", "SH01", "GET", "/v1/followups?locationId=SH01&to="+later, ""); !strings.Contains(r.body, sh.ID) {
+		t.Fatalf("due until an hour on: %d %s", r.status, r.body)
+	}
+	for _, bad := range []string{"from=yesterday", "to=" + url.QueryEscape(s.cfg.Clock.Now().Add(-time.Hour).Format(time.RFC3339)) + "&from=" + later, ""} {
+		path := "/v1/followups?locationId=SH01&" + bad
+		if bad == "" {
+			path = "/v1/followups"
+		}
+		if r := s.staffCall(t, "agent", "SH01", "GET", path, ""); r.status != http.StatusBadRequest {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
 	}
 	if r := s.staffCall(t, "agent", "SH01", "DELETE", "/v1/followups/"+bj.ID, ""); r.status != http.StatusNotFound {
 		t.Fatalf("cancelling another location's: %d", r.status)

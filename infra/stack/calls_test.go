@@ -78,13 +78,20 @@ var unusedGrants = []unusedGrant{
 	{"*", "destination:*", "Lambda's on-failure destination of a scheduled function: the Lambda service sends a failed run's event there with the function's role; the code never does"},
 	{"*", "query table:*/index/*", "the stack grants Query on every index of a table a row lists (the wiring table has no per-index access yet)"},
 
-	{"followup-dispatcher", "write table:loyalty", "loyalty timers (release, expiry, tier review: shared/loyalty/jobs.go) and birthday bonuses write when one is due; no end-to-end test runs the dispatcher at such a time"},
-	{"followup-dispatcher", "write table:surveys", "the retention job redacts survey comments older than SURVEY_COMMENT_RETENTION_DAYS (shared/privacy/retention.go); no end-to-end test has one that old"},
+	{"loyalty-timers", "* table:followups", "a timer that falls due (a release, an expiry reminder, an expiry, a tier review: shared/loyalty/jobs.go) schedules its message in its transaction; no end-to-end test runs the job at such a time"},
+	{"loyalty-birthdays", "* table:followups", "a member's birthday bonus schedules its message in the bonus's transaction (shared/loyalty/jobs.go); no end-to-end test runs the job on a member's birthday"},
+	{"visit-effects", "* table:loyalty", "a visit whose effects were cut short earns its points when the job finishes it (shared/visit/visit.go); no end-to-end test cuts a visit short"},
+	{"visit-effects", "* table:surveys", "a visit whose effects were cut short gets its survey invitation when the job finishes it; no end-to-end test cuts a visit short"},
+	{"visit-effects", "* table:followups", "a visit whose effects were cut short gets its invitation message when the job finishes it; no end-to-end test cuts a visit short"},
+	{"customer-value", "read table:surveys", "the value job reads surveys only through the byCustomer index (each customer's latest NPS, shared/segment/value.go), which a table's read access is what grants"},
+	{"win-back", "* table:followups", "a customer drifting away gets a win-back message (shared/segment/value.go); no end-to-end test has one"},
+	{"privacy-retention", "write table:surveys", "the retention job redacts survey comments older than SURVEY_COMMENT_RETENTION_DAYS (shared/privacy/retention.go); no end-to-end test has one that old"},
+	{"privacy-retention", "* table:followups", "the retention job deletes the delivered messages of complaints and comments past their retention (shared/privacy/retention.go); no end-to-end test has one that old"},
 	{"surveys-public", "* table:complaints", "a response whose loop opens a case writes it in the response's transaction (shared/survey/service.go, Cases.CaseItems); only shared/survey's service tests drive it, not through app.Build"},
 	{"complaints-staff", "* table:loyalty", "a resolution with compensation credits points in the case's transaction (shared/complaint/service.go); no end-to-end test resolves with compensation"},
 	{"loyalty", "* table:followups", "an earn that changes the tier schedules its message in the earn's transaction (shared/loyalty/service.go, tierMessage); no end-to-end test earns across a tier"},
 
-	{"segments", "read table:surveys", "FINDING, not deliberate: only the value job (run by followup-dispatcher) reads surveys; the segments routes never do, but shared/segment's builder reads SURVEYS_TABLE for both, so the row cannot drop the grant until that builder is split"},
+	{"segments", "read table:surveys", "FINDING, not deliberate: the segments routes never read surveys (only the customer-value job, its own function now, does), but shared/segment's service, which the routes use, still reads SURVEYS_TABLE"},
 }
 
 // unit is the wiring-level unit a granted or needed pair belongs to.
@@ -381,16 +388,8 @@ func TestGrantsProvenByCalls(t *testing.T) {
 // TestGrantsProvenByCallsDetectsChanges proves the check can fail: a policy narrowed
 // below what the calls need is reported as denied calls, a grant no call uses as unused.
 func TestGrantsProvenByCallsDetectsChanges(t *testing.T) {
-	// The dispatcher's reconciliation, one timer and a send, as the recorder names them.
-	calls := []string{
-		"dynamodb:Scan table:loyalty",
-		"dynamodb:Query table:loyalty/index/due",
-		"dynamodb:TransactWriteItems/Update table:loyalty",
-		"dynamodb:TransactWriteItems/ConditionCheck table:customers",
-		"sqs:SendMessageBatch queue:followups",
-	}
-	const fn = "followup-dispatcher"
-	narrowed := func(mutate func(*wiring.Function)) StackProps {
+	// Calls of the periodic jobs, as the recorder names them.
+	narrowed := func(fn string, mutate func(*wiring.Function)) StackProps {
 		fns := slices.Clone(wiring.Functions)
 		for i := range fns {
 			if fns[i].Name == fn {
@@ -401,18 +400,24 @@ func TestGrantsProvenByCallsDetectsChanges(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
+		fn         string
+		calls      []string
 		props      StackProps
 		wantDenied []string
 		wantUnused []string
 	}{
 		{
 			name:       "Scan grant removed",
-			props:      narrowed(func(f *wiring.Function) { f.Scans = nil }),
+			fn:         "loyalty-reconcile",
+			calls:      []string{"dynamodb:Scan table:loyalty"},
+			props:      narrowed("loyalty-reconcile", func(f *wiring.Function) { f.Scans = nil }),
 			wantDenied: []string{"table:loyalty dynamodb:Scan (for dynamodb:Scan table:loyalty)"},
 		},
 		{
-			name: "read-only table that a transaction updates",
-			props: narrowed(func(f *wiring.Function) {
+			name:  "read-only table that a transaction updates",
+			fn:    "loyalty-timers",
+			calls: []string{"dynamodb:Query table:loyalty/index/due", "dynamodb:TransactWriteItems/Update table:loyalty"},
+			props: narrowed("loyalty-timers", func(f *wiring.Function) {
 				f.Tables = cloneAccess(f.Tables)
 				f.Tables["loyalty"] = wiring.Read
 			}),
@@ -423,17 +428,19 @@ func TestGrantsProvenByCallsDetectsChanges(t *testing.T) {
 		},
 		{
 			name:       "the real row, with tables the calls never touch",
+			fn:         "complaint-sla",
+			calls:      []string{"dynamodb:UpdateItem table:complaints", "dynamodb:Query table:complaints/index/sla"},
 			props:      devProps(),
-			wantUnused: []string{"read table:complaints", "write table:customers", "write table:followups"},
+			wantUnused: []string{"read table:customers", "write table:followups"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// GIVEN a stack whose dispatcher role differs from what the calls need
+			// GIVEN a stack whose job's role differs from what the calls need
 			s := synth(t, tt.props, nil)
 
 			// WHEN the calls are proven against it
-			p, err := proveGrants(fn, calls, roleStatements(t, s, fn))
+			p, err := proveGrants(tt.fn, tt.calls, roleStatements(t, s, tt.fn))
 			if err != nil {
 				t.Fatal(err)
 			}

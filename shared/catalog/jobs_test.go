@@ -10,10 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -61,8 +65,9 @@ func runCaptured(t *testing.T, fn app.Function) (error, map[string][]int) {
 
 // Each job is its own function: built as its Lambda builds it, against the emulators,
 // one run does the job and reports it under its row's name (the name the dashboard
-// graphs). One job whose table is gone fails alone, in its own result and metric; the
-// others still run. And the dispatcher runs no job at all.
+// graphs). The reconciliation, finding a balance its ledger does not explain, fails
+// alone, in its own result and metric; the others still run. And the dispatcher runs
+// no job at all.
 func TestEachJobIsItsOwnFunction(t *testing.T) {
 	env := testenv.New(t)
 	deps := app.Deps{Clients: env.Clients, Clock: clock.System{}}
@@ -70,16 +75,19 @@ func TestEachJobIsItsOwnFunction(t *testing.T) {
 	if len(rows) != 8 {
 		t.Errorf("%d job rows, want the 8 periodic jobs", len(rows))
 	}
-	const broken = "complaint-sla"
+	// An account whose balance of 7 points no ledger entry explains.
+	if _, err := env.Clients.DynamoDB.PutItem(context.Background(), &dynamodb.PutItemInput{
+		TableName: aws.String(env.Names("loyalty")),
+		Item: map[string]types.AttributeValue{"pk": dynamo.S("ACCT#c-drift"), "sk": dynamo.S("L"),
+			"balance": &types.AttributeValueMemberN{Value: "7"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const broken = "loyalty-reconcile"
 	for _, row := range rows {
 		t.Run(row.Name, func(t *testing.T) {
-			// GIVEN the job's function, the complaint SLA job's pointed at a table
-			// that does not exist
-			vars := env.FunctionEnv(row)
-			if row.Name == broken {
-				vars["COMPLAINTS_TABLE"] = env.Names("gone")
-			}
-			fn, err := app.Build(row.Name, Builders[row.Name], config.FromMap(vars), deps)
+			// GIVEN the job's function
+			fn, err := app.Build(row.Name, Builders[row.Name], config.FromMap(env.FunctionEnv(row)), deps)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +100,7 @@ func TestEachJobIsItsOwnFunction(t *testing.T) {
 			if row.Name == broken {
 				want = 1
 				if runErr == nil {
-					t.Error("the job with no table succeeded")
+					t.Error("the reconciliation of a drifted account succeeded")
 				}
 			} else if runErr != nil {
 				t.Errorf("run: %v", runErr)

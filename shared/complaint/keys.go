@@ -15,6 +15,8 @@ package complaint
 //	IDEM#<scope>#<key>        IDEM                   an idempotency record (24 h)
 //	KPI#<locationId>          D#<day>#<shard>        KPI counters of a local day: cases
 //	                                                 opened, resolutions (shared/kpi)
+//	JOB#<job>                 JOB                    the lease of complaint-sla and
+//	                                                 privacy-retention (shared/job)
 //
 // Indexes (sparse, on the case item):
 //

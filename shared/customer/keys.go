@@ -19,6 +19,8 @@ import (
 //	                                                  repeat visits (shared/kpi)
 //	PHONE#<e164>          CONTACT                     the customer with this phone
 //	EMAIL#<lower-case>    CONTACT                     the customer with this email
+//	JOB#<job>             JOB                         the lease of visit-effects,
+//	                                                  customer-value and win-back (shared/job)
 //
 // Indexes (sparse, on the profile item CUST#<id> / PROFILE):
 //

@@ -379,33 +379,54 @@ func (s *Staff) locate(ctx context.Context, f *Followup, named bool) error {
 	return nil
 }
 
+// list answers a customer's follow-ups (customerId) or a location's by due time
+// (locationId, with from and to bounding the due time), newest first. Follow-ups the
+// caller may not see are left out of the page, so a page may hold fewer than limit.
 func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	customerID := q.Get("customerId")
-	if customerID == "" {
-		problem.Write(w, r, problem.Field("customerId", "is required"))
-		return
-	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			problem.Write(w, r, problem.Field("limit", "must be 1 to 200"))
-			return
-		}
-		limit = n
-	}
-	cursor, err := s.decodeCursor(r.Context(), customerID, q.Get("cursor"))
+	p, _ := auth.From(r.Context())
+	customerID, locationID := q.Get("customerId"), q.Get("locationId")
+	limit, err := pageLimit(q.Get("limit"))
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	p, _ := auth.From(r.Context())
-	if err := s.Customers.Reachable(r.Context(), p, customerID); err != nil {
+	var (
+		scope string
+		query func(cursor map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error)
+	)
+	switch {
+	case customerID != "":
+		scope = "followups?customerId=" + customerID
+		query = func(c map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
+			if err := s.Customers.Reachable(r.Context(), p, customerID); err != nil {
+				return nil, nil, err
+			}
+			return s.Store.ForCustomer(r.Context(), customerID, limit, c)
+		}
+	case locationID != "":
+		from, to, err := dueRange(q.Get("from"), q.Get("to"))
+		if err != nil {
+			problem.Write(w, r, err)
+			return
+		}
+		scope = "followups?locationId=" + locationID + "&from=" + q.Get("from") + "&to=" + q.Get("to")
+		query = func(c map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
+			if !p.All && !p.Sees(locationID) {
+				return nil, nil, problem.New(problem.NotFound, "no such location")
+			}
+			return s.Store.ForLocation(r.Context(), locationID, from, to, limit, c)
+		}
+	default:
+		problem.Write(w, r, problem.Field("customerId", "is required, or locationId"))
+		return
+	}
+	cursor, err := s.decodeCursor(r.Context(), scope, q.Get("cursor"))
+	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	items, next, err := s.Store.ForCustomer(r.Context(), customerID, limit, cursor)
+	items, next, err := query(cursor)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -416,13 +437,46 @@ func (s *Staff) list(w http.ResponseWriter, r *http.Request) {
 			visible = append(visible, f)
 		}
 	}
-	items = visible
-	nextCursor, err := s.encodeCursor(r.Context(), customerID, next)
+	nextCursor, err := s.encodeCursor(r.Context(), scope, next)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items, "nextCursor": nextCursor})
+	web.JSON(w, http.StatusOK, map[string]any{"items": visible, "nextCursor": nextCursor})
+}
+
+// pageLimit reads a list's limit: 1 to 200, 50 when not given.
+func pageLimit(v string) (int, error) {
+	if v == "" {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, problem.Field("limit", "must be 1 to 200")
+	}
+	return n, nil
+}
+
+// dueRange reads a location list's bounds on the due time (RFC 3339, each optional).
+func dueRange(from, to string) (time.Time, time.Time, error) {
+	var lo, hi time.Time
+	for _, b := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"from", from, &lo}, {"to", to, &hi}} {
+		if b.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, b.v)
+		if err != nil {
+			return lo, hi, problem.Field(b.name, "must be a time in RFC 3339 (2026-03-01T09:00:00+08:00)")
+		}
+		*b.t = t
+	}
+	if !lo.IsZero() && !hi.IsZero() && hi.Before(lo) {
+		return lo, hi, problem.Field("to", "must not be before from")
+	}
+	return lo, hi, nil
 }
 
 func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
@@ -450,8 +504,8 @@ func (s *Staff) cancel(w http.ResponseWriter, r *http.Request) {
 }
 
 // Cursors are the query's last key (string attributes only), sealed by the one cursor
-// codec (shared/cursor) for the customer's list.
-func (s *Staff) encodeCursor(ctx context.Context, customerID string, key map[string]types.AttributeValue) (*string, error) {
+// codec (shared/cursor) for the list they continue (scope: its query).
+func (s *Staff) encodeCursor(ctx context.Context, scope string, key map[string]types.AttributeValue) (*string, error) {
 	if key == nil {
 		return nil, nil
 	}
@@ -461,15 +515,15 @@ func (s *Staff) encodeCursor(ctx context.Context, customerID string, key map[str
 			m[k] = sv.Value
 		}
 	}
-	return s.Store.Cursors.SealPtr(ctx, "followups?customerId="+customerID, m)
+	return s.Store.Cursors.SealPtr(ctx, scope, m)
 }
 
-func (s *Staff) decodeCursor(ctx context.Context, customerID, c string) (map[string]types.AttributeValue, error) {
+func (s *Staff) decodeCursor(ctx context.Context, scope, c string) (map[string]types.AttributeValue, error) {
 	var m map[string]string
-	if ok, err := s.Store.Cursors.Open(ctx, "followups?customerId="+customerID, c, &m); err != nil || !ok {
+	if ok, err := s.Store.Cursors.Open(ctx, scope, c, &m); err != nil || !ok {
 		return nil, err
 	}
-	allowed := []string{"pk", "sk", "customerPk", "customerSk"}
+	allowed := []string{"pk", "sk", "customerPk", "customerSk", "locationPk", "locationSk"}
 	key := map[string]types.AttributeValue{}
 	for k, v := range m {
 		if !slices.Contains(allowed, k) {

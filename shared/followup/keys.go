@@ -17,6 +17,11 @@ package followup
 //
 //	customerPk = CUST#<customerId>   customerSk = <createdAt>#<id>
 //
+// Index "byLocation" (sparse: only follow-ups from a location) lists a location's by
+// due time:
+//
+//	locationPk = LOC#<locationId>    locationSk = <dueAt>#<id>
+//
 // Access patterns:
 //
 //	a follow-up by id                   GetItem FU#<id>
@@ -26,6 +31,8 @@ package followup
 //	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
 //	outbox, newest first                Query pk = OUTBOX, descending
 //	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
+//	a location's, latest due first      Query byLocation: locationPk = LOC#<id>, locationSk
+//	                                    between the asked due times, descending
 
 import (
 	"fmt"
@@ -55,8 +62,9 @@ func shard(id string) int {
 	return int(h.Sum32() % Shards)
 }
 
-func duePK(s int) string    { return fmt.Sprintf("DUE#%d", s) }
-func queuedPK(s int) string { return fmt.Sprintf("QUEUED#%d", s) }
+func duePK(s int) string          { return fmt.Sprintf("DUE#%d", s) }
+func locationPK(id string) string { return "LOC#" + id }
+func queuedPK(s int) string       { return fmt.Sprintf("QUEUED#%d", s) }
 
 func indexSK(t time.Time, id string) string { return t.UTC().Format(sortTime) + "#" + id }
 

@@ -36,6 +36,8 @@ type item struct {
 	DueSK      string `dynamodbav:"dueSk,omitempty"`
 	CustomerPK string `dynamodbav:"customerPk,omitempty"`
 	CustomerSK string `dynamodbav:"customerSk,omitempty"`
+	LocationPK string `dynamodbav:"locationPk,omitempty"`
+	LocationSK string `dynamodbav:"locationSk,omitempty"`
 	LeaseOwner string `dynamodbav:"leaseOwner,omitempty"`
 	LeaseUntil int64  `dynamodbav:"leaseUntil,omitempty"`
 }
@@ -54,6 +56,9 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	it := item{PK: recordPK(f.ID), SK: recordSK, Followup: f, DuePK: duePK(shard(f.ID)), DueSK: indexSK(f.DueAt, f.ID)}
 	if f.Recipient.Type == "customer" && f.Recipient.ID != "" {
 		it.CustomerPK, it.CustomerSK = "CUST#"+f.Recipient.ID, indexSK(f.CreatedAt, f.ID)
+	}
+	if f.LocationID != "" {
+		it.LocationPK, it.LocationSK = locationPK(f.LocationID), indexSK(f.DueAt, f.ID)
 	}
 	rec, err := attributevalue.MarshalMap(it)
 	if err != nil {
@@ -203,6 +208,8 @@ func (s *Store) hold(ctx context.Context, id string, due, now time.Time) (bool, 
 		Set(expression.Name("dueAt"), expression.Value(due)).
 		Set(expression.Name("duePk"), expression.Value(duePK(shard(id)))).
 		Set(expression.Name("dueSk"), expression.Value(indexSK(due, id))).
+		// The byLocation index sorts by due time too; without locationPk it stays out.
+		Set(expression.Name("locationSk"), expression.Value(indexSK(due, id))).
 		Set(expression.Name("waitingSince"), expression.IfNotExists(expression.Name("waitingSince"), expression.Value(now)))
 	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued), expression.Value(Failed))
 	return s.update(ctx, id, u, cond)
@@ -294,12 +301,36 @@ func (s *Store) Cancel(ctx context.Context, id string, at time.Time) error {
 
 // ForCustomer lists a customer's follow-ups, newest first, a page at a time.
 func (s *Store) ForCustomer(ctx context.Context, customerID string, limit int, cursor map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
-	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+	return s.page(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S("CUST#" + customerID)},
 		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
 	})
+}
+
+// ForLocation lists a location's follow-ups due from from to to (either may be zero:
+// open-ended), the latest due first, a page at a time.
+func (s *Store) ForLocation(ctx context.Context, locationID string, from, to time.Time, limit int, cursor map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
+	lo, hi := "0", "~"
+	if !from.IsZero() {
+		lo = from.UTC().Format(sortTime)
+	}
+	if !to.IsZero() {
+		hi = upTo(to)
+	}
+	return s.page(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String("byLocation"),
+		KeyConditionExpression: aws.String("locationPk = :l AND locationSk BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":l": dynamo.S(locationPK(locationID)), ":lo": dynamo.S(lo), ":hi": dynamo.S(hi)},
+		ScanIndexForward: aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
+	})
+}
+
+// page runs one page of an index query over follow-up records.
+func (s *Store) page(ctx context.Context, in *dynamodb.QueryInput) ([]Followup, map[string]types.AttributeValue, error) {
+	out, err := s.DB.Query(ctx, in)
 	if err != nil {
 		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
 	}

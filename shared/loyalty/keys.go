@@ -17,6 +17,8 @@ package loyalty
 //	KPI#<locationId>      D|W|M#<period>#<shard>      KPI counters of a local day, ISO week
 //	                                                  or month: points, active members
 //	                                                  (shared/kpi, kpi.go)
+//	JOB#<job>             JOB                         the lease of loyalty-timers and
+//	                                                  loyalty-birthdays (shared/job)
 //
 // Indexes (sparse):
 //

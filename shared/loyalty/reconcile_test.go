@@ -14,7 +14,7 @@ import (
 )
 
 // Reconciliation reads every account of the table through its parallel Scan segments
-// (the dispatcher row's Scan grant on the loyalty table): an account whose stored
+// (loyalty-reconcile's Scan grant on the loyalty table): an account whose stored
 // balance drifts from its ledger is reported with its numbers, and no other.
 func TestReconcileFindsTheAccountThatDrifted(t *testing.T) {
 	// GIVEN 30 accounts with three earns each, spread over the Scan's segments

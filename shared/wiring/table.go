@@ -42,6 +42,11 @@ var Tables = []Table{
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
+		}, {
+			// A location's follow-ups by due time (sparse: follow-ups from a location).
+			Name:         "byLocation",
+			PartitionKey: Key{Name: "locationPk", Type: String},
+			SortKey:      &Key{Name: "locationSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},

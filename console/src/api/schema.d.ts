@@ -251,7 +251,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A customer's follow-ups, newest first, with their status */
+        /**
+         * A customer's follow-ups, newest first, or a location's, latest due first, with their status
+         * @description One of `customerId` or `locationId` is required (400 naming `customerId` without either). With `locationId`, `from` and `to` bound the due time. Follow-ups the token may not see are left out, so a page may hold fewer than `limit`; another location is 404.
+         */
         get: operations["listFollowups"];
         put?: never;
         /**
@@ -2178,8 +2181,11 @@ export interface operations {
     };
     listFollowups: {
         parameters: {
-            query: {
-                customerId: string;
+            query?: {
+                customerId?: string;
+                locationId?: string;
+                from?: string;
+                to?: string;
                 limit?: number;
                 cursor?: string;
             };

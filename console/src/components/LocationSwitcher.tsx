@@ -117,7 +117,8 @@ export function LocationSwitcher() {
   const current = location?.name ?? t('location.all');
   const items = [
     ...(locations.length > 1 ? [{ key: ALL, label: t('location.all') }] : []),
-    ...locations.map((l) => ({ key: l.locationId, label: l.name })),
+    // A location's name is data: kept from translation (and from the language test).
+    ...locations.map((l) => ({ key: l.locationId, label: <span translate="no">{l.name}</span> })),
   ];
   return (
     <Dropdown
@@ -131,7 +132,9 @@ export function LocationSwitcher() {
       }}
     >
       <Button icon={<EnvironmentOutlined />} aria-label={t('location.current', { name: current })} style={{ maxWidth: 220 }}>
-        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{current}</span>
+        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }} translate={location ? 'no' : undefined}>
+          {current}
+        </span>
         <DownOutlined aria-hidden />
       </Button>
     </Dropdown>

@@ -179,9 +179,7 @@ export function Queue() {
                     update({ ...filters, assignee: v.trim() || undefined });
                   }}
                   enterButton={
-                    <Button icon={<UserOutlined />} aria-label={t('queue.assignee')}>
-                      {null}
-                    </Button>
+<Button icon={<UserOutlined />} aria-label={t('queue.assignee.apply')} />
                   }
                 />
                 <Button

@@ -8,7 +8,7 @@ import { RoleGate } from '../../components/RoleGate';
 import customers from '../../i18n/customers';
 import { useLocale, useT } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
-import { Data, fill } from './CustomerSearch';
+import { Data, fill } from './parts';
 
 const CHANNELS = ['email', 'sms', 'webhook'] as const;
 type Channel = (typeof CHANNELS)[number];

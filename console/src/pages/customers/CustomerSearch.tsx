@@ -1,7 +1,7 @@
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Alert, Button, Flex, Input, Table, Typography, type CardProps, type TableColumnsType } from 'antd';
+import { Alert, Button, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ApiError } from '../../api/error';
 import { ErrorView } from '../../components/ErrorView';
@@ -10,38 +10,7 @@ import customers from '../../i18n/customers';
 import { useLocale, useT } from '../../i18n';
 import { formatDate } from '../../lib/format';
 import { queryKind, searchParams, type Customer } from './model';
-
-/** Text that is data (names, numbers, ids): left as it is by translation tools. */
-export function Data({ children, lang }: { children: React.ReactNode; lang?: string }) {
-  return (
-    <span translate="no" lang={lang}>
-      {children}
-    </span>
-  );
-}
-
-/**
- * A translated message whose {placeholders} are filled with elements (data wrapped in
- * Data), so that the words are translated and the data is marked as data.
- */
-export function fill(message: string, parts: Record<string, React.ReactNode>): React.ReactNode[] {
-  return message.split(/(\{\w+\})/).map((piece, i) => {
-    const name = /^\{(\w+)\}$/.exec(piece)?.[1];
-    return name !== undefined && name in parts ? <Fragment key={i}>{parts[name]}</Fragment> : piece;
-  });
-}
-
-/** A card whose title (a customer's name) wraps on a phone rather than being cut off. */
-export const WRAP_TITLE: CardProps['styles'] = {
-  header: { flexWrap: 'wrap', rowGap: 8, paddingBlock: 12 },
-  title: { whiteSpace: 'normal', overflow: 'visible', flex: '1 1 200px' },
-};
-
-/** A customer's name, or words saying there is none. */
-export function CustomerName({ c }: { c: Pick<Customer, 'name'> }) {
-  const t = useT(customers);
-  return c.name ? <Data>{c.name}</Data> : <Typography.Text type="secondary">{t('noName')}</Typography.Text>;
-}
+import { CustomerName, Data } from './parts';
 
 /**
  * Finds customers (GET /v1/customers): a phone, an email or an id anywhere the person

@@ -10,7 +10,7 @@ import customers from '../../i18n/customers';
 import { useT } from '../../i18n';
 import { dayInZone } from '../../lib/format';
 import { useLocationScope } from '../../components/LocationSwitcher';
-import { Data, fill } from './CustomerSearch';
+import { Data, fill } from './parts';
 import { confirmsErase, exportFileName, type Customer } from './model';
 
 /** Saves data as a JSON file the browser downloads. */

@@ -9,7 +9,7 @@ import { useLocationScope } from '../../components/LocationSwitcher';
 import customers from '../../i18n/customers';
 import { useLocale, useT } from '../../i18n';
 import { formatDate, formatDateTime, formatNumber } from '../../lib/format';
-import { Data, fill } from './CustomerSearch';
+import { Data, fill } from './parts';
 import { tierProgress, type Customer, type LoyaltyRules } from './model';
 
 type Entry = components['schemas']['LoyaltyEntry'];

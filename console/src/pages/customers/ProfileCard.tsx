@@ -10,7 +10,7 @@ import { RoleGate } from '../../components/RoleGate';
 import customers from '../../i18n/customers';
 import { useLocale, useT } from '../../i18n';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../lib/format';
-import { CustomerName, Data, WRAP_TITLE } from './CustomerSearch';
+import { CustomerName, Data, WRAP_TITLE } from './parts';
 import { profileForm, profilePatch, type Customer, type ProfileForm } from './model';
 
 const h2 = { fontSize: 16, margin: 0 } as const;

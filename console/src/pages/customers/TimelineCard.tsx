@@ -8,7 +8,7 @@ import customers from '../../i18n/customers';
 import followups from '../../i18n/followups';
 import { useLocale, useT } from '../../i18n';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
-import { Data, fill } from './CustomerSearch';
+import { Data, fill } from './parts';
 import { useEntryText } from './LoyaltyCard';
 import { detail, filterTimeline, TIMELINE_TYPES, type Customer, type TimelineItem } from './model';
 

@@ -10,9 +10,9 @@ import { useLocationScope } from '../../components/LocationSwitcher';
 import followups from '../../i18n/followups';
 import { useLocale, useT, type Vars } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
-import { Data, fill } from '../customers/CustomerSearch';
+import { Data, fill } from '../customers/parts';
 import type { Customer } from '../customers/model';
-import { cancellable, channelOf, defaultDue, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
+import { cancellable, channelOf, defaultDue, givenTime, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
 
 const STATUS_COLOR: Record<string, string> = {
   scheduled: 'blue',
@@ -71,7 +71,10 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
     },
   });
 
-  const at = (v: string | undefined) => (v ? formatDateTime(v, zone, locale) : '—');
+  const at = (v: string | undefined) => {
+    const given = givenTime(v);
+    return given ? formatDateTime(given, zone, locale) : '—';
+  };
   const columns: TableColumnsType<Followup> = [
     { title: t('col.kind'), dataIndex: 'kind', key: 'kind', render: (k: string) => kindText(t, k) },
     {

@@ -6,7 +6,8 @@ import { Page } from '../../components/Page';
 import followups from '../../i18n/followups';
 import { useT } from '../../i18n';
 import { useCustomer } from '../customers/CustomerPage';
-import { CustomerName, CustomerSearch, Data, WRAP_TITLE } from '../customers/CustomerSearch';
+import { CustomerSearch } from '../customers/CustomerSearch';
+import { CustomerName, Data, WRAP_TITLE } from '../customers/parts';
 import type { Customer } from '../customers/model';
 import { FollowupsPanel } from './FollowupsPanel';
 

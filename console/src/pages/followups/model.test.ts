@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cancellable, channelOf, defaultDue, instantToZoned, scheduleBody, zonedToInstant } from './model';
+import { cancellable, channelOf, defaultDue, givenTime, instantToZoned, scheduleBody, zonedToInstant } from './model';
 
 describe('zoned times', () => {
   it('reads a wall-clock time in the location zone', () => {
@@ -56,5 +56,13 @@ describe('follow-up state', () => {
   it('reads the channel from the recipient', () => {
     expect(channelOf({ recipient: { channel: 'sms' } as never })).toBe('sms');
     expect(channelOf({ recipient: {} })).toBeUndefined();
+  });
+});
+
+describe('givenTime', () => {
+  it('reads Go zero times as no time', () => {
+    expect(givenTime('0001-01-01T00:00:00Z')).toBeUndefined();
+    expect(givenTime(undefined)).toBeUndefined();
+    expect(givenTime('2026-12-07T02:00:00Z')).toBe('2026-12-07T02:00:00Z');
   });
 });

@@ -119,3 +119,12 @@ export function channelOf(f: Pick<Followup, 'recipient'>): string | undefined {
   const ch = (f.recipient as Record<string, unknown> | undefined)?.channel;
   return typeof ch === 'string' && ch !== '' ? ch : undefined;
 }
+
+/**
+ * A time the API gave, or undefined for none: the follow-ups API writes an unset time
+ * as Go's zero time (0001-01-01T00:00:00Z) rather than leaving it out.
+ */
+export function givenTime(v: string | undefined): string | undefined {
+  if (!v || v.startsWith('0001-01-01')) return undefined;
+  return Number.isNaN(Date.parse(v)) ? undefined : v;
+}

@@ -40,6 +40,7 @@ export function SegmentList() {
     {
       title: t('list.location'),
       key: 'location',
+      responsive: ['md'],
       render: (_, s) => <span translate="no">{names.get(s.filter.locationId) ?? s.filter.locationId}</span>,
     },
     { title: t('list.conditions'), key: 'conditions', render: (_, s) => <Conditions filter={s.filter} /> },

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, DatePicker, Flex, Form, Input, Row, Select, Space, Typography, message } from 'antd';
+import { Button, Card, Col, DatePicker, Flex, Form, Input, Row, Select, Space, Typography, message } from 'antd';
 import { ArrowLeftOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { call, useApi } from '../../api/client';
@@ -171,6 +171,16 @@ function LocationFields({
         <Col {...half}>
           <Form.Item name="timeZone" label={t('location.timeZone')} extra={t('location.timeZoneHint')} rules={[required]}>
             <Select showSearch={{ optionFilterProp: 'value' }} options={zones} aria-label={t('location.timeZone')} />
+          </Form.Item>
+        </Col>
+        <Col {...half}>
+          <Form.Item
+            name="currency"
+            label={t('location.currency')}
+            extra={t('location.currencyHint')}
+            rules={[{ pattern: /^[A-Za-z]{3}$/, message: t('location.currencyFormat') }]}
+          >
+            <Input maxLength={3} autoComplete="off" translate="no" placeholder="CNY" style={{ textTransform: 'uppercase', maxWidth: 120 }} />
           </Form.Item>
         </Col>
       </Row>
@@ -354,7 +364,6 @@ function LocationFields({
           </Form.Item>
         </Col>
       </Row>
-      <Alert type="info" role="note" showIcon title={t('location.currencyNote')} style={{ marginBottom: 16 }} />
       <SaveBar saving={saving} version={version} label={creating ? t('location.create') : undefined} />
     </Form>
   );

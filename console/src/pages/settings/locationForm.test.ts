@@ -6,6 +6,7 @@ const stored: StoredLocation = {
   name: 'Harbour Hotel',
   code: 'HH09',
   timeZone: 'Asia/Shanghai',
+  currency: 'CNY',
   weeklyHours: { mon: ['09:00-18:00'], sat: ['10:00-14:00'] },
   holidays: ['2027-02-10', '2027-01-01'],
   quietHours: '22:00-08:00',
@@ -46,14 +47,16 @@ describe('the location form', () => {
     expect(l.locationId).toBe('loc-9');
     expect(l.updatedAt).toBeUndefined();
     expect(l.quietHours).toBe('22:00-08:00');
+    expect(l.currency).toBe('CNY');
   });
 
   it('leaves out empty branding and code, and trims', () => {
     const f = toForm();
-    Object.assign(f, { locationId: ' new-1 ', name: ' New ', timeZone: 'Europe/London', code: '' });
+    Object.assign(f, { locationId: ' new-1 ', name: ' New ', timeZone: 'Europe/London', code: '', currency: 'gbp' });
     const l = toLocation(f);
-    expect(l).toMatchObject({ locationId: 'new-1', name: 'New', branding: {}, managers: [], holidays: [] });
+    expect(l).toMatchObject({ locationId: 'new-1', name: 'New', currency: 'GBP', branding: {}, managers: [], holidays: [] });
     expect('code' in l).toBe(false);
+    expect('currency' in toLocation({ ...f, currency: '' })).toBe(false);
   });
 
   it('checks a day’s shifts as the API does', () => {
@@ -71,6 +74,7 @@ describe('the location form', () => {
     expect(locationFieldOf('managers[0].locale')).toEqual(['managers', 0, 'locale']);
     expect(locationFieldOf('branding.logoUrl')).toEqual(['logoUrl']);
     expect(locationFieldOf('quietHours')).toEqual(['quietFrom']);
+    expect(locationFieldOf('currency')).toEqual(['currency']);
     expect(locationFieldOf('version')).toBeUndefined();
     expect(locationFieldOf('weeklyHours.funday')).toBeUndefined();
   });

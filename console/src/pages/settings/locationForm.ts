@@ -36,6 +36,8 @@ export interface LocationFormValues {
   name: string;
   code: string;
   timeZone: string;
+  /** ISO 4217 code the location's money is shown in; empty: each amount's own. */
+  currency: string;
   hours: Record<Weekday, Shift[]>;
   /** Closed dates, YYYY-MM-DD in the location's zone. */
   holidays: string[];
@@ -78,6 +80,7 @@ export function toForm(l?: StoredLocation): LocationFormValues {
     name: l?.name ?? '',
     code: l?.code ?? '',
     timeZone: l?.timeZone ?? '',
+    currency: l?.currency ?? '',
     hours,
     holidays: [...(l?.holidays ?? [])].sort(),
     quietFrom,
@@ -135,6 +138,8 @@ export function toLocation(v: LocationFormValues, original?: StoredLocation): St
   };
   if (trimmed(v.code)) out.code = trimmed(v.code).toUpperCase();
   else delete out.code;
+  if (trimmed(v.currency)) out.currency = trimmed(v.currency).toUpperCase();
+  else delete out.currency;
   delete out.updatedAt;
   return out;
 }
@@ -165,6 +170,7 @@ export function locationFieldOf(apiField: string): (string | number)[] | undefin
     name: ['name'],
     code: ['code'],
     timeZone: ['timeZone'],
+    currency: ['currency'],
     quietHours: ['quietFrom'],
     'branding.color': ['color'],
     'branding.logoUrl': ['logoUrl'],

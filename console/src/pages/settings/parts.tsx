@@ -23,11 +23,12 @@ export function SaveProblem({ error, onReload, elsewhere }: { error: unknown; on
         showIcon
         role="alert"
         title={t('conflict.title')}
-        description={t('conflict.text')}
-        action={
-          <Button onClick={onReload} aria-label={t('conflict.reload')}>
-            {t('conflict.reload')}
-          </Button>
+        description={
+          // The button under the text, not beside it: a phone's width is the text's.
+          <Space orientation="vertical" size={8}>
+            <span>{t('conflict.text')}</span>
+            <Button onClick={onReload}>{t('conflict.reload')}</Button>
+          </Space>
         }
         style={{ marginBottom: 16 }}
       />

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -15,6 +15,7 @@ import {
   Space,
   Spin,
   Switch,
+  Tag,
   Typography,
   type FormInstance,
 } from 'antd';
@@ -49,6 +50,15 @@ import {
 } from './model';
 import { mayEdit, surveyKey, useSurvey } from './SurveyView';
 
+
+/** A typed value (dimension, keyword, option) in a tags input: data, not words of the console. */
+function dataTag({ label, closable, onClose }: { label: ReactNode; closable: boolean; onClose: () => void }) {
+  return (
+    <Tag closable={closable} onClose={onClose} style={{ marginInlineEnd: 4 }}>
+      <span translate="no">{label}</span>
+    </Tag>
+  );
+}
 
 const h2 = (text: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{text}</h2>;
 
@@ -116,7 +126,7 @@ function QuestionCard({
             label={t('field.textZh')}
             rules={[{ required: true, whitespace: true, message: t('field.textRequired') }, { max: LIMITS.text, message: t('field.tooLong', { max: LIMITS.text }) }]}
           >
-            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="zh-CN" />
+            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="zh-CN" translate="no" />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>
@@ -125,7 +135,7 @@ function QuestionCard({
             label={t('field.textEn')}
             rules={[{ required: true, whitespace: true, message: t('field.textRequired') }, { max: LIMITS.text, message: t('field.tooLong', { max: LIMITS.text }) }]}
           >
-            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="en" />
+            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="en" translate="no" />
           </Form.Item>
         </Col>
         {type && isRating(type) && (
@@ -142,7 +152,7 @@ function QuestionCard({
           <>
             <Col xs={24} md={12}>
               <Form.Item name={[name, 'options']} label={t('field.options')} tooltip={t('field.optionsHint')}>
-                <Select mode="tags" open={false} tokenSeparators={['\n']} suffixIcon={null} />
+                <Select mode="tags" open={false} tokenSeparators={['\n']} suffixIcon={null} tagRender={dataTag} />
               </Form.Item>
             </Col>
             <Col xs={24} md={12}>
@@ -190,7 +200,7 @@ function LoopFields({ form }: { form: FormInstance<BuilderForm> }) {
           </Col>
           <Col xs={24} md={12}>
             <Form.Item name="keywords" label={t('loop.keywords')} tooltip={t('loop.keywordsHint')}>
-              <Select mode="tags" open={false} suffixIcon={null} />
+              <Select mode="tags" open={false} suffixIcon={null} tagRender={dataTag} />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
@@ -383,7 +393,7 @@ function SurveyForm({ base, onReload }: { base?: Survey; onReload: () => void })
             </Col>
             <Col xs={24} md={12}>
               <Form.Item name="dimensions" label={t('field.dimensions')} tooltip={t('field.dimensionsHint')}>
-                <Select mode="tags" open={false} suffixIcon={null} />
+                <Select mode="tags" open={false} suffixIcon={null} tagRender={dataTag} />
               </Form.Item>
             </Col>
           </Row>

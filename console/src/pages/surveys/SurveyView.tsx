@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Flex, List, Space, Spin, Tag, Typography } from 'antd';
 import { BarChartOutlined, EditOutlined } from '@ant-design/icons';
@@ -35,17 +36,35 @@ export function mayEdit(p: ReturnType<typeof useAuth>['principal'], s: Survey): 
 function LoopSummary({ loop }: { loop: Loop | undefined }) {
   const t = useT(surveys);
   if (!loop || loop.off) return <>{t('loop.offSummary')}</>;
-  const rules: string[] = [];
-  if (loop.detractor) rules.push(t('loop.detractor'));
-  if (loop.lowCsat) rules.push(t('loop.lowCsat'));
-  for (const [d, v] of Object.entries(loop.dimensionAtOrBelow ?? {})) rules.push(t('loop.thresholdSummary', { dimension: d, value: v }));
-  if (loop.keywords?.length) rules.push(t('loop.keywordsSummary', { keywords: loop.keywords.join(', ') }));
+  const rules: { key: string; node: ReactNode }[] = [];
+  if (loop.detractor) rules.push({ key: 'detractor', node: t('loop.detractor') });
+  if (loop.lowCsat) rules.push({ key: 'lowCsat', node: t('loop.lowCsat') });
+  for (const [d, v] of Object.entries(loop.dimensionAtOrBelow ?? {})) {
+    rules.push({
+      key: `dim:${d}`,
+      node: (
+        <>
+          {t('loop.thresholdSummary', { value: v })} <span translate="no">{d}</span>
+        </>
+      ),
+    });
+  }
+  if (loop.keywords?.length) {
+    rules.push({
+      key: 'keywords',
+      node: (
+        <>
+          {t('loop.keywordsSummary')} <span translate="no">{loop.keywords.join(', ')}</span>
+        </>
+      ),
+    });
+  }
   return (
     <Flex vertical gap={4}>
       <span>{t('loop.summary', { hours: loop.callbackWithinHours ?? 0 })}</span>
       <ul style={{ margin: 0, paddingInlineStart: 20 }}>
         {rules.map((r) => (
-          <li key={r}>{r}</li>
+          <li key={r.key}>{r.node}</li>
         ))}
       </ul>
       <span>
