@@ -2,6 +2,8 @@ package local_test
 
 import (
 	"context"
+	"encoding/json"
+	"github.com/rapport-crm/rapport/shared/customer"
 	"net/http"
 	"regexp"
 	"strings"
@@ -74,6 +76,19 @@ func TestUnsubscribeLinkTurnsTheChannelOff(t *testing.T) {
 	consent := s.staffCall(t, "admin", "*", "GET", "/v1/customers/c-7/consent", "")
 	if !strings.Contains(consent.body, `"granted":false`) || !strings.Contains(consent.body, `"source":"unsubscribe-link"`) {
 		t.Fatalf("consent after unsubscribing: %s", consent.body)
+	}
+	// The history says every change, newest first: the unsubscribe, then the opt-in.
+	var withHistory struct{ History []customer.Consent }
+	if r := s.staffCall(t, "admin", "*", "GET", "/v1/customers/c-7/consent?history=true", ""); json.Unmarshal([]byte(r.body), &withHistory) != nil ||
+		len(withHistory.History) != 2 || withHistory.History[0].Source != "unsubscribe-link" || withHistory.History[0].Granted ||
+		withHistory.History[1].Source != "web-form" || !withHistory.History[1].Granted {
+		t.Fatalf("consent history: %d %s", r.status, r.body)
+	}
+	if strings.Contains(consent.body, `"history"`) {
+		t.Fatalf("the history without asking: %s", consent.body)
+	}
+	if r := s.staffCall(t, "admin", "*", "GET", "/v1/customers/c-7/consent?history=yes", ""); r.status != http.StatusBadRequest {
+		t.Fatalf("history=yes: %d", r.status)
 	}
 	// A service message is also refused now: the customer opted out of email.
 	next := schedule(followup.KindPostServiceSurvey)

@@ -3,6 +3,7 @@ package customer
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/auth"
@@ -66,7 +67,23 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 					items = append(items, c)
 				}
 			}
-			web.JSON(w, http.StatusOK, map[string]any{"customerId": r.PathValue("customerId"), "items": items})
+			out := map[string]any{"customerId": r.PathValue("customerId"), "items": items}
+			switch r.URL.Query().Get("history") {
+			case "", "false":
+			case "true":
+				// Every change, newest first: few per customer (a change is a person's act).
+				log, err := svc.Store.ConsentLog(r.Context(), r.PathValue("customerId"))
+				if err != nil {
+					problem.Write(w, r, err)
+					return
+				}
+				slices.Reverse(log)
+				out["history"] = append([]Consent{}, log...)
+			default:
+				problem.Write(w, r, problem.Field("history", "must be true or false"))
+				return
+			}
+			web.JSON(w, http.StatusOK, out)
 		}),
 		"PUT /v1/customers/{customerId}/consent/{channel}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())

@@ -217,7 +217,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A customer's current consent per channel */
+        /** A customer's current consent per channel, and with history=true every change, newest first */
         get: operations["getConsent"];
         put?: never;
         post?: never;
@@ -2108,7 +2108,9 @@ export interface operations {
     };
     getConsent: {
         parameters: {
-            query?: never;
+            query?: {
+                history?: boolean;
+            };
             header?: never;
             path: {
                 customerId: string;
@@ -2126,6 +2128,7 @@ export interface operations {
                     "application/json": {
                         customerId?: string;
                         items: components["schemas"]["Consent"][];
+                        history?: components["schemas"]["Consent"][];
                     };
                 };
             };

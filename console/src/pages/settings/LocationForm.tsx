@@ -177,7 +177,11 @@ function LocationFields({
           <Form.Item
             name="currency"
             label={t('location.currency')}
-            extra={t('location.currencyHint')}
+            extra={
+              <>
+                {t('location.currencyHint')} <span translate="no">CNY, GBP, USD</span>
+              </>
+            }
             rules={[{ pattern: /^[A-Za-z]{3}$/, message: t('location.currencyFormat') }]}
           >
             <Input maxLength={3} autoComplete="off" translate="no" placeholder="CNY" style={{ textTransform: 'uppercase', maxWidth: 120 }} />

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Card, Flex, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Button, Card, Flex, Grid, List, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { call, useApi } from '../../api/client';
@@ -22,6 +22,8 @@ export default function SurveyList() {
   const api = useApi();
   const navigate = useNavigate();
   const { locationId, locations, zoneOf } = useLocationScope();
+  const screens = Grid.useBreakpoint();
+  const phone = !(screens.md ?? true);
   const q = useInfiniteQuery({
     queryKey: ['/v1/surveys', { locationId }],
     initialPageParam: undefined as string | undefined,
@@ -80,7 +82,7 @@ export default function SurveyList() {
       title: t('list.questions'),
       dataIndex: 'questionCount',
       key: 'questionCount',
-      responsive: ['md'],
+      responsive: ['xxl'],
       render: (n: number) => <span translate="no">{n}</span>,
     },
     {
@@ -112,26 +114,49 @@ export default function SurveyList() {
     <Page title={t('title')} extra={newButton}>
       <Card>
         <Typography.Paragraph type="secondary">{locationId ? t('list.introOne') : t('list.introAll')}</Typography.Paragraph>
-        <Table<SurveySummary>
-          rowKey="surveyId"
-          columns={columns}
-          dataSource={items}
-          loading={q.isPending ? { description: t('loading') } : false}
-          pagination={false}
-          size="middle"
-          scroll={{ x: 'max-content' }}
-          locale={{ emptyText: q.isPending ? t('loading') : t('list.empty') }}
-          footer={() => (
-            <Flex justify="space-between" align="center" wrap gap={8}>
-              <span>{t('list.count', { count: items.length })}</span>
-              {q.hasNextPage && (
-                <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
-                  {t('list.more')}
-                </Button>
-              )}
-            </Flex>
+        {phone ? (
+          <List<SurveySummary>
+            dataSource={items}
+            rowKey="surveyId"
+            loading={q.isPending ? { description: t('loading') } : false}
+            locale={{ emptyText: q.isPending ? t('loading') : t('list.empty') }}
+            renderItem={(s) => (
+              <List.Item>
+                <Flex vertical gap={4} style={{ width: '100%' }}>
+                  <Link to={`/surveys/${encodeURIComponent(s.surveyId)}`}>
+                    <span translate="no">{s.title[locale]}</span>
+                  </Link>
+                  <Flex gap={8} wrap align="center">
+                    {s.locationId ? <span translate="no">{nameOf(s.locationId)}</span> : <span>{t('list.everyLocation')}</span>}
+                    {s.anonymous ? <Tag color="blue">{t('kind.anonymous')}</Tag> : <Tag>{t('kind.invitations')}</Tag>}
+                    <Link to={`/surveys/${encodeURIComponent(s.surveyId)}/results`} aria-label={t('list.resultsOf', { title: s.title[locale] })}>
+                      {t('list.results')}
+                    </Link>
+                  </Flex>
+                </Flex>
+              </List.Item>
+            )}
+          />
+        ) : (
+          <Table<SurveySummary>
+            rowKey="surveyId"
+            columns={columns}
+            dataSource={items}
+            loading={q.isPending ? { description: t('loading') } : false}
+            pagination={false}
+            size="middle"
+            scroll={{ x: 'max-content' }}
+            locale={{ emptyText: q.isPending ? t('loading') : t('list.empty') }}
+          />
+        )}
+        <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 12 }}>
+          <span>{t('list.count', { count: items.length })}</span>
+          {q.hasNextPage && (
+            <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+              {t('list.more')}
+            </Button>
           )}
-        />
+        </Flex>
       </Card>
     </Page>
   );
