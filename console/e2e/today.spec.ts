@@ -19,6 +19,7 @@ test('Today counts the open cases and leads to them', async ({ page, request }) 
   expect(count).toBeGreaterThanOrEqual(1);
   await expect(page.getByRole('link', { name: /^Open cases past their SLA: / })).toBeVisible();
   await expect(page.getByText(/^(Last 30 days|Scores are not available: this Rapport has no KPI report\.)$/).first()).toBeVisible();
+  await expect(page.getByText('Loading the scores…')).toHaveCount(0);
   await shots(page, 'today');
 
   await open.click();

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQueries } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Form, Input, Row, Select, Table, Tag, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Grid, Input, List, Row, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined, UserOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { useAuth } from '../../auth/AuthProvider';
@@ -62,16 +62,25 @@ export function Queue() {
   const more = results.some((r) => r.data?.nextCursor);
   const byId = new Map(scope.locations.map((l) => [l.locationId, l]));
 
+  // Phones get a list of cards; wider screens a table.
+  const phone = Grid.useBreakpoint().sm === false;
+  const reference = (c: Complaint) => (
+    <Link to={`/complaints/${encodeURIComponent(c.complaintId)}`} aria-label={t('queue.open', { reference: c.reference })}>
+      <span translate="no">{c.reference}</span>
+    </Link>
+  );
+  const statusTags = (c: Complaint) => (
+    <span>
+      <Tag color={STATUS_COLOR[c.status]}>{label('status', c.status)}</Tag>
+      {c.breached && <Tag color="red">{t('breachedTag')}</Tag>}
+    </span>
+  );
   const columns: TableColumnsType<Complaint> = [
     {
       title: t('queue.reference'),
       key: 'reference',
       fixed: 'left',
-      render: (_, c) => (
-        <Link to={`/complaints/${encodeURIComponent(c.complaintId)}`} aria-label={t('queue.open', { reference: c.reference })}>
-          <span translate="no">{c.reference}</span>
-        </Link>
-      ),
+      render: (_, c) => reference(c),
     },
     {
       title: t('queue.due'),
@@ -81,12 +90,7 @@ export function Queue() {
     {
       title: t('queue.status'),
       key: 'status',
-      render: (_, c) => (
-        <span>
-          <Tag color={STATUS_COLOR[c.status]}>{label('status', c.status)}</Tag>
-          {c.breached && <Tag color="red">{t('breachedTag')}</Tag>}
-        </span>
-      ),
+      render: (_, c) => statusTags(c),
     },
     { title: t('queue.severity'), key: 'severity', render: (_, c) => label('severity', c.severity) },
     { title: t('queue.category'), key: 'category', responsive: ['sm'], render: (_, c) => label('category', c.category) },
@@ -222,17 +226,42 @@ export function Queue() {
       ) : (
         <>
           {more && <Alert type="info" showIcon title={t('queue.more', { count: QUEUE_LIMIT })} style={{ marginBottom: 12 }} />}
-          <Table<Complaint>
-            rowKey="complaintId"
-            columns={columns}
-            dataSource={items}
-            loading={loading}
-            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-            size="middle"
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: loading ? t('queue.loading') : t('queue.empty') }}
-            footer={() => t('queue.count', { count: items.length })}
-          />
+          {phone ? (
+            <List<Complaint>
+              dataSource={items}
+              loading={loading}
+              pagination={{ pageSize: 20, hideOnSinglePage: true, size: 'small' }}
+              locale={{ emptyText: loading ? t('queue.loading') : t('queue.empty') }}
+              footer={t('queue.count', { count: items.length })}
+              renderItem={(c) => (
+                <List.Item key={c.complaintId} style={{ display: 'block' }}>
+                  <Flex vertical gap={4}>
+                    <Flex justify="space-between" wrap gap={4}>
+                      {reference(c)}
+                      {statusTags(c)}
+                    </Flex>
+                    <SlaCell c={c} timeZone={scope.zoneOf(c.locationId)} />
+                    <Typography.Text type="secondary">
+                      {label('category', c.category)} · {label('severity', c.severity)} ·{' '}
+                      <span translate="no">{c.contact?.name ?? c.customerId ?? '—'}</span>
+                    </Typography.Text>
+                  </Flex>
+                </List.Item>
+              )}
+            />
+          ) : (
+            <Table<Complaint>
+              rowKey="complaintId"
+              columns={columns}
+              dataSource={items}
+              loading={loading}
+              pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+              size="middle"
+              scroll={{ x: 'max-content' }}
+              locale={{ emptyText: loading ? t('queue.loading') : t('queue.empty') }}
+              footer={() => t('queue.count', { count: items.length })}
+            />
+          )}
         </>
       )}
     </Page>

@@ -128,3 +128,148 @@ export function givenTime(v: string | undefined): string | undefined {
   if (!v || v.startsWith('0001-01-01')) return undefined;
   return Number.isNaN(Date.parse(v)) ? undefined : v;
 }
+
+/** Every status of a follow-up, in the order of its life. */
+export const STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'skipped', 'failed', 'cancelled'] as const;
+
+/** Every kind of follow-up (shared/followup's Kinds). */
+export const KINDS = [
+  'post-service-survey',
+  'complaint-callback',
+  'complaint-update',
+  'recovery-callback',
+  'sla-warning',
+  'escalation',
+  'birthday',
+  'points-expiry',
+  'tier-change',
+  'win-back',
+  'campaign',
+  'message',
+] as const;
+
+/**
+ * The location list's filters as the address keeps them: ?status= and ?kind= (one
+ * value or a comma list, e.g. Today's ?kind=complaint-callback&status=scheduled), and
+ * ?from= / ?to= (days, YYYY-MM-DD, at each location). Status and kind pick among the
+ * follow-ups loaded; the days bound the API's query.
+ */
+export interface Filters {
+  status: string[];
+  kind: string[];
+  from: string;
+  to: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function isDay(v: string): boolean {
+  return DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+}
+
+/** The filters in an address; values it does not know are left out. */
+export function readFilters(params: URLSearchParams): Filters {
+  const list = (name: string, known: readonly string[]) => {
+    const out: string[] = [];
+    for (const v of (params.get(name) ?? '').split(',')) {
+      const s = v.trim();
+      if (known.includes(s) && !out.includes(s)) out.push(s);
+    }
+    return out;
+  };
+  const day = (name: string) => {
+    const v = (params.get(name) ?? '').trim();
+    return isDay(v) ? v : '';
+  };
+  return { status: list('status', STATUSES), kind: list('kind', KINDS), from: day('from'), to: day('to') };
+}
+
+/** The address with f's filters in it, the other parameters (locationId, view) kept. */
+export function writeFilters(params: URLSearchParams, f: Filters): URLSearchParams {
+  const next = new URLSearchParams(params);
+  const put = (name: string, v: string) => (v ? next.set(name, v) : next.delete(name));
+  put('status', f.status.join(','));
+  put('kind', f.kind.join(','));
+  put('from', f.from);
+  put('to', f.to);
+  return next;
+}
+
+/** Whether a follow-up passes the status and kind filters (none picked: all pass). */
+export function matches(f: Pick<Followup, 'status' | 'kind'>, filters: Pick<Filters, 'status' | 'kind'>): boolean {
+  return (filters.status.length === 0 || filters.status.includes(f.status)) && (filters.kind.length === 0 || filters.kind.includes(f.kind));
+}
+
+/**
+ * The API's from/to for the days picked, at a location in timeZone: from the start of
+ * the first day to the last moment of the last (the API's bounds are inclusive). The
+ * last day before the first is the field at fault.
+ */
+export function dueBounds(f: Pick<Filters, 'from' | 'to'>, timeZone: string): { from?: string; to?: string } | { field: 'to' } {
+  if (f.from && f.to && f.to < f.from) return { field: 'to' };
+  const lo = f.from ? zonedToInstant(`${f.from}T00:00`, timeZone) : undefined;
+  let hi: Date | undefined;
+  if (f.to) {
+    const next = new Date(Date.parse(`${f.to}T00:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10);
+    const end = zonedToInstant(`${next}T00:00`, timeZone);
+    hi = end && new Date(end.getTime() - 1);
+  }
+  return { ...(lo ? { from: lo.toISOString() } : {}), ...(hi ? { to: hi.toISOString() } : {}) };
+}
+
+/** The customer a follow-up goes to, or undefined for one to staff (a manager's alert). */
+export function customerOf(f: Pick<Followup, 'recipient'>): string | undefined {
+  const r = f.recipient as Record<string, unknown> | undefined;
+  return r?.type === 'customer' && typeof r.id === 'string' && r.id !== '' ? r.id : undefined;
+}
+
+/** One location's page of follow-ups, as the location list fetches them. */
+export interface Chunk {
+  locationId: string;
+  items: Followup[];
+  nextCursor: string | null;
+}
+
+export interface Merged {
+  /** The follow-ups that can be shown in order, latest due first. */
+  items: Followup[];
+  /** The cursors to fetch next (location → cursor), undefined when all is loaded. */
+  next: Record<string, string> | undefined;
+}
+
+/**
+ * Several locations' lists merged by due time, latest first. Each location's list is
+ * in that order already, but one location's next page may hold follow-ups due later
+ * than another's loaded ones: a follow-up is shown only once no location with more to
+ * load can still have one due after it. The next fetch is for the locations that hold
+ * the rest back. Pages are in the order fetched; one location's later chunk carries
+ * its current cursor.
+ */
+export function mergeByDue(pages: readonly (readonly Chunk[])[]): Merged {
+  const per = new Map<string, { items: Followup[]; cursor: string | null }>();
+  for (const page of pages) {
+    for (const c of page) {
+      const e = per.get(c.locationId) ?? { items: [], cursor: null };
+      e.items.push(...c.items);
+      e.cursor = c.nextCursor ?? null;
+      per.set(c.locationId, e);
+    }
+  }
+  const due = (f: Followup) => Date.parse(f.dueAt);
+  const oldest = (items: Followup[]) => items.reduce((m, f) => Math.min(m, due(f)), Infinity);
+  let mark = -Infinity;
+  for (const e of per.values()) if (e.cursor) mark = Math.max(mark, oldest(e.items));
+  const seen = new Set<string>();
+  const all: Followup[] = [];
+  for (const e of per.values()) {
+    for (const f of e.items) {
+      if (seen.has(f.followupId)) continue;
+      seen.add(f.followupId);
+      all.push(f);
+    }
+  }
+  all.sort((a, b) => due(b) - due(a) || (a.followupId < b.followupId ? 1 : a.followupId > b.followupId ? -1 : 0));
+  const next: Record<string, string> = {};
+  for (const [loc, e] of per) if (e.cursor && oldest(e.items) === mark) next[loc] = e.cursor;
+  return { items: all.filter((f) => due(f) >= mark), next: Object.keys(next).length ? next : undefined };
+}

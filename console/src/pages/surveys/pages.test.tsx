@@ -207,4 +207,32 @@ describe('surveys area', () => {
     // Comments come with the export, which an agent may not take.
     expect(screen.queryByRole('button', { name: /Export/ })).toBeNull();
   }, SLOW_TEST);
+
+  it('invites a customer to a survey answered by invitation, and shows the link', async () => {
+    setLocale('en');
+    let body: unknown;
+    renderPage(area, {
+      groups: ['agent'],
+      locations: 'loc-1',
+      path: '/surveys/s-1',
+      fetch: async (req) => {
+        if (path(req) === '/v1/locations') return json(200, { items: locations });
+        if (req.method === 'POST' && path(req) === '/v1/surveys/s-1/invitations') {
+          body = await req.json();
+          return json(201, { token: 'tok', url: 'https://api.test/v1/s/tok', expiresAt: '2026-12-20T08:00:00Z', kind: 'invitation' });
+        }
+        return json(200, { ...survey, anonymous: false });
+      },
+    });
+    const customer = await screen.findByLabelText('Customer id', undefined, slow);
+    // An agent may invite but not edit, nor open public links.
+    expect(screen.queryByRole('button', { name: /Edit/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Create public link' })).toBeNull();
+    act(() => fireEvent.change(customer, { target: { value: ' c-42 ' } }));
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Create invitation' })));
+    expect(await screen.findByText('https://api.test/v1/s/tok', undefined, slow)).toBeTruthy();
+    expect(body).toEqual({ customerId: 'c-42', locationId: 'loc-1', expiresInHours: 336 });
+    // Valid until, in the location's zone (Shanghai: UTC+8).
+    expect(screen.getByText('Dec 20, 2026, 16:00')).toBeTruthy();
+  }, SLOW_TEST);
 });

@@ -184,11 +184,11 @@ function Scores({ locationId, zone }: { locationId: string | undefined; zone: st
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 40, right: 16, top: 32, bottom: 24 },
-    xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
+    xAxis: { type: 'category', boundaryGap: true, data: days.map((d) => d.day.slice(5)) },
     yAxis: { type: 'value', min: -100, max: 100 },
     series: [
-      { name: t('nps.title'), type: 'line', connectNulls: true, data: days.map((d) => d.nps) },
-      { name: t('csat.title'), type: 'line', connectNulls: true, data: days.map((d) => d.csat) },
+      { name: t('nps.title'), type: 'line', connectNulls: true, showSymbol: true, symbolSize: 6, data: days.map((d) => d.nps) },
+      { name: t('csat.title'), type: 'line', connectNulls: true, showSymbol: true, symbolSize: 6, data: days.map((d) => d.csat) },
     ],
   } as ChartOption;
   return (
@@ -201,8 +201,8 @@ function Scores({ locationId, zone }: { locationId: string | undefined; zone: st
       </Col>
       <Col xs={24}>
         <Tile title={t('trend.title')}>
-          <Typography.Text type="secondary">{t('score.responses', { count: formatNumber(s.responses, locale) })}</Typography.Text>
-          <Suspense fallback={<Typography.Text type="secondary">{t('kpi.loading')}</Typography.Text>}>
+          <Typography.Paragraph type="secondary">{t('score.responses', { count: formatNumber(s.responses, locale) })}</Typography.Paragraph>
+          <Suspense fallback={<Typography.Paragraph type="secondary">{t('kpi.loading')}</Typography.Paragraph>}>
             <Chart option={option} label={t('trend.label')} height={240} />
           </Suspense>
         </Tile>
