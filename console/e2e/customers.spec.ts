@@ -43,6 +43,28 @@ test('a manager finds a customer and edits the profile', async ({ page, request 
   const stored = await api<{ name: string; birthday: string; version: number }>(request, 'manager', 'GET', `/v1/customers/${guest.customerId}`);
   expect(stored).toMatchObject({ name: `${guest.name} Edited`, birthday: '05-20', version: 2 });
 
+  // The customer agrees to SMS at the desk: the change heads the consent history, at
+  // the location's time (Asia/Shanghai), from the console, by the manager.
+  const consent = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: 'Consent', exact: true }) });
+  await consent.locator('.ant-list-item').filter({ hasText: 'SMS' }).getByRole('button', { name: 'Record opt-in' }).click();
+  await page.getByRole('button', { name: 'Record', exact: true }).click();
+  await expect(consent.getByText('Consent recorded')).toBeVisible();
+  await expect(consent.getByText('Times at Harbour Hotel (Asia/Shanghai).')).toBeVisible();
+  const latest = consent.locator('.ant-timeline-item').first();
+  await expect(latest.getByLabel('SMS: Opted in')).toBeVisible();
+  await expect(latest.getByText('via staff-console')).toBeVisible();
+  const history = await api<{ history: { channel: string; granted: boolean; at: string; source: string }[] }>(
+    request,
+    'manager',
+    'GET',
+    `/v1/customers/${guest.customerId}/consent?history=true`,
+  );
+  expect(history.history[0]).toMatchObject({ channel: 'sms', granted: true, source: 'staff-console' });
+  const shanghai = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'Asia/Shanghai' });
+  await expect(latest.locator('time')).toHaveText(shanghai.format(new Date(history.history[0]!.at)));
+  await settledPage(page);
+  await shotsAt(page, 'customer-consent');
+
   // Managers see merge, export and erasure, each behind a confirmation.
   await page.getByRole('button', { name: 'Erase customer' }).click();
   const erase = page.getByRole('dialog', { name: 'Erase this customer’s personal data' });

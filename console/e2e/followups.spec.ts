@@ -4,12 +4,17 @@ import { openAt, seedCustomer, settledPage, shotsAt } from './customers-support'
 
 test.use({ locale: 'en-US' });
 
-// A branch manager picks a customer in Follow-ups, schedules a message for tomorrow
-// 10:00 at the location (Asia/Shanghai), sees it scheduled, and cancels it.
-test('a manager schedules and cancels a follow-up', async ({ page, request }) => {
+// A branch manager picks a customer in Follow-ups (the customer view), schedules a
+// message for tomorrow 10:00 at the location (Asia/Shanghai) and sees it scheduled;
+// then lists the location's follow-ups (the default view), finds it by the day it is
+// due and, from a link like Today's (?kind=&status=), cancels it.
+test('a manager schedules a follow-up, finds it in the location list and cancels it', async ({ page, request }) => {
   const guest = await seedCustomer(request, 'followup', 'Followup Guest');
 
   await openAt(page, 'manager', '/followups');
+  await expect(page.getByText('The follow-ups of Harbour Hotel, latest due first.')).toBeVisible();
+  await page.getByText('By customer', { exact: true }).click();
+  await expect(page).toHaveURL(/\/followups\?view=customer$/);
   const search = page.getByLabel('Find a customer by phone, email, name or id');
   await search.fill(guest.email);
   await search.press('Enter');
@@ -39,14 +44,32 @@ test('a manager schedules and cancels a follow-up', async ({ page, request }) =>
   );
   expect(listed.items).toHaveLength(1);
   expect(listed.items[0]).toMatchObject({ kind: 'message', status: 'scheduled' });
-  // 10:00 in Shanghai is 02:00 UTC.
-  expect(listed.items[0]?.dueAt).toMatch(/T02:00:00Z$/);
+  // 10:00 in Shanghai is 02:00 UTC, the same day there.
+  const dueAt = listed.items[0]!.dueAt;
+  expect(dueAt).toMatch(/T02:00:00Z$/);
+  const day = dueAt.slice(0, 10);
 
-  await row.getByRole('button', { name: /^Cancel the follow-up due / }).click();
+  // The location's list, narrowed to the day it is due (at the location), in the address.
+  await page.getByText('By location', { exact: true }).click();
+  await expect(page).toHaveURL(/\/followups$/);
+  await page.getByLabel('Due from (day at the location)').fill(day);
+  await page.getByLabel('Due until (day at the location)').fill(day);
+  await expect(page).toHaveURL(new RegExp(`/followups\\?from=${day}&to=${day}$`));
+  const inList = page.getByRole('row').filter({ has: page.getByRole('link', { name: guest.customerId }) });
+  await expect(inList.getByText('Message from staff')).toBeVisible();
+  await expect(inList.getByText('Scheduled')).toBeVisible();
+
+  // A drill-down link as Today makes it: kind and status from the address.
+  await page.goto(`/followups?kind=message&status=scheduled&from=${day}&to=${day}`);
+  await expect(inList.getByText('Scheduled')).toBeVisible();
+  await settledPage(page);
+  await shotsAt(page, 'followups-location');
+
+  await inList.getByRole('button', { name: /^Cancel the follow-up due / }).click();
   await page.getByRole('button', { name: 'Cancel it' }).click();
   await expect(page.getByText('Follow-up cancelled')).toBeVisible();
-  await expect(row.getByText('Cancelled')).toBeVisible();
-  await expect(row.getByRole('button', { name: /^Cancel the follow-up due / })).toHaveCount(0);
+  // Cancelled: out of a list of scheduled ones.
+  await expect(inList).toHaveCount(0);
 
   const after = await api<{ items: { status: string }[] }>(request, 'manager', 'GET', `/v1/followups?customerId=${guest.customerId}`);
   expect(after.items[0]?.status).toBe('cancelled');

@@ -143,5 +143,15 @@ test('every page speaks the chosen language, Chinese and English', async ({ page
       for (const s of await untranslated(page, locale)) failures.push(`${route} [${locale}] ${s}`);
     }
   }
+  // With one location picked, its name shows in the header: data, like any other.
+  await page.goto('/segments');
+  await settled(page);
+  await page.getByRole('button', { name: /^(Location|门店)[:：]/ }).click();
+  await page.getByRole('menuitem', { name: 'Harbour Hotel' }).click();
+  await settled(page);
+  for (const locale of ['zh-CN', 'en'] as const) {
+    await switchTo(page, locale);
+    for (const s of await untranslated(page, locale)) failures.push(`/segments at loc-1 [${locale}] ${s}`);
+  }
   expect(failures, `untranslated text:\n${failures.join('\n')}`).toEqual([]);
 });

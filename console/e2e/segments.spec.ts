@@ -56,6 +56,29 @@ test('a manager builds a segment, sees its count and sends it a campaign', async
   expect(listed.items.find((s) => s.name === 'Tagged for the e2e test')?.filter).toEqual({ locationId: 'loc-1', tags: ['e2e-segments'] });
 });
 
+// loc-1's manager gives the location its own win-back days, over the version of the
+// value settings read; head office's days stay as they were. Put back afterwards.
+test('a manager sets the location’s own win-back days', async ({ page, request }) => {
+  const before = await api<{ winBack: { days: number; locations?: Record<string, number> }; version: number }>(request, 'admin', 'GET', '/v1/settings/value');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openAs(page, 'manager', ['loc-1'], '/segments');
+  const card = page.locator('.ant-card').filter({ hasText: 'Win-back at your location' });
+  await card.getByText('Our own number of days').click();
+  await card.getByLabel('Days without a visit', { exact: true }).fill('45');
+  await card.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Saved: the location’s win-back days are set.')).toBeVisible();
+  await expect(card.getByText(`Editing version ${before.version + 1}`)).toBeVisible();
+  try {
+    const after = await api<typeof before>(request, 'admin', 'GET', '/v1/settings/value');
+    expect(after.winBack.locations?.['loc-1']).toBe(45);
+    expect(after.winBack.days).toBe(before.winBack.days);
+  } finally {
+    const now = await api<typeof before>(request, 'admin', 'GET', '/v1/settings/value');
+    const back = before.winBack.locations?.['loc-1'] ?? null;
+    await api(request, 'manager', 'PUT', '/v1/settings/value/win-back/loc-1', { days: back, version: now.version });
+  }
+});
+
 // An agent is not offered segments: the menu has no entry, and the address says so.
 test('an agent may not open segments', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });

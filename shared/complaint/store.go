@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/kpi"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Errors of the store.
@@ -255,25 +255,23 @@ func (s *Store) commit(ctx context.Context, ch change) error {
 	if err != nil {
 		return err
 	}
-	for attempt := 0; ; attempt++ {
-		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
-			return nil
+	var reasons []string
+	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
+		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		reasons = dynamo.CancellationReasons(err)
+		return slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed"), err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case dynamo.ConditionFailed(err):
+		// The idempotency record sits last: losing it is a lost key, not a change.
+		if n := len(reasons); n > 0 && n == len(items) && reasons[n-1] == "ConditionalCheckFailed" && ch.idempotent() {
+			return errLockLost
 		}
-		reasons := dynamo.CancellationReasons(err)
-		if slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed") && attempt < 8 {
-			time.Sleep(time.Duration(10+rand.IntN(40*(attempt+1))) * time.Millisecond)
-			continue
-		}
-		if dynamo.ConditionFailed(err) {
-			// The idempotency record sits last: losing it is a lost key, not a change.
-			if n := len(reasons); n > 0 && n == len(items) && reasons[n-1] == "ConditionalCheckFailed" && ch.idempotent() {
-				return errLockLost
-			}
-			return ErrChanged
-		}
-		return dynamo.Unavailable(err, "save complaint")
+		return ErrChanged
 	}
+	return dynamo.Unavailable(err, "save complaint")
 }
 
 // idempotent tells whether the change's last extra item is an idempotency record.

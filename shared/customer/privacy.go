@@ -29,6 +29,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 const (
@@ -251,26 +252,36 @@ func (s *Store) ConsentLog(ctx context.Context, cid string) ([]Consent, error) {
 // partition in the same transaction.
 func (s *Store) MoveVisits(ctx context.Context, dupID, survivorID string, now time.Time) (int, error) {
 	moved := 0
-	for attempt := 0; attempt < 20; {
-		vs, err := s.visitsOf(ctx, dupID, visitChunk)
-		if err != nil || len(vs) == 0 {
-			return moved, err
-		}
-		items, err := s.moveVisitItems(ctx, vs, dupID, survivorID, now)
-		if err != nil {
-			return moved, err
-		}
-		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	for {
+		n := 0 // visits the chunk moved; 0 when none are left
+		err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
+			vs, err := s.visitsOf(ctx, dupID, visitChunk)
+			if err != nil || len(vs) == 0 {
+				return false, err
+			}
+			items, err := s.moveVisitItems(ctx, vs, dupID, survivorID, now)
+			if err != nil {
+				return false, err
+			}
+			_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+			switch {
+			case err == nil:
+				n = len(vs)
+				return false, nil
+			case dynamo.ConditionFailed(err) || slices.Contains(dynamo.CancellationReasons(err), "TransactionConflict"):
+				return true, nil // a visit or a profile changed meanwhile: read again
+			default:
+				return false, dynamo.Unavailable(err, "move visits")
+			}
+		})
+		moved += n
 		switch {
-		case err == nil:
-			moved += len(vs)
-		case dynamo.ConditionFailed(err) || slices.Contains(dynamo.CancellationReasons(err), "TransactionConflict"):
-			attempt++ // a visit or a profile changed meanwhile: read again
-		default:
-			return moved, dynamo.Unavailable(err, "move visits")
+		case errors.Is(err, retry.ErrExhausted):
+			return moved, problem.New(problem.Unavailable, "the customers keep changing; retry the merge shortly")
+		case err != nil || n == 0:
+			return moved, err
 		}
 	}
-	return moved, problem.New(problem.Unavailable, "the customers keep changing; retry the merge shortly")
 }
 
 func (s *Store) moveVisitItems(ctx context.Context, vs []Visit, dupID, survivorID string, now time.Time) ([]types.TransactWriteItem, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Profile is one person: how to reach them, where they belong, what they prefer, and
@@ -267,31 +268,41 @@ func (s *Store) CreateProfile(ctx context.Context, in ProfileInput, by string, n
 	if p.Phone == "" && p.Email == "" && p.Name == "" {
 		return Profile{}, false, problem.Field("name", "give at least a name, a phone or an email")
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var found *Profile
+	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		if existing, err := s.FindByContact(ctx, p.Phone, p.Email); err != nil {
-			return Profile{}, false, err
+			return false, err
 		} else if existing != "" {
-			found, err := s.Profile(ctx, existing)
-			return found, false, err
+			f, err := s.Profile(ctx, existing)
+			found = &f
+			return false, err
 		}
 		put, err := s.profilePut(p, 0)
 		if err != nil {
-			return Profile{}, false, err
+			return false, err
 		}
 		items := append([]types.TransactWriteItem{put}, s.claimContacts(Profile{}, p)...)
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		switch {
 		case err == nil:
-			return p, true, s.consentFrom(ctx, p.ID, in.Consent, by, now)
+			return false, nil
 		case dynamo.CancellationReasons(err) != nil && dynamo.CancellationReasons(err)[0] == "ConditionalCheckFailed":
-			return Profile{}, false, problem.Newf(problem.Conflict, "a customer %q exists", p.ID)
-		case dynamo.ConditionFailed(err):
-			continue // another create took the phone or email meanwhile: find it
+			return false, problem.Newf(problem.Conflict, "a customer %q exists", p.ID)
+		case dynamo.ConditionFailed(err) || slices.Contains(dynamo.CancellationReasons(err), "TransactionConflict"):
+			return true, nil // another create took the phone or email meanwhile: find it
 		default:
-			return Profile{}, false, dynamo.Unavailable(err, "create customer")
+			return false, dynamo.Unavailable(err, "create customer")
 		}
+	})
+	switch {
+	case errors.Is(err, retry.ErrExhausted):
+		return Profile{}, false, problem.New(problem.Conflict, "the phone or email is being taken by another create; retry")
+	case err != nil:
+		return Profile{}, false, err
+	case found != nil:
+		return *found, false, nil
 	}
-	return Profile{}, false, problem.New(problem.Conflict, "the phone or email is being taken by another create; retry")
+	return p, true, s.consentFrom(ctx, p.ID, in.Consent, by, now)
 }
 
 // consentFrom records consent given with a profile (source "profile").

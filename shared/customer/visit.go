@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Visit is a visit or purchase a system reported: it moves the customer's recency,
@@ -97,16 +98,16 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 	if err != nil {
 		return err
 	}
-	for attempt := 0; attempt < 10; attempt++ {
+	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		p, err := s.profile(ctx, v.CustomerID)
 		switch {
 		case errors.Is(err, ErrNoProfile):
 			p = Profile{ID: v.CustomerID, LocationID: v.LocationID, CreatedAt: v.ReceivedAt}
 		case err != nil:
-			return err
+			return false, err
 		case p.MergedInto != "":
 			v.CustomerID = p.MergedInto
-			continue
+			return true, nil // the survivor's profile takes the visit
 		}
 		prev := p.Version
 		p.Visits++
@@ -129,12 +130,12 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		p.Version, p.UpdatedAt = prev+1, v.ReceivedAt
 		profile, err := s.profilePut(p, prev)
 		if err != nil {
-			return err
+			return false, err
 		}
 		claim, err := attributevalue.MarshalMap(visitClaim{PK: "VISITSRC#" + v.SourceID, SK: "VISIT", Visit: v,
 			FxPK: visitFxPK(v.SourceID), FxSK: v.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + v.SourceID})
 		if err != nil {
-			return err
+			return false, err
 		}
 		entry, err := attributevalue.MarshalMap(struct {
 			PK string `dynamodbav:"pk"`
@@ -142,11 +143,11 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 			Visit
 		}{customerPK(v.CustomerID), VisitSK(v.At, v.ID), v})
 		if err != nil {
-			return err
+			return false, err
 		}
 		counters, _, err := kpi.Add(s.Table, v.LocationID, kpi.SK(kpi.Day, day, kpi.Shard(v.SourceID)), counts)
 		if err != nil {
-			return err
+			return false, err
 		}
 		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
@@ -157,16 +158,19 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		reasons := dynamo.CancellationReasons(err)
 		switch {
 		case err == nil:
-			return nil
+			return false, nil
 		case len(reasons) > 0 && reasons[0] == "ConditionalCheckFailed":
-			return ErrVisitReported
+			return false, ErrVisitReported
 		case slices.Contains(reasons, "ConditionalCheckFailed") || slices.Contains(reasons, "TransactionConflict"):
-			continue // the profile changed meanwhile: read it again
+			return true, nil // the profile changed meanwhile: read it again
 		default:
-			return dynamo.Unavailable(err, "record visit")
+			return false, dynamo.Unavailable(err, "record visit")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return problem.New(problem.Unavailable, "too many concurrent changes to this customer; retry shortly")
 	}
-	return problem.New(problem.Unavailable, "too many concurrent changes to this customer; retry shortly")
+	return err
 }
 
 // visitDay is the visit's local day at its location (UTC for a location the registry

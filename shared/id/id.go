@@ -1,5 +1,16 @@
-// Package id makes sortable, unguessable identifiers: 48 bits of milliseconds then
-// 80 random bits, in Crockford base32 (the ULID layout), so IDs sort by creation time.
+// Package id makes sortable, unguessable identifiers: 48 bits of Unix milliseconds
+// then 80 random bits, written as 26 characters of Crockford base32, so IDs sort by
+// creation time (IDs of one millisecond in random order).
+//
+// They are not ULIDs, though they hold the same bits: a ULID's text encodes 130 bits
+// with the two spare bits first, so it starts with 0-7 (01M… in 2026); these encode
+// the 128 bits from the first character and leave the spare bits last, so they start
+// 06H… in 2026 and end in one of 0 4 8 C G M R W. A ULID library would misread their
+// time, and its IDs would sort before every one made here. Stored keys depend on this
+// order and on Time: loyalty ledger entries (E#<id>, newest first, and the timeline
+// that merges them), survey responses read by ranges of Lowest, and the survey
+// catalog's creation times. Switching to ULIDs would need all of those re-keyed, so
+// the format stays and the name ULID is not used for it.
 package id
 
 import (

@@ -2,6 +2,7 @@ package id
 
 import (
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,5 +44,24 @@ func TestTimeRejectsOtherStrings(t *testing.T) {
 		if _, ok := Time(s); ok {
 			t.Errorf("Time(%q) accepted", s)
 		}
+	}
+}
+
+// The text is this package's own, not a ULID's (see the package doc): a 2026 id starts
+// 06, where a ULID of the same instant starts 01, and its last character carries the
+// two spare bits as zeros.
+func TestTextIsNotAULID(t *testing.T) {
+	at := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	for range 100 {
+		s := New(at)
+		if !strings.HasPrefix(s, "06") {
+			t.Fatalf("id %q made in 2026 does not start 06", s)
+		}
+		if !strings.ContainsRune("048CGMRW", rune(s[25])) {
+			t.Fatalf("id %q ends in %q, not a character whose two low bits are zero", s, s[25])
+		}
+	}
+	if lo := Lowest(at); lo > New(at) || New(at.Add(-time.Millisecond)) >= lo {
+		t.Fatalf("Lowest(%v) = %q does not part the ids made from then on from earlier ones", at, lo)
 	}
 }

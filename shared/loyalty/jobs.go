@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // TimerReport says what one run of the timers did.
@@ -83,10 +84,10 @@ func (s *Service) timer(ctx context.Context, dueSk string, rules Rules, now time
 		return fmt.Errorf("timer %q: malformed", dueSk)
 	}
 	kind, cid, lotID := parts[1], parts[2], parts[3]
-	for attempt := 0; attempt < s.attempts(); attempt++ {
+	err := retry.Do(ctx, accountRetry, func() (bool, error) {
 		acct, lots, _, err := s.Store.Account(ctx, cid)
 		if err != nil {
-			return err
+			return false, err
 		}
 		var items []types.TransactWriteItem
 		var done *int
@@ -96,28 +97,31 @@ func (s *Service) timer(ctx context.Context, dueSk string, rules Rules, now time
 		} else {
 			lot, ok := findLot(lots, lotID)
 			if !ok {
-				return nil // gone: nothing to do
+				return false, nil // gone: nothing to do
 			}
 			items, done, err = s.lotTimer(acct, lot, kind, rules, now, rep)
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		if len(items) == 0 {
-			return nil
+			return false, nil
 		}
 		txErr := s.Store.transact(ctx, items)
 		switch {
 		case txErr == nil:
 			*done++
-			return nil
+			return false, nil
 		case txErr.conflict() || txErr.conditionFailed():
-			backoff(attempt) // a redeem or earn came between: read again
+			return true, nil // a redeem or earn came between: read again
 		default:
-			return dynamo.Unavailable(txErr.err, "loyalty timer")
+			return false, dynamo.Unavailable(txErr.err, "loyalty timer")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return errors.New("timer " + dueSk + ": too many concurrent changes")
 	}
-	return errors.New("timer " + dueSk + ": too many concurrent changes")
+	return err
 }
 
 func findLot(lots []Lot, lotID string) (Lot, bool) {
@@ -249,7 +253,7 @@ func (s *Service) Birthdays(ctx context.Context, now time.Time) (int, error) {
 				if err != nil || !due {
 					continue
 				}
-				_, replayed, err := s.run(func() (Entry, bool, error) {
+				_, replayed, err := s.run(ctx, func() (Entry, bool, error) {
 					return s.credit(ctx, "birthday", a.CustomerID, TypeBonus, fmt.Sprintf("birthday:%d", year), rules.BirthdayBonus,
 						fmt.Sprintf("birthday %d", year), fmt.Sprintf("bonus|%d|birthday %d", rules.BirthdayBonus, year), rules,
 						func(n *Account) { n.LastBirthdayYear = year })

@@ -3,6 +3,7 @@ package loyalty
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -21,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Membership is what a member tells the programme: how to reach them, their birthday
@@ -70,10 +72,11 @@ func (s *Service) Enrol(ctx context.Context, cid string, m Membership) (Account,
 		return Account{}, err
 	}
 	now := s.Clock.Now()
-	for attempt := 0; attempt < s.attempts(); attempt++ {
+	var saved Account
+	err := retry.Do(ctx, accountRetry, func() (bool, error) {
 		acct, _, exists, err := s.Store.Account(ctx, cid)
 		if err != nil {
-			return Account{}, err
+			return false, err
 		}
 		next := acct
 		next.Phone, next.Email, next.Locale, next.Birthday, next.TimeZone, next.Tags = m.Phone, m.Email, m.Locale, m.Birthday, m.TimeZone, m.Tags
@@ -82,50 +85,54 @@ func (s *Service) Enrol(ctx context.Context, cid string, m Membership) (Account,
 			next.ReferralCode = strings.ToUpper(id.Token(5))[:8]
 			it, err := s.Store.put(map[string]any{"pk": refCodePK(next.ReferralCode), "sk": "REFCODE", "customerId": cid})
 			if err != nil {
-				return Account{}, err
+				return false, err
 			}
 			items = append(items, it)
 		}
 		if m.ReferralCode != "" && acct.ReferredBy == "" {
 			if exists && acct.Earns > 0 {
-				return Account{}, problem.Field("referralCode", "only a new member can be referred")
+				return false, problem.Field("referralCode", "only a new member can be referred")
 			}
 			ref, err := s.referrer(ctx, m.ReferralCode, next.member())
 			if err != nil {
-				return Account{}, err
+				return false, err
 			}
 			next.ReferredBy = ref
 		}
 		contacts, err := s.contactItems(acct, next)
 		if err != nil {
-			return Account{}, err
+			return false, err
 		}
 		items = append(items, contacts...)
 		if next.Tier == "" {
 			rules, err := s.Store.Rules(ctx)
 			if err != nil {
-				return Account{}, err
+				return false, err
 			}
 			st, _ := rules.OnEarn(TierState{}, 0, now)
 			next.setTier(st)
 		}
 		w, err := s.memberWrite(acct, next, now)
 		if err != nil {
-			return Account{}, err
+			return false, err
 		}
 		txErr := s.Store.transact(ctx, append([]types.TransactWriteItem{w}, items...))
 		switch {
 		case txErr == nil:
-			return next, nil
+			saved = next
+			return false, nil
 		case txErr.conditionFailed() && !txErr.failed(0):
-			return Account{}, problem.Field("phone", "this phone or email already belongs to another member")
+			return false, problem.Field("phone", "this phone or email already belongs to another member")
 		case txErr.conflict() || txErr.failed(0):
-			backoff(attempt)
+			return true, nil
 		default:
-			return Account{}, dynamo.Unavailable(txErr.err, "save member")
+			return false, dynamo.Unavailable(txErr.err, "save member")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return Account{}, problem.New(problem.Unavailable, "too many concurrent changes to this member; retry shortly")
 	}
-	return Account{}, problem.New(problem.Unavailable, "too many concurrent changes to this member; retry shortly")
+	return saved, err
 }
 
 // referrer is the member a referral code names, if they may refer this one.

@@ -33,6 +33,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Entry types of merges and erasures.
@@ -141,37 +142,41 @@ func (s *Store) MergeInto(ctx context.Context, dupID, survivorID, actor string, 
 	if err != nil {
 		return m, err
 	}
-	for attempt := 0; ; {
-		lots, err := s.lotsOf(ctx, dupID)
-		if err != nil {
-			return m, err
-		}
-		if len(lots) == 0 {
-			break
-		}
-		if attempt == 20 {
-			return m, problem.New(problem.Unavailable, "the points keep changing; retry the merge shortly")
-		}
-		chunk := lots[:min(len(lots), mergeChunk)]
-		items, err := s.mergeLots(chunk, dupID, survivorID, actor, rules, now)
-		if err != nil {
-			return m, err
-		}
-		switch txErr := s.transact(ctx, items); {
-		case txErr == nil:
-			for _, l := range chunk {
-				m.Lots++
-				if l.Pending {
-					m.Pending += l.Remaining
-				} else {
-					m.Points += l.Remaining
-				}
+	for left := true; left; {
+		left = false // until a chunk moves
+		err := retry.Do(ctx, accountRetry, func() (bool, error) {
+			lots, err := s.lotsOf(ctx, dupID)
+			if err != nil || len(lots) == 0 {
+				return false, err
 			}
-		case txErr.conflict() || txErr.conditionFailed():
-			attempt++ // a lot was spent or released meanwhile: read again
-			backoff(attempt)
-		default:
-			return m, dynamo.Unavailable(txErr.err, "move points")
+			chunk := lots[:min(len(lots), mergeChunk)]
+			items, err := s.mergeLots(chunk, dupID, survivorID, actor, rules, now)
+			if err != nil {
+				return false, err
+			}
+			switch txErr := s.transact(ctx, items); {
+			case txErr == nil:
+				for _, l := range chunk {
+					m.Lots++
+					if l.Pending {
+						m.Pending += l.Remaining
+					} else {
+						m.Points += l.Remaining
+					}
+				}
+				left = true
+				return false, nil
+			case txErr.conflict() || txErr.conditionFailed():
+				return true, nil // a lot was spent or released meanwhile: read again
+			default:
+				return false, dynamo.Unavailable(txErr.err, "move points")
+			}
+		})
+		switch {
+		case errors.Is(err, retry.ErrExhausted):
+			return m, problem.New(problem.Unavailable, "the points keep changing; retry the merge shortly")
+		case err != nil:
+			return m, err
 		}
 	}
 	if err := s.mergeAccount(ctx, dupID, survivorID, rules, now); err != nil {
@@ -256,32 +261,35 @@ func (s *Store) addTo(cid string, add map[string]int, now time.Time) (types.Tran
 // the survivor, in one transaction conditional on both accounts' revisions; the
 // duplicate keeps none of them, so a rerun finds nothing left to hand over.
 func (s *Store) mergeAccount(ctx context.Context, dupID, survivorID string, rules Rules, now time.Time) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	err := retry.Do(ctx, accountRetry, func() (bool, error) {
 		dup, exists, err := s.AccountOnly(ctx, dupID)
 		if err != nil || !exists {
-			return err
+			return false, err
 		}
 		if len(dup.Earned) == 0 && dup.Shortfall == 0 && dup.Phone == "" && dup.Email == "" && dup.Birthday == "" {
-			return nil
+			return false, nil
 		}
 		surv, _, err := s.AccountOnly(ctx, survivorID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		items, err := s.mergeAccountItems(dup, surv, rules, now)
 		if err != nil {
-			return err
+			return false, err
 		}
 		switch txErr := s.transact(ctx, items); {
 		case txErr == nil:
-			return nil
+			return false, nil
 		case txErr.conflict() || txErr.conditionFailed():
-			backoff(attempt)
+			return true, nil // either account changed meanwhile: read both again
 		default:
-			return dynamo.Unavailable(txErr.err, "merge loyalty accounts")
+			return false, dynamo.Unavailable(txErr.err, "merge loyalty accounts")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return problem.New(problem.Unavailable, "the points keep changing; retry the merge shortly")
 	}
-	return problem.New(problem.Unavailable, "the points keep changing; retry the merge shortly")
+	return err
 }
 
 func (s *Store) mergeAccountItems(dup, surv Account, rules Rules, now time.Time) ([]types.TransactWriteItem, error) {
@@ -427,19 +435,20 @@ func (s *Store) EraseAccount(ctx context.Context, cid string, aliases map[string
 	if err := s.openPseudonym(ctx, acct, pseudonym, now); err != nil {
 		return n, err
 	}
-	for attempt := 0; attempt < 40; {
-		done, err := s.moveChunk(ctx, cid, aliases, rules, now, &n)
+	for done := false; !done; {
+		err := retry.Do(ctx, accountRetry, func() (bool, error) {
+			var err error
+			done, err = s.moveChunk(ctx, cid, aliases, rules, now, &n)
+			return errors.Is(err, errRetry), err
+		})
 		switch {
-		case errors.Is(err, errRetry):
-			attempt++
-			backoff(attempt)
+		case errors.Is(err, retry.ErrExhausted):
+			return n, problem.New(problem.Unavailable, "the points keep changing; retry the erasure shortly")
 		case err != nil:
 			return n, err
-		case done:
-			return n, nil
 		}
 	}
-	return n, problem.New(problem.Unavailable, "the points keep changing; retry the erasure shortly")
+	return n, nil
 }
 
 // eraseMember removes the contact and referral index items the member's account

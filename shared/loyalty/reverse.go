@@ -44,7 +44,7 @@ func (s *Service) Reverse(ctx context.Context, actor, cid string, req PointsRequ
 			return Entry{}, false, err
 		}
 	}
-	return s.run(func() (Entry, bool, error) {
+	return s.run(ctx, func() (Entry, bool, error) {
 		now := s.Clock.Now()
 		acct, lots, _, err := s.Store.Account(ctx, cid)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Scheduler gives the transaction items that schedule a follow-up.
@@ -33,8 +33,6 @@ type Service struct {
 	Followups Scheduler
 	// Customers decide who may act on an account (policy.go); the HTTP routes need it.
 	Customers Customers
-	// Attempts bounds how often a write that lost a race is tried again.
-	Attempts int
 	// Locations, when set, gives the time zones the KPI counters count in (kpi.go).
 	Locations Locations
 }
@@ -60,32 +58,27 @@ type PointsRequest struct {
 	LocationID string `json:"locationId"`
 }
 
-func (s *Service) attempts() int {
-	if s.Attempts > 0 {
-		return s.Attempts
-	}
-	return 60
-}
-
-// backoff waits a little, more each attempt, before a write runs again.
-func backoff(attempt int) {
-	time.Sleep(time.Duration(2+rand.IntN(5*(min(attempt, 10)+1))) * time.Millisecond)
-}
+// accountRetry is retry.Conflict with more attempts, for every write to a points
+// account: one account can have many writers at once (a till's redeems, a campaign's
+// earns, the timers), and each loses to most of the others before it wins; 200
+// concurrent redeems of one account all get an answer (TestConcurrentRedeemsNeverOverspend).
+var accountRetry = retry.Conflict.WithAttempts(60)
 
 var errRetry = errors.New("lost a race; again")
 
 // run tries a write until it is done, refused for good, or out of attempts.
-func (s *Service) run(once func() (Entry, bool, error)) (Entry, bool, error) {
-	for attempt := 0; ; attempt++ {
-		e, replayed, err := once()
-		if !errors.Is(err, errRetry) {
-			return e, replayed, err
-		}
-		if attempt >= s.attempts() {
-			return Entry{}, false, problem.New(problem.Unavailable, "too many concurrent changes to these points; retry shortly")
-		}
-		backoff(attempt)
+func (s *Service) run(ctx context.Context, once func() (Entry, bool, error)) (Entry, bool, error) {
+	var e Entry
+	var replayed bool
+	err := retry.Do(ctx, accountRetry, func() (bool, error) {
+		var err error
+		e, replayed, err = once()
+		return errors.Is(err, errRetry), err
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return Entry{}, false, problem.New(problem.Unavailable, "too many concurrent changes to these points; retry shortly")
 	}
+	return e, replayed, err
 }
 
 func checkSource(src string) error {
@@ -207,7 +200,7 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 			return Entry{}, false, err
 		}
 	}
-	return s.run(func() (Entry, bool, error) {
+	return s.run(ctx, func() (Entry, bool, error) {
 		now := s.Clock.Now()
 		acct, _, err := s.Store.AccountOnly(ctx, cid)
 		if err != nil {
@@ -403,7 +396,7 @@ func (s *Service) Redeem(ctx context.Context, actor, cid string, req PointsReque
 			return Entry{}, false, err
 		}
 	}
-	return s.run(func() (Entry, bool, error) {
+	return s.run(ctx, func() (Entry, bool, error) {
 		return s.spend(ctx, actor, cid, TypeRedeem, req.SourceID, req.Points, "", request, rules, req.LocationID, zone)
 	})
 }
@@ -472,7 +465,7 @@ func (s *Service) Adjust(ctx context.Context, actor, cid string, req PointsReque
 		return Entry{}, false, err
 	}
 	request := fmt.Sprintf("adjust|%d|%s", req.Points, req.Reason)
-	return s.run(func() (Entry, bool, error) {
+	return s.run(ctx, func() (Entry, bool, error) {
 		if req.Points < 0 {
 			return s.spend(ctx, actor, cid, TypeAdjust, req.SourceID, -req.Points, req.Reason, request, rules, "", "")
 		}
@@ -488,7 +481,7 @@ func (s *Service) Bonus(ctx context.Context, actor, cid, src string, points int,
 		return Entry{}, false, err
 	}
 	request := fmt.Sprintf("bonus|%d|%s", points, reason)
-	return s.run(func() (Entry, bool, error) {
+	return s.run(ctx, func() (Entry, bool, error) {
 		return s.credit(ctx, actor, cid, TypeBonus, src, points, reason, request, rules, nil)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // ErrNotFound means there is no such survey or invitation.
@@ -171,13 +171,12 @@ func (s *Store) SurveyAndInvitation(ctx context.Context, surveyID, token string)
 	}
 	found := map[string]map[string]types.AttributeValue{}
 	req := map[string]types.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(req) > 0; attempt++ {
-		if attempt == 5 {
-			return Survey{}, dynamo.Unavailable(errors.New("unprocessed keys"), "read survey"), Invitation{}, nil
-		}
+	// Keys come back unprocessed when the table is throttled, not on a conflict: the
+	// shared policy's waits suit that too (AWS asks for an exponential backoff).
+	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		out, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 		if err != nil {
-			return Survey{}, dynamo.Unavailable(err, "read survey"), Invitation{}, nil
+			return false, err
 		}
 		for _, item := range out.Responses[s.Table] {
 			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
@@ -185,9 +184,10 @@ func (s *Store) SurveyAndInvitation(ctx context.Context, surveyID, token string)
 			}
 		}
 		req = out.UnprocessedKeys
-		if len(req) > 0 {
-			time.Sleep(time.Duration(10<<attempt) * time.Millisecond)
-		}
+		return len(req) > 0, nil
+	})
+	if err != nil {
+		return Survey{}, dynamo.Unavailable(err, "read survey"), Invitation{}, nil
 	}
 	decode := func(pk string, v any) error {
 		item, ok := found[pk]
@@ -327,19 +327,21 @@ func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *In
 		tx = append(tx, k)
 	}
 	tx = append(tx, extra...)
-	for attempt := 0; ; attempt++ {
-		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-		reasons := dynamo.CancellationReasons(err)
-		if err == nil || !slices.Contains(reasons, "TransactionConflict") || attempt == 4 {
-			if dup >= 0 && len(reasons) > dup && reasons[dup] == "ConditionalCheckFailed" {
-				return errDuplicate
-			}
-			return saveError(err, reasons, tok != nil)
-		}
+	var reasons []string
+	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
+		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+		reasons = dynamo.CancellationReasons(err)
 		// Another transaction held one of the items (an aggregate shard, the same
-		// invitation): nothing was written, so try again after a short, jittered wait.
-		time.Sleep(time.Duration(10*(attempt+1)+rand.IntN(20)) * time.Millisecond)
+		// invitation): nothing was written, so try again.
+		return slices.Contains(reasons, "TransactionConflict"), err
+	})
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return dynamo.Unavailable(err, "save response")
 	}
+	if dup >= 0 && len(reasons) > dup && reasons[dup] == "ConditionalCheckFailed" {
+		return errDuplicate
+	}
+	return saveError(err, reasons, tok != nil)
 }
 
 func saveError(err error, reasons []string, hasToken bool) error {

@@ -2,12 +2,12 @@ package timeline
 
 // The timeline owns no table. It reads five domains' tables, each through a key range
 // or a sparse index the domain keeps for it, newest first, and merges them page by
-// page. Every source's sort key starts with a fixed-width UTC time (or is a ULID, which
-// sorts by time), so a position in a source is its last sort key read.
+// page. Every source's sort key starts with a fixed-width UTC time (or is an id from
+// shared/id, which sorts by time), so a position in a source is its last sort key read.
 //
 //	source     table       index        partition                     sort key
 //	visit      customers   (the table)  pk = CUST#<customerId>        sk = VISIT#<at>#<visitId>
-//	points     loyalty     (the table)  pk = ACCT#<customerId>        sk = E#<entryId, a ULID>
+//	points     loyalty     (the table)  pk = ACCT#<customerId>        sk = E#<entryId, from id.New>
 //	followup   followups   byCustomer   customerPk = CUST#<id>        customerSk = <createdAt>#<followupId>
 //	complaint  complaints  byCustomer   customerPk = CUST#<id>        customerSk = <createdAt>#<complaintId>
 //	survey     surveys     byCustomer   customerPk = CUST#<id>        customerSk = <submittedAt>#<responseId>

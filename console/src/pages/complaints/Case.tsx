@@ -174,13 +174,14 @@ export function Case() {
   const [view, setView] = useState<TimelineView>('all');
   const [open, setOpen] = useState<ActionName | null>(null);
   const created = (useLocation().state as { created?: string } | null)?.created;
-  const [notice, setNotice] = useState<{ type: 'success' | 'warning' | 'error'; text: string; detail?: string } | null>(
-    created ? { type: 'success', text: t('intake.created') } : null,
+  const [notice, setNotice] = useState<{ type: 'success' | 'warning' | 'error'; title: string; text?: string; detail?: string } | null>(
+    created ? { type: 'success', title: t('intake.created') } : null,
   );
   const [formError, setFormError] = useState<ApiError | null>(null);
   const [form] = Form.useForm<ActionForm>();
-  // One key per intended action: a retry of the same submission counts once.
-  const idempotencyKey = useRef<string>(crypto.randomUUID());
+  // One Idempotency-Key per intended action, kept while its request got no answer: a
+  // retry of the same action then counts once.
+  const attempt = useRef<{ action: ActionName; key: string } | null>(null);
 
   const key = ['/v1/complaints/{complaintId}', complaintId];
   const q = useQuery({
@@ -193,26 +194,26 @@ export function Case() {
     mutationFn: ({ action, values, version }: { action: ActionName; values: ActionForm; version: number }) =>
       call(
         api.POST('/v1/complaints/{complaintId}/actions', {
-          params: { path: { complaintId }, header: { 'Idempotency-Key': idempotencyKey.current } },
+          params: { path: { complaintId }, header: { 'Idempotency-Key': attempt.current?.key ?? crypto.randomUUID() } },
           body: actionBody(action, values, version),
         }),
       ),
     onSuccess: (data, { action }) => {
-      idempotencyKey.current = crypto.randomUUID();
+      attempt.current = null;
       setOpen(null);
       setFormError(null);
       form.resetFields();
-      setNotice({ type: 'success', text: t('action.done', { action: t(`action.${action}`) }) });
+      setNotice({ type: 'success', title: t('action.done', { action: t(`action.${action}`) }) });
       if (data.timeline) queryClient.setQueryData(key, data);
       void queryClient.invalidateQueries({ queryKey: key });
       void queryClient.invalidateQueries({ queryKey: ['/v1/complaints'] });
     },
     onError: (error) => {
-      idempotencyKey.current = crypto.randomUUID();
+      if (error instanceof ApiError && error.status < 500) attempt.current = null;
       if (error instanceof ApiError && error.status === 409) {
         setOpen(null);
         setFormError(null);
-        setNotice({ type: 'warning', text: t('action.conflict'), detail: error.detail });
+        setNotice({ type: 'warning', title: t('action.conflict'), detail: error.detail });
         void q.refetch();
         return;
       }
@@ -224,7 +225,7 @@ export function Case() {
         return;
       }
       const kind = errorKind(error);
-      setNotice({ type: 'error', text: `${tc(`error.${kind}`)}. ${tc(`error.${kind}.text`)}`, detail: error instanceof ApiError ? error.detail : undefined });
+      setNotice({ type: 'error', title: tc(`error.${kind}`), text: tc(`error.${kind}.text`), detail: error instanceof ApiError ? error.detail : undefined });
     },
   });
 
@@ -252,10 +253,11 @@ export function Case() {
   const st = settings.data;
   const run = (action: ActionName, values: ActionForm = {}) => {
     setNotice(null);
+    if (attempt.current?.action !== action) attempt.current = { action, key: crypto.randomUUID() };
     act.mutate({ action, values, version: c.version });
   };
   const startForm = (action: ActionName) => {
-    idempotencyKey.current = crypto.randomUUID();
+    attempt.current = null;
     setFormError(null);
     form.resetFields();
     if (action === 'resolve') form.setFieldsValue({ compensationPoints: 0 });
@@ -389,8 +391,19 @@ export function Case() {
           closable
           onClose={() => setNotice(null)}
           role={notice.type === 'success' ? 'status' : 'alert'}
-          title={notice.text}
-          description={notice.detail ? <span lang="en">{tc('details', { detail: notice.detail })}</span> : undefined}
+          title={notice.title}
+          description={
+            notice.text || notice.detail ? (
+              <>
+                {notice.text}
+                {notice.detail && (
+                  <div lang="en" style={{ fontSize: 12 }}>
+                    {tc('details', { detail: notice.detail })}
+                  </div>
+                )}
+              </>
+            ) : undefined
+          }
           style={{ marginBottom: 16 }}
         />
       )}

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Flex, Form, Input, List, Radio, Row, Select, Typography } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Input, Radio, Row, Select, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import type { components } from '../../api/schema';
 import { call, useApi } from '../../api/client';
@@ -185,23 +185,20 @@ export function Intake() {
                   <Typography.Text type="secondary">{t('intake.noMatch')}</Typography.Text>
                 )}
                 {found.data && found.data.items.length > 0 && (
-                  <List
-                    size="small"
-                    dataSource={found.data.items}
-                    renderItem={(p) => (
-                      <List.Item
-                        actions={[
-                          <Button key="pick" size="small" onClick={() => link(p)} aria-label={`${t('intake.pick')}: ${p.name ?? p.customerId}`}>
+                  <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+                    {found.data.items.map((p) => (
+                      <li key={p.customerId} style={{ padding: '6px 0', borderBottom: '1px solid #f0f0f0' }}>
+                        <Flex justify="space-between" align="center" wrap gap={8}>
+                          <span translate="no">
+                            {p.name ?? p.customerId} {p.phone ?? ''} {p.email ?? ''}
+                          </span>
+                          <Button size="small" onClick={() => link(p)} aria-label={`${t('intake.pick')}: ${p.name ?? p.customerId}`}>
                             {t('intake.pick')}
-                          </Button>,
-                        ]}
-                      >
-                        <span translate="no">
-                          {p.name ?? p.customerId} {p.phone ?? ''} {p.email ?? ''}
-                        </span>
-                      </List.Item>
-                    )}
-                  />
+                          </Button>
+                        </Flex>
+                      </li>
+                    ))}
+                  </ul>
                 )}
               </>
             )}

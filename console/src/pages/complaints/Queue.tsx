@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQueries } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Flex, Form, Grid, Input, List, Row, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Grid, Input, Row, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined, UserOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { useAuth } from '../../auth/AuthProvider';
@@ -227,28 +227,34 @@ export function Queue() {
         <>
           {more && <Alert type="info" showIcon title={t('queue.more', { count: QUEUE_LIMIT })} style={{ marginBottom: 12 }} />}
           {phone ? (
-            <List<Complaint>
-              dataSource={items}
-              loading={loading}
-              pagination={{ pageSize: 20, hideOnSinglePage: true, size: 'small' }}
-              locale={{ emptyText: loading ? t('queue.loading') : t('queue.empty') }}
-              footer={t('queue.count', { count: items.length })}
-              renderItem={(c) => (
-                <List.Item key={c.complaintId} style={{ display: 'block' }}>
-                  <Flex vertical gap={4}>
-                    <Flex justify="space-between" wrap gap={4}>
-                      {reference(c)}
-                      {statusTags(c)}
-                    </Flex>
-                    <SlaCell c={c} timeZone={scope.zoneOf(c.locationId)} />
-                    <Typography.Text type="secondary">
-                      {label('category', c.category)} · {label('severity', c.severity)} ·{' '}
-                      <span translate="no">{c.contact?.name ?? c.customerId ?? '—'}</span>
-                    </Typography.Text>
-                  </Flex>
-                </List.Item>
+            <Card size="small">
+              {loading ? (
+                <Typography.Text type="secondary" role="status">
+                  {t('queue.loading')}
+                </Typography.Text>
+              ) : items.length === 0 ? (
+                <Typography.Text type="secondary">{t('queue.empty')}</Typography.Text>
+              ) : (
+                <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+                  {items.map((c) => (
+                    <li key={c.complaintId} style={{ padding: '10px 0', borderBottom: '1px solid #f0f0f0' }}>
+                      <Flex vertical gap={4}>
+                        <Flex justify="space-between" wrap gap={4}>
+                          {reference(c)}
+                          {statusTags(c)}
+                        </Flex>
+                        <SlaCell c={c} timeZone={scope.zoneOf(c.locationId)} />
+                        <Typography.Text type="secondary">
+                          {label('category', c.category)} · {label('severity', c.severity)} ·{' '}
+                          <span translate="no">{c.contact?.name ?? c.customerId ?? '—'}</span>
+                        </Typography.Text>
+                      </Flex>
+                    </li>
+                  ))}
+                </ul>
               )}
-            />
+              <Typography.Paragraph style={{ margin: '10px 0 0' }}>{t('queue.count', { count: items.length })}</Typography.Paragraph>
+            </Card>
           ) : (
             <Table<Complaint>
               rowKey="complaintId"

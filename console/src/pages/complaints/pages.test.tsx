@@ -98,6 +98,34 @@ describe('complaints pages', { timeout: 20_000 }, () => {
     expect(within(screen.getByRole('group', { name: 'Actions' })).queryByRole('button', { name: 'Acknowledge' })).toBeNull();
   });
 
+  it('keeps an action Idempotency-Key for its retry after an outage, and gives another action its own', async () => {
+    setLocale('en');
+    const { requests } = renderPage(area, {
+      groups: ['agent'],
+      locations: 'loc-1',
+      path: '/complaints/c-1',
+      fetch: (req) => {
+        const url = new URL(req.url);
+        if (url.pathname === '/v1/locations') return json(200, locations);
+        if (url.pathname === '/v1/settings/complaints') return json(200, settings);
+        if (req.method === 'POST') return json(503, { type: 'about:blank', title: 'Unavailable', status: 503 });
+        return json(200, complaint());
+      },
+    });
+    const group = await screen.findByRole('group', { name: 'Actions' }, { timeout: 5000 });
+    act(() => fireEvent.click(within(group).getByRole('button', { name: 'Acknowledge' })));
+    expect(await screen.findByText('Rapport could not answer')).toBeTruthy();
+    act(() => fireEvent.click(within(group).getByRole('button', { name: 'Acknowledge' })));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'POST')).toHaveLength(2));
+    await waitFor(() => expect(within(group).getByRole('button', { name: 'Start work' }).hasAttribute('disabled')).toBe(false));
+    act(() => fireEvent.click(within(group).getByRole('button', { name: 'Start work' })));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'POST')).toHaveLength(3));
+    const keys = requests.filter((r) => r.method === 'POST').map((r) => r.headers.get('Idempotency-Key'));
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
   it('offers a manager close and reopen on a resolved case, and shows the linked customer', async () => {
     setLocale('zh-CN');
     renderPage(area, {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, List, Popconfirm, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Flex, List, Popconfirm, Tag, Timeline, Typography } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
 import { useLocationScope } from '../../components/LocationSwitcher';
@@ -17,20 +17,24 @@ type Channel = (typeof CHANNELS)[number];
 export const CONSENT_SOURCE = 'staff-console';
 
 /**
- * Consent per channel (GET /v1/customers/{id}/consent): the latest answer, when, how
- * and by whom; staff record an opt-in or an opt-out the customer gives at the desk.
+ * Consent per channel (GET /v1/customers/{id}/consent?history=true): the latest answer,
+ * when, how and by whom, then every change, newest first; staff record an opt-in or an
+ * opt-out the customer gives at the desk. Times are in the customer's home location's
+ * zone (locationId; the header's location's, else the browser's, without one).
  */
-export function ConsentCard({ customerId }: { customerId: string }) {
+export function ConsentCard({ customerId, locationId }: { customerId: string; locationId?: string }) {
   const t = useT(customers);
   const locale = useLocale();
   const api = useApi();
   const qc = useQueryClient();
-  const { zone } = useLocationScope();
+  const scope = useLocationScope();
+  const home = locationId ? scope.locations.find((l) => l.locationId === locationId) : undefined;
+  const zone = home?.timeZone ?? scope.zone;
   const [saved, setSaved] = useState(false);
   const key = ['/v1/customers/{customerId}/consent', customerId] as const;
   const q = useQuery({
     queryKey: key,
-    queryFn: () => call(api.GET('/v1/customers/{customerId}/consent', { params: { path: { customerId } } })),
+    queryFn: () => call(api.GET('/v1/customers/{customerId}/consent', { params: { path: { customerId }, query: { history: true } } })),
   });
   const set = useMutation({
     mutationFn: ({ channel, granted }: { channel: Channel; granted: boolean }) =>
@@ -90,6 +94,43 @@ export function ConsentCard({ customerId }: { customerId: string }) {
             );
           }}
         />
+      )}
+      {q.data && (
+        <>
+          <h3 style={{ fontSize: 14, margin: '16px 0 8px' }}>{t('consent.history')}</h3>
+          {home && (
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+              {fill(t('consent.zone'), { location: <Data>{home.name}</Data>, zone: <Data>{zone}</Data> })}
+            </Typography.Paragraph>
+          )}
+          {(q.data.history ?? []).length === 0 ? (
+            <Typography.Text type="secondary">{t('consent.historyEmpty')}</Typography.Text>
+          ) : (
+            <Timeline
+                items={(q.data.history ?? []).map((h, i) => {
+                  const state = h.granted ? t('consent.granted') : t('consent.refused');
+                  return {
+                    key: `${h.at}-${h.channel}-${i}`,
+                    color: h.granted ? 'green' : 'red',
+                    content: (
+                      <div>
+                        <div>
+                          <time dateTime={h.at}>{formatDateTime(h.at, zone, locale)}</time>
+                        </div>
+                        <span aria-label={t('consent.label', { channel: channelName(h.channel), state })}>
+                          <strong>{channelName(h.channel)}</strong> <Tag color={h.granted ? 'green' : 'red'}>{state}</Tag>
+                        </span>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {fill(t('consent.via'), { source: <Data>{h.source}</Data> })}
+                          {h.by && <> · {fill(t('consent.by'), { by: <Data>{h.by}</Data> })}</>}
+                        </Typography.Text>
+                      </div>
+                    ),
+                  };
+                })}
+              />
+          )}
+        </>
       )}
     </Card>
   );

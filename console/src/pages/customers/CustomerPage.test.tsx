@@ -36,7 +36,21 @@ function fakeApi() {
       return json(200, customer);
     }
     if (path === '/v1/customers/c-1') return json(200, customer);
-    if (path === '/v1/customers/c-1/consent') return json(200, { customerId: 'c-1', items: [{ channel: 'email', granted: true, at: '2026-12-01T02:00:00Z', source: 'web-form' }] });
+    if (path === '/v1/customers/c-1/consent') {
+      const history = new URL(req.url).searchParams.get('history') === 'true';
+      return json(200, {
+        customerId: 'c-1',
+        items: [{ channel: 'email', granted: true, at: '2026-12-01T02:00:00Z', source: 'web-form' }],
+        ...(history
+          ? {
+              history: [
+                { channel: 'email', granted: true, at: '2026-12-01T02:00:00Z', source: 'web-form' },
+                { channel: 'email', granted: false, at: '2026-11-20T15:30:00Z', source: 'staff-console', by: 'desk@rapport.test' },
+              ],
+            }
+          : {}),
+      });
+    }
     if (path === '/v1/loyalty/c-1') return json(200, { balance: 120, pending: 0, tier: 'member', earned12m: 120, nextTier: { tier: 'silver', pointsNeeded: 880 }, expiring: [] });
     if (path === '/v1/loyalty/c-1/ledger') return json(200, { items: [], nextCursor: null });
     if (path === '/v1/customers/c-1/timeline') {
@@ -81,6 +95,19 @@ describe('a customer’s page', () => {
     expect(api.patches).toEqual([{ version: 3, email: 'lei.li@example.com' }]);
     expect(screen.getByText('lei.li@example.com')).toBeTruthy();
     expect(screen.getByRole('button', { name: /Erase customer/ })).toBeTruthy();
+  }, 15_000);
+
+  it('shows every consent change, newest first, in the home location\'s zone', async () => {
+    setLocale('en');
+    renderPage(<CustomersArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/c-1' });
+    const heading = await screen.findByRole('heading', { name: 'History' }, slow);
+    const card = heading.closest('.ant-card') as HTMLElement;
+    expect(await within(card).findByText('Times at', { exact: false }, slow)).toBeTruthy();
+    // 15:30 UTC on 20 Nov is 23:30 in Shanghai; the changes newest first.
+    const times = within(card).getAllByText(/2026/, { selector: 'time' }).map((e) => e.textContent);
+    expect(times).toEqual(['Dec 1, 2026, 10:00', 'Nov 20, 2026, 23:30']);
+    expect(within(card).getByText('desk@rapport.test').closest('[translate="no"]')).toBeTruthy();
+    expect(within(card).getAllByLabelText('Email: Opted out')).toHaveLength(1);
   }, 15_000);
 
   it('lists follow-ups with status and reason, and cancels one after confirming', async () => {

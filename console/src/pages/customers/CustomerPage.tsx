@@ -80,7 +80,7 @@ export function CustomerPage() {
           <Col xs={24} lg={12}>
             <Flex vertical gap={16}>
               <ProfileCard customer={c} currency={currency} />
-              <ConsentCard customerId={c.customerId} />
+              <ConsentCard customerId={c.customerId} locationId={c.locationId} />
             </Flex>
           </Col>
           <Col xs={24} lg={12}>

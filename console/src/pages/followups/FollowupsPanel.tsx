@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Form, Input, Modal, Popconfirm, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import { Button, Card, Flex, Form, Input, Modal, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ApiError } from '../../api/error';
@@ -8,24 +8,16 @@ import { RoleGate } from '../../components/RoleGate';
 import { ErrorView } from '../../components/ErrorView';
 import { useLocationScope } from '../../components/LocationSwitcher';
 import followups from '../../i18n/followups';
-import { useLocale, useT, type Vars } from '../../i18n';
+import { useLocale, useT } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { Data, fill } from '../customers/parts';
 import type { Customer } from '../customers/model';
-import { cancellable, channelOf, defaultDue, givenTime, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
+import { useCancelFollowup, useRefreshFollowups } from './cancel';
+import { STATUS_COLOR, channelText, kindText, statusText } from './labels';
+import { channelOf, defaultDue, givenTime, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
 
-const STATUS_COLOR: Record<string, string> = {
-  scheduled: 'blue',
-  queued: 'cyan',
-  sending: 'gold',
-  sent: 'green',
-  skipped: 'default',
-  failed: 'red',
-  cancelled: 'default',
-};
-
-/** The query key of a customer's follow-ups, for the timeline and the list to refresh. */
-export const followupsKey = (customerId: string) => ['/v1/followups', customerId] as const;
+/** The query key of a customer's follow-ups (under ['/v1/followups'], which refreshes every list). */
+export const followupsKey = (customerId: string) => ['/v1/followups', 'customer', customerId] as const;
 
 /**
  * A customer's follow-ups (GET /v1/followups?customerId=), newest first, each with its
@@ -36,12 +28,11 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
   const t = useT(followups);
   const locale = useLocale();
   const api = useApi();
-  const qc = useQueryClient();
   const { zoneOf, locations } = useLocationScope();
   const zone = zoneOf(customer.locationId);
   const [open, setOpen] = useState(false);
-  const [cancelError, setCancelError] = useState<unknown>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
+  const refresh = useRefreshFollowups();
+  const cancel = useCancelFollowup();
 
   const q = useInfiniteQuery({
     queryKey: followupsKey(customer.customerId),
@@ -51,25 +42,6 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
-
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: followupsKey(customer.customerId) });
-    void qc.invalidateQueries({ queryKey: ['/v1/customers/{customerId}/timeline', customer.customerId] });
-  };
-
-  const cancel = useMutation({
-    mutationFn: (id: string) => call(api.DELETE('/v1/followups/{followupId}', { params: { path: { followupId: id } } })),
-    onSuccess: () => {
-      setCancelError(undefined);
-      setDone(t('cancel.done'));
-      refresh();
-    },
-    onError: (e) => {
-      setDone(undefined);
-      setCancelError(e);
-      refresh();
-    },
-  });
 
   const at = (v: string | undefined) => {
     const given = givenTime(v);
@@ -114,26 +86,7 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
       responsive: ['md'],
       render: (v?: string) => (v ? <Data lang="en">{v}</Data> : '—'),
     },
-    {
-      title: t('col.actions'),
-      key: 'actions',
-      render: (_, f) =>
-        cancellable(f) ? (
-          <RoleGate action="followup.cancel">
-            <Popconfirm
-              title={t('cancel.confirm')}
-              okText={t('cancel.yes')}
-              cancelText={t('cancel.no')}
-              okButtonProps={{ danger: true }}
-              onConfirm={() => cancel.mutateAsync(f.followupId).catch(() => undefined)}
-            >
-              <Button danger size="small" aria-label={t('cancel.label', { at: at(f.dueAt) })} loading={cancel.isPending && cancel.variables === f.followupId}>
-                {t('cancel.button')}
-              </Button>
-            </Popconfirm>
-          </RoleGate>
-        ) : null,
-    },
+    { title: t('col.actions'), key: 'actions', render: (_, f) => cancel.button(f, at(f.dueAt)) },
   ];
 
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
@@ -148,13 +101,7 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
         </RoleGate>
       }
     >
-      {done && <Alert type="success" showIcon title={done} closable onClose={() => setDone(undefined)} style={{ marginBottom: 12 }} />}
-      {cancelError !== undefined &&
-        (cancelError instanceof ApiError && cancelError.status === 409 ? (
-          <Alert type="warning" showIcon title={t('cancel.late')} closable onClose={() => setCancelError(undefined)} style={{ marginBottom: 12 }} />
-        ) : (
-          <ErrorView error={cancelError} />
-        ))}
+      {cancel.notices}
       {q.isError ? (
         <ErrorView error={q.error} onRetry={() => void q.refetch()} />
       ) : (
@@ -186,31 +133,13 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
           onClose={() => setOpen(false)}
           onDone={(f) => {
             setOpen(false);
-            setDone(t('schedule.done', { at: at(f.dueAt) }));
+            cancel.say(t('schedule.done', { at: at(f.dueAt) }));
             refresh();
           }}
         />
       )}
     </Card>
   );
-}
-
-type Key = keyof (typeof followups)['en'];
-type T = (key: Key, vars?: Vars) => string;
-
-function kindText(t: T, kind: string): string {
-  const key = `kind.${kind}` as Key;
-  return key in followups.en ? t(key) : kind;
-}
-
-function statusText(t: T, status: string): string {
-  const key = `status.${status}` as Key;
-  return key in followups.en ? t(key) : status;
-}
-
-function channelText(t: T, ch: string): string {
-  const key = `channel.${ch}` as Key;
-  return key in followups.en ? t(key) : ch;
 }
 
 interface FormValues {

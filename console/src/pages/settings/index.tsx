@@ -15,7 +15,7 @@ const SECTIONS = [
 ] as const;
 
 /** The section a settings path belongs to (locations owns /settings and /settings/locations/…). */
-export function sectionOf(pathname: string): (typeof SECTIONS)[number]['key'] {
+function sectionOf(pathname: string): (typeof SECTIONS)[number]['key'] {
   const s = SECTIONS.find((x) => x.key !== 'locations' && (pathname === x.path || pathname.startsWith(x.path + '/')));
   return s?.key ?? 'locations';
 }

@@ -126,7 +126,7 @@ function QuestionCard({
             label={t('field.textZh')}
             rules={[{ required: true, whitespace: true, message: t('field.textRequired') }, { max: LIMITS.text, message: t('field.tooLong', { max: LIMITS.text }) }]}
           >
-            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="zh-CN" translate="no" />
+            <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} lang="zh-CN" translate="no" />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>
@@ -135,7 +135,7 @@ function QuestionCard({
             label={t('field.textEn')}
             rules={[{ required: true, whitespace: true, message: t('field.textRequired') }, { max: LIMITS.text, message: t('field.tooLong', { max: LIMITS.text }) }]}
           >
-            <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} lang="en" translate="no" />
+            <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} lang="en" translate="no" />
           </Form.Item>
         </Col>
         {type && isRating(type) && (

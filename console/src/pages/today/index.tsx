@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { Card, Col, Flex, List, Row, Typography } from 'antd';
+import { Card, Col, Flex, Row, Typography } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ApiError } from '../../api/error';
 import { ErrorView } from '../../components/ErrorView';
@@ -87,12 +87,9 @@ function CaseCounts({ locationId }: { locationId: string | undefined }) {
           ) : items.length === 0 ? (
             <Typography.Text type="secondary">{t('urgent.empty')}</Typography.Text>
           ) : (
-            <List
-              size="small"
-              split={false}
-              dataSource={items.slice(0, 3)}
-              renderItem={(c) => (
-                <List.Item style={{ paddingInline: 0 }}>
+            <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+              {items.slice(0, 3).map((c) => (
+                <li key={c.complaintId} style={{ padding: '6px 0' }}>
                   <Flex wrap gap={6} align="center">
                     <Link to={`/complaints/${encodeURIComponent(c.complaintId)}`} aria-label={tcx('queue.open', { reference: c.reference })}>
                       <span translate="no">{c.reference}</span>
@@ -100,9 +97,9 @@ function CaseCounts({ locationId }: { locationId: string | undefined }) {
                     <span>{label('category', c.category)}</span>
                     <SlaCell c={c} timeZone={zoneOf(c.locationId)} />
                   </Flex>
-                </List.Item>
-              )}
-            />
+                </li>
+              ))}
+            </ul>
           )}
           <div style={{ marginTop: 8 }}>
             <Link to={queueHref({ status: 'open', locationId })}>{t('urgent.all')}</Link>
