@@ -4,7 +4,8 @@ import { DESKTOP, enterComplaint, runId, shots } from './complaints-support';
 
 // Today for loc-1's manager: the open cases counted (one entered here at least), each
 // number a link to the queue filtered to them, the filters kept in the address through
-// a reload; the scores shown, or said to be unavailable.
+// a reload; the callbacks a link to the follow-ups filtered to them; the scores shown,
+// or said to be unavailable.
 test('Today counts the open cases and leads to them', async ({ page, request }) => {
   const description = `Lift out of order (${runId()})`;
   await enterComplaint(request, 'manager', 'loc-1', description);
@@ -18,6 +19,10 @@ test('Today counts the open cases and leads to them', async ({ page, request }) 
   const count = Number((await open.textContent())!.replace(/\D/g, ''));
   expect(count).toBeGreaterThanOrEqual(1);
   await expect(page.getByRole('link', { name: /^Open cases past their SLA: / })).toBeVisible();
+  await expect(page.getByRole('link', { name: /^Callbacks due: .*Show them in the follow-ups$/ })).toHaveAttribute(
+    'href',
+    /^\/followups\?locationId=loc-1&kind=recovery-callback%2Ccomplaint-callback&status=[^&]+&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/,
+  );
   await expect(page.getByText(/^(Last 30 days|Scores are not available: this Rapport has no KPI report\.)$/).first()).toBeVisible();
   await expect(page.getByText('Loading the scores…')).toHaveCount(0);
   await shots(page, 'today');

@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/retry"
 )
 
 // Timeline events of privacy operations (internal: the customer's view skips them).
@@ -67,9 +68,10 @@ func (s *Store) CaseWithTimeline(ctx context.Context, id string) (Case, error) {
 
 // changeCase writes a case change made outside the lifecycle as one transaction: the
 // case updated by u if still at its version, and the timeline event of its next
-// version. A lost race reads the case again, up to a few times.
+// version. A lost race reads the case again (retry.Conflict).
 func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem) (expression.UpdateBuilder, *Event, bool)) (bool, error) {
-	for range 5 {
+	changed := false
+	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		c, err := s.caseOnly(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
@@ -99,14 +101,18 @@ func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem)
 		}})
 		switch {
 		case err == nil:
-			return true, nil
+			changed = true
+			return false, nil
 		case dynamo.ConditionFailed(err) || slices.Contains(dynamo.CancellationReasons(err), "TransactionConflict"):
-			continue // staff acted on the case meanwhile
+			return true, nil // staff acted on the case meanwhile
 		default:
 			return false, dynamo.Unavailable(err, "change complaint")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return false, problem.New(problem.Unavailable, "the case keeps changing; retry shortly")
 	}
-	return false, problem.New(problem.Unavailable, "the case keeps changing; retry shortly")
+	return changed, err
 }
 
 // ReassignCase links a case of from to another customer (the survivor of a merge),

@@ -56,7 +56,7 @@ func (s *Store) StartMerge(ctx context.Context, survivorID, dupID, by string, no
 	if survivorID == dupID {
 		return false, problem.Field("duplicateId", "must be another customer than the one merged into")
 	}
-	for range 5 {
+	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		surv, err := s.profile(ctx, survivorID)
 		if errors.Is(err, ErrNoProfile) {
 			return false, problem.New(problem.NotFound, "no such customer")
@@ -75,7 +75,8 @@ func (s *Store) StartMerge(ctx context.Context, survivorID, dupID, by string, no
 		case surv.MergedInto != "":
 			return false, problem.Newf(problem.Conflict, "customer %s was merged into %s: merge into that one", survivorID, surv.MergedInto)
 		case dup.MergedInto == survivorID:
-			return true, nil
+			resumed = true
+			return false, nil
 		case dup.MergedInto != "":
 			return false, problem.Newf(problem.Conflict, "customer %s was already merged into %s", dupID, dup.MergedInto)
 		}
@@ -88,12 +89,15 @@ func (s *Store) StartMerge(ctx context.Context, survivorID, dupID, by string, no
 		case err == nil:
 			return false, nil
 		case dynamo.ConditionFailed(err) || slices.Contains(dynamo.CancellationReasons(err), "TransactionConflict"):
-			continue // one of the profiles changed meanwhile: read them again
+			return true, nil // one of the profiles changed meanwhile: read them again
 		default:
 			return false, dynamo.Unavailable(err, "merge customers")
 		}
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return false, problem.New(problem.Unavailable, "the customers keep changing; retry the merge shortly")
 	}
-	return false, problem.New(problem.Unavailable, "the customers keep changing; retry the merge shortly")
+	return resumed, err
 }
 
 func (s *Store) mergeItems(surv, dup Profile, by string, now time.Time) ([]types.TransactWriteItem, error) {

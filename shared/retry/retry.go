@@ -28,10 +28,10 @@ type Policy struct {
 }
 
 // Conflict is the one policy for writes that lost a transaction race: ten tries with
-// at most 650 ms of waiting in all, enough for the handful of writers one item
+// at most 325 ms of waiting in all, enough for the handful of writers one item
 // usually has. A caller whose item has many writers at once raises Attempts with
 // WithAttempts and says why next to the call.
-var Conflict = Policy{Attempts: 10, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}
+var Conflict = Policy{Attempts: 10, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}
 
 // WithAttempts is p with n tries in all.
 func (p Policy) WithAttempts(n int) Policy {

@@ -85,6 +85,20 @@ describe('follow-ups by location', () => {
     expect(await screen.findByText('smtp: mailbox full', undefined, slow)).toBeTruthy();
   }, 15_000);
 
+  it('asks for the days picked in the form, both kept', async () => {
+    setLocale('en');
+    const { requests } = renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?status=failed' });
+    expect(await screen.findByText('smtp: mailbox full', undefined, slow)).toBeTruthy();
+    act(() => {
+      fireEvent.change(screen.getByLabelText('Due from (day at the location)'), { target: { value: '2026-12-01' } });
+      fireEvent.change(screen.getByLabelText('Due until (day at the location)'), { target: { value: '2026-12-05' } });
+    });
+    await screen.findByText('smtp: mailbox full', undefined, slow);
+    const last = requests.map((r) => new URL(r.url)).filter((u) => u.pathname === '/v1/followups').at(-1)!;
+    expect(Object.fromEntries(last.searchParams)).toEqual({ locationId: 'loc-1', from: '2026-11-30T16:00:00.000Z', to: '2026-12-05T15:59:59.999Z' });
+    expect((screen.getByLabelText('Status') as HTMLInputElement).closest('.ant-select')?.textContent).toContain('Failed');
+  }, 15_000);
+
   it('says a day range that ends before it starts is wrong, and asks nothing', async () => {
     setLocale('en');
     const { requests } = renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?from=2026-12-09&to=2026-12-07' });

@@ -18,7 +18,7 @@ import { KINDS, STATUSES, channelOf, customerOf, dueBounds, givenTime, matches, 
  * first), merged by due time; filtered by status and kind among those loaded, and by
  * the days they are due (at each location) in the API's query.
  */
-export function LocationList({ locationIds, filters, onFilters }: { locationIds: string[]; filters: Filters; onFilters: (f: Filters) => void }) {
+export function LocationList({ locationIds, filters, onFilters }: { locationIds: string[]; filters: Filters; onFilters: (change: Partial<Filters>) => void }) {
   const t = useT(followups);
   const locale = useLocale();
   const api = useApi();
@@ -138,7 +138,7 @@ export function LocationList({ locationIds, filters, onFilters }: { locationIds:
                   placeholder={t('filter.any')}
                   value={filters.status}
                   options={options(STATUSES, (s) => statusText(t, s))}
-                  onChange={(status: string[]) => onFilters({ ...filters, status })}
+                  onChange={(status: string[]) => onFilters({ status })}
                 />
               </Form.Item>
             </Col>
@@ -151,13 +151,13 @@ export function LocationList({ locationIds, filters, onFilters }: { locationIds:
                   placeholder={t('filter.any')}
                   value={filters.kind}
                   options={options(KINDS, (k) => kindText(t, k))}
-                  onChange={(kind: string[]) => onFilters({ ...filters, kind })}
+                  onChange={(kind: string[]) => onFilters({ kind })}
                 />
               </Form.Item>
             </Col>
             <Col xs={24} sm={12} lg={6}>
               <Form.Item label={t('filter.from')} htmlFor="followups-from">
-                <Input id="followups-from" type="date" value={filters.from} onChange={(e) => onFilters({ ...filters, from: e.target.value })} />
+                <Input id="followups-from" type="date" value={filters.from} onChange={(e) => onFilters({ from: e.target.value })} />
               </Form.Item>
             </Col>
             <Col xs={24} sm={12} lg={6}>
@@ -167,7 +167,7 @@ export function LocationList({ locationIds, filters, onFilters }: { locationIds:
                 validateStatus={badRange ? 'error' : undefined}
                 help={badRange ? t('filter.badRange') : undefined}
               >
-                <Input id="followups-to" type="date" value={filters.to} onChange={(e) => onFilters({ ...filters, to: e.target.value })} />
+                <Input id="followups-to" type="date" value={filters.to} onChange={(e) => onFilters({ to: e.target.value })} />
               </Form.Item>
             </Col>
           </Row>

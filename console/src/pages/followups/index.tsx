@@ -91,7 +91,15 @@ function ByLocation() {
   }, [scope.loading, scope.locationId]);
 
   const filters = readFilters(params);
-  const onFilters = (f: Filters) => setParams((p) => writeFilters(p, f), { replace: true });
+  // Each change is merged into the address as the last change left it (setParams's
+  // own updater sees the address of the last render): two changes in a row both hold.
+  const latest = useRef({ seen: params, value: params });
+  if (latest.current.seen !== params) latest.current = { seen: params, value: params };
+  const onFilters = (change: Partial<Filters>) => {
+    const next = writeFilters(latest.current.value, { ...readFilters(latest.current.value), ...change });
+    latest.current.value = next;
+    setParams(next, { replace: true });
+  };
 
   if (scope.loading) {
     return (

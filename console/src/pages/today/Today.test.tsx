@@ -35,6 +35,10 @@ describe('Today', { timeout: 20_000 }, () => {
         const url = new URL(req.url);
         if (url.pathname === '/v1/locations') return json(200, locations);
         if (url.pathname === '/v1/reports/kpis') return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+        if (url.pathname === '/v1/followups') {
+          const f = (id: string, kind: string, status: string) => ({ followupId: id, kind, status, dueAt: '2026-12-06T01:00:00Z', requestedAt: '2026-12-06T01:00:00Z', recipient: {} });
+          return json(200, { items: [f('f1', 'recovery-callback', 'sent'), f('f2', 'complaint-callback', 'cancelled'), f('f3', 'birthday', 'scheduled')], nextCursor: null });
+        }
         const status = url.searchParams.get('status');
         if (status === 'received') return json(200, { items: [open('a', 'received', true), open('b', 'received', false)], nextCursor: null });
         if (status === 'in_progress') return json(200, { items: [open('c', 'in_progress', true)], nextCursor: null });
@@ -46,6 +50,11 @@ describe('Today', { timeout: 20_000 }, () => {
     const breached = screen.getByRole('link', { name: 'Open cases past their SLA: 2. Show them in the queue' });
     expect(breached.getAttribute('href')).toBe('/complaints?status=open&locationId=loc-1&breached=true');
     expect(await screen.findByText('Scores are not available: this Rapport has no KPI report.')).toBeTruthy();
+    const callbacks = await screen.findByRole('link', { name: 'Callbacks due: 1. Show them in the follow-ups' });
+    expect(callbacks.getAttribute('href')).toMatch(/^\/followups\?locationId=loc-1&kind=recovery-callback%2Ccomplaint-callback&status=.*&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+    const fu = new URL(requests.find((r) => r.url.includes('/v1/followups'))!.url).searchParams;
+    expect(fu.get('locationId')).toBe('loc-1');
+    expect(fu.get('from')).toMatch(/T16:00:00.000Z$/); // midnight in Shanghai
     const kpi = new URL(requests.find((r) => r.url.includes('/v1/reports/kpis'))!.url).searchParams;
     expect(kpi.get('interval')).toBe('day');
     expect(kpi.get('locationId')).toBe('loc-1');

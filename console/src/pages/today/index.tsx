@@ -16,7 +16,8 @@ import { useNow } from '../../lib/useNow';
 import { useLabel } from '../complaints/labels';
 import { mergeCases, queueHref, queueQueries, sortBySla } from '../complaints/model';
 import { SlaCell } from '../complaints/SlaCell';
-import { last30Days, series, summarize, type Score } from './model';
+import { dueBounds } from '../followups/model';
+import { callbackDays, callbacksHref, countCallbacks, last30Days, series, summarize, type Score } from './model';
 
 // ECharts comes with the chart only, after the numbers.
 const Chart = lazy(() => import('../../components/Chart'));
@@ -32,7 +33,7 @@ function Tile({ title, children }: { title: string; children: ReactNode }) {
 const BIG = { fontSize: 32, fontWeight: 600, lineHeight: 1.2 } as const;
 
 /** The open and breached cases at the chosen location(s), each number a link to them. */
-function CaseCounts({ locationId }: { locationId: string | undefined }) {
+function CaseCounts({ locationId, beside }: { locationId: string | undefined; beside: ReactNode }) {
   const t = useT(today);
   const label = useLabel();
   const tcx = useT(complaints);
@@ -48,9 +49,12 @@ function CaseCounts({ locationId }: { locationId: string | undefined }) {
   const failed = results.find((r) => r.isError);
   if (failed) {
     return (
-      <Col xs={24}>
-        <ErrorView error={failed.error} onRetry={() => results.forEach((r) => r.isError && void r.refetch())} />
-      </Col>
+      <>
+        <Col xs={24}>
+          <ErrorView error={failed.error} onRetry={() => results.forEach((r) => r.isError && void r.refetch())} />
+        </Col>
+        {beside}
+      </>
     );
   }
   const loading = results.some((r) => r.isPending);
@@ -80,7 +84,8 @@ function CaseCounts({ locationId }: { locationId: string | undefined }) {
           {figure(breached, queueHref({ status: 'open', locationId, breached: true }), t('breached.link', { count: count(breached) }))}
         </Tile>
       </Col>
-      <Col xs={24} lg={8}>
+      {beside}
+      <Col xs={24}>
         <Tile title={t('urgent.title')}>
           {loading ? (
             <Typography.Text type="secondary">{t('counts.loading')}</Typography.Text>
@@ -107,6 +112,56 @@ function CaseCounts({ locationId }: { locationId: string | undefined }) {
         </Tile>
       </Col>
     </>
+  );
+}
+
+/**
+ * The callbacks due at the chosen location(s) over the last 7 days (GET /v1/followups by
+ * location), a link to the follow-ups list filtered to the same.
+ */
+function Callbacks() {
+  const t = useT(today);
+  const locale = useLocale();
+  const api = useApi();
+  const scope = useLocationScope();
+  const now = useNow(10 * 60_000);
+  const ids = scope.locationId ? [scope.locationId] : scope.locations.map((l) => l.locationId);
+  const results = useQueries({
+    queries: ids.map((locationId) => {
+      const zone = scope.zoneOf(locationId);
+      const bounds = dueBounds(callbackDays(now, zone), zone);
+      const query = { locationId, limit: 200, ...('field' in bounds ? {} : bounds) };
+      return {
+        queryKey: ['/v1/followups', query],
+        queryFn: () => call(api.GET('/v1/followups', { params: { query } })),
+      };
+    }),
+  });
+  const failed = results.find((r) => r.isError);
+  const loading = results.some((r) => r.isPending);
+  const count = results.reduce((n, r) => n + countCallbacks(r.data?.items ?? []), 0);
+  const more = results.some((r) => r.data?.nextCursor);
+  const shown = more ? `${t('counts.more')} ${formatNumber(count, locale)}` : formatNumber(count, locale);
+  const href = callbacksHref(scope.locationId, callbackDays(now, scope.zone));
+  return (
+    <Col xs={24} sm={12} lg={8}>
+      <Tile title={t('callbacks.title')}>
+        {failed ? (
+          <ErrorView error={failed.error} onRetry={() => results.forEach((r) => r.isError && void r.refetch())} />
+        ) : loading ? (
+          <Typography.Text type="secondary" role="status">
+            {t('counts.loading')}
+          </Typography.Text>
+        ) : (
+          <Link to={href} aria-label={t('callbacks.link', { count: shown })} style={BIG} data-testid="today-callbacks">
+            {shown}
+          </Link>
+        )}
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '8px 0 0' }}>
+          {t('callbacks.hint')}
+        </Typography.Paragraph>
+      </Tile>
+    </Col>
   );
 }
 
@@ -216,7 +271,6 @@ function Scores({ locationId, zone }: { locationId: string | undefined; zone: st
 export default function TodayArea() {
   const t = useT(today);
   const scope = useLocationScope();
-  const followups = scope.locationId ? `/followups?locationId=${encodeURIComponent(scope.locationId)}` : '/followups';
   return (
     <Page title={t('title')}>
       <Typography.Paragraph type="secondary">
@@ -228,15 +282,7 @@ export default function TodayArea() {
         </Typography.Paragraph>
       ) : (
       <Row gutter={[16, 16]}>
-        <CaseCounts locationId={scope.locationId} />
-        <Col xs={24}>
-          <Tile title={t('callbacks.title')}>
-            <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
-              {t('callbacks.unavailable')}
-            </Typography.Paragraph>
-            <Link to={followups}>{t('callbacks.link')}</Link>
-          </Tile>
-        </Col>
+        <CaseCounts locationId={scope.locationId} beside={<Callbacks />} />
         <Scores locationId={scope.locationId} zone={scope.zone} />
       </Row>
       )}

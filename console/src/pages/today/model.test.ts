@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { last30Days, series, summarize, type KPIReport } from './model';
+import { callbackDays, callbacksHref, countCallbacks, last30Days, series, summarize, type KPIReport } from './model';
 
 function day(start: string, responses: number, nps: number | null, csat: number | null) {
   return {
@@ -56,5 +56,23 @@ describe('Today', () => {
       intervals: [day('2026-12-05', 2, 10, 80), day('2026-12-06', 1, 20, 90)],
     };
     expect(summarize(report, '2026-12-06').nps).toEqual({ today: 20, period: 13.3 });
+  });
+
+  it('counts the callbacks of the last 7 local days, and links to the same in the follow-ups', () => {
+    const now = new Date('2026-12-05T23:30:00Z');
+    expect(callbackDays(now, 'Asia/Shanghai')).toEqual({ from: '2026-11-30', to: '2026-12-06' });
+    expect(
+      countCallbacks([
+        { kind: 'recovery-callback', status: 'sent' },
+        { kind: 'complaint-callback', status: 'scheduled' },
+        { kind: 'complaint-callback', status: 'cancelled' },
+        { kind: 'recovery-callback', status: 'failed' },
+        { kind: 'birthday', status: 'scheduled' },
+      ]),
+    ).toBe(2);
+    expect(callbacksHref('loc-1', { from: '2026-11-30', to: '2026-12-06' })).toBe(
+      '/followups?locationId=loc-1&kind=recovery-callback%2Ccomplaint-callback&status=scheduled%2Cqueued%2Csending%2Csent&from=2026-11-30&to=2026-12-06',
+    );
+    expect(callbacksHref(undefined, { from: '2026-11-30', to: '2026-12-06' })).not.toContain('locationId');
   });
 });

@@ -57,3 +57,33 @@ export function summarize(report: KPIReport, today: string): ScoreSummary {
 export function series(report: KPIReport): { day: string; nps: number | null; csat: number | null }[] {
   return report.intervals.map((d) => ({ day: d.start, nps: d.nps ?? null, csat: d.csat ?? null }));
 }
+
+/** The follow-ups that are callbacks: the survey loop's to unhappy guests, and a complaint's after its resolution. */
+export const CALLBACK_KINDS = ['recovery-callback', 'complaint-callback'] as const;
+/** Callbacks still under way or made; cancelled, skipped and failed ones are not counted. */
+export const CALLBACK_STATUSES = ['scheduled', 'queued', 'sending', 'sent'] as const;
+
+/** The local days Today counts callbacks over: the last 7, today included. */
+export function callbackDays(now: Date, timeZone: string): { from: string; to: string } {
+  const to = dayInZone(now, timeZone);
+  const from = new Date(Date.parse(`${to}T12:00:00Z`) - 6 * DAY_MS).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+/** The callbacks among a location's follow-ups. */
+export function countCallbacks(items: readonly { kind: string; status: string }[]): number {
+  return items.filter(
+    (f) => (CALLBACK_KINDS as readonly string[]).includes(f.kind) && (CALLBACK_STATUSES as readonly string[]).includes(f.status),
+  ).length;
+}
+
+/** The follow-ups list filtered to the callbacks counted (its ?kind, ?status, ?from, ?to). */
+export function callbacksHref(locationId: string | undefined, days: { from: string; to: string }): string {
+  const q = new URLSearchParams();
+  if (locationId) q.set('locationId', locationId);
+  q.set('kind', CALLBACK_KINDS.join(','));
+  q.set('status', CALLBACK_STATUSES.join(','));
+  q.set('from', days.from);
+  q.set('to', days.to);
+  return `/followups?${q.toString()}`;
+}
