@@ -9,14 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/nyaruka/phonenumbers"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
-// DefaultRegion is assumed for phone numbers written without a country code: a
-// national number such as 138 0013 8000 is read as mainland China's.
-const DefaultRegion = "CN"
+// DefaultCountryCode is assumed for phone numbers written without one: an eleven-digit
+// number starting with 1 is a mainland China mobile.
+const DefaultCountryCode = "86"
 
 // ErrBadPhone and ErrBadEmail mean a contact cannot be normalised.
 var (
@@ -24,28 +23,42 @@ var (
 	ErrBadEmail = errors.New("not an email address")
 )
 
-// NormalizePhone writes a phone number in E.164 (+8613800138000) as libphonenumber
-// reads it: "+44 (0)20 7946 0958", "+44 20 7946 0958" and "0044 20 7946 0958" are one
-// number, and a national number gets DefaultRegion's country code. Only digits, a
-// leading +, and spaces, dashes, dots, slashes and brackets are accepted (no letters:
-// a name searched for is never read as a vanity number), and the number must be valid
-// in libphonenumber's metadata, not just of a possible length, so that a mistyped
-// number does not join two customers under one made-up contact.
+// NormalizePhone writes a phone number in E.164 (+8613800138000): spaces, dashes, dots
+// and brackets are dropped, 00 becomes +, a national mobile number gets the default
+// country code, and a trunk prefix written "(0)" after the country code is left out
+// ("+44 (0)20 7946 0958" is "+44 20 7946 0958"). Letters are refused, so a name
+// searched for is never read as a number.
 func NormalizePhone(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", ErrBadPhone
+	if i := strings.Index(s, "(0)"); i > 0 && (s[0] == '+' || strings.HasPrefix(s, "00")) {
+		s = s[:i] + s[i+3:]
 	}
+	var b strings.Builder
 	for i, r := range s {
-		if !(r >= '0' && r <= '9' || r == '+' && i == 0 || strings.ContainsRune(" -.()/", r)) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case strings.ContainsRune(" -.()/", r):
+		default:
 			return "", ErrBadPhone
 		}
 	}
-	n, err := phonenumbers.Parse(s, DefaultRegion)
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	n := b.String()
+	switch {
+	case strings.HasPrefix(n, "+"):
+	case strings.HasPrefix(n, "00"):
+		n = "+" + n[2:]
+	case len(n) == 11 && n[0] == '1':
+		n = "+" + DefaultCountryCode + n
+	default:
 		return "", ErrBadPhone
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	if d := len(n) - 1; d < 8 || d > 15 || n[1] == '0' {
+		return "", ErrBadPhone
+	}
+	return n, nil
 }
 
 // NormalizeEmail lower-cases an address and checks its form.

