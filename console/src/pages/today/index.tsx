@@ -233,6 +233,8 @@ function Scores({ locationId, zone }: { locationId: string | undefined; zone: st
   const s = summarize(q.data, to);
   const days = series(q.data);
   const option: ChartOption = {
+    // Drawn at once: the figures matter, not the motion.
+    animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 40, right: 16, top: 32, bottom: 24 },
