@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { Button, Card, Flex, Form, Input, Modal, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Button, Card, Flex, Form, Input, Modal, Select, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ApiError } from '../../api/error';
@@ -12,6 +12,7 @@ import { useLocale, useT } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { Data, fill } from '../customers/parts';
 import type { Customer } from '../customers/model';
+import { FollowupTable } from './FollowupTable';
 import { useCancelFollowup, useRefreshFollowups } from './cancel';
 import { STATUS_COLOR, channelText, kindText, statusText } from './labels';
 import { channelOf, defaultDue, givenTime, scheduleBody, type Channel, type Followup, type ScheduleForm } from './model';
@@ -105,25 +106,7 @@ export function FollowupsPanel({ customer, headingLevel = 2 }: { customer: Custo
       {q.isError ? (
         <ErrorView error={q.error} onRetry={() => void q.refetch()} />
       ) : (
-        <Table<Followup>
-          rowKey="followupId"
-          columns={columns}
-          dataSource={items}
-          loading={q.isPending}
-          pagination={false}
-          size="small"
-          scroll={{ x: 'max-content' }}
-          locale={{ emptyText: t('list.empty') }}
-          footer={
-            q.hasNextPage
-              ? () => (
-                  <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
-                    {t('list.more')}
-                  </Button>
-                )
-              : undefined
-          }
-        />
+        <FollowupTable columns={columns} items={items} query={q} emptyText={t('list.empty')} />
       )}
       {open && (
         <ScheduleModal

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Flex, Form, Grid, Input, Row, Select, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Grid, Input, Row, Select, Tag, Typography, type TableColumnsType } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
 import { useLocationScope } from '../../components/LocationSwitcher';
@@ -9,6 +9,7 @@ import followups from '../../i18n/followups';
 import { useLocale, useT } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { Data } from '../customers/parts';
+import { FollowupTable } from './FollowupTable';
 import { useCancelFollowup } from './cancel';
 import { STATUS_COLOR, channelText, kindText, statusText } from './labels';
 import { KINDS, STATUSES, channelOf, customerOf, dueBounds, givenTime, matches, mergeByDue, type Chunk, type Filters, type Followup } from './model';
@@ -187,25 +188,7 @@ export function LocationList({ locationIds, filters, onFilters }: { locationIds:
         {badRange ? null : q.isError ? (
           <ErrorView error={q.error} onRetry={() => void q.refetch()} />
         ) : (
-          <Table<Followup>
-            rowKey="followupId"
-            columns={columns}
-            dataSource={shown}
-            loading={q.isPending}
-            pagination={false}
-            size="small"
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: t('list.emptyLocation') }}
-            footer={
-              q.hasNextPage
-                ? () => (
-                    <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
-                      {t('list.more')}
-                    </Button>
-                  )
-                : undefined
-            }
-          />
+          <FollowupTable columns={columns} items={shown} query={q} emptyText={t('list.emptyLocation')} />
         )}
       </Card>
     </Flex>
