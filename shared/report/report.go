@@ -83,6 +83,13 @@ type Figures struct {
 	Responses int      `json:"responses"`
 	NPS       *float64 `json:"nps"`
 	CSAT      *float64 `json:"csat"`
+	// The parts of NPS and CSAT (answers, promoters and detractors; answers and 4–5
+	// answers), so that intervals can be added up exactly.
+	NPSAnswers  int `json:"npsAnswers"`
+	Promoters   int `json:"promoters"`
+	Detractors  int `json:"detractors"`
+	CSATAnswers int `json:"csatAnswers"`
+	Satisfied   int `json:"satisfied"`
 	// Cases opened and resolutions; SLA compliance is the share (0..1) of those
 	// resolutions within the resolve deadline.
 	ComplaintsOpened   int      `json:"complaintsOpened"`
@@ -150,6 +157,8 @@ func (f *Figures) compute() {
 	res := survey.Tally{Responses: c[kpi.Responses], NPSCount: c[kpi.NPSCount], Promoters: c[kpi.Promoters],
 		Detractors: c[kpi.Detractors], CSATCount: c[kpi.CSATCount], Satisfied: c[kpi.Satisfied]}.Results()
 	f.Responses, f.NPS, f.CSAT = res.Responses, res.NPS, res.CSAT
+	f.NPSAnswers, f.Promoters, f.Detractors = c[kpi.NPSCount], c[kpi.Promoters], c[kpi.Detractors]
+	f.CSATAnswers, f.Satisfied = c[kpi.CSATCount], c[kpi.Satisfied]
 	f.ComplaintsOpened, f.ComplaintsResolved = c[kpi.Opened], c[kpi.Resolved]
 	f.SLACompliance = ratio(c[kpi.ResolvedMet], c[kpi.Resolved])
 	f.Visits, f.RepeatVisitRate = c[kpi.Visits], ratio(c[kpi.RepeatVisits], c[kpi.Visits])

@@ -292,6 +292,11 @@ func TestKPIsOfTheWorkedExample(t *testing.T) {
 			{"2026-W50", "2026-12-07", "2026-12-13", 0, nil, nil, 0, 0, nil, 0, nil, 0, 0, 0},
 			{"2026-W51", "2026-12-14", "2026-12-20", 0, nil, nil, 0, 1, f(0), 0, nil, 1, 10, 0},
 		})
+		// The parts behind W49's NPS 33.3 and CSAT 66.7, for a reader adding intervals up.
+		w49 := r.Intervals[0]
+		if got := [5]int{w49.NPSAnswers, w49.Promoters, w49.Detractors, w49.CSATAnswers, w49.Satisfied}; got != [5]int{3, 2, 1, 3, 2} {
+			t.Errorf("W49's parts (NPS answers, promoters, detractors, CSAT answers, satisfied) %v, want [3 2 1 3 2]", got)
+		}
 	})
 	t.Run("months", func(t *testing.T) {
 		r := ask(shAgent, report.Query{From: "2026-11-30", To: "2026-12-14", Interval: report.Monthly})

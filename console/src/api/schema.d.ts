@@ -1327,6 +1327,14 @@ export interface components {
             nps: number | null;
             /** @description % of 4–5 answers on 1–5 CSAT questions, one decimal */
             csat: number | null;
+            /** @description NPS answers behind nps (intervals add up exactly by their parts) */
+            npsAnswers: number;
+            promoters: number;
+            detractors: number;
+            /** @description CSAT answers behind csat */
+            csatAnswers: number;
+            /** @description CSAT answers of 4 or 5 */
+            satisfied: number;
             complaintsOpened: number;
             /** @description resolutions (a case reopened and resolved again counts again) */
             complaintsResolved: number;

@@ -71,18 +71,21 @@ describe('Today', { timeout: 20_000 }, () => {
         if (url.pathname === '/v1/locations') return json(200, locations);
         if (url.pathname === '/v1/reports/kpis') {
           const to = url.searchParams.get('to')!;
-          const day = (start: string, responses: number, nps: number | null, csat: number | null) => ({
-            period: start, start, end: start, responses, nps, csat, complaintsOpened: 0, complaintsResolved: 0, slaCompliance: null,
+          // The parts behind each day's scores: NPS answers, promoters, detractors, CSAT answers, satisfied.
+          const day = (start: string, responses: number, nps: number | null, csat: number | null, [npsAnswers, promoters, detractors, csatAnswers, satisfied]: number[]) => ({
+            period: start, start, end: start, responses, nps, csat, npsAnswers, promoters, detractors, csatAnswers, satisfied,
+            complaintsOpened: 0, complaintsResolved: 0, slaCompliance: null,
             visits: 0, repeatVisitRate: null, activeMembers: 0, pointsIssued: 0, pointsRedeemed: 0,
           });
-          return json(200, { from: url.searchParams.get('from'), to, interval: 'day', locations: ['loc-1'], intervals: [day('2026-11-01', 3, 40, 90), day(to, 1, -20, 50)] });
+          return json(200, { from: url.searchParams.get('from'), to, interval: 'day', locations: ['loc-1'],
+            intervals: [day('2026-11-01', 10, 40, 90, [5, 3, 1, 10, 9]), day(to, 5, -20, 50, [5, 1, 2, 2, 1])] });
         }
         return json(200, { items: [], nextCursor: null });
       },
     });
     expect(await screen.findByRole('link', { name: '净推荐值, 今日: -20. 查看调查结果' }, { timeout: 5000 })).toBeTruthy();
-    expect(screen.getByRole('link', { name: '净推荐值, 近 30 天: 25. 查看调查结果' }).getAttribute('href')).toBe('/surveys');
-    expect(screen.getByRole('link', { name: '满意度, 近 30 天: 80%. 查看调查结果' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: '净推荐值, 近 30 天: 10. 查看调查结果' }).getAttribute('href')).toBe('/surveys');
+    expect(screen.getByRole('link', { name: '满意度, 近 30 天: 83.3%. 查看调查结果' })).toBeTruthy();
     expect(await screen.findByText('没有等待处理的投诉。')).toBeTruthy();
   });
 });

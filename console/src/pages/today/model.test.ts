@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { callbackDays, callbacksHref, countCallbacks, last30Days, series, summarize, type KPIReport } from './model';
 
-function day(start: string, responses: number, nps: number | null, csat: number | null) {
+/** A day's figures with its parts: promoters and detractors of npsAnswers, satisfied of csatAnswers. */
+function day(start: string, responses: number, nps: number | null, csat: number | null, parts: [number, number, number, number, number] = [0, 0, 0, 0, 0]) {
+  const [npsAnswers, promoters, detractors, csatAnswers, satisfied] = parts;
   return {
     period: start,
     start,
@@ -9,6 +11,11 @@ function day(start: string, responses: number, nps: number | null, csat: number 
     responses,
     nps,
     csat,
+    npsAnswers,
+    promoters,
+    detractors,
+    csatAnswers,
+    satisfied,
     complaintsOpened: 0,
     complaintsResolved: 0,
     slaCompliance: null,
@@ -30,13 +37,17 @@ describe('Today', () => {
     expect(last30Days(new Date('2027-01-10T12:00:00Z'), 'UTC')).toEqual({ from: '2026-12-12', to: '2027-01-10' });
   });
 
-  it('weighs the days by their responses, and says null where nobody answered', () => {
+  it('adds the days up by their parts, and says null where nobody answered', () => {
     const report: KPIReport = {
       from: '2026-12-04',
       to: '2026-12-06',
       interval: 'day',
       locations: ['loc-1'],
-      intervals: [day('2026-12-04', 3, 100, 100), day('2026-12-05', 1, -100, 0), day('2026-12-06', 0, null, null)],
+      intervals: [
+        day('2026-12-04', 3, 100, 100, [3, 3, 0, 3, 3]),
+        day('2026-12-05', 1, -100, 0, [1, 0, 1, 1, 0]),
+        day('2026-12-06', 0, null, null),
+      ],
     };
     const s = summarize(report, '2026-12-06');
     expect(s.nps).toEqual({ today: null, period: 50 });
@@ -47,15 +58,21 @@ describe('Today', () => {
     expect(series(report)[2]).toEqual({ day: '2026-12-06', nps: null, csat: null });
   });
 
-  it('rounds the weighted score to one decimal', () => {
+  it('is exact where averaging the daily scores would not be', () => {
+    // Day 1: 3 answers, 2 promoters, 1 detractor (NPS 33.3); day 2: 1 answer, a
+    // passive (NPS 0). Weighted by responses, 25.0; from the parts, (2 − 1) / 4 = 25.0;
+    // with CSAT answered by only some respondents the two differ.
     const report: KPIReport = {
       from: '2026-12-05',
       to: '2026-12-06',
       interval: 'day',
       locations: ['loc-1'],
-      intervals: [day('2026-12-05', 2, 10, 80), day('2026-12-06', 1, 20, 90)],
+      intervals: [day('2026-12-05', 3, 33.3, 100, [3, 2, 1, 1, 1]), day('2026-12-06', 1, 0, 0, [1, 0, 0, 3, 0])],
     };
-    expect(summarize(report, '2026-12-06').nps).toEqual({ today: 20, period: 13.3 });
+    const s = summarize(report, '2026-12-06');
+    expect(s.nps).toEqual({ today: 0, period: 25 });
+    // 1 satisfied of 4 CSAT answers; an average weighted by responses would say 75.
+    expect(s.csat).toEqual({ today: 0, period: 25 });
   });
 
   it('counts the callbacks of the last 7 local days, and links to the same in the follow-ups', () => {

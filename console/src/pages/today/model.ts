@@ -20,7 +20,7 @@ export function last30Days(now: Date, timeZone: string): { from: string; to: str
 export interface Score {
   /** Today's score, null when nobody answered today. */
   today: number | null;
-  /** The 30 days' score: the daily scores weighted by the day's responses; null with none. */
+  /** The 30 days' score, from the days' summed parts (as the API computes a period's); null with none. */
   period: number | null;
 }
 
@@ -30,25 +30,32 @@ export interface ScoreSummary {
   responses: number;
 }
 
-function weighted(days: readonly Figures[], pick: (f: Figures) => number | null | undefined): number | null {
-  let sum = 0;
-  let weight = 0;
+const oneDecimal = (v: number) => Math.round(v * 10) / 10;
+
+/** NPS and CSAT of several intervals, from their summed parts: never an average of scores. */
+export function combined(days: readonly Figures[]): { nps: number | null; csat: number | null } {
+  let npsN = 0, pro = 0, det = 0, csatN = 0, sat = 0;
   for (const d of days) {
-    const v = pick(d);
-    if (v === null || v === undefined || d.responses <= 0) continue;
-    sum += v * d.responses;
-    weight += d.responses;
+    npsN += d.npsAnswers;
+    pro += d.promoters;
+    det += d.detractors;
+    csatN += d.csatAnswers;
+    sat += d.satisfied;
   }
-  return weight === 0 ? null : Math.round((sum / weight) * 10) / 10;
+  return {
+    nps: npsN === 0 ? null : oneDecimal(((pro - det) / npsN) * 100),
+    csat: csatN === 0 ? null : oneDecimal((sat / csatN) * 100),
+  };
 }
 
 /** Today's NPS and CSAT against the last 30 days, from a daily KPI report. */
 export function summarize(report: KPIReport, today: string): ScoreSummary {
   const days = report.intervals;
   const t = days.find((d) => d.period === today || d.start === today);
+  const period = combined(days);
   return {
-    nps: { today: t?.nps ?? null, period: weighted(days, (d) => d.nps) },
-    csat: { today: t?.csat ?? null, period: weighted(days, (d) => d.csat) },
+    nps: { today: t?.nps ?? null, period: period.nps },
+    csat: { today: t?.csat ?? null, period: period.csat },
     responses: days.reduce((n, d) => n + d.responses, 0),
   };
 }
