@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 //go:embed base.html
@@ -18,18 +19,22 @@ var base embed.FS
 
 // Templates are one package's pages, drawn in the base layout.
 type Templates struct {
-	name string
-	t    *template.Template
+	name  string
+	parse func() (*template.Template, error)
 }
 
-// Must parses the base layout together with a package's own templates (the files of
-// fsys that match patterns) and panics if they do not parse, so that a broken template
-// fails at start. The package's templates define "main" and may define "style",
-// "head", "header" and "footer": see base.html. name says whose pages they are in the
-// log.
+// Must names a package's pages: the base layout together with the package's own
+// templates (the files of fsys that match patterns). They are parsed at the first
+// Render, not at start, so that a function that imports the package but serves none
+// of its pages pays nothing for them; a template that does not parse panics there
+// (every page's tests render it). The package's templates define "main" and may
+// define "style", "head", "header" and "footer": see base.html. name says whose pages
+// they are in the log.
 func Must(name string, fsys fs.FS, patterns ...string) *Templates {
-	t := template.Must(template.ParseFS(base, "base.html"))
-	return &Templates{name: name, t: template.Must(t.ParseFS(fsys, patterns...))}
+	return &Templates{name: name, parse: sync.OnceValues(func() (*template.Template, error) {
+		t := template.Must(template.ParseFS(base, "base.html"))
+		return t.ParseFS(fsys, patterns...)
+	})}
 }
 
 // broken is the page sent when a page cannot be drawn: it needs no template.
@@ -39,8 +44,9 @@ const broken = "<!doctype html><title>Error</title><p>Error / 错误</p>"
 // cannot be drawn is logged and answered with a bare 500. imgOrigin, if not "", is
 // the one origin the page may load images from.
 func (ts *Templates) Render(w http.ResponseWriter, r *http.Request, status int, data any, imgOrigin string) {
+	t := template.Must(ts.parse())
 	var buf bytes.Buffer
-	if err := ts.t.ExecuteTemplate(&buf, "page", data); err != nil {
+	if err := t.ExecuteTemplate(&buf, "page", data); err != nil {
 		slog.ErrorContext(r.Context(), "render "+ts.name+" page", "error", err.Error())
 		status = http.StatusInternalServerError
 		buf.Reset()
