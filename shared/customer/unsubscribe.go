@@ -28,7 +28,7 @@ const (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// pages are parsed once per process; a broken template fails at start.
+// pages are parsed once per process, at the first page drawn (page.Must).
 var pages = page.Must("unsubscribe", templateFiles, "templates/*.html")
 
 // PublicRoutes are the unsubscribe link's handlers: GET shows the confirmation page,

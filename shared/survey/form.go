@@ -31,7 +31,7 @@ type Pages struct {
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// The templates are parsed once per process; a broken template fails at start.
+// The templates are parsed once per process, at the first page drawn (page.Must).
 var templates = page.Must("survey", templateFiles, "templates/*.html")
 
 // refusals are the pages of the errors that are not about the answers. Whatever else
