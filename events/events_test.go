@@ -80,7 +80,7 @@ func TestEveryFileIsCovered(t *testing.T) {
 	for _, f := range apiFiles {
 		known = append(known, f.file)
 	}
-	known = append(known, scheduleFile, sqsFile, mailFeedbackFile)
+	known = append(known, scheduleFile, sqsFile, mailFeedbackFile, manualFile)
 	for _, f := range files {
 		if !slices.Contains(known, f) {
 			t.Errorf("%s is not checked by any test here; add it", f)
@@ -109,7 +109,16 @@ const (
 	// mailFeedbackFile is a batch of SES events as the mail-feedback queue gets them:
 	// each body is SNS's envelope (raw delivery off) around the SES event.
 	mailFeedbackFile = "sqs-mail-feedback.json"
+	// manualFile is what a person passes to a manual function (make invoke FN=reindex):
+	// an empty JSON object, as aws lambda invoke sends without --payload.
+	manualFile = "manual-reindex.json"
 )
+
+func TestManualEventIsAnEmptyObject(t *testing.T) {
+	if ev := decodeStrict[map[string]any](t, manualFile); len(ev) != 0 {
+		t.Errorf("%s: want {}, got %v", manualFile, ev)
+	}
+}
 
 // routeFor finds the wiring route an API Gateway route key belongs to.
 func routeFor(routeKey string) (wiring.Route, bool) {

@@ -124,8 +124,11 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 	if f.Trigger.Queue != nil {
 		triggers++
 	}
+	if f.Trigger.Manual {
+		triggers++
+	}
 	if triggers != 1 {
-		add("want exactly one trigger (routes, schedule or queue), got %d", triggers)
+		add("want exactly one trigger (routes, schedule, queue or manual), got %d", triggers)
 	}
 
 	for _, r := range f.Trigger.Routes {
@@ -154,13 +157,14 @@ func validateFunction(f wiring.Function, tables map[string]wiring.Table, queues 
 			add("table %q: access %q is not read or read-write", name, access)
 		}
 	}
-	// "No Scan on a request path": only a scheduled job may read a table whole.
+	// "No Scan on a request path": only a scheduled job or a manual upgrade may read a
+	// table whole.
 	for _, name := range f.Scans {
 		if _, ok := f.Tables[name]; !ok {
 			add("scan of table %q, which the row does not list in Tables", name)
 		}
-		if f.Trigger.Schedule == nil {
-			add("scan of table %q outside a scheduled function", name)
+		if f.Trigger.Schedule == nil && !f.Trigger.Manual {
+			add("scan of table %q outside a scheduled or manual function", name)
 		}
 	}
 	for name, access := range f.Queues {

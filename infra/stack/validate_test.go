@@ -45,7 +45,7 @@ func TestValidateRejects(t *testing.T) {
 		{"scan on a request path", func(p *StackProps) {
 			r := row(p, "fixture-staff")
 			r.Scans = []string{"surveys"}
-		}, "outside a scheduled function"},
+		}, "outside a scheduled or manual function"},
 		{"scan of an ungranted table", func(p *StackProps) { row(p, "fixture-staff").Scans = []string{"loyalty"} }, `does not list in Tables`},
 		{"env without grant", func(p *StackProps) {
 			r := row(p, "fixture-staff")

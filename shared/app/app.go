@@ -31,6 +31,8 @@ type Function struct {
 	HTTP     http.Handler
 	Queue    func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	Schedule func(context.Context, events.EventBridgeEvent) error
+	// Manual serves a manually invoked row: any JSON event in, its result out.
+	Manual func(context.Context, json.RawMessage) (any, error)
 }
 
 // Deps are what builders share: clients made once per process, and the clock.
@@ -72,6 +74,8 @@ func (f Function) Lambda() any {
 		}
 	case f.Queue != nil:
 		return f.Queue
+	case f.Manual != nil:
+		return f.Manual
 	default:
 		return f.Schedule
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
+	"github.com/rapport-crm/rapport/shared/migrate"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/segment"
@@ -30,6 +31,7 @@ var Builders = map[string]app.Builder{
 	"loyalty-timers":      job.Function(loyalty.TimersJob),
 	"loyalty-birthdays":   job.Function(loyalty.BirthdayJob),
 	"loyalty-reconcile":   job.Function(loyalty.ReconcileJob),
+	"reindex":             migrate.Function,
 	"visit-effects":       job.Function(visit.EffectsJob),
 	"customer-value":      job.Function(segment.ValueJob),
 	"win-back":            job.Function(segment.WinBackJob),

@@ -273,6 +273,9 @@ func TestWiringRowsAreConsistent(t *testing.T) {
 		if row.Trigger.Schedule != nil {
 			triggers++
 		}
+		if row.Trigger.Manual {
+			triggers++
+		}
 		if qt := row.Trigger.Queue; qt != nil {
 			triggers++
 			if row.Queues[qt.Queue] != wiring.Consume {

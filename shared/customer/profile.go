@@ -181,9 +181,7 @@ func (s *Store) profilePut(p Profile, expect int) (types.TransactWriteItem, erro
 	it := profileItem{PK: customerPK(p.ID), SK: profileSK, Profile: p}
 	if p.LocationID != "" && p.MergedInto == "" {
 		it.HomePK, it.HomeSK = homePK(p.LocationID), p.ID
-		if FoldName(p.Name) != "" {
-			it.NamePK, it.NameSK = namePK(p.LocationID), nameSK(p.Name, p.ID)
-		}
+		it.NamePK, it.NameSK, _ = nameKeys(p)
 	}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {

@@ -57,9 +57,7 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	if f.Recipient.Type == "customer" && f.Recipient.ID != "" {
 		it.CustomerPK, it.CustomerSK = "CUST#"+f.Recipient.ID, indexSK(f.CreatedAt, f.ID)
 	}
-	if f.LocationID != "" {
-		it.LocationPK, it.LocationSK = locationPK(f.LocationID), indexSK(f.DueAt, f.ID)
-	}
+	it.LocationPK, it.LocationSK, _ = locationKeys(f)
 	rec, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, err

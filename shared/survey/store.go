@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -83,7 +84,7 @@ func definitionItem(sv Survey) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	def["catalogPk"], def["catalogSk"] = dynamo.S(catalogPK), dynamo.S(catalogSK(sv.ID))
+	maps.Copy(def, catalogKeys(sv.ID))
 	return def, nil
 }
 

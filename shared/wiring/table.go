@@ -329,6 +329,23 @@ var Functions = []Function{
 		MemoryMB:       512,
 	},
 	{
+		Name: "reindex",
+		Description: "Run by hand once after an upgrade (safe to run again): gives the items an earlier release wrote the keys " +
+			"of the indexes added since (customers byName, surveys catalog, followups byLocation); answers the counts, and more: true to run again.",
+		Trigger: Trigger{Manual: true},
+		Tables:  map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
+		// It must find every item written without the new keys: no index lists them
+		// (shared/migrate).
+		Scans: []string{"customers", "surveys", "followups"},
+		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+		},
+		TimeoutSeconds: 300,
+		MemoryMB:       256,
+	},
+	{
 		Name:        "visit-effects",
 		Description: "Every minute: finishes the effects of visits cut short (points, the survey invitation and its message).",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)", Job: true}},

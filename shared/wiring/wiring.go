@@ -100,6 +100,9 @@ type Trigger struct {
 	Routes   []Route
 	Schedule *Schedule
 	Queue    *QueueTrigger
+	// Manual is a function only a person invokes (aws lambda invoke, make invoke):
+	// an upgrade's one-off work, such as shared/migrate.
+	Manual bool
 }
 
 // Access is what a function may do with a table, a queue or a signing key.
@@ -139,7 +142,7 @@ type Function struct {
 	Trigger     Trigger
 	Tables      map[string]Access
 	// Scans lists tables (among Tables) the function may Scan whole: only a scheduled
-	// job that must read every item, never a request path.
+	// job that must read every item or a manual upgrade, never a request path.
 	Scans  []string
 	Queues map[string]Access
 	// Keys are the signing keys the function uses: Sign or Verify for a MAC key, Read

@@ -1,0 +1,87 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/migrate"
+	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/testenv"
+)
+
+// After an upgrade, make invoke FN=reindex (aws lambda invoke in AWS) gives the items
+// of the previous release the new indexes' keys, through the built function and its
+// grants: a profile, a survey and a follow-up each, then nothing on a second run.
+func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
+	ctx := context.Background()
+	env := testenv.New(t)
+	s := newStack(t, env, nil)
+	db := env.Clients.DynamoDB
+	now := time.Now()
+	forget := func(table, pk, sk, attrs string) {
+		t.Helper()
+		if _, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(env.Names(table)), Key: dynamo.Key(pk, sk),
+			UpdateExpression: aws.String("REMOVE " + attrs), ConditionExpression: aws.String("attribute_exists(pk)")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	name, loc := "Wang Fang", "loc-1"
+	p, _, err := customers.CreateProfile(ctx, customer.ProfileInput{Name: &name, LocationID: &loc}, "test", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forget("customers", "CUST#"+p.ID, "PROFILE", "namePk, nameSk")
+	sv := survey.Survey{ID: id.New(now), Name: "Old survey", Version: 1, CreatedAt: now}
+	if err := (&survey.Store{DB: db, Table: env.Names("surveys")}).PutSurvey(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	forget("surveys", "SURVEY#"+sv.ID, "DEF", "catalogPk, catalogSk")
+	followups := &followup.Store{DB: db, Table: env.Names("followups")}
+	fu := followup.Followup{ID: id.New(now), Kind: followup.KindRecoveryCallback, LocationID: loc,
+		Recipient: followup.Recipient{Type: "staff", Channel: "email", Address: "desk@example.com"},
+		DueAt:     now.Add(time.Hour), Subject: "s", Body: "b", CreatedAt: now}
+	fu.DedupeKey = "test#" + fu.ID
+	puts, err := followups.SchedulePuts(fu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
+		t.Fatal(err)
+	}
+	forget("followups", "FU#"+fu.ID, "FU", "locationPk, locationSk")
+
+	invoke := func() migrate.Result {
+		t.Helper()
+		out, err := s.runner.Invoke(ctx, "reindex", []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res migrate.Result
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("answer %s: %v", out, err)
+		}
+		return res
+	}
+	if res, want := invoke(), (migrate.Result{Customers: 1, Surveys: 1, Followups: 1}); res != want {
+		t.Errorf("first run %+v, want %+v", res, want)
+	}
+	if found, _, err := customers.SearchByName(ctx, loc, "wang", 10, nil); err != nil || len(found) != 1 {
+		t.Errorf("search by name after reindex: %d found, %v", len(found), err)
+	}
+	if at, _, err := followups.ForLocation(ctx, loc, now, now.Add(2*time.Hour), 10, nil); err != nil || len(at) != 1 {
+		t.Errorf("the location's follow-ups after reindex: %d, %v", len(at), err)
+	}
+	if res := invoke(); res != (migrate.Result{}) {
+		t.Errorf("second run %+v, want nothing to do", res)
+	}
+}
