@@ -135,6 +135,9 @@ func (b *builder) suppressServerlessFindings() {
 				"moves to the queue's own DLQ (maxReceiveCount), which alarms")
 			suppress(lf.fn, "Serverless-LambdaEventSourceMappingDestination", "SQS mappings take no on-failure destination: "+
 				"the queue's redrive policy moves failing messages to its DLQ, which alarms")
+		case lf.row.Trigger.Manual:
+			suppress(lf.fn, "Serverless-LambdaDLQ", "invoked by hand and synchronously (aws lambda invoke, make invoke): a "+
+				"failure is the invoker's answer, and a run again picks up where it stopped")
 		case lf.row.Trigger.Schedule != nil:
 			suppress(lf.fn, "Serverless-LambdaDLQ", "asynchronous failures go to the on-failure destination queue "+
 				failureQueueID(lf.row.Name)+" of its EventInvokeConfig (with zero retries), which alarms")
