@@ -100,7 +100,7 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 				page.Items = append(page.Items, caseOf(it.Complaint, nil))
 			}
 			if len(page.Items) >= q.Limit && out.LastEvaluatedKey != nil {
-				page.NextCursor, err = s.Store.Cursors.SealPtr(ctx, list, cursor{Part: i, Key: plain(out.LastEvaluatedKey)})
+				page.NextCursor, err = s.Store.Cursors.SealPtr(ctx, list, cursor{Part: i, Key: dynamo.KeyStrings(out.LastEvaluatedKey)})
 				return page, err
 			}
 			if out.LastEvaluatedKey == nil {
@@ -117,27 +117,7 @@ func (s *Service) Queue(ctx context.Context, p auth.Principal, q QueueQuery) (Pa
 	return page, nil
 }
 
-// plain keeps a key's string attributes (every key attribute of the indexes is one).
-func plain(key map[string]types.AttributeValue) map[string]string {
-	out := map[string]string{}
-	for k, v := range key {
-		if s, ok := v.(*types.AttributeValueMemberS); ok {
-			out[k] = s.Value
-		}
-	}
-	return out
-}
-
-func (c cursor) key() map[string]types.AttributeValue {
-	if len(c.Key) == 0 {
-		return nil
-	}
-	out := map[string]types.AttributeValue{}
-	for k, v := range c.Key {
-		out[k] = dynamo.S(v)
-	}
-	return out
-}
+func (c cursor) key() map[string]types.AttributeValue { return dynamo.StringKey(c.Key) }
 
 // queueList binds a queue cursor to the filters whose pages it walks: its Part counts
 // the partitions those filters chose.

@@ -47,14 +47,6 @@ type SearchQuery struct {
 	Cursor     string
 }
 
-// nameCursor is where a name search goes on: the byName index's last key.
-type nameCursor struct {
-	PK     string `json:"pk"`
-	SK     string `json:"sk"`
-	NamePK string `json:"namePk"`
-	NameSK string `json:"nameSk"`
-}
-
 // Search finds the customers a principal sees: a phone or an email by its normalised
 // form exactly (the contact index), a customer id by that id, any other text by the
 // start of a name among the customers whose home is the location asked for (the
@@ -65,15 +57,12 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 	page := SearchPage{Items: []Profile{}}
 	text := strings.TrimSpace(q.Q)
 	list := "customers?locationId=" + q.LocationID + "&q=" + FoldName(text)
-	var start map[string]types.AttributeValue
-	var c nameCursor
-	ok, err := s.Cursors.Open(ctx, list, q.Cursor, &c)
-	if err != nil {
+	// The cursor is the byName index's last key.
+	var c map[string]string
+	if _, err := s.Cursors.Open(ctx, list, q.Cursor, &c); err != nil {
 		return page, err
 	}
-	if ok {
-		start = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "namePk": dynamo.S(c.NamePK), "nameSk": dynamo.S(c.NameSK)}
-	}
+	start := dynamo.StringKey(c)
 	if q.LocationID != "" {
 		if _, err := s.Store.visibleLocation(ctx, p, q.LocationID); err != nil {
 			return page, err
@@ -103,7 +92,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 	if locIDRe.MatchString(text) { // a customer id, which a system may have chosen
 		exact = append(exact, text)
 	}
-	if !ok { // an exact match leads the first page only
+	if start == nil { // an exact match leads the first page only
 		for _, cid := range exact {
 			if cid == "" {
 				continue
@@ -139,13 +128,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 		}
 	}
 	if next != nil {
-		c := nameCursor{}
-		for k, dst := range map[string]*string{"pk": &c.PK, "sk": &c.SK, "namePk": &c.NamePK, "nameSk": &c.NameSK} {
-			if v, ok := next[k].(*types.AttributeValueMemberS); ok {
-				*dst = v.Value
-			}
-		}
-		if page.NextCursor, err = s.Cursors.SealPtr(ctx, list, c); err != nil {
+		if page.NextCursor, err = s.Cursors.SealPtr(ctx, list, dynamo.KeyStrings(next)); err != nil {
 			return page, err
 		}
 	}

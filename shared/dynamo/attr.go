@@ -18,3 +18,31 @@ func N(n int64) types.AttributeValue {
 func Key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": S(pk), "sk": S(sk)}
 }
+
+// KeyStrings is a query's last evaluated key as the strings a list's cursor keeps (every
+// key attribute of the project's tables and indexes is a string); nil for none.
+func KeyStrings(key map[string]types.AttributeValue) map[string]string {
+	if key == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range key {
+		if s, ok := v.(*types.AttributeValueMemberS); ok {
+			out[k] = s.Value
+		}
+	}
+	return out
+}
+
+// StringKey is the exclusive start key a cursor's strings (KeyStrings) stand for; nil
+// for none, so that a query without a cursor starts at the beginning.
+func StringKey(m map[string]string) map[string]types.AttributeValue {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		out[k] = S(v)
+	}
+	return out
+}

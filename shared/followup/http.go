@@ -15,7 +15,6 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
-	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
@@ -509,13 +508,7 @@ func (s *Staff) encodeCursor(ctx context.Context, scope string, key map[string]t
 	if key == nil {
 		return nil, nil
 	}
-	m := map[string]string{}
-	for k, v := range key {
-		if sv, ok := v.(*types.AttributeValueMemberS); ok {
-			m[k] = sv.Value
-		}
-	}
-	return s.Store.Cursors.SealPtr(ctx, scope, m)
+	return s.Store.Cursors.SealPtr(ctx, scope, dynamo.KeyStrings(key))
 }
 
 func (s *Staff) decodeCursor(ctx context.Context, scope, c string) (map[string]types.AttributeValue, error) {
@@ -523,13 +516,6 @@ func (s *Staff) decodeCursor(ctx context.Context, scope, c string) (map[string]t
 	if ok, err := s.Store.Cursors.Open(ctx, scope, c, &m); err != nil || !ok {
 		return nil, err
 	}
-	allowed := []string{"pk", "sk", "customerPk", "customerSk", "locationPk", "locationSk"}
-	key := map[string]types.AttributeValue{}
-	for k, v := range m {
-		if !slices.Contains(allowed, k) {
-			return nil, curs.Invalid()
-		}
-		key[k] = dynamo.S(v)
-	}
-	return key, nil
+	// Sealed by this list's codec: the keys are the ones its query returned.
+	return dynamo.StringKey(m), nil
 }

@@ -49,33 +49,21 @@ type CatalogPage struct {
 	NextCursor *string   `json:"nextCursor"`
 }
 
-// catalogCursor is where the list goes on: the catalog index's last key.
-type catalogCursor struct {
-	PK        string `json:"pk"`
-	SK        string `json:"sk"`
-	CatalogPK string `json:"catalogPk"`
-	CatalogSK string `json:"catalogSk"`
-}
-
 // List is a page of the surveys a principal sees, newest first: with a location, those
 // bound to it and those of every location. A page reads limit surveys and keeps the
 // visible ones, so it may hold fewer and still have a next cursor.
 func (s *Staff) List(ctx context.Context, p auth.Principal, location string, limit int, cursor string) (CatalogPage, error) {
 	page := CatalogPage{Items: []Summary{}}
 	list := "surveys?locationId=" + location
-	var c catalogCursor
-	ok, err := s.Cursors.Open(ctx, list, cursor, &c)
-	if err != nil {
+	// The cursor is the catalog index's last key.
+	var c map[string]string
+	if _, err := s.Cursors.Open(ctx, list, cursor, &c); err != nil {
 		return page, err
 	}
 	if location != "" && !p.Sees(location) {
 		return page, problem.New(problem.NotFound, "no such location")
 	}
-	var start map[string]types.AttributeValue
-	if ok {
-		start = map[string]types.AttributeValue{"pk": dynamo.S(c.PK), "sk": dynamo.S(c.SK), "catalogPk": dynamo.S(c.CatalogPK), "catalogSk": dynamo.S(c.CatalogSK)}
-	}
-	svs, next, err := s.Store.Catalog(ctx, limit, start)
+	svs, next, err := s.Store.Catalog(ctx, limit, dynamo.StringKey(c))
 	if err != nil {
 		return page, err
 	}
@@ -85,13 +73,7 @@ func (s *Staff) List(ctx context.Context, p auth.Principal, location string, lim
 		}
 	}
 	if next != nil {
-		c := catalogCursor{}
-		for k, dst := range map[string]*string{"pk": &c.PK, "sk": &c.SK, "catalogPk": &c.CatalogPK, "catalogSk": &c.CatalogSK} {
-			if v, ok := next[k].(*types.AttributeValueMemberS); ok {
-				*dst = v.Value
-			}
-		}
-		if page.NextCursor, err = s.Cursors.SealPtr(ctx, list, c); err != nil {
+		if page.NextCursor, err = s.Cursors.SealPtr(ctx, list, dynamo.KeyStrings(next)); err != nil {
 			return page, err
 		}
 	}
