@@ -35,7 +35,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 
 .PHONY: local-bin console
-.PHONY: help tools cdk-tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt go-mods check-java chromium
+.PHONY: help tools cdk-tools run test build synth diff deploy token invoke redrive reconcile bench clean fmt generate go-mods check-java chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -128,6 +128,9 @@ test: tools console ## gofmt, vet, the console's unit tests and API types, all t
 	$(WITH_NODE) $(LOCAL) with-emulators -- infra/scripts/test-all
 	@$(MAKE) --no-print-directory synth
 	@echo "make test: OK (gofmt, vet, the console's unit tests and API types, tests of both modules on emulators with the console's browser tests, cdk synth with cdk-nag)"
+
+generate: ## compile the pages' *.templ files into the *_templ.go beside them (pinned templ; commit both)
+	go tool templ generate -path .
 
 fmt: ## gofmt every Go file
 	$(GO_FILES) | xargs -0 -r gofmt -w

@@ -5,10 +5,10 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/job"
 )
 
 func main() {
-	app.Start("complaint-sla", job.Function(complaint.SLAJob))
+	app.Start("complaint-sla", job.Function(casework.SLAJob))
 }

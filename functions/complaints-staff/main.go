@@ -6,7 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/casework"
 )
 
-func main() { app.Start("complaints-staff", complaint.StaffFunction) }
+func main() { app.Start("complaints-staff", casework.StaffFunction) }

@@ -6,7 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/directory"
 )
 
-func main() { app.Start("customers", customer.StaffFunction) }
+func main() { app.Start("customers", directory.Function) }

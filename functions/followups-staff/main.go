@@ -6,7 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/outreach"
 )
 
-func main() { app.Start("followups-staff", followup.StaffFunction) }
+func main() { app.Start("followups-staff", outreach.StaffFunction) }

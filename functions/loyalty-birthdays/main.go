@@ -6,9 +6,9 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
 )
 
 func main() {
-	app.Start("loyalty-birthdays", job.Function(loyalty.BirthdayJob))
+	app.Start("loyalty-birthdays", job.Function(membership.BirthdayJob))
 }

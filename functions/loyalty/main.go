@@ -6,7 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
 )
 
-func main() { app.Start("loyalty", loyalty.Function) }
+func main() { app.Start("loyalty", membership.Function) }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -191,7 +193,7 @@ var matrixCases = map[string]matrixCase{
 		return "/v1/locations/" + objectAt, ""
 	}},
 	"PUT /v1/locations/{locationId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
-		l := decode[customer.Location](t, m.as(t, "admin", "GET", "/v1/locations/"+objectAt, "", http.StatusOK))
+		l := decode[place.Location](t, m.as(t, "admin", "GET", "/v1/locations/"+objectAt, "", http.StatusOK))
 		return "/v1/locations/" + objectAt, jsonOf(l)
 	}},
 
@@ -369,13 +371,13 @@ func TestAccessMatrix(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	m := &matrix{stack: s}
 	ctx := t.Context()
-	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if err := local.SeedLocation(ctx, customers, s.cfg.Clock.Now()); err != nil {
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if err := local.SeedLocation(ctx, customers.Locations.(*location.Store), s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	other := local.DemoLocation(s.cfg.Clock.Now())
 	other.ID, other.Code, other.Name = elsewhere, "HB02", "Harbour Hotel West"
-	if _, err := customers.PutLocation(ctx, other, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(ctx, other, 0); err != nil {
 		t.Fatal(err)
 	}
 	m.customerID = m.newCustomer(t)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/api"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -145,7 +145,7 @@ func operations(t *testing.T) map[string]operation {
 func TestBadInputIsNever5xx(t *testing.T) {
 	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Unthrottled = true })
 	b := &badInput{stack: s, customerID: "bad-input-c1"}
-	if err := local.SeedLocation(context.Background(), &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}, s.cfg.Clock.Now()); err != nil {
+	if err := local.SeedLocation(context.Background(), &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}, s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := s.staffCall(t, "admin", "*", "POST", "/v1/customers", `{"customerId":"bad-input-c1","name":"Guest","email":"bad.input@example.com","locationId":"loc-1"}`); r.status != http.StatusCreated {

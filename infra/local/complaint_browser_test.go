@@ -22,6 +22,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -60,19 +62,19 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 		seen = nil
 		return out
 	}
-	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	loc := customer.Location{ID: "gz-03", Name: "Guangzhou Tianhe Store", TimeZone: "Asia/Shanghai",
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	loc := place.Location{ID: "gz-03", Name: "Guangzhou Tianhe Store", TimeZone: "Asia/Shanghai",
 		WeeklyHours: map[string][]string{"mon": {"00:00-24:00"}, "tue": {"00:00-24:00"}, "wed": {"00:00-24:00"},
 			"thu": {"00:00-24:00"}, "fri": {"00:00-24:00"}, "sat": {"00:00-24:00"}, "sun": {"00:00-24:00"}},
-		Branding: customer.Branding{Color: "#c8102e", FooterText: "Tianhe Road 208, Guangzhou"}}
+		Branding: place.Branding{Color: "#c8102e", FooterText: "Tianhe Road 208, Guangzhou"}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(context.Background(), loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(context.Background(), loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	svc := &complaint.Service{Store: &complaint.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("complaints")},
-		Locations: customers, Customers: customers, Clock: s.cfg.Clock}
+		Locations: customers.Locations.(*location.Store), Customers: customers, Clock: s.cfg.Clock}
 	cases := func(t *testing.T) []complaint.Case {
 		t.Helper()
 		queue, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}},

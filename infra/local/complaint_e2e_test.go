@@ -15,7 +15,10 @@ import (
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -27,14 +30,14 @@ func complaintStack(t *testing.T) (*stack, *clock.Manual, *time.Location) {
 	clk := clock.NewManual(time.Date(2026, 11, 23, 10, 0, 0, 0, zone))
 	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Clock, c.Unthrottled = clk, true })
 	weekday := []string{"09:00-12:00", "13:00-18:00"}
-	loc := customer.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
+	loc := place.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
 		WeeklyHours: map[string][]string{"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday},
-		Managers:    []customer.Contact{{Name: "Wang", Channel: "email", Address: "wang@sh01.example", Locale: "en"}}}
+		Managers:    []contact.Contact{{Name: "Wang", Channel: "email", Address: "wang@sh01.example", Locale: "en"}}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if _, err := store.PutLocation(context.Background(), loc, 0); err != nil {
+	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if _, err := store.Locations.(*location.Store).PutLocation(context.Background(), loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	return s, clk, zone
@@ -67,7 +70,7 @@ func TestComplaintSLAWarnsThenEscalatesOnce(t *testing.T) {
 	if err := json.Unmarshal([]byte(settings.body), &st); err != nil || st.Version != 0 {
 		t.Fatalf("default settings: %v %s", err, settings.body)
 	}
-	st.HeadOffice = []customer.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com"}}
+	st.HeadOffice = []contact.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com"}}
 	body, _ := json.Marshal(st)
 	if r := s.staffCall(t, "agent", "sh-01", "PUT", "/v1/settings/complaints", string(body)); r.status != http.StatusForbidden {
 		t.Fatalf("an agent changes SLA policies: %d", r.status)

@@ -3,12 +3,13 @@ package local_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/customer"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 

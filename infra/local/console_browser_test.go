@@ -13,20 +13,22 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/clock"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // secondLocation is the demo's other hotel, so that the specs see a person limited to
 // one location, and an admin's choice of two.
-func secondLocation(now time.Time) customer.Location {
+func secondLocation(now time.Time) place.Location {
 	weekdays := []string{"09:00-18:00"}
-	return customer.Location{ID: "loc-2", Code: "GD02", Name: "Garden Hotel", TimeZone: "Europe/London", Currency: "GBP",
+	return place.Location{ID: "loc-2", Code: "GD02", Name: "Garden Hotel", TimeZone: "Europe/London", Currency: "GBP",
 		WeeklyHours: map[string][]string{"mon": weekdays, "tue": weekdays, "wed": weekdays, "thu": weekdays, "fri": weekdays},
-		Managers:    []customer.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-2.example", Locale: "en"}},
-		Branding:    customer.Branding{Name: "Garden Hotel", Color: "#2e7d32"},
+		Managers:    []contact.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-2.example", Locale: "en"}},
+		Branding:    place.Branding{Name: "Garden Hotel", Color: "#2e7d32"},
 		UpdatedAt:   now,
 	}
 }
@@ -88,7 +90,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 	s.start(t)
 	now := time.Now()
-	locations := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
+	locations := &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
 	if err := local.SeedLocation(t.Context(), locations, now); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -20,11 +22,11 @@ func TestCustomerVisitAndTimelineOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	ctx := context.Background()
 	loc := local.DemoLocation(s.cfg.Clock.Now())
-	loc.PostServiceSurvey = &customer.PostServiceSurvey{SurveyID: "visit-check", DelayMinutes: 30}
+	loc.PostServiceSurvey = &place.PostServiceSurvey{SurveyID: "visit-check", DelayMinutes: 30}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}).PutLocation(ctx, loc, 0); err != nil {
+	if _, err := (&location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}).PutLocation(ctx, loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	sv := survey.Survey{ID: "visit-check", Name: "Your visit", Version: 1, LocationID: "loc-1", CreatedAt: s.cfg.Clock.Now(),

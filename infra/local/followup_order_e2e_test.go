@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -23,8 +24,8 @@ func TestComplaintReceiptArrivesBeforeItsOutcomeWhenBothFallInOneRun(t *testing.
 	// The schedule's ticker is kept out of the way: the test runs the dispatcher itself,
 	// so both messages of a case fall in one run.
 	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Unthrottled, c.Tick = true, time.Hour })
-	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if err := local.SeedLocation(context.Background(), store, s.cfg.Clock.Now()); err != nil {
+	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if err := local.SeedLocation(context.Background(), store.Locations.(*location.Store), s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s.start(t)

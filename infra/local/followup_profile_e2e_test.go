@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -19,8 +20,8 @@ import (
 func followupStack(t *testing.T) *stack {
 	t.Helper()
 	s := newStack(t, testenv.New(t), nil)
-	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if err := local.SeedLocation(context.Background(), store, s.cfg.Clock.Now()); err != nil {
+	store := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if err := local.SeedLocation(context.Background(), store.Locations.(*location.Store), s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/infra/local"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -39,7 +39,7 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	const base = "/v1/loyalty/c-77"
 	// The guest is at home at loc-1, whose staff serve the account.
-	if err := local.SeedLocation(t.Context(), &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}, s.cfg.Clock.Now()); err != nil {
+	if err := local.SeedLocation(t.Context(), &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}, s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := s.staffCall(t, "admin", "*", "POST", "/v1/customers", `{"customerId":"c-77","name":"Chen Jie","locationId":"loc-1"}`); r.status != http.StatusCreated {

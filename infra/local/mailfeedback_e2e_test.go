@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/infra/local"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -44,7 +44,7 @@ func sesViaSNS(t *testing.T, sesEvent string) string {
 func TestSESBouncesAndComplaintsTurnEmailConsentOff(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
 	ctx := context.Background()
-	if _, err := (&customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}).PutLocation(ctx, local.DemoLocation(s.cfg.Clock.Now()), 0); err != nil {
+	if _, err := (&location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}).PutLocation(ctx, local.DemoLocation(s.cfg.Clock.Now()), 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ id, email string }{{"c-bounce", "Gone.Away@Example.com"}, {"c-complain", "angry@example.com"}, {"c-full", "full@example.com"}} {

@@ -20,8 +20,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/rapport-crm/rapport/shared/auth"
-	"github.com/rapport-crm/rapport/shared/customer"
-	"github.com/rapport-crm/rapport/shared/page"
+	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -87,7 +87,7 @@ type grant struct {
 
 // locationLister is the location registry, for the sign-in page's choices.
 type locationLister interface {
-	Locations(ctx context.Context) ([]customer.Location, error)
+	Locations(ctx context.Context) ([]place.Location, error)
 }
 
 // provider serves the Issuer as an OpenID Connect provider shaped like a Cognito user
@@ -138,7 +138,7 @@ func (p *provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"code_challenge_methods_supported":      []string{"S256"},
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "token_use",
 			"cognito:username", "cognito:groups", "email", "email_verified", auth.ClaimLocations},
-		"ui_locales_supported": []string{page.English, page.Chinese},
+		"ui_locales_supported": []string{i18n.English, i18n.Chinese},
 	})
 }
 
@@ -247,7 +247,7 @@ func redirectTo(u *url.URL, params url.Values) string {
 
 func (p *provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t := signInTexts[page.Locale(r, page.English, q.Get("lang"))]
+	t := signInTexts[i18n.Locale(r, i18n.English, q.Get("lang"))]
 	req, bad := checkAuthorize(q)
 	if bad != nil && !bad.redirect {
 		p.message(w, r, http.StatusBadRequest, t, t.Refused, bad.description)
@@ -279,7 +279,7 @@ func (p *provider) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	t := signInTexts[page.Locale(r, page.English, f.Get("lang"))]
+	t := signInTexts[i18n.Locale(r, i18n.English, f.Get("lang"))]
 	if !sameOrigin(r) {
 		p.message(w, r, http.StatusForbidden, t, t.Refused, t.CrossSite)
 		return
@@ -530,7 +530,7 @@ func allowLoopbackOrigin(w http.ResponseWriter, r *http.Request) {
 // loopback URI of a registered client.
 func (p *provider) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t := signInTexts[page.Locale(r, page.English, q.Get("lang"))]
+	t := signInTexts[i18n.Locale(r, i18n.English, q.Get("lang"))]
 	target := q.Get("logout_uri")
 	if target == "" {
 		target = q.Get("post_logout_redirect_uri")
@@ -588,8 +588,8 @@ type signInText struct {
 }
 
 var signInTexts = map[string]signInText{
-	page.English: {
-		Lang: page.English, Title: "Sign in — Rapport (local)", Heading: "Sign in to Rapport", Local: "local",
+	i18n.English: {
+		Lang: i18n.English, Title: "Sign in — Rapport (local)", Heading: "Sign in to Rapport", Local: "local",
 		Intro: "Development sign-in of make run: pick a demo user's role and locations. There is no password.",
 		Role:  "Role", Locations: "Locations", All: "All locations (*) — administrators only",
 		Other:    "Other location ids, comma-separated",
@@ -602,8 +602,8 @@ var signInTexts = map[string]signInText{
 		Refused:     "Sign-in request refused", SignedOut: "Signed out",
 		SignedOutText: "You are signed out of Rapport's local issuer.",
 	},
-	page.Chinese: {
-		Lang: page.Chinese, Title: "登录 — Rapport（本地）", Heading: "登录 Rapport", Local: "本地",
+	i18n.Chinese: {
+		Lang: i18n.Chinese, Title: "登录 — Rapport（本地）", Heading: "登录 Rapport", Local: "本地",
 		Intro: "make run 的开发用登录：为演示用户选择角色和门店，无需密码。",
 		Role:  "角色", Locations: "门店", All: "全部门店（*）— 仅限管理员",
 		Other:    "其他门店编号，用逗号分隔",
@@ -664,16 +664,16 @@ func langURLs(params url.Values) (en, zh string) {
 	for k, vs := range params {
 		q[k] = slices.Clone(vs)
 	}
-	q.Set("lang", page.English)
+	q.Set("lang", i18n.English)
 	en = IssuerPath + authorizePath + "?" + q.Encode()
-	q.Set("lang", page.Chinese)
+	q.Set("lang", i18n.Chinese)
 	return en, IssuerPath + authorizePath + "?" + q.Encode()
 }
 
 // demoLocations are the registry's locations, with the demo location make run seeds
 // even when the registry cannot be read.
-func (p *provider) demoLocations(ctx context.Context) []customer.Location {
-	var locs []customer.Location
+func (p *provider) demoLocations(ctx context.Context) []place.Location {
+	var locs []place.Location
 	if p.registry != nil {
 		var err error
 		if locs, err = p.registry.Locations(ctx); err != nil {
@@ -681,8 +681,8 @@ func (p *provider) demoLocations(ctx context.Context) []customer.Location {
 		}
 	}
 	demo := DemoLocation(p.now())
-	if !slices.ContainsFunc(locs, func(l customer.Location) bool { return l.ID == demo.ID }) {
-		locs = append([]customer.Location{demo}, locs...)
+	if !slices.ContainsFunc(locs, func(l place.Location) bool { return l.ID == demo.ID }) {
+		locs = append([]place.Location{demo}, locs...)
 	}
 	return locs
 }
@@ -697,9 +697,9 @@ type messageData struct {
 func (p *provider) message(w http.ResponseWriter, r *http.Request, status int, t signInText, heading, msg string) {
 	q := r.URL.Query()
 	d := messageData{T: t, Lang: t.Lang, Heading: heading, Message: msg}
-	q.Set("lang", page.English)
+	q.Set("lang", i18n.English)
 	d.EnglishURL = r.URL.Path + "?" + q.Encode()
-	q.Set("lang", page.Chinese)
+	q.Set("lang", i18n.Chinese)
 	d.ChineseURL = r.URL.Path + "?" + q.Encode()
 	p.render(w, r, status, "message", d, nil)
 }

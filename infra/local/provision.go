@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/cloud"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -22,7 +22,7 @@ func Provision(ctx context.Context, c cloud.Clients, names dynamo.Names, now tim
 	if err != nil {
 		return nil, err
 	}
-	if err := SeedLocation(ctx, &customer.Store{DB: c.DynamoDB, Table: names("customers")}, now); err != nil {
+	if err := SeedLocation(ctx, &location.Store{DB: c.DynamoDB, Table: names("customers")}, now); err != nil {
 		return nil, err
 	}
 	return urls, Seed(ctx, &survey.Store{DB: c.DynamoDB, Table: names("surveys")}, now)

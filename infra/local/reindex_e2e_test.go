@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/migrate"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -34,7 +35,7 @@ func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	name, loc := "Wang Fang", "loc-1"
 	p, _, err := customers.CreateProfile(ctx, customer.ProfileInput{Name: &name, LocationID: &loc}, "test", now)
 	if err != nil {

@@ -27,11 +27,11 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -133,7 +133,7 @@ func New(cfg Config) (*Runner, error) {
 		if cfg.PublicURL != "" {
 			cfg.Issuer.SetBaseURL(cfg.PublicURL)
 		}
-		newProvider(cfg.Issuer, cfg.Clock.Now, &customer.Store{DB: cfg.Clients.DynamoDB, Table: cfg.Names("customers")}).mount(r.mux)
+		newProvider(cfg.Issuer, cfg.Clock.Now, &location.Store{DB: cfg.Clients.DynamoDB, Table: cfg.Names("customers")}).mount(r.mux)
 	}
 	if cfg.ConsoleDir != "" {
 		(&console{dir: cfg.ConsoleDir, issuer: cfg.Issuer}).mount(r.mux)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -14,13 +15,13 @@ import (
 // customer at all; once loc-1 serves the guest (a visit), its staff see them.
 func TestAnotherLocationsCustomerIsNotFound(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
-	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if err := local.SeedLocation(t.Context(), customers, s.cfg.Clock.Now()); err != nil {
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if err := local.SeedLocation(t.Context(), customers.Locations.(*location.Store), s.cfg.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	west := local.DemoLocation(s.cfg.Clock.Now())
 	west.ID, west.Code = "loc-2", "HB02"
-	if _, err := customers.PutLocation(t.Context(), west, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(t.Context(), west, 0); err != nil {
 		t.Fatal(err)
 	}
 	if r := s.staffCall(t, "manager", "loc-2", "POST", "/v1/customers", `{"customerId":"c-west","name":"Sun Li","email":"sun.li@example.com","locationId":"loc-2"}`); r.status != http.StatusCreated {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/contact"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -57,23 +59,23 @@ func Seed(ctx context.Context, store *survey.Store, now time.Time) error {
 
 // DemoLocation is the hotel of the demo: its front desk is open 08:00-22:00 every day,
 // in Shanghai, and its duty manager hears of complaints running late.
-func DemoLocation(now time.Time) customer.Location {
+func DemoLocation(now time.Time) place.Location {
 	every := []string{"08:00-22:00"}
-	return customer.Location{ID: "loc-1", Code: "HB01", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai", Currency: "CNY",
+	return place.Location{ID: "loc-1", Code: "HB01", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai", Currency: "CNY",
 		WeeklyHours: map[string][]string{"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every},
-		Managers:    []customer.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-1.example", Locale: "en"}},
-		Branding:    customer.Branding{Name: "Harbour Hotel", Color: "#0b5cad"},
+		Managers:    []contact.Contact{{Name: "Duty manager", Channel: "email", Address: "manager@loc-1.example", Locale: "en"}},
+		Branding:    place.Branding{Name: "Harbour Hotel", Color: "#0b5cad"},
 		UpdatedAt:   now,
 	}
 }
 
 // SeedLocation registers the demo location unless it exists (an edited one is kept).
-func SeedLocation(ctx context.Context, store *customer.Store, now time.Time) error {
+func SeedLocation(ctx context.Context, store *location.Store, now time.Time) error {
 	l := DemoLocation(now)
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	if _, err := store.PutLocation(ctx, l, 0); err != nil && !errors.Is(err, customer.ErrLocationExists) {
+	if _, err := store.PutLocation(ctx, l, 0); err != nil && !errors.Is(err, location.ErrLocationExists) {
 		return err
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -23,8 +24,8 @@ import (
 // is a 400 naming loop.off.
 func TestSurveyWithoutALoopAlertsTheManagersOverHTTP(t *testing.T) {
 	s := newStack(t, testenv.New(t), nil)
-	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	if err := local.SeedLocation(context.Background(), customers, s.cfg.Clock.Now()); err != nil { // loc-1, 08:00-22:00 in Shanghai
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	if err := local.SeedLocation(context.Background(), customers.Locations.(*location.Store), s.cfg.Clock.Now()); err != nil { // loc-1, 08:00-22:00 in Shanghai
 		t.Fatal(err)
 	}
 	questions := `"questions":[{"id":"nps","type":"nps","required":true,"text":{"en":"Recommend us?","zh-CN":"推荐我们吗？"}}]`

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp/device"
 
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -87,13 +89,13 @@ func TestBrowserSurveyPageSwitchesLanguageAndSurvivesReload(t *testing.T) {
 	ctx := browser(t)
 	s := newStack(t, testenv.New(t), nil)
 	ctx0 := context.Background()
-	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}
-	loc := customer.Location{ID: "sh-07", Name: "Harbour Hotel Pudong", TimeZone: "Asia/Shanghai",
-		Branding: customer.Branding{Name: "海港酒店 · 浦东", Color: "#c8102e", FooterText: "浦东新区世纪大道 100 号"}}
+	customers := &customer.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers"), Locations: &location.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("customers")}}
+	loc := place.Location{ID: "sh-07", Name: "Harbour Hotel Pudong", TimeZone: "Asia/Shanghai",
+		Branding: place.Branding{Name: "海港酒店 · 浦东", Color: "#c8102e", FooterText: "浦东新区世纪大道 100 号"}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(ctx0, loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(ctx0, loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	store := &survey.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("surveys")}

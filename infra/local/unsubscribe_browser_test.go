@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -24,7 +25,7 @@ func TestBrowserUnsubscribesWithTheButtonOnly(t *testing.T) {
 	ctx := browser(t)
 	env := testenv.New(t)
 	s := newStack(t, env, nil)
-	store := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}
+	store := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers"), Locations: &location.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
 	bg := context.Background()
 	if err := store.SetConsent(bg, "c-30", customer.Consent{Channel: "email", Granted: true, At: s.cfg.Clock.Now().Add(-time.Hour), Source: "web-form"}); err != nil {
 		t.Fatal(err)

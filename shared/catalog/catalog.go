@@ -6,17 +6,21 @@ import (
 	"sort"
 
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/directory"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
+	"github.com/rapport-crm/rapport/shared/membership"
 	"github.com/rapport-crm/rapport/shared/migrate"
+	"github.com/rapport-crm/rapport/shared/outreach"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/surveyloop"
 	"github.com/rapport-crm/rapport/shared/timeline"
 	"github.com/rapport-crm/rapport/shared/visit"
 )
@@ -24,12 +28,12 @@ import (
 // Builders has one entry per wiring row; a test keeps them in step.
 var Builders = map[string]app.Builder{
 	"health":              app.Health,
-	"surveys-public":      survey.PublicFunction,
+	"surveys-public":      surveyloop.PublicFunction,
 	"surveys-staff":       survey.StaffFunction,
 	"followup-dispatcher": followup.DispatcherFunction,
-	"complaint-sla":       job.Function(complaint.SLAJob),
-	"loyalty-timers":      job.Function(loyalty.TimersJob),
-	"loyalty-birthdays":   job.Function(loyalty.BirthdayJob),
+	"complaint-sla":       job.Function(casework.SLAJob),
+	"loyalty-timers":      job.Function(membership.TimersJob),
+	"loyalty-birthdays":   job.Function(membership.BirthdayJob),
 	"loyalty-reconcile":   job.Function(loyalty.ReconcileJob),
 	"reindex":             migrate.Function,
 	"visit-effects":       job.Function(visit.EffectsJob),
@@ -41,12 +45,12 @@ var Builders = map[string]app.Builder{
 	"timeline":            timeline.Function,
 	"reports":             report.Function,
 	"visits":              visit.Function,
-	"loyalty":             loyalty.Function,
-	"complaints-public":   complaint.PublicFunction,
-	"complaints-staff":    complaint.StaffFunction,
-	"followup-sender":     followup.SenderFunction,
-	"followups-staff":     followup.StaffFunction,
-	"customers":           customer.StaffFunction,
+	"loyalty":             membership.Function,
+	"complaints-public":   casework.PublicFunction,
+	"complaints-staff":    casework.StaffFunction,
+	"followup-sender":     outreach.SenderFunction,
+	"followups-staff":     outreach.StaffFunction,
+	"customers":           directory.Function,
 	"customers-public":    customer.PublicFunction,
 	"mail-feedback":       mailfeedback.Function,
 }

@@ -13,10 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/place"
 )
 
 // SLAReport says what one SLA check did.
@@ -28,15 +27,15 @@ type SLAReport struct {
 }
 
 // CheckSLAs finds the cases whose clocks reached a ladder step by now, through the
-// sharded SLA index (never a scan), and fires each step once: a timeline event and a
-// notification through the follow-up engine, in one transaction with the case.
+// sharded SLA index (never a scan), and fires each step once: a timeline event and
+// the step's effects (the staff it tells), in one transaction with the case.
 func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, error) {
 	var rep SLAReport
 	st, err := s.Store.Settings(ctx)
 	if err != nil {
 		return rep, err
 	}
-	locs := map[string]customer.Location{}
+	locs := map[string]place.Location{}
 	var firstErr error
 	for shard := range slaShards {
 		var start map[string]types.AttributeValue
@@ -86,7 +85,7 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 }
 
 // escalate fires the ladder steps one case reached; it returns how many.
-func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]customer.Location, caseID string, now time.Time) (int, error) {
+func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]place.Location, caseID string, now time.Time) (int, error) {
 	cur, err := s.Store.caseOnly(ctx, caseID)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil
@@ -106,7 +105,7 @@ func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]cus
 	if err != nil {
 		return 0, err
 	}
-	ch := change{prev: cur.Version}
+	ch, tx := change{prev: cur.Version}, &dynamo.Tx{}
 	for _, f := range firings {
 		typ := f.eventType(st.Ladder)
 		step := st.Ladder[f.Step]
@@ -117,16 +116,9 @@ func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]cus
 		if typ == EventSLABreach {
 			ch.deltas.inc("breached#"+f.Clock, 1)
 		}
-		notes, err := s.notifications(c, loc, st, f, typ, now)
-		if err != nil {
+		esc := Escalation{Case: c, Location: loc, Firing: f, Type: typ, Step: step, To: recipients(c, loc, st, step), At: now}
+		if err := s.Effects.Escalated(ctx, tx, esc); err != nil {
 			return 0, err
-		}
-		for _, n := range notes {
-			puts, err := s.Followups.SchedulePuts(n)
-			if err != nil {
-				return 0, err
-			}
-			ch.extra = append(ch.extra, puts...)
 		}
 	}
 	if len(firings) > 0 {
@@ -137,7 +129,10 @@ func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]cus
 		return 0, err
 	}
 	ch.item.CallbackID = cur.CallbackID
-	if err := s.Store.commit(ctx, ch); err != nil {
+	if err := s.Store.add(tx, ch); err != nil {
+		return 0, err
+	}
+	if err := s.Store.commit(ctx, tx); err != nil {
 		return 0, err
 	}
 	for _, f := range firings {
@@ -146,27 +141,25 @@ func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]cus
 	return len(firings), nil
 }
 
-// notifications are the messages of one ladder step, to the assignee, the location's
-// managers or head office. Outside the location's business hours they wait for its
-// next opening, unless the case is critical. With no one to tell, one is still written
-// (it shows as skipped with the reason), so the step is never silently lost.
-func (s *Service) notifications(c Complaint, loc customer.Location, st Settings, f Firing, typ string, now time.Time) ([]followup.Followup, error) {
-	step := st.Ladder[f.Step]
-	var to []followup.Recipient
-	staff := func(name, channel, address, locale string) {
+// recipients are the staff one ladder step tells, each with an address: the case's
+// agent (the location's managers when it has none with an address), the location's
+// managers, or head office. Agents are named by their id.
+func recipients(c Complaint, loc place.Location, st Settings, step Step) []contact.Contact {
+	var to []contact.Contact
+	add := func(name, channel, address, locale string) {
 		if address != "" {
-			to = append(to, followup.Recipient{Type: "staff", ID: name, Channel: channel, Address: address, Locale: locale, TimeZone: loc.TimeZone})
+			to = append(to, contact.Contact{Name: name, Channel: channel, Address: address, Locale: locale})
 		}
 	}
 	managers := func() {
 		for _, m := range loc.Managers {
-			staff(m.Name, m.Channel, m.Address, m.Locale)
+			add(m.Name, m.Channel, m.Address, m.Locale)
 		}
 	}
 	switch step.Notify {
 	case NotifyAssignee:
 		if a, ok := st.Agent(c.Assignee); ok && a.Address != "" {
-			staff(a.ID, a.Channel, a.Address, a.Locale)
+			add(a.ID, a.Channel, a.Address, a.Locale)
 		} else {
 			managers()
 		}
@@ -174,53 +167,8 @@ func (s *Service) notifications(c Complaint, loc customer.Location, st Settings,
 		managers()
 	case NotifyHeadOffice:
 		for _, m := range st.HeadOffice {
-			staff(m.Name, m.Channel, m.Address, m.Locale)
+			add(m.Name, m.Channel, m.Address, m.Locale)
 		}
 	}
-	due := now
-	critical := c.Severity == "critical"
-	if !critical {
-		var err error
-		if due, err = loc.AddBusinessHours(now, 0); err != nil {
-			return nil, err
-		}
-	}
-	kind := followup.KindEscalation
-	if typ == EventSLAWarning {
-		kind = followup.KindSLAWarning
-	}
-	base := followup.Followup{Kind: kind, LocationID: c.LocationID, DueAt: due, Urgent: critical,
-		// Business hours already decided when it goes; staff have no quiet hours here.
-		QuietHours: "00:00-00:00", TemplateID: "complaint-sla",
-		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: now}
-	dedupe := fmt.Sprintf("sla#%s#%s#%d#%d", c.ID, f.Clock, c.Reopens, f.Step)
-	if len(to) == 0 {
-		base.ID, base.DedupeKey = id.New(now), dedupe
-		base.Vars = slaVars(c, loc, f, typ, "en")
-		base.Unroutable = fmt.Sprintf("no one to notify: ladder step %q found no address (location %q managers, head office, assignee)", step.Notify, c.LocationID)
-		return []followup.Followup{base}, nil
-	}
-	out := make([]followup.Followup, len(to))
-	for i, r := range to {
-		n := base
-		n.ID, n.Recipient, n.DedupeKey = id.New(now), r, fmt.Sprintf("%s#%d", dedupe, i)
-		n.Vars = slaVars(c, loc, f, typ, r.Locale)
-		out[i] = n
-	}
-	return out, nil
-}
-
-// slaVars are the SLA message's words in the recipient's language.
-func slaVars(c Complaint, loc customer.Location, f Firing, typ, locale string) map[string]string {
-	words := map[string]map[string]string{
-		"en":    {EventSLAWarning: "SLA warning", EventSLABreach: "SLA breached, escalated", EventEscalated: "Escalated to head office", "acknowledge": "acknowledge", "resolve": "resolve"},
-		"zh-CN": {EventSLAWarning: "SLA 预警", EventSLABreach: "SLA 已超时，已升级", EventEscalated: "已升级至总部", "acknowledge": "受理", "resolve": "解决"},
-	}
-	w, ok := words[locale]
-	if !ok {
-		w = words["en"]
-	}
-	zone, _ := time.LoadLocation(loc.TimeZone)
-	return map[string]string{"reference": c.Reference, "severity": c.Severity, "category": c.Category,
-		"location": loc.Name, "clock": w[f.Clock], "what": w[typ], "due": f.Due.In(zone).Format("2006-01-02 15:04 MST")}
+	return to
 }

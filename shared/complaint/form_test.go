@@ -19,21 +19,24 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // pudong is the pages' location: a branded airport lounge in Shanghai.
-var pudong = customer.Location{ID: "pd-02", Code: "PD02", Name: "Pudong Airport Lounge", TimeZone: "Asia/Shanghai",
+var pudong = place.Location{ID: "pd-02", Code: "PD02", Name: "Pudong Airport Lounge", TimeZone: "Asia/Shanghai",
 	WeeklyHours: map[string][]string{"mon": {"08:00-20:00"}, "tue": {"08:00-20:00"}, "wed": {"08:00-20:00"},
 		"thu": {"08:00-20:00"}, "fri": {"08:00-20:00"}, "sat": {"08:00-20:00"}, "sun": {"08:00-20:00"}},
-	Branding: customer.Branding{Color: "#7a1f5c", LogoURL: "https://cdn.example.com/pd-02/logo.png", FooterText: "Pudong Airport Lounge, Terminal 2"},
+	Branding: place.Branding{Color: "#7a1f5c", LogoURL: "https://cdn.example.com/pd-02/logo.png", FooterText: "Pudong Airport Lounge, Terminal 2"},
 }
 
 // pagesManager is the staff member who handles the pages' cases.
@@ -64,24 +67,24 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 		t.Fatal(err)
 	}
 	clk := clock.NewManual(time.Date(2026, 11, 23, 10, 0, 0, 0, zone))
-	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}
+	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers"), Locations: &location.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
 	loc := pudong
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(context.Background(), loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(context.Background(), loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	row, ok := wiring.FunctionByName("complaints-public")
 	if !ok {
 		t.Fatal("no complaints-public in the wiring table")
 	}
-	fn, err := app.Build(row.Name, complaint.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	fn, err := app.Build(row.Name, casework.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
-		Locations: customers, Customers: customers, Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")},
+		Locations: customers.Locations.(*location.Store), Customers: customers, Effects: &casework.Effects{Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}},
 		Clock: clk}
 	return &pagesEnv{h: fn.HTTP, svc: svc, env: env, clk: clk}
 }
@@ -789,9 +792,9 @@ func TestPagesAskToTryAgainWhenTheDatabaseIsDown(t *testing.T) {
 	e := newPagesEnv(t)
 	f := e.filled(t, "zh-CN")
 	db := downDB{e.env.Clients.DynamoDB}
-	customers := &customer.Store{DB: db, Table: e.env.Names("customers")}
-	svc := &complaint.Service{Store: &complaint.Store{DB: db, Table: e.env.Names("complaints")}, Locations: customers,
-		Customers: customers, Followups: &followup.Store{DB: db, Table: e.env.Names("followups")}, Clock: e.clk}
+	customers := &customer.Store{DB: db, Table: e.env.Names("customers"), Locations: &location.Store{DB: db, Table: e.env.Names("customers")}}
+	svc := &complaint.Service{Store: &complaint.Store{DB: db, Table: e.env.Names("complaints")}, Locations: customers.Locations.(*location.Store),
+		Customers: customers, Effects: &casework.Effects{Followups: &followup.Store{DB: db, Table: e.env.Names("followups")}}, Clock: e.clk}
 	mux := http.NewServeMux()
 	for pattern, h := range complaint.PublicRoutes(svc, &complaint.Pages{Service: svc}) {
 		mux.Handle(pattern, h)

@@ -76,6 +76,11 @@ func queuePK(loc string) string  { return "Q#" + loc }
 func assigneePK(a string) string { return "A#" + a }
 func aggPK(loc string) string    { return "AGG#" + loc }
 
+// customerPK is the byCustomer index's partition key of a case linked to a customer.
+// It is this table's own index key; its format (CUST#<customerId>) is the one every
+// table's customer index uses, and stored cases carry it, so it does not change.
+func customerPK(id string) string { return "CUST#" + id }
+
 func refSeqPK(code string, day time.Time) string {
 	return "REFSEQ#" + code + "#" + day.Format(refDay)
 }

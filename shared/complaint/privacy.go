@@ -15,7 +15,6 @@ package complaint
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -25,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
@@ -43,7 +41,7 @@ func (s *Store) CustomerCaseIDs(ctx context.Context, customerID string) ([]strin
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S(customer.CustomerPK(customerID))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S(customerPK(customerID))},
 		ProjectionExpression:      aws.String("id"),
 	})
 	for p.HasMorePages() {
@@ -123,7 +121,7 @@ func (s *Store) ReassignCase(ctx context.Context, id, from, to, actor string, no
 			return expression.UpdateBuilder{}, nil, false
 		}
 		u := expression.Set(expression.Name("customerId"), expression.Value(to)).
-			Set(expression.Name("customerPk"), expression.Value(customer.CustomerPK(to))).
+			Set(expression.Name("customerPk"), expression.Value(customerPK(to))).
 			Set(expression.Name("customerSk"), expression.Value(customerSK(c.CreatedAt, c.ID)))
 		return u, &Event{Type: EventCustomerMerged, At: now, Actor: actor, Internal: true,
 			Details: map[string]string{"from": from, "to": to}}, true
@@ -209,18 +207,6 @@ func (r Redaction) Applies(c Complaint) bool {
 		return c.CustomerID == r.CustomerID
 	}
 	return c.Status == Closed && c.ClosedAt != nil && c.ClosedAt.Before(r.ClosedBefore) && !redacted(c)
-}
-
-// FollowupKeys are the dedupe keys of the messages a case sent its complainant: the
-// receipt, the outcome and the callback, for every reopening.
-func FollowupKeys(c Complaint) []string {
-	var keys []string
-	for n := 0; n <= c.Reopens; n++ {
-		for _, occasion := range []string{"received", "outcome", "callback"} {
-			keys = append(keys, fmt.Sprintf("complaint#%s#%s#%d", c.ID, occasion, n))
-		}
-	}
-	return keys
 }
 
 // ClosedBefore lists the cases of a location closed before cutoff whose personal data

@@ -6,43 +6,47 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
-	"github.com/rapport-crm/rapport/shared/customer"
-	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/contact"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
+// The complaint domain's own behaviour, over the real complaints table and small fakes
+// of its ports (fakes_test.go). What a case's life does to other domains (messages,
+// compensation, the customer directory) is tested in shared/casework.
+
 type fixture struct {
 	svc       *complaint.Service
 	clk       *clock.Manual
-	customers *customer.Store
-	followups *followup.Store
+	locations *locations
+	customers *customers
+	effects   *effects
 	zone      *time.Location
 	env       *testenv.Env
 }
 
 // shanghai is a branch with split shifts Monday to Friday, a short Saturday, closed
 // on Sunday and on 1 January, with a manager to escalate to.
-var shanghai = customer.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
+var shanghai = place.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
 	WeeklyHours: map[string][]string{
 		"mon": {"09:00-12:00", "13:00-18:00"}, "tue": {"09:00-12:00", "13:00-18:00"}, "wed": {"09:00-12:00", "13:00-18:00"},
 		"thu": {"09:00-12:00", "13:00-18:00"}, "fri": {"09:00-12:00", "13:00-18:00"}, "sat": {"10:00-14:00"},
 	},
 	Holidays: []string{"2027-01-01"},
-	Managers: []customer.Contact{{Name: "Wang", Channel: "email", Address: "wang@sh01.example", Locale: "zh-CN"}},
+	Managers: []contact.Contact{{Name: "Wang", Channel: "email", Address: "wang@sh01.example", Locale: "zh-CN"}},
 }
 
 var (
@@ -57,19 +61,17 @@ func newFixture(t *testing.T) *fixture {
 	env := testenv.New(t)
 	zone, _ := time.LoadLocation("Asia/Shanghai")
 	clk := clock.NewManual(time.Date(2026, 11, 23, 10, 0, 0, 0, zone))
-	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}
-	followups := &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}
 	loc := shanghai
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(context.Background(), loc, 0); err != nil {
-		t.Fatal(err)
-	}
+	locs := &locations{}
+	locs.put(loc)
+	people := &customers{byContact: map[string]string{}, home: map[string]string{}}
+	fx := &effects{table: env.Names("complaints")}
 	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
-		Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example",
-		Loyalty: &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}}
-	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, zone: zone, env: env}
+		Locations: locs, Customers: people, Effects: fx, Clock: clk, PublicURL: "https://api.example"}
+	return &fixture{svc: svc, clk: clk, locations: locs, customers: people, effects: fx, zone: zone, env: env}
 }
 
 func (f *fixture) local(s string) time.Time {
@@ -133,9 +135,14 @@ func TestIntakeOpensACaseWithBusinessHourDeadlines(t *testing.T) {
 			t.Errorf("token %q: %v, want not found", bad, err)
 		}
 	}
-	// The customer is told the case was received, with the tracking link.
-	if n := f.count(t, rc.ComplaintID, followup.KindComplaintUpdate); n != 1 {
-		t.Fatalf("%d receipts to the customer", n)
+	// Its effects are told of the new case, with the customer's tracking link.
+	if len(f.effects.opened) != 1 {
+		t.Fatalf("%d openings, want 1", len(f.effects.opened))
+	}
+	o := f.effects.opened[0]
+	if o.Case.ID != rc.ComplaintID || o.Case.Reference != rc.Reference || o.Location.ID != "sh-01" || !o.At.Equal(f.clk.Now()) ||
+		o.TrackingURL != rc.TrackingURL || o.TrackingURL != "https://api.example/v1/complaints/track/"+rc.TrackingToken {
+		t.Fatalf("opening %+v, receipt %+v", o, rc)
 	}
 }
 
@@ -187,34 +194,30 @@ func TestHoneypotStoresNothing(t *testing.T) {
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("queue %+v %v", page, err)
 	}
+	if len(f.effects.opened) != 0 {
+		t.Fatalf("a bot's complaint had effects: %+v", f.effects.opened)
+	}
 }
 
 func TestIntakeLinksTheCustomerByNormalisedContact(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	items := f.customers.ContactIndex("cust-7", "+86 138-0013-8000", "")
-	if _, err := f.customers.DB.TransactWriteItems(ctx, transact(items)); err != nil {
-		t.Fatal(err)
-	}
+	f.customers.byContact["+8613800138000"] = "cust-7"
 	rc := f.submit(t, intake("normal")) // phone written "138 0013 8000"
 	c, _ := f.svc.Get(ctx, manager, rc.ComplaintID)
-	if c.CustomerID != "cust-7" {
-		t.Fatalf("customer %q, want cust-7 matched by phone", c.CustomerID)
+	if c.CustomerID != "cust-7" || c.Timeline[0].Details["customerLink"] != "matched by contact" {
+		t.Fatalf("customer %q (%v), want cust-7 matched by the normalised phone", c.CustomerID, c.Timeline[0].Details)
 	}
 	// The public route does not take a customer id on trust.
 	in := intake("normal")
 	in.Contact.Phone, in.Contact.Email, in.CustomerID = "", "someone@example.com", "cust-7"
 	rc = f.submit(t, in)
-	if c, _ := f.svc.Get(ctx, manager, rc.ComplaintID); c.CustomerID != "" {
-		t.Fatalf("public intake linked %q by a claimed id", c.CustomerID)
+	if c, _ := f.svc.Get(ctx, manager, rc.ComplaintID); c.CustomerID != "" || c.Timeline[0].Details["customerLink"] != "customerId not verified by the contact: not linked" {
+		t.Fatalf("public intake linked %q by a claimed id (%v)", c.CustomerID, c.Timeline[0].Details)
 	}
 	// Staff may name one they see (a customer of their location); a customer of another
 	// location, or one with no profile, does not exist for them.
-	for cid, home := range map[string]string{"cust-8": "sh-01", "cust-9": "bj-01"} {
-		if _, _, err := f.customers.CreateProfile(ctx, customer.ProfileInput{ID: cid, Name: aws.String("Han"), LocationID: aws.String(home)}, "t", f.clk.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.customers.home["cust-8"], f.customers.home["cust-9"] = "sh-01", "bj-01"
 	staffIntake := func(cid string) complaint.Intake {
 		return complaint.Intake{Channel: "walk-in", Category: "billing", Description: "Charged twice.",
 			LocationID: "sh-01", CustomerID: cid, Contact: complaint.Contact{Name: "Han"}}
@@ -271,9 +274,7 @@ func TestRulesAssignRoundRobinInsideTheTeam(t *testing.T) {
 func TestActionsConflictsAndAccess(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if _, err := f.customers.DB.TransactWriteItems(ctx, transact(f.customers.ContactIndex("cust-1", "13800138000", ""))); err != nil {
-		t.Fatal(err)
-	}
+	f.customers.byContact["+8613800138000"] = "cust-1"
 	id := f.submit(t, intake("normal")).ComplaintID
 	conflict := func(p auth.Principal, req complaint.ActionRequest) {
 		t.Helper()
@@ -303,13 +304,15 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "Guest is a regular; offer a voucher."})
 	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Note, Note: "We are checking the queue system.", Public: true})
 	resolved := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Added a second counter at peak times.", RootCause: "capacity", CompensationPoints: 200})
-	// The compensation is in the customer's ledger, with the case reference as its source.
-	acct, _, _, err := f.svc.Loyalty.Account(ctx, "cust-1")
-	if err != nil || acct.Balance != 200 {
-		t.Fatalf("loyalty after compensation: %+v %v", acct, err)
+	// The resolution's effects are asked for the compensation, for the linked customer,
+	// and for the callback the settings promise in 3 days; the event names the entry.
+	r := f.effects.resolved[0]
+	if r.Case.ID != id || r.Case.CustomerID != "cust-1" || r.Case.Resolution != "Added a second counter at peak times." || r.Points != 200 ||
+		r.Actor != agent.Subject || !r.CallbackAt.Equal(f.clk.Now().AddDate(0, 0, 3)) {
+		t.Fatalf("resolution %+v", r)
 	}
-	if e, ok, _ := f.svc.Loyalty.Source(ctx, "cust-1", "complaint:"+resolved.Reference); !ok || e.Points != 200 {
-		t.Fatalf("compensation entry %+v", e)
+	if last := resolved.Timeline[len(resolved.Timeline)-1]; last.Details["compensationEntry"] != "entry-"+resolved.Reference || last.Details["compensationPoints"] != "200" {
+		t.Fatalf("resolution event %+v", last)
 	}
 	if _, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Close}); problem.KindOf(err) != problem.Forbidden {
 		t.Fatalf("an agent closes: %v, want 403", err)
@@ -333,8 +336,8 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	// Reopened and resolved again with compensation, the case does not pay twice.
 	f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Reopen})
 	again := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Checked again.", RootCause: "capacity", CompensationPoints: 200})
-	if acct, _, _, _ := f.svc.Loyalty.Account(ctx, "cust-1"); acct.Balance != 200 || again.Timeline[len(again.Timeline)-1].Details["compensation"] == "" {
-		t.Fatalf("second compensation: balance %d, event %+v", acct.Balance, again.Timeline[len(again.Timeline)-1])
+	if last := again.Timeline[len(again.Timeline)-1]; last.Details["compensation"] != "already granted for this case" || last.Details["compensationEntry"] != "" {
+		t.Fatalf("second compensation: event %+v", last)
 	}
 	var notes []string
 	for _, e := range tr.Timeline {
@@ -346,22 +349,22 @@ func TestActionsConflictsAndAccess(t *testing.T) {
 	if tr.Status != complaint.Closed || !slices.Contains(notes, "We are checking the queue system.") || tr.Resolution == "" || len(tr.Timeline) != 5 {
 		t.Fatalf("tracking %+v", tr)
 	}
-	// The receipt and both outcomes went to the customer; the first callback was
-	// called off by the reopen, the second is scheduled.
-	if f.count(t, id, followup.KindComplaintUpdate) != 3 || f.count(t, id, followup.KindComplaintCallback) != 2 {
-		t.Fatal("outcome or callback missing")
+	// One opening and two resolutions had effects; the first callback was called off by
+	// the reopen.
+	if len(f.effects.opened) != 1 || len(f.effects.resolved) != 2 || !slices.Equal(f.effects.calledOff, []string{"callback-1"}) {
+		t.Fatalf("opened %d, resolved %d, called off %v", len(f.effects.opened), len(f.effects.resolved), f.effects.calledOff)
 	}
 }
 
-// tokenOf reads the tracking token back from the customer's receipt message vars.
+// tokenOf reads the tracking token back from the link the case's opening carried.
 func (f *fixture) tokenOf(t *testing.T, complaintID string) string {
 	t.Helper()
-	for _, fu := range f.all(t, complaintID) {
-		if link := fu.Vars["link"]; link != "" {
-			return link[len("https://api.example/v1/complaints/track/"):]
+	for _, o := range f.effects.opened {
+		if o.Case.ID == complaintID {
+			return o.TrackingURL[len("https://api.example/v1/complaints/track/"):]
 		}
 	}
-	t.Fatal("no receipt with a tracking link")
+	t.Fatal("no opening with a tracking link")
 	return ""
 }
 
@@ -375,11 +378,9 @@ func TestReopenWithinTheWindowOnly(t *testing.T) {
 	if c.Status != complaint.InProgress || c.Reopens != 1 || c.Resolve.Stopped != nil || !c.Resolve.Start.Equal(f.clk.Now()) {
 		t.Fatalf("reopened %+v", c)
 	}
-	// The callback about a handling that is not over was called off.
-	for _, fu := range f.all(t, id) {
-		if fu.Kind == followup.KindComplaintCallback && fu.Status != followup.Cancelled {
-			t.Fatalf("callback still %s", fu.Status)
-		}
+	// The callback about a handling that is not over was called off, once.
+	if !slices.Equal(f.effects.calledOff, []string{"callback-1"}) {
+		t.Fatalf("called off %v", f.effects.calledOff)
 	}
 	f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded again.", RootCause: "process"})
 	f.act(t, manager, id, complaint.ActionRequest{Action: complaint.Close})
@@ -476,7 +477,7 @@ func TestSLALadderFiresEachStepOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	st := complaint.DefaultSettings()
-	st.HeadOffice = []customer.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com", Locale: "en"}}
+	st.HeadOffice = []contact.Contact{{Name: "HQ", Channel: "email", Address: "hq@example.com", Locale: "en"}}
 	if _, err := f.svc.Store.PutSettings(ctx, st, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -516,19 +517,22 @@ func TestSLALadderFiresEachStepOnce(t *testing.T) {
 	if !slices.Equal(types, []string{"received", "sla_warning", "sla_breach", "escalated"}) || !c.Breached {
 		t.Fatalf("timeline %v breached %v", types, c.Breached)
 	}
-	want := map[string][]string{followup.KindSLAWarning: {"wang@sh01.example"}, followup.KindEscalation: {"wang@sh01.example", "hq@example.com"}}
-	got := map[string][]string{}
-	for _, fu := range f.all(t, id) {
-		if fu.Recipient.Type == "staff" {
-			got[fu.Kind] = append(got[fu.Kind], fu.Recipient.Address)
+	// Each step once, to whom it names: the unassigned case's warning to the managers,
+	// the breach to the managers, the escalation to head office.
+	want := []string{"sla_warning acknowledge 0 wang@sh01.example", "sla_breach acknowledge 1 wang@sh01.example", "escalated acknowledge 2 hq@example.com"}
+	var got []string
+	for _, e := range f.effects.escalated {
+		var to []string
+		for _, c := range e.To {
+			to = append(to, c.Address)
 		}
+		if e.Case.ID != id || e.Location.ID != "sh-01" {
+			t.Fatalf("escalation %+v", e)
+		}
+		got = append(got, fmt.Sprintf("%s %s %d %s", e.Type, e.Firing.Clock, e.Firing.Step, strings.Join(to, ",")))
 	}
-	for k := range want {
-		slices.Sort(want[k])
-		slices.Sort(got[k])
-		if !slices.Equal(want[k], got[k]) {
-			t.Fatalf("%s to %v, want %v", k, got[k], want[k])
-		}
+	if !slices.Equal(got, want) {
+		t.Fatalf("escalations %v, want %v", got, want)
 	}
 	// Acknowledging late (at 17:00: 6 business hours) stops the clock as missed.
 	c = f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Acknowledge})
@@ -538,42 +542,6 @@ func TestSLALadderFiresEachStepOnce(t *testing.T) {
 	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{Breached: ptr(true), Limit: 50})
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != id {
 		t.Fatalf("breached queue %+v %v", page, err)
-	}
-}
-
-// Outside business hours, staff notifications wait for the next opening unless the
-// case is critical.
-func TestNotificationsWaitForBusinessHoursUnlessCritical(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	f.clk.Set(f.local("2026-11-23 17:30"))
-	normal := f.submit(t, intake("high")).ComplaintID       // 30 minutes today, 90 tomorrow
-	critical := f.submit(t, intake("critical")).ComplaintID // 30 minutes: 18:00 today
-	f.clk.Set(f.local("2026-11-24 02:00"))
-	if _, err := f.svc.CheckSLAs(ctx, f.clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	f.clk.Set(f.local("2026-11-24 10:30")) // high: 80% of 120 is 09:06, breach 10:30
-	if _, err := f.svc.CheckSLAs(ctx, f.clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	for _, fu := range f.all(t, critical) {
-		if fu.Recipient.Type == "staff" && (!fu.Urgent || !fu.DueAt.Equal(f.local("2026-11-24 02:00"))) {
-			t.Fatalf("critical notification %s due %s urgent %v", fu.Kind, fu.DueAt.In(f.zone), fu.Urgent)
-		}
-	}
-	staff := 0
-	for _, fu := range f.all(t, normal) {
-		if fu.Recipient.Type == "staff" {
-			staff++
-			open, _ := shanghai.Open(fu.DueAt)
-			if !open || fu.Urgent {
-				t.Fatalf("%s due %s outside business hours", fu.Kind, fu.DueAt.In(f.zone))
-			}
-		}
-	}
-	if staff != 2 {
-		t.Fatalf("%d staff notifications for the high case, want warning and breach", staff)
 	}
 }
 
@@ -636,39 +604,6 @@ func TestReportFromAggregates(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// all are the follow-ups a case caused.
-func (f *fixture) all(t *testing.T, complaintID string) []followup.Followup {
-	t.Helper()
-	// A test may scan its own small table; request paths never do.
-	out, err := f.env.Clients.DynamoDB.Scan(context.Background(), &dynamodb.ScanInput{
-		TableName: aws.String(f.followups.Table), FilterExpression: aws.String("#s.id = :id AND sk = :fu"),
-		ExpressionAttributeNames:  map[string]string{"#s": "source"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: complaintID}, ":fu": &types.AttributeValueMemberS{Value: "FU"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fs []followup.Followup
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &fs); err != nil {
-		t.Fatal(err)
-	}
-	return fs
-}
-
-func transact(items []types.TransactWriteItem) *dynamodb.TransactWriteItemsInput {
-	return &dynamodb.TransactWriteItemsInput{TransactItems: items}
-}
-
-func (f *fixture) count(t *testing.T, complaintID, kind string) int {
-	n := 0
-	for _, fu := range f.all(t, complaintID) {
-		if fu.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
 func hasField(err error, field string) bool {
 	var p *problem.Error
 	return errors.As(err, &p) && slices.ContainsFunc(p.Fields, func(fe problem.FieldError) bool { return fe.Field == field })
@@ -681,18 +616,14 @@ func TestOneBrokenCaseDoesNotStopTheSLAJob(t *testing.T) {
 	ctx := context.Background()
 	bj := shanghai
 	bj.ID, bj.Code, bj.Name = "bj-01", "BJ01", "Beijing"
-	if _, err := f.customers.PutLocation(ctx, bj, 0); err != nil {
-		t.Fatal(err)
-	}
+	f.locations.put(bj)
 	broken := f.submit(t, intake("high")).ComplaintID
 	in := intake("high")
 	in.LocationID = "bj-01"
 	fine := f.submit(t, in).ComplaintID
 	bad := shanghai
 	bad.TimeZone = "Mars/Olympus_Mons" // written past validation, as a damaged item would be
-	if _, err := f.customers.PutLocation(ctx, bad, 1); err != nil {
-		t.Fatal(err)
-	}
+	f.locations.put(bad)
 	f.clk.Set(f.local("2026-11-23 12:00"))
 	rep, err := f.svc.CheckSLAs(ctx, f.clk.Now())
 	if err == nil || rep.Failed != 1 || rep.Fired != 2 {
@@ -704,5 +635,45 @@ func TestOneBrokenCaseDoesNotStopTheSLAJob(t *testing.T) {
 	}
 	if c, _ := f.svc.Get(ctx, hq, broken); len(c.Timeline) != 1 {
 		t.Fatalf("the broken case: %v", c.Timeline)
+	}
+}
+
+// A case change and its effects are one transaction: an effect's item refused leaves
+// the case as it was, and the refusal is told in the words its contributor named.
+func TestARefusedEffectLeavesTheCaseUnchanged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.submit(t, intake("normal")).ComplaintID
+	errRefused := errors.New("the effect was refused")
+	f.effects.refuse = errRefused
+	_, err := f.svc.Act(ctx, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded.", RootCause: "process"})
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("resolve with a refused effect: %v, want the effect's own error", err)
+	}
+	if c, _ := f.svc.Get(ctx, manager, id); c.Status != complaint.Received || c.Version != 1 || len(c.Timeline) != 1 {
+		t.Fatalf("the case was written without its effect: %+v", c)
+	}
+	f.effects.refuse = nil
+	if c := f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Resolve, Resolution: "Refunded.", RootCause: "process"}); c.Status != complaint.Resolved {
+		t.Fatalf("resolve after: %+v", c)
+	}
+}
+
+// The caller's items (the idempotency record) join the intake's transaction: when they
+// are refused, the intake is a key still in progress (409) and nothing is stored.
+func TestARefusedIdempotencyRecordStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	refused := func(complaint.Receipt) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{{ConditionCheck: &types.ConditionCheck{TableName: aws.String(f.svc.Store.Table),
+			Key: dynamo.Key("IDEM#test#k", "IDEM"), ConditionExpression: aws.String("attribute_exists(pk)")}}}, nil
+	}
+	_, err := f.svc.Submit(ctx, nil, intake("normal"), refused)
+	if problem.KindOf(err) != problem.Conflict || !strings.Contains(err.Error(), "Idempotency-Key is still in progress") {
+		t.Fatalf("intake with a refused record: %v", err)
+	}
+	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{LocationID: "sh-01", Limit: 50})
+	if err != nil || len(page.Items) != 0 {
+		t.Fatalf("queue %+v %v", page, err)
 	}
 }

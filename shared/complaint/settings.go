@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -24,7 +24,7 @@ type Settings struct {
 	// target): below 1 a warning, from 1 on an escalation on breach.
 	Ladder []Step `dynamodbav:"ladder" json:"ladder"`
 	// HeadOffice is who the ladder's "head_office" step notifies.
-	HeadOffice []customer.Contact `dynamodbav:"headOffice,omitempty" json:"headOffice,omitempty"`
+	HeadOffice []contact.Contact `dynamodbav:"headOffice,omitempty" json:"headOffice,omitempty"`
 	// Teams are the agents who handle cases, by team name.
 	Teams map[string][]Agent `dynamodbav:"teams,omitempty" json:"teams,omitempty"`
 	// Rules assign a new case to a team by category and location (first match wins;
@@ -195,7 +195,7 @@ func (s *Settings) Validate() error {
 		}
 	}
 	for i, c := range s.HeadOffice {
-		if !slices.Contains(customer.Channels, c.Channel) || strings.TrimSpace(c.Address) == "" {
+		if !slices.Contains(contact.Channels, c.Channel) || strings.TrimSpace(c.Address) == "" {
 			bad(fmt.Sprintf("headOffice[%d]", i), "needs a channel (email, sms, webhook) and an address")
 		}
 	}
@@ -211,7 +211,7 @@ func (s *Settings) Validate() error {
 			if !validID(a.ID) {
 				bad(f+".id", "must be letters, digits, '.', '_' or '-'")
 			}
-			if a.Address != "" && !slices.Contains(customer.Channels, a.Channel) {
+			if a.Address != "" && !slices.Contains(contact.Channels, a.Channel) {
 				bad(f+".channel", "must be email, sms or webhook")
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Hours is the location's business-hours arithmetic (customer.Location).
+// Hours is the location's business-hours arithmetic (place.Location).
 type Hours interface {
 	AddBusinessHours(start time.Time, d time.Duration) (time.Time, error)
 	BusinessBetween(from, to time.Time) (time.Duration, error)

@@ -3,7 +3,6 @@ package complaint
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/kpi"
+	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
 
@@ -182,8 +182,7 @@ func (s *Store) byToken(ctx context.Context, token string) (string, error) {
 	return v.ID, err
 }
 
-// change is one write to a case: its new state, its events, its report deltas, and
-// items of other domains (follow-ups, the idempotency record) in the same transaction.
+// change is one write to a case: its new state, its events, its report deltas.
 type change struct {
 	item   caseItem
 	prev   int // version read; 0 for a new case
@@ -192,7 +191,6 @@ type change struct {
 	// kpi are the location's KPI counters the change adds on its local day kpiDay.
 	kpi     map[string]int
 	kpiDay  string
-	extra   []types.TransactWriteItem
 	created []types.TransactWriteItem // new-case items: token, reference
 }
 
@@ -204,12 +202,9 @@ func (s *Store) put(v any, cond string) (types.TransactWriteItem, error) {
 	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String(cond)}}, nil
 }
 
-// commit writes a change as one transaction: the case only if still at the version
-// read, each event only if new. A transaction conflict with a concurrent writer of
-// the same aggregate is retried; a failed condition is ErrChanged.
 // items are a change's transaction items: the new case's token and reference, the
 // case (only if still at the version read), its events (only if new), its aggregate
-// and the other domains' items.
+// and its KPI counters.
 func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 	c := ch.item
 	c.PK, c.SK = casePK(c.ID), caseSK
@@ -243,48 +238,35 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 	} else if ok {
 		items = append(items, u)
 	}
-	items = append(items, ch.extra...)
-	if len(items) > 100 {
-		return nil, fmt.Errorf("complaint %s: %d writes in one transaction", c.ID, len(items))
-	}
 	return items, nil
 }
 
-func (s *Store) commit(ctx context.Context, ch change) error {
+// add contributes a change to a transaction: a refused condition on its items means
+// the case changed meanwhile (ErrChanged).
+func (s *Store) add(tx *dynamo.Tx, ch change) error {
 	items, err := s.items(ch)
 	if err != nil {
 		return err
 	}
-	var reasons []string
-	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
-		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		reasons = dynamo.CancellationReasons(err)
-		return slices.Contains(reasons, "TransactionConflict") && !slices.Contains(reasons, "ConditionalCheckFailed"), err
-	})
-	switch {
-	case err == nil:
-		return nil
-	case dynamo.ConditionFailed(err):
-		// The idempotency record sits last: losing it is a lost key, not a change.
-		if n := len(reasons); n > 0 && n == len(items) && reasons[n-1] == "ConditionalCheckFailed" && ch.idempotent() {
-			return errLockLost
-		}
-		return ErrChanged
-	}
-	return dynamo.Unavailable(err, "save complaint")
+	tx.Add(ErrChanged, items...)
+	return nil
 }
 
-// idempotent tells whether the change's last extra item is an idempotency record.
-func (ch change) idempotent() bool {
-	if len(ch.extra) == 0 {
-		return false
+// commit writes a transaction holding a change to a case and what else joined it. A
+// race with another writer is retried (retry.Conflict); a refused condition is the
+// error its contributor named, and ErrChanged where it named none.
+func (s *Store) commit(ctx context.Context, tx *dynamo.Tx) error {
+	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
+		err := tx.Commit(ctx, s.DB, "save complaint")
+		return errors.Is(err, dynamo.ErrTxConflict), err
+	})
+	switch {
+	case errors.Is(err, retry.ErrExhausted):
+		return problem.New(problem.Unavailable, "the case keeps changing; retry shortly")
+	case err != nil && dynamo.ConditionFailed(err):
+		return ErrChanged
 	}
-	u := ch.extra[len(ch.extra)-1].Update
-	if u == nil {
-		return false
-	}
-	pk, _ := u.Key["pk"].(*types.AttributeValueMemberS)
-	return pk != nil && strings.HasPrefix(pk.Value, "IDEM#")
+	return err
 }
 
 // deltas are changes to a case's report counters and duration lists.

@@ -6,14 +6,22 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/i18n"
 )
 
 var verbs = regexp.MustCompile(`%[a-z]`)
 
 // Every word of the pages is there in both languages, with the same printf verbs.
 func TestPagesSayEverythingInBothLanguages(t *testing.T) {
-	en, zh := reflect.ValueOf(*texts["en"]), reflect.ValueOf(*texts["zh-CN"])
+	if m := texts.Missing(); len(m) > 0 {
+		t.Fatalf("no words in %v", m)
+	}
+	en, zh := reflect.ValueOf(*texts[i18n.English]), reflect.ValueOf(*texts[i18n.Chinese])
 	for i := range en.NumField() {
+		if en.Field(i).Kind() != reflect.String {
+			continue // Pages: below
+		}
 		name, e, z := en.Type().Field(i).Name, en.Field(i).String(), zh.Field(i).String()
 		if e == "" || z == "" {
 			t.Errorf("words.%s: %q / %q", name, e, z)
@@ -22,23 +30,25 @@ func TestPagesSayEverythingInBothLanguages(t *testing.T) {
 			t.Errorf("words.%s has other verbs in English (%q) than in Chinese (%q)", name, e, z)
 		}
 	}
-	check := func(what string, b both) {
-		if b[0] == "" || b[1] == "" || !slices.Equal(verbs.FindAllString(b[0], -1), verbs.FindAllString(b[1], -1)) {
+	check := func(what string, b i18n.Texts[string]) {
+		e, z := b[i18n.English], b[i18n.Chinese]
+		if len(b.Missing()) > 0 || e == "" || z == "" || !slices.Equal(verbs.FindAllString(e, -1), verbs.FindAllString(z, -1)) {
 			t.Errorf("%s: %q", what, b)
 		}
 	}
-	for _, m := range []map[string]both{fixes, categoryLabels, severityLabels, statusLabels, statusHelp, eventLabels} {
+	for _, m := range []map[string]i18n.Texts[string]{fixes, categoryLabels, severityLabels, statusLabels, statusHelp, eventLabels} {
 		for k, b := range m {
 			check(k, b)
 		}
 	}
 	check("tooLong", tooLong)
-	for _, p := range messagePages {
-		check("message page heading", p[0])
-		check("message page body", p[1])
+	for k := pageUnavailable; k <= pageUnreadable; k++ {
+		e, z := texts[i18n.English].Pages[k], texts[i18n.Chinese].Pages[k]
+		check("message page heading", i18n.Texts[string]{i18n.English: e[0], i18n.Chinese: z[0]})
+		check("message page body", i18n.Texts[string]{i18n.English: e[1], i18n.Chinese: z[1]})
 	}
 	for typ, st := range says {
-		if statusLabels[string(st)] == (both{}) || eventLabels[typ] == (both{}) {
+		if statusLabels[string(st)] == nil || eventLabels[typ] == nil {
 			t.Errorf("says: %s → %s has no labels", typ, st)
 		}
 	}
@@ -72,7 +82,7 @@ func TestStamp(t *testing.T) {
 		{at, time.UTC, "zh-CN", "2026年11月23日 04:01（UTC）"},
 	}
 	for _, c := range cases {
-		if got := stamp(c.x, c.zone, texts[c.lang]); got != c.want {
+		if got := stamp(c.x, c.zone, texts.Pick(c.lang)); got != c.want {
 			t.Errorf("stamp(%s, %s, %s) = %q, want %q", c.x, c.zone, c.lang, got, c.want)
 		}
 	}

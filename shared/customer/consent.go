@@ -15,12 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
-
-// Channels a customer can consent to.
-var Channels = []string{"email", "sms", "webhook"}
 
 // Consent is a channel's opt-in or opt-out, with when and how it was given.
 type Consent struct {
@@ -37,6 +35,8 @@ type Consent struct {
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Locations is the registry profiles and visits name their locations in.
+	Locations Locations
 }
 
 type consentItem struct {
@@ -75,7 +75,7 @@ func (s *Store) Consents(ctx context.Context, customerID string) (map[string]Con
 // ValidateConsent checks a change before it is recorded.
 func ValidateConsent(c Consent) error {
 	var errs []problem.FieldError
-	if !slices.Contains(Channels, c.Channel) {
+	if !slices.Contains(contact.Channels, c.Channel) {
 		errs = append(errs, problem.FieldError{Field: "channel", Message: "must be email, sms or webhook"})
 	}
 	if strings.TrimSpace(c.Source) == "" || len(c.Source) > 64 {

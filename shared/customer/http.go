@@ -1,13 +1,13 @@
 package customer
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/contact"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -38,18 +38,6 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 	routes := map[string]http.Handler{
 		"GET /v1/settings/webhook-key": http.HandlerFunc(svc.webhookKey),
 		"GET /v1/customers":            http.HandlerFunc(svc.search),
-		"POST /v1/locations":           http.HandlerFunc(svc.createLocation),
-		"GET /v1/locations":            http.HandlerFunc(svc.listLocations),
-		"GET /v1/locations/{locationId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, _ := auth.From(r.Context())
-			l, err := svc.Store.visibleLocation(r.Context(), p, r.PathValue("locationId"))
-			if err != nil {
-				problem.Write(w, r, err)
-				return
-			}
-			web.JSON(w, http.StatusOK, l)
-		}),
-		"PUT /v1/locations/{locationId}": http.HandlerFunc(svc.updateLocation),
 		"GET /v1/customers/{customerId}/consent": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())
 			if err := svc.Store.Reachable(r.Context(), p, r.PathValue("customerId")); err != nil {
@@ -62,7 +50,7 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 				return
 			}
 			items := make([]Consent, 0, len(cs))
-			for _, ch := range Channels {
+			for _, ch := range contact.Channels {
 				if c, ok := cs[ch]; ok {
 					items = append(items, c)
 				}
@@ -121,82 +109,4 @@ func StaffRoutes(svc *Service) map[string]http.Handler {
 		routes[k] = h
 	}
 	return routes
-}
-
-func (s *Service) createLocation(w http.ResponseWriter, r *http.Request) {
-	var l Location
-	if err := web.Decode(r, &l); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if err := l.Validate(); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	l.UpdatedAt = s.Clock.Now()
-	l, err := s.Store.PutLocation(r.Context(), l, 0)
-	if errors.Is(err, ErrLocationExists) {
-		problem.Write(w, r, problem.Newf(problem.Conflict, "location %q exists; PUT to change it", l.ID))
-		return
-	}
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, l)
-}
-
-func (s *Service) updateLocation(w http.ResponseWriter, r *http.Request) {
-	var l Location
-	if err := web.Decode(r, &l); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if l.ID == "" {
-		l.ID = r.PathValue("locationId")
-	}
-	if l.ID != r.PathValue("locationId") {
-		problem.Write(w, r, problem.Field("locationId", "must be the location in the path"))
-		return
-	}
-	if err := l.Validate(); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	if l.Version < 1 {
-		problem.Write(w, r, problem.Field("version", "is required: the version being changed"))
-		return
-	}
-	p, _ := auth.From(r.Context())
-	if _, err := s.Store.visibleLocation(r.Context(), p, l.ID); err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	l.UpdatedAt = s.Clock.Now()
-	l, err := s.Store.PutLocation(r.Context(), l, l.Version)
-	if errors.Is(err, ErrLocationChanged) {
-		problem.Write(w, r, problem.New(problem.Conflict, "the location is not at that version (or does not exist); reload it"))
-		return
-	}
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, l)
-}
-
-func (s *Service) listLocations(w http.ResponseWriter, r *http.Request) {
-	p, _ := auth.From(r.Context())
-	all, err := s.Store.Locations(r.Context())
-	if err != nil {
-		problem.Write(w, r, err)
-		return
-	}
-	items := []Location{}
-	for _, l := range all {
-		if p.Sees(l.ID) {
-			items = append(items, l)
-		}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items})
 }

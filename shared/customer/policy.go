@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -72,11 +73,18 @@ func (s *Store) Reachable(ctx context.Context, p auth.Principal, cid string) err
 	return err
 }
 
-// visibleLocation reads a registered location the principal may act on.
-func (s *Store) visibleLocation(ctx context.Context, p auth.Principal, id string) (Location, error) {
-	l, err := s.Location(ctx, id)
-	if errors.Is(err, ErrNoLocation) || (err == nil && !p.Sees(l.ID)) {
-		return Location{}, problem.New(problem.NotFound, "no such location")
+// Locations reads the locations registry (shared/location): a customer's home and the
+// places of their visits must be registered.
+type Locations interface {
+	Location(ctx context.Context, id string) (place.Location, error)
+}
+
+// visibleLocation reads a registered location the principal may act on: another
+// location, or one the registry does not hold, is not found.
+func (s *Store) visibleLocation(ctx context.Context, p auth.Principal, id string) (place.Location, error) {
+	l, err := s.Locations.Location(ctx, id)
+	if errors.Is(err, place.ErrNotFound) || (err == nil && !p.Sees(l.ID)) {
+		return place.Location{}, problem.New(problem.NotFound, "no such location")
 	}
 	return l, err
 }

@@ -14,8 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
@@ -114,7 +117,7 @@ func (in ProfileInput) apply(p *Profile) error {
 	if in.Phone != nil {
 		p.Phone = ""
 		if *in.Phone != "" {
-			v, err := NormalizePhone(*in.Phone)
+			v, err := contact.NormalizePhone(*in.Phone)
 			if err != nil {
 				bad("phone", "must be a phone number, e.g. +86 138 0013 8000")
 			}
@@ -124,7 +127,7 @@ func (in ProfileInput) apply(p *Profile) error {
 	if in.Email != nil {
 		p.Email = ""
 		if *in.Email != "" {
-			v, err := NormalizeEmail(*in.Email)
+			v, err := contact.NormalizeEmail(*in.Email)
 			if err != nil {
 				bad("email", "must be an email address")
 			}
@@ -137,19 +140,19 @@ func (in ProfileInput) apply(p *Profile) error {
 		}
 	}
 	if in.Locale != nil {
-		if p.Locale = *in.Locale; p.Locale != "" && p.Locale != "zh-CN" && p.Locale != "en" {
+		if p.Locale = *in.Locale; p.Locale != "" && !i18n.Supported(p.Locale) {
 			bad("locale", "must be zh-CN or en")
 		}
 	}
 	if in.TimeZone != nil {
 		if p.TimeZone = *in.TimeZone; p.TimeZone != "" {
-			if _, err := zone(p.TimeZone); err != nil {
+			if _, err := place.Zone(p.TimeZone); err != nil {
 				bad("timeZone", "must be an IANA time zone such as Asia/Shanghai")
 			}
 		}
 	}
 	if in.LocationID != nil {
-		if p.LocationID = *in.LocationID; p.LocationID != "" && !locIDRe.MatchString(p.LocationID) {
+		if p.LocationID = *in.LocationID; p.LocationID != "" && !place.IDPattern.MatchString(p.LocationID) {
 			bad("locationId", "must be letters, digits, '.', '_' or '-'")
 		}
 	}
@@ -170,7 +173,7 @@ func (in ProfileInput) apply(p *Profile) error {
 		}
 	}
 	for ch := range in.Consent {
-		if !slices.Contains(Channels, ch) {
+		if !slices.Contains(contact.Channels, ch) {
 			bad("consent."+ch, "channels are email, sms and webhook")
 		}
 	}
@@ -257,7 +260,7 @@ func (s *Store) CreateProfile(ctx context.Context, in ProfileInput, by string, n
 	p := Profile{ID: in.ID, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if p.ID == "" {
 		p.ID = id.New(now)
-	} else if !locIDRe.MatchString(p.ID) {
+	} else if !place.IDPattern.MatchString(p.ID) {
 		return Profile{}, false, problem.Field("customerId", "must be letters, digits, '.', '_' or '-' (at most 64)")
 	}
 	if err := in.apply(&p); err != nil {

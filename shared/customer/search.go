@@ -14,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -71,9 +73,9 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 
 	var exact []string
 	byName := true
-	switch phone, phoneErr := NormalizePhone(text); {
+	switch phone, phoneErr := contact.NormalizePhone(text); {
 	case strings.Contains(text, "@"):
-		email, err := NormalizeEmail(text)
+		email, err := contact.NormalizeEmail(text)
 		if err != nil {
 			return page, problem.Field("q", "is not an email address (a search with @ is by email)")
 		}
@@ -89,7 +91,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 		}
 		exact, byName = append(exact, found), false
 	}
-	if locIDRe.MatchString(text) { // a customer id, which a system may have chosen
+	if place.IDPattern.MatchString(text) { // a customer id, which a system may have chosen
 		exact = append(exact, text)
 	}
 	if start == nil { // an exact match leads the first page only

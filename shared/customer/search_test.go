@@ -10,6 +10,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/auth"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -38,7 +40,7 @@ func TestSearch(t *testing.T) {
 	ctx := context.Background()
 	svc := &customer.Service{Store: s, Cursors: curs.New(curs.Static("search-test-key"))}
 	for _, l := range []string{"sh-01", "bj-01"} {
-		if _, err := s.PutLocation(ctx, customer.Location{ID: l, Name: l, TimeZone: "Asia/Shanghai"}, 0); err != nil {
+		if _, err := s.Locations.(*location.Store).PutLocation(ctx, place.Location{ID: l, Name: l, TimeZone: "Asia/Shanghai"}, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
@@ -82,7 +83,7 @@ func (s *Signer) Token(ctx context.Context, customerID, channel string, now time
 	if len(s.Keys) == 0 {
 		return "", errors.New("unsubscribe tokens: no key")
 	}
-	if !slices.Contains(Channels, channel) || customerID == "" {
+	if !slices.Contains(contact.Channels, channel) || customerID == "" {
 		return "", fmt.Errorf("unsubscribe token for channel %q: an unknown channel or no customer", channel)
 	}
 	key := s.Keys[0]
@@ -116,7 +117,7 @@ func (s *Signer) Verify(ctx context.Context, token string) (Unsubscribe, error) 
 	if err != nil {
 		return Unsubscribe{}, err
 	}
-	if !found || it.Version != version || !slices.Contains(Channels, it.Channel) {
+	if !found || it.Version != version || !slices.Contains(contact.Channels, it.Channel) {
 		return Unsubscribe{}, ErrBadToken
 	}
 	valid, err := s.Keys[i].Verify(ctx, handleMessage(it.CustomerID, it.Channel), handle)

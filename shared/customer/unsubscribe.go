@@ -2,11 +2,12 @@ package customer
 
 import (
 	"context"
-	"embed"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -25,11 +26,10 @@ const (
 	SourceUnsubscribeOneClick = "unsubscribe-one-click"
 )
 
-//go:embed templates/*.html
-var templateFiles embed.FS
-
-// pages are parsed once per process, at the first page drawn (page.Must).
-var pages = page.Must("unsubscribe", templateFiles, "templates/*.html")
+// unsubscribeStyle is the unsubscribe pages' own rules, after the base layout's.
+//
+//go:embed unsubscribe.css
+var unsubscribeStyle string
 
 // PublicRoutes are the unsubscribe link's handlers: GET shows the confirmation page,
 // POST (its button, or a mail client's one-click) unsubscribes.
@@ -43,7 +43,7 @@ func PublicRoutes(svc *Service) map[string]http.Handler {
 // confirmUnsubscribe shows what the link would do, with the button that does it. It
 // reads, and writes nothing: no consent, no log, however often it is opened.
 func (s *Service) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	lang := page.Locale(r, page.Chinese, r.URL.Query().Get("lang"))
+	lang := i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"))
 	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.refuseUnsubscribe(w, r, lang, err)
@@ -59,11 +59,11 @@ func (s *Service) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
 func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	// The route's limit has read the body already (at most web.MaxBody).
 	if err := r.ParseMultipartForm(32 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		s.refuseUnsubscribe(w, r, page.Locale(r, page.Chinese, r.URL.Query().Get("lang")),
+		s.refuseUnsubscribe(w, r, i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang")),
 			problem.New(problem.Invalid, "unreadable form"))
 		return
 	}
-	lang := page.Locale(r, page.Chinese, r.URL.Query().Get("lang"), r.PostFormValue("lang"))
+	lang := i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"), r.PostFormValue("lang"))
 	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.refuseUnsubscribe(w, r, lang, err)
@@ -113,7 +113,8 @@ func (s *Service) refuseUnsubscribe(w http.ResponseWriter, r *http.Request, lang
 }
 
 func renderUnsubscribe(w http.ResponseWriter, r *http.Request, status int, v unsubscribeView) {
-	pages.Render(w, r, status, v, "")
+	page.Render(w, r, status, page.Document{Lang: v.T.Lang, Title: v.Title(), Style: unsubscribeStyle,
+		Header: unsubscribeSwitch(v.Switch), Main: unsubscribeMain(v)}, "")
 }
 
 type unsubscribeState int
@@ -126,7 +127,7 @@ const (
 	unsubscribeUnavailable
 )
 
-// unsubscribeView is what the "page" template shows.
+// unsubscribeView is what an unsubscribe page shows (unsubscribe.templ).
 type unsubscribeView struct {
 	T       *unsubscribeWords
 	State   unsubscribeState
@@ -138,18 +139,15 @@ type unsubscribeView struct {
 type langLink struct{ Href, Lang, Label string }
 
 func newUnsubscribeView(lang string, st unsubscribeState, channel string) unsubscribeView {
-	t, ok := unsubscribeTexts[lang]
-	if !ok {
-		t = unsubscribeTexts[page.Chinese]
+	if !i18n.Supported(lang) {
+		lang = i18n.Chinese
 	}
-	other := page.English
-	if t.Lang == page.English {
-		other = page.Chinese
-	}
+	t := unsubscribeTexts.Pick(lang)
 	v := unsubscribeView{T: t, State: st, Channel: t.Channels[channel]}
 	if st == unsubscribeConfirm {
 		// A query-only reference: the same link, in the other language.
-		v.Switch = &langLink{Href: "?lang=" + other, Lang: other, Label: unsubscribeTexts[other].Name}
+		other := i18n.Other(t.Lang)
+		v.Switch = &langLink{Href: "?lang=" + other, Lang: other, Label: unsubscribeTexts.Pick(other).Name}
 	}
 	return v
 }
@@ -168,46 +166,4 @@ func (v unsubscribeView) Body() string {
 		return fmt.Sprintf(b, v.Channel)
 	}
 	return b
-}
-
-// unsubscribeWords are the pages' texts in one language.
-type unsubscribeWords struct {
-	Lang string
-	// Name is the language's own name, on the link to it.
-	Name     string
-	Button   string
-	Keep     string
-	Channels map[string]string
-	// Pages are each state's heading and body; the confirmation's and the done page's
-	// bodies name the channel (%s).
-	Pages map[unsubscribeState][2]string
-}
-
-var unsubscribeTexts = map[string]*unsubscribeWords{
-	page.English: {
-		Lang: page.English, Name: "English",
-		Button:   "Unsubscribe",
-		Keep:     "Changed your mind? Just close this page: nothing changes until you press the button.",
-		Channels: map[string]string{"email": "email", "sms": "text message", "webhook": "messaging app"},
-		Pages: map[unsubscribeState][2]string{
-			unsubscribeConfirm:     {"Unsubscribe?", "You will no longer receive messages from us by %s."},
-			unsubscribeDone:        {"You are unsubscribed", "You will no longer receive messages from us by %s. To hear from us again, ask us to sign you up again."},
-			unsubscribeInvalid:     {"Link not valid", "This unsubscribe link is not valid. Please check that you opened all of it."},
-			unsubscribeExpired:     {"Link expired", "This unsubscribe link has expired. Please use the link in a more recent message, or contact us."},
-			unsubscribeUnavailable: {"Please try again", "We could not do this just now. Please try again in a minute."},
-		},
-	},
-	page.Chinese: {
-		Lang: page.Chinese, Name: "中文",
-		Button:   "确认退订",
-		Keep:     "改变主意了？直接关闭本页即可：在您按下按钮之前，什么都不会改变。",
-		Channels: map[string]string{"email": "电子邮件", "sms": "短信", "webhook": "即时通讯应用"},
-		Pages: map[unsubscribeState][2]string{
-			unsubscribeConfirm:     {"确认退订？", "退订后，您将不再通过%s收到我们的消息。"},
-			unsubscribeDone:        {"您已退订", "您将不再通过%s收到我们的消息。如需重新订阅，请联系我们。"},
-			unsubscribeInvalid:     {"链接无效", "此退订链接无效，请确认链接完整。"},
-			unsubscribeExpired:     {"链接已过期", "此退订链接已过期，请使用较新消息中的链接，或联系我们。"},
-			unsubscribeUnavailable: {"请稍后再试", "暂时无法处理您的请求，请稍后再试。"},
-		},
-	},
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/kpi"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
@@ -177,10 +178,10 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 // does not know).
 func (s *Store) visitDay(ctx context.Context, v Visit) (string, error) {
 	zone := ""
-	switch l, err := s.Location(ctx, v.LocationID); {
+	switch l, err := s.Locations.Location(ctx, v.LocationID); {
 	case err == nil:
 		zone = l.TimeZone
-	case !errors.Is(err, ErrNoLocation):
+	case !errors.Is(err, place.ErrNotFound):
 		return "", err
 	}
 	p, err := kpi.At(v.At, zone)

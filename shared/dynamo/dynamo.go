@@ -253,20 +253,33 @@ func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTab
 		if err != nil {
 			return fmt.Errorf("add index %s to %s: %w", aws.ToString(ix.IndexName), *in.TableName, err)
 		}
-		for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-			d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
-			if err != nil {
-				return fmt.Errorf("describe table %s: %w", *in.TableName, err)
-			}
-			if indexActive(d.Table, aws.ToString(ix.IndexName)) {
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("index %s of %s not active after five minutes", aws.ToString(ix.IndexName), *in.TableName)
-			}
+		if err := waitForIndex(ctx, db, aws.ToString(in.TableName), aws.ToString(ix.IndexName)); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// waitForIndex polls until a new index is active, for at most five minutes or until
+// ctx ends.
+func waitForIndex(ctx context.Context, db *dynamodb.Client, table, index string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	for {
+		d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		switch {
+		case ctx.Err() != nil:
+			return fmt.Errorf("index %s of %s not active: %w", index, table, ctx.Err())
+		case err != nil:
+			return fmt.Errorf("describe table %s: %w", table, err)
+		case indexActive(d.Table, index):
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func indexActive(t *types.TableDescription, name string) bool {

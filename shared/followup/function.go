@@ -7,8 +7,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
-	"github.com/rapport-crm/rapport/shared/customer"
-	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -29,23 +27,22 @@ func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.F
 	return app.Function{Schedule: app.ScheduleLog("followup-dispatcher", disp.Run)}, nil
 }
 
-// SenderFunction builds followup-sender, fed by the follow-up queue.
-func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+// NewSender builds the sender of followup-sender, fed by the follow-up queue: its
+// table, channels and retries. The gate that applies customers' consent and the places
+// that brand a location's messages join other domains: the function's builder sets
+// them (shared/outreach).
+func NewSender(row wiring.Function, env *config.Env, d app.Deps) (*Sender, error) {
 	table := env.String("FOLLOWUPS_TABLE")
-	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
-	signer, err := customer.NewSigner(customers, env.String("UNSUBSCRIBE_KEY"), d)
-	if err != nil {
-		return app.Function{}, err
-	}
 	var webhookKey WebhookKey
+	var err error
 	if ref := env.String("WEBHOOK_KEY"); ref != "" {
 		if webhookKey, err = keyring.NewSecret(ref, d.Clients.SecretsManager, keyring.SecretTTL); err != nil {
-			return app.Function{}, err
+			return nil, err
 		}
 	}
 	allowPrivate, err := webhookAllowPrivate(env)
 	if err != nil {
-		return app.Function{}, err
+		return nil, err
 	}
 	channels, err := notifyChannelsWith(env.String("NOTIFY_CHANNEL"), channelSettings{
 		Email:                notify.EmailConfig{From: env.Optional("NOTIFY_EMAIL_FROM", ""), ConfigurationSet: env.Optional("NOTIFY_SES_CONFIGURATION_SET", "")},
@@ -53,18 +50,15 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 		AllowPrivateWebhooks: allowPrivate,
 	}, d, table, webhookKey)
 	if err != nil {
-		return app.Function{}, err
+		return nil, err
 	}
-	gate := &CustomerGate{Customers: customers, Signer: signer,
-		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
-		Gate: gate, Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
+		Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
 	s.Brand = notify.Brand{Name: env.Optional("BRAND_NAME", "Rapport")}
-	s.Locations = customers
 	if q, ok := wiring.QueueByName(row.Trigger.Queue.Queue); ok {
 		s.MaxReceives = q.MaxReceiveCount
 	}
-	return app.Function{Queue: s.Handle}, nil
+	return s, nil
 }
 
 // webhookAllowPrivate reads NOTIFY_WEBHOOK_ALLOW_PRIVATE: "false" (the row's value, and
@@ -126,20 +120,17 @@ func notifyChannelsWith(mode string, cfg channelSettings, d app.Deps, table stri
 	}
 }
 
-// StaffFunction builds followups-staff: schedule, list and cancel.
-func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	table := env.String("FOLLOWUPS_TABLE")
+// NewStaff builds the schedule, list and cancel routes of followups-staff over the
+// follow-ups table. The directory of customers and the places they join are the
+// function's builder's to set (shared/outreach).
+func NewStaff(env *config.Env, d app.Deps) (*Staff, error) {
 	allowPrivate, err := webhookAllowPrivate(env)
 	if err != nil {
-		return app.Function{}, err
+		return nil, err
 	}
-	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: table}, Clock: d.Clock,
-		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}, AllowPrivateWebhooks: allowPrivate}
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
-	if err != nil {
-		return app.Function{}, err
+	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}, Clock: d.Clock, AllowPrivateWebhooks: allowPrivate}
+	if st.Store.Cursors, err = curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager); err != nil {
+		return nil, err
 	}
-	st.Store.Cursors = cursors
-	mux, err := app.Mux(row, st.Routes(), idempotency.NewStore(d.Clients.DynamoDB, table, d.Clock))
-	return app.Function{HTTP: mux}, err
+	return st, nil
 }

@@ -15,10 +15,12 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/notify"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -26,9 +28,6 @@ import (
 // Kinds lists every kind of follow-up.
 var Kinds = []string{KindPostServiceSurvey, KindComplaintCallback, KindComplaintUpdate, KindRecoveryCallback, KindSLAWarning, KindEscalation,
 	KindBirthday, KindPointsExpiry, KindTierChange, KindWinBack, KindCampaign, KindMessage}
-
-// channels a follow-up can go by.
-var channels = []string{"email", "sms", "webhook"}
 
 // Request is a follow-up as staff or a system schedule it.
 type Request struct {
@@ -59,10 +58,12 @@ type Request struct {
 type Staff struct {
 	Store *Store
 	Clock clock.Clock
-	// Customers decide whom a caller may write to (policy.go), address a follow-up from
-	// the customer's profile and consent, and give a follow-up of a location that
-	// location's quiet hours and, when no zone is known otherwise, its time zone.
+	// Customers decide whom a caller may write to (policy.go) and address a follow-up
+	// from the customer's profile and consent.
 	Customers Directory
+	// Places give a follow-up of a location that location's quiet hours and, when no
+	// zone is known otherwise, its time zone.
+	Places Places
 	// AllowPrivateWebhooks (NOTIFY_WEBHOOK_ALLOW_PRIVATE, the local runner only) lets
 	// a webhook's to.address be http:// to a loopback host, or a private address.
 	AllowPrivateWebhooks bool
@@ -105,7 +106,7 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 	if !slices.Contains(Kinds, r.Kind) {
 		bad("kind", "must be one of "+strings.Join(Kinds, ", "))
 	}
-	if r.Channel != "" && !slices.Contains(channels, r.Channel) {
+	if r.Channel != "" && !slices.Contains(contact.Channels, r.Channel) {
 		bad("channel", "must be email, sms or webhook")
 	}
 	if r.DueAt.IsZero() && r.Kind == KindMessage {
@@ -129,12 +130,12 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 		bad("message", `is required without a templateId: {"zh-CN": "...", "en": "..."}`)
 	}
 	for loc, text := range r.Message {
-		if (loc != "zh-CN" && loc != "en") || strings.TrimSpace(text) == "" || len(text) > 4000 {
+		if !i18n.Supported(loc) || strings.TrimSpace(text) == "" || len(text) > 4000 {
 			bad("message."+loc, "must be zh-CN or en, non-empty, at most 4000 bytes")
 		}
 	}
 	for loc, text := range r.Subject {
-		if (loc != "zh-CN" && loc != "en") || strings.TrimSpace(text) == "" || len(text) > 200 {
+		if !i18n.Supported(loc) || strings.TrimSpace(text) == "" || len(text) > 200 {
 			bad("subject."+loc, "must be zh-CN or en, non-empty, at most 200 bytes")
 		}
 	}
@@ -152,7 +153,7 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 	if _, err := Zone(to.TimeZone); err != nil {
 		bad("to.timeZone", "must be an IANA time zone such as Asia/Shanghai")
 	}
-	if to.Locale != "" && to.Locale != "zh-CN" && to.Locale != "en" {
+	if to.Locale != "" && !i18n.Supported(to.Locale) {
 		bad("to.locale", "must be zh-CN or en")
 	}
 	if r.QuietHours != "" {
@@ -180,7 +181,7 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 // one the customer opted out of), its address, the language and the time zone; what
 // the request's to gives overrides each. A channel the customer opted out of is
 // refused now rather than skipped at send time, so staff know at once.
-func (s *Staff) address(ctx context.Context, f *Followup, prof customer.Profile) error {
+func (s *Staff) address(ctx context.Context, f *Followup, prof Profile) error {
 	if prof.ID != "" {
 		f.Recipient.ID = prof.ID // a merged duplicate's messages go to the survivor
 	}
@@ -232,7 +233,7 @@ func (s *Staff) address(ctx context.Context, f *Followup, prof customer.Profile)
 
 // profileChannel is the channel a customer is reached by: email, else SMS, passing over
 // one they opted out of while another remains.
-func profileChannel(prof customer.Profile, optedOut func(string) bool) string {
+func profileChannel(prof Profile, optedOut func(string) bool) string {
 	var have []string
 	if prof.Email != "" {
 		have = append(have, "email")
@@ -284,7 +285,7 @@ func Pick(texts map[string]string, locale string) string {
 	if t, ok := texts[locale]; ok {
 		return t
 	}
-	for _, l := range []string{"en", "zh-CN"} {
+	for _, l := range i18n.Locales() {
 		if t, ok := texts[l]; ok {
 			return t
 		}
@@ -312,9 +313,9 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.mayReach(r.Context(), p, f.Recipient.ID)
 	}
-	var prof customer.Profile
+	var prof Profile
 	if err == nil {
-		prof, err = s.profile(r.Context(), f.Recipient.ID)
+		prof, err = s.Customers.Profile(r.Context(), f.Recipient.ID)
 	}
 	if err == nil {
 		err = mayScheduleFor(p, &f, prof)
@@ -343,15 +344,6 @@ func (s *Staff) schedule(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// profile is the customer's profile; zero (no id) when they have none.
-func (s *Staff) profile(ctx context.Context, cid string) (customer.Profile, error) {
-	prof, err := s.Customers.Profile(ctx, cid)
-	if errors.Is(err, customer.ErrNoProfile) {
-		return customer.Profile{}, nil
-	}
-	return prof, err
-}
-
 // locate fills a located follow-up's quiet hours and zone from the registry. A
 // location the request named must be registered; one taken from the customer's
 // profile need not be (the follow-up keeps it, for access, with the defaults).
@@ -359,8 +351,8 @@ func (s *Staff) locate(ctx context.Context, f *Followup, named bool) error {
 	if f.LocationID == "" {
 		return nil
 	}
-	loc, err := s.Customers.Location(ctx, f.LocationID)
-	if errors.Is(err, customer.ErrNoLocation) {
+	loc, err := s.Places.Location(ctx, f.LocationID)
+	if errors.Is(err, place.ErrNotFound) {
 		if !named {
 			return nil
 		}

@@ -3,9 +3,10 @@ package followup
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/rapport-crm/rapport/shared/auth"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -14,14 +15,39 @@ import (
 // none, so only all-locations tokens see it. Scheduling acts on the customer too: the
 // caller must see both the location and the customer.
 
-// Directory is what the policy and scheduling need of the customer domain: the
-// locations registry, who may reach a customer, and the customer's profile and
-// consent, which address a follow-up scheduled by customer id.
+// Directory is what the policy and scheduling need to know of customers: who may
+// reach a customer, and the customer's profile and consent, which address a follow-up
+// scheduled by customer id. The customer domain answers it (shared/outreach).
 type Directory interface {
-	Location(ctx context.Context, id string) (customer.Location, error)
 	Reachable(ctx context.Context, p auth.Principal, cid string) error
-	Profile(ctx context.Context, cid string) (customer.Profile, error)
-	Consents(ctx context.Context, cid string) (map[string]customer.Consent, error)
+	// Profile is the customer's profile; zero (no ID), without error, when they have none.
+	Profile(ctx context.Context, cid string) (Profile, error)
+	// Consents are the customer's answers by channel; a channel never asked is absent.
+	Consents(ctx context.Context, cid string) (map[string]Consent, error)
+}
+
+// Profile is what follow-ups need of a customer's profile.
+type Profile struct {
+	// ID is the profile's customer id: a merged duplicate's is the survivor's.
+	ID       string
+	Email    string
+	Phone    string
+	Locale   string
+	TimeZone string
+	// Locations are where the customer belongs: home first, then those that served them.
+	Locations []string
+}
+
+// Consent is a customer's answer for one channel: granted or not, when and how.
+type Consent struct {
+	Granted bool
+	At      time.Time
+	Source  string
+}
+
+// Places reads the locations registry: a location's zone, quiet hours and branding.
+type Places interface {
+	Location(ctx context.Context, id string) (place.Location, error)
 }
 
 // Sees reports whether a principal may read or cancel a follow-up.
@@ -47,9 +73,9 @@ func (s *Staff) mayReach(ctx context.Context, p auth.Principal, cid string) erro
 // no location is sent from the customer's (prof, zero if none): home first, else the
 // first that served them, that the caller may act for. A token limited to locations
 // must end with one of its own.
-func mayScheduleFor(p auth.Principal, f *Followup, prof customer.Profile) error {
+func mayScheduleFor(p auth.Principal, f *Followup, prof Profile) error {
 	if f.LocationID == "" {
-		for _, l := range prof.Locations() {
+		for _, l := range prof.Locations {
 			if p.Sees(l) {
 				f.LocationID = l
 				break

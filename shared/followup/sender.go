@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rapport-crm/rapport/shared/clock"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/notify"
 )
@@ -38,9 +37,7 @@ type Sender struct {
 	// Brand is the business's look in templated messages; a location's registered
 	// branding (Locations) replaces it for that location's messages.
 	Brand     notify.Brand
-	Locations interface {
-		Location(ctx context.Context, id string) (customer.Location, error)
-	}
+	Locations Places
 	// Retry, when set, backs failed messages off: each receive waits twice as long
 	// before SQS shows the message again (RetryBase, twice that, four times…), up to
 	// 15 minutes.

@@ -122,8 +122,60 @@ func (c *Claim) completion(status int, contentType, location string, body []byte
 	return expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
 }
 
-// Middleware applies the key semantics to a POST route; scope separates key spaces
-// (the route, and the caller for staff routes). Requests without a key pass through.
+// Outcome is what a keyed operation answered, kept to be answered again.
+type Outcome struct {
+	Status      int
+	ContentType string
+	Location    string
+	Body        []byte
+}
+
+// Hash is the hash Do compares a repeated operation by, over what makes the request
+// what it is (a route's method, path and body; a form's fields).
+func Hash(request []byte) string {
+	sum := sha256.Sum256(request)
+	return hex.EncodeToString(sum[:])
+}
+
+// Do runs fn at most once for a key within scope: the one idempotency of JSON routes
+// (through Middleware) and of the hosted forms' posts alike. The first call claims the
+// key; fn runs with the claim in its context (FromContext), so it can store its
+// outcome in its own transaction (Claim.CompleteItem, WithReply); a successful outcome
+// (2xx, or a form's 3xx redirect) it did not store that way is stored after it
+// returns. A failed call (an error, or a 4xx or 5xx status) releases the key: it wrote nothing, so a retry runs
+// again. A repeat with the same hash returns the stored outcome with replayed true; a
+// repeat with another hash is a KeyReused problem (422); one while the first is still
+// running is a Conflict (409, Retry-After 1).
+func (s *Store) Do(ctx context.Context, scope, key, hash string, fn func(context.Context) (Outcome, error)) (out Outcome, replayed bool, err error) {
+	if len(key) > maxKeyLength {
+		return Outcome{}, false, problem.Field(Header, "must be at most 255 characters")
+	}
+	c, prior, err := s.claim(ctx, scope+"#"+key, hash)
+	switch {
+	case err != nil:
+		return Outcome{}, false, err
+	case prior != nil:
+		return Outcome{Status: prior.Status, ContentType: prior.ContentType, Location: prior.Location, Body: []byte(prior.Body)}, true, nil
+	}
+	out, err = fn(context.WithValue(ctx, claimKey{}, c))
+	detached := context.WithoutCancel(ctx)
+	switch ok := err == nil && out.Status >= 200 && out.Status < 400; {
+	case ok && c.committed:
+	case ok:
+		if err := s.complete(detached, c, out); err != nil {
+			// The effect happened; a retry of this key will wait for the lock and then
+			// run again, which is why operations with effects commit in their transaction.
+			return Outcome{}, false, dynamo.Unavailable(err, "idempotency completion")
+		}
+	default:
+		s.release(detached, c)
+	}
+	return out, false, err
+}
+
+// Middleware applies Do to a POST route, keyed by the Idempotency-Key header and
+// hashed over the method, path and body; scope separates key spaces (the route, and
+// the caller for staff routes). Requests without a key pass through.
 func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// As sent: through Lambda, r.Header holds only the part before a first comma.
@@ -132,24 +184,24 @@ func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) 
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(key) > maxKeyLength {
-			problem.Write(w, r, problem.Field(Header, "must be at most 255 characters"))
-			return
-		}
 		body, err := readBody(r)
 		if err != nil {
 			problem.Write(w, r, problem.New(problem.Invalid, "the body could not be read"))
 			return
 		}
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-		claim, prior, err := s.claim(r.Context(), scope(r)+"#"+key, hex.EncodeToString(sum[:]))
+		rec := &recorder{header: http.Header{}}
+		out, replayed, err := s.Do(r.Context(), scope(r), key, Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)),
+			func(ctx context.Context) (Outcome, error) {
+				next.ServeHTTP(rec, r.WithContext(ctx))
+				return rec.outcome(), nil
+			})
 		switch {
 		case err != nil:
 			problem.Write(w, r, err)
-		case prior != nil:
-			replay(w, prior)
+		case replayed:
+			Replay(w, out)
 		default:
-			s.run(w, r, claim, next)
+			rec.flush(w)
 		}
 	})
 }
@@ -223,28 +275,8 @@ func (s *Store) claim(ctx context.Context, key, hash string) (*Claim, *record, e
 	}
 }
 
-func (s *Store) run(w http.ResponseWriter, r *http.Request, c *Claim, next http.Handler) {
-	rec := &recorder{header: http.Header{}}
-	next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), claimKey{}, c)))
-	ctx := context.WithoutCancel(r.Context())
-	ok := rec.status >= 200 && rec.status < 300
-	switch {
-	case ok && c.committed:
-	case ok:
-		if err := s.complete(ctx, c, rec); err != nil {
-			// The effect happened; a retry of this key will wait for the lock and then
-			// run again, which is why handlers with effects commit in their transaction.
-			problem.Write(w, r, dynamo.Unavailable(err, "idempotency completion"))
-			return
-		}
-	default:
-		s.release(ctx, c)
-	}
-	rec.flush(w)
-}
-
-func (s *Store) complete(ctx context.Context, c *Claim, rec *recorder) error {
-	ex, err := c.completion(rec.status, rec.header.Get("Content-Type"), rec.header.Get("Location"), rec.body.Bytes())
+func (s *Store) complete(ctx context.Context, c *Claim, out Outcome) error {
+	ex, err := c.completion(out.Status, out.ContentType, out.Location, out.Body)
 	if err != nil {
 		return err
 	}
@@ -270,16 +302,17 @@ func (s *Store) release(ctx context.Context, c *Claim) {
 	})
 }
 
-func replay(w http.ResponseWriter, rec *record) {
-	if rec.ContentType != "" {
-		w.Header().Set("Content-Type", rec.ContentType)
+// Replay answers with a stored outcome, marked as replayed.
+func Replay(w http.ResponseWriter, out Outcome) {
+	if out.ContentType != "" {
+		w.Header().Set("Content-Type", out.ContentType)
 	}
-	if rec.Location != "" {
-		w.Header().Set("Location", rec.Location)
+	if out.Location != "" {
+		w.Header().Set("Location", out.Location)
 	}
 	w.Header().Set(ReplayedHeader, "true")
-	w.WriteHeader(rec.Status)
-	_, _ = w.Write([]byte(rec.Body))
+	w.WriteHeader(out.Status)
+	_, _ = w.Write(out.Body)
 }
 
 // recorder buffers the handler's response so it can be stored before it is sent.
@@ -300,6 +333,15 @@ func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
+}
+
+// outcome is what the handler answered.
+func (r *recorder) outcome() Outcome {
+	status := r.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return Outcome{Status: status, ContentType: r.header.Get("Content-Type"), Location: r.header.Get("Location"), Body: r.body.Bytes()}
 }
 
 func (r *recorder) flush(w http.ResponseWriter) {

@@ -2,6 +2,8 @@ package idempotency_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -173,5 +176,63 @@ func TestKeyExpiresAfter24Hours(t *testing.T) {
 	}
 	if h.calls.Load() != 2 {
 		t.Fatalf("calls %d, want 2", h.calls.Load())
+	}
+}
+
+// TestDoWithoutHTTP: a form post uses Do directly, with its own hash of its fields: the
+// first outcome is kept and answered again, another form under the same key is 422, a
+// failed run leaves the key free, and of concurrent posts one runs.
+func TestDoWithoutHTTP(t *testing.T) {
+	s, _ := setup(t)
+	ctx := t.Context()
+	var runs atomic.Int32
+	ok := func(body string) func(context.Context) (idempotency.Outcome, error) {
+		return func(context.Context) (idempotency.Outcome, error) {
+			runs.Add(1)
+			return idempotency.Outcome{Status: http.StatusSeeOther, Location: "/done/" + body, Body: []byte(body)}, nil
+		}
+	}
+	form := idempotency.Hash([]byte("category=noise&description=loud"))
+
+	if _, _, err := s.Do(ctx, "form", "k-fail", form, func(context.Context) (idempotency.Outcome, error) {
+		return idempotency.Outcome{}, errors.New("refused")
+	}); err == nil {
+		t.Fatal("a failed run reported no error")
+	}
+	if out, replayed, err := s.Do(ctx, "form", "k-fail", form, ok("again")); err != nil || replayed || string(out.Body) != "again" {
+		t.Fatalf("after a failure the key runs again: %+v %v %v", out, replayed, err)
+	}
+
+	var wg sync.WaitGroup
+	replays := atomic.Int32{}
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, replayed, err := s.Do(ctx, "form", "k-1", form, ok("first"))
+			var pe *problem.Error
+			switch {
+			case errors.As(err, &pe) && pe.Kind == problem.Conflict: // the first still running
+			case err != nil:
+				t.Error(err)
+			case replayed:
+				replays.Add(1)
+				if out.Status != http.StatusSeeOther || out.Location != "/done/first" || string(out.Body) != "first" {
+					t.Errorf("replayed %+v", out)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := runs.Load(); n != 2 { // "again" above and one "first"
+		t.Fatalf("runs %d, want 2", n)
+	}
+	if _, replayed, err := s.Do(ctx, "form", "k-1", form, ok("first")); err != nil || !replayed {
+		t.Fatalf("the same post again: replayed %v, %v", replayed, err)
+	}
+	_, _, err := s.Do(ctx, "form", "k-1", idempotency.Hash([]byte("category=food")), ok("other"))
+	var pe *problem.Error
+	if !errors.As(err, &pe) || pe.Kind != problem.KeyReused {
+		t.Fatalf("another form under the key: %v", err)
 	}
 }

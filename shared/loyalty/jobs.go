@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
@@ -181,17 +180,11 @@ func (s *Service) lotTimer(acct Account, lot Lot, kind string, rules Rules, now 
 	case kind == timerRemind && !lot.Pending && lot.Remaining > 0 && !lot.Reminded:
 		after.Reminded = true
 		done = &rep.Reminded
-		if r, ok := acct.recipient(); ok {
-			f := followup.Followup{ID: id.New(now), Kind: followup.KindPointsExpiry, Recipient: r, DueAt: now,
-				DedupeKey: "points-expiry#" + lot.ID, TemplateID: "points-expiry",
-				Vars:   map[string]string{"points": fmt.Sprint(lot.Remaining), "expiresOn": lot.ExpiresAt.Format("2006-01-02")},
-				Source: followup.Source{Type: "loyalty-lot", ID: lot.ID}, CreatedAt: now}
-			puts, err := s.Followups.SchedulePuts(f)
-			if err != nil {
-				return nil, nil, err
-			}
-			items = append(items, puts...)
+		effects, err := s.pointsExpiring(acct, lot, now)
+		if err != nil {
+			return nil, nil, err
 		}
+		items = append(items, effects...)
 	default:
 		done = new(int) // not due yet, or spent: only the timer moves
 	}
@@ -212,17 +205,11 @@ func (s *Service) review(acct Account, rules Rules, now time.Time) ([]types.Tran
 	if err != nil {
 		return nil, err
 	}
-	items := []types.TransactWriteItem{it}
-	if change != nil {
-		if f, ok := s.tierMessage(next, *change, now); ok {
-			puts, err := s.Followups.SchedulePuts(f)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, puts...)
-		}
+	effects, err := s.tierChanged(next, change, now)
+	if err != nil {
+		return nil, err
 	}
-	return items, nil
+	return append([]types.TransactWriteItem{it}, effects...), nil
 }
 
 // Birthdays gives each member whose birthday it is today, in their time zone, the

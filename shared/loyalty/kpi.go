@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/kpi"
+	"github.com/rapport-crm/rapport/shared/place"
 )
 
 // The loyalty KPI counters (shared/kpi), at the location an earn or redeem names:
@@ -24,7 +24,7 @@ import (
 // Locations reads the locations registry: a location's time zone decides the local
 // day its points and members count on.
 type Locations interface {
-	Location(ctx context.Context, id string) (customer.Location, error)
+	Location(ctx context.Context, id string) (place.Location, error)
 }
 
 // zone is a location's time zone; UTC ("") without a registry or for a location the
@@ -36,7 +36,7 @@ func (s *Service) zone(ctx context.Context, location string) (string, error) {
 	switch l, err := s.Locations.Location(ctx, location); {
 	case err == nil:
 		return l.TimeZone, nil
-	case errors.Is(err, customer.ErrNoLocation):
+	case errors.Is(err, place.ErrNotFound):
 		return "", nil
 	default:
 		return "", err

@@ -13,7 +13,6 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cursor"
-	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -32,7 +31,7 @@ func newFixture(t *testing.T, edit func(*loyalty.Rules)) *fixture {
 	env := testenv.New(t)
 	clk := clock.NewManual(t0)
 	svc := &loyalty.Service{Store: &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty"), Cursors: cursor.New(cursor.Static("ledger test key"))}, Clock: clk,
-		Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}}
+		Effects: &recorder{table: env.Names("followups")}}
 	if edit != nil {
 		r := loyalty.DefaultRules()
 		edit(&r)

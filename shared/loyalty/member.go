@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -16,10 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/contact"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
@@ -47,20 +46,20 @@ func (s *Service) Enrol(ctx context.Context, cid string, m Membership) (Account,
 	var errs []problem.FieldError
 	bad := func(f, msg string) { errs = append(errs, problem.FieldError{Field: f, Message: msg}) }
 	if m.Phone != "" {
-		p, err := customer.NormalizePhone(m.Phone)
+		p, err := contact.NormalizePhone(m.Phone)
 		if err != nil {
 			bad("phone", "must be a phone number, e.g. +86 138 0013 8000")
 		}
 		m.Phone = p
 	}
 	if m.Email != "" {
-		e, err := customer.NormalizeEmail(m.Email)
+		e, err := contact.NormalizeEmail(m.Email)
 		if err != nil {
 			bad("email", "must be an email address")
 		}
 		m.Email = e
 	}
-	if m.Locale != "" && m.Locale != "zh-CN" && m.Locale != "en" {
+	if m.Locale != "" && !i18n.Supported(m.Locale) {
 		bad("locale", "must be zh-CN or en")
 	}
 	if m.Birthday != "" || m.TimeZone != "" {
@@ -279,28 +278,6 @@ func (s *Service) Balance(ctx context.Context, cid string) (Balance, error) {
 	}
 	sort.SliceStable(b.Expiring, func(i, j int) bool { return b.Expiring[i].ExpiresAt.Before(b.Expiring[j].ExpiresAt) })
 	return b, nil
-}
-
-// recipient is the member's address for a message, by email or else SMS.
-func (a Account) recipient() (followup.Recipient, bool) {
-	return followup.ToCustomer(a.CustomerID, a.Email, a.Phone, a.Locale, a.TimeZone)
-}
-
-// tierMessage tells a member of a tier change; false when they left no address.
-func (s *Service) tierMessage(a Account, ch TierChange, now time.Time) (followup.Followup, bool) {
-	r, ok := a.recipient()
-	if !ok || ch.Kind == "kept" {
-		return followup.Followup{}, false // keeping one's tier needs no message
-	}
-	template, vars := "tier-change", map[string]string{"tier": ch.To}
-	if ch.Kind == "downgrade_notice" && a.DowngradeAt != nil {
-		// Still in the tier: say what happens, and by when it can be kept.
-		template, vars = "tier-notice", map[string]string{"tier": ch.From, "next": ch.To, "on": a.DowngradeAt.Format("2006-01-02")}
-	}
-	return followup.Followup{ID: id.New(now), Kind: followup.KindTierChange, Recipient: r, DueAt: now,
-		DedupeKey:  fmt.Sprintf("tier#%s#%s#%s#%s", a.CustomerID, ch.Kind, ch.To, now.Format("2006-01-02")),
-		TemplateID: template, Vars: vars,
-		Source: followup.Source{Type: "loyalty-account", ID: a.CustomerID}, CreatedAt: now}, true
 }
 
 // LedgerPage is a page of entries.

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -90,33 +89,16 @@ func (f *fixture) bonuses(t *testing.T, cid string) []string {
 	return out
 }
 
-// tierChanges are a customer's tier-change follow-ups, oldest first, as
-// "<kind>:<tier>": the kind is the one in the dedupe key ("tier#<id>#<kind>#<to>#<date>").
+// tierChanges are a customer's tier-change events, oldest first, as "<kind>:<tier>":
+// for a notice, the tier the member would go down to. Which of them reach the member,
+// and how, is the effects' (shared/membership tests the messages).
 func (f *fixture) tierChanges(t *testing.T, cid string) []string {
 	t.Helper()
-	store := &followup.Store{DB: f.env.Clients.DynamoDB, Table: f.env.Names("followups")}
-	fs, _, err := store.ForCustomer(context.Background(), cid, 100, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Reverse(fs)
 	out := []string{}
-	for _, fu := range fs {
-		if fu.Kind != followup.KindTierChange {
-			continue
+	for _, e := range f.events(t, cid) {
+		if !strings.HasPrefix(e, "expiring:") {
+			out = append(out, e)
 		}
-		parts := strings.Split(fu.DedupeKey, "#")
-		// A notice keeps the member's tier and names the next one and the date.
-		notice := parts[2] == "downgrade_notice"
-		if len(parts) != 5 || parts[1] != cid || fu.Recipient.Address == "" ||
-			(notice && (fu.TemplateID != "tier-notice" || fu.Vars["on"] == "")) || (!notice && fu.TemplateID != "tier-change") {
-			t.Fatalf("tier follow-up %+v", fu)
-		}
-		if notice {
-			out = append(out, parts[2]+":"+fu.Vars["next"])
-			continue
-		}
-		out = append(out, parts[2]+":"+fu.Vars["tier"])
 	}
 	return out
 }
@@ -236,9 +218,9 @@ func TestTiersBetweenReviews(t *testing.T) {
 				{at: t0.AddDate(0, 0, 2), op: "earn", src: "b", points: 500, tier: "member"},
 			},
 			changes: []string{}},
-		{name: "no address: the upgrade is made, there is no one to tell", noAddress: true,
+		{name: "no address: the upgrade is made and told to the effects all the same", noAddress: true,
 			steps:   []tierStep{{at: t0, op: "earn", src: "a", points: 6000, tier: "gold"}},
-			changes: []string{}},
+			changes: []string{"upgrade:gold"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t, nil)
@@ -269,7 +251,7 @@ func TestTierYearlyReview(t *testing.T) {
 		reviewAt    time.Time
 		downgrading bool
 	}{
-		{name: "still qualifying: kept for another year, no message", graceDays: -1,
+		{name: "still qualifying: kept for another year, no event", graceDays: -1,
 			steps: []tierStep{
 				{at: t0, op: "earn", src: "start", points: 6000, tier: "gold"},
 				{at: utc("2027-06-01T10:00:00Z"), op: "earn", src: "june", points: 5000, tier: "gold"},
@@ -298,7 +280,7 @@ func TestTierYearlyReview(t *testing.T) {
 				{at: graceEnds, op: "timers", tier: "gold"},
 				{at: graceEnds.AddDate(0, 1, 0), op: "timers", tier: "gold"},
 			},
-			changes:  []string{"upgrade:gold", "downgrade_notice:silver"},
+			changes:  []string{"upgrade:gold", "downgrade_notice:silver", "kept:gold"},
 			reviewAt: utc("2028-11-23T02:00:00Z")},
 		{name: "nothing earned in the year: platinum down to member", graceDays: -1,
 			steps: []tierStep{

@@ -28,7 +28,8 @@ type Rules struct {
 	// the window costs nothing.
 	PendingDays  int `dynamodbav:"pendingDays" json:"pendingDays"`
 	ExpiryMonths int `dynamodbav:"expiryMonths" json:"expiryMonths"`
-	// ReminderDays is how long before points expire the reminder follow-up goes out.
+	// ReminderDays is how long before points expire the member is reminded (a
+	// PointsExpiring event).
 	ReminderDays int `dynamodbav:"reminderDays" json:"reminderDays"`
 	// Tiers are in ascending order of threshold, the first at 0.
 	Tiers []Tier `dynamodbav:"tiers" json:"tiers"`

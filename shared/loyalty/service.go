@@ -14,23 +14,19 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
 
-// Scheduler gives the transaction items that schedule a follow-up.
-type Scheduler interface {
-	SchedulePuts(followup.Followup) ([]types.TransactWriteItem, error)
-}
-
 // Service is the loyalty domain's behaviour.
 type Service struct {
-	Store     *Store
-	Clock     clock.Clock
-	Followups Scheduler
+	Store *Store
+	Clock clock.Clock
+	// Effects, when set, gives what a tier change or an expiry reminder causes outside
+	// the programme, written in the same transaction (effects.go).
+	Effects Effects
 	// Customers decide who may act on an account (policy.go); the HTTP routes need it.
 	Customers Customers
 	// Locations, when set, gives the time zones the KPI counters count in (kpi.go).
@@ -252,15 +248,11 @@ func (s *Service) Earn(ctx context.Context, actor, cid string, req EarnRequest) 
 			return Entry{}, false, err
 		}
 		add[bucketOf(rules)] += welcome
-		if change != nil {
-			if f, ok := s.tierMessage(next, *change, now); ok {
-				puts, err := s.Followups.SchedulePuts(f)
-				if err != nil {
-					return Entry{}, false, err
-				}
-				extra = append(extra, puts...)
-			}
+		effects, err := s.tierChanged(next, change, now)
+		if err != nil {
+			return Entry{}, false, err
 		}
+		extra = append(extra, effects...)
 		return s.commit(ctx, e, acct, &next, add, 0, rules, now, items, extra)
 	})
 }

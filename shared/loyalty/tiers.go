@@ -91,8 +91,9 @@ type TierState struct {
 	DowngradeAt *time.Time `dynamodbav:"downgradeAt,omitempty" json:"downgradeAt,omitempty"`
 }
 
-// TierChange is recorded and answered with a follow-up: a congratulation for an
-// upgrade, a notice for the rest. Kind is "upgrade", "downgrade_notice", "downgrade"
+// TierChange is recorded and told to the service's Effects as a TierChanged event
+// (shared/membership answers it with a congratulation for an upgrade, a notice for a
+// downgrade or a coming one, nothing when the tier is kept). Kind is "upgrade", "downgrade_notice", "downgrade"
 // or "kept" (re-qualified during the grace period). For a notice, To is the tier the
 // customer would drop to on what they have earned so far.
 type TierChange struct {

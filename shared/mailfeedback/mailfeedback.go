@@ -19,7 +19,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -172,7 +174,7 @@ func (h *Handler) apply(ctx context.Context, body string) (counts, error) {
 		if a, err := mail.ParseAddress(addr); err == nil {
 			email = a.Address // "Name <a@b>" forms, should SES ever send one
 		}
-		if _, err := customer.NormalizeEmail(email); err != nil {
+		if _, err := contact.NormalizeEmail(email); err != nil {
 			c.unknown++
 			continue
 		}
@@ -199,6 +201,6 @@ func (h *Handler) apply(ctx context.Context, body string) (counts, error) {
 
 // Function builds mail-feedback, fed by the mail-feedback queue.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	h := &Handler{Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}, Clock: d.Clock}
+	h := &Handler{Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}, Clock: d.Clock}
 	return app.Function{Queue: h.Handle}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/migrate"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -43,7 +44,7 @@ func TestReindexBackfillsTheNewIndexesOnce(t *testing.T) {
 	env := testenv.New(t)
 	clk := clock.NewManual(t0)
 	db := env.Clients.DynamoDB
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	surveys := &survey.Store{DB: db, Table: env.Names("surveys")}
 	followups := &followup.Store{DB: db, Table: env.Names("followups")}
 
@@ -155,7 +156,7 @@ func TestReindexStopsBeforeItsDeadline(t *testing.T) {
 	env := testenv.New(t)
 	clk := clock.NewManual(t0)
 	db := env.Clients.DynamoDB
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	named, _, err := customers.CreateProfile(context.Background(), customer.ProfileInput{Name: str("Li Na"), LocationID: str("loc-1")}, "test", clk.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +203,7 @@ func TestReindexLeavesAnItemThatChangedMeanwhile(t *testing.T) {
 	ctx := context.Background()
 	env := testenv.New(t)
 	db := env.Clients.DynamoDB
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	p, _, err := customers.CreateProfile(ctx, customer.ProfileInput{Name: str("Chen Jie"), LocationID: str("loc-1")}, "test", t0)
 	if err != nil {
 		t.Fatal(err)

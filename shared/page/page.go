@@ -1,58 +1,75 @@
 // Package page is what Rapport's server-rendered pages share: the base layout they
-// are drawn in, the security headers they are sent with, the locale they speak and
-// the status and Retry-After of a page that shows an error.
+// are drawn in, the security headers they are sent with and the status and
+// Retry-After of a page that shows an error. The pages are templ components
+// (*.templ, compiled to the *_templ.go beside them by `make generate`): plain Go, so
+// a function that draws one links no reflective template engine.
 package page
 
 import (
 	"bytes"
-	"embed"
-	"html/template"
-	"io/fs"
+	"context"
+	_ "embed"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
+
+	"github.com/a-h/templ"
 )
 
-//go:embed base.html
-var base embed.FS
+// baseStyle is the base layout's stylesheet; a page's own rules follow it.
+//
+//go:embed base.css
+var baseStyle string
 
-// Templates are one package's pages, drawn in the base layout.
-type Templates struct {
-	name  string
-	parse func() (*template.Template, error)
+// Document is a page in the base layout: its language, its title and its parts.
+type Document struct {
+	Lang, Title string
+	// Style is the page's own rules, after the base layout's in the one stylesheet.
+	// It is written as it is: a constant of the page's package, never data.
+	Style string
+	// Head is added to the head (the location's colours); Header and Footer come
+	// before and after the main element, which holds Main. Any but Main may be nil.
+	Head, Header, Main, Footer templ.Component
 }
 
-// Must names a package's pages: the base layout together with the package's own
-// templates (the files of fsys that match patterns). They are parsed at the first
-// Render, not at start, so that a function that imports the package but serves none
-// of its pages pays nothing for them; a template that does not parse panics there
-// (every page's tests render it). The package's templates define "main" and may
-// define "style", "head", "header" and "footer": see base.html. name says whose pages
-// they are in the log.
-func Must(name string, fsys fs.FS, patterns ...string) *Templates {
-	return &Templates{name: name, parse: sync.OnceValues(func() (*template.Template, error) {
-		t := template.Must(template.ParseFS(base, "base.html"))
-		return t.ParseFS(fsys, patterns...)
-	})}
-}
-
-// broken is the page sent when a page cannot be drawn: it needs no template.
+// broken is the page sent when a page cannot be drawn: it needs no component.
 const broken = "<!doctype html><title>Error</title><p>Error / 错误</p>"
 
-// Render draws the "page" template with data and sends it with status. A page that
-// cannot be drawn is logged and answered with a bare 500. imgOrigin, if not "", is
-// the one origin the page may load images from.
-func (ts *Templates) Render(w http.ResponseWriter, r *http.Request, status int, data any, imgOrigin string) {
-	t := template.Must(ts.parse())
+// Render draws the document and sends it with status. A page that cannot be drawn is
+// logged and answered with a bare 500. imgOrigin, if not "", is the one origin the
+// page may load images from.
+func Render(w http.ResponseWriter, r *http.Request, status int, d Document, imgOrigin string) {
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "page", data); err != nil {
-		slog.ErrorContext(r.Context(), "render "+ts.name+" page", "error", err.Error())
+	if err := document(d).Render(r.Context(), &buf); err != nil {
+		slog.ErrorContext(r.Context(), "render page", "route", r.Pattern, "error", err.Error())
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString(broken)
 	}
 	write(w, status, buf.Bytes(), imgOrigin)
+}
+
+// part is c (nothing for nil), then the line break after it.
+func part(c templ.Component, after string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if c != nil {
+			if err := c.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, after)
+		return err
+	})
+}
+
+// stylesheet is the page's one stylesheet, on a line of its own: the base rules,
+// then the page's own.
+func stylesheet(own string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, "\n<style>\n"+baseStyle+own+"</style>")
+		return err
+	})
 }
 
 // contentPolicy allows a page nothing but its own inline styles and posting its form
@@ -83,7 +100,7 @@ func write(w http.ResponseWriter, status int, body []byte, imgOrigin string) {
 func Textarea(v string) string { return strings.ReplaceAll(v, "\r\n", "\n") }
 
 // DescribedBy is the aria-describedby of the control id: the ids of its hint and of
-// its error, where it has them (id-hint and id-error, as the templates name them).
+// its error, where it has them (id-hint and id-error, as the pages name them).
 func DescribedBy(id string, hint, err bool) string {
 	var ids []string
 	if hint {

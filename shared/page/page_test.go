@@ -1,40 +1,63 @@
 package page_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"testing/fstest"
+
+	"github.com/a-h/templ"
 
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
-
-// own are a package's templates over the base layout, as survey and complaint have them.
-var own = fstest.MapFS{
-	"templates/layout.html": {Data: []byte(`{{define "style"}}.own{color:red}
-{{end}}{{define "header"}}
-<header>{{.Brand}}</header>{{end}}{{define "main"}}<h1>{{.Title}}</h1>{{template "honeypot" "Leave empty"}}{{end}}`)},
-}
 
 type data struct {
 	T            struct{ Lang string }
 	Title, Brand string
 }
 
-func serve(t *testing.T, status int, d any, imgOrigin string) *httptest.ResponseRecorder {
+// html is a component that writes its parts, the data among them escaped.
+func html(parts ...func() string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		for _, p := range parts {
+			if _, err := io.WriteString(w, p()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func raw(s string) func() string     { return func() string { return s } }
+func escaped(s string) func() string { return func() string { return templ.EscapeString(s) } }
+
+// own is a package's page over the base layout, as survey and complaint have theirs.
+func own(d data) page.Document {
+	return page.Document{Lang: d.T.Lang, Title: d.Title, Style: ".own{color:red}\n",
+		Header: html(raw("\n<header>"), escaped(d.Brand), raw("</header>")),
+		Main:   templ.Join(html(raw("<h1>"), escaped(d.Title), raw("</h1>")), page.Honeypot("Leave empty"))}
+}
+
+// unrenderable is a page whose content fails to draw.
+var unrenderable = page.Document{Lang: "en", Main: templ.ComponentFunc(func(context.Context, io.Writer) error {
+	return errors.New("no Title")
+})}
+
+func serve(t *testing.T, status int, d page.Document, imgOrigin string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	page.Must("test", own, "templates/*.html").Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), status, d, imgOrigin)
+	page.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), status, d, imgOrigin)
 	return rec
 }
 
 func TestRenderDrawsThePageInTheBaseLayout(t *testing.T) {
 	d := data{Title: "Hello <you>", Brand: "Harbour"}
 	d.T.Lang = "zh-CN"
-	rec := serve(t, http.StatusCreated, d, "")
+	rec := serve(t, http.StatusCreated, own(d), "")
 	body := rec.Body.String()
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("status %d", rec.Code)
@@ -62,12 +85,12 @@ func TestEveryPageHasTheSecurityHeaders(t *testing.T) {
 	d.T.Lang = "en"
 	cases := []struct {
 		name, imgOrigin, csp string
-		data                 any
+		data                 page.Document
 		status               int
 	}{
-		{"a page", "", policy, d, http.StatusOK},
-		{"a page with a logo", "https://cdn.example.com", policy + "; img-src https://cdn.example.com", d, http.StatusOK},
-		{"a page that cannot be drawn", "", policy, struct{ T struct{ Lang int } }{}, http.StatusInternalServerError},
+		{"a page", "", policy, own(d), http.StatusOK},
+		{"a page with a logo", "https://cdn.example.com", policy + "; img-src https://cdn.example.com", own(d), http.StatusOK},
+		{"a page that cannot be drawn", "", policy, unrenderable, http.StatusInternalServerError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,76 +114,11 @@ func TestEveryPageHasTheSecurityHeaders(t *testing.T) {
 		})
 	}
 	t.Run("a page that cannot be drawn shows nothing of it", func(t *testing.T) {
-		rec := serve(t, http.StatusOK, struct{ T struct{ Lang int } }{}, "") // it has no Title
+		rec := serve(t, http.StatusOK, unrenderable, "")
 		if body := rec.Body.String(); body != "<!doctype html><title>Error</title><p>Error / 错误</p>" {
 			t.Errorf("body %q", body)
 		}
 	})
-}
-
-func TestNegotiate(t *testing.T) {
-	cases := []struct {
-		header, def, want string
-	}{
-		{"", page.English, page.English},
-		{"", page.Chinese, page.Chinese},
-		{"zh-CN,zh;q=0.9,en;q=0.8", page.English, page.Chinese},
-		{"en-GB,en;q=0.9", page.Chinese, page.English},
-		{"fr;q=1, en;q=0.2, zh-TW;q=0.5", page.English, page.Chinese}, // q-values decide, not order
-		{"en-GB, zh;q=0.7", page.English, page.English},
-		{"zh;q=0.5, en;q=0.5", page.English, page.Chinese}, // a tie goes to the first named
-		{"fr-FR, de;q=0.5", page.English, page.English},    // neither named: the default
-		{"fr-FR, de;q=0.5", page.Chinese, page.Chinese},
-		{"zh;q=0", page.English, page.English},             // refused, and nothing else asked for
-		{"zh;q=0", page.Chinese, page.English},             // the default refused, the other left open
-		{"zh;q=0, en;q=0", page.Chinese, page.Chinese},     // both refused: the default after all
-		{"zh-TW;q=0, zh-CN", page.English, page.Chinese},   // the highest q of the ranges that match
-		{"fr, *;q=0.5", page.Chinese, page.Chinese},        // "*": any, the default first
-		{"en;q=0.3, *;q=0.5", page.English, page.Chinese},  // "*" gives zh-CN more than en has
-		{"*;q=0.5, zh;q=0.5", page.English, page.Chinese},  // a named language before "*" at the same q
-		{"zh;q=0, *", page.Chinese, page.English},          // "*" but not Chinese
-		{"en;Q=0.1, zh;q=0.2", page.English, page.Chinese}, // q is case-insensitive
-		{" zh-cn ; q = 0.4 ,en;q=0.3", page.English, page.Chinese},
-		{"zh;q=2, en;q=0.1", page.English, page.English}, // an invalid q is 0
-		{"zh;q=abc, en;q=0.1", page.English, page.English},
-		{"zh;q=NaN, en;q=0.1", page.English, page.English},
-	}
-	for _, c := range cases {
-		if got := page.Negotiate(c.header, c.def); got != c.want {
-			t.Errorf("Negotiate(%q, %s) = %s, want %s", c.header, c.def, got, c.want)
-		}
-	}
-}
-
-func TestLocale(t *testing.T) {
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.Header.Set("Accept-Language", "en-US,en;q=0.9")
-	cases := []struct {
-		name string
-		tags []string
-		want string
-	}{
-		{"no tags: the browser's", nil, page.English},
-		{"the first tag that names one", []string{"", "fr", "zh-Hant", "en"}, page.Chinese},
-		{"a tag wins over the browser", []string{"ZH"}, page.Chinese},
-		{"unknown tags: the browser's", []string{"de", "x"}, page.English},
-	}
-	for _, c := range cases {
-		if got := page.Locale(r, page.Chinese, c.tags...); got != c.want {
-			t.Errorf("%s: %s, want %s", c.name, got, c.want)
-		}
-	}
-}
-
-func TestMatch(t *testing.T) {
-	for tag, want := range map[string]string{
-		"zh": page.Chinese, "zh-CN": page.Chinese, "zh-TW": page.Chinese, " ZH-Hans ": page.Chinese,
-		"en": page.English, "en-GB": page.English, "EN": page.English, "fr": "", "": "", "*": "",
-	} {
-		if got := page.Match(tag); got != want {
-			t.Errorf("Match(%q) = %q, want %q", tag, got, want)
-		}
-	}
 }
 
 func TestRefusals(t *testing.T) {
@@ -212,13 +170,13 @@ func TestTextareaAndDescribedBy(t *testing.T) {
 // in Chinese with a full-width colon, and without a second mark after a label that
 // ends in its own question mark.
 func TestErrorSummary(t *testing.T) {
-	ts := page.Must("test", fstest.MapFS{
-		"templates/form.html": {Data: []byte(`{{define "main"}}{{template "error summary" .Summary}}<form></form>{{end}}`)},
-	}, "templates/*.html")
 	type form struct {
 		T       struct{ Lang string }
 		Title   string
 		Summary page.Summary
+	}
+	doc := func(f form) page.Document {
+		return page.Document{Lang: f.T.Lang, Title: f.Title, Main: templ.Join(page.ErrorSummary(f.Summary), html(raw("<form></form>")))}
 	}
 	fields := func(lang string, f ...page.SummaryField) form {
 		d := form{Summary: page.Summary{Lang: lang, Heading: "Check", Fields: f}}
@@ -242,7 +200,7 @@ func TestErrorSummary(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			ts.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusBadRequest, c.data, "")
+			page.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusBadRequest, doc(c.data), "")
 			body := rec.Body.String()
 			for _, want := range c.items {
 				if !strings.Contains(body, want) {
@@ -256,9 +214,27 @@ func TestErrorSummary(t *testing.T) {
 	}
 	t.Run("nothing to summarise, no box", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		ts.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, fields(page.English), "")
+		page.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, doc(fields(page.English)), "")
 		if strings.Contains(rec.Body.String(), `class="summary"`) {
 			t.Errorf("an empty summary is shown:\n%s", rec.Body.String())
 		}
 	})
+}
+
+// Addresses are written as html/template wrote them: a scheme that could run
+// script is refused, and what a URL cannot hold is percent-encoded.
+func TestURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"/v1/s/tok?lang=zh-CN&done=1":             "/v1/s/tok?lang=zh-CN&done=1",
+		"?lang=en":                                "?lang=en",
+		"https://cdn.example/a b.png?x=<1>&y='2'": "https://cdn.example/a%20b.png?x=%3c1%3e&y=%272%27",
+		"https://cdn.example/%E4%B8%AD.png":       "https://cdn.example/%E4%B8%AD.png",
+		"https://cdn.example/中.png":               "https://cdn.example/%e4%b8%ad.png",
+		"javascript:alert(1)":                     "about:invalid#TemplFailedSanitizationURL",
+		"#q-nps":                                  "#q-nps",
+	} {
+		if got := string(page.URL(in)); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

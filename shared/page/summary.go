@@ -1,11 +1,15 @@
 package page
 
-import "strings"
+import (
+	"strings"
 
-// Summary is the box above a form sent back with problems (the "error summary"
-// template): a heading, the problems not tied to one field, then each field's label,
-// linked to its control, and its problem. Lang is the page's language: it decides the
-// punctuation between a label and its problem.
+	"github.com/rapport-crm/rapport/shared/i18n"
+)
+
+// Summary is the box above a form sent back with problems (ErrorSummary): a heading,
+// the problems not tied to one field, then each field's label, linked to its control,
+// and its problem. Lang is the page's language: it decides the punctuation between a
+// label and its problem.
 type Summary struct {
 	Lang    string
 	Heading string
@@ -28,9 +32,9 @@ func (s Summary) After(label string) string {
 	ownMark := strings.HasSuffix(label, "?") || strings.HasSuffix(label, "？") ||
 		strings.HasSuffix(label, ":") || strings.HasSuffix(label, "：")
 	switch {
-	case s.Lang == Chinese && ownMark:
+	case s.Lang == i18n.Chinese && ownMark:
 		return ""
-	case s.Lang == Chinese:
+	case s.Lang == i18n.Chinese:
 		return "："
 	case ownMark:
 		return " "

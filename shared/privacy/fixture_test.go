@@ -17,15 +17,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
+	"github.com/rapport-crm/rapport/shared/outreach"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/surveyloop"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/timeline"
 	"github.com/rapport-crm/rapport/shared/visit"
@@ -77,14 +84,15 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	db := env.Clients.DynamoDB
 	clk := clock.NewManual(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)) // 10:00 in Shanghai, a Monday
 	f := &fixture{t: t, env: env, clk: clk,
-		customers: &customer.Store{DB: db, Table: env.Names("customers")},
+		customers: &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
 		followups: &followup.Store{DB: db, Table: env.Names("followups")},
 	}
-	f.surveys = &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Followups: f.followups, Clock: clk, Locations: f.customers}
-	f.points = &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: f.followups,
+	f.surveys = &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Clock: clk, Locations: f.customers.Locations.(*location.Store),
+		Recoverer: &surveyloop.Loop{Followups: f.followups}}
+	f.points = &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: f.followups},
 		Customers: f.customers}
-	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers,
-		Customers: f.customers, Followups: f.followups, Clock: clk, PublicURL: "https://api.example", Loyalty: f.points.Store}
+	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers.Locations.(*location.Store),
+		Customers: f.customers, Effects: &casework.Effects{Followups: f.followups, Loyalty: f.points.Store}, Clock: clk, PublicURL: "https://api.example"}
 	f.visits = &visit.Service{Customers: f.customers, Loyalty: f.points, Surveys: f.surveys.Store, Followups: f.followups,
 		Clock: clk, PublicURL: "https://api.example", InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b"))}
 	outbox := &followup.Outbox{DB: db, Table: env.Names("followups"), Keep: 30 * 24 * time.Hour}
@@ -96,16 +104,16 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		week[d] = []string{"08:00-22:00"}
 	}
-	for _, l := range []customer.Location{
+	for _, l := range []place.Location{
 		{ID: "sh-01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai", WeeklyHours: week, QuietHours: "23:00-07:00",
-			Managers:          []customer.Contact{{Name: "Duty manager", Channel: "email", Address: "desk@example.com", Locale: "en"}},
-			PostServiceSurvey: &customer.PostServiceSurvey{SurveyID: surveyID, ExpiresInHours: 168}},
+			Managers:          []contact.Contact{{Name: "Duty manager", Channel: "email", Address: "desk@example.com", Locale: "en"}},
+			PostServiceSurvey: &place.PostServiceSurvey{SurveyID: surveyID, ExpiresInHours: 168}},
 		{ID: "bj-01", Name: "Beijing Wangfujing", TimeZone: "Asia/Shanghai", WeeklyHours: week, QuietHours: "23:00-07:00"},
 	} {
 		if err := l.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.customers.PutLocation(ctx, l, 0); err != nil {
+		if _, err := f.customers.Locations.(*location.Store).PutLocation(ctx, l, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,7 +136,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 		complaint.PublicRoutes(f.complaints, &complaint.Pages{Service: f.complaints}),
 		loyalty.Routes(f.points),
 		timeline.Routes(tl),
-		(&followup.Staff{Store: f.followups, Clock: clk, Customers: f.customers}).Routes(),
+		(&followup.Staff{Store: f.followups, Clock: clk, Customers: outreach.Directory{Customers: f.customers}, Places: f.customers.Locations.(*location.Store)}).Routes(),
 		survey.StaffRoutes(&survey.Staff{Service: f.surveys, PublicURL: "https://api.example"}),
 		privacy.Routes(f.svc),
 	} {
@@ -141,7 +149,8 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 
 func newService(env *testenv.Env, db dynamo.API, clk clock.Clock) *privacy.Service {
 	return &privacy.Service{
-		Customers:  &customer.Store{DB: db, Table: env.Names("customers")},
+		Customers:  &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
+		Locations:  &location.Store{DB: db, Table: env.Names("customers")},
 		Surveys:    &survey.Store{DB: db, Table: env.Names("surveys")},
 		Complaints: &complaint.Store{DB: db, Table: env.Names("complaints")},
 		Loyalty:    &loyalty.Store{DB: db, Table: env.Names("loyalty")},

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -21,7 +22,8 @@ import (
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	db := d.Clients.DynamoDB
 	svc := &Service{
-		Customers:  &customer.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")},
+		Customers:  &customer.Store{DB: db, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")}},
+		Locations:  &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")},
 		Surveys:    &survey.Store{DB: db, Table: env.String("SURVEYS_TABLE")},
 		Complaints: &complaint.Store{DB: db, Table: env.String("COMPLAINTS_TABLE")},
 		Loyalty:    &loyalty.Store{DB: db, Table: env.String("LOYALTY_TABLE")},
@@ -39,7 +41,8 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 func RetentionJob(env *config.Env, d app.Deps) (job.Job, error) {
 	db := d.Clients.DynamoDB
 	svc := &Service{
-		Customers:  &customer.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")},
+		Customers:  &customer.Store{DB: db, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")}},
+		Locations:  &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE")},
 		Surveys:    &survey.Store{DB: db, Table: env.String("SURVEYS_TABLE")},
 		Complaints: &complaint.Store{DB: db, Table: env.String("COMPLAINTS_TABLE")},
 		Followups:  &followup.Store{DB: db, Table: env.String("FOLLOWUPS_TABLE")},

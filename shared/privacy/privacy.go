@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -29,6 +30,7 @@ import (
 // Service is the privacy operations over the domains' stores.
 type Service struct {
 	Customers  *customer.Store
+	Locations  *location.Store
 	Surveys    *survey.Store
 	Complaints *complaint.Store
 	Loyalty    *loyalty.Store

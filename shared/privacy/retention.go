@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
@@ -46,7 +47,7 @@ func (s *Service) Retain(ctx context.Context, now time.Time, r Retention) (Reten
 // retainComplaints redacts, case by case, the messages to the complainant and their
 // delivered copies first, then the case, whose redaction takes it off the list.
 func (s *Service) retainComplaints(ctx context.Context, now, cutoff time.Time, rep *RetentionReport) error {
-	locs, err := s.Customers.Locations(ctx)
+	locs, err := s.Locations.Locations(ctx)
 	if err != nil {
 		return fmt.Errorf("complaints: %w", err)
 	}
@@ -81,7 +82,7 @@ func (s *Service) redactCase(ctx context.Context, id string, red complaint.Redac
 		return false, nil
 	}
 	var fids []string
-	for _, key := range complaint.FollowupKeys(c.Complaint) {
+	for _, key := range casework.FollowupKeys(c.Complaint) {
 		fid, err := s.Followups.RedactOccasion(ctx, key, false, red.At)
 		if err != nil {
 			return false, err

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -28,8 +29,9 @@ func Routes(s *Service) map[string]http.Handler {
 // Function builds reports: the KPI report for staff. It only reads; the idempotency
 // store (on the customers table) is there because app.Mux wants one.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
-	svc := &Service{DB: d.Clients.DynamoDB, Registry: customers.LocationIDs, Clock: d.Clock, Tables: Tables{
+	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
+	svc := &Service{DB: d.Clients.DynamoDB, Registry: locs.LocationIDs, Clock: d.Clock, Tables: Tables{
 		Surveys:    env.String("SURVEYS_TABLE"),
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Customers:  customers.Table,

@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/survey"
@@ -48,26 +52,26 @@ func newWorld(t *testing.T) *world {
 	env := testenv.New(t)
 	db := env.Clients.DynamoDB
 	clk := clock.NewManual(time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)) // Monday 09:00 in Shanghai, 01:00 in London
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	followups := &followup.Store{DB: db, Table: env.Names("followups")}
 	hours := map[string][]string{"mon": {"09:00-18:00"}, "tue": {"09:00-18:00"}, "wed": {"09:00-18:00"}, "thu": {"09:00-18:00"}, "fri": {"09:00-18:00"}}
-	for _, l := range []customer.Location{
+	for _, l := range []place.Location{
 		{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai", WeeklyHours: hours},
 		{ID: "ldn-01", Code: "LDN1", Name: "London Bridge", TimeZone: "Europe/London", WeeklyHours: hours},
 	} {
 		if err := l.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := customers.PutLocation(ctx, l, 0); err != nil {
+		if _, err := customers.Locations.(*location.Store).PutLocation(ctx, l, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
 	w := &world{clk: clk, visits: customers,
-		surveys: &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Followups: followups, Clock: clk, Locations: customers},
+		surveys: &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Clock: clk, Locations: customers.Locations.(*location.Store)},
 		cases: &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")},
-			Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example"},
-		points: &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: followups, Locations: customers},
-		svc: &report.Service{DB: db, Registry: customers.LocationIDs, Clock: clk, Tables: report.Tables{
+			Locations: customers.Locations.(*location.Store), Customers: customers, Effects: &casework.Effects{Followups: followups}, Clock: clk, PublicURL: "https://api.example"},
+		points: &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: followups}, Locations: customers.Locations.(*location.Store)},
+		svc: &report.Service{DB: db, Registry: customers.Locations.(*location.Store).LocationIDs, Clock: clk, Tables: report.Tables{
 			Surveys: env.Names("surveys"), Complaints: env.Names("complaints"), Customers: env.Names("customers"), Loyalty: env.Names("loyalty")}},
 		mux: http.NewServeMux(),
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -34,7 +35,7 @@ func (s *Service) OverrideWinBack(ctx context.Context, p auth.Principal, locatio
 	if !p.Sees(locationID) {
 		return customer.ValueSettings{}, problem.New(problem.NotFound, "no such location")
 	}
-	if _, err := s.Customers.Location(ctx, locationID); errors.Is(err, customer.ErrNoLocation) {
+	if _, err := s.Customers.Locations.Location(ctx, locationID); errors.Is(err, place.ErrNotFound) {
 		return customer.ValueSettings{}, problem.New(problem.NotFound, "no such location")
 	} else if err != nil {
 		return customer.ValueSettings{}, err

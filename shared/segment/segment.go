@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -216,8 +217,8 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 	if c.ID == "" {
 		c.ID = id.New(now)
 	}
-	loc, err := s.Customers.Location(ctx, seg.Filter.LocationID)
-	if err != nil && !errors.Is(err, customer.ErrNoLocation) {
+	loc, err := s.Customers.Locations.Location(ctx, seg.Filter.LocationID)
+	if err != nil && !errors.Is(err, place.ErrNotFound) {
 		return Campaign{}, err
 	}
 	members, err := s.Members(ctx, seg)
@@ -247,7 +248,7 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 
 // message is a marketing follow-up to a customer by email, else SMS; false without
 // an address.
-func message(p customer.Profile, loc customer.Location, kind, dedupe string, now time.Time) (followup.Followup, bool) {
+func message(p customer.Profile, loc place.Location, kind, dedupe string, now time.Time) (followup.Followup, bool) {
 	r, ok := followup.ToCustomer(p.ID, p.Email, p.Phone, p.Locale, cmp.Or(p.TimeZone, loc.TimeZone))
 	if !ok {
 		return followup.Followup{}, false

@@ -10,6 +10,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -27,12 +29,12 @@ func newFixture(t *testing.T) *segment.Service {
 	env := testenv.New(t)
 	ctx := context.Background()
 	clk := clock.NewManual(t0)
-	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}
-	loc := customer.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai"}
+	customers := &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers"), Locations: &location.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
+	loc := place.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai"}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(ctx, loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(ctx, loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range []struct {
@@ -59,7 +61,7 @@ func newFixture(t *testing.T) *segment.Service {
 			}
 		}
 	}
-	return &segment.Service{Customers: customers, Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}, Clock: clk}
+	return &segment.Service{Customers: customers, Locations: customers.Locations.(*location.Store), Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}, Clock: clk}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -20,12 +20,14 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
 // Service computes value and runs segments, campaigns and win-back.
 type Service struct {
 	Customers *customer.Store
+	Locations *location.Store
 	Followups *followup.Store
 	// Surveys, when set, gives each customer's latest NPS category (word of mouth).
 	Surveys *survey.Store
@@ -47,7 +49,7 @@ func (s *Service) RecomputeValue(ctx context.Context, now time.Time) (ValueRepor
 	if err != nil {
 		return rep, err
 	}
-	locs, err := s.Customers.Locations(ctx)
+	locs, err := s.Locations.Locations(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -123,7 +125,7 @@ func (s *Service) WinBack(ctx context.Context, now time.Time) (WinBackReport, er
 		return rep, err
 	}
 	period := now.Unix() / int64(cfg.WinBack.PeriodDays*24*3600)
-	locs, err := s.Customers.Locations(ctx)
+	locs, err := s.Locations.Locations(ctx)
 	if err != nil {
 		return rep, err
 	}

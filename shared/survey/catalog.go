@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -33,7 +34,7 @@ type Summary struct {
 // SummaryOf is the list's view of a survey.
 func SummaryOf(sv Survey) Summary {
 	title := map[string]string{}
-	for _, l := range Locales {
+	for _, l := range i18n.Locales() {
 		title[l] = sv.Name
 		if t := sv.Title[l]; t != "" {
 			title[l] = t

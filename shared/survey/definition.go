@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -18,9 +19,6 @@ const (
 	MaxTextLength = 500
 	MaxKeywords   = 50
 )
-
-// Locales a survey's texts may be in.
-var Locales = []string{"zh-CN", "en"}
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -56,7 +54,7 @@ func (d *Definition) Validate() error {
 		bad("name", "is required, at most %d characters", MaxNameLength)
 	}
 	for loc, t := range d.Title {
-		if !slices.Contains(Locales, loc) {
+		if !i18n.Supported(loc) {
 			bad("title."+loc, "locale must be zh-CN or en")
 		} else if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > MaxNameLength {
 			bad("title."+loc, "must be non-empty and at most %d characters", MaxNameLength)
@@ -120,7 +118,7 @@ func validateQuestion(f string, q Question, dims []string, bad func(string, stri
 		bad(f+".text", "needs the question in zh-CN or en")
 	}
 	for loc, t := range q.Text {
-		if !slices.Contains(Locales, loc) {
+		if !i18n.Supported(loc) {
 			bad(f+".text."+loc, "locale must be zh-CN or en")
 		} else if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > MaxTextLength {
 			bad(f+".text."+loc, "must be non-empty and at most %d characters", MaxTextLength)

@@ -20,8 +20,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/surveyloop"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -64,7 +65,7 @@ func newFormEnv(t *testing.T) *formEnv {
 	if !ok {
 		t.Fatal("no surveys-public in the wiring table")
 	}
-	fn, err := app.Build(row.Name, survey.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	fn, err := app.Build(row.Name, surveyloop.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func newFormEnv(t *testing.T) *formEnv {
 			t.Fatal(err)
 		}
 	}
-	return &formEnv{h: fn.HTTP, store: store, clk: clk, customers: &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
+	return &formEnv{h: fn.HTTP, store: store, clk: clk, customers: &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers"), Locations: &location.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}}
 }
 
 // invite stores an open invitation for customer c-1 valid for a day.
@@ -752,8 +753,7 @@ func TestDatabaseTroubleAsksToTryAgain(t *testing.T) {
 	e.invite(t, "tok-1", "zh-CN")
 	for _, reads := range []bool{true, false} {
 		db := failing{API: e.store.DB, reads: reads}
-		svc := &survey.Service{Store: &survey.Store{DB: db, Table: e.store.Table},
-			Followups: &followup.Store{DB: db, Table: "unused"}, Clock: e.clk}
+		svc := &survey.Service{Store: &survey.Store{DB: db, Table: e.store.Table}, Clock: e.clk}
 		mux := http.NewServeMux()
 		for pattern, h := range survey.PublicRoutes(svc, &survey.Pages{Service: svc}) {
 			mux.Handle(pattern, h)
@@ -797,7 +797,7 @@ func TestResentFormPostIsNotStoredTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, _ := wiring.FunctionByName("surveys-public")
-	fn, err := app.Build(row.Name, survey.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	fn, err := app.Build(row.Name, surveyloop.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

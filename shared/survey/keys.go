@@ -39,8 +39,10 @@ package survey
 //	                                          policy filters the page)
 //	submit a response                         TransactWriteItems: the token (invitation
 //	                                          open → used, or the link's daily count), the
-//	                                          response, two aggregate shards, the loop's
-//	                                          follow-up, the idempotency record
+//	                                          response, two aggregate shards, the KPI
+//	                                          counters, what the loop's Recoverer adds
+//	                                          (shared/surveyloop: the callback alerts, a
+//	                                          case), the idempotency record
 
 import (
 	"fmt"
@@ -65,6 +67,11 @@ func responseSK(id string) string    { return "RESP#" + id }
 func invitationPK(tok string) string { return "INV#" + tok }
 func linkDaySK(day string) string    { return "DAY#" + day }
 func submissionSK(id string) string  { return "SUBM#" + id }
+
+// customerPK is a response's key in this table's byCustomer index. It is the survey
+// table's own index key; its value reads as the customers table's key of the customer
+// (CUST#<customerId>) and must keep that stored format.
+func customerPK(customerID string) string { return "CUST#" + customerID }
 
 func catalogSK(surveyID string) string {
 	created := ""

@@ -1,13 +1,17 @@
 package survey
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/contact"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/place"
 )
 
 // Loop is a survey's closed loop: a response that meets any rule alerts Notify — or,
@@ -61,9 +65,6 @@ func (l Loop) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(l))
 }
 
-// Channels a loop can notify on.
-var Channels = []string{"email", "sms", "webhook"}
-
 func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 	if l.Off {
 		if !l.isOffOnly() {
@@ -71,16 +72,14 @@ func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 		}
 		return
 	}
-	if l.Notify != (Contact{}) && (!slices.Contains(Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "") {
+	if l.Notify != (Contact{}) && (!slices.Contains(contact.Channels, l.Notify.Channel) || strings.TrimSpace(l.Notify.Address) == "") {
 		bad("loop.notify", "needs a channel (email, sms, webhook) and an address, or leave it out to alert the location's managers")
 	}
-	if _, err := followup.Zone(l.Notify.TimeZone); err != nil {
+	if _, err := place.Zone(l.Notify.TimeZone); err != nil {
 		bad("loop.notify.timeZone", "must be an IANA time zone such as Asia/Shanghai")
 	}
-	if l.Notify.QuietHours != "" {
-		if _, err := followup.ParseQuiet(l.Notify.QuietHours); err != nil {
-			bad("loop.notify.quietHours", "must be HH:MM-HH:MM")
-		}
+	if l.Notify.QuietHours != "" && !validQuiet(l.Notify.QuietHours) {
+		bad("loop.notify.quietHours", "must be HH:MM-HH:MM")
 	}
 	if l.CallbackWithinHours < 0 || l.CallbackWithinHours > 24*14 {
 		bad("loop.callbackWithinHours", "must be 0 to 336")
@@ -109,6 +108,16 @@ func validateLoop(l *Loop, dims []string, bad func(string, string, ...any)) {
 	if !l.Detractor && !l.LowCSAT && len(l.DimensionAtOrBelow) == 0 && len(l.Keywords) == 0 {
 		bad("loop", "needs at least one rule: detractor, lowCsat, dimensionAtOrBelow or keywords")
 	}
+}
+
+// validQuiet tells whether s reads as quiet hours the way alerts are timed by them:
+// HH:MM-HH:MM, hours 0–23 and minutes 0–59 ("00:00-00:00" for none).
+func validQuiet(s string) bool {
+	var sh, sm, eh, em int
+	if _, err := fmt.Sscanf(s, "%d:%d-%d:%d", &sh, &sm, &eh, &em); err != nil {
+		return false
+	}
+	return sh >= 0 && sh <= 23 && eh >= 0 && eh <= 23 && sm >= 0 && sm <= 59 && em >= 0 && em <= 59
 }
 
 // isOffOnly tells whether an off loop says nothing else.
@@ -151,4 +160,46 @@ func (l *Loop) Reasons(r Response) []string {
 		}
 	}
 	return why
+}
+
+// Recovery is a response that met its survey's loop rules (Response.Loop lists them):
+// someone is to call the customer back by CallbackBy and, by the loop's OpenCase rule,
+// a case is to open. Who is alerted and how is the Recoverer's business.
+type Recovery struct {
+	Survey   Survey
+	Response Response
+	// Location is the response's location as the registry holds it: its managers,
+	// zone and quiet hours. Zero when the response has no location or the registry
+	// does not know it.
+	Location place.Location
+	// CallbackBy is CallbackWithinHours after the response, counted in the location's
+	// business hours when it is registered, in plain hours otherwise.
+	CallbackBy time.Time
+}
+
+// Recovered is what a recovery leaves for the response to keep.
+type Recovered struct {
+	// Case is the reference of the case the loop opened; empty when it opened none.
+	Case string
+}
+
+// Recoverer acts on a response's closed loop: it adds the items of what the loop sets
+// in motion (the callback alerts, a case) to the response's own transaction, so a bad
+// score and its recovery are stored together or not at all. A refused recovery that
+// should not cost the customer's answers is left out by the Recoverer, not returned.
+type Recoverer interface {
+	Recover(ctx context.Context, rec Recovery, tx *dynamo.Tx) (Recovered, error)
+}
+
+// recovery is the Recovery of response r of survey sv at loc (zero when unknown).
+func recovery(sv Survey, r Response, loc place.Location) (Recovery, error) {
+	within := time.Duration(sv.Loop.CallbackWithinHours) * time.Hour
+	by := r.SubmittedAt.Add(within)
+	if loc.ID != "" {
+		var err error
+		if by, err = loc.AddBusinessHours(r.SubmittedAt, within); err != nil {
+			return Recovery{}, err
+		}
+	}
+	return Recovery{Survey: sv, Response: r, Location: loc, CallbackBy: by}, nil
 }

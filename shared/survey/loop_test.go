@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/customer"
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/contact"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
@@ -25,14 +25,12 @@ func loopFixture(t *testing.T) *fixture {
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri"} {
 		week[d] = []string{"09:00-18:00"}
 	}
-	loc := customer.Location{ID: "loc-D", Name: "Bund", TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00", WeeklyHours: week,
-		Managers: []customer.Contact{{Name: "Li", Channel: "email", Address: "li@example.com"}, {Name: "Wang", Channel: "sms", Address: "+8613800000000"}}}
+	loc := place.Location{ID: "loc-D", Name: "Bund", TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00", WeeklyHours: week,
+		Managers: []contact.Contact{{Name: "Li", Channel: "email", Address: "li@example.com"}, {Name: "Wang", Channel: "sms", Address: "+8613800000000"}}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Locations.(*customer.Store).PutLocation(context.Background(), loc, 0); err != nil {
-		t.Fatal(err)
-	}
+	f.locs[loc.ID] = loc
 	return f
 }
 
@@ -56,28 +54,9 @@ func (f *fixture) answer(t *testing.T, surveyID string, answers ...survey.Answer
 	return rc
 }
 
-// alerts dispatches the due follow-ups and reads them back.
-func (f *fixture) alerts(t *testing.T) []followup.Followup {
-	t.Helper()
-	q := &bodyQueue{}
-	d := &followup.Dispatcher{Store: f.fs, Queue: q, QueueURL: "q", Clock: f.clk, PageSize: 50, StuckAfter: time.Hour}
-	if _, err := d.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var out []followup.Followup
-	for _, id := range q.ids {
-		fu, err := f.fs.Get(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fu)
-	}
-	return out
-}
-
 // A survey defined without a loop gets the default one: a detractor and a low CSAT
-// each alert the location's managers, with a callback deadline 8 business hours
-// later; a promoter alerts no one.
+// each open a recovery at the response's location, with a callback deadline 8
+// business hours later; a promoter opens none.
 func TestASurveyDefinedWithoutALoopGetsTheDefault(t *testing.T) {
 	f := loopFixture(t)
 	sv, err := f.staff.Define(context.Background(), everyone, survey.Definition{Name: "Plain", Questions: loopQuestions})
@@ -107,20 +86,15 @@ func TestASurveyDefinedWithoutALoopGetsTheDefault(t *testing.T) {
 	if rc := f.answer(t, sv.ID, survey.Answer{QuestionID: "csat", Value: 1.0}); !reflect.DeepEqual(rc.Loop, []string{"low CSAT (1)"}) {
 		t.Fatalf("CSAT 1: loop %v", rc.Loop)
 	}
-	alerts := f.alerts(t)
-	if len(alerts) != 4 {
-		t.Fatalf("%d alerts, want 2 responses × 2 managers", len(alerts))
+	got := f.rec.recoveries()
+	if len(got) != 2 || f.rec.committed(t) != 2 {
+		t.Fatalf("%d recoveries, want the detractor's and the low CSAT's", len(got))
 	}
-	to := map[string]int{}
-	for _, a := range alerts {
-		to[a.Recipient.Address]++
+	for _, rec := range got {
 		// Monday 30 November, 15:00 in Shanghai = 07:00 UTC.
-		if a.Kind != followup.KindRecoveryCallback || !strings.Contains(a.Body, "back by 2026-11-30T07:00:00Z") || a.LocationID != "loc-D" {
-			t.Errorf("alert %s %q at %s", a.Kind, a.Body, a.LocationID)
+		if !rec.CallbackBy.Equal(time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)) || rec.Location.ID != "loc-D" || len(rec.Location.Managers) != 2 {
+			t.Errorf("recovery due %s at %+v", rec.CallbackBy, rec.Location)
 		}
-	}
-	if to["li@example.com"] != 2 || to["+8613800000000"] != 2 {
-		t.Errorf("alerts went to %v", to)
 	}
 }
 
@@ -144,8 +118,8 @@ func TestALoopCanBeTurnedOff(t *testing.T) {
 	if rc := f.answer(t, sv.ID, survey.Answer{QuestionID: "nps", Value: 0.0}); len(rc.Loop) != 0 {
 		t.Fatalf("an off loop opened: %v", rc.Loop)
 	}
-	if a := f.alerts(t); len(a) != 0 {
-		t.Fatalf("%d alerts from an off loop", len(a))
+	if a := f.rec.recoveries(); len(a) != 0 {
+		t.Fatalf("%d recoveries from an off loop", len(a))
 	}
 
 	_, err = f.staff.Define(context.Background(), everyone, survey.Definition{Name: "Both", Questions: loopQuestions,
@@ -193,5 +167,39 @@ func TestAnEditWithoutALoopKeepsTheVersionsLoop(t *testing.T) {
 	v3, err := f.staff.Edit(ctx, everyone, "legacy", survey.Definition{Name: "Edited", Version: 2, Questions: loopQuestions, Loop: set})
 	if err != nil || !reflect.DeepEqual(v3.Loop, set) {
 		t.Fatalf("an edit naming a loop: %+v %v", v3.Loop, err)
+	}
+}
+
+// A loop's contact is checked as alerts will use it: a channel of contact.Channels
+// with an address, an IANA zone (UTC when left out) and quiet hours HH:MM-HH:MM.
+func TestALoopsContactIsChecked(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		n     survey.Contact
+		field string // "" for none
+	}{
+		{"an email desk", survey.Contact{Channel: "email", Address: "desk@example.com"}, ""},
+		{"a webhook with zone and quiet hours", survey.Contact{Channel: "webhook", Address: "https://x.example/h", TimeZone: "Asia/Shanghai", QuietHours: "22:30-07:15"}, ""},
+		{"around the clock", survey.Contact{Channel: "sms", Address: "+8613800000000", QuietHours: "00:00-00:00"}, ""},
+		{"single-digit hours", survey.Contact{Channel: "sms", Address: "+8613800000000", QuietHours: "9:00-7:00"}, ""},
+		{"a channel not on the list", survey.Contact{Channel: "pigeon", Address: "loft 3"}, "loop.notify"},
+		{"no address", survey.Contact{Channel: "email", Address: "  "}, "loop.notify"},
+		{"an unknown zone", survey.Contact{Channel: "email", Address: "desk@example.com", TimeZone: "Mars/Olympus"}, "loop.notify.timeZone"},
+		{"hour 24", survey.Contact{Channel: "email", Address: "desk@example.com", QuietHours: "21:00-24:00"}, "loop.notify.quietHours"},
+		{"minute 60", survey.Contact{Channel: "email", Address: "desk@example.com", QuietHours: "21:60-07:00"}, "loop.notify.quietHours"},
+		{"not a range", survey.Contact{Channel: "email", Address: "desk@example.com", QuietHours: "evenings"}, "loop.notify.quietHours"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := survey.Definition{Name: "Stay", Questions: loopQuestions, Loop: &survey.Loop{Detractor: true, Notify: c.n}}
+			err := d.Validate()
+			var pe *problem.Error
+			switch {
+			case c.field == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.field == "":
+			case !errors.As(err, &pe) || len(pe.Fields) != 1 || pe.Fields[0].Field != c.field:
+				t.Fatalf("err %v, want one naming %s", err, c.field)
+			}
+		})
 	}
 }

@@ -10,7 +10,8 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -158,13 +159,13 @@ func TestFormWearsTheLocationsBrand(t *testing.T) {
 		}
 	})
 
-	loc := customer.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai",
-		Branding: customer.Branding{Name: "Harbour Hotel Shanghai", Color: "#c8102e", LogoURL: "https://cdn.example.com/harbour.png",
+	loc := place.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai",
+		Branding: place.Branding{Name: "Harbour Hotel Shanghai", Color: "#c8102e", LogoURL: "https://cdn.example.com/harbour.png",
 			FooterText: "88 Zhongshan Road, Shanghai"}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.customers.PutLocation(context.Background(), loc, 0); err != nil {
+	if _, err := e.customers.Locations.(*location.Store).PutLocation(context.Background(), loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	brandOf := func(t *testing.T, p page) {

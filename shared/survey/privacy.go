@@ -26,7 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
@@ -108,7 +107,7 @@ func (s *Store) CustomerResponses(ctx context.Context, customerID string) ([]Res
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S(customer.CustomerPK(customerID))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S(customerPK(customerID))},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -147,7 +146,7 @@ func (s *Store) updateResponse(ctx context.Context, r Response, u expression.Upd
 // with its byCustomer key; false when it no longer belongs to from.
 func (s *Store) ReassignResponse(ctx context.Context, r Response, from, to string) (bool, error) {
 	u := expression.Set(expression.Name("value.customerId"), expression.Value(to)).
-		Set(expression.Name("customerPk"), expression.Value(customer.CustomerPK(to)))
+		Set(expression.Name("customerPk"), expression.Value(customerPK(to)))
 	return s.updateResponse(ctx, r, u, expression.Name("value.customerId").Equal(expression.Value(from)))
 }
 
@@ -234,7 +233,8 @@ func (s *Store) CommentsBefore(ctx context.Context, before time.Time, fn func(Re
 }
 
 // RecoveryKey is the dedupe key of the i-th alert a response's loop opened (-1: the
-// alert kept when there was no one to tell); the alerts quote the comment.
+// alert kept when there was no one to tell): the Recoverer (shared/surveyloop) keys
+// them so, and erasure finds them so, since the alerts quote the comment.
 func RecoveryKey(responseID string, i int) string {
 	if i < 0 {
 		return "recovery#" + responseID

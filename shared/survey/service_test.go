@@ -14,12 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/clock"
-	"github.com/rapport-crm/rapport/shared/customer"
-	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/contact"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -28,8 +31,10 @@ import (
 type fixture struct {
 	svc   *survey.Service
 	staff *survey.Staff
-	fs    *followup.Store
-	clk   *clock.Manual
+	// rec is the service's Recoverer; locs its locations registry.
+	rec  *recorder
+	locs locations
+	clk  *clock.Manual
 }
 
 var desk = survey.Contact{Channel: "email", Address: "desk@example.com"}
@@ -37,10 +42,11 @@ var desk = survey.Contact{Channel: "email", Address: "desk@example.com"}
 func newFixture(t *testing.T) *fixture {
 	env := testenv.New(t)
 	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	fs := &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}
-	svc := &survey.Service{Store: &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, Followups: fs, Clock: clk,
-		Locations: &customer.Store{DB: env.Clients.DynamoDB, Table: env.Names("customers")}}
-	f := &fixture{svc: svc, staff: &survey.Staff{Service: svc, PublicURL: "https://api.example"}, fs: fs, clk: clk}
+	rec := &recorder{db: env.Clients.DynamoDB, table: env.Names("surveys")}
+	locs := locations{}
+	svc := &survey.Service{Store: &survey.Store{DB: env.Clients.DynamoDB, Table: env.Names("surveys")}, Clock: clk,
+		Locations: locs, Recoverer: rec}
+	f := &fixture{svc: svc, staff: &survey.Staff{Service: svc, PublicURL: "https://api.example"}, rec: rec, locs: locs, clk: clk}
 	sv := survey.Survey{ID: "s-1", Name: "Visit", Version: 1, Questions: []survey.Question{
 		{ID: "nps", Type: survey.TypeNPS, Required: true},
 		{ID: "csat", Type: survey.TypeCSAT, Dimension: "service quality"},
@@ -67,17 +73,6 @@ func nps(n float64) survey.Submission {
 }
 
 func kindOf(err error) problem.Kind { return problem.KindOf(err) }
-
-// countDue counts due follow-ups by dispatching them into a recording queue.
-func (f *fixture) countDue(t *testing.T) int {
-	t.Helper()
-	q := &recordingQueue{}
-	d := &followup.Dispatcher{Store: f.fs, Queue: q, QueueURL: "q", Clock: f.clk, PageSize: 50, StuckAfter: time.Hour}
-	if _, err := d.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return q.sent
-}
 
 var everyone = auth.Principal{Subject: "tester", Roles: []string{"admin"}, All: true}
 
@@ -181,7 +176,9 @@ func TestTokenRules(t *testing.T) {
 	}
 }
 
-func TestClosedLoopRulesScheduleACallbackAtomically(t *testing.T) {
+// A response that meets a loop rule is handed to the Recoverer, whose items commit
+// with the response; one that meets none is not.
+func TestClosedLoopRulesHandTheResponseToTheRecoverer(t *testing.T) {
 	cases := []struct {
 		name    string
 		answers []survey.Answer
@@ -211,8 +208,15 @@ func TestClosedLoopRulesScheduleACallbackAtomically(t *testing.T) {
 			if c.loop {
 				want = 1
 			}
-			if got := f.countDue(t); got != want {
-				t.Fatalf("%d callbacks due, want %d", got, want)
+			if got := f.rec.committed(t); got != want || len(f.rec.recoveries()) != want {
+				t.Fatalf("%d recoveries committed of %d handed over, want %d", got, len(f.rec.recoveries()), want)
+			}
+			if c.loop {
+				got := f.rec.recoveries()[0]
+				if got.Response.ID != rc.ResponseID || !slices.Equal(got.Response.Loop, rc.Loop) || got.Survey.ID != "s-1" ||
+					!got.CallbackBy.Equal(f.clk.Now()) {
+					t.Errorf("recovery %+v for receipt %+v", got, rc)
+				}
 			}
 		})
 	}
@@ -231,8 +235,11 @@ func TestFailedTransactionLeavesNothingHalfWritten(t *testing.T) {
 	if rs, _ := f.svc.Store.Responses(context.Background(), "s-1"); len(rs) != 0 {
 		t.Fatal("response stored without its transaction")
 	}
-	if n := f.countDue(t); n != 0 {
-		t.Fatalf("%d follow-ups without their response", n)
+	if len(f.rec.recoveries()) != 1 {
+		t.Fatalf("%d recoveries handed over, want the detractor's", len(f.rec.recoveries()))
+	}
+	if n := f.rec.committed(t); n != 0 {
+		t.Fatalf("%d recoveries stored without their response", n)
 	}
 	if res := f.results(t, ""); res.Responses != 0 {
 		t.Fatal("aggregates counted a response that was not stored")
@@ -659,18 +666,15 @@ func sign(n int) float64 {
 	return 1
 }
 
-// Without a contact of its own, the loop alerts each manager of the response's
-// location, asking for a callback by a deadline in the location's business hours; a
-// location with no managers still gets its alert written, to be skipped with the reason.
-func TestLoopAlertsTheLocationsManagersWithABusinessHoursDeadline(t *testing.T) {
+// A recovery's callback deadline is counted in the business hours of the response's
+// location, with the location as the registry holds it; at a location the registry
+// does not know, in plain hours.
+func TestARecoveryIsDueInTheLocationsBusinessHours(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	locs := f.svc.Locations.(*customer.Store)
-	if _, err := locs.PutLocation(ctx, customer.Location{ID: "loc-M", Name: "Bund", TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00",
-		WeeklyHours: map[string][]string{"mon": {"09:00-18:00"}, "fri": {"09:00-18:00"}},
-		Managers:    []customer.Contact{{Name: "Li", Channel: "email", Address: "li@example.com"}, {Name: "Wang", Channel: "sms", Address: "+8613800000000"}}}, 0); err != nil {
-		t.Fatal(err)
-	}
+	managers := []contact.Contact{{Name: "Li", Channel: "email", Address: "li@example.com"}, {Name: "Wang", Channel: "sms", Address: "+8613800000000"}}
+	f.locs["loc-M"] = place.Location{ID: "loc-M", Name: "Bund", TimeZone: "Asia/Shanghai", QuietHours: "00:00-00:00",
+		WeeklyHours: map[string][]string{"mon": {"09:00-18:00"}, "fri": {"09:00-18:00"}}, Managers: managers}
 	def := survey.Definition{Name: "Stay", Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Text: map[string]string{"en": "?"}}},
 		Loop: &survey.Loop{Detractor: true, CallbackWithinHours: 4}}
 	sv, err := f.staff.Define(ctx, everyone, def)
@@ -688,35 +692,125 @@ func TestLoopAlertsTheLocationsManagersWithABusinessHoursDeadline(t *testing.T) 
 			t.Fatal(err)
 		}
 	}
-	q := &bodyQueue{}
-	d := &followup.Dispatcher{Store: f.fs, Queue: q, QueueURL: "q", Clock: f.clk, PageSize: 50, StuckAfter: time.Hour}
-	if _, err := d.Run(ctx); err != nil {
+	got := f.rec.recoveries()
+	if len(got) != 2 || f.rec.committed(t) != 2 {
+		t.Fatalf("%d recoveries, want one per response", len(got))
+	}
+	// Monday 30 November, 12:00 in Shanghai = 04:00 UTC.
+	if at := got[0]; at.Response.LocationID != "loc-M" || at.Location.ID != "loc-M" || len(at.Location.Managers) != 2 ||
+		!at.CallbackBy.Equal(time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)) {
+		t.Errorf("at a registered location: %+v", at)
+	}
+	if at := got[1]; at.Response.LocationID != "loc-none" || at.Location.ID != "" ||
+		!at.CallbackBy.Equal(f.clk.Now().Add(4*time.Hour)) {
+		t.Errorf("at an unregistered location: %+v", at)
+	}
+}
+
+// The case the Recoverer opened is kept on the response; a Recoverer's failure stores
+// nothing; a Service with no Recoverer refuses a response that meets its loop rather
+// than lose the loop, and takes one that meets none.
+func TestTheRecoverersOutcomeStaysWithTheResponse(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	submit := func(tok string, score float64) error {
+		f.invite(t, tok, "loc-1", f.clk.Now().Add(time.Hour))
+		sub := nps(score)
+		sub.InvitationToken = tok
+		_, err := f.svc.Submit(ctx, "s-1", sub, nil)
+		return err
+	}
+	f.rec.caseRef = "LOC1-20261123-0001"
+	if err := submit("tok-case", 1); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.ids) != 3 {
-		t.Fatalf("%d alerts, want two managers and one unroutable", len(q.ids))
+	rs, err := f.svc.Store.Responses(ctx, "s-1")
+	if err != nil || len(rs) != 1 || rs[0].Case != "LOC1-20261123-0001" {
+		t.Fatalf("responses %+v (%v), want the case's reference kept", rs, err)
 	}
-	var toManagers, unroutable int
-	for _, id := range q.ids {
-		fu, err := f.fs.Get(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case fu.Unroutable != "":
-			unroutable++
-			if !strings.Contains(fu.Unroutable, "loc-none") {
-				t.Errorf("reason %q", fu.Unroutable)
-			}
-		default:
-			toManagers++
-			// Monday 30 November, 12:00 in Shanghai = 04:00 UTC.
-			if !strings.Contains(fu.Body, "back by 2026-11-30T04:00:00Z") || fu.Recipient.TimeZone != "Asia/Shanghai" {
-				t.Errorf("alert %q to %+v", fu.Body, fu.Recipient)
-			}
+
+	boom := errors.New("recovery refused")
+	f.rec.err = boom
+	if err := submit("tok-refused", 1); !errors.Is(err, boom) {
+		t.Fatalf("err %v, want the Recoverer's", err)
+	}
+	f.svc.Recoverer = nil
+	if err := submit("tok-none", 1); err == nil || kindOf(err) == problem.Conflict {
+		t.Fatalf("a loop with nothing to act on it: %v, want an error", err)
+	}
+	if err := submit("tok-promoter", 10); err != nil {
+		t.Fatalf("a promoter with no Recoverer: %v", err)
+	}
+	if rs, _ := f.svc.Store.Responses(ctx, "s-1"); len(rs) != 2 {
+		t.Fatalf("%d responses, want the first and the promoter's", len(rs))
+	}
+	for _, tok := range []string{"tok-refused", "tok-none"} {
+		if inv, err := f.svc.Store.Invitation(ctx, tok); err != nil || inv.Status != "open" {
+			t.Errorf("invitation %s: %+v %v, want still open", tok, inv, err)
 		}
 	}
-	if toManagers != 2 || unroutable != 1 {
-		t.Fatalf("%d to managers, %d unroutable", toManagers, unroutable)
+}
+
+// Each refused condition of a response's transaction is told in its own words: a
+// re-sent submission is a duplicate, not a second answer; an idempotency record
+// another request holds is a request still in progress.
+func TestARefusedResponseSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	detail := func(err error) string {
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Conflict {
+			t.Fatalf("err %v, want a conflict", err)
+		}
+		return pe.Detail
+	}
+	sv, err := f.staff.Define(ctx, everyone, survey.Definition{Name: "Kiosk", Anonymous: true,
+		Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{"en": "Recommend us?"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := f.staff.Link(ctx, everyone, sv.ID, survey.LinkRequest{LocationID: "loc-1", DailyCap: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resend := func() error {
+		sub := nps(9)
+		sub.InvitationToken, sub.SubmissionID = link.Token, "sub-1"
+		_, err := f.svc.Submit(ctx, sv.ID, sub, nil)
+		return err
+	}
+	if err := resend(); err != nil {
+		t.Fatal(err)
+	}
+	if err := resend(); detail(err) != "this submission has already been stored" {
+		t.Errorf("the same submission again: %v", err)
+	}
+	if rs, _ := f.svc.Store.Responses(ctx, sv.ID); len(rs) != 1 {
+		t.Errorf("%d responses to the kiosk, want 1", len(rs))
+	}
+
+	// The caller's record is taken already: its condition fails.
+	held := dynamo.Key("IDEM#test#held", "IDEM")
+	if _, err := f.svc.Store.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.svc.Store.Table), Item: held}); err != nil {
+		t.Fatal(err)
+	}
+	f.invite(t, "tok-idem", "loc-1", f.clk.Now().Add(time.Hour))
+	sub := nps(2) // a detractor: the Recoverer's items join the transaction too
+	sub.InvitationToken = "tok-idem"
+	_, err = f.svc.Submit(ctx, "s-1", sub, func(survey.Receipt) ([]types.TransactWriteItem, error) {
+		return []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(f.svc.Store.Table), Item: held,
+			ConditionExpression: aws.String("attribute_not_exists(pk)")}}}, nil
+	})
+	if d := detail(err); d != "a request with this Idempotency-Key is still in progress" {
+		t.Errorf("a held idempotency record: %v", err)
+	}
+	if n := f.rec.committed(t); n != 0 {
+		t.Errorf("%d recoveries stored by a refused response", n)
+	}
+	if rs, _ := f.svc.Store.Responses(ctx, "s-1"); len(rs) != 0 {
+		t.Errorf("%d responses stored by a refused response", len(rs))
+	}
+	if inv, _ := f.svc.Store.Invitation(ctx, "tok-idem"); inv.Status != "open" {
+		t.Errorf("a refused response used its invitation: %+v", inv)
 	}
 }

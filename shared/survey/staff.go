@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -150,7 +151,7 @@ func (s *Staff) Invite(ctx context.Context, p auth.Principal, surveyID string, r
 	if req.ExpiresInHours < 1 || req.ExpiresInHours > MaxInvitationHours {
 		errs = append(errs, problem.FieldError{Field: "expiresInHours", Message: fmt.Sprintf("must be 1 to %d", MaxInvitationHours)})
 	}
-	if req.Locale != "" && !slices.Contains(Locales, req.Locale) {
+	if req.Locale != "" && !i18n.Supported(req.Locale) {
 		errs = append(errs, problem.FieldError{Field: "locale", Message: "must be zh-CN or en"})
 	}
 	if sv.Anonymous {
@@ -190,7 +191,7 @@ func (s *Staff) Link(ctx context.Context, p auth.Principal, surveyID string, req
 	if req.ExpiresInDays < 1 || req.ExpiresInDays > 5*365 {
 		errs = append(errs, problem.FieldError{Field: "expiresInDays", Message: "must be 1 to 1825"})
 	}
-	if req.Locale != "" && !slices.Contains(Locales, req.Locale) {
+	if req.Locale != "" && !i18n.Supported(req.Locale) {
 		errs = append(errs, problem.FieldError{Field: "locale", Message: "must be zh-CN or en"})
 	}
 	if err := problem.Fields(errs); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/retry"
@@ -271,7 +269,7 @@ func storedResponse(sv Survey, r Response) responseItem {
 	it := responseItem{PK: surveyPK(r.SurveyID), SK: responseSK(r.ID), Value: r}
 	it.CommentPK, it.CommentSK = commentIndexKeys(sv, r)
 	if r.CustomerID != "" {
-		it.CustomerPK = customer.CustomerPK(r.CustomerID)
+		it.CustomerPK = customerPK(r.CustomerID)
 		it.CustomerSK = r.SubmittedAt.UTC().Format(indexTime) + "#" + r.ID
 	}
 	return it
@@ -291,72 +289,62 @@ const submissionKeep = 30 * 24 * time.Hour
 // linkDayTTL keeps a link's daily count a little past its day.
 const linkDayTTL = 48 * time.Hour
 
-// SaveResponse writes, in one transaction, the response, its token's use (an
-// invitation open → used, or a public link's daily count under its cap), the response's
-// aggregate counters, its location's KPI counters of day (its local day there) and the
-// extra items (the loop's follow-up, the idempotency record): all or nothing.
-// Transactions that lose a race for an item are retried.
-func (s *Store) SaveResponse(ctx context.Context, sv Survey, r Response, tok *Invitation, now time.Time, day string, extra []types.TransactWriteItem) error {
+// AddResponse contributes to tx the response's own items: its submission id (taken
+// once), its token's use (an invitation open → used, or a public link's daily count
+// under its cap), the response, its aggregate counters and its location's KPI
+// counters of day (its local day there). Each says in this store's words what its
+// refused condition means.
+func (s *Store) AddResponse(tx *dynamo.Tx, sv Survey, r Response, tok *Invitation, now time.Time, day string) error {
 	item, err := attributevalue.MarshalMap(storedResponse(sv, r))
 	if err != nil {
 		return err
 	}
-	var tx []types.TransactWriteItem
+	// The submission id goes before the token: a re-sent submission finds both taken
+	// and is told it is a duplicate (Tx reports the first refused contribution).
+	if r.SubmissionID != "" {
+		taken := dynamo.Key(surveyPK(r.SurveyID), submissionSK(r.SubmissionID))
+		taken["responseId"], taken["expiresAt"] = dynamo.S(r.ID), dynamo.N(now.Add(submissionKeep).Unix())
+		tx.Add(errDuplicate, types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(s.Table), Item: taken, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}})
+	}
 	if tok != nil {
 		use, err := s.useToken(*tok, r, now)
 		if err != nil {
 			return err
 		}
-		tx = append(tx, use)
+		tx.Add(errInvitationTaken, use)
 	}
-	dup := -1
-	if r.SubmissionID != "" {
-		taken := dynamo.Key(surveyPK(r.SurveyID), submissionSK(r.SubmissionID))
-		taken["responseId"], taken["expiresAt"] = dynamo.S(r.ID), dynamo.N(now.Add(submissionKeep).Unix())
-		dup = len(tx)
-		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
-			TableName: aws.String(s.Table), Item: taken, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}})
-	}
-	tx = append(tx, types.TransactWriteItem{Put: &types.Put{
+	tx.Add(nil, types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
-	tx = append(tx, s.aggregateUpdates(sv, r)...)
+	tx.Add(nil, s.aggregateUpdates(sv, r)...)
 	if k, ok, err := s.kpiUpdate(sv, r, day); err != nil {
 		return err
 	} else if ok {
-		tx = append(tx, k)
+		tx.Add(nil, k)
 	}
-	tx = append(tx, extra...)
-	var reasons []string
-	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
-		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-		reasons = dynamo.CancellationReasons(err)
-		// Another transaction held one of the items (an aggregate shard, the same
-		// invitation): nothing was written, so try again.
-		return slices.Contains(reasons, "TransactionConflict"), err
-	})
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return dynamo.Unavailable(err, "save response")
-	}
-	if dup >= 0 && len(reasons) > dup && reasons[dup] == "ConditionalCheckFailed" {
-		return errDuplicate
-	}
-	return saveError(err, reasons, tok != nil)
+	return nil
 }
 
-func saveError(err error, reasons []string, hasToken bool) error {
+// SaveResponse commits a response's transaction: its own items (AddResponse) and the
+// others' (the loop's recovery, the idempotency record), all or nothing. A transaction
+// that loses a race for an item (an aggregate shard, the same invitation) is tried
+// again; a refused condition returns its contributor's error.
+func (s *Store) SaveResponse(ctx context.Context, tx *dynamo.Tx) error {
+	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
+		err := tx.Commit(ctx, s.DB, "save response")
+		return errors.Is(err, dynamo.ErrTxConflict), err
+	})
 	switch {
 	case err == nil:
 		return nil
-	case reasons == nil:
+	case errors.Is(err, dynamo.ErrTxConflict), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		dynamo.ConditionFailed(err):
+		// Lost every race, ran out of time, or met a condition no contributor named.
 		return dynamo.Unavailable(err, "save response")
-	case hasToken && reasons[0] == "ConditionalCheckFailed":
-		return errInvitationTaken
-	case reasons[len(reasons)-1] == "ConditionalCheckFailed":
-		return errLockLost
 	}
-	return dynamo.Unavailable(err, "save response")
+	return err
 }
 
 // useToken is the transaction item that spends the token: an invitation is used once

@@ -6,6 +6,7 @@ import (
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -23,7 +24,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	if err != nil {
 		return app.Function{}, err
 	}
-	svc := &Service{DB: d.Clients.DynamoDB, Profiles: &customer.Store{DB: d.Clients.DynamoDB, Table: tables.Customers}, Tables: tables, Cursors: cursors}
+	svc := &Service{DB: d.Clients.DynamoDB, Profiles: &customer.Store{DB: d.Clients.DynamoDB, Table: tables.Customers, Locations: &location.Store{DB: d.Clients.DynamoDB, Table: tables.Customers}}, Tables: tables, Cursors: cursors}
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, tables.Customers, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -19,13 +19,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/timeline"
@@ -58,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 	env := testenv.New(t)
 	db := env.Clients.DynamoDB
 	clk := clock.NewManual(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	followups := &followup.Store{DB: db, Table: env.Names("followups")}
 	svc := &timeline.Service{DB: db, Profiles: customers, Tables: timeline.Tables{
 		Customers: env.Names("customers"), Loyalty: env.Names("loyalty"), Followups: env.Names("followups"),
@@ -70,12 +74,12 @@ func newFixture(t *testing.T) *fixture {
 	}
 	tick := func() { clk.Advance(time.Minute) }
 
-	loc := customer.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
+	loc := place.Location{ID: "sh-01", Code: "SH01", Name: "Shanghai Bund", TimeZone: "Asia/Shanghai",
 		WeeklyHours: map[string][]string{"mon": {"09:00-18:00"}, "tue": {"09:00-18:00"}}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(ctx, loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(ctx, loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	name, phone, email := "Li Lei", "138 0013 8000", "li.lei@example.com"
@@ -89,7 +93,7 @@ func newFixture(t *testing.T) *fixture {
 	v1 := f.putVisit(t, "cust-1", "sh-01", 88.5)
 
 	tick()
-	points := &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: followups}
+	points := &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: followups}}
 	e1, _, err := points.Earn(ctx, "pos", "cust-1", loyalty.EarnRequest{SourceID: "order-1", Points: 120, LocationID: "sh-01"})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +101,7 @@ func newFixture(t *testing.T) *fixture {
 
 	tick()
 	cases := &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")},
-		Locations: customers, Customers: customers, Followups: followups, Clock: clk, PublicURL: "https://api.example"}
+		Locations: customers.Locations.(*location.Store), Customers: customers, Effects: &casework.Effects{Followups: followups}, Clock: clk, PublicURL: "https://api.example"}
 	f.receipt, err = cases.Submit(ctx, nil, complaint.Intake{Category: "waiting_time", Description: "Forty minutes at the counter.",
 		LocationID: "sh-01", Contact: complaint.Contact{Name: name, Phone: "13800138000", Locale: "en"}}, nil)
 	if err != nil {
@@ -107,7 +111,7 @@ func newFixture(t *testing.T) *fixture {
 	intakeMessage := f.followupOf(t, "cust-1", followup.KindComplaintUpdate)
 
 	tick()
-	surveys := &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Followups: followups, Clock: clk}
+	surveys := &survey.Service{Store: &survey.Store{DB: db, Table: env.Names("surveys")}, Clock: clk}
 	if err := surveys.Store.PutSurvey(ctx, survey.Survey{ID: "s-1", Name: "Visit", Version: 1,
 		Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Required: true}, {ID: "note", Type: survey.TypeText}}}); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -30,11 +32,11 @@ func service(env *config.Env, d app.Deps) (*Service, error) {
 		}
 		key = ring[0] // the current version
 	}
-	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
 	return &Service{
 		Customers: customers,
 		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
-			Clock: d.Clock, Followups: followups, Locations: customers},
+			Clock: d.Clock, Effects: membership.Messages{Followups: followups}, Locations: customers.Locations},
 		Surveys:       &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
 		Followups:     followups,
 		Clock:         d.Clock,

@@ -5,7 +5,7 @@
 // The visit, its claim on the sourceId and the customer's figures are one transaction.
 // Its effects in the other domains are idempotent by their own keys (the earn's
 // sourceId, the follow-up's dedupe key, the invitation's derived token), run at once
-// and, should that fail, again from the visit record by the dispatcher's job until done.
+// and, should that fail, again from the visit record by the visit-effects job until done.
 package visit
 
 import (
@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -153,7 +154,7 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 	if err := s.mayReport(ctx, p, req); err != nil {
 		return customer.Visit{}, err
 	}
-	if _, err := s.Customers.Location(ctx, req.LocationID); errors.Is(err, customer.ErrNoLocation) {
+	if _, err := s.Customers.Locations.Location(ctx, req.LocationID); errors.Is(err, place.ErrNotFound) {
 		return customer.Visit{}, problem.Field("locationId", fmt.Sprintf("%q is not a registered location", req.LocationID))
 	} else if err != nil {
 		return customer.Visit{}, err
@@ -195,7 +196,7 @@ func (s *Service) Effects(ctx context.Context, v customer.Visit) (customer.Visit
 // location has one: an invitation whose token is derived from the visit (so a second
 // run finds it) and the follow-up that sends it, once per visit.
 func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) {
-	loc, err := s.Customers.Location(ctx, v.LocationID)
+	loc, err := s.Customers.Locations.Location(ctx, v.LocationID)
 	if err != nil || loc.PostServiceSurvey == nil {
 		return "", err
 	}

@@ -18,7 +18,10 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/membership"
+	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -43,17 +46,17 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	clk := clock.NewManual(t0)
 	db := env.Clients.DynamoDB
-	customers := &customer.Store{DB: db, Table: env.Names("customers")}
+	customers := &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}}
 	followups := &followup.Store{DB: db, Table: env.Names("followups")}
 	surveys := &survey.Store{DB: db, Table: env.Names("surveys")}
 	every := []string{"08:00-22:00"}
-	loc := customer.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai",
+	loc := place.Location{ID: "loc-1", Name: "Harbour Hotel", TimeZone: "Asia/Shanghai",
 		WeeklyHours:       map[string][]string{"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every},
-		PostServiceSurvey: &customer.PostServiceSurvey{SurveyID: "stay", DelayMinutes: 60}}
+		PostServiceSurvey: &place.PostServiceSurvey{SurveyID: "stay", DelayMinutes: 60}}
 	if err := loc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := customers.PutLocation(ctx, loc, 0); err != nil {
+	if _, err := customers.Locations.(*location.Store).PutLocation(ctx, loc, 0); err != nil {
 		t.Fatal(err)
 	}
 	sv := survey.Survey{ID: "stay", Name: "Your stay", Version: 1, LocationID: "loc-1", CreatedAt: t0,
@@ -66,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	svc := &visit.Service{Customers: customers, Surveys: surveys, Followups: followups, Clock: clk, PublicURL: "https://api.example",
 		InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b")),
-		Loyalty:       &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Followups: followups}}
+		Loyalty:       &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: followups}}}
 	return &fixture{svc: svc, env: env, clk: clk}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/location"
 )
 
 // kpiLocation is where the KPI bench's visits happen; the location is not registered,
@@ -29,7 +30,7 @@ func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string,
 	if v, err := strconv.Atoi(os.Getenv("BENCH_KPI_N")); err == nil && v > 1000 {
 		target = v
 	}
-	store := &customer.Store{DB: clients.DynamoDB, Table: table}
+	store := &customer.Store{DB: clients.DynamoDB, Table: table, Locations: &location.Store{DB: clients.DynamoDB, Table: table}}
 	token, err := issuer.Token("bench", []string{"admin"}, []string{"*"}, time.Now(), time.Hour)
 	if err != nil {
 		return err

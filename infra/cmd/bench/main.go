@@ -1,8 +1,9 @@
 // Command bench measures the survey submission, complaint, loyalty and customer search routes against the local stack: DynamoDB
 // capacity and AWS calls per request, and latency percentiles next to a bare DynamoDB
 // Local write measured in the same run (the ratio is the figure; absolute times on a
-// shared machine are not). It also lists each Lambda bootstrap's size. Run it with
-// make bench, which starts fresh emulators.
+// shared machine are not). It also measures each Lambda bootstrap's size and cold init
+// against baselines (bootstraps.go). Run it with make bench, which starts fresh
+// emulators; BENCH_ONLY=bootstraps runs only the bootstraps, without them.
 package main
 
 import (
@@ -14,7 +15,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -28,7 +28,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
-	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 func main() {
@@ -36,7 +35,13 @@ func main() {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_N")); err == nil && v > 0 {
 		n = v
 	}
-	if err := run(n); err != nil {
+	var err error
+	if os.Getenv("BENCH_ONLY") == "bootstraps" { // no emulators needed
+		err = bootstraps()
+	} else {
+		err = run(n)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -196,33 +201,4 @@ func report(name string, s, floor []sample) {
 	fmt.Printf("%-38s %8s %8s %8s %8.1fx %10.1f %9.1f\n", name,
 		pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond), pct(s, 0.99).Round(10*time.Microsecond),
 		ratio, float64(calls)/float64(len(s)), units/float64(len(s)))
-}
-
-// bootstraps builds every function as make build does and lists the sizes.
-func bootstraps() error {
-	root, err := emulator.RepoRoot()
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "rapport-bench-build")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	fmt.Printf("%-22s %10s\n", "Lambda bootstrap", "size")
-	for _, f := range wiring.Functions {
-		out := filepath.Join(dir, f.Name, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./functions/"+f.Name)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build %s: %v\n%s", f.Name, err, b)
-		}
-		st, err := os.Stat(out)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%-22s %8.1f MB\n", f.Name, float64(st.Size())/1e6)
-	}
-	return nil
 }

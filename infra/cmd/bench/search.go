@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/location"
 )
 
 // surnames give the bench's customers their names: a name search for one of them
@@ -53,7 +54,7 @@ func searchCost(ctx context.Context, clients cloud.Clients, table, baseURL strin
 		m := meter()
 		return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, nil
 	}
-	store := &customer.Store{DB: clients.DynamoDB, Table: table}
+	store := &customer.Store{DB: clients.DynamoDB, Table: table, Locations: &location.Store{DB: clients.DynamoDB, Table: table}}
 	fmt.Printf("Customer search through GET /v1/customers (an agent of %s), %d searches per case\n\n", loc, n)
 	fmt.Printf("%-10s %-34s %8s %8s %8s %8s %10s %9s\n", "customers", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
 	done := 0

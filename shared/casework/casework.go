@@ -1,0 +1,169 @@
+// Package casework is what a complaint's life does to other domains: the complainant's
+// messages and callback (shared/followup), SLA notifications to staff, compensation
+// points on resolution (shared/loyalty), and the customer a contact belongs to on
+// intake (shared/customer). Effects implements complaint.Effects, adding its items to
+// the case's own transaction; the function builders join the domains' stores.
+package casework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/place"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// Effects turns a case's life into messages and points: it implements complaint.Effects.
+type Effects struct {
+	Followups *followup.Store
+	// Loyalty grants a resolution's compensation points; nil where the function has
+	// no loyalty table (a compensation is then refused).
+	Loyalty *loyalty.Store
+}
+
+var _ complaint.Effects = (*Effects)(nil)
+
+// Items of a case's effects are refused only when another writer got to the same
+// occasion first (a message's dedupe claim, a compensation's source claim): that is
+// the case changing meanwhile, in the complaint domain's words.
+var refused = complaint.ErrChanged
+
+// Opened schedules the complainant's receipt, with the tracking link.
+func (e *Effects) Opened(_ context.Context, tx *dynamo.Tx, o complaint.Opening) error {
+	return e.tell(tx, o.Case, o.Location, o.At, o.At, "complaint-received", "received", map[string]string{"link": o.TrackingURL})
+}
+
+// Resolved tells the complainant the outcome, schedules the callback asking how the
+// handling felt, and grants the compensation points.
+func (e *Effects) Resolved(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution) (complaint.Settlement, error) {
+	var done complaint.Settlement
+	c := r.Case
+	if err := e.tell(tx, c, r.Location, r.At, r.At, "complaint-outcome", "outcome", map[string]string{"resolution": c.Resolution}); err != nil {
+		return done, err
+	}
+	if !r.CallbackAt.IsZero() {
+		if f, ok := toCustomer(c, r.Location, r.CallbackAt, r.At, "complaint-callback", "callback", nil); ok {
+			if err := e.schedule(tx, f); err != nil {
+				return done, err
+			}
+			done.CallbackID = f.ID
+		}
+	}
+	if r.Points > 0 {
+		return e.compensate(ctx, tx, r, done)
+	}
+	return done, nil
+}
+
+// CallOff cancels a callback; one already being sent, or sent, is left to go.
+func (e *Effects) CallOff(ctx context.Context, callbackID string, at time.Time) error {
+	if err := e.Followups.Cancel(ctx, callbackID, at); err != nil && !errors.Is(err, followup.ErrNotCancellable) {
+		return err
+	}
+	return nil
+}
+
+// compensate grants a resolution's points to the case's customer through the loyalty
+// ledger, with the case reference as the sourceId: a case compensates once, however
+// often it is resolved.
+func (e *Effects) compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, done complaint.Settlement) (complaint.Settlement, error) {
+	c := r.Case
+	if e.Loyalty == nil {
+		return done, problem.Field("compensationPoints", "loyalty is not available to this function")
+	}
+	src := "complaint:" + c.Reference
+	if _, granted, err := e.Loyalty.Source(ctx, c.CustomerID, src); err != nil {
+		return done, err
+	} else if granted {
+		done.AlreadyCompensated = true
+		return done, nil
+	}
+	rules, err := e.Loyalty.Rules(ctx)
+	if err != nil {
+		return done, err
+	}
+	items, entry, err := e.Loyalty.CreditItems(c.CustomerID, src, r.Points, "compensation for "+c.Reference, r.Actor, rules, r.At)
+	if err != nil {
+		return done, err
+	}
+	tx.Add(refused, items...)
+	done.CompensationEntry = entry.ID
+	return done, nil
+}
+
+// tell schedules a message to the complainant, if they left an address.
+func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location, due, now time.Time, template, occasion string, vars map[string]string) error {
+	f, ok := toCustomer(c, loc, due, now, template, occasion, vars)
+	if !ok {
+		return nil
+	}
+	return e.schedule(tx, f)
+}
+
+func (e *Effects) schedule(tx *dynamo.Tx, f followup.Followup) error {
+	puts, err := e.Followups.SchedulePuts(f)
+	if err != nil {
+		return err
+	}
+	tx.Add(refused, puts...)
+	return nil
+}
+
+// toCustomer is a message to the complainant by email, else SMS; false when the
+// contact left neither. Each message about a case follows the one before it (After):
+// the outcome follows the receipt (or, after a reopening, the previous outcome) and
+// the callback follows the outcome, so the customer reads them in the order they
+// happened even when they fall due together.
+func toCustomer(c complaint.Complaint, loc place.Location, due, now time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool) {
+	r, ok := followup.ToCustomer(c.CustomerID, c.Contact.Email, c.Contact.Phone, c.Contact.Locale, loc.TimeZone)
+	if !ok {
+		return followup.Followup{}, false
+	}
+	all := map[string]string{"reference": c.Reference}
+	for k, v := range vars {
+		all[k] = v
+	}
+	kind := followup.KindComplaintCallback
+	if template != "complaint-callback" {
+		kind = followup.KindComplaintUpdate
+	}
+	var after string
+	switch {
+	case occasion == "outcome" && c.Reopens == 0:
+		after = messageKey(c.ID, "received", 0)
+	case occasion == "outcome":
+		after = messageKey(c.ID, "outcome", c.Reopens-1)
+	case occasion == "callback":
+		after = messageKey(c.ID, "outcome", c.Reopens)
+	}
+	return followup.Followup{
+		ID: id.New(due), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due, QuietHours: loc.QuietHours,
+		DedupeKey: messageKey(c.ID, occasion, c.Reopens), After: after, TemplateID: template, Vars: all,
+		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: now,
+	}, true
+}
+
+// messageKey is the dedupe key of a message to the complainant: one per case, occasion
+// and reopening.
+func messageKey(caseID, occasion string, reopens int) string {
+	return fmt.Sprintf("complaint#%s#%s#%d", caseID, occasion, reopens)
+}
+
+// FollowupKeys are the dedupe keys of the messages a case sent its complainant: the
+// receipt, the outcome and the callback, for every reopening.
+func FollowupKeys(c complaint.Complaint) []string {
+	var keys []string
+	for n := 0; n <= c.Reopens; n++ {
+		for _, occasion := range []string{"received", "outcome", "callback"} {
+			keys = append(keys, messageKey(c.ID, occasion, n))
+		}
+	}
+	return keys
+}

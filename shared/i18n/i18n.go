@@ -1,0 +1,167 @@
+// Package i18n is the one list of the locales Rapport speaks to customers in, the
+// choice of one for a request, and the holder of texts written per locale.
+package i18n
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// The locales Rapport writes in.
+const (
+	English = "en"
+	Chinese = "zh-CN"
+)
+
+// Default is the locale of a text that has none in the locale asked for.
+const Default = English
+
+// locales are every locale, in the order a tie between them is settled in; matcher
+// matches a language tag to one of them (its index).
+var (
+	locales = []string{English, Chinese}
+	matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
+	chinese = language.MustParseBase("zh")
+)
+
+// Locales are the locales Rapport writes in.
+func Locales() []string { return slices.Clone(locales) }
+
+// Supported tells whether locale is one Rapport writes in.
+func Supported(locale string) bool { return slices.Contains(locales, locale) }
+
+// Other is the locale that is not locale: the one a page's language switch leads to.
+func Other(locale string) string {
+	if locale == English {
+		return Chinese
+	}
+	return English
+}
+
+// Match is the locale for a language tag (BCP 47, any case, as a ?lang or an
+// Accept-Language range names it), or "" for a language Rapport does not write in.
+// Any Chinese (zh-TW, zh-Hant, cmn-Hant) gets simplified Chinese, the only Chinese
+// there is, however far the matcher finds it; other tags go by the matcher (en-GB,
+// en-IN: English).
+func Match(tag string) string {
+	t, err := language.Parse(strings.TrimSpace(tag))
+	if err != nil {
+		return ""
+	}
+	if c, err := language.All.Canonicalize(t); err == nil {
+		t = c // cmn-Hant is zh-Hant
+	}
+	if base, conf := t.Base(); conf == language.Exact && base == chinese {
+		return Chinese
+	}
+	if _, i, conf := matcher.Match(t); conf != language.No {
+		return locales[i]
+	}
+	return ""
+}
+
+// Locale is the locale of a page: the first of tags that names one (a ?lang, the
+// customer's own locale), else the one the request's Accept-Language prefers, else def.
+func Locale(r *http.Request, def string, tags ...string) string {
+	for _, tag := range tags {
+		if l := Match(tag); l != "" {
+			return l
+		}
+	}
+	return Negotiate(r.Header.Get("Accept-Language"), def)
+}
+
+// Negotiate is the locale an Accept-Language header prefers most: by q-value, then by
+// the order it names them in, a named language before one only "*" accepts. When it
+// accepts neither, def, unless it refuses def (q=0) and leaves the other open.
+//
+// language.ParseAcceptLanguage is not used for the header itself: it drops the ranges
+// refused with q=0 (a refusal must count), rejects the whole header for one malformed
+// q-value (here that range alone is q=0) and has no "*". Each range is matched to a
+// locale by Match.
+func Negotiate(header, def string) string {
+	q := map[string]float64{} // a locale's q: the highest of the ranges that match it
+	var named []string        // the locales the header matches, in its order
+	star := -1.0              // the q of "*", -1 if it has none
+	for part := range strings.SplitSeq(header, ",") {
+		rng, params, _ := strings.Cut(part, ";")
+		w := weight(params)
+		if strings.TrimSpace(rng) == "*" {
+			star = max(star, w)
+			continue
+		}
+		loc := Match(rng)
+		if loc == "" {
+			continue
+		}
+		if old, ok := q[loc]; ok {
+			q[loc] = max(old, w)
+			continue
+		}
+		named = append(named, loc)
+		q[loc] = w
+	}
+	for _, loc := range append([]string{def}, locales...) {
+		if _, ok := q[loc]; !ok {
+			q[loc] = star // -1: neither named nor refused
+		}
+	}
+	best, bestQ := def, 0.0
+	for _, loc := range slices.Concat(named, []string{def}, locales) {
+		if q[loc] > bestQ {
+			best, bestQ = loc, q[loc]
+		}
+	}
+	if bestQ == 0 && q[def] == 0 {
+		for _, loc := range locales {
+			if q[loc] < 0 {
+				return loc
+			}
+		}
+	}
+	return best
+}
+
+// weight is the q-value among a language range's parameters: 1 when it names none,
+// 0 when it is not a number from 0 to 1.
+func weight(params string) float64 {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || !(q >= 0 && q <= 1) {
+			return 0
+		}
+		return q
+	}
+	return 1
+}
+
+// Texts are one text (a string, or a struct of a page's words) per locale.
+type Texts[T any] map[string]T
+
+// Pick is the text in locale, else in Default.
+func (t Texts[T]) Pick(locale string) T {
+	if v, ok := t[locale]; ok {
+		return v
+	}
+	return t[Default]
+}
+
+// Missing are the locales t has no text in, in the order of Locales: a test of a
+// package's tables asks for none.
+func (t Texts[T]) Missing() []string {
+	var out []string
+	for _, l := range locales {
+		if _, ok := t[l]; !ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,126 @@
+package location
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/rapport-crm/rapport/shared/auth"
+	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/place"
+	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/web"
+)
+
+// Registry is the locations registry's behaviour: admins register and change
+// locations; staff read the ones their token names.
+type Registry struct {
+	Store *Store
+	Clock clock.Clock
+}
+
+// Routes are the handlers of the /v1/locations routes, keyed by route pattern.
+func Routes(s *Registry) map[string]http.Handler {
+	return map[string]http.Handler{
+		"POST /v1/locations": http.HandlerFunc(s.createLocation),
+		"GET /v1/locations":  http.HandlerFunc(s.listLocations),
+		"GET /v1/locations/{locationId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.From(r.Context())
+			l, err := s.Visible(r.Context(), p, r.PathValue("locationId"))
+			if err != nil {
+				problem.Write(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, l)
+		}),
+		"PUT /v1/locations/{locationId}": http.HandlerFunc(s.updateLocation),
+	}
+}
+
+// Visible reads a registered location the principal may act on: another location's
+// is not found. This is the registry's access policy.
+func (s *Registry) Visible(ctx context.Context, p auth.Principal, id string) (place.Location, error) {
+	l, err := s.Store.Location(ctx, id)
+	if errors.Is(err, ErrNoLocation) || (err == nil && !p.Sees(l.ID)) {
+		return place.Location{}, problem.New(problem.NotFound, "no such location")
+	}
+	return l, err
+}
+
+func (s *Registry) createLocation(w http.ResponseWriter, r *http.Request) {
+	var l place.Location
+	if err := web.Decode(r, &l); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if err := l.Validate(); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	l.UpdatedAt = s.Clock.Now()
+	l, err := s.Store.PutLocation(r.Context(), l, 0)
+	if errors.Is(err, ErrLocationExists) {
+		problem.Write(w, r, problem.Newf(problem.Conflict, "location %q exists; PUT to change it", l.ID))
+		return
+	}
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, l)
+}
+
+func (s *Registry) updateLocation(w http.ResponseWriter, r *http.Request) {
+	var l place.Location
+	if err := web.Decode(r, &l); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if l.ID == "" {
+		l.ID = r.PathValue("locationId")
+	}
+	if l.ID != r.PathValue("locationId") {
+		problem.Write(w, r, problem.Field("locationId", "must be the location in the path"))
+		return
+	}
+	if err := l.Validate(); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	if l.Version < 1 {
+		problem.Write(w, r, problem.Field("version", "is required: the version being changed"))
+		return
+	}
+	p, _ := auth.From(r.Context())
+	if _, err := s.Visible(r.Context(), p, l.ID); err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	l.UpdatedAt = s.Clock.Now()
+	l, err := s.Store.PutLocation(r.Context(), l, l.Version)
+	if errors.Is(err, ErrLocationChanged) {
+		problem.Write(w, r, problem.New(problem.Conflict, "the location is not at that version (or does not exist); reload it"))
+		return
+	}
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, l)
+}
+
+func (s *Registry) listLocations(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.From(r.Context())
+	all, err := s.Store.Locations(r.Context())
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	items := []place.Location{}
+	for _, l := range all {
+		if p.Sees(l.ID) {
+			items = append(items, l)
+		}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": items})
+}
