@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
@@ -49,7 +50,7 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	svc, effects := service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
 	effects.Loyalty = &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
 	if err != nil {
 		return app.Function{}, err
 	}

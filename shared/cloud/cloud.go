@@ -12,23 +12,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 )
 
-// Clients are the SDK clients the functions use, built once at cold start.
+// Clients are the SDK clients every function may use, built once at cold start, and
+// the configuration any other client is built from by the function that needs it
+// (kms.NewFromConfig(c.Config), sesv2.NewFromConfig(c.Config), ...), so that a binary
+// links only the AWS services it calls.
 type Clients struct {
+	// Config carries the call meter and, when tests record calls, the function's
+	// recorder: a client built from it is metered and recorded like these.
+	Config   aws.Config
 	DynamoDB *dynamodb.Client
 	SQS      *sqs.Client
-	SES      *sesv2.Client
-	SNS      *sns.Client
-	// KMS and SecretsManager reach the signing keys (shared/keyring).
-	KMS            *kms.Client
-	SecretsManager *secretsmanager.Client
 }
 
 // Load reads the standard AWS configuration (in Lambda: the role and region; locally:
@@ -45,8 +42,7 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 
 // NewClients builds the clients from one configuration.
 func NewClients(cfg aws.Config) Clients {
-	return Clients{DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg), SES: sesv2.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
-		KMS: kms.NewFromConfig(cfg), SecretsManager: secretsmanager.NewFromConfig(cfg)}
+	return Clients{Config: cfg, DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
 }
 
 // Meter counts the AWS calls made under a context and the DynamoDB capacity they used.
@@ -153,7 +149,11 @@ func Local(ctx context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (C
 	if err != nil {
 		return Clients{}, err
 	}
+	// Locally messages go to the outbox and signing keys are key files (there is no
+	// KMS or Secrets Manager emulator): clients built from Config exist but are never
+	// called.
 	return Clients{
+		Config: cfg,
 		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 			o.BaseEndpoint = aws.String(dynamoDBEndpoint)
 			// DynamoDB Local sends no X-Amz-Crc32 on error responses (a failed condition);
@@ -162,11 +162,5 @@ func Local(ctx context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (C
 			o.DisableValidateResponseChecksum = true
 		}),
 		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsEndpoint) }),
-		// Locally messages go to the outbox and signing keys are key files (there is no
-		// KMS or Secrets Manager emulator); these clients exist but are never called.
-		SES:            sesv2.NewFromConfig(cfg),
-		SNS:            sns.NewFromConfig(cfg),
-		KMS:            kms.NewFromConfig(cfg),
-		SecretsManager: secretsmanager.NewFromConfig(cfg),
 	}, nil
 }

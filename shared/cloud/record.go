@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -14,10 +15,6 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 
@@ -91,23 +88,12 @@ func (c Clients) recordTo(r *recorder, function string) Clients {
 	add := func(opts []func(*middleware.Stack) error) []func(*middleware.Stack) error {
 		return append(slices.Clip(opts), r.middleware(function))
 	}
+	c.Config.APIOptions = add(c.Config.APIOptions)
 	if c.DynamoDB != nil {
 		c.DynamoDB = dynamodb.New(c.DynamoDB.Options(), func(o *dynamodb.Options) { o.APIOptions = add(o.APIOptions) })
 	}
 	if c.SQS != nil {
 		c.SQS = sqs.New(c.SQS.Options(), func(o *sqs.Options) { o.APIOptions = add(o.APIOptions) })
-	}
-	if c.SES != nil {
-		c.SES = sesv2.New(c.SES.Options(), func(o *sesv2.Options) { o.APIOptions = add(o.APIOptions) })
-	}
-	if c.SNS != nil {
-		c.SNS = sns.New(c.SNS.Options(), func(o *sns.Options) { o.APIOptions = add(o.APIOptions) })
-	}
-	if c.KMS != nil {
-		c.KMS = kms.New(c.KMS.Options(), func(o *kms.Options) { o.APIOptions = add(o.APIOptions) })
-	}
-	if c.SecretsManager != nil {
-		c.SecretsManager = secretsmanager.New(c.SecretsManager.Options(), func(o *secretsmanager.Options) { o.APIOptions = add(o.APIOptions) })
 	}
 	return c
 }
@@ -296,22 +282,27 @@ func Calls(service, op string, params any) []string {
 				add("Get", table(it.Get.TableName, nil))
 			}
 		}
-	case *kms.GenerateMacInput:
-		add("", "mac:"+deref(in.KeyId))
-	case *kms.VerifyMacInput:
-		add("", "mac:"+deref(in.KeyId))
-	case *secretsmanager.GetSecretValueInput:
-		add("", "secret:"+deref(in.SecretId))
-	case *sesv2.SendEmailInput:
-		add("", "identity:"+deref(in.FromEmailAddress))
-	case *sns.PublishInput:
-		switch {
-		case deref(in.TopicArn) != "":
-			add("", "topic:"+deref(in.TopicArn))
-		default:
-			add("", "phone")
-		}
 	default:
+		// The services the functions build from Clients.Config, named by the field
+		// that says which resource a call touches.
+		switch service {
+		case "kms":
+			add("", "mac:"+field(params, "KeyId"))
+			return out
+		case "secretsmanager":
+			add("", "secret:"+field(params, "SecretId"))
+			return out
+		case "ses":
+			add("", "identity:"+field(params, "FromEmailAddress"))
+			return out
+		case "sns":
+			if topic := field(params, "TopicArn"); topic != "" {
+				add("", "topic:"+topic)
+			} else {
+				add("", "phone")
+			}
+			return out
+		}
 		if service == "sqs" {
 			if url := queueURL(params); url != "" {
 				add("", queueResource(url))
@@ -392,4 +383,19 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// field is a call's input's string field by name ("" when it has none): the inputs of
+// the services Rapport calls name their resource in one such field.
+func field(params any, name string) string {
+	v := reflect.Indirect(reflect.ValueOf(params))
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := v.FieldByName(name); f.IsValid() {
+		if s, ok := f.Interface().(*string); ok {
+			return deref(s)
+		}
+	}
+	return ""
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -90,7 +94,46 @@ func TestForWithoutRecording(t *testing.T) {
 	// GIVEN no recorder (RAPPORT_RECORD_CALLS unset, as in AWS)
 	base := NewClients(aws.Config{Region: "us-east-1"})
 	// THEN the very same clients come back
-	if got := base.recordTo(nil, "fn"); got.DynamoDB != base.DynamoDB || got.SQS != base.SQS || got.KMS != base.KMS {
+	if got := base.recordTo(nil, "fn"); got.DynamoDB != base.DynamoDB || got.SQS != base.SQS || len(got.Config.APIOptions) != len(base.Config.APIOptions) {
 		t.Error("clients wrapped without a recorder")
+	}
+}
+
+// TestCallsNameTheResourcesOfClientsBuiltFromConfig: the services a function builds
+// from Clients.Config are named by the resource their input names.
+func TestCallsNameTheResourcesOfClientsBuiltFromConfig(t *testing.T) {
+	for _, c := range []struct {
+		service, op string
+		params      any
+		want        string
+	}{
+		{"kms", "GenerateMac", &kms.GenerateMacInput{KeyId: aws.String("arn:aws:kms:k")}, "kms:GenerateMac mac:arn:aws:kms:k"},
+		{"secretsmanager", "GetSecretValue", &secretsmanager.GetSecretValueInput{SecretId: aws.String("arn:s")}, "secretsmanager:GetSecretValue secret:arn:s"},
+		{"ses", "SendEmail", &sesv2.SendEmailInput{FromEmailAddress: aws.String("a@b.example")}, "ses:SendEmail identity:a@b.example"},
+		{"sns", "Publish", &sns.PublishInput{TopicArn: aws.String("arn:t")}, "sns:Publish topic:arn:t"},
+		{"sns", "Publish", &sns.PublishInput{PhoneNumber: aws.String("+8613800138000")}, "sns:Publish phone"},
+	} {
+		if got := Calls(c.service, c.op, c.params); len(got) != 1 || got[0] != c.want {
+			t.Errorf("%s %s: %v, want %s", c.service, c.op, got, c.want)
+		}
+	}
+}
+
+// TestForRecordsClientsBuiltFromConfig: a client a function builds from its
+// Clients.Config records its calls under that function.
+func TestForRecordsClientsBuiltFromConfig(t *testing.T) {
+	r := newRecorder(t.TempDir())
+	c := NewClients(aws.Config{Region: "us-east-1"}).recordTo(r, "fn-kms")
+	if len(c.Config.APIOptions) != 1 {
+		t.Fatalf("Config carries %d API options, want the recorder", len(c.Config.APIOptions))
+	}
+	client := kms.NewFromConfig(c.Config, func(o *kms.Options) {
+		o.Credentials = aws.AnonymousCredentials{}
+		o.BaseEndpoint = aws.String("http://127.0.0.1:9") // refused: the call is recorded before it is sent
+	})
+	_, _ = client.GenerateMac(t.Context(), &kms.GenerateMacInput{KeyId: aws.String("k1"), Message: []byte("m"), MacAlgorithm: "HMAC_SHA_256"},
+		func(o *kms.Options) { o.RetryMaxAttempts = 1 })
+	if got := r.calls["fn-kms"]; !got["kms:GenerateMac mac:k1"] {
+		t.Fatalf("recorded %v", got)
 	}
 }

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/idempotency"
@@ -36,7 +37,7 @@ func NewSigner(store *Store, ref string, d app.Deps) (*Signer, error) {
 	if ref == "" {
 		return s, nil
 	}
-	ring, err := keyring.MACRing(ref, d.Clients.KMS)
+	ring, err := keyring.MACRing(ref, kms.NewFromConfig(d.Clients.Config))
 	if err != nil {
 		return nil, err
 	}

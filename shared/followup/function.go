@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
@@ -36,7 +39,7 @@ func NewSender(row wiring.Function, env *config.Env, d app.Deps) (*Sender, error
 	var webhookKey WebhookKey
 	var err error
 	if ref := env.String("WEBHOOK_KEY"); ref != "" {
-		if webhookKey, err = keyring.NewSecret(ref, d.Clients.SecretsManager, keyring.SecretTTL); err != nil {
+		if webhookKey, err = keyring.NewSecret(ref, secretsmanager.NewFromConfig(d.Clients.Config), keyring.SecretTTL); err != nil {
 			return nil, err
 		}
 	}
@@ -106,11 +109,11 @@ func notifyChannelsWith(mode string, cfg channelSettings, d app.Deps, table stri
 		out := &Outbox{DB: d.Clients.DynamoDB, Table: table, Keep: 30 * 24 * time.Hour}
 		return map[string]Channel{"email": out, "sms": out, "webhook": webhook}, nil
 	case "aws":
-		email, err := notify.NewEmail(d.Clients.SES, cfg.Email)
+		email, err := notify.NewEmail(sesv2.NewFromConfig(d.Clients.Config), cfg.Email)
 		if err != nil {
 			return nil, fmt.Errorf("NOTIFY_EMAIL_FROM (the emailFrom setting): %w", err)
 		}
-		sms, err := notify.NewSMS(d.Clients.SNS, cfg.SMS)
+		sms, err := notify.NewSMS(sns.NewFromConfig(d.Clients.Config), cfg.SMS)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +132,7 @@ func NewStaff(env *config.Env, d app.Deps) (*Staff, error) {
 		return nil, err
 	}
 	st := &Staff{Store: &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}, Clock: d.Clock, AllowPrivateWebhooks: allowPrivate}
-	if st.Store.Cursors, err = curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager); err != nil {
+	if st.Store.Cursors, err = curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config)); err != nil {
 		return nil, err
 	}
 	return st, nil

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
@@ -34,7 +35,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	svc.Customers, svc.Locations = customers, locs
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
 	if err != nil {
 		return app.Function{}, err
 	}

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
@@ -20,7 +21,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Surveys:    env.String("SURVEYS_TABLE"),
 	}
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), d.Clients.SecretsManager)
+	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
 	if err != nil {
 		return app.Function{}, err
 	}

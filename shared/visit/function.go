@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/config"
@@ -26,7 +27,7 @@ func service(env *config.Env, d app.Deps) (*Service, error) {
 	followups := &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}
 	var key InvitationKey
 	if ref := env.String("VISIT_SURVEY_KEY"); ref != "" {
-		ring, err := keyring.MACRing(ref, d.Clients.KMS)
+		ring, err := keyring.MACRing(ref, kms.NewFromConfig(d.Clients.Config))
 		if err != nil {
 			return nil, err
 		}
