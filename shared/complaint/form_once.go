@@ -7,16 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/problem"
 )
 
 // once runs the post under the form's submissionKey as its idempotency key, so a double
 // tap, or the same post sent again (Back to a form page the browser kept, then Send),
 // makes one case and leads to it each time. It is the API's idempotency
-// (idempotency.Store.Do) over the same table, with the form's own scope: the case and
+// (idempotency.Store.Await) over the same table, with the form's own scope: the case and
 // the stored reply (the JSON receipt) are one transaction, exactly as for an API
 // client's key. A replay leads the same way to the case, a post still in progress is
 // waited for, and the key sent with other input (the same rendering edited after
@@ -24,35 +22,21 @@ import (
 func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, lang, locationID string, post http.HandlerFunc) {
 	idem := idempotency.NewStore(p.Service.Store.DB, p.Service.Store.Table, p.Service.Clock)
 	hash := idempotency.Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-	for attempt := 1; ; attempt++ {
-		page := &buffer{header: http.Header{}}
-		out, replayed, err := idem.Do(r.Context(), formScope, key, hash, func(ctx context.Context) (idempotency.Outcome, error) {
-			post(page, r.WithContext(ctx))
-			return page.outcome(), nil
-		})
-		var pe *problem.Error
-		switch {
-		case err == nil && replayed && out.ContentType == "application/json":
-			p.replay(w, r, out.Body, lang) // the receipt stored in the case's transaction
-		case err == nil && replayed:
-			idempotency.Replay(w, out) // a page stored after it was sent
-
-		case err == nil:
-			page.copyTo(w)
-		case errors.As(err, &pe) && pe.Kind == problem.Conflict && attempt < formAttempts:
-			// The first post of this rendering is still being stored: wait, then show
-			// its outcome.
-			wait := min(time.Duration(max(pe.RetryAfter, 1))*time.Second, maxWait)
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(wait):
-			}
-			continue
-		default:
-			p.refuse(w, r, view{Locale: lang, Again: formLink(locationID, lang)}, err, pageNoForm)
-		}
-		return
+	page := &buffer{header: http.Header{}}
+	out, replayed, err := idem.Await(r.Context(), formScope, key, hash, formAttempts, maxWait, func(ctx context.Context) (idempotency.Outcome, error) {
+		post(page, r.WithContext(ctx))
+		return page.outcome(), nil
+	})
+	switch {
+	case errors.Is(err, context.Canceled):
+	case err == nil && replayed && out.ContentType == "application/json":
+		p.replay(w, r, out.Body, lang) // the receipt stored in the case's transaction
+	case err == nil && replayed:
+		idempotency.Replay(w, out) // a page stored after it was sent
+	case err == nil:
+		page.copyTo(w)
+	default:
+		p.refuse(w, r, view{Locale: lang, Again: formLink(locationID, lang)}, err, pageNoForm)
 	}
 }
 

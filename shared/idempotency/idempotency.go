@@ -173,6 +173,24 @@ func (s *Store) Do(ctx context.Context, scope, key, hash string, fn func(context
 	return out, false, err
 }
 
+// Await is Do for a person's form post: when the same post is still running (a double
+// tap on Send), it waits for that one's outcome, up to attempts tries at most wait
+// apart, rather than refusing at once.
+func (s *Store) Await(ctx context.Context, scope, key, hash string, attempts int, wait time.Duration, fn func(context.Context) (Outcome, error)) (Outcome, bool, error) {
+	for attempt := 1; ; attempt++ {
+		out, replayed, err := s.Do(ctx, scope, key, hash, fn)
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Conflict || attempt >= attempts {
+			return out, replayed, err
+		}
+		select {
+		case <-ctx.Done():
+			return Outcome{}, false, ctx.Err()
+		case <-time.After(min(time.Duration(max(pe.RetryAfter, 1))*time.Second, wait)):
+		}
+	}
+}
+
 // Middleware applies Do to a POST route, keyed by the Idempotency-Key header and
 // hashed over the method, path and body; scope separates key spaces (the route, and
 // the caller for staff routes). Requests without a key pass through.

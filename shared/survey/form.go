@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -31,6 +33,7 @@ var refusals = page.Refusals[pageKind]{
 	Kinds: map[problem.Kind]page.Refusal[pageKind]{
 		problem.NotFound:  {Message: pageNotFound},
 		problem.Conflict:  {Message: pageUsed},
+		problem.KeyReused: {Message: pageUsed, Status: http.StatusConflict}, // the same form sent again with other answers
 		problem.Gone:      {Message: pageExpired},
 		problem.Throttled: {Message: pageCapped, Retry: 3600}, // a public link's daily cap
 	},
@@ -94,7 +97,6 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		InvitationToken: f.Get("token"),
 		Version:         version,
 		Website:         f.Get("website"),
-		SubmissionID:    f.Get("submission"),
 		Comment:         page.Textarea(f.Get("comment")),
 	}
 	sv, err := p.definition(ctx, surveyID, version)
@@ -103,7 +105,14 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub.Answers = answers(sv, f)
-	if _, err := p.Service.Submit(ctx, surveyID, sub, nil); err != nil {
+	_, _, err = p.once(ctx, r, f.Get("submission"), func(ctx context.Context) (idempotency.Outcome, error) {
+		// The receipt is the key's stored outcome, committed with the response.
+		_, _, err := idempotency.WithReply(ctx, http.StatusCreated, func(commit idempotency.Commit[Receipt]) (Receipt, error) {
+			return p.Service.Submit(ctx, surveyID, sub, Commit(commit))
+		})
+		return idempotency.Outcome{Status: http.StatusSeeOther}, err
+	})
+	if err != nil {
 		v := view{Locale: loc, Brand: p.tokenBrand(ctx, sub.InvitationToken)}
 		if problem.KindOf(err) != problem.Invalid {
 			p.fail(w, r, v, err)
@@ -116,11 +125,35 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusBadRequest, v)
 		return
 	}
+	// Stored now or before (the same post again: Back, then Send): the thank-you view.
 	h := w.Header()
 	h.Set("Location", doneURL(sub.InvitationToken, loc))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusSeeOther)
+}
+
+// Double posts of one rendering of the form (a double tap, or Back then Send) are
+// told apart by the submission id the form carries, as the API's Idempotency-Key.
+const (
+	formScope    = "POST /v1/surveys/responses#form"
+	formAttempts = 5
+	formWait     = 2 * time.Second
+)
+
+// once runs a post at most once per rendering of the form, through the one
+// idempotency of the API (idempotency.Store.Await) keyed by the form's submission id:
+// the same post again gets the first one's outcome, a post still being stored is
+// waited for, and the same rendering sent with other answers is refused as used. A
+// post without a valid submission id (an old page) runs as it is.
+func (p *Pages) once(ctx context.Context, r *http.Request, submission string, post func(context.Context) (idempotency.Outcome, error)) (idempotency.Outcome, bool, error) {
+	if !ValidID(submission) {
+		out, err := post(ctx)
+		return out, false, err
+	}
+	idem := idempotency.NewStore(p.Service.Store.DB, p.Service.Store.Table, p.Service.Clock)
+	hash := idempotency.Hash([]byte(r.URL.Path + "\n" + r.PostForm.Encode()))
+	return idem.Await(ctx, formScope, submission, hash, formAttempts, formWait, post)
 }
 
 // linkURL is the hosted page of a token in lang; done, its thank-you view.

@@ -807,21 +807,27 @@ func TestResentFormPostIsNotStoredTwice(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no submission id in the form:\n%s", page.Body.String())
 	}
-	post := func(submission string) int {
-		form := url.Values{"token": {"kiosk-1"}, "version": {"1"}, "locale": {"en"}, "submission": {submission}, "q.nps": {"9"}}
+	post := func(submission, nps string) *httptest.ResponseRecorder {
+		form := url.Values{"token": {"kiosk-1"}, "version": {"1"}, "locale": {"en"}, "submission": {submission}, "q.nps": {nps}}
 		req := httptest.NewRequest(http.MethodPost, "/v1/surveys/s-link/responses", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		w := httptest.NewRecorder()
 		fn.HTTP.ServeHTTP(w, req)
-		return w.Code
+		return w
 	}
-	if c := post(m[1]); c != http.StatusSeeOther {
-		t.Fatalf("first post: %d", c)
+	first := post(m[1], "9")
+	if first.Code != http.StatusSeeOther {
+		t.Fatalf("first post: %d", first.Code)
 	}
-	if c := post(m[1]); c != http.StatusConflict {
-		t.Fatalf("the same post again: %d, want 409", c)
+	// Back, then Send: the same thank-you view, and no second response.
+	if again := post(m[1], "9"); again.Code != http.StatusSeeOther || again.Header().Get("Location") != first.Header().Get("Location") {
+		t.Fatalf("the same post again: %d to %q, want 303 to %q", again.Code, again.Header().Get("Location"), first.Header().Get("Location"))
 	}
-	if c := post("another-rendering"); c != http.StatusSeeOther {
+	// The same rendering sent with other answers: already used.
+	if edited := post(m[1], "3"); edited.Code != http.StatusConflict {
+		t.Fatalf("the same rendering with other answers: %d, want 409", edited.Code)
+	}
+	if c := post("another-rendering", "9").Code; c != http.StatusSeeOther {
 		t.Fatalf("another customer at the same link: %d", c)
 	}
 	if rs, _ := store.Responses(context.Background(), "s-link"); len(rs) != 2 {

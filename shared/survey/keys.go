@@ -6,8 +6,8 @@ package survey
 //	SURVEY#<surveyId>     DEF                               the current definition
 //	SURVEY#<surveyId>     VER#<000001>                      each version, never changed
 //	SURVEY#<surveyId>     RESP#<responseId>                 a response (ids sort by time)
-//	SURVEY#<surveyId>     SUBM#<submissionId>               a client's submission id, taken
-//	                                                        once (30 days, TTL)
+//	SURVEY#<surveyId>     SUBM#<submissionId>               (older releases: a form's submission
+//	                                                        id; expires by TTL, no longer written)
 //	SURVEY#<surveyId>     AGG#<location|*>#<day>#<shard>    counters per location (and *
 //	                                                        for all) per UTC day, sharded
 //	INV#<token>           INV                               an invitation or public link
@@ -66,7 +66,6 @@ func versionSK(v int) string         { return fmt.Sprintf("VER#%06d", v) }
 func responseSK(id string) string    { return "RESP#" + id }
 func invitationPK(tok string) string { return "INV#" + tok }
 func linkDaySK(day string) string    { return "DAY#" + day }
-func submissionSK(id string) string  { return "SUBM#" + id }
 
 // customerPK is a response's key in this table's byCustomer index. It is the survey
 // table's own index key; its value reads as the customers table's key of the customer

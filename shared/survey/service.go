@@ -77,10 +77,7 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	if err != nil {
 		return Receipt{}, err
 	}
-	if sub.SubmissionID != "" && !ValidID(sub.SubmissionID) {
-		return Receipt{}, problem.Field("submissionId", "must be letters, digits, '.', '_' or '-' (at most 64)")
-	}
-	r.Answers, r.Comment, r.Score, r.SubmissionID = sub.Answers, strings.TrimSpace(sub.Comment), score, sub.SubmissionID
+	r.Answers, r.Comment, r.Score = sub.Answers, strings.TrimSpace(sub.Comment), score
 	r.Loop = sv.Loop.Reasons(r)
 	receipt := Receipt{ResponseID: r.ID, Score: score, Loop: r.Loop}
 	if sub.Website != "" {
@@ -114,8 +111,6 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	switch err := s.Store.SaveResponse(ctx, tx); {
 	case errors.Is(err, errInvitationTaken):
 		return Receipt{}, s.tokenSpent(ctx, tok)
-	case errors.Is(err, errDuplicate):
-		return Receipt{}, problem.New(problem.Conflict, "this submission has already been stored")
 	case errors.Is(err, errLockLost):
 		return Receipt{}, problem.New(problem.Conflict, "a request with this Idempotency-Key is still in progress")
 	case err != nil:

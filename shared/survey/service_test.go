@@ -751,9 +751,10 @@ func TestTheRecoverersOutcomeStaysWithTheResponse(t *testing.T) {
 	}
 }
 
-// Each refused condition of a response's transaction is told in its own words: a
-// re-sent submission is a duplicate, not a second answer; an idempotency record
-// another request holds is a request still in progress.
+// A refused condition of a response's transaction is told in its own words: an
+// idempotency record another request holds is a request still in progress. (A form
+// sent twice is kept to one response by the idempotency check before it:
+// TestResentFormPostIsNotStoredTwice.)
 func TestARefusedResponseSaysWhy(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -764,31 +765,6 @@ func TestARefusedResponseSaysWhy(t *testing.T) {
 		}
 		return pe.Detail
 	}
-	sv, err := f.staff.Define(ctx, everyone, survey.Definition{Name: "Kiosk", Anonymous: true,
-		Questions: []survey.Question{{ID: "nps", Type: survey.TypeNPS, Required: true, Text: map[string]string{"en": "Recommend us?"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, err := f.staff.Link(ctx, everyone, sv.ID, survey.LinkRequest{LocationID: "loc-1", DailyCap: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resend := func() error {
-		sub := nps(9)
-		sub.InvitationToken, sub.SubmissionID = link.Token, "sub-1"
-		_, err := f.svc.Submit(ctx, sv.ID, sub, nil)
-		return err
-	}
-	if err := resend(); err != nil {
-		t.Fatal(err)
-	}
-	if err := resend(); detail(err) != "this submission has already been stored" {
-		t.Errorf("the same submission again: %v", err)
-	}
-	if rs, _ := f.svc.Store.Responses(ctx, sv.ID); len(rs) != 1 {
-		t.Errorf("%d responses to the kiosk, want 1", len(rs))
-	}
-
 	// The caller's record is taken already: its condition fails.
 	held := dynamo.Key("IDEM#test#held", "IDEM")
 	if _, err := f.svc.Store.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.svc.Store.Table), Item: held}); err != nil {
@@ -797,7 +773,7 @@ func TestARefusedResponseSaysWhy(t *testing.T) {
 	f.invite(t, "tok-idem", "loc-1", f.clk.Now().Add(time.Hour))
 	sub := nps(2) // a detractor: the Recoverer's items join the transaction too
 	sub.InvitationToken = "tok-idem"
-	_, err = f.svc.Submit(ctx, "s-1", sub, func(survey.Receipt) ([]types.TransactWriteItem, error) {
+	_, err := f.svc.Submit(ctx, "s-1", sub, func(survey.Receipt) ([]types.TransactWriteItem, error) {
 		return []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(f.svc.Store.Table), Item: held,
 			ConditionExpression: aws.String("attribute_not_exists(pk)")}}}, nil
 	})

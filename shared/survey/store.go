@@ -280,17 +280,12 @@ var (
 	errInvitationTaken = errors.New("invitation used or expired")
 	errLinkCapped      = errors.New("link reached its daily cap")
 	errLockLost        = errors.New("idempotency claim lost")
-	errDuplicate       = errors.New("submission already stored")
 )
-
-// submissionKeep is how long a submission id is remembered.
-const submissionKeep = 30 * 24 * time.Hour
 
 // linkDayTTL keeps a link's daily count a little past its day.
 const linkDayTTL = 48 * time.Hour
 
-// AddResponse contributes to tx the response's own items: its submission id (taken
-// once), its token's use (an invitation open → used, or a public link's daily count
+// AddResponse contributes to tx the response's own items: its token's use (an invitation open → used, or a public link's daily count
 // under its cap), the response, its aggregate counters and its location's KPI
 // counters of day (its local day there). Each says in this store's words what its
 // refused condition means.
@@ -298,15 +293,6 @@ func (s *Store) AddResponse(tx *dynamo.Tx, sv Survey, r Response, tok *Invitatio
 	item, err := attributevalue.MarshalMap(storedResponse(sv, r))
 	if err != nil {
 		return err
-	}
-	// The submission id goes before the token: a re-sent submission finds both taken
-	// and is told it is a duplicate (Tx reports the first refused contribution).
-	if r.SubmissionID != "" {
-		taken := dynamo.Key(surveyPK(r.SurveyID), submissionSK(r.SubmissionID))
-		taken["responseId"], taken["expiresAt"] = dynamo.S(r.ID), dynamo.N(now.Add(submissionKeep).Unix())
-		tx.Add(errDuplicate, types.TransactWriteItem{Put: &types.Put{
-			TableName: aws.String(s.Table), Item: taken, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}})
 	}
 	if tok != nil {
 		use, err := s.useToken(*tok, r, now)

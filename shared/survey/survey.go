@@ -112,10 +112,6 @@ type Submission struct {
 	Version int `json:"version,omitempty"`
 	// Website is a honeypot: people never see the field, so whatever fills it is a bot.
 	Website string `json:"website,omitempty"`
-	// SubmissionID, chosen by the client (the hosted form renders one), makes a repeated
-	// post of the same submission — a refreshed thank-you page — a 409, not a second
-	// response. API clients have Idempotency-Key for the same purpose.
-	SubmissionID string `json:"submissionId,omitempty"`
 }
 
 // Score is what a response says in numbers.
@@ -148,8 +144,6 @@ type Response struct {
 	Loop []string `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
 	// Case is the reference of the complaint case the response opened, if any.
 	Case string `dynamodbav:"case,omitempty" json:"case,omitempty"`
-	// SubmissionID is the client's id of the submission (see Submission).
-	SubmissionID string `dynamodbav:"submissionId,omitempty" json:"-"`
 }
 
 // scale is the valid integer range of a rating type.
