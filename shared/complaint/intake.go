@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -97,7 +98,7 @@ func (in *Intake) check(st Settings, staff *auth.Principal) error {
 		}
 		in.Contact.Email = e
 	}
-	if l := in.Contact.Locale; l != "" && l != "zh-CN" && l != "en" {
+	if l := in.Contact.Locale; l != "" && !i18n.Supported(l) {
 		bad("contact.locale", "must be zh-CN or en")
 	}
 	if in.CustomerID != "" && !validID(in.CustomerID) {

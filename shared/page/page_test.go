@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -188,13 +189,13 @@ func TestErrorSummary(t *testing.T) {
 		data  form
 		items []string
 	}{
-		{"Chinese", fields(page.Chinese, page.SummaryField{ID: "category", Label: "投诉类别", Error: "请选择投诉类别。"},
+		{"Chinese", fields(i18n.Chinese, page.SummaryField{ID: "category", Label: "投诉类别", Error: "请选择投诉类别。"},
 			page.SummaryField{ID: "description", Label: "发生了什么？", Error: "请描述发生了什么。"}),
 			[]string{`<li><a href="#category">投诉类别</a>：请选择投诉类别。</li>`, `<li><a href="#description">发生了什么？</a>请描述发生了什么。</li>`}},
-		{"English", fields(page.English, page.SummaryField{ID: "name", Label: "Your name", Error: "Please tell us your name."},
+		{"English", fields(i18n.English, page.SummaryField{ID: "name", Label: "Your name", Error: "Please tell us your name."},
 			page.SummaryField{ID: "description", Label: "What happened?", Error: "Please tell us what happened."}),
 			[]string{`<li><a href="#name">Your name</a>: Please tell us your name.</li>`, `<li><a href="#description">What happened?</a> Please tell us what happened.</li>`}},
-		{"general problems only", form{Summary: page.Summary{Lang: page.English, Heading: "Check", General: []string{"Send it again."}}},
+		{"general problems only", form{Summary: page.Summary{Lang: i18n.English, Heading: "Check", General: []string{"Send it again."}}},
 			[]string{`<div class="summary" id="errors" role="alert">` + "\n<p>Check</p>\n<ul>\n<li>Send it again.</li>\n</ul>"}},
 	}
 	for _, c := range cases {
@@ -207,14 +208,14 @@ func TestErrorSummary(t *testing.T) {
 					t.Errorf("the summary has no %s:\n%s", want, body)
 				}
 			}
-			if c.data.Summary.Lang == page.Chinese && strings.Contains(body, "</a>:") {
+			if c.data.Summary.Lang == i18n.Chinese && strings.Contains(body, "</a>:") {
 				t.Errorf("an ASCII colon in a Chinese summary:\n%s", body)
 			}
 		})
 	}
 	t.Run("nothing to summarise, no box", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		page.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, doc(fields(page.English)), "")
+		page.Render(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, doc(fields(i18n.English)), "")
 		if strings.Contains(rec.Body.String(), `class="summary"`) {
 			t.Errorf("an empty summary is shown:\n%s", rec.Body.String())
 		}
