@@ -92,8 +92,7 @@ func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // only its own builder, so a binary links only its own domain.
 func Start(name string, b Builder) {
 	slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
-	ctx := context.Background()
-	cfg, err := cloud.Load(ctx)
+	cfg, err := cloud.FromEnvironment(os.Getenv)
 	if err != nil {
 		fail(name, err)
 	}

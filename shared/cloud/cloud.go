@@ -3,12 +3,12 @@
 package cloud
 
 import (
+	"cmp"
 	"context"
-	"fmt"
+	"errors"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -28,16 +28,24 @@ type Clients struct {
 	SQS      *sqs.Client
 }
 
-// Load reads the standard AWS configuration (in Lambda: the role and region; locally:
-// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS point at the emulators) and adds
-// the call meter.
-func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+// FromEnvironment is a Lambda function's configuration: the region and its execution
+// role's credentials, which Lambda gives every function as environment variables
+// (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), with the
+// call meter. It reads nothing else, so a function links none of the credential
+// providers it never uses in Lambda (SSO, STS web identity, instance metadata,
+// processes), which the SDK's default chain would bring: about 1.8 MB of each binary.
+func FromEnvironment(getenv func(string) string) (aws.Config, error) {
+	region := cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
+	key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	if region == "" || key == "" || secret == "" {
+		return aws.Config{}, errors.New("AWS configuration: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required (Lambda sets them)")
 	}
-	cfg.APIOptions = append(cfg.APIOptions, addMeter)
-	return cfg, nil
+	return metered(region, credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))), nil
+}
+
+// metered is a configuration for region and credentials that counts its calls.
+func metered(region string, creds aws.CredentialsProvider) aws.Config {
+	return aws.Config{Region: region, Credentials: creds, APIOptions: []func(*middleware.Stack) error{addMeter}}
 }
 
 // NewClients builds the clients from one configuration.
@@ -141,14 +149,8 @@ func consumed(result any) []types.ConsumedCapacity {
 // Local builds clients for the emulators: DynamoDB Local and the SQS emulator at the
 // given endpoints, with fixed credentials and one region (emulated queues are kept per
 // signing region, as in AWS).
-func Local(ctx context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (Clients, error) {
-	cfg, err := Load(ctx,
-		config.WithRegion(region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
-	)
-	if err != nil {
-		return Clients{}, err
-	}
+func Local(_ context.Context, dynamoDBEndpoint, sqsEndpoint, region string) (Clients, error) {
+	cfg := metered(region, credentials.NewStaticCredentialsProvider("local", "local", ""))
 	// Locally messages go to the outbox and signing keys are key files (there is no
 	// KMS or Secrets Manager emulator): clients built from Config exist but are never
 	// called.

@@ -137,3 +137,29 @@ func TestForRecordsClientsBuiltFromConfig(t *testing.T) {
 		t.Fatalf("recorded %v", got)
 	}
 }
+
+// TestFromEnvironment: a Lambda function's configuration is its region and role
+// credentials from the environment, metered; without them it refuses to start.
+func TestFromEnvironment(t *testing.T) {
+	env := map[string]string{"AWS_REGION": "ap-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
+	cfg, err := FromEnvironment(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(t.Context())
+	if err != nil || cfg.Region != "ap-east-1" || creds.AccessKeyID != "AKID" || creds.SecretAccessKey != "secret" || creds.SessionToken != "token" {
+		t.Fatalf("region %q, credentials %+v, %v", cfg.Region, creds, err)
+	}
+	if len(cfg.APIOptions) != 1 {
+		t.Fatalf("%d API options, want the meter", len(cfg.APIOptions))
+	}
+	delete(env, "AWS_REGION")
+	env["AWS_DEFAULT_REGION"] = "us-east-1"
+	if cfg, err := FromEnvironment(func(k string) string { return env[k] }); err != nil || cfg.Region != "us-east-1" {
+		t.Fatalf("AWS_DEFAULT_REGION: %q %v", cfg.Region, err)
+	}
+	delete(env, "AWS_ACCESS_KEY_ID")
+	if _, err := FromEnvironment(func(k string) string { return env[k] }); err == nil {
+		t.Fatal("no credentials, no error")
+	}
+}
