@@ -3,7 +3,7 @@ package stack
 import (
 	"fmt"
 
-	"github.com/rapport-crm/rapport/shared/notify"
+	"github.com/rapport-crm/rapport/shared/notify/sms"
 )
 
 // webhookSwitch lets webhooks reach loopback and private addresses: only the local
@@ -29,8 +29,8 @@ func (p StackProps) validateNotifySettings() []error {
 			}
 		}
 	}
-	sms := notify.SMSConfig{SenderID: p.Settings[settingSMSSenderID], OriginationNumber: p.Settings[settingSMSOriginationNumber]}
-	if err := sms.Validate(); err != nil {
+	senders := sms.Config{SenderID: p.Settings[settingSMSSenderID], OriginationNumber: p.Settings[settingSMSOriginationNumber]}
+	if err := senders.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("SMS settings: %w", err))
 	}
 	return errs

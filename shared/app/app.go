@@ -92,7 +92,7 @@ func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // only its own builder, so a binary links only its own domain.
 func Start(name string, b Builder) {
 	slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
-	cfg, err := cloud.FromEnvironment(os.Getenv)
+	cfg, err := cloud.FromEnvironment(config.FromOS())
 	if err != nil {
 		fail(name, err)
 	}

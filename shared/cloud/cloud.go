@@ -3,7 +3,6 @@
 package cloud
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/rapport-crm/rapport/shared/config"
 )
 
 // Clients are the SDK clients every function may use, built once at cold start, and
@@ -34,13 +34,13 @@ type Clients struct {
 // call meter. It reads nothing else, so a function links none of the credential
 // providers it never uses in Lambda (SSO, STS web identity, instance metadata,
 // processes), which the SDK's default chain would bring: about 1.8 MB of each binary.
-func FromEnvironment(getenv func(string) string) (aws.Config, error) {
-	region := cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
-	key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+func FromEnvironment(env *config.Env) (aws.Config, error) {
+	region := env.Optional("AWS_REGION", env.Optional("AWS_DEFAULT_REGION", ""))
+	key, secret := env.Optional("AWS_ACCESS_KEY_ID", ""), env.Optional("AWS_SECRET_ACCESS_KEY", "")
 	if region == "" || key == "" || secret == "" {
 		return aws.Config{}, errors.New("AWS configuration: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required (Lambda sets them)")
 	}
-	return metered(region, credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))), nil
+	return metered(region, credentials.NewStaticCredentialsProvider(key, secret, env.Optional("AWS_SESSION_TOKEN", ""))), nil
 }
 
 // metered is a configuration for region and credentials that counts its calls.

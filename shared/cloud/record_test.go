@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/rapport-crm/rapport/shared/config"
 )
 
 // TestRecordCalls checks what the grants test in infra/stack relies on: each call is
@@ -142,7 +143,7 @@ func TestForRecordsClientsBuiltFromConfig(t *testing.T) {
 // credentials from the environment, metered; without them it refuses to start.
 func TestFromEnvironment(t *testing.T) {
 	env := map[string]string{"AWS_REGION": "ap-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
-	cfg, err := FromEnvironment(func(k string) string { return env[k] })
+	cfg, err := FromEnvironment(config.FromMap(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +156,11 @@ func TestFromEnvironment(t *testing.T) {
 	}
 	delete(env, "AWS_REGION")
 	env["AWS_DEFAULT_REGION"] = "us-east-1"
-	if cfg, err := FromEnvironment(func(k string) string { return env[k] }); err != nil || cfg.Region != "us-east-1" {
+	if cfg, err := FromEnvironment(config.FromMap(env)); err != nil || cfg.Region != "us-east-1" {
 		t.Fatalf("AWS_DEFAULT_REGION: %q %v", cfg.Region, err)
 	}
 	delete(env, "AWS_ACCESS_KEY_ID")
-	if _, err := FromEnvironment(func(k string) string { return env[k] }); err == nil {
+	if _, err := FromEnvironment(config.FromMap(env)); err == nil {
 		t.Fatal("no credentials, no error")
 	}
 }

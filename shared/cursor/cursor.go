@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -126,12 +125,15 @@ func mac(key []byte, list string, payload []byte) []byte {
 	return h.Sum(nil)
 }
 
-// FromRef is the codec over the "cursor" signing key its reference names (a wiring
-// row's CURSOR_KEY: a Secrets Manager ARN in AWS, file:<path> locally).
-func FromRef(ref string, sm keyring.SecretsManagerAPI) (*Codec, error) {
-	k, err := keyring.NewSecret(ref, sm, keyring.SecretTTL)
+// FromKey is the codec over the "cursor" signing key as its opener returns it, the
+// opener's error named as the cursor key's:
+//
+//	curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+//
+// (a wiring row's CURSOR_KEY: a Secrets Manager ARN in AWS, file:<path> locally).
+func FromKey(keys Keys, err error) (*Codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the cursor key: %w", err)
 	}
-	return New(k), nil
+	return New(keys), nil
 }

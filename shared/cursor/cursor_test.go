@@ -109,3 +109,25 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// A key that does not open fails the builder, named as the cursor key; one that
+// opens seals and opens cursors.
+func TestFromKey(t *testing.T) {
+	refused := errors.New(`secret reference "arn:aws:kms:x": want a Secrets Manager secret ARN or file:<path>`)
+	if c, err := cursor.FromKey(nil, refused); c != nil || !errors.Is(err, refused) || !strings.Contains(err.Error(), "cursor key") {
+		t.Fatalf("%v, %v: want the opener's error, named as the cursor key's", c, err)
+	}
+	c, err := cursor.FromKey(cursor.Static("a cursor key of 32 bytes........"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := c.Seal(ctx, "list", pos{Part: 2})
+	var got pos
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.Open(ctx, "list", s, &got); !ok || err != nil || got.Part != 2 {
+		t.Fatalf("open: %v %v %+v", ok, err, got)
+	}
+}

@@ -1,11 +1,10 @@
 package customer
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -37,7 +36,7 @@ func NewSigner(store *Store, ref string, d app.Deps) (*Signer, error) {
 	if ref == "" {
 		return s, nil
 	}
-	ring, err := keyring.MACRing(ref, kms.NewFromConfig(d.Clients.Config))
+	ring, err := kms.MACRing(ref, d.Clients.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -7,13 +7,12 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -25,13 +24,13 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	svc := customer.NewService(env, d, locs)
 	webhookKey := env.String("WEBHOOK_KEY")
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
+	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
 	if err != nil {
 		return app.Function{}, err
 	}
 	svc.Cursors = cursors
 	if ref := webhookKey; ref != "" {
-		key, err := keyring.NewSecret(ref, secretsmanager.NewFromConfig(d.Clients.Config), 0)
+		key, err := secrets.New(ref, d.Clients.Config, 0)
 		if err != nil {
 			return app.Function{}, err
 		}

@@ -13,6 +13,10 @@ import (
 // ErrPermanent is shared with the channel adapters: a failure that can never succeed.
 var ErrPermanent = notify.ErrPermanent
 
+// Adapt lets a notify channel (shared/notify/email, shared/notify/sms) deliver
+// follow-up messages.
+func Adapt(ch notify.Channel) Channel { return adapter{ch} }
+
 // adapter lets a notify channel deliver follow-up messages.
 type adapter struct{ ch notify.Channel }
 
@@ -36,6 +40,13 @@ type WebhookKey interface {
 // keeps verifying until its admin gives it the new key; after it, a receiver still on
 // the old key fails, which is how it notices.
 const RotationOverlap = 7 * 24 * time.Hour
+
+// NewWebhook is the webhook channel: each message signed with key's current version
+// (and the previous one for RotationOverlap after a rotation), sent to public
+// addresses only unless allowPrivate (NOTIFY_WEBHOOK_ALLOW_PRIVATE, local runner only).
+func NewWebhook(key WebhookKey, allowPrivate bool) Channel {
+	return &lazyWebhook{key: key, allowPrivate: allowPrivate, now: time.Now}
+}
 
 // lazyWebhook builds the webhook channel on first use, and again when the key has
 // rotated: builders do no I/O.

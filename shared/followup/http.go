@@ -123,7 +123,7 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 			bad("vars", "a message carries its own text in message, not template variables")
 		}
 	}
-	if _, ok := Templates[r.TemplateID]; r.TemplateID != "" && !ok {
+	if _, ok := Template(r.TemplateID); r.TemplateID != "" && !ok {
 		bad("templateId", "must be one of the built-in templates (post-service-survey, complaint-callback, points-expiry, tier-change, birthday, win-back)")
 	}
 	if len(r.Message) == 0 && (r.TemplateID == "" || r.Kind == KindMessage) {

@@ -10,13 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
-	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
-	"github.com/rapport-crm/rapport/shared/notify"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -101,7 +96,7 @@ func TestSenderRefusesStoredInternalWebhooks(t *testing.T) {
 
 func TestWebhookSwitchIsStrict(t *testing.T) {
 	for v, want := range map[string]string{"": "false", "false": "false", "true": "true", "1": "error", "TRUE": "error", "yes": "error"} {
-		got, err := webhookAllowPrivate(config.FromMap(map[string]string{"NOTIFY_WEBHOOK_ALLOW_PRIVATE": v}))
+		got, err := AllowPrivateWebhooks(config.FromMap(map[string]string{"NOTIFY_WEBHOOK_ALLOW_PRIVATE": v}))
 		switch {
 		case want == "error" && (err == nil || !strings.Contains(err.Error(), "NOTIFY_WEBHOOK_ALLOW_PRIVATE")):
 			t.Errorf("%q: %v, %v; want an error naming the variable", v, got, err)
@@ -110,27 +105,3 @@ func TestWebhookSwitchIsStrict(t *testing.T) {
 		}
 	}
 }
-
-// The SMS sender settings are checked at cold start in either mode, naming the
-// setting; in aws mode they reach SNS (shared/notify tests the attributes).
-func TestSMSSettingsAreChecked(t *testing.T) {
-	key := &rotatingKey{cur: []byte("the webhook key, 32 bytes.......")}
-	for _, mode := range []string{"outbox", "aws"} {
-		_, err := notifyChannelsWith(mode, channelSettings{Email: notify.EmailConfig{From: "noreply@hotel.example"},
-			SMS: notify.SMSConfig{SenderID: "Hotel Lotus!"}}, testDeps(), "t", key)
-		if err == nil || !strings.Contains(err.Error(), "smsSenderId") {
-			t.Errorf("%s: %v, want an error naming smsSenderId", mode, err)
-		}
-		_, err = notifyChannelsWith(mode, channelSettings{Email: notify.EmailConfig{From: "noreply@hotel.example"},
-			SMS: notify.SMSConfig{OriginationNumber: "2065550100x"}}, testDeps(), "t", key)
-		if err == nil || !strings.Contains(err.Error(), "smsOriginationNumber") {
-			t.Errorf("%s: %v, want an error naming smsOriginationNumber", mode, err)
-		}
-		if _, err := notifyChannelsWith(mode, channelSettings{Email: notify.EmailConfig{From: "noreply@hotel.example"},
-			SMS: notify.SMSConfig{SenderID: "HotelLotus", OriginationNumber: "+12065550100"}}, testDeps(), "t", key); err != nil {
-			t.Errorf("%s: %v", mode, err)
-		}
-	}
-}
-
-func testDeps() app.Deps { return app.Deps{Clients: cloud.NewClients(aws.Config{Region: "us-east-1"})} }

@@ -34,7 +34,7 @@ func readKeyFile(path string) (keys [][]byte, written time.Time, err error) {
 		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, err := decodeKey(line)
+		k, err := DecodeKey(line)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("key file %s: %w", path, err)
 		}
@@ -78,8 +78,8 @@ func createKeyFile(path string) error {
 	return nil
 }
 
-// decodeKey reads a hex key of at least 128 bits.
-func decodeKey(s string) ([]byte, error) {
+// DecodeKey reads a hex key of at least 128 bits, as key files and secrets hold them.
+func DecodeKey(s string) ([]byte, error) {
 	k, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil {
 		return nil, errors.New("a key must be hex (e.g. openssl rand -hex 32)")

@@ -3,7 +3,11 @@
 // secret; locally and in tests, key files. Which one a function gets is configuration:
 // the reference its environment variable holds (a wiring EnvVar with Key), "arn:..."
 // in AWS, "file:<path>" on a laptop. The interfaces these satisfy are declared by the
-// packages that use them (customer, followup).
+// packages that use them (customer, followup, cursor).
+//
+// This package holds the keys and the key files; the AWS services sit in their own
+// packages, keyring/kms (MAC keys) and keyring/secrets (secrets), so that a function
+// links only the services its keys live in.
 package keyring
 
 import (
@@ -44,10 +48,11 @@ func LocalRefs(dir string) func(name string) string {
 	}
 }
 
-// classify turns an AWS error into a kind by its code: throttling, the service's own
-// failures and the network are an outage (503, retried); anything else (a missing or
-// disabled key, a denied grant) is our configuration's fault (500, alarmed).
-func classify(err error, what string, outage ...string) error {
+// Classify turns a key service's error into a kind by its code: throttling, the
+// service's own failures, the network and the outage codes given are an outage (503,
+// retried); anything else (a missing or disabled key, a denied grant) is our
+// configuration's fault (500, alarmed). what names the service and call.
+func Classify(err error, what string, outage ...string) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return problem.Unavailablef(err, "%s is unavailable; retry shortly", what)

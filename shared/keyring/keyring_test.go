@@ -3,8 +3,6 @@ package keyring
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -15,129 +13,66 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// fakeKMS is KMS's HMAC side: it holds the keys and answers as KMS does (a wrong MAC
-// is KMSInvalidMacException, not MacValid false).
-type fakeKMS struct {
-	keys  map[string][]byte
-	err   error
-	calls []string
-}
-
-func (f *fakeKMS) mac(id string, msg []byte) ([]byte, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	k, ok := f.keys[id]
-	if !ok {
-		return nil, &kmstypes.NotFoundException{Message: aws.String("no key " + id)}
-	}
-	h := hmac.New(sha256.New, k)
-	h.Write(msg)
-	return h.Sum(nil), nil
-}
-
-func (f *fakeKMS) GenerateMac(_ context.Context, in *kms.GenerateMacInput, _ ...func(*kms.Options)) (*kms.GenerateMacOutput, error) {
-	f.calls = append(f.calls, "GenerateMac "+aws.ToString(in.KeyId)+" "+string(in.MacAlgorithm))
-	m, err := f.mac(aws.ToString(in.KeyId), in.Message)
-	if err != nil {
-		return nil, err
-	}
-	return &kms.GenerateMacOutput{Mac: m, KeyId: in.KeyId, MacAlgorithm: in.MacAlgorithm}, nil
-}
-
-func (f *fakeKMS) VerifyMac(_ context.Context, in *kms.VerifyMacInput, _ ...func(*kms.Options)) (*kms.VerifyMacOutput, error) {
-	f.calls = append(f.calls, "VerifyMac "+aws.ToString(in.KeyId)+" "+string(in.MacAlgorithm))
-	m, err := f.mac(aws.ToString(in.KeyId), in.Message)
-	if err != nil {
-		return nil, err
-	}
-	if !hmac.Equal(m, in.Mac) {
-		return nil, &kmstypes.KMSInvalidMacException{Message: aws.String("invalid")}
-	}
-	return &kms.VerifyMacOutput{MacValid: true, KeyId: in.KeyId}, nil
-}
-
 const (
 	arn1 = "arn:aws:kms:eu-west-1:111122223333:key/11111111-aaaa-bbbb-cccc-000000000001"
 	arn2 = "arn:aws:kms:eu-west-1:111122223333:key/11111111-aaaa-bbbb-cccc-000000000002"
 )
 
+// A reference names each version once, from 1, the current first; key files are read
+// here, anything else only by the key service the caller gives (keyring/kms).
 func TestMACRingReadsReferences(t *testing.T) {
-	api := &fakeKMS{}
-	ring, err := MACRing("2="+arn2+", 1="+arn1, api)
-	if err != nil || len(ring) != 2 || ring[0].Version() != 2 || ring[0].keyID != arn2 || ring[1].Version() != 1 {
-		t.Fatalf("ring %+v, %v", ring, err)
-	}
-	if ring, err := MACRing("1=file:/tmp/k.key", nil); err != nil || ring[0].path != "/tmp/k.key" {
+	if ring, err := MACRing("1=file:/tmp/k.key", nil); err != nil || ring[0].path != "/tmp/k.key" || ring[0].kept != nil {
 		t.Fatalf("file ring %+v, %v", ring, err)
 	}
-	for _, bad := range []string{"", arn1, "0=" + arn1, "x=" + arn1, "1=" + arn1 + ",1=" + arn2, "1=file:", "1=arn:aws:sqs:eu-west-1:1:q", "1=/tmp/k"} {
-		if _, err := MACRing(bad, api); err == nil {
-			t.Errorf("%q accepted", bad)
+	for _, bad := range []string{"", "file:/tmp/k", "0=file:/tmp/k", "x=file:/tmp/k", "1=file:/tmp/a,1=file:/tmp/b", "1=file:", "1=/tmp/k", "1=" + arn1} {
+		if _, err := MACRing(bad, nil); err == nil {
+			t.Errorf("%q accepted without a key service", bad)
 		}
 	}
-	if _, err := MACRing("1="+arn1, nil); err == nil {
-		t.Error("a KMS reference without a KMS client accepted")
+	var asked []string
+	keeper := func(where string) (MACKeeper, error) {
+		asked = append(asked, where)
+		if where == "refused" {
+			return nil, errors.New("not a key of this service")
+		}
+		return NewMAC(0, []byte(where)), nil
+	}
+	ring, err := MACRing("2="+arn2+", 1=file:/tmp/k.key", keeper)
+	if err != nil || len(ring) != 2 || ring[0].Version() != 2 || ring[0].kept == nil || ring[1].Version() != 1 || ring[1].path != "/tmp/k.key" {
+		t.Fatalf("ring %+v, %v", ring, err)
+	}
+	if len(asked) != 1 || asked[0] != arn2 {
+		t.Errorf("the key service was asked about %q, want the ARN alone", asked)
+	}
+	if _, err := MACRing("1=refused", keeper); err == nil || !strings.Contains(err.Error(), "not a key of this service") {
+		t.Errorf("the key service's refusal: %v", err)
 	}
 }
 
-// A KMS MAC key signs and verifies through KMS only, with HMAC_SHA_256, and tells a
-// wrong tag (false) from a failure (an error of the right kind).
-func TestKMSMACGoesThroughKMS(t *testing.T) {
+// A kept key computes where it is kept: Sum and Verify go to the keeper, not to a key
+// file.
+func TestKeptMACGoesToItsKeeper(t *testing.T) {
 	ctx := context.Background()
-	api := &fakeKMS{keys: map[string][]byte{arn1: []byte("kms key material, never seen....")}}
-	ring, err := MACRing("1="+arn1, api)
+	material := []byte("kept key material, never seen...")
+	ring, err := MACRing("1=arn:kept", func(string) (MACKeeper, error) { return NewMAC(1, material), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := ring[0]
-	tag, err := k.Sum(ctx, []byte("hello"))
-	if err != nil || len(tag) != 32 {
-		t.Fatalf("sum %x %v", tag, err)
+	tag, err := ring[0].Sum(ctx, []byte("hello"))
+	if want, _ := NewMAC(1, material).Sum(ctx, []byte("hello")); err != nil || !bytes.Equal(tag, want) {
+		t.Fatalf("sum %x %v, want the keeper's %x", tag, err, want)
 	}
-	if ok, err := k.Verify(ctx, []byte("hello"), tag); !ok || err != nil {
+	if ok, err := ring[0].Verify(ctx, []byte("hello"), tag); !ok || err != nil {
 		t.Fatalf("verify own tag: %v %v", ok, err)
 	}
-	if ok, err := k.Verify(ctx, []byte("hellO"), tag); ok || err != nil {
+	if ok, err := ring[0].Verify(ctx, []byte("hellO"), tag); ok || err != nil {
 		t.Fatalf("verify another message: %v %v, want false without error", ok, err)
-	}
-	want := []string{"GenerateMac " + arn1 + " HMAC_SHA_256", "VerifyMac " + arn1 + " HMAC_SHA_256", "VerifyMac " + arn1 + " HMAC_SHA_256"}
-	if strings.Join(api.calls, "|") != strings.Join(want, "|") {
-		t.Errorf("calls %v, want %v", api.calls, want)
-	}
-	// The same key material in a key file gives the same tags: the code above cannot tell.
-	if local, _ := NewMAC(1, []byte("kms key material, never seen....")).Sum(ctx, []byte("hello")); !bytes.Equal(local, tag) {
-		t.Error("a local key gives other tags than KMS for the same key")
-	}
-
-	for _, c := range []struct {
-		err  error
-		kind problem.Kind
-	}{
-		{&smithy.GenericAPIError{Code: "ThrottlingException"}, problem.Unavailable},
-		{&kmstypes.KMSInternalException{}, problem.Unavailable},
-		{&kmstypes.DependencyTimeoutException{}, problem.Unavailable},
-		{errors.New("dial tcp: connection refused"), problem.Unavailable},
-		{&kmstypes.DisabledException{}, problem.Internal},
-		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, problem.Internal},
-	} {
-		api.err = c.err
-		_, err := k.Sum(ctx, []byte("x"))
-		_, verr := k.Verify(ctx, []byte("x"), tag)
-		if problem.KindOf(err) != c.kind || problem.KindOf(verr) != c.kind {
-			t.Errorf("%v: kinds %s and %s, want %s", c.err, problem.KindOf(err), problem.KindOf(verr), c.kind)
-		}
 	}
 }
 
@@ -195,48 +130,29 @@ func TestLocalRefsFollowTheWiring(t *testing.T) {
 	}
 }
 
-// fakeSM holds a secret's versions by stage and counts reads.
-type fakeSM struct {
-	mu     sync.Mutex
-	stages map[string]*secretsmanager.GetSecretValueOutput
-	err    error
-	reads  int
+// keeper is a secret's keeper whose versions a test sets; it counts reads.
+type keeper struct {
+	v     SecretVersions
+	err   error
+	reads int
 }
 
-func (f *fakeSM) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reads++
-	if f.err != nil {
-		return nil, f.err
+func (k *keeper) Read(context.Context) (SecretVersions, error) {
+	k.reads++
+	if k.err != nil {
+		return SecretVersions{}, k.err
 	}
-	out, ok := f.stages[aws.ToString(in.VersionStage)]
-	if !ok {
-		return nil, &smtypes.ResourceNotFoundException{Message: aws.String("no such version")}
-	}
-	return out, nil
+	return k.v, nil
 }
 
-func (f *fakeSM) rotate(newHex string, at time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if cur, ok := f.stages["AWSCURRENT"]; ok {
-		f.stages["AWSPREVIOUS"] = cur
-	}
-	f.stages["AWSCURRENT"] = &secretsmanager.GetSecretValueOutput{SecretString: aws.String(newHex), CreatedDate: aws.Time(at)}
-}
-
-const secretARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rapport-webhook-AbCdEf"
-
-// The webhook secret: AWSCURRENT, and AWSPREVIOUS once rotated; read at most once per
-// TTL, so a rotation is seen within it; a failed refresh keeps the last good one.
-func TestSecretsManagerSecretRotatesThroughItsCache(t *testing.T) {
+// A kept secret is read at most once per TTL, so a rotation is seen within it; a
+// failed refresh keeps the last good one, and nothing read yet is the keeper's error.
+func TestSecretRotatesThroughItsCache(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	api := &fakeSM{stages: map[string]*secretsmanager.GetSecretValueOutput{}}
-	first, second := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
-	api.rotate(first, t0)
-	s, err := NewSecret(secretARN, api, SecretTTL)
+	first, second := []byte(strings.Repeat("a", 32)), []byte(strings.Repeat("c", 32))
+	k := &keeper{v: SecretVersions{Current: first, Since: t0}}
+	s, err := NewSecret("arn:kept", func(ref string) (SecretKeeper, error) { return k, nil }, SecretTTL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,39 +160,58 @@ func TestSecretsManagerSecretRotatesThroughItsCache(t *testing.T) {
 	s.now = func() time.Time { return now }
 
 	cur, prev, since, err := s.Versions(ctx)
-	if err != nil || hex.EncodeToString(cur) != first || prev != nil || !since.Equal(t0) {
-		t.Fatalf("before any rotation: %x %x %s %v", cur, prev, since, err)
+	if err != nil || !bytes.Equal(cur, first) || prev != nil || !since.Equal(t0) || k.reads != 1 {
+		t.Fatalf("before any rotation: %x %x %s %v after %d reads", cur, prev, since, err, k.reads)
 	}
-	if api.reads != 2 {
-		t.Errorf("%d reads, want AWSCURRENT and AWSPREVIOUS", api.reads)
-	}
-	api.rotate(second, t0.Add(time.Minute))
+	k.v = SecretVersions{Current: second, Previous: first, Since: t0.Add(time.Minute)}
 	now = now.Add(SecretTTL - time.Second)
-	if cur, _, _, _ := s.Versions(ctx); hex.EncodeToString(cur) != first || api.reads != 2 {
-		t.Fatalf("within the TTL: %x after %d reads, want the cached key and no read", cur, api.reads)
+	if cur, _, _, _ := s.Versions(ctx); !bytes.Equal(cur, first) || k.reads != 1 {
+		t.Fatalf("within the TTL: %x after %d reads, want the cached key and no read", cur, k.reads)
 	}
 	now = now.Add(time.Second)
 	cur, prev, since, err = s.Versions(ctx)
-	if err != nil || hex.EncodeToString(cur) != second || hex.EncodeToString(prev) != first || !since.Equal(t0.Add(time.Minute)) {
+	if err != nil || !bytes.Equal(cur, second) || !bytes.Equal(prev, first) || !since.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("after the TTL: %x %x %s %v, want the new key with the old as previous", cur, prev, since, err)
 	}
 
-	api.err = &smithy.GenericAPIError{Code: "ThrottlingException"}
+	k.err = problem.Unavailablef(errors.New("throttled"), "the key service is unavailable")
 	now = now.Add(SecretTTL)
-	if cur, _, _, err := s.Versions(ctx); err != nil || hex.EncodeToString(cur) != second {
+	if cur, _, _, err := s.Versions(ctx); err != nil || !bytes.Equal(cur, second) {
 		t.Fatalf("a failed refresh: %x %v, want the last good key", cur, err)
 	}
-	fresh, _ := NewSecret(secretARN, api, 0)
+	fresh, _ := NewSecret("arn:kept", func(string) (SecretKeeper, error) { return k, nil }, 0)
 	if _, _, _, err := fresh.Versions(ctx); problem.KindOf(err) != problem.Unavailable {
-		t.Fatalf("nothing read yet and throttled: %v, want unavailable", err)
+		t.Fatalf("nothing read yet and the keeper failing: %v, want its error", err)
 	}
-	api.err = nil
-	api.stages["AWSCURRENT"] = &secretsmanager.GetSecretValueOutput{SecretString: aws.String("not hex at all, but long enough")}
-	if _, _, _, err := fresh.Versions(ctx); err == nil || !strings.Contains(err.Error(), "hex") {
-		t.Fatalf("a secret that is not a hex key: %v", err)
+	if _, err := NewSecret("arn:kept", nil, 0); err == nil {
+		t.Error("a kept secret accepted without a key service")
 	}
-	if _, err := NewSecret("arn:aws:kms:eu-west-1:1:key/x", api, 0); err == nil {
-		t.Error("a KMS ARN taken for a secret")
+	if _, err := NewSecret("arn:other", func(string) (SecretKeeper, error) { return nil, errors.New("not ours") }, 0); err == nil || !strings.Contains(err.Error(), "not ours") {
+		t.Errorf("the key service's refusal: %v", err)
+	}
+}
+
+// The same classification for every key service: throttling, internal failures,
+// timeouts and the network are an outage; a denied or missing key is ours to fix.
+func TestClassify(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		kind problem.Kind
+	}{
+		{&smithy.GenericAPIError{Code: "ThrottlingException"}, problem.Unavailable},
+		{&smithy.GenericAPIError{Code: "KMSInternalException"}, problem.Unavailable},
+		{&smithy.GenericAPIError{Code: "InternalServiceError"}, problem.Unavailable},
+		{&smithy.GenericAPIError{Code: "DependencyTimeoutException"}, problem.Unavailable},
+		{&smithy.GenericAPIError{Code: "Custom"}, problem.Internal},
+		{errors.New("dial tcp: connection refused"), problem.Unavailable},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, problem.Internal},
+	} {
+		if got := problem.KindOf(Classify(c.err, "a key service")); got != c.kind {
+			t.Errorf("%v: %s, want %s", c.err, got, c.kind)
+		}
+	}
+	if got := problem.KindOf(Classify(&smithy.GenericAPIError{Code: "Custom"}, "x", "Custom")); got != problem.Unavailable {
+		t.Errorf("an outage code given: %s", got)
 	}
 }
 

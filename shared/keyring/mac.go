@@ -4,32 +4,29 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
-// KMSAPI is the part of the KMS client a MAC key uses.
-type KMSAPI interface {
-	GenerateMac(ctx context.Context, in *kms.GenerateMacInput, optFns ...func(*kms.Options)) (*kms.GenerateMacOutput, error)
-	VerifyMac(ctx context.Context, in *kms.VerifyMacInput, optFns ...func(*kms.Options)) (*kms.VerifyMacOutput, error)
+// MACKeeper is a service that holds one version of a MAC key and computes with it,
+// so the key never leaves it: a KMS HMAC key (keyring/kms).
+type MACKeeper interface {
+	// Sum is the HMAC-SHA256 tag of msg.
+	Sum(ctx context.Context, msg []byte) ([]byte, error)
+	// Verify tells whether tag is msg's tag; a wrong tag is false, not an error.
+	Verify(ctx context.Context, msg, tag []byte) (bool, error)
 }
 
-// MAC is one version of an HMAC-SHA256 key. In AWS it is a KMS HMAC_256 key: each Sum
-// is a GenerateMac and each Verify a VerifyMac, and the key never leaves KMS. Locally
-// it is a key file read once per process (or, in tests, a key given to NewMAC). The
-// two give the same tags for the same key, so the code above them cannot tell.
+// MAC is one version of an HMAC-SHA256 key. In AWS a service keeps it (a KMS HMAC_256
+// key: keyring/kms); locally it is a key file read once per process (or, in tests, a
+// key given to NewMAC). The two give the same tags for the same key, so the code above
+// them cannot tell.
 type MAC struct {
 	version int
 
-	kms   KMSAPI
-	keyID string
+	kept MACKeeper
 
 	path string
 	mu   sync.Mutex
@@ -40,10 +37,10 @@ type MAC struct {
 func NewMAC(version int, key []byte) *MAC { return &MAC{version: version, key: key} }
 
 // MACRing reads a MAC key's reference, as the wiring sets it: "<version>=<where>" for
-// each kept version, comma-separated, the current (signing) one first; where is a KMS
-// key ARN (arn:...:kms:...) or "file:<path>". It does no I/O: a key file is read on
-// first use.
-func MACRing(ref string, api KMSAPI) ([]*MAC, error) {
+// each kept version, comma-separated, the current (signing) one first; where is
+// "file:<path>" or a key that keeper recognises (keyring/kms: a KMS key ARN), nil
+// where only key files are expected. It does no I/O: a key file is read on first use.
+func MACRing(ref string, keeper func(where string) (MACKeeper, error)) ([]*MAC, error) {
 	var ring []*MAC
 	seen := map[int]bool{}
 	for _, part := range strings.Split(ref, ",") {
@@ -56,13 +53,14 @@ func MACRing(ref string, api KMSAPI) ([]*MAC, error) {
 		switch {
 		case strings.HasPrefix(where, filePrefix) && len(where) > len(filePrefix):
 			ring = append(ring, &MAC{version: version, path: strings.TrimPrefix(where, filePrefix)})
-		case strings.HasPrefix(where, "arn:") && strings.Contains(where, ":kms:"):
-			if api == nil {
-				return nil, errors.New("a KMS key reference needs a KMS client")
-			}
-			ring = append(ring, &MAC{version: version, kms: api, keyID: where})
+		case keeper == nil:
+			return nil, fmt.Errorf("MAC key reference %q: %q is not file:<path>, and this function has no key service", ref, where)
 		default:
-			return nil, fmt.Errorf("MAC key reference %q: %q is neither a KMS key ARN nor file:<path>", ref, where)
+			kept, err := keeper(where)
+			if err != nil {
+				return nil, fmt.Errorf("MAC key reference %q: %w", ref, err)
+			}
+			ring = append(ring, &MAC{version: version, kept: kept})
 		}
 	}
 	return ring, nil
@@ -73,14 +71,8 @@ func (k *MAC) Version() int { return k.version }
 
 // Sum is the HMAC-SHA256 tag of msg.
 func (k *MAC) Sum(ctx context.Context, msg []byte) ([]byte, error) {
-	if k.kms != nil {
-		out, err := k.kms.GenerateMac(ctx, &kms.GenerateMacInput{
-			KeyId: aws.String(k.keyID), MacAlgorithm: types.MacAlgorithmSpecHmacSha256, Message: msg,
-		})
-		if err != nil {
-			return nil, classify(err, "KMS (GenerateMac)")
-		}
-		return out.Mac, nil
+	if k.kept != nil {
+		return k.kept.Sum(ctx, msg)
 	}
 	key, err := k.local()
 	if err != nil {
@@ -94,18 +86,8 @@ func (k *MAC) Sum(ctx context.Context, msg []byte) ([]byte, error) {
 // Verify tells whether tag is msg's tag under this key. A wrong tag is false, not an
 // error; an error is the keeper's failure.
 func (k *MAC) Verify(ctx context.Context, msg, tag []byte) (bool, error) {
-	if k.kms != nil {
-		out, err := k.kms.VerifyMac(ctx, &kms.VerifyMacInput{
-			KeyId: aws.String(k.keyID), MacAlgorithm: types.MacAlgorithmSpecHmacSha256, Message: msg, Mac: tag,
-		})
-		var invalid *types.KMSInvalidMacException
-		if errors.As(err, &invalid) {
-			return false, nil
-		}
-		if err != nil {
-			return false, classify(err, "KMS (VerifyMac)")
-		}
-		return out.MacValid, nil
+	if k.kept != nil {
+		return k.kept.Verify(ctx, msg, tag)
 	}
 	want, err := k.Sum(ctx, msg)
 	if err != nil {

@@ -2,72 +2,61 @@ package keyring
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
-
-// SecretsManagerAPI is the part of the Secrets Manager client a secret uses.
-type SecretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
 
 // SecretTTL is how long a process keeps a secret before reading it again: a rotation
 // reaches every warm function within it.
 const SecretTTL = 5 * time.Minute
 
+// SecretVersions are what a secret holds: its current key, the previous one (nil when
+// there is none) and when the current one was made.
+type SecretVersions struct {
+	Current, Previous []byte
+	Since             time.Time
+}
+
+// SecretKeeper is a service that keeps a secret's versions: Secrets Manager
+// (keyring/secrets).
+type SecretKeeper interface {
+	Read(ctx context.Context) (SecretVersions, error)
+}
+
 // Secret is a shared key that rotates: its current version and, after a rotation, the
-// previous one. In AWS it is a Secrets Manager secret (AWSCURRENT and AWSPREVIOUS, each
-// a hex string); locally a key file (the current key on its first line, the previous on
-// its second).
+// previous one. In AWS a service keeps it (a Secrets Manager secret: keyring/secrets);
+// locally it is a key file (the current key on its first line, the previous on its
+// second).
 type Secret struct {
-	read func(ctx context.Context) (secretVersions, error)
+	kept SecretKeeper
 	ttl  time.Duration
 	now  func() time.Time
 
 	mu     sync.Mutex
-	cached *secretVersions
+	cached *SecretVersions
 	readAt time.Time
 }
 
-type secretVersions struct {
-	current, previous []byte
-	since             time.Time
-}
-
-// NewSecret reads a secret key's reference, as the wiring sets it: a Secrets Manager
-// secret ARN (arn:...:secretsmanager:...) or "file:<path>". A process reads the secret
-// at most once per ttl (0: on every call). It does no I/O.
-func NewSecret(ref string, api SecretsManagerAPI, ttl time.Duration) (*Secret, error) {
+// NewSecret reads a secret key's reference, as the wiring sets it: "file:<path>" or a
+// secret that keeper recognises (keyring/secrets: a Secrets Manager secret ARN), nil
+// where only key files are expected. A process reads the secret at most once per ttl
+// (0: on every call). It does no I/O.
+func NewSecret(ref string, keeper func(ref string) (SecretKeeper, error), ttl time.Duration) (*Secret, error) {
 	s := &Secret{ttl: ttl, now: time.Now}
 	switch {
 	case strings.HasPrefix(ref, filePrefix) && len(ref) > len(filePrefix):
-		path := strings.TrimPrefix(ref, filePrefix)
-		s.read = func(context.Context) (secretVersions, error) {
-			keys, written, err := readKeyFile(path)
-			if err != nil {
-				return secretVersions{}, err
-			}
-			v := secretVersions{current: keys[0], since: written}
-			if len(keys) > 1 {
-				v.previous = keys[1]
-			}
-			return v, nil
-		}
-	case strings.HasPrefix(ref, "arn:") && strings.Contains(ref, ":secretsmanager:"):
-		if api == nil {
-			return nil, errors.New("a Secrets Manager reference needs a Secrets Manager client")
-		}
-		s.read = func(ctx context.Context) (secretVersions, error) { return readSecretsManager(ctx, api, ref) }
+		s.kept = keyFile(strings.TrimPrefix(ref, filePrefix))
+	case keeper == nil:
+		return nil, fmt.Errorf("secret reference %q: want file:<path> (this function has no key service)", ref)
 	default:
-		return nil, fmt.Errorf("secret reference %q: want a Secrets Manager secret ARN or file:<path>", ref)
+		kept, err := keeper(ref)
+		if err != nil {
+			return nil, fmt.Errorf("secret reference %q: %w", ref, err)
+		}
+		s.kept = kept
 	}
 	return s, nil
 }
@@ -79,7 +68,7 @@ func (s *Secret) Versions(ctx context.Context) (current, previous []byte, since 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cached == nil || s.ttl <= 0 || s.now().Sub(s.readAt) >= s.ttl {
-		v, err := s.read(ctx)
+		v, err := s.kept.Read(ctx)
 		switch {
 		case err == nil:
 			s.cached, s.readAt = &v, s.now()
@@ -89,45 +78,20 @@ func (s *Secret) Versions(ctx context.Context) (current, previous []byte, since 
 			return nil, nil, time.Time{}, err
 		}
 	}
-	return s.cached.current, s.cached.previous, s.cached.since, nil
+	return s.cached.Current, s.cached.Previous, s.cached.Since, nil
 }
 
-func readSecretsManager(ctx context.Context, api SecretsManagerAPI, arn string) (secretVersions, error) {
-	cur, since, err := secretVersion(ctx, api, arn, "AWSCURRENT")
-	if err != nil {
-		return secretVersions{}, err
-	}
-	prev, _, err := secretVersion(ctx, api, arn, "AWSPREVIOUS")
-	var nf *types.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		err = nil // never rotated
-	}
-	if err != nil {
-		return secretVersions{}, err
-	}
-	return secretVersions{current: cur, previous: prev, since: since}, nil
-}
+// keyFile is a secret kept in a local key file.
+type keyFile string
 
-func secretVersion(ctx context.Context, api SecretsManagerAPI, arn, stage string) ([]byte, time.Time, error) {
-	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
-	var nf *types.ResourceNotFoundException
-	if errors.As(err, &nf) && stage != "AWSCURRENT" {
-		return nil, time.Time{}, err
-	}
+func (path keyFile) Read(context.Context) (SecretVersions, error) {
+	keys, written, err := readKeyFile(string(path))
 	if err != nil {
-		return nil, time.Time{}, classify(err, "Secrets Manager (GetSecretValue "+stage+")")
+		return SecretVersions{}, err
 	}
-	var key []byte
-	switch {
-	case out.SecretString != nil:
-		key, err = decodeKey(*out.SecretString)
-	case len(out.SecretBinary) >= 16:
-		key = out.SecretBinary
-	default:
-		err = errors.New("a key must be at least 16 bytes")
+	v := SecretVersions{Current: keys[0], Since: written}
+	if len(keys) > 1 {
+		v.Previous = keys[1]
 	}
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("secret %s (%s): %w", arn, stage, err)
-	}
-	return key, aws.ToTime(out.CreatedDate).UTC(), nil
+	return v, nil
 }

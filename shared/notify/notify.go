@@ -1,12 +1,14 @@
 // Package notify sends messages over email, SMS and webhooks.
 //
-// Each adapter (Email over Amazon SES v2, SMS over Amazon SNS, Webhook over HTTPS)
-// delivers one Message and sorts its failures in two: errors that wrap ErrPermanent can
-// never succeed for this message (an invalid address, an opted-out number, a receiver
-// that answers 400), every other error is transient and worth retrying. Failures of the
-// sending account or its configuration (an unverified sender, a suspended account,
-// missing permissions) are transient on purpose: they are fixed by an operator, and
-// until then the message waits in the queue and its DLQ instead of being skipped.
+// Each adapter (Webhook over HTTPS here; email over Amazon SES v2 in notify/email and
+// SMS over Amazon SNS in notify/sms, apart so that only the sender links those
+// services) delivers one Message and sorts its failures in two: errors that wrap
+// ErrPermanent can never succeed for this message (an invalid address, an opted-out
+// number, a receiver that answers 400), every other error is transient and worth
+// retrying. Failures of the sending account or its configuration (an unverified
+// sender, a suspended account, missing permissions) are transient on purpose: they are
+// fixed by an operator, and until then the message waits in the queue and its DLQ
+// instead of being skipped.
 //
 // Error texts never carry the recipient's address or phone number, nor a webhook
 // URL's query (where bot webhooks keep their access tokens): callers log them.
@@ -51,8 +53,8 @@ type Message struct {
 	SentAt time.Time
 }
 
-// Channel is what every adapter in this package is: followup's Channel with this
-// package's Message.
+// Channel is what every adapter (Webhook, email.Channel, sms.Channel) is: followup's
+// Channel with this package's Message.
 type Channel interface {
 	Deliver(ctx context.Context, m Message) error
 }
@@ -91,12 +93,26 @@ func (f *failure) Unwrap() []error {
 	return errs
 }
 
-// permanent is a failure of this message that retrying cannot fix.
-func permanent(op string, cause error, redact ...string) error {
+// Permanent is a failure of this message that retrying cannot fix: op is a short
+// operation, cause (optional) what went wrong; each redact string (the recipient's
+// address in the forms a service may quote it) is masked in the error's text.
+func Permanent(op string, cause error, redact ...string) error {
 	return &failure{op: op, permanent: true, cause: cause, redact: redact}
 }
 
-// transient is a failure that may pass on a later attempt.
-func transient(op string, cause error, redact ...string) error {
+// Transient is a failure that may pass on a later attempt (arguments as Permanent).
+func Transient(op string, cause error, redact ...string) error {
 	return &failure{op: op, cause: cause, redact: redact}
+}
+
+// oneLine folds a rendered subject's line breaks and runs of space into single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -125,7 +125,7 @@ type payload struct {
 func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 	u, err := CheckWebhookURL(m.To, w.private)
 	if err != nil {
-		return permanent("webhook: "+err.Error(), nil)
+		return Permanent("webhook: "+err.Error(), nil)
 	}
 	host := u.Host
 	now := w.now()
@@ -140,11 +140,11 @@ func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 		Subject: m.Subject, Text: m.Text, SentAt: sentAt.UTC(),
 	})
 	if err != nil {
-		return permanent("webhook: encode", err)
+		return Permanent("webhook: encode", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return permanent("webhook: request", nil)
+		return Permanent("webhook: request", nil)
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
 	req.Header.Set("Content-Type", "application/json")
@@ -165,9 +165,9 @@ func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 			err = ue.Err // its text repeats the URL, tokens and all
 		}
 		if errors.Is(err, errForbiddenAddress) {
-			return permanent(op, err)
+			return Permanent(op, err)
 		}
-		return transient(op, err)
+		return Transient(op, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
 	_ = resp.Body.Close()
@@ -176,11 +176,11 @@ func (w *Webhook) Deliver(ctx context.Context, m Message) error {
 	case code >= 200 && code < 300:
 		return nil
 	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
-		return transient(op, fmt.Errorf("answered %d", code))
+		return Transient(op, fmt.Errorf("answered %d", code))
 	case code >= 300 && code < 400:
-		return permanent(op, fmt.Errorf("answered %d (redirects are not followed)", code))
+		return Permanent(op, fmt.Errorf("answered %d (redirects are not followed)", code))
 	default:
-		return permanent(op, fmt.Errorf("answered %d", code))
+		return Permanent(op, fmt.Errorf("answered %d", code))
 	}
 }
 

@@ -5,10 +5,14 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
+	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/notify/email"
+	"github.com/rapport-crm/rapport/shared/notify/sms"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -18,8 +22,9 @@ func customers(env *config.Env, d app.Deps) (*customer.Store, *location.Store) {
 	return &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}, locs
 }
 
-// SenderFunction builds followup-sender, fed by the follow-up queue: the sender with
-// the customers' gate and the locations' branding.
+// SenderFunction builds followup-sender, fed by the follow-up queue: the sender over
+// its channels (email, SMS, webhooks), with the customers' gate and the locations'
+// branding.
 func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	custs, locs := customers(env, d)
 	signer, err := customer.NewSigner(custs, env.String("UNSUBSCRIBE_KEY"), d)
@@ -28,10 +33,26 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 	}
 	gate := &Gate{Customers: custs, Signer: signer,
 		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
-	s, err := followup.NewSender(row, env, d)
+	var webhookKey followup.WebhookKey
+	if ref := env.String("WEBHOOK_KEY"); ref != "" {
+		if webhookKey, err = secrets.New(ref, d.Clients.Config, secrets.TTL); err != nil {
+			return app.Function{}, err
+		}
+	}
+	allowPrivate, err := followup.AllowPrivateWebhooks(env)
 	if err != nil {
 		return app.Function{}, err
 	}
+	table := env.String("FOLLOWUPS_TABLE")
+	channels, err := notifyChannelsWith(env.String("NOTIFY_CHANNEL"), channelSettings{
+		Email:                email.Config{From: env.Optional("NOTIFY_EMAIL_FROM", ""), ConfigurationSet: env.Optional("NOTIFY_SES_CONFIGURATION_SET", "")},
+		SMS:                  sms.Config{SenderID: env.Optional("NOTIFY_SMS_SENDER_ID", ""), OriginationNumber: env.Optional("NOTIFY_SMS_ORIGINATION_NUMBER", "")},
+		AllowPrivateWebhooks: allowPrivate,
+	}, d, table, webhookKey)
+	if err != nil {
+		return app.Function{}, err
+	}
+	s := followup.NewSender(row, env, d, channels)
 	s.Gate, s.Locations = gate, locs
 	return app.Function{Queue: s.Handle}, nil
 }
@@ -42,6 +63,9 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	custs, locs := customers(env, d)
 	st, err := followup.NewStaff(env, d)
 	if err != nil {
+		return app.Function{}, err
+	}
+	if st.Store.Cursors, err = curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL)); err != nil {
 		return app.Function{}, err
 	}
 	st.Customers, st.Places = Directory{Customers: custs}, locs

@@ -207,7 +207,7 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 	if c.TemplateID == "" && len(c.Message) == 0 {
 		return Campaign{}, problem.Field("message", "give a templateId or a message per language (zh-CN, en)")
 	}
-	if _, ok := followup.Templates[c.TemplateID]; c.TemplateID != "" && !ok {
+	if _, ok := followup.Template(c.TemplateID); c.TemplateID != "" && !ok {
 		return Campaign{}, problem.Field("templateId", "is not a built-in template")
 	}
 	now := s.Clock.Now()

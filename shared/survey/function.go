@@ -1,11 +1,11 @@
 package survey
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -14,7 +14,7 @@ import (
 // shared/surveyloop.)
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table, publicURL := env.String("SURVEYS_TABLE"), env.String("PUBLIC_BASE_URL")
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
+	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
 	if err != nil {
 		return app.Function{}, err
 	}

@@ -1,12 +1,12 @@
 package timeline
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -21,7 +21,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Surveys:    env.String("SURVEYS_TABLE"),
 	}
-	cursors, err := curs.FromRef(env.String("CURSOR_KEY"), secretsmanager.NewFromConfig(d.Clients.Config))
+	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
 	if err != nil {
 		return app.Function{}, err
 	}

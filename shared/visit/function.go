@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/config"
@@ -13,7 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/membership"
@@ -27,7 +26,7 @@ func service(env *config.Env, d app.Deps) (*Service, error) {
 	followups := &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}
 	var key InvitationKey
 	if ref := env.String("VISIT_SURVEY_KEY"); ref != "" {
-		ring, err := keyring.MACRing(ref, kms.NewFromConfig(d.Clients.Config))
+		ring, err := kms.MACRing(ref, d.Clients.Config)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,7 @@
-package notify
+// Package sms is notify's SMS channel over Amazon SNS, apart from the notify core so
+// that only the function that sends (followup-sender) links SNS. Config's checks are
+// also the stack's, at synth.
+package sms
 
 import (
 	"context"
@@ -9,15 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/rapport-crm/rapport/shared/notify"
 )
 
-// SNSAPI is the part of the SNS client that SMS uses.
-type SNSAPI interface {
+// API is the part of the SNS client that Channel uses.
+type API interface {
 	Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
 }
 
-// SMSConfig is how SMS sends. Both fields are optional and country-dependent.
-type SMSConfig struct {
+// Config is how Channel sends. Both fields are optional and country-dependent.
+type Config struct {
 	// SenderID is the alphanumeric sender shown where countries allow one (1–11
 	// letters and digits, at least one letter); sent as AWS.SNS.SMS.SenderID.
 	SenderID string
@@ -26,27 +31,27 @@ type SMSConfig struct {
 	OriginationNumber string
 }
 
-// SMS delivers messages with SNS Publish to a phone number. SNS has no dedupe key for
-// SMS, so at most once rests on the caller's claim on the message.
-type SMS struct {
-	api SNSAPI
-	cfg SMSConfig
+// Channel delivers messages with SNS Publish to a phone number. SNS has no dedupe key
+// for SMS, so at most once rests on the caller's claim on the message.
+type Channel struct {
+	api API
+	cfg Config
 }
 
-// NewSMS checks the configuration once, at cold start.
-func NewSMS(api SNSAPI, cfg SMSConfig) (*SMS, error) {
+// New checks the configuration once, at cold start.
+func New(api API, cfg Config) (*Channel, error) {
 	if api == nil {
 		return nil, errors.New("notify sms: no SNS client")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("notify sms: %w", err)
 	}
-	return &SMS{api: api, cfg: cfg}, nil
+	return &Channel{api: api, cfg: cfg}, nil
 }
 
 // Validate checks the settings as SNS will read them; the error names the setting
 // (smsSenderId, smsOriginationNumber) and its rule.
-func (c SMSConfig) Validate() error {
+func (c Config) Validate() error {
 	var errs []error
 	if c.SenderID != "" && !validSenderID(c.SenderID) {
 		errs = append(errs, fmt.Errorf("sender id (smsSenderId) %q: 1 to 11 ASCII letters and digits, with a letter", c.SenderID))
@@ -59,12 +64,12 @@ func (c SMSConfig) Validate() error {
 
 // Deliver sends m.Text to the phone number m.To. The SMS type is Promotional for
 // marketing messages (cheaper routes, quiet hours apply) and Transactional otherwise.
-func (s *SMS) Deliver(ctx context.Context, m Message) error {
+func (s *Channel) Deliver(ctx context.Context, m notify.Message) error {
 	if !validE164(m.To) {
-		return permanent("sms: recipient is not an E.164 phone number (+ and 8 to 15 digits)", nil)
+		return notify.Permanent("sms: recipient is not an E.164 phone number (+ and 8 to 15 digits)", nil)
 	}
 	if strings.TrimSpace(m.Text) == "" {
-		return permanent("sms: empty text", nil)
+		return notify.Permanent("sms: empty text", nil)
 	}
 	smsType := "Transactional"
 	if m.Marketing {
@@ -87,9 +92,9 @@ func (s *SMS) Deliver(ctx context.Context, m Message) error {
 	if err != nil {
 		op := "sns publish " + m.ID
 		if snsPermanent(err) {
-			return permanent(op, err, m.To, strings.TrimPrefix(m.To, "+"))
+			return notify.Permanent(op, err, m.To, strings.TrimPrefix(m.To, "+"))
 		}
-		return transient(op, err, m.To, strings.TrimPrefix(m.To, "+"))
+		return notify.Transient(op, err, m.To, strings.TrimPrefix(m.To, "+"))
 	}
 	return nil
 }

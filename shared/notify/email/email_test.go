@@ -1,4 +1,4 @@
-package notify_test
+package email_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rapport-crm/rapport/shared/notify"
+	"github.com/rapport-crm/rapport/shared/notify/email"
 )
 
 type fakeSES struct {
@@ -31,7 +32,7 @@ func (f *fakeSES) SendEmail(_ context.Context, in *sesv2.SendEmailInput, _ ...fu
 
 func TestEmailBuildsTheSendEmailInput(t *testing.T) {
 	ses := &fakeSES{}
-	e, err := notify.NewEmail(ses, notify.EmailConfig{From: "Hotel Lotus <noreply@lotus.example>", ReplyTo: "care@lotus.example", ConfigurationSet: "rapport"})
+	e, err := email.New(ses, email.Config{From: "Hotel Lotus <noreply@lotus.example>", ReplyTo: "care@lotus.example", ConfigurationSet: "rapport"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestEmailBuildsTheSendEmailInput(t *testing.T) {
 
 func TestEmailTextOnlyTransactional(t *testing.T) {
 	ses := &fakeSES{}
-	e, err := notify.NewEmail(ses, notify.EmailConfig{From: "noreply@lotus.example"})
+	e, err := email.New(ses, email.Config{From: "noreply@lotus.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestEmailTextOnlyTransactional(t *testing.T) {
 
 func TestEmailEncodesANonASCIISenderName(t *testing.T) {
 	ses := &fakeSES{}
-	e, err := notify.NewEmail(ses, notify.EmailConfig{From: "西湖酒店 <noreply@lotus.example>"})
+	e, err := email.New(ses, email.Config{From: "西湖酒店 <noreply@lotus.example>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestEmailEncodesANonASCIISenderName(t *testing.T) {
 
 func TestNewEmailRefusesABadSender(t *testing.T) {
 	for _, from := range []string{"", "not an address", "noreply@localhost"} {
-		if _, err := notify.NewEmail(&fakeSES{}, notify.EmailConfig{From: from}); err == nil {
+		if _, err := email.New(&fakeSES{}, email.Config{From: from}); err == nil {
 			t.Errorf("From %q accepted", from)
 		}
 	}
@@ -141,7 +142,7 @@ func TestEmailRefusesBadMessagesWithoutCallingSES(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ses := &fakeSES{}
-			e, _ := notify.NewEmail(ses, notify.EmailConfig{From: "noreply@lotus.example"})
+			e, _ := email.New(ses, email.Config{From: "noreply@lotus.example"})
 			err := e.Deliver(context.Background(), tt.m)
 			if !errors.Is(err, notify.ErrPermanent) {
 				t.Fatalf("err = %v, want permanent", err)
@@ -176,7 +177,7 @@ func TestEmailClassifiesSESErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, _ := notify.NewEmail(&fakeSES{err: tt.err}, notify.EmailConfig{From: "noreply@lotus.example"})
+			e, _ := email.New(&fakeSES{err: tt.err}, email.Config{From: "noreply@lotus.example"})
 			err := e.Deliver(context.Background(), notify.Message{ID: "f1", To: "li.lei@example.com", Subject: "s", Text: "t"})
 			if err == nil {
 				t.Fatal("no error")

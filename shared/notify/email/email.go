@@ -1,4 +1,6 @@
-package notify
+// Package email is notify's email channel over Amazon SES v2, apart from the notify
+// core so that only the function that sends (followup-sender) links SES.
+package email
 
 import (
 	"context"
@@ -11,15 +13,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"golang.org/x/net/idna"
+
+	"github.com/rapport-crm/rapport/shared/notify"
 )
 
-// SESAPI is the part of the SES v2 client that Email uses.
-type SESAPI interface {
+// API is the part of the SES v2 client that Channel uses.
+type API interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
-// EmailConfig is how Email sends.
-type EmailConfig struct {
+// Config is how Channel sends.
+type Config struct {
 	// From is the verified sender, "noreply@example.com" or
 	// "Example Hotel <noreply@example.com>".
 	From string
@@ -32,14 +36,14 @@ type EmailConfig struct {
 	ConfigurationSet string
 }
 
-// Email delivers messages with SES v2 SendEmail (simple content).
-type Email struct {
-	api SESAPI
-	cfg EmailConfig
+// Channel delivers messages with SES v2 SendEmail (simple content).
+type Channel struct {
+	api API
+	cfg Config
 }
 
-// NewEmail checks the configuration once, at cold start.
-func NewEmail(api SESAPI, cfg EmailConfig) (*Email, error) {
+// New checks the configuration once, at cold start.
+func New(api API, cfg Config) (*Channel, error) {
 	if api == nil {
 		return nil, errors.New("notify email: no SES client")
 	}
@@ -55,23 +59,23 @@ func NewEmail(api SESAPI, cfg EmailConfig) (*Email, error) {
 		}
 		cfg.ReplyTo = formatAddress(reply)
 	}
-	return &Email{api: api, cfg: cfg}, nil
+	return &Channel{api: api, cfg: cfg}, nil
 }
 
 // Deliver sends m to m.To. SES has no idempotency key: the rapport-id tag and the
 // X-Rapport-Id header let event consumers and receivers spot a repeat.
-func (e *Email) Deliver(ctx context.Context, m Message) error {
+func (e *Channel) Deliver(ctx context.Context, m notify.Message) error {
 	addr, err := sesAddress(m.To)
 	if err != nil {
-		return permanent("email: invalid recipient address", err, m.To)
+		return notify.Permanent("email: invalid recipient address", err, m.To)
 	}
 	to := addr.Address // a display name adds nothing to a message to one person
 	subject := oneLine(m.Subject)
 	if subject == "" {
-		return permanent("email: empty subject", nil)
+		return notify.Permanent("email: empty subject", nil)
 	}
 	if strings.TrimSpace(m.Text) == "" && strings.TrimSpace(m.HTML) == "" {
-		return permanent("email: empty body", nil)
+		return notify.Permanent("email: empty body", nil)
 	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(e.cfg.From),
@@ -88,14 +92,14 @@ func (e *Email) Deliver(ctx context.Context, m Message) error {
 	if _, err := e.api.SendEmail(ctx, in); err != nil {
 		op := "ses send " + m.ID
 		if sesPermanent(err) {
-			return permanent(op, err, m.To, to, strings.ToLower(to))
+			return notify.Permanent(op, err, m.To, to, strings.ToLower(to))
 		}
-		return transient(op, err, m.To, to, strings.ToLower(to))
+		return notify.Transient(op, err, m.To, to, strings.ToLower(to))
 	}
 	return nil
 }
 
-func (e *Email) content(m Message, subject string) *types.Message {
+func (e *Channel) content(m notify.Message, subject string) *types.Message {
 	utf8 := aws.String("UTF-8")
 	body := &types.Body{}
 	if m.Text != "" {
@@ -164,7 +168,7 @@ func formatAddress(a *mail.Address) string {
 }
 
 // tags are SES message tags: they travel into the configuration set's events.
-func tags(m Message) []types.MessageTag {
+func tags(m notify.Message) []types.MessageTag {
 	var ts []types.MessageTag
 	for _, t := range [][2]string{{"rapport-id", m.ID}, {"rapport-kind", m.Kind}, {"rapport-location", m.LocationID}} {
 		if v := tagValue(t[1]); v != "" {

@@ -1,4 +1,4 @@
-package notify_test
+package sms_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/rapport-crm/rapport/shared/notify"
+	"github.com/rapport-crm/rapport/shared/notify/sms"
 )
 
 type fakeSNS struct {
@@ -43,7 +44,7 @@ func attrs(in *sns.PublishInput) map[string]string {
 func TestSMSBuildsThePublishInput(t *testing.T) {
 	tests := []struct {
 		name  string
-		cfg   notify.SMSConfig
+		cfg   sms.Config
 		m     notify.Message
 		attrs map[string]string
 	}{
@@ -54,7 +55,7 @@ func TestSMSBuildsThePublishInput(t *testing.T) {
 		},
 		{
 			name: "marketing with sender id and origination number",
-			cfg:  notify.SMSConfig{SenderID: "Lotus", OriginationNumber: "+12065550100"},
+			cfg:  sms.Config{SenderID: "Lotus", OriginationNumber: "+12065550100"},
 			m:    notify.Message{ID: "f2", To: "+447700900123", Text: "20% off this weekend", Marketing: true},
 			attrs: map[string]string{
 				"AWS.SNS.SMS.SMSType":          "Promotional",
@@ -66,7 +67,7 @@ func TestSMSBuildsThePublishInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeSNS{}
-			s, err := notify.NewSMS(f, tt.cfg)
+			s, err := sms.New(f, tt.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +95,7 @@ func TestSMSBuildsThePublishInput(t *testing.T) {
 }
 
 func TestNewSMSRefusesBadSettings(t *testing.T) {
-	for _, cfg := range []notify.SMSConfig{
+	for _, cfg := range []sms.Config{
 		{SenderID: "TooLongSenderID"},
 		{SenderID: "12345"},
 		{SenderID: "Lotus Hotel"},
@@ -105,17 +106,17 @@ func TestNewSMSRefusesBadSettings(t *testing.T) {
 		{OriginationNumber: "+1 206 555 0100"},
 		{SenderID: "Lotus", OriginationNumber: "+0206555010"},
 	} {
-		if _, err := notify.NewSMS(&fakeSNS{}, cfg); err == nil {
+		if _, err := sms.New(&fakeSNS{}, cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
-	for _, cfg := range []notify.SMSConfig{{OriginationNumber: "12345"}, {SenderID: "L0tus2026"}, {SenderID: "A"}, {SenderID: "HotelLotus1"}} {
-		if _, err := notify.NewSMS(&fakeSNS{}, cfg); err != nil {
+	for _, cfg := range []sms.Config{{OriginationNumber: "12345"}, {SenderID: "L0tus2026"}, {SenderID: "A"}, {SenderID: "HotelLotus1"}} {
+		if _, err := sms.New(&fakeSNS{}, cfg); err != nil {
 			t.Errorf("%+v refused: %v", cfg, err)
 		}
 	}
 	// The error names the setting to fix.
-	err := notify.SMSConfig{SenderID: "Hotel Lotus!", OriginationNumber: "0800"}.Validate()
+	err := sms.Config{SenderID: "Hotel Lotus!", OriginationNumber: "0800"}.Validate()
 	if err == nil || !strings.Contains(err.Error(), "smsSenderId") {
 		t.Errorf("Validate() = %v, want it to name smsSenderId", err)
 	}
@@ -125,7 +126,7 @@ func TestSMSRefusesBadNumbersWithoutCallingSNS(t *testing.T) {
 	for _, to := range []string{"", "13800138000", "+86 138 0013 8000", "+1234567", "+1234567890123456", "+0123456789", "+86138001380a0", "li.lei@example.com"} {
 		t.Run(to, func(t *testing.T) {
 			f := &fakeSNS{}
-			s, _ := notify.NewSMS(f, notify.SMSConfig{})
+			s, _ := sms.New(f, sms.Config{})
 			err := s.Deliver(context.Background(), notify.Message{ID: "f1", To: to, Text: "hello"})
 			if !errors.Is(err, notify.ErrPermanent) {
 				t.Fatalf("err = %v, want permanent", err)
@@ -136,7 +137,7 @@ func TestSMSRefusesBadNumbersWithoutCallingSNS(t *testing.T) {
 		})
 	}
 	f := &fakeSNS{}
-	s, _ := notify.NewSMS(f, notify.SMSConfig{})
+	s, _ := sms.New(f, sms.Config{})
 	if err := s.Deliver(context.Background(), notify.Message{To: "+8613800138000", Text: "  "}); !errors.Is(err, notify.ErrPermanent) || len(f.calls) != 0 {
 		t.Errorf("empty text: err = %v, calls = %d", err, len(f.calls))
 	}
@@ -172,7 +173,7 @@ func TestSMSClassifiesSNSErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, _ := notify.NewSMS(&fakeSNS{err: tt.err}, notify.SMSConfig{})
+			s, _ := sms.New(&fakeSNS{err: tt.err}, sms.Config{})
 			err := s.Deliver(context.Background(), notify.Message{ID: "f1", To: to, Text: "hello"})
 			if err == nil {
 				t.Fatal("no error")
