@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("complaint-sla", job.Function(casework.SLAJob))
+	app.Start("complaint-sla", job.Function(casework.SLAJob), app.Keys{})
 }

@@ -9,4 +9,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/casework"
 )
 
-func main() { app.Start("complaints-public", casework.PublicFunction) }
+func main() { app.Start("complaints-public", casework.PublicFunction, app.Keys{}) }

@@ -7,6 +7,7 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 )
 
-func main() { app.Start("complaints-staff", casework.StaffFunction) }
+func main() { app.Start("complaints-staff", casework.StaffFunction, app.Keys{Secrets: secrets.New}) }

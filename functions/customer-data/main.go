@@ -9,4 +9,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/privacy"
 )
 
-func main() { app.Start("customer-data", privacy.Function) }
+func main() { app.Start("customer-data", privacy.Function, app.Keys{}) }

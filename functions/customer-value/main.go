@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("customer-value", job.Function(segment.ValueJob))
+	app.Start("customer-value", job.Function(segment.ValueJob), app.Keys{})
 }

@@ -7,6 +7,7 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
 )
 
-func main() { app.Start("customers-public", customer.PublicFunction) }
+func main() { app.Start("customers-public", customer.PublicFunction, app.Keys{MACs: kms.MACRing}) }

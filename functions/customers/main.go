@@ -7,6 +7,7 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/directory"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 )
 
-func main() { app.Start("customers", directory.Function) }
+func main() { app.Start("customers", directory.Function, app.Keys{Secrets: secrets.New}) }

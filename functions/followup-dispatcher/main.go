@@ -11,5 +11,5 @@ import (
 )
 
 func main() {
-	app.Start("followup-dispatcher", followup.DispatcherFunction)
+	app.Start("followup-dispatcher", followup.DispatcherFunction, app.Keys{})
 }

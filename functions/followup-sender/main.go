@@ -6,7 +6,11 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/outreach"
 )
 
-func main() { app.Start("followup-sender", outreach.SenderFunction) }
+func main() {
+	app.Start("followup-sender", outreach.SenderFunction, app.Keys{MACs: kms.MACRing, Secrets: secrets.New})
+}

@@ -6,7 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/outreach"
 )
 
-func main() { app.Start("followups-staff", outreach.StaffFunction) }
+func main() { app.Start("followups-staff", outreach.StaffFunction, app.Keys{Secrets: secrets.New}) }

@@ -5,4 +5,4 @@ package main
 
 import "github.com/rapport-crm/rapport/shared/app"
 
-func main() { app.Start("health", app.Health) }
+func main() { app.Start("health", app.Health, app.Keys{}) }

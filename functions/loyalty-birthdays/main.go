@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("loyalty-birthdays", job.Function(membership.BirthdayJob))
+	app.Start("loyalty-birthdays", job.Function(membership.BirthdayJob), app.Keys{})
 }

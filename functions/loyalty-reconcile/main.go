@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("loyalty-reconcile", job.Function(loyalty.ReconcileJob))
+	app.Start("loyalty-reconcile", job.Function(loyalty.ReconcileJob), app.Keys{})
 }

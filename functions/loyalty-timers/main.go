@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("loyalty-timers", job.Function(membership.TimersJob))
+	app.Start("loyalty-timers", job.Function(membership.TimersJob), app.Keys{})
 }

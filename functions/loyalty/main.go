@@ -6,7 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/membership"
 )
 
-func main() { app.Start("loyalty", membership.Function) }
+func main() { app.Start("loyalty", membership.Function, app.Keys{Secrets: secrets.New}) }

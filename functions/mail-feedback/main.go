@@ -10,4 +10,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
 )
 
-func main() { app.Start("mail-feedback", mailfeedback.Function) }
+func main() { app.Start("mail-feedback", mailfeedback.Function, app.Keys{}) }

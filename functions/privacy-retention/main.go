@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("privacy-retention", job.Function(privacy.RetentionJob))
+	app.Start("privacy-retention", job.Function(privacy.RetentionJob), app.Keys{})
 }

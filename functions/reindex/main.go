@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	app.Start("reindex", migrate.Function)
+	app.Start("reindex", migrate.Function, app.Keys{})
 }

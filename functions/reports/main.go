@@ -9,4 +9,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/report"
 )
 
-func main() { app.Start("reports", report.Function) }
+func main() { app.Start("reports", report.Function, app.Keys{}) }

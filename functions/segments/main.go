@@ -9,4 +9,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/segment"
 )
 
-func main() { app.Start("segments", segment.Function) }
+func main() { app.Start("segments", segment.Function, app.Keys{}) }

@@ -10,4 +10,4 @@ import (
 	"github.com/rapport-crm/rapport/shared/surveyloop"
 )
 
-func main() { app.Start("surveys-public", surveyloop.PublicFunction) }
+func main() { app.Start("surveys-public", surveyloop.PublicFunction, app.Keys{}) }

@@ -6,7 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
-func main() { app.Start("surveys-staff", survey.StaffFunction) }
+func main() { app.Start("surveys-staff", survey.StaffFunction, app.Keys{Secrets: secrets.New}) }

@@ -6,7 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/timeline"
 )
 
-func main() { app.Start("timeline", timeline.Function) }
+func main() { app.Start("timeline", timeline.Function, app.Keys{Secrets: secrets.New}) }

@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	app.Start("win-back", job.Function(segment.WinBackJob))
+	app.Start("win-back", job.Function(segment.WinBackJob), app.Keys{})
 }

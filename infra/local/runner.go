@@ -31,6 +31,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/keyring"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/queue"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -92,7 +94,7 @@ func New(cfg Config) (*Runner, error) {
 		return nil, errors.New("local runner: the console needs the Issuer to sign in with")
 	}
 	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
-	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock}
+	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock, Keys: app.Keys{MACs: kms.MACRing, Secrets: secrets.New}}
 	for _, row := range wiring.Functions {
 		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL, keyring.LocalRefs(cfg.KeyDir))
 		if _, ok := env[WebhookAllowPrivate]; ok {

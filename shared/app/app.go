@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/rapport-crm/rapport/shared/auth"
@@ -21,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -35,10 +38,37 @@ type Function struct {
 	Manual func(context.Context, json.RawMessage) (any, error)
 }
 
-// Deps are what builders share: clients made once per process, and the clock.
+// Deps are what builders share: clients made once per process, the clock, and the
+// openers of signing keys kept in AWS.
 type Deps struct {
 	Clients cloud.Clients
 	Clock   clock.Clock
+	Keys    Keys
+}
+
+// Keys open the signing keys kept in AWS: MACs is keyring/kms.MACRing (KMS keys),
+// Secrets is keyring/secrets.New (Secrets Manager secrets). A function's main passes
+// the ones its wiring row's keys need, so a binary links only the key services it
+// calls (a test holds each main to its row); without one, only key files open.
+type Keys struct {
+	MACs    func(ref string, cfg aws.Config) ([]*keyring.MAC, error)
+	Secrets func(ref string, cfg aws.Config, ttl time.Duration) (*keyring.Secret, error)
+}
+
+// MACRing opens a MAC key by its reference (an environment variable of the row).
+func (d Deps) MACRing(ref string) ([]*keyring.MAC, error) {
+	if d.Keys.MACs == nil {
+		return keyring.MACRing(ref, nil)
+	}
+	return d.Keys.MACs(ref, d.Clients.Config)
+}
+
+// Secret opens a secret key by its reference, read again at most once per ttl.
+func (d Deps) Secret(ref string, ttl time.Duration) (*keyring.Secret, error) {
+	if d.Keys.Secrets == nil {
+		return keyring.NewSecret(ref, nil, ttl)
+	}
+	return d.Keys.Secrets(ref, d.Clients.Config, ttl)
 }
 
 // Builder makes one function from its environment.
@@ -89,14 +119,15 @@ func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Start is a Lambda entry point: JSON logs, configuration loaded once, the function
 // built once at cold start, then served until the runtime stops it. Each main passes
-// only its own builder, so a binary links only its own domain.
-func Start(name string, b Builder) {
+// only its own builder and the key openers its keys need, so a binary links only its
+// own domains and key services.
+func Start(name string, b Builder, keys Keys) {
 	slog.SetDefault(slog.New(lambdacontext.NewLogHandler()))
 	cfg, err := cloud.FromEnvironment(config.FromOS())
 	if err != nil {
 		fail(name, err)
 	}
-	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}})
+	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}, Keys: keys})
 	if err != nil {
 		fail(name, err)
 	}

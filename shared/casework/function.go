@@ -12,7 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -50,7 +50,7 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	svc, effects := service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
 	effects.Loyalty = &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}
-	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
 	}

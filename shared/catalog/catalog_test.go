@@ -19,6 +19,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/keyring/kms"
+	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -33,7 +35,8 @@ func rowNames() []string {
 
 func offlineDeps() app.Deps {
 	// Clients make no calls until used, so building needs no network.
-	return app.Deps{Clients: cloud.NewClients(aws.Config{Region: "us-east-1"}), Clock: clock.System{}}
+	return app.Deps{Clients: cloud.NewClients(aws.Config{Region: "us-east-1"}), Clock: clock.System{},
+		Keys: app.Keys{MACs: kms.MACRing, Secrets: secrets.New}} // what the local runner gives every function
 }
 
 func fullEnv(row wiring.Function) map[string]string {
@@ -72,7 +75,7 @@ func TestFunctionFoldersRowsAndBuildersMatch(t *testing.T) {
 		file := filepath.Join("../../functions", name, "main.go")
 		got, ok := startedBuilder(t, file, name)
 		if !ok {
-			t.Errorf("functions/%s/main.go does not call app.Start(%q, <builder>)", name, name)
+			t.Errorf("functions/%s/main.go does not call app.Start(%q, <builder>, <keys>)", name, name)
 			continue
 		}
 		if got != catalog[name] {
@@ -116,7 +119,7 @@ func startedBuilder(t *testing.T, file, name string) (string, bool) {
 	found := false
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
-		if !ok || len(call.Args) != 2 {
+		if !ok || len(call.Args) != 3 {
 			return true
 		}
 		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Start" || exprText(t, fset, sel.X) != "app" {

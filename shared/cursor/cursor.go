@@ -128,7 +128,7 @@ func mac(key []byte, list string, payload []byte) []byte {
 // FromKey is the codec over the "cursor" signing key as its opener returns it, the
 // opener's error named as the cursor key's:
 //
-//	curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+//	curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 //
 // (a wiring row's CURSOR_KEY: a Secrets Manager ARN in AWS, file:<path> locally).
 func FromKey(keys Keys, err error) (*Codec, error) {

@@ -4,7 +4,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -36,7 +35,7 @@ func NewSigner(store *Store, ref string, d app.Deps) (*Signer, error) {
 	if ref == "" {
 		return s, nil
 	}
-	ring, err := kms.MACRing(ref, d.Clients.Config)
+	ring, err := d.MACRing(ref)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -24,13 +24,13 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	svc := customer.NewService(env, d, locs)
 	webhookKey := env.String("WEBHOOK_KEY")
-	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
 	}
 	svc.Cursors = cursors
 	if ref := webhookKey; ref != "" {
-		key, err := secrets.New(ref, d.Clients.Config, 0)
+		key, err := d.Secret(ref, 0)
 		if err != nil {
 			return app.Function{}, err
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -35,7 +35,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	svc.Customers, svc.Locations = customers, locs
-	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/notify/email"
 	"github.com/rapport-crm/rapport/shared/notify/sms"
@@ -35,7 +35,7 @@ func SenderFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 		PublicURL: env.String("PUBLIC_BASE_URL"), CapWindow: env.Duration("MARKETING_CAP_WINDOW", 7*24*time.Hour)}
 	var webhookKey followup.WebhookKey
 	if ref := env.String("WEBHOOK_KEY"); ref != "" {
-		if webhookKey, err = secrets.New(ref, d.Clients.Config, secrets.TTL); err != nil {
+		if webhookKey, err = d.Secret(ref, keyring.SecretTTL); err != nil {
 			return app.Function{}, err
 		}
 	}
@@ -65,7 +65,7 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	if err != nil {
 		return app.Function{}, err
 	}
-	if st.Store.Cursors, err = curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL)); err != nil {
+	if st.Store.Cursors, err = curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL)); err != nil {
 		return app.Function{}, err
 	}
 	st.Customers, st.Places = Directory{Customers: custs}, locs

@@ -5,7 +5,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -14,7 +14,7 @@ import (
 // shared/surveyloop.)
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	table, publicURL := env.String("SURVEYS_TABLE"), env.String("PUBLIC_BASE_URL")
-	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
 	}

@@ -6,7 +6,7 @@ import (
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/keyring/secrets"
+	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -21,7 +21,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Surveys:    env.String("SURVEYS_TABLE"),
 	}
-	cursors, err := curs.FromKey(secrets.New(env.String("CURSOR_KEY"), d.Clients.Config, secrets.TTL))
+	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/membership"
@@ -26,7 +25,7 @@ func service(env *config.Env, d app.Deps) (*Service, error) {
 	followups := &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}
 	var key InvitationKey
 	if ref := env.String("VISIT_SURVEY_KEY"); ref != "" {
-		ring, err := kms.MACRing(ref, d.Clients.Config)
+		ring, err := d.MACRing(ref)
 		if err != nil {
 			return nil, err
 		}
