@@ -8,9 +8,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/keyring/secrets"
-	"github.com/rapport-crm/rapport/shared/outreach"
+	"github.com/rapport-crm/rapport/shared/outreach/sender"
 )
 
 func main() {
-	app.Start("followup-sender", outreach.SenderFunction, app.Keys{MACs: kms.MACRing, Secrets: secrets.New})
+	app.Start("followup-sender", sender.Function, app.Keys{MACs: kms.MACRing, Secrets: secrets.New})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/membership"
 	"github.com/rapport-crm/rapport/shared/migrate"
 	"github.com/rapport-crm/rapport/shared/outreach"
+	"github.com/rapport-crm/rapport/shared/outreach/sender"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/segment"
@@ -48,7 +49,7 @@ var Builders = map[string]app.Builder{
 	"loyalty":             membership.Function,
 	"complaints-public":   casework.PublicFunction,
 	"complaints-staff":    casework.StaffFunction,
-	"followup-sender":     outreach.SenderFunction,
+	"followup-sender":     sender.Function,
 	"followups-staff":     outreach.StaffFunction,
 	"customers":           directory.Function,
 	"customers-public":    customer.PublicFunction,

@@ -85,7 +85,7 @@ func bootstraps() error {
 	}
 	defer os.RemoveAll(dir)
 
-	deps, err := goDeps(root, "./functions/...", configPackage)
+	deps, err := goDeps(root, "./functions/...")
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func bootstraps() error {
 		if !ok {
 			return fmt.Errorf("no package functions/%s for wiring row %s", row.Name, row.Name)
 		}
-		services := sdkServices(d, deps[configPackage])
+		services := sdkServices(d, nil)
 		key := strings.Join(services, " ")
 		sdk, ok := sdks[key]
 		if !ok {
@@ -110,7 +110,7 @@ func bootstraps() error {
 			if err := writeMain(baseDir, name, sdkMain(services)); err != nil {
 				return err
 			}
-			sdk = &program{name: name, dir: baseDir, pkg: "./" + name, links: "config + " + key}
+			sdk = &program{name: name, dir: baseDir, pkg: "./" + name, links: "env credentials + " + key}
 			sdks[key] = sdk
 			baselines = append(baselines, sdk)
 		}
@@ -206,8 +206,10 @@ func main() {
 
 var notIdent = regexp.MustCompile(`[^A-Za-z0-9_]`)
 
-// sdkMain is the source of a baseline that loads the AWS configuration and creates one
-// client of each service, as a function does at cold start, then serves a trivial handler.
+// sdkMain is the source of a baseline that makes the AWS configuration as a function
+// does in Lambda (shared/cloud.FromEnvironment: the region and the role's credentials
+// from the environment) and creates one client of each service, as a function does at
+// cold start, then serves a trivial handler.
 func sdkMain(services []string) []byte {
 	var imports, clients strings.Builder
 	for _, s := range services {
@@ -220,17 +222,16 @@ package main
 
 import (
 	"context"
-	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 %s)
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
+	cfg := aws.Config{Region: os.Getenv("AWS_REGION"), Credentials: credentials.NewStaticCredentialsProvider(
+		os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN"))}
 	clients := []any{
 %s	}
 	lambda.Start(func(context.Context) (int, error) { return len(clients), nil })
