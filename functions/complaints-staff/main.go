@@ -6,8 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/casework/desk"
 	"github.com/rapport-crm/rapport/shared/keyring/secrets"
 )
 
-func main() { app.Start("complaints-staff", casework.StaffFunction, app.Keys{Secrets: secrets.New}) }
+func main() { app.Start("complaints-staff", desk.StaffFunction, app.Keys{Secrets: secrets.New}) }

@@ -1,8 +1,9 @@
 // Package casework is what a complaint's life does to other domains: the complainant's
 // messages and callback (shared/followup), SLA notifications to staff, compensation
-// points on resolution (shared/loyalty), and the customer a contact belongs to on
-// intake (shared/customer). Effects implements complaint.Effects, adding its items to
-// the case's own transaction; the function builders join the domains' stores.
+// on resolution (through a Compensator: points in the loyalty ledger, casework/desk),
+// and the customer a contact belongs to on intake (shared/customer). Effects
+// implements complaint.Effects, adding its items to the case's own transaction; the
+// function builders join the domains' stores.
 package casework
 
 import (
@@ -15,7 +16,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
-	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -23,9 +23,16 @@ import (
 // Effects turns a case's life into messages and points: it implements complaint.Effects.
 type Effects struct {
 	Followups *followup.Store
-	// Loyalty grants a resolution's compensation points; nil where the function has
-	// no loyalty table (a compensation is then refused).
-	Loyalty *loyalty.Store
+	// Compensation grants a resolution's compensation; nil where the function grants
+	// none (a compensation is then refused).
+	Compensation Compensator
+}
+
+// Compensator grants a resolution's compensation points in the resolution's
+// transaction, once per case however often it is resolved: granted says it was
+// granted before (and nothing is added), entry names what it adds.
+type Compensator interface {
+	Compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, refused error) (entry string, granted bool, err error)
 }
 
 var _ complaint.Effects = (*Effects)(nil)
@@ -70,35 +77,16 @@ func (e *Effects) CallOff(ctx context.Context, callbackID string, at time.Time) 
 	return nil
 }
 
-// compensate grants a resolution's points to the case's customer through the loyalty
-// ledger, with the case reference as the sourceId: a case compensates once, however
-// often it is resolved.
+// compensate grants a resolution's points through the Compensator.
 func (e *Effects) compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, done complaint.Settlement) (complaint.Settlement, error) {
-	c := r.Case
-	if e.Loyalty == nil {
+	if e.Compensation == nil {
 		return done, problem.Field("compensationPoints", "loyalty is not available to this function")
 	}
-	src := "complaint:" + c.Reference
-	if _, granted, err := e.Loyalty.Source(ctx, c.CustomerID, src); err != nil {
-		return done, err
-	} else if granted {
-		done.AlreadyCompensated = true
-		return done, nil
-	}
-	rules, err := e.Loyalty.Rules(ctx)
-	if err != nil {
-		return done, err
-	}
-	items, entry, err := e.Loyalty.CreditItems(c.CustomerID, src, r.Points, "compensation for "+c.Reference, r.Actor, rules, r.At)
-	if err != nil {
-		return done, err
-	}
-	tx.Add(refused, items...)
-	done.CompensationEntry = entry.ID
-	return done, nil
+	entry, granted, err := e.Compensation.Compensate(ctx, tx, r, refused)
+	done.CompensationEntry, done.AlreadyCompensated = entry, granted
+	return done, err
 }
 
-// tell schedules a message to the complainant, if they left an address.
 func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location, due, now time.Time, template, occasion string, vars map[string]string) error {
 	f, ok := toCustomer(c, loc, due, now, template, occasion, vars)
 	if !ok {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/casework/desk"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/contact"
@@ -76,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	points := &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}
 	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
 		Locations: customers.Locations.(*location.Store), Customers: customers, Clock: clk, PublicURL: "https://api.example",
-		Effects: &casework.Effects{Followups: followups, Loyalty: points}}
+		Effects: &casework.Effects{Followups: followups, Compensation: &desk.Points{Loyalty: points}}}
 	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, loyalty: points, zone: zone, env: env}
 }
 

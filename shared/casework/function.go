@@ -7,14 +7,11 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
-	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
-	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -22,10 +19,10 @@ import (
 // staff may link a case to.
 var _ complaint.Customers = (*customer.Store)(nil)
 
-// service is the complaints domain over the function's tables, joined to the
+// Service is the complaints domain over the function's tables, joined to the
 // locations registry, the customer directory (a new case's customer, found by its
 // contact) and the follow-up engine.
-func service(env *config.Env, d app.Deps) (*complaint.Service, *Effects) {
+func Service(env *config.Env, d app.Deps) (*complaint.Service, *Effects) {
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	effects := &Effects{Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}}
@@ -38,24 +35,9 @@ func service(env *config.Env, d app.Deps) (*complaint.Service, *Effects) {
 
 // PublicFunction builds complaints-public: intake, the hosted form, tracking.
 func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	svc, _ := service(env, d)
+	svc, _ := Service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
 	mux, err := app.Mux(row, complaint.PublicRoutes(svc, &complaint.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
-	return app.Function{HTTP: mux}, err
-}
-
-// StaffFunction builds complaints-staff: staff intake, the queue, cases and their
-// actions (a resolution's compensation points among them), reports and settings.
-func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	svc, effects := service(env, d)
-	svc.PublicURL = env.String("PUBLIC_BASE_URL")
-	effects.Loyalty = &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}
-	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
-	if err != nil {
-		return app.Function{}, err
-	}
-	svc.Store.Cursors = cursors
-	mux, err := app.Mux(row, complaint.StaffRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }
 
@@ -63,7 +45,7 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 // minute. Its lease is in the complaints table, so a duplicate tick never fires a
 // step twice.
 func SLAJob(env *config.Env, d app.Deps) (job.Job, error) {
-	svc, _ := service(env, d)
+	svc, _ := Service(env, d)
 	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Store.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.CheckSLAs(ctx, now)
 		return err

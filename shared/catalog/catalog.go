@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/casework/desk"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/directory"
 	"github.com/rapport-crm/rapport/shared/followup"
@@ -48,7 +49,7 @@ var Builders = map[string]app.Builder{
 	"visits":              visit.Function,
 	"loyalty":             membership.Function,
 	"complaints-public":   casework.PublicFunction,
-	"complaints-staff":    casework.StaffFunction,
+	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,
 	"followups-staff":     outreach.StaffFunction,
 	"customers":           directory.Function,

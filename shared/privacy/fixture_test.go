@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/casework/desk"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/contact"
@@ -92,7 +93,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	f.points = &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: f.followups},
 		Customers: f.customers}
 	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers.Locations.(*location.Store),
-		Customers: f.customers, Effects: &casework.Effects{Followups: f.followups, Loyalty: f.points.Store}, Clock: clk, PublicURL: "https://api.example"}
+		Customers: f.customers, Effects: &casework.Effects{Followups: f.followups, Compensation: &desk.Points{Loyalty: f.points.Store}}, Clock: clk, PublicURL: "https://api.example"}
 	f.visits = &visit.Service{Customers: f.customers, Loyalty: f.points, Surveys: f.surveys.Store, Followups: f.followups,
 		Clock: clk, PublicURL: "https://api.example", InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b"))}
 	outbox := &followup.Outbox{DB: db, Table: env.Names("followups"), Keep: 30 * 24 * time.Hour}
