@@ -21,6 +21,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -70,8 +71,8 @@ func machineScope(s string) bool {
 	if s == auth.SystemScope {
 		return true
 	}
-	id, ok := strings.CutPrefix(s, auth.LocationScopePrefix)
-	return ok && (id == auth.AllLocations || auth.LocationID.MatchString(id))
+	loc, ok := strings.CutPrefix(s, auth.LocationScopePrefix)
+	return ok && (loc == auth.AllLocations || id.Valid(loc))
 }
 
 // grant is what an authorization code or a refresh token stands for.
@@ -322,7 +323,7 @@ func (f signInForm) user(t signInText) (User, string) {
 		case l == "":
 		case l == auth.AllLocations:
 			all = true
-		case !auth.LocationID.MatchString(l):
+		case !id.Valid(l):
 			return User{}, fmt.Sprintf(t.BadLocation, l)
 		case !slices.Contains(locs, l):
 			locs = append(locs, l)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	rid "github.com/rapport-crm/rapport/shared/id"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
@@ -38,9 +40,6 @@ const (
 	// two of which are system and location:*.
 	maxLocationScopes = 98
 )
-
-// locationIDPattern is the syntax of a location id, as the API's (auth.LocationID).
-var locationIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // clientIDPattern is Cognito's syntax of an app client id.
 var clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
@@ -333,8 +332,8 @@ func (p StackProps) validateIdentity() []error {
 	}
 	seen := map[string]bool{}
 	for _, id := range p.MachineLocations {
-		if !locationIDPattern.MatchString(id) {
-			add("machineLocations %q: want a location id matching %s", id, locationIDPattern)
+		if !rid.Valid(id) {
+			add("machineLocations %q: want a location id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)", id)
 		}
 		if seen[id] {
 			add("machineLocations %q: listed twice", id)

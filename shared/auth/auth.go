@@ -23,13 +23,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -49,9 +49,6 @@ const (
 	// AllLocations is the explicit value for every location.
 	AllLocations = "*"
 )
-
-// LocationID is the syntax of a location id, here and in the locations registry.
-var LocationID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // Principal is who is calling.
 type Principal struct {
@@ -144,12 +141,12 @@ func parseLocations(s string) (ids []string, all bool) {
 	if len(list) == 1 && list[0] == AllLocations {
 		return nil, true
 	}
-	for _, id := range list {
-		if !LocationID.MatchString(id) {
+	for _, loc := range list {
+		if !id.Valid(loc) {
 			return nil, false
 		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if !slices.Contains(ids, loc) {
+			ids = append(ids, loc)
 		}
 	}
 	return ids, false

@@ -47,8 +47,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/id"
 )
 
 const (
@@ -60,13 +61,10 @@ const (
 	reportDay   = "2006-01-02"
 	slaShards   = 4
 	aggShards   = 4
-	idPattern   = `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`
 	eventPrefix = "EV#"
 )
 
-var idRe = regexp.MustCompile(idPattern)
-
-func validID(s string) bool { return idRe.MatchString(s) }
+func validID(s string) bool { return id.Valid(s) }
 
 func casePK(id string) string    { return "CASE#" + id }
 func eventSK(seq int) string     { return fmt.Sprintf("%s%06d", eventPrefix, seq) }

@@ -152,7 +152,7 @@ func (in ProfileInput) apply(p *Profile) error {
 		}
 	}
 	if in.LocationID != nil {
-		if p.LocationID = *in.LocationID; p.LocationID != "" && !place.IDPattern.MatchString(p.LocationID) {
+		if p.LocationID = *in.LocationID; p.LocationID != "" && !id.Valid(p.LocationID) {
 			bad("locationId", "must be letters, digits, '.', '_' or '-'")
 		}
 	}
@@ -260,7 +260,7 @@ func (s *Store) CreateProfile(ctx context.Context, in ProfileInput, by string, n
 	p := Profile{ID: in.ID, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if p.ID == "" {
 		p.ID = id.New(now)
-	} else if !place.IDPattern.MatchString(p.ID) {
+	} else if !id.Valid(p.ID) {
 		return Profile{}, false, problem.Field("customerId", "must be letters, digits, '.', '_' or '-' (at most 64)")
 	}
 	if err := in.apply(&p); err != nil {

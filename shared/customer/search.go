@@ -16,7 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/place"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
 )
@@ -91,7 +91,7 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 		}
 		exact, byName = append(exact, found), false
 	}
-	if place.IDPattern.MatchString(text) { // a customer id, which a system may have chosen
+	if id.Valid(text) { // a customer id, which a system may have chosen
 		exact = append(exact, text)
 	}
 	if start == nil { // an exact match leads the first page only

@@ -40,8 +40,9 @@ package loyalty
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/id"
 )
 
 const (
@@ -63,9 +64,7 @@ const (
 	timerReview  = "TIER"
 )
 
-var idRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:#-]{0,127}$`)
-
-func validID(s string) bool { return idRe.MatchString(s) }
+func validID(s string) bool { return id.ValidSource(s) }
 
 func accountPK(cid string) string  { return "ACCT#" + cid }
 func entrySK(id string) string     { return entryPref + id }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -73,7 +74,6 @@ var (
 	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]|24):([0-5][0-9])$`)
 	codeRe    = regexp.MustCompile(`^[A-Z0-9]{1,8}$`)
 	colorRe   = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	IDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 	quietRe   = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	dayFormat = "2006-01-02"
 )
@@ -82,7 +82,7 @@ var (
 func (l *Location) Validate() error {
 	var errs []problem.FieldError
 	bad := func(f, m string) { errs = append(errs, problem.FieldError{Field: f, Message: m}) }
-	if !IDPattern.MatchString(l.ID) {
+	if !id.Valid(l.ID) {
 		bad("locationId", "must be letters, digits, '.', '_' or '-' (at most 64)")
 	}
 	if l.Code == "" {
@@ -131,7 +131,7 @@ func (l *Location) Validate() error {
 		}
 	}
 	if ps := l.PostServiceSurvey; ps != nil {
-		if !IDPattern.MatchString(ps.SurveyID) {
+		if !id.Valid(ps.SurveyID) {
 			bad("postServiceSurvey.surveyId", "is required: a survey id")
 		}
 		if ps.DelayMinutes < 0 || ps.DelayMinutes > 7*24*60 {

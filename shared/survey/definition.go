@@ -2,12 +2,12 @@ package survey
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -20,10 +20,8 @@ const (
 	MaxKeywords   = 50
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
 // ValidID tells whether s can be a question, survey or location id.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+func ValidID(s string) bool { return id.Valid(s) }
 
 // Definition is what staff post to define or edit a survey.
 type Definition struct {

@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -249,7 +250,7 @@ func token(args []string) error {
 	}
 	locs := split(*locations)
 	for _, l := range locs {
-		if l != auth.AllLocations && !auth.LocationID.MatchString(l) {
+		if l != auth.AllLocations && !id.Valid(l) {
 			return fmt.Errorf("%q is not a location id", l)
 		}
 	}
