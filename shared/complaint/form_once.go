@@ -1,7 +1,6 @@
 package complaint
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,10 +21,10 @@ import (
 func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, lang, locationID string, post http.HandlerFunc) {
 	idem := idempotency.NewStore(p.Service.Store.DB, p.Service.Store.Table, p.Service.Clock)
 	hash := idempotency.Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-	page := &buffer{header: http.Header{}}
+	page := idempotency.NewRecorder()
 	out, replayed, err := idem.Await(r.Context(), formScope, key, hash, formAttempts, maxWait, func(ctx context.Context) (idempotency.Outcome, error) {
 		post(page, r.WithContext(ctx))
-		return page.outcome(), nil
+		return page.Outcome(), nil
 	})
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -34,7 +33,7 @@ func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, l
 	case err == nil && replayed:
 		idempotency.Replay(w, out) // a page stored after it was sent
 	case err == nil:
-		page.copyTo(w)
+		page.Flush(w)
 	default:
 		p.refuse(w, r, view{Locale: lang, Again: formLink(locationID, lang)}, err, pageNoForm)
 	}
@@ -49,37 +48,4 @@ func (p *Pages) replay(w http.ResponseWriter, r *http.Request, stored []byte, la
 	}
 	w.Header().Set(idempotency.ReplayedHeader, "true")
 	toCase(w, r, rc, lang)
-}
-
-// buffer holds the page a post writes, to be stored by the idempotency check.
-type buffer struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *buffer) Header() http.Header { return b.header }
-func (b *buffer) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
-}
-func (b *buffer) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-}
-
-// outcome is the page the post wrote.
-func (b *buffer) outcome() idempotency.Outcome {
-	return idempotency.Outcome{Status: b.status, ContentType: b.header.Get("Content-Type"), Location: b.header.Get("Location"), Body: b.body.Bytes()}
-}
-
-func (b *buffer) copyTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(b.status)
-	_, _ = w.Write(b.body.Bytes())
 }

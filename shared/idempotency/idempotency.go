@@ -207,11 +207,11 @@ func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) 
 			problem.Write(w, r, problem.New(problem.Invalid, "the body could not be read"))
 			return
 		}
-		rec := &recorder{header: http.Header{}}
+		rec := NewRecorder()
 		out, replayed, err := s.Do(r.Context(), scope(r), key, Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)),
 			func(ctx context.Context) (Outcome, error) {
 				next.ServeHTTP(rec, r.WithContext(ctx))
-				return rec.outcome(), nil
+				return rec.Outcome(), nil
 			})
 		switch {
 		case err != nil:
@@ -219,7 +219,7 @@ func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) 
 		case replayed:
 			Replay(w, out)
 		default:
-			rec.flush(w)
+			rec.Flush(w)
 		}
 	})
 }
@@ -333,28 +333,32 @@ func Replay(w http.ResponseWriter, out Outcome) {
 	_, _ = w.Write(out.Body)
 }
 
-// recorder buffers the handler's response so it can be stored before it is sent.
-type recorder struct {
+// NewRecorder is a ResponseWriter that holds what a handler writes, to be stored as
+// its Outcome before it is sent (Flush).
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
+
+// Recorder buffers a handler's response so it can be stored before it is sent.
+type Recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *Recorder) Header() http.Header { return r.header }
+func (r *Recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
 	return r.body.Write(b)
 }
-func (r *recorder) WriteHeader(code int) {
+func (r *Recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
 }
 
-// outcome is what the handler answered.
-func (r *recorder) outcome() Outcome {
+// Outcome is what the handler answered.
+func (r *Recorder) Outcome() Outcome {
 	status := r.status
 	if status == 0 {
 		status = http.StatusOK
@@ -362,7 +366,8 @@ func (r *recorder) outcome() Outcome {
 	return Outcome{Status: status, ContentType: r.header.Get("Content-Type"), Location: r.header.Get("Location"), Body: r.body.Bytes()}
 }
 
-func (r *recorder) flush(w http.ResponseWriter) {
+// Flush sends what the handler wrote.
+func (r *Recorder) Flush(w http.ResponseWriter) {
 	for k, v := range r.header {
 		w.Header()[k] = v
 	}
