@@ -3,12 +3,13 @@ package casework
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/place"
 )
 
 // Escalated schedules the notifications of one SLA ladder step.
@@ -65,20 +66,19 @@ func notifications(s complaint.Escalation) ([]followup.Followup, error) {
 	return out, nil
 }
 
+// slaWords are the SLA messages' words, by locale.
+var slaWords = i18n.Texts[map[string]string]{
+	i18n.English: {complaint.EventSLAWarning: "SLA warning", complaint.EventSLABreach: "SLA breached, escalated",
+		complaint.EventEscalated: "Escalated to head office", "acknowledge": "acknowledge", "resolve": "resolve"},
+	i18n.Chinese: {complaint.EventSLAWarning: "SLA 预警", complaint.EventSLABreach: "SLA 已超时，已升级",
+		complaint.EventEscalated: "已升级至总部", "acknowledge": "受理", "resolve": "解决"},
+}
+
 // slaVars are the SLA message's words in the recipient's language.
 func slaVars(s complaint.Escalation, locale string) map[string]string {
-	words := map[string]map[string]string{
-		"en": {complaint.EventSLAWarning: "SLA warning", complaint.EventSLABreach: "SLA breached, escalated",
-			complaint.EventEscalated: "Escalated to head office", "acknowledge": "acknowledge", "resolve": "resolve"},
-		"zh-CN": {complaint.EventSLAWarning: "SLA 预警", complaint.EventSLABreach: "SLA 已超时，已升级",
-			complaint.EventEscalated: "已升级至总部", "acknowledge": "受理", "resolve": "解决"},
-	}
-	w, ok := words[locale]
-	if !ok {
-		w = words["en"]
-	}
+	w := slaWords.Pick(locale)
 	c, loc, f := s.Case, s.Location, s.Firing
-	zone, _ := time.LoadLocation(loc.TimeZone)
+	zone, _ := place.Zone(loc.TimeZone)
 	return map[string]string{"reference": c.Reference, "severity": c.Severity, "category": c.Category,
 		"location": loc.Name, "clock": w[f.Clock], "what": w[s.Type], "due": f.Due.In(zone).Format("2006-01-02 15:04 MST")}
 }

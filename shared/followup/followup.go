@@ -5,6 +5,8 @@ package followup
 
 import (
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/i18n"
 )
 
 // Status is where a follow-up is in its life.
@@ -63,7 +65,7 @@ type Recipient struct {
 func ToCustomer(id, email, phone, locale, timeZone string) (r Recipient, ok bool) {
 	r = Recipient{Type: "customer", ID: id, Channel: "email", Locale: locale, TimeZone: timeZone}
 	if r.Locale == "" {
-		r.Locale = "zh-CN"
+		r.Locale = i18n.Chinese
 	}
 	switch {
 	case email != "":

@@ -223,7 +223,7 @@ func (s *Staff) address(ctx context.Context, f *Followup, prof Profile) error {
 		to.Locale = prof.Locale
 	}
 	if to.Locale == "" {
-		to.Locale = "zh-CN"
+		to.Locale = i18n.Chinese
 	}
 	if to.TimeZone == "" {
 		to.TimeZone = prof.TimeZone // else the location's (locate), else UTC

@@ -10,13 +10,14 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/page"
 )
 
 // Locales templates are written in.
 const (
-	LocaleZH = "zh-CN"
-	LocaleEN = "en"
+	LocaleZH = i18n.Chinese
+	LocaleEN = i18n.English
 )
 
 // Source is one locale's message source. Subject and Text are plain text; HTML is a
