@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -20,13 +21,25 @@ const (
 // Default is the locale of a text that has none in the locale asked for.
 const Default = English
 
-// locales are every locale, in the order a tie between them is settled in; matcher
-// matches a language tag to one of them (its index).
-var (
-	locales = []string{English, Chinese}
-	matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
-	chinese = language.MustParseBase("zh")
-)
+// locales are every locale, in the order a tie between them is settled in.
+var locales = []string{English, Chinese}
+
+// tags are what negotiation needs: a matcher of a language tag to one of the locales
+// (its index), and Chinese. Made on first use, so that a function that never reads an
+// Accept-Language pays nothing for them at start.
+var tags = struct {
+	once    sync.Once
+	matcher language.Matcher
+	chinese language.Base
+}{}
+
+func negotiation() (language.Matcher, language.Base) {
+	tags.once.Do(func() {
+		tags.matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
+		tags.chinese = language.MustParseBase("zh")
+	})
+	return tags.matcher, tags.chinese
+}
 
 // Locales are the locales Rapport writes in.
 func Locales() []string { return slices.Clone(locales) }
@@ -55,6 +68,7 @@ func Match(tag string) string {
 	if c, err := language.All.Canonicalize(t); err == nil {
 		t = c // cmn-Hant is zh-Hant
 	}
+	matcher, chinese := negotiation()
 	if base, conf := t.Base(); conf == language.Exact && base == chinese {
 		return Chinese
 	}
