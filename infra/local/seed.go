@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/location/registry"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
@@ -72,7 +73,7 @@ func DemoLocation(now time.Time) place.Location {
 // SeedLocation registers the demo location unless it exists (an edited one is kept).
 func SeedLocation(ctx context.Context, store *location.Store, now time.Time) error {
 	l := DemoLocation(now)
-	if err := l.Validate(); err != nil {
+	if err := registry.Validate(&l); err != nil {
 		return err
 	}
 	if _, err := store.PutLocation(ctx, l, 0); err != nil && !errors.Is(err, location.ErrLocationExists) {

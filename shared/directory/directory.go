@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/location/registry"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -36,13 +37,13 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		}
 		svc.WebhookKey = key
 	}
-	mux, err := app.Mux(row, routes(svc, &location.Registry{Store: locs, Clock: d.Clock}), idempotency.NewStore(d.Clients.DynamoDB, locs.Table, d.Clock))
+	mux, err := app.Mux(row, routes(svc, &registry.Registry{Store: locs, Clock: d.Clock}), idempotency.NewStore(d.Clients.DynamoDB, locs.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }
 
 // routes are the customer domain's staff routes and the registry's.
-func routes(svc *customer.Service, reg *location.Registry) map[string]http.Handler {
+func routes(svc *customer.Service, reg *registry.Registry) map[string]http.Handler {
 	all := customer.StaffRoutes(svc)
-	maps.Copy(all, location.Routes(reg))
+	maps.Copy(all, registry.Routes(reg))
 	return all
 }

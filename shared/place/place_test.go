@@ -34,7 +34,7 @@ func TestLocationValidationNamesEachField(t *testing.T) {
 	if err := ok.Validate(); err != nil || ok.QuietHours != "21:00-09:00" {
 		t.Fatalf("a good location: %v (quiet %q)", err, ok.QuietHours)
 	}
-	for _, c := range []string{"cny", "XXY", "CN"} {
+	for _, c := range []string{"cny", "XY1", "CN"} {
 		l := ok
 		l.Currency = c
 		if err := l.Validate(); !errors.As(err, &pe) || pe.Fields[0].Field != "currency" {
