@@ -595,12 +595,14 @@ func TestMakeTokenShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// make token signs with the key make run keeps; this runner uses it too.
+	// make token signs with the key make run keeps; this runner uses it too, and the
+	// real clock, as make run does: make token stamps its tokens with the time of day,
+	// which the runner's usual noon would put in the future after 12:00 UTC.
 	devKey, err := local.LoadIssuer(filepath.Join(root, ".local", "dev-issuer.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Issuer = devKey })
+	s := newStack(t, testenv.New(t), func(c *local.Config) { c.Issuer, c.Clock = devKey, clock.System{} })
 	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
 	cases := []struct {
 		name   string
