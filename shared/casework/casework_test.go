@@ -296,9 +296,10 @@ func TestReopenCallsOffTheCallback(t *testing.T) {
 	}
 }
 
-// A high-severity complaint nobody acknowledges: a warning to the location's manager
-// at 80% of the target, the breach escalated at 100%, head office at 150%; each step
-// once however often the job runs, each a timeline event and a recorded notification.
+// A high-severity complaint nobody acknowledges: the SLA ladder's steps tell the
+// location's manager (the warning, the breach) and head office (escalated at 150%),
+// each once however often the job runs. (When each step fires and what the case
+// records: complaint's TestSLALadderFiresEachStepOnce.)
 func TestSLALadderNotifiesStaffOncePerStep(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -308,42 +309,13 @@ func TestSLALadderNotifiesStaffOncePerStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := f.submit(t, intake("high")).ComplaintID // acknowledge by 12:00: 120 business minutes
-	check := func(at string) complaint.SLAReport {
-		t.Helper()
+	for _, at := range []string{"2026-11-23 11:36", "2026-11-23 11:50", "2026-11-23 12:00", "2026-11-23 14:00", "2026-11-23 17:00"} {
 		f.clk.Set(f.local(at))
-		rep, err := f.svc.CheckSLAs(ctx, f.clk.Now())
-		if err != nil {
+		if _, err := f.svc.CheckSLAs(ctx, f.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		return rep
 	}
-	if rep := check("2026-11-23 11:35"); rep.Fired != 0 {
-		t.Fatalf("fired before 80%%: %+v", rep)
-	}
-	if rep := check("2026-11-23 11:36"); rep.Fired != 1 { // 96 of 120 minutes
-		t.Fatalf("at 80%%: %+v", rep)
-	}
-	check("2026-11-23 11:50")
-	if rep := check("2026-11-23 12:00"); rep.Fired != 1 {
-		t.Fatalf("at the deadline: %+v", rep)
-	}
-	// Lunch and the night do not count: 150% (180 minutes) is 14:00.
-	if rep := check("2026-11-23 13:59"); rep.Fired != 0 {
-		t.Fatalf("during lunch: %+v", rep)
-	}
-	if rep := check("2026-11-23 14:00"); rep.Fired != 1 {
-		t.Fatalf("at 150%%: %+v", rep)
-	}
-	check("2026-11-23 17:00")
-	c, _ := f.svc.Get(ctx, manager, id)
-	var types []string
-	for _, e := range c.Timeline {
-		types = append(types, e.Type)
-	}
-	if !slices.Equal(types, []string{"received", "sla_warning", "sla_breach", "escalated"}) || !c.Breached {
-		t.Fatalf("timeline %v breached %v", types, c.Breached)
-	}
-	want := map[string][]string{followup.KindSLAWarning: {"wang@sh01.example"}, followup.KindEscalation: {"wang@sh01.example", "hq@example.com"}}
+	want := map[string][]string{followup.KindSLAWarning: {"wang@sh01.example"}, followup.KindEscalation: {"hq@example.com", "wang@sh01.example"}}
 	got := map[string][]string{}
 	for _, fu := range f.all(t, id) {
 		if fu.Recipient.Type == "staff" {
@@ -351,20 +323,10 @@ func TestSLALadderNotifiesStaffOncePerStep(t *testing.T) {
 		}
 	}
 	for k := range want {
-		slices.Sort(want[k])
 		slices.Sort(got[k])
 		if !slices.Equal(want[k], got[k]) {
 			t.Fatalf("%s to %v, want %v", k, got[k], want[k])
 		}
-	}
-	// Acknowledging late (at 17:00: 6 business hours) stops the clock as missed.
-	c = f.act(t, agent, id, complaint.ActionRequest{Action: complaint.Acknowledge})
-	if *c.Acknowledge.Met || c.Acknowledge.BusinessMinutes != 6*60 {
-		t.Fatalf("acknowledge clock %+v", c.Acknowledge)
-	}
-	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{Breached: ptr(true), Limit: 50})
-	if err != nil || len(page.Items) != 1 || page.Items[0].ID != id {
-		t.Fatalf("breached queue %+v %v", page, err)
 	}
 }
 

@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/customer"
@@ -47,24 +45,10 @@ func newFixture(t *testing.T) *fixture {
 	}
 }
 
-// receive drains the queue into an SQS event (without deleting: the test decides).
+// receive drains the follow-up queue into an SQS event (without deleting).
 func (f *fixture) receive(t *testing.T) events.SQSEvent {
 	t.Helper()
-	var ev events.SQSEvent
-	for {
-		out, err := f.env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-			QueueUrl: aws.String(f.env.Queues["followups"]), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.Messages) == 0 {
-			return ev
-		}
-		for _, m := range out.Messages {
-			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
-		}
-	}
+	return f.env.Receive(t, "followups")
 }
 
 func (f *fixture) outboxCount(t *testing.T) map[string]int {

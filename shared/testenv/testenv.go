@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
@@ -98,4 +101,25 @@ func NewAt(t testing.TB, ddbEndpoint, sqsEndpoint string) *Env {
 // test's tables, queues and key files: what the stack sets in AWS.
 func (e *Env) FunctionEnv(row wiring.Function) map[string]string {
 	return row.Environment(e.Names, func(q string) string { return e.Queues[q] }, "http://127.0.0.1:8080", keyring.LocalRefs(e.KeyDir))
+}
+
+// Receive drains a queue into an SQS event, leaving the messages on the queue
+// (invisible for five minutes): the test decides which to delete.
+func (e *Env) Receive(t *testing.T, queue string) events.SQSEvent {
+	t.Helper()
+	var ev events.SQSEvent
+	for {
+		out, err := e.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(e.Queues[queue]), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return ev
+		}
+		for _, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
+		}
+	}
 }
