@@ -29,9 +29,15 @@ if (browser && typeof window.ResizeObserver === 'undefined') {
   } as unknown as typeof ResizeObserver;
 }
 
-afterEach(() => {
+afterEach(async () => {
   if (!browser) return;
   cleanup();
   localStorage.clear();
   sessionStorage.clear();
+  // A commit that landed outside act (a fetch answered late) leaves React's passive
+  // effects queued in its scheduler, which runs them on a later turn of the event loop
+  // and reads window.event first. Let that turn come while jsdom still exists; after the
+  // file's last test the environment is torn down and the queued task would throw
+  // "window is not defined".
+  await new Promise((resolve) => setTimeout(resolve, 10));
 });
