@@ -5,7 +5,9 @@ package cloud
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -57,9 +59,18 @@ func NewClients(cfg aws.Config) Clients {
 type Meter struct {
 	mu    sync.Mutex
 	Calls map[string]int
-	// CapacityUnits is DynamoDB's consumed capacity, reads and writes together.
+	// CapacityUnits is DynamoDB's consumed capacity, reads and writes together, as the
+	// endpoint reports it (DynamoDB Local misreports transactions: infra/cost prices
+	// requests by the published rules instead).
 	CapacityUnits float64
+	// Probe, when set, observes every metered call (the benchmark prices each one).
+	Probe Probe
+	spans [][2]time.Time
 }
+
+// Probe observes one call: it runs before the call with the operation's name and
+// input, and returns what runs after it with the output (nil on failure) and the error.
+type Probe func(ctx context.Context, operation string, params any) (after func(result any, err error))
 
 type meterKey struct{}
 
@@ -80,6 +91,27 @@ func (m *Meter) Total() int {
 	return n
 }
 
+// Trips is the number of round trips the calls took one after another: calls that
+// overlap in time (made concurrently) are one trip, a call that starts after every
+// earlier one has ended begins the next.
+func (m *Meter) Trips() int {
+	m.mu.Lock()
+	spans := slices.Clone(m.spans)
+	m.mu.Unlock()
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	trips := 0
+	var end time.Time
+	for _, s := range spans {
+		if trips == 0 || !s[0].Before(end) {
+			trips++
+		}
+		if s[1].After(end) {
+			end = s[1]
+		}
+	}
+	return trips
+}
+
 func addMeter(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RapportMeter",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -87,11 +119,22 @@ func addMeter(stack *middleware.Stack) error {
 			if !ok {
 				return next.HandleInitialize(ctx, in)
 			}
+			op := middleware.GetOperationName(ctx)
+			var after func(any, error)
+			if m.Probe != nil {
+				after = m.Probe(ctx, op, in.Parameters)
+			}
 			askCapacity(in.Parameters)
+			start := time.Now()
 			out, md, err := next.HandleInitialize(ctx, in)
+			end := time.Now()
+			if after != nil {
+				after(out.Result, err)
+			}
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			m.Calls[middleware.GetOperationName(ctx)]++
+			m.Calls[op]++
+			m.spans = append(m.spans, [2]time.Time{start, end})
 			for _, c := range consumed(out.Result) {
 				m.CapacityUnits += aws.ToFloat64(c.CapacityUnits)
 			}

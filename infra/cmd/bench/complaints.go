@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/infra/local"
-	"github.com/rapport-crm/rapport/shared/cloud"
 )
 
 // complaintsCost measures a complaint's intake (public, with Idempotency-Key), one
 // staff action on it, and the report query over the cases made, at the demo location:
 // capacity units and AWS calls per request, p50 next to the run's floor.
-func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter, floor []sample) error {
+func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *reading, floor []sample) error {
 	token, err := issuer.Token("bench", []string{"admin"}, []string{"*"}, time.Now(), time.Hour)
 	if err != nil {
 		return err
@@ -38,8 +37,7 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *c
 		if resp.StatusCode != want {
 			return sample{}, nil, fmt.Errorf("%s %s: status %d %s", method, path, resp.StatusCode, b)
 		}
-		m := meter()
-		return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, b, nil
+		return meter().sample(start), b, nil
 	}
 	var ids []string
 	intake, err := measure(n, func(i int) (sample, error) {
@@ -64,6 +62,15 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *c
 	if err != nil {
 		return err
 	}
+	// The same cases, now acknowledged, resolved with a root cause.
+	resolve, err := measure(n-50, func(i int) (sample, error) {
+		s, _, err := call("POST", "/v1/complaints/"+ids[i+50]+"/actions",
+			`{"action":"resolve","resolution":"Moved the guest to a quiet room and apologised.","rootCause":"process"}`, auth, http.StatusOK)
+		return s, err
+	})
+	if err != nil {
+		return err
+	}
 	zone, err := time.LoadLocation(local.DemoLocation(time.Now()).TimeZone)
 	if err != nil {
 		return err
@@ -76,10 +83,11 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *c
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Complaints at the demo location: %d intakes, %d acknowledgements, 200 report queries (over all the cases)\n\n", n, n-50)
-	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	fmt.Printf("Complaints at the demo location: %d intakes, %d acknowledgements and resolutions, 200 report queries (over all the cases)\n\n", n, n-50)
+	header("case")
 	report("intake + Idempotency-Key", intake, floor)
 	report("action: acknowledge", action, floor)
+	report("action: resolve", resolve, floor)
 	report("report query (one day, one location)", reportQ, floor)
 	return nil
 }

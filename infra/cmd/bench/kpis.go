@@ -25,7 +25,7 @@ const kpiLocation = "bench-kpi"
 // kpisCost measures the KPI report (last 30 days, daily, one location) at 1,000 visits
 // and again at BENCH_KPI_N (default 10,000): it reads the daily counters of each table,
 // so its cost must not grow with the visits.
-func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter) error {
+func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *reading) error {
 	target := 10000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_KPI_N")); err == nil && v > 1000 {
 		target = v
@@ -36,7 +36,7 @@ func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string,
 		return err
 	}
 	fmt.Printf("KPI report (last 30 days by day, one location) over its visits, 200 queries each\n\n")
-	fmt.Printf("%-22s %8s %8s %10s %9s\n", "visits", "p50", "p90", "AWS calls", "cap.units")
+	fmt.Printf("%-22s %8s %8s %10s %9s\n", "visits", "p50", "p90", "AWS calls", "RRU")
 	done := 0
 	for _, n := range []int{1000, target} {
 		started := time.Now()
@@ -58,19 +58,15 @@ func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string,
 			if resp.StatusCode != http.StatusOK {
 				return sample{}, fmt.Errorf("KPI report: status %d", resp.StatusCode)
 			}
-			m := meter()
-			return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, nil
+			return meter().sample(start), nil
 		})
 		if err != nil {
 			return err
 		}
-		calls, units := 0, 0.0
-		for _, x := range s {
-			calls += x.calls
-			units += x.units
-		}
+		calls, _, units, _ := means(s)
 		fmt.Printf("%-22d %8s %8s %10.1f %9.1f\n", n, pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond),
-			float64(calls)/float64(len(s)), units/float64(len(s)))
+			calls, units.Read)
+		costs = append(costs, costRow{name: fmt.Sprintf("KPI report, %d visits", n), samples: s})
 	}
 	return nil
 }

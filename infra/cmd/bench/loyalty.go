@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/infra/local"
-	"github.com/rapport-crm/rapport/shared/cloud"
 )
 
 // earnAccounts spread the earns, so an account holds about as many lots as a regular
@@ -22,7 +21,7 @@ const earnAccounts = 50
 // account and a balance read, through the HTTP routes with a system token: capacity
 // units and AWS calls per request, p50 next to the run's floor, and the calls by
 // operation, since the target is one transaction per earn and per redeem.
-func loyaltyCost(n int, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter, floor []sample) error {
+func loyaltyCost(n int, baseURL string, issuer *local.Issuer, meter func() *reading, floor []sample) error {
 	token, err := issuer.Token("bench", []string{"system"}, []string{"*"}, time.Now(), time.Hour)
 	if err != nil {
 		return err
@@ -51,11 +50,11 @@ func loyaltyCost(n int, baseURL string, issuer *local.Issuer, meter func() *clou
 			if ops[name] == nil {
 				ops[name] = map[string]int{}
 			}
-			for op, c := range m.Calls {
+			for op, c := range m.meter.Calls {
 				ops[name][op] += c
 			}
 		}
-		return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, nil
+		return m.sample(start), nil
 	}
 	earn, err := measure(n, func(i int) (sample, error) {
 		cid := fmt.Sprintf("bench-earn-%d", (i%earnAccounts+earnAccounts)%earnAccounts)
@@ -82,7 +81,7 @@ func loyaltyCost(n int, baseURL string, issuer *local.Issuer, meter func() *clou
 	}
 	fmt.Printf("Loyalty through the HTTP routes (system token): %d earns over %d accounts, %d redeems of 1 point and %d balance reads of one funded account\n\n",
 		n, earnAccounts, n, n)
-	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	header("case")
 	report("earn 10 points, new sourceId", earn, floor)
 	report("redeem 1 point, new sourceId", redeem, floor)
 	report("balance read (GET /v1/loyalty/{id})", balance, floor)

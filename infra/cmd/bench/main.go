@@ -18,11 +18,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/rapport-crm/rapport/infra/cost"
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
@@ -47,11 +49,47 @@ func main() {
 	}
 }
 
+// sample is one measured request.
 type sample struct {
 	latency time.Duration
-	calls   int
-	units   float64
+	// calls and trips count its AWS calls, and the round trips they took one after
+	// another (concurrent calls are one trip).
+	calls, trips int
+	// priced is set on the requests whose calls were priced (the first pricedSamples of
+	// each case); units and sqs are their DynamoDB request units by the published rules
+	// and their SQS requests.
+	priced   bool
+	units    cost.Units
+	sqs      int
+	function string // the wiring row that served it
+	err      error  // pricing failed
 }
+
+// reading is what one request's calls came to: the meter's counts and, when priced,
+// the bill the probe added up.
+type reading struct {
+	meter    *cloud.Meter
+	bill     *bill
+	function string
+}
+
+// sample is the request that started at start, as read from its calls.
+func (r *reading) sample(start time.Time) sample {
+	s := sample{latency: time.Since(start), calls: r.meter.Total(), trips: r.meter.Trips(), function: r.function}
+	if r.bill != nil {
+		r.bill.mu.Lock()
+		s.priced, s.units, s.sqs, s.err = true, r.bill.units, r.bill.sqs, r.bill.err
+		r.bill.mu.Unlock()
+	}
+	return s
+}
+
+// probing is set while measure runs the requests it prices.
+var probing atomic.Bool
+
+// pricedSamples is how many requests of each case are priced: the pricer's own reads
+// slow a request down, so latency percentiles are taken from the other requests.
+const pricedSamples = 20
 
 func run(n int) error {
 	ctx := context.Background()
@@ -81,15 +119,26 @@ func run(n int) error {
 	if err != nil {
 		return err
 	}
-	// Each request gets a meter in its context; the function's AWS calls count on it.
-	var last *cloud.Meter
+	// Each request gets a meter in its context; the function's AWS calls count on it,
+	// and the requests measure prices are priced call by call.
+	prices := newPricer(clients.DynamoDB)
+	var last atomic.Pointer[reading]
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		mctx, m := cloud.WithMeter(req.Context())
-		last = m
+		rd := &reading{meter: m}
+		if f, ok := functionOf()(req); ok {
+			rd.function = f.Name
+		}
+		if probing.Load() {
+			rd.bill = &bill{}
+			m.Probe = prices.probe(rd.bill)
+		}
+		last.Store(rd)
 		r.Handler().ServeHTTP(w, req.WithContext(mctx))
 	})
 	srv.Start()
 	defer srv.Close()
+	meter := func() *reading { return last.Load() }
 
 	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })
 	if err != nil {
@@ -104,7 +153,7 @@ func run(n int) error {
 		{"submit, detractor + Idempotency-Key", `{"invitationToken":"demo-stay-loc-1","answers":[{"questionId":"nps","value":3}],"comment":"cold room"}`, true},
 	}
 	fmt.Printf("Survey submission against the local stack, %d sequential requests each (DynamoDB Local, SQS emulator, runner in-process)\n\n", n)
-	fmt.Printf("%-38s %8s %8s %8s %8s %10s %9s\n", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	header("case")
 	report("bare DynamoDB Local PutItem (floor)", floor, floor)
 	for _, v := range variants {
 		s, err := measure(n, func(i int) (sample, error) {
@@ -123,7 +172,7 @@ func run(n int) error {
 			if resp.StatusCode != http.StatusCreated {
 				return sample{}, fmt.Errorf("status %d", resp.StatusCode)
 			}
-			return sample{latency: time.Since(start), calls: last.Total(), units: last.CapacityUnits}, nil
+			return meter().sample(start), nil
 		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.name, err)
@@ -131,29 +180,31 @@ func run(n int) error {
 		report(v.name, s, floor)
 	}
 	fmt.Println()
-	if err := complaintsCost(min(n, 1000), srv.URL, issuer, func() *cloud.Meter { return last }, floor); err != nil {
+	if err := complaintsCost(min(n, 1000), srv.URL, issuer, meter, floor); err != nil {
 		return err
 	}
 	fmt.Println()
-	if err := loyaltyCost(min(n, 1000), srv.URL, issuer, func() *cloud.Meter { return last }, floor); err != nil {
+	if err := loyaltyCost(min(n, 1000), srv.URL, issuer, meter, floor); err != nil {
 		return err
 	}
 	fmt.Println()
-	if err := resultsCost(ctx, clients, names("surveys"), srv.URL, issuer, func() *cloud.Meter { return last }); err != nil {
+	if err := resultsCost(ctx, clients, names("surveys"), srv.URL, issuer, meter); err != nil {
 		return err
 	}
 	fmt.Println()
-	if err := kpisCost(ctx, clients, names("customers"), srv.URL, issuer, func() *cloud.Meter { return last }); err != nil {
+	if err := kpisCost(ctx, clients, names("customers"), srv.URL, issuer, meter); err != nil {
 		return err
 	}
 	fmt.Println()
-	if err := searchCost(ctx, clients, names("customers"), srv.URL, issuer, func() *cloud.Meter { return last }, min(n, 1000), floor); err != nil {
+	if err := searchCost(ctx, clients, names("customers"), srv.URL, issuer, meter, min(n, 1000), floor); err != nil {
 		return err
 	}
 	fmt.Println()
 	if err := dispatchCost(ctx, clients); err != nil {
 		return err
 	}
+	fmt.Println()
+	printCosts()
 	fmt.Println()
 	return bootstraps()
 }
@@ -162,18 +213,26 @@ func bareWrite(ctx context.Context, db *dynamodb.Client, table string, i int) (s
 	mctx, m := cloud.WithMeter(ctx)
 	start := time.Now()
 	_, err := db.PutItem(mctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: dynamo.Key("BENCH#"+strconv.Itoa(i), "FLOOR")})
-	return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, err
+	// One item of a few bytes: one write unit by the published rules.
+	return sample{latency: time.Since(start), calls: m.Total(), trips: m.Trips(), units: cost.Units{Write: 1}}, err
 }
 
+// measure runs one after warming up, then n times: the first pricedSamples priced, the
+// rest timed.
 func measure(n int, one func(int) (sample, error)) ([]sample, error) {
 	for i := range min(50, n) { // warm up connections and the JIT of DynamoDB Local
 		if _, err := one(-1 - i); err != nil {
 			return nil, err
 		}
 	}
+	defer probing.Store(false)
 	out := make([]sample, n)
 	for i := range n {
+		probing.Store(i < pricedSamples && i < n-1)
 		s, err := one(i)
+		if err == nil {
+			err = s.err
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +241,19 @@ func measure(n int, one func(int) (sample, error)) ([]sample, error) {
 	return out, nil
 }
 
+// timed are the samples whose latency counts: the unpriced ones.
+func timed(s []sample) []sample {
+	var out []sample
+	for _, x := range s {
+		if !x.priced {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 func pct(s []sample, p float64) time.Duration {
+	s = timed(s)
 	d := make([]time.Duration, len(s))
 	for i, x := range s {
 		d[i] = x.latency
@@ -191,14 +262,42 @@ func pct(s []sample, p float64) time.Duration {
 	return d[min(len(d)-1, int(p*float64(len(d))))]
 }
 
-func report(name string, s, floor []sample) {
-	calls, units := 0, 0.0
-	for _, x := range s {
-		calls += x.calls
-		units += x.units
+// means are a case's calls and trips per timed request, and its units and SQS
+// requests per priced request.
+func means(s []sample) (calls, trips float64, units cost.Units, sqs float64) {
+	t := timed(s)
+	for _, x := range t {
+		calls += float64(x.calls)
+		trips += float64(x.trips)
 	}
+	calls, trips = calls/float64(len(t)), trips/float64(len(t))
+	n := 0
+	for _, x := range s {
+		if x.priced {
+			n++
+			units = units.Add(x.units)
+			sqs += float64(x.sqs)
+		}
+	}
+	if n > 0 {
+		units = cost.Units{Read: units.Read / float64(n), Write: units.Write / float64(n)}
+		sqs /= float64(n)
+	}
+	return calls, trips, units, sqs
+}
+
+// header prints the column titles report fills.
+func header(first string) {
+	fmt.Printf("%-38s %8s %8s %8s %9s %6s %6s %7s %7s\n", first, "p50", "p90", "p99", "p50/floor", "calls", "trips", "RRU", "WRU")
+}
+
+// report prints a case's line (request units by DynamoDB's published rules, not
+// DynamoDB Local's figure) and keeps it for the cost table.
+func report(name string, s, floor []sample) {
+	calls, trips, units, _ := means(s)
 	ratio := float64(pct(s, 0.5)) / float64(pct(floor, 0.5))
-	fmt.Printf("%-38s %8s %8s %8s %8.1fx %10.1f %9.1f\n", name,
+	fmt.Printf("%-38s %8s %8s %8s %8.1fx %6.1f %6.1f %7.1f %7.1f\n", name,
 		pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond), pct(s, 0.99).Round(10*time.Microsecond),
-		ratio, float64(calls)/float64(len(s)), units/float64(len(s)))
+		ratio, calls, trips, units.Read, units.Write)
+	costs = append(costs, costRow{name: name, samples: s})
 }

@@ -21,7 +21,7 @@ import (
 // resultsCost measures the results query of one survey at 1,000 responses and again at
 // BENCH_RESULTS_N (default 100,000): it reads daily aggregates, so its cost must not
 // grow with the responses.
-func resultsCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter) error {
+func resultsCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *reading) error {
 	target := 100000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_RESULTS_N")); err == nil && v > 1000 {
 		target = v
@@ -41,7 +41,7 @@ func resultsCost(ctx context.Context, clients cloud.Clients, table, baseURL stri
 		return err
 	}
 	fmt.Printf("Results query (last 30 days, all locations) of one survey, 200 queries each\n\n")
-	fmt.Printf("%-22s %8s %8s %10s %9s\n", "responses", "p50", "p90", "AWS calls", "cap.units")
+	fmt.Printf("%-22s %8s %8s %10s %9s\n", "responses", "p50", "p90", "AWS calls", "RRU")
 	done := 0
 	for _, n := range []int{1000, target} {
 		started := time.Now()
@@ -63,19 +63,15 @@ func resultsCost(ctx context.Context, clients cloud.Clients, table, baseURL stri
 			if resp.StatusCode != http.StatusOK {
 				return sample{}, fmt.Errorf("results: status %d", resp.StatusCode)
 			}
-			m := meter()
-			return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, nil
+			return meter().sample(start), nil
 		})
 		if err != nil {
 			return err
 		}
-		calls, units := 0, 0.0
-		for _, x := range s {
-			calls += x.calls
-			units += x.units
-		}
+		calls, _, units, _ := means(s)
 		fmt.Printf("%-22d %8s %8s %10.1f %9.1f\n", n, pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond),
-			float64(calls)/float64(len(s)), units/float64(len(s)))
+			calls, units.Read)
+		costs = append(costs, costRow{name: fmt.Sprintf("results query, %d responses", n), samples: s})
 	}
 	return nil
 }

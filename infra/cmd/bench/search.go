@@ -28,7 +28,7 @@ var surnames = []string{"wang", "li", "zhang", "liu", "chen", "yang", "huang", "
 // then the profile) and by the start of a name (a page of 20 from the byName index), n
 // searches each at 1,000 customers at home at the location and again at BENCH_SEARCH_N
 // (default 10,000). Neither reads more as the location grows.
-func searchCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *cloud.Meter, n int, floor []sample) error {
+func searchCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *reading, n int, floor []sample) error {
 	target := 10000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_SEARCH_N")); err == nil && v > 1000 {
 		target = v
@@ -51,12 +51,11 @@ func searchCost(ctx context.Context, clients cloud.Clients, table, baseURL strin
 		if resp.StatusCode != http.StatusOK {
 			return sample{}, fmt.Errorf("search %v: status %d", query, resp.StatusCode)
 		}
-		m := meter()
-		return sample{latency: time.Since(start), calls: m.Total(), units: m.CapacityUnits}, nil
+		return meter().sample(start), nil
 	}
 	store := &customer.Store{DB: clients.DynamoDB, Table: table, Locations: &location.Store{DB: clients.DynamoDB, Table: table}}
 	fmt.Printf("Customer search through GET /v1/customers (an agent of %s), %d searches per case\n\n", loc, n)
-	fmt.Printf("%-10s %-34s %8s %8s %8s %8s %10s %9s\n", "customers", "case", "p50", "p90", "p99", "p50/floor", "AWS calls", "cap.units")
+	header("case")
 	done := 0
 	for _, size := range []int{1000, target} {
 		started := time.Now()
@@ -82,9 +81,8 @@ func searchCost(ctx context.Context, clients cloud.Clients, table, baseURL strin
 		for _, c := range []struct {
 			name string
 			s    []sample
-		}{{"by phone (contact index, profile)", byPhone}, {"by name, a page of 20 (byName)", byName}} {
-			fmt.Printf("%-10d ", size)
-			report(c.name, c.s, floor)
+		}{{"by phone", byPhone}, {"by name, a page of 20", byName}} {
+			report(fmt.Sprintf("%s, %d customers", c.name, size), c.s, floor)
 		}
 	}
 	return nil
