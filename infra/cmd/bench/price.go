@@ -427,4 +427,3 @@ var functionOf = sync.OnceValue(func() func(*http.Request) (wiring.Function, boo
 		return f, ok
 	}
 })
-

@@ -61,7 +61,9 @@ func TestPricerPricesCallsByThePublishedRules(t *testing.T) {
 		}
 		return b.units
 	}
-	key := func(pk string) map[string]types.AttributeValue { return map[string]types.AttributeValue{"pk": s(pk), "sk": s("A")} }
+	key := func(pk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"pk": s(pk), "sk": s("A")}
+	}
 	for _, c := range []struct {
 		name string
 		call func(ctx context.Context) error
