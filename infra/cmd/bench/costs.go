@@ -23,8 +23,34 @@ type floor struct {
 	why   string
 }
 
-// floors are stated per case; see printCosts.
-var floors = map[string]floor{}
+// floors are the least each write case and the balance read could cost with the rules
+// the business keeps (a link's daily cap, a case's reference, one effect per source or
+// key): every setting, rule, survey definition, link and location read from a short
+// per-function cache; independent reads in one trip; every dedupe and idempotency
+// claim inside the effect's own transaction; items small (a case without its
+// unchanging description). Transactional items cost 2 write units each, index
+// entries 1; aggregates folded from a stream in batches cost a fraction of a unit per
+// response at any volume worth pricing.
+var floors = map[string]floor{
+	"submit, promoter (no loop)": {1, cost.Units{Write: 4},
+		"One transaction: the response and the link's daily-cap counter (2 × 2); definition, link and location cached; the survey and KPI aggregates folded from the table's stream in batches."},
+	"submit, detractor (loop: callback)": {1, cost.Units{Write: 7},
+		"The promoter's floor and the callback follow-up in the same transaction (2), keyed by its dedupe key (no second item), and its due-index entry (1)."},
+	"submit, detractor + Idempotency-Key": {1, cost.Units{Write: 9},
+		"The detractor's floor and the key's record in the same transaction (2): no separate claim."},
+	"intake + Idempotency-Key": {2, cost.Units{Read: 0.5, Write: 21},
+		"The reference counter (1) beside the contact's match (0.5, eventually consistent), then one transaction: key, case, first event, tracking and reference lookups, the day's aggregate and KPI counter, the receipt follow-up (8 × 2) and the case's and follow-up's index entries (4); settings and location cached."},
+	"action: acknowledge": {2, cost.Units{Read: 1, Write: 8},
+		"The case read consistently (its state and version decide), then one transaction: the case without its description, the event and the aggregate (3 × 2) and the case's queue-index move (2); settings and location cached."},
+	"action: resolve": {2, cost.Units{Read: 1, Write: 16},
+		"As acknowledge, with the KPI counter, the outcome message and the callback follow-ups (each keyed by its dedupe key) in the transaction (6 × 2) and the index entries of the case and the two follow-ups (4)."},
+	"earn 10 points, new sourceId": {1, cost.Units{Write: 7},
+		"One transaction: the account, the entry keyed by its sourceId (no separate claim) and the lot (3 × 2), and the lot's expiry-index entry (1); the rules cached."},
+	"redeem 1 point, new sourceId": {2, cost.Units{Read: 1, Write: 7},
+		"The account and its live lots read consistently in expiry order until the amount is covered (1), then one transaction: account, entry keyed by its sourceId, the lot drawn (3 × 2) and its index entry (1)."},
+	"balance read (GET /v1/loyalty/{id})": {1, cost.Units{Read: 0.5},
+		"One eventually consistent query of the account and its live lots (emptied lots archived), under 4 KB; the rules cached."},
+}
 
 // perMillion is dollars per request as dollars per million requests.
 func perMillion(d float64) float64 { return d * 1e6 }
