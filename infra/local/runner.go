@@ -67,6 +67,10 @@ type Config struct {
 	// ConsoleDir is the staff console's build (console/dist), served at / with its
 	// /config.json (console.go); "" serves no console. It needs the Issuer.
 	ConsoleDir string
+	// Keep is app.Deps.Keep for every function: 0 (the default) reads settings, rules,
+	// definitions, links and locations on every request, so a change applies at once;
+	// the bench sets app.KeepReads, as in AWS.
+	Keep time.Duration
 }
 
 // WebhookAllowPrivate is the variable of the rows that send or schedule webhooks that
@@ -94,7 +98,7 @@ func New(cfg Config) (*Runner, error) {
 		return nil, errors.New("local runner: the console needs the Issuer to sign in with")
 	}
 	r := &Runner{cfg: cfg, functions: map[string]app.Function{}, mux: http.NewServeMux()}
-	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock, Keys: app.Keys{MACs: kms.MACRing, Secrets: secrets.New}}
+	deps := app.Deps{Clients: cfg.Clients, Clock: cfg.Clock, Keys: app.Keys{MACs: kms.MACRing, Secrets: secrets.New}, Keep: cfg.Keep}
 	for _, row := range wiring.Functions {
 		env := row.Environment(cfg.Names, func(q string) string { return cfg.Queues[q] }, cfg.PublicURL, keyring.LocalRefs(cfg.KeyDir))
 		if _, ok := env[WebhookAllowPrivate]; ok {

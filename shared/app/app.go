@@ -44,7 +44,15 @@ type Deps struct {
 	Clients cloud.Clients
 	Clock   clock.Clock
 	Keys    Keys
+	// Keep is how long a warm function keeps the complaint settings, loyalty rules,
+	// survey definitions, public links and locations it read (shared/cache): KeepReads
+	// in AWS; 0 in the local runner and in tests, so that a change applies at once.
+	Keep time.Duration
 }
+
+// KeepReads is how long a function in AWS keeps what seldom changes: a change saved
+// by one function applies in the others within this time.
+const KeepReads = 30 * time.Second
 
 // Keys open the signing keys kept in AWS: MACs is keyring/kms.MACRing (KMS keys),
 // Secrets is keyring/secrets.New (Secrets Manager secrets). A function's main passes
@@ -127,7 +135,7 @@ func Start(name string, b Builder, keys Keys) {
 	if err != nil {
 		fail(name, err)
 	}
-	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}, Keys: keys})
+	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}, Keys: keys, Keep: KeepReads})
 	if err != nil {
 		fail(name, err)
 	}

@@ -23,11 +23,11 @@ var _ complaint.Customers = (*customer.Store)(nil)
 // locations registry, the customer directory (a new case's customer, found by its
 // contact) and the follow-up engine.
 func Service(env *config.Env, d app.Deps) (*complaint.Service, *Effects) {
-	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	effects := &Effects{Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}}
 	return &complaint.Service{
-		Store:     &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE")},
+		Store:     &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE"), Keep: d.Keep},
 		Locations: locs, Customers: customers, Effects: effects,
 		Clock: d.Clock,
 	}, effects

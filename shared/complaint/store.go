@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/cache"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/kpi"
@@ -34,6 +35,10 @@ type Store struct {
 	Table string
 	// Cursors seals the queue's cursors (shared/cursor).
 	Cursors *curs.Codec
+	// Keep is how long the settings read are kept for the next requests (app.Deps.Keep);
+	// 0 reads them every time.
+	Keep     time.Duration
+	settings cache.Cache[struct{}, Settings]
 }
 
 // caseItem is a case as stored, with its index keys.
@@ -74,6 +79,10 @@ type settingsItem struct {
 
 // Settings reads the settings, or the defaults (version 0) when none were saved.
 func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	return s.settings.Get(ctx, s.Keep, time.Now(), struct{}{}, s.readSettings)
+}
+
+func (s *Store) readSettings(ctx context.Context) (Settings, error) {
 	var it settingsItem
 	found, err := dynamo.GetVersioned(ctx, s.DB, s.Table, settingsPK, settingsSK, &it, "complaint settings")
 	if err != nil || !found {
@@ -88,6 +97,9 @@ func (s *Store) PutSettings(ctx context.Context, st Settings, expect int) (Setti
 	err := dynamo.PutVersioned(ctx, s.DB, s.Table, settingsItem{PK: settingsPK, SK: settingsSK, Settings: st}, expect, "complaint settings")
 	if errors.Is(err, dynamo.ErrVersion) {
 		return Settings{}, ErrSettingsChanged
+	}
+	if err == nil && s.Keep > 0 {
+		s.settings.Put(time.Now(), struct{}{}, st)
 	}
 	return st, err
 }

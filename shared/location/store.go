@@ -7,11 +7,14 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/cache"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/place"
 )
@@ -20,6 +23,10 @@ import (
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Keep is how long a location read is kept for the next requests (app.Deps.Keep);
+	// 0 reads it every time.
+	Keep time.Duration
+	kept cache.Cache[string, place.Location]
 }
 
 // Locations are listed under one partition: a business has tens or hundreds of them.
@@ -64,11 +71,18 @@ func (s *Store) PutLocation(ctx context.Context, l place.Location, expectVersion
 	case err != nil:
 		return place.Location{}, dynamo.Unavailable(err, "save location")
 	}
+	if s.Keep > 0 {
+		s.kept.Put(time.Now(), l.ID, l)
+	}
 	return l, nil
 }
 
 // Location reads one location.
 func (s *Store) Location(ctx context.Context, id string) (place.Location, error) {
+	return s.kept.Get(ctx, s.Keep, time.Now(), id, func(ctx context.Context) (place.Location, error) { return s.read(ctx, id) })
+}
+
+func (s *Store) read(ctx context.Context, id string) (place.Location, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(locationsPK, id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return place.Location{}, dynamo.Unavailable(err, "read location")

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/cache"
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
@@ -23,6 +24,10 @@ type Store struct {
 	Table string
 	// Cursors seals the ledger's cursors (shared/cursor).
 	Cursors *curs.Codec
+	// Keep is how long the rules read are kept for the next requests (app.Deps.Keep);
+	// 0 reads them every time.
+	Keep  time.Duration
+	rules cache.Cache[struct{}, Rules]
 }
 
 // ErrRulesChanged means the rules were saved by someone else since they were read.
@@ -36,6 +41,10 @@ type rulesItem struct {
 
 // Rules reads the programme's rules, or the defaults (version 0) when none were saved.
 func (s *Store) Rules(ctx context.Context) (Rules, error) {
+	return s.rules.Get(ctx, s.Keep, time.Now(), struct{}{}, s.readRules)
+}
+
+func (s *Store) readRules(ctx context.Context) (Rules, error) {
 	var it rulesItem
 	found, err := dynamo.GetVersioned(ctx, s.DB, s.Table, settingsPK, settingsSK, &it, "loyalty rules")
 	if err != nil || !found {
@@ -50,6 +59,9 @@ func (s *Store) PutRules(ctx context.Context, r Rules, expect int) (Rules, error
 	err := dynamo.PutVersioned(ctx, s.DB, s.Table, rulesItem{PK: settingsPK, SK: settingsSK, Rules: r}, expect, "loyalty rules")
 	if errors.Is(err, dynamo.ErrVersion) {
 		return Rules{}, ErrRulesChanged
+	}
+	if err == nil && s.Keep > 0 {
+		s.rules.Put(time.Now(), struct{}{}, r)
 	}
 	return r, err
 }

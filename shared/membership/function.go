@@ -21,7 +21,7 @@ import (
 // service is the programme with its messages to members.
 func service(env *config.Env, d app.Deps) *loyalty.Service {
 	return &loyalty.Service{
-		Store:   &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
+		Store:   &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE"), Keep: d.Keep},
 		Clock:   d.Clock,
 		Effects: Messages{Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}},
 	}
@@ -32,7 +32,7 @@ func service(env *config.Env, d app.Deps) *loyalty.Service {
 // locations registry gives the zones the KPI counters count in.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc := service(env, d)
-	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	svc.Customers, svc.Locations = customers, locs
 	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))

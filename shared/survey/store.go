@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/cache"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/retry"
@@ -25,6 +26,12 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Keep is how long the response path keeps a survey's definition and a public
+	// link it read (app.Deps.Keep); 0 reads them every time. Personal invitations,
+	// used once, are always read.
+	Keep        time.Duration
+	definitions cache.Cache[string, Survey]
+	links       cache.Cache[string, Invitation]
 }
 
 type keyed[T any] struct {
@@ -73,6 +80,7 @@ func (s *Store) PutSurvey(ctx context.Context, sv Survey) error {
 		return err
 	}
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: def})
+	s.definitions.Forget(sv.ID)
 	return err
 }
 
@@ -101,6 +109,7 @@ func (s *Store) UpdateSurvey(ctx context.Context, sv Survey) error {
 }
 
 func (s *Store) writeVersion(ctx context.Context, sv Survey, cond *string, values map[string]types.AttributeValue) error {
+	defer s.definitions.Forget(sv.ID)
 	def, err := definitionItem(sv)
 	if err != nil {
 		return err
@@ -164,6 +173,33 @@ func (s *Store) PutInvitation(ctx context.Context, inv Invitation) error {
 // round trip (a strongly consistent BatchGetItem): the response path's reads. Each
 // comes back with its own ErrNotFound.
 func (s *Store) SurveyAndInvitation(ctx context.Context, surveyID, token string) (Survey, error, Invitation, error) {
+	now := time.Now()
+	if sv, ok := s.definitions.Lookup(s.Keep, now, surveyID); ok {
+		if link, ok := s.links.Lookup(s.Keep, now, token); ok || token == "" {
+			return sv, nil, link, s.noToken(token)
+		}
+	}
+	sv, svErr, inv, invErr := s.surveyAndInvitation(ctx, surveyID, token)
+	if s.Keep > 0 && svErr == nil {
+		s.definitions.Put(now, surveyID, sv)
+	}
+	// A link's item never changes after it is made (its day counters are items of
+	// their own), so it may be kept; an invitation is spent by its response.
+	if s.Keep > 0 && invErr == nil && inv.Kind == KindLink {
+		s.links.Put(now, token, inv)
+	}
+	return sv, svErr, inv, invErr
+}
+
+// noToken is the invitation's error when the request carries no token.
+func (s *Store) noToken(token string) error {
+	if token == "" {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) surveyAndInvitation(ctx context.Context, surveyID, token string) (Survey, error, Invitation, error) {
 	keys := []map[string]types.AttributeValue{dynamo.Key(surveyPK(surveyID), definitionSK)}
 	if token != "" {
 		keys = append(keys, dynamo.Key(invitationPK(token), invitationSK))

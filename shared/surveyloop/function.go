@@ -18,15 +18,15 @@ import (
 func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	surveys := env.String("SURVEYS_TABLE")
 	followups := env.String("FOLLOWUPS_TABLE")
-	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
+	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs}
 	fs := &followup.Store{DB: d.Clients.DynamoDB, Table: followups}
 	svc := &survey.Service{
-		Store:     &survey.Store{DB: d.Clients.DynamoDB, Table: surveys},
+		Store:     &survey.Store{DB: d.Clients.DynamoDB, Table: surveys, Keep: d.Keep},
 		Clock:     d.Clock,
 		Locations: locs,
 		Recoverer: &Loop{Followups: fs,
-			Cases: &complaint.Service{Store: &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE")},
+			Cases: &complaint.Service{Store: &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE"), Keep: d.Keep},
 				Locations: locs, Customers: customers, Effects: &casework.Effects{Followups: fs}, Clock: d.Clock}},
 	}
 	mux, err := app.Mux(row, survey.PublicRoutes(svc, &survey.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))

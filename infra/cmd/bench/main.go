@@ -26,6 +26,7 @@ import (
 
 	"github.com/rapport-crm/rapport/infra/cost"
 	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -115,7 +116,7 @@ func run(n int) error {
 	// links the runner's functions hand out.
 	srv := httptest.NewUnstartedServer(nil)
 	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer,
-		Clock: clock.System{}, Unthrottled: true, PublicURL: "http://" + srv.Listener.Addr().String(), KeyDir: filepath.Join(os.TempDir(), "rapport-bench-keys")})
+		Clock: clock.System{}, Unthrottled: true, Keep: app.KeepReads, PublicURL: "http://" + srv.Listener.Addr().String(), KeyDir: filepath.Join(os.TempDir(), "rapport-bench-keys")})
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ import (
 func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc, effects := casework.Service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
-	effects.Compensation = &Points{Loyalty: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")}}
+	effects.Compensation = &Points{Loyalty: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE"), Keep: d.Keep}}
 	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
