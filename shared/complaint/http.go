@@ -17,13 +17,15 @@ import (
 // PublicRoutes are the handlers of the public complaint routes, keyed by route pattern.
 func PublicRoutes(s *Service, pages *Pages) map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /v1/complaints": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// An intake and its reply are one transaction: an Idempotency-Key's record is put
+		// in it rather than claimed first.
+		"POST /v1/complaints": idempotency.OneTransaction(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if web.IsForm(r) {
 				pages.handlePost(w, r)
 				return
 			}
 			s.handleIntake(w, r, nil)
-		}),
+		})),
 		"GET /v1/complaints/track/{trackingToken}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if wantsHTML(r) {
 				pages.handleTrack(w, r)
@@ -80,10 +82,10 @@ func (s *Service) submit(r *http.Request, staff *auth.Principal, in Intake) (Rec
 // StaffRoutes are the handlers of the staff complaint routes, keyed by route pattern.
 func StaffRoutes(s *Service) map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /v1/complaints/intake": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		"POST /v1/complaints/intake": idempotency.OneTransaction(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, _ := auth.From(r.Context())
 			s.handleIntake(w, r, &p)
-		}),
+		})),
 		"GET /v1/complaints": app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
 			q, err := queueQuery(r)
 			if err != nil {

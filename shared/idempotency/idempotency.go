@@ -6,7 +6,9 @@
 // response in the same DynamoDB transaction as its own writes (Claim.CompleteItem), so a
 // crash can never leave an effect without its replayable response; otherwise the stored
 // response is written right after the handler succeeds. Failed requests release the key:
-// they wrote nothing, so a retry may run again.
+// they wrote nothing, so a retry may run again. A route whose whole effect is that one
+// transaction (OneTransaction) claims nothing first: the completed record is put in the
+// transaction on the condition that the key is free (Folded), one round trip less.
 package idempotency
 
 import (
@@ -79,6 +81,10 @@ type Claim struct {
 	key       map[string]types.AttributeValue
 	owner     string
 	committed bool
+	// folded: nothing was claimed; CompleteItem puts the whole record, on the
+	// condition that the key is free (Folded).
+	folded   bool
+	pk, hash string
 }
 
 type claimKey struct{}
@@ -92,6 +98,13 @@ func FromContext(ctx context.Context) (*Claim, bool) {
 // CompleteItem is the transaction item that stores the response, conditional on this
 // request still holding the key. Include it in the handler's own transaction.
 func (c *Claim) CompleteItem(status int, contentType string, body []byte) (types.TransactWriteItem, error) {
+	if c.folded {
+		put, err := c.store.completedPut(c, Outcome{Status: status, ContentType: contentType, Body: body})
+		if err == nil {
+			c.committed = true
+		}
+		return types.TransactWriteItem{Put: put}, err
+	}
 	upd, err := c.completion(status, contentType, "", body)
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -191,6 +204,64 @@ func (s *Store) Await(ctx context.Context, scope, key, hash string, attempts int
 	}
 }
 
+// Folded is Do for an operation whose whole effect is one transaction holding its
+// outcome (WithReply, Claim.CompleteItem): nothing is claimed first, which saves a round
+// trip. The outcome's record is put in that transaction on the condition that the key
+// is free, so of two requests with one key only one commits. When fn fails or refuses
+// (an error or a 4xx or 5xx status, among them the refused record), the key's record is
+// read: a completed one with the same hash is answered again (the repeat of a spent
+// survey invitation replays its 201, not a 410), one with another hash is KeyReused
+// (422), one still claimed by Do is a Conflict (409); without one, fn's answer stands.
+// A successful fn that did not commit the record (a honeypot's) has it put after.
+func (s *Store) Folded(ctx context.Context, scope, key, hash string, fn func(context.Context) (Outcome, error)) (Outcome, bool, error) {
+	if len(key) > maxKeyLength {
+		return Outcome{}, false, problem.Field(Header, "must be at most 255 characters")
+	}
+	now := s.Clock.Now()
+	c := &Claim{store: s, pk: recordPK(scope + "#" + key), owner: id.New(now), folded: true, hash: hash}
+	c.key = dynamo.Key(c.pk, recordSK)
+	out, err := fn(context.WithValue(ctx, claimKey{}, c))
+	detached := context.WithoutCancel(ctx)
+	if err == nil && out.Status >= 200 && out.Status < 400 {
+		if c.committed {
+			return out, false, nil
+		}
+		put, perr := s.completedPut(c, out)
+		if perr == nil {
+			_, perr = s.DB.PutItem(detached, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+				ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
+		}
+		switch {
+		case perr == nil:
+			return out, false, nil
+		case !dynamo.ConditionFailed(perr):
+			return Outcome{}, false, dynamo.Unavailable(perr, "idempotency completion")
+		}
+		// Another request with the key completed first: answer as it did.
+	}
+	prior, rerr := s.read(detached, c.key)
+	switch {
+	case rerr != nil:
+		return Outcome{}, false, rerr
+	case prior == nil:
+		return out, false, err
+	case prior.Hash != hash:
+		return Outcome{}, false, problem.New(problem.KeyReused, "this Idempotency-Key was used with a different request body")
+	case prior.State == stateCompleted:
+		return Outcome{Status: prior.Status, ContentType: prior.ContentType, Location: prior.Location, Body: []byte(prior.Body)}, true, nil
+	}
+	e := problem.New(problem.Conflict, "a request with this Idempotency-Key is still in progress")
+	e.RetryAfter = 1
+	return Outcome{}, false, e
+}
+
+// OneTransaction marks a handler whose effect, under an Idempotency-Key, is one
+// transaction that holds its reply (WithReply): Middleware folds the key's claim
+// into that transaction (Folded) instead of claiming first.
+func OneTransaction(h http.Handler) http.Handler { return oneTransaction{h} }
+
+type oneTransaction struct{ http.Handler }
+
 // Middleware applies Do to a POST route, keyed by the Idempotency-Key header and
 // hashed over the method, path and body; scope separates key spaces (the route, and
 // the caller for staff routes). Requests without a key pass through.
@@ -208,7 +279,11 @@ func (s *Store) Middleware(scope func(*http.Request) string, next http.Handler) 
 			return
 		}
 		rec := NewRecorder()
-		out, replayed, err := s.Do(r.Context(), scope(r), key, Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)),
+		do := s.Do
+		if _, ok := next.(oneTransaction); ok {
+			do = s.Folded
+		}
+		out, replayed, err := do(r.Context(), scope(r), key, Hash(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)),
 			func(ctx context.Context) (Outcome, error) {
 				next.ServeHTTP(rec, r.WithContext(ctx))
 				return rec.Outcome(), nil
@@ -244,22 +319,14 @@ func (readCloser) Close() error { return nil }
 func (s *Store) claim(ctx context.Context, key, hash string) (*Claim, *record, error) {
 	now := s.Clock.Now()
 	rec := record{
-		PK: "IDEM#" + key, SK: "IDEM", State: stateInProgress, Hash: hash, Owner: id.New(now),
+		PK: recordPK(key), SK: recordSK, State: stateInProgress, Hash: hash, Owner: id.New(now),
 		LockedUntil: now.Add(s.Lock).Unix(), ExpiresAt: now.Add(s.Expiry).Unix(),
 	}
 	item, err := attributevalue.MarshalMap(rec)
 	if err != nil {
 		return nil, nil, err
 	}
-	nowV := expression.Value(now.Unix())
-	// Free, expired (TTL deletes lazily), or abandoned by a request with the same body.
-	cond := expression.AttributeNotExists(expression.Name("pk")).
-		Or(expression.Name("expiresAt").LessThan(nowV)).
-		Or(expression.And(
-			expression.Name("state").Equal(expression.Value(stateInProgress)),
-			expression.Name("lockedUntil").LessThan(nowV),
-			expression.Name("hash").Equal(expression.Value(hash))))
-	ex, err := expression.NewBuilder().WithCondition(cond).Build()
+	ex, err := free(now, hash)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -291,6 +358,61 @@ func (s *Store) claim(ctx context.Context, key, hash string) (*Claim, *record, e
 	default:
 		return nil, nil, dynamo.Unavailable(err, "idempotency claim")
 	}
+}
+
+func recordPK(key string) string { return "IDEM#" + key }
+
+const recordSK = "IDEM"
+
+// free is the condition that a key may be taken: no record, an expired one (TTL
+// deletes lazily), or a claim abandoned by a request with the same body.
+func free(now time.Time, hash string) (expression.Expression, error) {
+	nowV := expression.Value(now.Unix())
+	cond := expression.AttributeNotExists(expression.Name("pk")).
+		Or(expression.Name("expiresAt").LessThan(nowV)).
+		Or(expression.And(
+			expression.Name("state").Equal(expression.Value(stateInProgress)),
+			expression.Name("lockedUntil").LessThan(nowV),
+			expression.Name("hash").Equal(expression.Value(hash))))
+	return expression.NewBuilder().WithCondition(cond).Build()
+}
+
+// completedPut is the completed record of a folded claim, on the condition that the
+// key is free.
+func (s *Store) completedPut(c *Claim, out Outcome) (*types.Put, error) {
+	now := s.Clock.Now()
+	item, err := attributevalue.MarshalMap(record{
+		PK: c.pk, SK: recordSK, State: stateCompleted, Hash: c.hash, Owner: c.owner, ExpiresAt: now.Add(s.Expiry).Unix(),
+		Status: out.Status, ContentType: out.ContentType, Location: out.Location, Body: string(out.Body),
+	})
+	if err != nil {
+		return nil, err
+	}
+	ex, err := free(now, c.hash)
+	if err != nil {
+		return nil, err
+	}
+	return &types.Put{TableName: aws.String(s.Table), Item: item, ConditionExpression: ex.Condition(),
+		ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values()}, nil
+}
+
+// read is the key's record, or nil.
+func (s *Store) read(ctx context.Context, key map[string]types.AttributeValue) (*record, error) {
+	got, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, dynamo.Unavailable(err, "idempotency record")
+	}
+	if got.Item == nil {
+		return nil, nil
+	}
+	var rec record
+	if err := attributevalue.UnmarshalMap(got.Item, &rec); err != nil {
+		return nil, err
+	}
+	if rec.ExpiresAt < s.Clock.Now().Unix() {
+		return nil, nil // expired, not yet deleted
+	}
+	return &rec, nil
 }
 
 func (s *Store) complete(ctx context.Context, c *Claim, out Outcome) error {

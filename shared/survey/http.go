@@ -16,13 +16,15 @@ import (
 func PublicRoutes(svc *Service, pages *Pages) map[string]http.Handler {
 	return map[string]http.Handler{
 		"GET /v1/s/{token}": http.HandlerFunc(pages.handleOpen),
-		"POST /v1/surveys/{surveyId}/responses": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A response and its reply are one transaction: an Idempotency-Key's record is
+		// put in it rather than claimed first.
+		"POST /v1/surveys/{surveyId}/responses": idempotency.OneTransaction(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if web.IsForm(r) {
 				pages.handlePost(w, r)
 				return
 			}
 			svc.handleSubmit(w, r)
-		}),
+		})),
 	}
 }
 
