@@ -171,7 +171,7 @@ func (s *Service) begin(ctx context.Context, p auth.Principal, complaintID strin
 	}
 	now := s.Clock.Now()
 	a := &action{svc: s, req: req, st: st, loc: loc, now: now, c: cur.Complaint, to: to, tx: &dynamo.Tx{},
-		ch: change{prev: cur.Version}, callback: cur.CallbackID,
+		ch: change{prev: cur.Version, bodyKept: cur.body}, callback: cur.CallbackID,
 		ev: Event{Seq: cur.Version + 1, Type: string(req.Action), At: now, Actor: p.Subject, From: cur.Status, To: to,
 			Note: req.Note, Details: map[string]string{}}}
 	if to == cur.Status {

@@ -135,7 +135,7 @@ type Complaint struct {
 	Channel     string  `dynamodbav:"channel" json:"channel"`
 	Category    string  `dynamodbav:"category" json:"category"`
 	Severity    string  `dynamodbav:"severity" json:"severity"`
-	Description string  `dynamodbav:"description" json:"description"`
+	Description string  `dynamodbav:"description" json:"description,omitempty"`
 	Contact     Contact `dynamodbav:"contact" json:"contact"`
 	CustomerID  string  `dynamodbav:"customerId,omitempty" json:"customerId,omitempty"`
 	Status      Status  `dynamodbav:"status" json:"status"`

@@ -105,7 +105,7 @@ func (s *Service) escalate(ctx context.Context, st Settings, locs map[string]pla
 	if err != nil {
 		return 0, err
 	}
-	ch, tx := change{prev: cur.Version}, &dynamo.Tx{}
+	ch, tx := change{prev: cur.Version, bodyKept: cur.body}, &dynamo.Tx{}
 	for _, f := range firings {
 		typ := f.eventType(st.Ladder)
 		step := st.Ladder[f.Step]

@@ -1,11 +1,13 @@
 package complaint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -162,8 +164,19 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if staff != nil {
 		actor = staff.Subject
 	}
+	// The reference's number and the customer's link are independent: one round trip.
+	day := now.In(zone)
+	var (
+		n        int
+		countErr error
+		wg       sync.WaitGroup
+	)
+	wg.Go(func() {
+		n, countErr = s.Store.count(ctx, refSeqPK(loc.ReferenceCode(), day), "SEQ", now.Add(72*time.Hour))
+	})
 	c.CustomerID, linkNote, err = s.link(ctx, staff, in)
-	if err != nil {
+	wg.Wait()
+	if err = cmp.Or(err, countErr); err != nil {
 		return opened{}, Receipt{}, false, err
 	}
 	received := Event{Seq: 1, Type: EventReceived, At: now, Actor: actor, To: Received,
@@ -178,11 +191,6 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 		events = append(events, *assigned)
 	}
 	c.Version = len(events)
-	day := now.In(zone)
-	n, err := s.Store.count(ctx, refSeqPK(loc.ReferenceCode(), day), "SEQ", now.Add(72*time.Hour))
-	if err != nil {
-		return opened{}, Receipt{}, false, err
-	}
 	c.Reference = fmt.Sprintf("%s-%s-%04d", loc.ReferenceCode(), day.Format(refDay), n)
 	rc = Receipt{ComplaintID: c.ID, Reference: c.Reference, TrackingToken: token, Status: c.Status,
 		AcknowledgeBy: c.AcknowledgeBy(), ResolveBy: c.ResolveBy(), TrackingURL: s.trackingURL(token)}

@@ -3,6 +3,8 @@ package complaint
 // Key design of the "complaints" table (pk, sk; TTL attribute expiresAt).
 //
 //	pk                        sk                     item
+//	CASE#<complaintId>        BODY                   its description, written at intake (and
+//	                                                 by a redaction) only
 //	CASE#<complaintId>        CASE                   the case: status, version, clocks
 //	CASE#<complaintId>        EV#<000001>            timeline event n, never changed
 //	TRACK#<sha256(token)>     TRACK                  the customer's tracking token → case
@@ -29,7 +31,8 @@ package complaint
 //
 // Access patterns:
 //
-//	a case with its timeline          Query CASE#<id> (the case sorts before EV#…)
+//	a case with its timeline          Query CASE#<id> (body and case sort before EV#…)
+//	a case with its body              Query CASE#<id>, sk <= CASE
 //	the customer's view               GetItem TRACK#<hash>, then the case's query
 //	intake                            UpdateItem REFSEQ (ADD 1: the reference number,
 //	                                  race-free), then TransactWriteItems: case, event,
@@ -54,6 +57,7 @@ import (
 
 const (
 	caseSK      = "CASE"
+	bodySK      = "BODY"
 	settingsPK  = "SETTINGS"
 	settingsSK  = "COMPLAINTS"
 	sortTime    = "2006-01-02T15:04:05.000Z"

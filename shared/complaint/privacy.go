@@ -67,7 +67,7 @@ func (s *Store) CaseWithTimeline(ctx context.Context, id string) (Case, error) {
 // changeCase writes a case change made outside the lifecycle as one transaction: the
 // case updated by u if still at its version, and the timeline event of its next
 // version. A lost race reads the case again (retry.Conflict).
-func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem) (expression.UpdateBuilder, *Event, bool)) (bool, error) {
+func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem) (expression.UpdateBuilder, *bodyItem, *Event, bool)) (bool, error) {
 	changed := false
 	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
 		c, err := s.caseOnly(ctx, id)
@@ -77,7 +77,7 @@ func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem)
 		if err != nil {
 			return false, err
 		}
-		u, ev, ok := change(c)
+		u, body, ev, ok := change(c)
 		if !ok {
 			return false, nil
 		}
@@ -91,12 +91,21 @@ func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem)
 		if err != nil {
 			return false, err
 		}
-		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		items := []types.TransactWriteItem{
 			{Update: &types.Update{TableName: aws.String(s.Table), Key: dynamo.Key(casePK(id), caseSK),
 				UpdateExpression: ex.Update(), ConditionExpression: ex.Condition(),
 				ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values()}},
 			evPut,
-		}})
+		}
+		if body != nil {
+			body.PK, body.SK = casePK(id), bodySK
+			b, err := attributevalue.MarshalMap(body)
+			if err != nil {
+				return false, err
+			}
+			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: b}})
+		}
+		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		switch {
 		case err == nil:
 			changed = true
@@ -116,14 +125,14 @@ func (s *Store) changeCase(ctx context.Context, id string, change func(caseItem)
 // ReassignCase links a case of from to another customer (the survivor of a merge),
 // with an internal timeline event saying so; false when it is not from's.
 func (s *Store) ReassignCase(ctx context.Context, id, from, to, actor string, now time.Time) (bool, error) {
-	return s.changeCase(ctx, id, func(c caseItem) (expression.UpdateBuilder, *Event, bool) {
+	return s.changeCase(ctx, id, func(c caseItem) (expression.UpdateBuilder, *bodyItem, *Event, bool) {
 		if c.CustomerID != from {
-			return expression.UpdateBuilder{}, nil, false
+			return expression.UpdateBuilder{}, nil, nil, false
 		}
 		u := expression.Set(expression.Name("customerId"), expression.Value(to)).
 			Set(expression.Name("customerPk"), expression.Value(customerPK(to))).
 			Set(expression.Name("customerSk"), expression.Value(customerSK(c.CreatedAt, c.ID)))
-		return u, &Event{Type: EventCustomerMerged, At: now, Actor: actor, Internal: true,
+		return u, nil, &Event{Type: EventCustomerMerged, At: now, Actor: actor, Internal: true,
 			Details: map[string]string{"from": from, "to": to}}, true
 	})
 }
@@ -184,19 +193,22 @@ func (s *Store) RedactCase(ctx context.Context, id string, r Redaction) (bool, e
 			return false, dynamo.Unavailable(err, "redact complaint notes")
 		}
 	}
-	return s.changeCase(ctx, id, func(c caseItem) (expression.UpdateBuilder, *Event, bool) {
+	return s.changeCase(ctx, id, func(c caseItem) (expression.UpdateBuilder, *bodyItem, *Event, bool) {
 		if !r.Applies(c.Complaint) {
-			return expression.UpdateBuilder{}, nil, false
+			return expression.UpdateBuilder{}, nil, nil, false
 		}
+		// The description goes from the body (and from the case item of a case stored
+		// before bodies); the contact keeps only its language.
+		body := &bodyItem{}
 		u := expression.Set(expression.Name("contact"), expression.Value(Contact{Locale: c.Contact.Locale})).
-			Set(expression.Name("description"), expression.Value("")).
+			Remove(expression.Name("description")).
 			Set(expression.Name("redactedAt"), expression.Value(r.At)).
 			Remove(expression.Name("resolution"))
 		if r.Reason == "erasure" {
 			u = u.Set(expression.Name("customerId"), expression.Value(r.Pseudonym)).
 				Remove(expression.Name("customerPk")).Remove(expression.Name("customerSk"))
 		}
-		return u, &Event{Type: EventPersonalDataRemoved, At: r.At, Actor: r.Actor, Internal: true,
+		return u, body, &Event{Type: EventPersonalDataRemoved, At: r.At, Actor: r.Actor, Internal: true,
 			Details: map[string]string{"reason": r.Reason}}, true
 	})
 }

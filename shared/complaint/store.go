@@ -58,6 +58,57 @@ type caseItem struct {
 	CustomerSK string `dynamodbav:"customerSk,omitempty"`
 	// CallbackID is the pending callback follow-up, cancelled if the case reopens.
 	CallbackID string `dynamodbav:"callbackId,omitempty"`
+	// body is set when the case was read with its body item (bodyItem): a change
+	// leaves the body as it is. A case stored before bodies had its description on the
+	// case item; its next change moves it into a body item.
+	body bool
+}
+
+// bodyItem holds the long part of a case that no action changes, its description (up
+// to 2,000 characters, 6 KB in Chinese): written at intake (and by a redaction), not
+// with every change of the case, so an action writes only the small case item and its
+// index entries. The contact (a name, a phone, an email: about 0.1 KB) stays on the
+// case, whose queue shows the complainant's name.
+type bodyItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	Description string `dynamodbav:"description"`
+}
+
+// caseFrom reads a case's items (its body, the case, any events): the case with its
+// body's parts in place, and the events.
+func caseFrom(raws []map[string]types.AttributeValue) (caseItem, []Event, error) {
+	var c caseItem
+	var events []Event
+	var b *bodyItem
+	for _, raw := range raws {
+		sk, _ := raw["sk"].(*types.AttributeValueMemberS)
+		switch {
+		case sk == nil:
+		case sk.Value == caseSK:
+			if err := attributevalue.UnmarshalMap(raw, &c); err != nil {
+				return caseItem{}, nil, err
+			}
+		case sk.Value == bodySK:
+			b = &bodyItem{}
+			if err := attributevalue.UnmarshalMap(raw, b); err != nil {
+				return caseItem{}, nil, err
+			}
+		case strings.HasPrefix(sk.Value, eventPrefix):
+			var e eventItem
+			if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
+				return caseItem{}, nil, err
+			}
+			events = append(events, e.Event)
+		}
+	}
+	if c.ID == "" {
+		return caseItem{}, nil, ErrNotFound
+	}
+	if b != nil {
+		c.Description, c.body = b.Description, true
+	}
+	return c, events, nil
 }
 
 // customerSK orders a customer's cases by when they were opened.
@@ -128,10 +179,10 @@ func (s *Store) count(ctx context.Context, pk, sk string, expires time.Time) (in
 	return v.N, err
 }
 
-// Case reads a case and its timeline (one query: the case sorts before its events).
+// Case reads a case and its timeline (one query: the case's body and the case sort
+// before its events).
 func (s *Store) Case(ctx context.Context, id string) (caseItem, []Event, error) {
-	var c caseItem
-	var events []Event
+	var raws []map[string]types.AttributeValue
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(casePK(id))},
@@ -142,39 +193,23 @@ func (s *Store) Case(ctx context.Context, id string) (caseItem, []Event, error) 
 		if err != nil {
 			return caseItem{}, nil, dynamo.Unavailable(err, "read complaint")
 		}
-		for _, raw := range page.Items {
-			sk, _ := raw["sk"].(*types.AttributeValueMemberS)
-			switch {
-			case sk != nil && sk.Value == caseSK:
-				if err := attributevalue.UnmarshalMap(raw, &c); err != nil {
-					return caseItem{}, nil, err
-				}
-			case sk != nil && strings.HasPrefix(sk.Value, eventPrefix):
-				var e eventItem
-				if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-					return caseItem{}, nil, err
-				}
-				events = append(events, e.Event)
-			}
-		}
+		raws = append(raws, page.Items...)
 	}
-	if c.ID == "" {
-		return caseItem{}, nil, ErrNotFound
-	}
-	return c, events, nil
+	return caseFrom(raws)
 }
 
-// caseOnly reads the case without its timeline.
+// caseOnly reads the case with its body, without its timeline: one query of the two
+// items that sort up to the case ("BODY" < "CASE" < "EV#…").
 func (s *Store) caseOnly(ctx context.Context, id string) (caseItem, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(casePK(id), caseSK), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk AND sk <= :case"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(casePK(id)), ":case": dynamo.S(caseSK)},
+		ConsistentRead:            aws.Bool(true),
+	})
 	if err != nil {
 		return caseItem{}, dynamo.Unavailable(err, "read complaint")
 	}
-	if out.Item == nil {
-		return caseItem{}, ErrNotFound
-	}
-	var c caseItem
-	err = attributevalue.UnmarshalMap(out.Item, &c)
+	c, _, err := caseFrom(out.Items)
 	return c, err
 }
 
@@ -196,10 +231,12 @@ func (s *Store) byToken(ctx context.Context, token string) (string, error) {
 
 // change is one write to a case: its new state, its events, its report deltas.
 type change struct {
-	item   caseItem
-	prev   int // version read; 0 for a new case
-	events []Event
-	deltas deltas
+	item caseItem
+	prev int // version read; 0 for a new case
+	// bodyKept: the case has its body item (read with it), which the change leaves.
+	bodyKept bool
+	events   []Event
+	deltas   deltas
 	// kpi are the location's KPI counters the change adds on its local day kpiDay.
 	kpi     map[string]int
 	kpiDay  string
@@ -221,18 +258,27 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 	c := ch.item
 	c.PK, c.SK = casePK(c.ID), caseSK
 	items := slices.Clone(ch.created)
-	var caseWrite types.TransactWriteItem
-	var err error
-	if ch.prev == 0 {
-		caseWrite, err = s.put(c, "attribute_not_exists(pk)")
-	} else {
-		caseWrite, err = s.put(c, "version = :v")
-		caseWrite.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(ch.prev))}
-	}
+	// The case item without its description, which stays in (or moves to) the body item.
+	stored, err := attributevalue.MarshalMap(c)
 	if err != nil {
 		return nil, err
 	}
+	delete(stored, "description")
+	caseWrite := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: stored}}
+	if ch.prev == 0 {
+		caseWrite.Put.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	} else {
+		caseWrite.Put.ConditionExpression = aws.String("version = :v")
+		caseWrite.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(ch.prev))}
+	}
 	items = append(items, caseWrite)
+	if !ch.bodyKept { // written with the case, whose condition decides
+		body, err := attributevalue.MarshalMap(bodyItem{PK: c.PK, SK: bodySK, Description: c.Description})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: body}})
+	}
 	for _, e := range ch.events {
 		w, err := s.put(eventItem{PK: casePK(c.ID), SK: eventSK(e.Seq), Event: e}, "attribute_not_exists(pk)")
 		if err != nil {
