@@ -345,7 +345,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The staff queue, by status then age; only the token's locations */
+        /**
+         * The staff queue, by status then age; only the token's locations
+         * @description Cases are listed without their description, which GET /v1/complaints/{complaintId} gives.
+         */
         get: operations["complaintQueue"];
         put?: never;
         /** A customer's complaint (JSON, or the hosted form's urlencoded post); throttled, honeypot, 64 KiB */
