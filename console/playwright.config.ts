@@ -11,6 +11,9 @@ export default defineConfig({
   ...(only?.length ? { testMatch: only.map((s) => `${s.trim()}.spec.ts`) } : {}),
   workers: 1,
   retries: 0,
+  // The machines are shared and noisy: an answer may take longer than the default 5 s
+  // to show while other work runs; a spec still fails when it never shows.
+  expect: { timeout: 10_000 },
   reporter: 'list',
   use: {
     baseURL: process.env.RAPPORT_CONSOLE_URL ?? 'http://127.0.0.1:8080',
