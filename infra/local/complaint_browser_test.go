@@ -75,14 +75,22 @@ func TestComplaintBrowserFormOnAPhone(t *testing.T) {
 	}
 	svc := &complaint.Service{Store: &complaint.Store{DB: s.env.Clients.DynamoDB, Table: s.env.Names("complaints")},
 		Locations: customers.Locations.(*location.Store), Customers: customers, Clock: s.cfg.Clock}
+	// cases are the location's cases, each read whole (the queue lists them without
+	// their description).
 	cases := func(t *testing.T) []complaint.Case {
 		t.Helper()
-		queue, err := svc.Queue(context.Background(), auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}},
-			complaint.QueueQuery{LocationID: loc.ID, Limit: 50})
+		manager := auth.Principal{Subject: "a1", Roles: []string{"manager"}, Locations: []string{loc.ID}}
+		queue, err := svc.Queue(context.Background(), manager, complaint.QueueQuery{LocationID: loc.ID, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return queue.Items
+		whole := make([]complaint.Case, len(queue.Items))
+		for i, c := range queue.Items {
+			if whole[i], err = svc.Get(context.Background(), manager, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return whole
 	}
 	form := front.URL + "/v1/c/" + loc.ID
 

@@ -15,7 +15,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -131,9 +130,10 @@ func toCustomer(c complaint.Complaint, loc place.Location, due, now time.Time, t
 	case occasion == "callback":
 		after = messageKey(c.ID, "outcome", c.Reopens)
 	}
+	key := messageKey(c.ID, occasion, c.Reopens)
 	return followup.Followup{
-		ID: id.New(due), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due, QuietHours: loc.QuietHours,
-		DedupeKey: messageKey(c.ID, occasion, c.Reopens), After: after, TemplateID: template, Vars: all,
+		ID: followup.OccasionID(key), Kind: kind, LocationID: c.LocationID, Recipient: r, DueAt: due, QuietHours: loc.QuietHours,
+		DedupeKey: key, After: after, TemplateID: template, Vars: all,
 		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: now,
 	}, true
 }

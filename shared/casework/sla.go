@@ -8,7 +8,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/i18n"
-	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/place"
 )
 
@@ -50,7 +49,7 @@ func notifications(s complaint.Escalation) ([]followup.Followup, error) {
 		Source: followup.Source{Type: "complaint", ID: c.ID}, CreatedAt: now}
 	dedupe := fmt.Sprintf("sla#%s#%s#%d#%d", c.ID, f.Clock, c.Reopens, f.Step)
 	if len(s.To) == 0 {
-		base.ID, base.DedupeKey = id.New(now), dedupe
+		base.ID, base.DedupeKey = followup.OccasionID(dedupe), dedupe
 		base.Vars = slaVars(s, "en")
 		base.Unroutable = fmt.Sprintf("no one to notify: ladder step %q found no address (location %q managers, head office, assignee)", s.Step.Notify, c.LocationID)
 		return []followup.Followup{base}, nil
@@ -58,7 +57,8 @@ func notifications(s complaint.Escalation) ([]followup.Followup, error) {
 	out := make([]followup.Followup, len(s.To))
 	for i, to := range s.To {
 		n := base
-		n.ID, n.DedupeKey = id.New(now), fmt.Sprintf("%s#%d", dedupe, i)
+		n.DedupeKey = fmt.Sprintf("%s#%d", dedupe, i)
+		n.ID = followup.OccasionID(n.DedupeKey)
 		n.Recipient = followup.Recipient{Type: "staff", ID: to.Name, Channel: to.Channel, Address: to.Address, Locale: to.Locale, TimeZone: loc.TimeZone}
 		n.Vars = slaVars(s, to.Locale)
 		out[i] = n

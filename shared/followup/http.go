@@ -72,8 +72,8 @@ type Staff struct {
 // ErrDuplicate means the occasion's dedupe key already has a follow-up.
 var ErrDuplicate = errors.New("this occasion already has a follow-up")
 
-// Schedule writes one follow-up (and its dedupe claim) on its own and returns it as
-// stored (its due time moved out of quiet hours).
+// Schedule writes one follow-up (SchedulePuts) on its own and returns it as stored
+// (its due time moved out of quiet hours); ErrDuplicate when its occasion has one.
 func (s *Store) Schedule(ctx context.Context, f Followup) (Followup, error) {
 	if err := f.timing(); err != nil {
 		return Followup{}, err
@@ -84,7 +84,9 @@ func (s *Store) Schedule(ctx context.Context, f Followup) (Followup, error) {
 		return Followup{}, err
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts})
-	if reasons := dynamo.CancellationReasons(err); len(reasons) == 2 && reasons[1] == "ConditionalCheckFailed" {
+	// Either item refused means the occasion is taken: the record of its occasion id,
+	// the dedupe claim, or the check that no claim was made before occasion ids.
+	if reasons := dynamo.CancellationReasons(err); len(reasons) == 2 && slices.Contains(reasons, "ConditionalCheckFailed") {
 		return Followup{}, ErrDuplicate
 	}
 	if err != nil {
@@ -166,12 +168,14 @@ func (r Request) followup(p auth.Principal, now time.Time, allowPrivateWebhooks 
 	}
 	to.Type, to.ID, to.Channel = "customer", r.CustomerID, r.Channel
 	f := Followup{
-		ID: id.New(now), Kind: r.Kind, LocationID: r.LocationID, Recipient: to, DueAt: r.DueAt.UTC(),
+		ID: OccasionID(r.DedupeKey), Kind: r.Kind, LocationID: r.LocationID, Recipient: to, DueAt: r.DueAt.UTC(),
 		Source: Source{Type: "api", ID: p.Subject}, CreatedAt: now,
 		Urgent: r.Urgent, QuietHours: r.QuietHours, DedupeKey: r.DedupeKey, TemplateID: r.TemplateID, Vars: r.Vars,
 	}
 	if f.DedupeKey == "" {
-		f.DedupeKey = "api#" + f.ID // no occasion named: this request alone
+		// No occasion named: this request alone, which its own random id makes unique.
+		f.ID = id.New(now)
+		f.DedupeKey = "api#" + f.ID
 	}
 	return f, nil
 }

@@ -4,8 +4,14 @@ package followup
 //
 //	pk                    sk        item
 //	FU#<followupId>       FU        the follow-up record
-//	DEDUPE#<dedupeKey>    DEDUPE    claims one occasion, so it yields one follow-up
+//	DEDUPE#<dedupeKey>    DEDUPE    claims one occasion for a follow-up with an id of its
+//	                                own (the API's, and every one scheduled before
+//	                                occasion ids), so it yields one follow-up
 //	OUTBOX                <id>      a message the outbox channel delivered (local, dev)
+//
+// A follow-up of a named occasion has the occasion's id (OccasionID of its dedupe
+// key): its record is its own claim, one item to write instead of two. Its
+// schedule checks that no DEDUPE item claimed the occasion before occasion ids.
 //
 // Index "due" is sparse and sharded over Shards partitions; only follow-ups that are
 // waiting carry its keys:
@@ -25,18 +31,23 @@ package followup
 // Access patterns:
 //
 //	a follow-up by id                   GetItem FU#<id>
-//	the follow-up of an occasion        GetItem DEDUPE#<key>, then FU#<followupId> (the
+//	the follow-up of an occasion        GetItem FU#<OccasionID(key)>; when absent, GetItem
+//	                                    DEDUPE#<key>, then FU#<followupId> (the
 //	                                    predecessor a follow-up waits for, After)
 //	due at time t                       Query due: duePk = DUE#s, dueSk <= t, for each s
 //	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
-//	outbox, newest first                Query pk = OUTBOX, descending
+//	outbox, latest sent first           Query pk = OUTBOX, every page, sorted by sentAt
+//	                                    (ids are in no time order; local and dev only)
 //	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
 //	a location's, latest due first      Query byLocation: locationPk = LOC#<id>, locationSk
 //	                                    between the asked due times, descending
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 )
 
@@ -51,6 +62,15 @@ func recordPK(id string) string { return "FU#" + id }
 const recordSK = "FU"
 
 func dedupePK(key string) string { return "DEDUPE#" + key }
+
+// OccasionID is the id of the follow-up an occasion (its dedupe key) yields: "o" and
+// 120 bits of the key's SHA-256 in lowercase base32, 25 characters. Scheduled under
+// it, the follow-up's record claims the occasion itself. It never equals an id.New
+// (26 characters, upper case), so a follow-up with an id of its own is told apart.
+func OccasionID(dedupeKey string) string {
+	sum := sha256.Sum256([]byte(dedupeKey))
+	return "o" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
+}
 
 const dedupeSK = "DEDUPE"
 

@@ -1,8 +1,11 @@
 package followup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,25 +51,32 @@ func (o *Outbox) Deliver(ctx context.Context, m Message) error {
 	return nil
 }
 
-// List returns up to limit messages, newest first.
+// List returns up to limit messages, the latest sent first (ties: by id, descending).
+// It reads the whole outbox, which is one partition that exists only where messages
+// go to it (local, dev) and keeps Keep: its keys are follow-up ids, which are in no
+// time order (OccasionID).
 func (o *Outbox) List(ctx context.Context, limit int) ([]Message, error) {
-	out, err := o.DB.Query(ctx, &dynamodb.QueryInput{
+	var msgs []Message
+	p := dynamodb.NewQueryPaginator(o.DB, &dynamodb.QueryInput{
 		TableName:                 aws.String(o.Table),
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(outboxPK)},
-		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(int32(limit)),
 	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox list: %w", err)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("outbox list: %w", err)
+		}
+		var items []outboxItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			msgs = append(msgs, it.Message)
+		}
 	}
-	var items []outboxItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, err
-	}
-	msgs := make([]Message, len(items))
-	for i, it := range items {
-		msgs[i] = it.Message
-	}
-	return msgs, nil
+	slices.SortFunc(msgs, func(a, b Message) int {
+		return cmp.Or(b.SentAt.Compare(a.SentAt), strings.Compare(b.ID, a.ID))
+	})
+	return msgs[:max(0, min(limit, len(msgs)))], nil
 }

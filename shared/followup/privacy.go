@@ -8,14 +8,14 @@ package followup
 // Access patterns:
 //
 //	a customer's follow-ups            Query byCustomer CUST#<id>
-//	the follow-up of an occasion       GetItem DEDUPE#<key>, then FU#<id>
+//	the follow-up of an occasion       GetItem FU#<OccasionID(key)>; when absent, GetItem
+//	                                   DEDUPE#<key>, then FU#<id>
 //	a delivered copy                   DeleteItem OUTBOX / <followupId>
 //	delivered copies to an address     Query OUTBOX, filtered by "to" (one partition,
 //	                                   local and dev only, kept 30 days)
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -67,21 +67,11 @@ func (s *Store) Erase(ctx context.Context, id, cid, pseudonym string, now time.T
 // recipients keep their address. It returns the follow-up's id ("" when the occasion
 // had none).
 func (s *Store) RedactOccasion(ctx context.Context, dedupeKey string, keepStaff bool, now time.Time) (string, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(dedupePK(dedupeKey), dedupeSK)})
-	if err != nil {
-		return "", dynamo.Unavailable(err, "read follow-up occasion")
-	}
-	v, ok := out.Item["followupId"].(*types.AttributeValueMemberS)
-	if !ok {
-		return "", nil
-	}
-	f, err := s.Get(ctx, v.Value)
-	if errors.Is(err, ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
+	it, ok, err := s.occasion(ctx, dedupeKey)
+	if err != nil || !ok {
 		return "", err
 	}
+	f := it.Followup
 	u := redaction(now, keepStaff && f.Recipient.Type == "staff")
 	_, err = s.redact(ctx, f.ID, u, expression.AttributeExists(expression.Name("pk")), now)
 	return f.ID, err

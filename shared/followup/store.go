@@ -42,9 +42,15 @@ type item struct {
 	LeaseUntil int64  `dynamodbav:"leaseUntil,omitempty"`
 }
 
-// SchedulePuts are the transaction items that schedule f: the record (new) and its
-// dedupe claim, so one occasion can only ever yield one follow-up. Other domains put
-// them in the same transaction as the cause.
+// SchedulePuts are the transaction items that schedule f, so one occasion can only
+// ever yield one follow-up. Other domains put them in the same transaction as the
+// cause. There are always two, the record first, and a refused condition on either
+// means the occasion already has its follow-up:
+//
+//   - f's id is its occasion's (OccasionID of its dedupe key): the record (new), which
+//     claims the occasion itself, and a check that no DEDUPE item claimed it before
+//     occasion ids (a transactional read, not a second write);
+//   - f has an id of its own: the record (new) and its dedupe claim (new).
 func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	if f.ID == "" || f.DedupeKey == "" || f.DueAt.IsZero() {
 		return nil, fmt.Errorf("schedule follow-up: id, dedupe key and due time are required")
@@ -62,11 +68,17 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	if err != nil {
 		return nil, err
 	}
+	notExists := aws.String("attribute_not_exists(pk)")
+	record := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: rec, ConditionExpression: notExists}}
+	if f.ID == OccasionID(f.DedupeKey) {
+		unclaimed := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.Table),
+			Key: dynamo.Key(dedupePK(f.DedupeKey), dedupeSK), ConditionExpression: notExists}}
+		return []types.TransactWriteItem{record, unclaimed}, nil
+	}
 	dedupe := dynamo.Key(dedupePK(f.DedupeKey), dedupeSK)
 	dedupe["followupId"] = dynamo.S(f.ID)
-	notExists := aws.String("attribute_not_exists(pk)")
 	return []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.Table), Item: rec, ConditionExpression: notExists}},
+		record,
 		{Put: &types.Put{TableName: aws.String(s.Table), Item: dedupe, ConditionExpression: notExists}},
 	}, nil
 }
@@ -174,28 +186,36 @@ func (s *Store) markQueued(ctx context.Context, it item, at time.Time) (bool, er
 // ByOccasion is the follow-up an occasion (a dedupe key) yielded; ok is false when it
 // yielded none.
 func (s *Store) ByOccasion(ctx context.Context, dedupeKey string) (f Followup, ok bool, err error) {
+	it, ok, err := s.occasion(ctx, dedupeKey)
+	return it.Followup, ok, err
+}
+
+// occasion reads the follow-up an occasion yielded: the record of its occasion id
+// (one read), else the one its DEDUPE item names (an occasion claimed before
+// occasion ids, or by a follow-up with an id of its own). ok is false when it
+// yielded none.
+func (s *Store) occasion(ctx context.Context, dedupeKey string) (item, bool, error) {
+	it, err := s.get(ctx, OccasionID(dedupeKey))
+	if !errors.Is(err, ErrNotFound) {
+		return it, err == nil, err
+	}
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.Table), Key: dynamo.Key(dedupePK(dedupeKey), dedupeSK), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return Followup{}, false, fmt.Errorf("occasion %s: %w", dedupeKey, err)
+		return item{}, false, dynamo.Unavailable(err, "read follow-up occasion")
 	}
 	var claim struct {
 		FollowupID string `dynamodbav:"followupId"`
 	}
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &claim); err != nil {
-			return Followup{}, false, err
-		}
+	if err := attributevalue.UnmarshalMap(out.Item, &claim); err != nil || claim.FollowupID == "" {
+		return item{}, false, err
 	}
-	if claim.FollowupID == "" {
-		return Followup{}, false, nil
-	}
-	f, err = s.Get(ctx, claim.FollowupID)
+	it, err = s.get(ctx, claim.FollowupID)
 	if errors.Is(err, ErrNotFound) {
-		return Followup{}, false, nil
+		return item{}, false, nil
 	}
-	return f, err == nil, err
+	return it, err == nil, err
 }
 
 // hold puts a follow-up that must wait for its predecessor back among the scheduled
@@ -223,8 +243,11 @@ func (s *Store) markRequeued(ctx context.Context, it item, at time.Time) (bool, 
 }
 
 // claim takes the sending lease on a follow-up that is waiting, or whose previous
-// sender died mid-send (lease expired).
-func (s *Store) claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (bool, error) {
+// sender died mid-send (lease expired), and returns it as claimed. When the claim is
+// refused it returns the follow-up as it stood, to tell why (no PK: there is none).
+// Unless ordered is set, a follow-up that names a predecessor (After) is refused too:
+// whether it may go yet is decided first (Sender.waitFor), then it is claimed ordered.
+func (s *Store) claim(ctx context.Context, id, owner string, now time.Time, lease time.Duration, ordered bool) (item, bool, error) {
 	u := expression.Set(expression.Name("status"), expression.Value(Sending)).
 		Set(expression.Name("leaseOwner"), expression.Value(owner)).
 		Set(expression.Name("leaseUntil"), expression.Value(now.Add(lease).Unix())).
@@ -232,7 +255,41 @@ func (s *Store) claim(ctx context.Context, id, owner string, now time.Time, leas
 	cond := expression.Name("status").In(expression.Value(Scheduled), expression.Value(Queued), expression.Value(Failed)).
 		Or(expression.Name("status").Equal(expression.Value(Sending)).
 			And(expression.Name("leaseUntil").LessThan(expression.Value(now.Unix()))))
-	return s.update(ctx, id, u, cond)
+	if !ordered {
+		cond = cond.And(expression.AttributeNotExists(expression.Name("after")))
+	}
+	return s.change(ctx, id, u, cond)
+}
+
+// change applies a conditional update and returns the follow-up as updated; when the
+// condition did not hold (ok false), as it stood, the zero item when there is none.
+func (s *Store) change(ctx context.Context, id string, u expression.UpdateBuilder, cond expression.ConditionBuilder) (item, bool, error) {
+	ex, err := expression.NewBuilder().WithUpdate(u).WithCondition(cond).Build()
+	if err != nil {
+		return item{}, false, err
+	}
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(recordPK(id), recordSK),
+		UpdateExpression: ex.Update(), ConditionExpression: ex.Condition(),
+		ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values(),
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	attrs, ok := map[string]types.AttributeValue(nil), true
+	var refused *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &refused):
+		attrs, ok = refused.Item, false
+	case err != nil:
+		return item{}, false, fmt.Errorf("update follow-up %s: %w", id, err)
+	default:
+		attrs = out.Attributes
+	}
+	var it item
+	if err := attributevalue.UnmarshalMap(attrs, &it); err != nil {
+		return item{}, false, fmt.Errorf("decode follow-up %s: %w", id, err)
+	}
+	return it, ok, nil
 }
 
 // markFailed records that a follow-up's message went to the DLQ, and why; a redrive

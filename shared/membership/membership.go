@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 )
 
@@ -44,8 +43,9 @@ func (m Messages) PointsExpiring(ev loyalty.PointsExpiring) ([]types.TransactWri
 		return nil, nil
 	}
 	lot, now := ev.Lot, ev.At
-	return m.Followups.SchedulePuts(followup.Followup{ID: id.New(now), Kind: followup.KindPointsExpiry, Recipient: r, DueAt: now,
-		DedupeKey: "points-expiry#" + lot.ID, TemplateID: "points-expiry",
+	key := "points-expiry#" + lot.ID
+	return m.Followups.SchedulePuts(followup.Followup{ID: followup.OccasionID(key), Kind: followup.KindPointsExpiry, Recipient: r, DueAt: now,
+		DedupeKey: key, TemplateID: "points-expiry",
 		Vars:   map[string]string{"points": fmt.Sprint(lot.Remaining), "expiresOn": lot.ExpiresAt.Format("2006-01-02")},
 		Source: followup.Source{Type: "loyalty-lot", ID: lot.ID}, CreatedAt: now})
 }
@@ -68,8 +68,8 @@ func tierMessage(a loyalty.Account, ch loyalty.TierChange, now time.Time) (follo
 		// Still in the tier: say what happens, and by when it can be kept.
 		template, vars = "tier-notice", map[string]string{"tier": ch.From, "next": ch.To, "on": a.DowngradeAt.Format("2006-01-02")}
 	}
-	return followup.Followup{ID: id.New(now), Kind: followup.KindTierChange, Recipient: r, DueAt: now,
-		DedupeKey:  fmt.Sprintf("tier#%s#%s#%s#%s", a.CustomerID, ch.Kind, ch.To, now.Format("2006-01-02")),
-		TemplateID: template, Vars: vars,
+	key := fmt.Sprintf("tier#%s#%s#%s#%s", a.CustomerID, ch.Kind, ch.To, now.Format("2006-01-02"))
+	return followup.Followup{ID: followup.OccasionID(key), Kind: followup.KindTierChange, Recipient: r, DueAt: now,
+		DedupeKey: key, TemplateID: template, Vars: vars,
 		Source: followup.Source{Type: "loyalty-account", ID: a.CustomerID}, CreatedAt: now}, true
 }

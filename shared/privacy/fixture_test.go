@@ -288,18 +288,11 @@ func (f *fixture) deliverAll(cid, responseID string) {
 		ev.Records = append(ev.Records, events.SQSMessage{MessageId: "m-" + fu.ID, Body: `{"followupId":"` + fu.ID + `"}`})
 	}
 	if responseID != "" {
-		out, err := f.env.Clients.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.env.Names("followups")),
-			Key: dynamo.Key("DEDUPE#"+survey.RecoveryKey(responseID, 0), "DEDUPE")})
-		if err != nil || out.Item == nil {
+		alert, ok, err := f.followups.ByOccasion(ctx, survey.RecoveryKey(responseID, 0))
+		if err != nil || !ok {
 			f.t.Fatalf("no loop alert for response %s: %v", responseID, err)
 		}
-		var d struct {
-			ID string `dynamodbav:"followupId"`
-		}
-		if err := attributevalue.UnmarshalMap(out.Item, &d); err != nil {
-			f.t.Fatal(err)
-		}
-		ev.Records = append(ev.Records, events.SQSMessage{MessageId: "m-" + d.ID, Body: `{"followupId":"` + d.ID + `"}`})
+		ev.Records = append(ev.Records, events.SQSMessage{MessageId: "m-" + alert.ID, Body: `{"followupId":"` + alert.ID + `"}`})
 	}
 	resp, err := f.sender.Handle(ctx, ev)
 	if err != nil || len(resp.BatchItemFailures) > 0 {

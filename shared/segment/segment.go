@@ -253,7 +253,7 @@ func message(p customer.Profile, loc place.Location, kind, dedupe string, now ti
 	if !ok {
 		return followup.Followup{}, false
 	}
-	return followup.Followup{ID: id.New(now), Kind: kind, LocationID: loc.ID, Recipient: r, DueAt: now, DedupeKey: dedupe,
+	return followup.Followup{ID: followup.OccasionID(dedupe), Kind: kind, LocationID: loc.ID, Recipient: r, DueAt: now, DedupeKey: dedupe,
 		QuietHours: loc.QuietHours, Source: followup.Source{Type: "segment", ID: dedupe}, CreatedAt: now}, true
 }
 

@@ -71,7 +71,10 @@ func TestBadScoreOpensACase(t *testing.T) {
 	if len(page.Items) != 1 {
 		t.Fatalf("%d cases, want the detractor's only", len(page.Items))
 	}
-	c := page.Items[0]
+	c, err := cases.Get(ctx, everyone, page.Items[0].ID) // the queue lists cases without their description
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.Channel != "survey" || c.CustomerID != "c-1" || c.Severity != "high" || c.Category != "service_attitude" ||
 		!strings.Contains(c.Description, "Rude at check-in") || !strings.Contains(c.Description, "detractor") {
 		t.Fatalf("case %+v", c.Complaint)

@@ -17,7 +17,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
@@ -107,19 +106,22 @@ func callbacks(rec survey.Recovery) []followup.Followup {
 	base.QuietHours = quiet
 	if len(to) == 0 {
 		base.DedupeKey = survey.RecoveryKey(r.ID, -1)
+		base.ID = followup.OccasionID(base.DedupeKey)
 		base.Unroutable = fmt.Sprintf("no one to alert: the loop names no contact and location %q has no managers in the registry", r.LocationID)
 		return []followup.Followup{base}
 	}
 	out := make([]followup.Followup, len(to))
 	for i, rcpt := range to {
 		f := base
-		f.ID, f.Recipient, f.DedupeKey = id.New(r.SubmittedAt), rcpt, survey.RecoveryKey(r.ID, i)
+		f.Recipient, f.DedupeKey = rcpt, survey.RecoveryKey(r.ID, i)
+		f.ID = followup.OccasionID(f.DedupeKey)
 		out[i] = f
 	}
 	return out
 }
 
-// callback is the alert the loop opens: call the customer back by the deadline.
+// callback is the alert the loop opens: call the customer back by the deadline (its
+// recipient, dedupe key and id are each alert's).
 func callback(sv survey.Survey, r survey.Response, by time.Time) followup.Followup {
 	var parts []string
 	if r.Score.NPS != nil {
@@ -143,7 +145,7 @@ func callback(sv survey.Survey, r survey.Response, by time.Time) followup.Follow
 		body += "\nComment: " + r.Comment
 	}
 	return followup.Followup{
-		ID: id.New(r.SubmittedAt), Kind: followup.KindRecoveryCallback, LocationID: r.LocationID,
+		Kind: followup.KindRecoveryCallback, LocationID: r.LocationID,
 		// The alert goes at once (outside the recipient's quiet hours); the callback
 		// itself is due by the deadline.
 		DueAt:   r.SubmittedAt,

@@ -216,8 +216,9 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	if err := s.Surveys.PutInvitation(ctx, inv); err != nil && !errors.Is(err, survey.ErrVersionConflict) {
 		return "", err
 	}
-	f := followup.Followup{ID: id.New(now), Kind: followup.KindPostServiceSurvey, LocationID: v.LocationID,
-		DedupeKey: "visit-survey#" + v.SourceID, DueAt: v.At.Add(time.Duration(ps.DelayMinutes) * time.Minute),
+	key := "visit-survey#" + v.SourceID
+	f := followup.Followup{ID: followup.OccasionID(key), Kind: followup.KindPostServiceSurvey, LocationID: v.LocationID,
+		DedupeKey: key, DueAt: v.At.Add(time.Duration(ps.DelayMinutes) * time.Minute),
 		TemplateID: "post-service-survey", Vars: map[string]string{"link": strings.TrimRight(s.PublicURL, "/") + "/v1/s/" + token},
 		QuietHours: loc.QuietHours, Source: followup.Source{Type: "visit", ID: v.SourceID}, CreatedAt: now}
 	if !reachable {
