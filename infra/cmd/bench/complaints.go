@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/infra/local"
@@ -71,6 +72,33 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *r
 	if err != nil {
 		return err
 	}
+	// Cases whose description is 500 Chinese characters (1,500 bytes), acknowledged: an
+	// action's cost must not grow with the description.
+	long := strings.Repeat("房间空调坏了，前台说会派人来修，等了两个小时没人来", 20)
+	var longIDs []string
+	for i := range max(n/4, pricedSamples+20) {
+		body := fmt.Sprintf(`{"category":"facilities","severity":"high","description":%q,"locationId":"%s",
+			"contact":{"name":"客人","email":"long%d@example.com","locale":"zh-CN"}}`, long, local.DemoLocation(time.Now()).ID, i)
+		_, b, err := call("POST", "/v1/complaints", body, nil, http.StatusCreated)
+		var rc struct{ ComplaintID string }
+		if err == nil {
+			err = json.Unmarshal(b, &rc)
+		}
+		if err != nil {
+			return err
+		}
+		longIDs = append(longIDs, rc.ComplaintID)
+	}
+	longAction, err := measure(len(longIDs), func(i int) (sample, error) {
+		if i < 0 {
+			return sample{}, nil // no warm-up: each case is acknowledged once
+		}
+		s, _, err := call("POST", "/v1/complaints/"+longIDs[i]+"/actions", `{"action":"acknowledge","note":"已致电客人。"}`, auth, http.StatusOK)
+		return s, err
+	})
+	if err != nil {
+		return err
+	}
 	zone, err := time.LoadLocation(local.DemoLocation(time.Now()).TimeZone)
 	if err != nil {
 		return err
@@ -88,6 +116,7 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *r
 	report("intake + Idempotency-Key", intake, floor)
 	report("action: acknowledge", action, floor)
 	report("action: resolve", resolve, floor)
+	report("action: acknowledge, 500-char Chinese", longAction, floor)
 	report("report query (one day, one location)", reportQ, floor)
 	return nil
 }
