@@ -205,6 +205,9 @@ func run(n int) error {
 		return err
 	}
 	fmt.Println()
+	if err := sendCost(ctx, r, clients, names("followups"), urls["followups"], prices); err != nil {
+		return err
+	}
 	printCosts()
 	fmt.Println()
 	return bootstraps()

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rapport-crm/rapport/infra/cost"
+	"github.com/rapport-crm/rapport/infra/local"
+	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// sendCost prices k follow-ups from due to delivered through the runner's functions:
+// one dispatcher run enqueues them, then the sender takes them off the queue in
+// batches of ten as Lambda's event source would (its receives and deletes counted as
+// SQS requests). Delivery goes to the outbox locally (one item each, standing in for the
+// channel; in AWS the channel's own price, SES's $0.10 per thousand emails, replaces it).
+func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table, queueURL string, prices *pricer) error {
+	const k = 100
+	store := &followup.Store{DB: clients.DynamoDB, Table: table}
+	for i := range k {
+		f := followup.Followup{ID: id.New(time.Now()), Kind: "alert", DueAt: time.Now().Add(-time.Minute), Urgent: true,
+			Recipient: followup.Recipient{Type: "staff", Channel: "email", Address: "frontdesk" + strconv.Itoa(i) + "@loc-1.example"},
+			Subject:   "Service recovery", Body: "A guest answered 3."}
+		f.DedupeKey = "bench-send#" + f.ID
+		if _, err := store.Schedule(ctx, f); err != nil {
+			return err
+		}
+	}
+	var (
+		units  cost.Units
+		sqsReq int
+		lambda float64 // dollars
+	)
+	run := func(name string, payload []byte) error {
+		mctx, m := cloud.WithMeter(ctx)
+		b := &bill{}
+		m.Probe = prices.probe(b)
+		start := time.Now()
+		if _, err := r.Invoke(mctx, name, payload); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		row, _ := wiring.FunctionByName(name)
+		lambda += cost.USEast1.Price(cost.Usage{LambdaMB: row.MemoryMB, LambdaDuration: time.Since(start), Invocations: 1}).Lambda
+		units, sqsReq = units.Add(b.units), sqsReq+b.sqs
+		return b.err
+	}
+	if err := run("followup-dispatcher", []byte(`{}`)); err != nil {
+		return err
+	}
+	sent := 0
+	for sent < k {
+		out, err := clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			return err
+		}
+		if len(out.Messages) == 0 {
+			return fmt.Errorf("sendCost: %d of %d follow-ups reached the sender", sent, k)
+		}
+		var ev events.SQSEvent
+		var done []sqstypes.DeleteMessageBatchRequestEntry
+		for i, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
+			done = append(done, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		}
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if err := run("followup-sender", payload); err != nil {
+			return err
+		}
+		// What the event source does around each batch: a receive and a delete.
+		sqsReq += 2
+		if _, err := clients.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: done}); err != nil {
+			return err
+		}
+		sent += len(out.Messages)
+	}
+	per := cost.USEast1.Price(cost.Usage{Units: units, SQSRequests: sqsReq})
+	each := func(d float64) float64 { return d / k * 1e6 }
+	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k},
+		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS)}
+	return nil
+}
+
+// sendPrice is a follow-up's cost from due to delivered, per million follow-ups.
+type sendPrice struct {
+	k                          int
+	units                      cost.Units
+	dynamo, lambda, sqs, total float64
+}
+
+var sendRow *sendPrice
