@@ -1,8 +1,8 @@
 package loyalty
 
-// An erasure moves the whole account (its lots, entries and claims) to a pseudonymous
-// account and removes the member's data: a carry entry on each side balances what a
-// chunk moved, and both carries come back to zero at the end.
+// An erasure moves the whole account (its lots, live and archived, its entries and
+// claims) to a pseudonymous account and removes the member's data: a carry entry on
+// each side balances what a chunk moved, and both carries come back to zero at the end.
 //
 //	pk                 sk                item
 //	ACCT#<id>          E#ERASURE-CARRY   while an account moves: what its moved entries
@@ -218,11 +218,31 @@ func (s *Store) moveChunk(ctx context.Context, cid string, aliases map[string]st
 				add["balance"] += l.Remaining
 			}
 			put, err := s.newLot(l.Lot, rules, now)
+			if l.Remaining == 0 && !l.Pending {
+				put, err = s.put(lotItem{PK: accountPK(pseudonym), SK: spentSK(l.ExpiresAt, l.ID), Lot: l.Lot}) // archived on the way
+			}
 			if err != nil {
 				return false, err
 			}
 			c := expression.Name("remaining").Equal(expression.Value(l.Remaining)).And(expression.Name("pending").Equal(expression.Value(l.Pending)))
 			del, err := s.deleteIf(dynamo.Key(accountPK(cid), k.SK), c)
+			if err != nil {
+				return false, err
+			}
+			items = append(items, put, del)
+			lots++
+		case strings.HasPrefix(k.SK, spentPref):
+			// An archived lot holds no points: it moves as it is, archived.
+			var l lotItem
+			if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
+				return false, err
+			}
+			l.PK, l.CustomerID, l.SourceID = accountPK(pseudonym), pseudonym, aliasedSource(l.SourceID, aliases)
+			put, err := s.put(l)
+			if err != nil {
+				return false, err
+			}
+			del, err := s.deleteIf(dynamo.Key(accountPK(cid), k.SK), expression.Name("remaining").Equal(expression.Value(l.Remaining)))
 			if err != nil {
 				return false, err
 			}

@@ -188,6 +188,14 @@ func (s *Service) lotTimer(acct Account, lot Lot, kind string, rules Rules, now 
 	default:
 		done = new(int) // not due yet, or spent: only the timer moves
 	}
+	if after.Remaining <= 0 && !after.Pending {
+		// Expired, released empty, or spent: out of the live range, its timer gone.
+		moved, err := s.Store.archive(lot, after)
+		if err != nil {
+			return nil, nil, err
+		}
+		return append(items, moved...), done, nil
+	}
 	it, err := s.lotUpdate(lot, after, rules)
 	if err != nil {
 		return nil, nil, err

@@ -5,8 +5,13 @@ package loyalty
 //	pk                    sk                          item
 //	ACCT#<customerId>     L                           the account: balance, pending,
 //	                                                  shortfall, tier, earned per month
-//	ACCT#<customerId>     L#<expiresAt>#<lotId>       a lot: what one earn or bonus left,
+//	ACCT#<customerId>     L#<expiresAt>#<lotId>       a live lot: what one earn or bonus left,
 //	                                                  consumed soonest-expiring first
+//	ACCT#<customerId>     X#<expiresAt>#<lotId>       an emptied lot (spent, expired, merged
+//	                                                  away): moved out of the live range in
+//	                                                  the write that emptied it, with every
+//	                                                  field but its timer, so a reversal can
+//	                                                  bring it back and an export lists it
 //	ACCT#<customerId>     E#<entryId>                 a ledger entry, never changed
 //	ACCT#<customerId>     S#<sourceId>                the source's claim: one entry per
 //	                                                  sourceId and customer, ever
@@ -29,8 +34,16 @@ package loyalty
 // Access patterns:
 //
 //	balance with its lots             Query ACCT#<id>, begins_with(sk, "L"): one round trip
+//	                                  over the account and the live lots only, whatever
+//	                                  the history (emptied lots sort under X#)
+//	a lot to give points back to      the live lot, else GetItem ACCT#<id> / X#<exp>#<lotId>
+//	every lot (export)                Query ACCT#<id>, begins_with(sk, "L"), then "X#"
 //	earn, redeem, reverse, adjust     one TransactWriteItems: the account (ADD, with a
-//	                                  condition), the lots, the entry, the source's claim
+//	                                  condition), the lots, the entry, the source's claim;
+//	                                  a lot it empties is deleted, only if still as
+//	                                  read, and put under X#; past the transaction's
+//	                                  item limit an emptied lot stays live until its
+//	                                  timer (still set) archives it
 //	the ledger, newest first          Query ACCT#<id>, begins_with(sk, "E#"), descending
 //	a repeated sourceId               GetItem ACCT#<id> / S#<sourceId>: the first entry
 //	timers due                        Query due DUE#<shard>, dueSk <= now: never a scan
@@ -48,6 +61,7 @@ import (
 const (
 	accountSK  = "L"
 	lotPrefix  = "L#"
+	spentPref  = "X#"
 	entryPref  = "E#"
 	sourcePref = "S#"
 	settingsPK = "SETTINGS"
@@ -74,6 +88,11 @@ func contactPK(c string) string    { return "CONTACT#" + c }
 
 func lotSK(expires time.Time, id string) string {
 	return lotPrefix + expires.UTC().Format(sortTime) + "#" + id
+}
+
+// spentSK is where an emptied lot is kept: outside begins_with(sk, "L").
+func spentSK(expires time.Time, id string) string {
+	return spentPref + expires.UTC().Format(sortTime) + "#" + id
 }
 
 func duePK(cid string) string {

@@ -123,4 +123,7 @@ type Lot struct {
 	Remaining  int    `dynamodbav:"remaining" json:"remaining"`
 	Pending    bool   `dynamodbav:"pending" json:"pending"`
 	Reminded   bool   `dynamodbav:"reminded" json:"reminded"`
+	// Merges counts the merges that moved points out of the lot: points given back to
+	// it afterwards move again under a new sourceId (merge.go).
+	Merges int `dynamodbav:"merges,omitempty" json:"-"`
 }

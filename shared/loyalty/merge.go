@@ -24,8 +24,10 @@ import (
 	"github.com/rapport-crm/rapport/shared/retry"
 )
 
-// mergeChunk lots move per transaction: six items each, and the two accounts.
-const mergeChunk = 16
+// mergeChunk lots move per transaction: seven items each (the duplicate's lot archived
+// as two, its entry and claim, the survivor's lot, entry and claim), and the two
+// accounts: 14×7+2 = 100, DynamoDB's limit.
+const mergeChunk = (dynamo.MaxTxItems - 2) / 7
 
 // Moved counts what a merge moved.
 type Moved struct {
@@ -34,15 +36,9 @@ type Moved struct {
 	Pending int `json:"pending"`
 }
 
-// mergeLot is a lot as stored with how often merges moved points out of it (points
-// given back to it after a merge move again under a new sourceId).
-type mergeLot struct {
-	Lot
-	Merges int `dynamodbav:"merges"`
-}
-
-func (s *Store) lotsOf(ctx context.Context, cid string) ([]mergeLot, error) {
-	var lots []mergeLot
+// lotsOf reads a customer's live lots with points left.
+func (s *Store) lotsOf(ctx context.Context, cid string) ([]Lot, error) {
+	var lots []Lot
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :l)"),
@@ -55,7 +51,7 @@ func (s *Store) lotsOf(ctx context.Context, cid string) ([]mergeLot, error) {
 		if err != nil {
 			return nil, dynamo.Unavailable(err, "read lots")
 		}
-		var items []mergeLot
+		var items []Lot
 		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
 			return nil, err
 		}
@@ -125,7 +121,7 @@ func (s *Store) MergeInto(ctx context.Context, dupID, survivorID, actor string, 
 	return m, nil
 }
 
-func (s *Store) mergeLots(lots []mergeLot, dupID, survivorID, actor string, rules Rules, now time.Time) ([]types.TransactWriteItem, error) {
+func (s *Store) mergeLots(lots []Lot, dupID, survivorID, actor string, rules Rules, now time.Time) ([]types.TransactWriteItem, error) {
 	add := map[string]int{}
 	var items []types.TransactWriteItem
 	for _, l := range lots {
@@ -146,17 +142,10 @@ func (s *Store) mergeLots(lots []mergeLot, dupID, survivorID, actor string, rule
 		lot := Lot{LotRef: LotRef{ID: in.ID, AvailableAt: l.AvailableAt, ExpiresAt: l.ExpiresAt}, CustomerID: survivorID,
 			SourceID: src, Points: l.Remaining, Remaining: l.Remaining, Pending: l.Pending, Reminded: l.Reminded}
 		in.Lot = &lot.LotRef
-		u := expression.Set(expression.Name("remaining"), expression.Value(0)).
-			Set(expression.Name("merges"), expression.Value(l.Merges+1)).
-			Remove(expression.Name("duePk")).Remove(expression.Name("dueSk"))
-		cond := expression.Name("remaining").Equal(expression.Value(l.Remaining)).
-			And(expression.Name("pending").Equal(expression.Value(l.Pending)))
-		if l.Merges == 0 {
-			cond = cond.And(expression.AttributeNotExists(expression.Name("merges")).Or(expression.Name("merges").Equal(expression.Value(0))))
-		} else {
-			cond = cond.And(expression.Name("merges").Equal(expression.Value(l.Merges)))
-		}
-		empty, err := s.update(dynamo.Key(accountPK(dupID), lotSK(l.ExpiresAt, l.ID)), u, &cond)
+		// The duplicate's lot is left empty: archived, if still as read.
+		emptied := l
+		emptied.Remaining, emptied.Merges = 0, l.Merges+1
+		empty, err := s.archive(l, emptied)
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +161,7 @@ func (s *Store) mergeLots(lots []mergeLot, dupID, survivorID, actor string, rule
 		if err != nil {
 			return nil, err
 		}
-		items = append(append(append(append(items, empty), outItems...), newLot), inItems...)
+		items = append(append(append(append(items, empty...), outItems...), newLot), inItems...)
 	}
 	from, err := s.addTo(dupID, map[string]int{"balance": -add["balance"], "pending": -add["pending"]}, now)
 	if err != nil {

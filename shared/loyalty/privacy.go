@@ -28,16 +28,18 @@ type Export struct {
 	Ledger  []Entry  `json:"ledger"`
 }
 
-// ExportOf reads a customer's account (member data included), lots and whole ledger.
+// ExportOf reads a customer's account (member data included), lots (the live ones,
+// then the emptied ones) and whole ledger.
 func (s *Store) ExportOf(ctx context.Context, cid string) (Export, error) {
 	acct, lots, exists, err := s.Account(ctx, cid)
 	if err != nil {
 		return Export{}, err
 	}
-	out := Export{Lots: lots, Ledger: []Entry{}}
-	if out.Lots == nil {
-		out.Lots = []Lot{}
+	spent, err := s.spentLots(ctx, cid)
+	if err != nil {
+		return Export{}, err
 	}
+	out := Export{Lots: append(append([]Lot{}, lots...), spent...), Ledger: []Entry{}}
 	if exists {
 		out.Account = &acct
 	}

@@ -121,7 +121,8 @@ func count(raw map[string]types.AttributeValue, accounts map[string]*tally, entr
 			return err
 		}
 		t.hasAccount, t.balance, t.pending = true, a.Balance, a.Pending
-	case strings.HasPrefix(k.SK, lotPrefix):
+	case strings.HasPrefix(k.SK, lotPrefix), strings.HasPrefix(k.SK, spentPref):
+		// An archived lot holds nothing; counted all the same, so one that does shows.
 		var l Lot
 		if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
 			return err

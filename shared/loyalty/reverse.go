@@ -3,10 +3,13 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -70,18 +73,61 @@ func (s *Service) Reverse(ctx context.Context, actor, cid string, req PointsRequ
 	})
 }
 
+// giveBackRedeem puts a redeem's points back into the lots it took them from: a live
+// lot gets them added; an archived one (the redeem, or a later one, emptied it) comes
+// back to the live range with them.
 func (s *Service) giveBackRedeem(ctx context.Context, e Entry, orig Entry, acct Account, lots []Lot, rules Rules, now time.Time, counted []types.TransactWriteItem) (Entry, bool, error) {
 	byID := map[string]Lot{}
 	for _, l := range lots {
 		byID[l.ID] = l
 	}
-	var items []types.TransactWriteItem
+	spent := map[string]Lot{}
 	for _, t := range orig.Taken {
-		it, err := s.Store.giveBack(e.CustomerID, t, byID[t.ID], rules)
+		if _, live := byID[t.ID]; live {
+			continue
+		}
+		l, ok, err := s.Store.spent(ctx, e.CustomerID, t.LotRef)
 		if err != nil {
 			return Entry{}, false, err
 		}
-		items = append(items, it)
+		if ok {
+			spent[t.ID] = l
+		}
+	}
+	if txFixed+len(counted)+len(orig.Taken)+len(spent) > dynamo.MaxTxItems {
+		// Too many to bring back in the reversal's transaction: back to the live range
+		// first, empty, a chunk at a time, then read again.
+		if err := s.Store.unarchive(ctx, slices.Collect(maps.Values(spent))); err != nil {
+			return Entry{}, false, err
+		}
+		return Entry{}, false, errRetry
+	}
+	var items []types.TransactWriteItem
+	for _, t := range orig.Taken {
+		if l, live := byID[t.ID]; live {
+			it, err := s.Store.giveBack(e.CustomerID, t, l, rules)
+			if err != nil {
+				return Entry{}, false, err
+			}
+			items = append(items, it)
+			continue
+		}
+		l, ok := spent[t.ID]
+		if !ok {
+			// Neither live nor archived: the update's condition refuses it, as it
+			// always did for a lot that is gone.
+			it, err := s.Store.giveBack(e.CustomerID, t, Lot{LotRef: t.LotRef, CustomerID: e.CustomerID}, rules)
+			if err != nil {
+				return Entry{}, false, err
+			}
+			items = append(items, it)
+			continue
+		}
+		its, err := s.Store.restore(l, t, rules)
+		if err != nil {
+			return Entry{}, false, err
+		}
+		items = append(items, its...)
 	}
 	e.Points, e.Taken = -orig.Points, orig.Taken
 	return s.commit(ctx, e, acct, nil, map[string]int{"balance": -orig.Points}, 0, rules, now, append(items, counted...), nil)
@@ -118,7 +164,7 @@ func (s *Service) takeBackEarn(ctx context.Context, e Entry, orig Entry, acct Ac
 	if next.Earned[MonthKey(orig.At)] < 0 {
 		next.Earned[MonthKey(orig.At)] = 0
 	}
-	items, err := s.takeItems(e.CustomerID, takes)
+	items, err := s.takeItems(lots, takes, txFixed+len(counted))
 	if err != nil {
 		return Entry{}, false, err
 	}

@@ -270,7 +270,7 @@ func (s *Service) commit(ctx context.Context, e Entry, acct Account, next *Accou
 		return Entry{}, false, err
 	}
 	all := append(append(append([]types.TransactWriteItem{acctItem}, claims...), items...), extra...)
-	if len(all) > 100 {
+	if len(all) > dynamo.MaxTxItems {
 		return Entry{}, false, problem.New(problem.Invalid, "these points touch too many lots at once; redeem fewer")
 	}
 	txErr := s.Store.transact(ctx, all)
@@ -355,17 +355,36 @@ func takeFrom(lots []Lot, n int) ([]Take, int) {
 	return takes, got
 }
 
-func (s *Service) takeItems(cid string, takes []Take) ([]types.TransactWriteItem, error) {
+// takeItems are the writes of takes from lots (as read). Each take that empties an
+// available lot archives it (two items) while the transaction has room for fixed
+// items besides; the others are updates, as are emptying takes past the limit: those
+// lots stay live with nothing left until their next timer archives them (jobs.go), so
+// the lots one write can draw are as many as with updates alone.
+func (s *Service) takeItems(lots []Lot, takes []Take, fixed int) ([]types.TransactWriteItem, error) {
+	byID := make(map[string]Lot, len(lots))
+	for _, l := range lots {
+		byID[l.ID] = l
+	}
+	room := dynamo.MaxTxItems - fixed - len(takes) // items left for archiving
 	var items []types.TransactWriteItem
 	for _, t := range takes {
-		it, err := s.Store.take(cid, t)
+		l := byID[t.ID]
+		archive := room > 0 && empties(l, t)
+		if archive {
+			room--
+		}
+		its, err := s.Store.take(l, t, archive)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, it)
+		items = append(items, its...)
 	}
 	return items, nil
 }
+
+// txFixed are the items a ledger write has besides its lots and extras: the account,
+// the entry and the source's claim (commit).
+const txFixed = 3
 
 // Redeem spends points, soonest-expiring lots first. More than is available is refused
 // (409) by the database's condition on the balance: never clamped, never negative.
@@ -415,24 +434,25 @@ func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int,
 		}
 		return Entry{}, false, errRetry // lots and balance read apart: look again
 	}
-	items, err := s.takeItems(cid, takes)
-	if err != nil {
-		return Entry{}, false, err
-	}
 	e := Entry{ID: id.New(now), CustomerID: cid, Type: typ, SourceID: src, Points: -n, At: now, Actor: actor, Taken: takes, Reason: reason,
 		Request: request, LocationID: location}
 	var next *Account
+	var counted []types.TransactWriteItem
 	if location != "" {
 		marked := acct
-		counted, err := s.counted(location, zone, e, &marked, map[string]int{kpi.PointsRedeemed: n})
+		counted, err = s.counted(location, zone, e, &marked, map[string]int{kpi.PointsRedeemed: n})
 		if err != nil {
 			return Entry{}, false, err
 		}
-		items = append(items, counted...)
 		if marked.Active[location] != acct.Active[location] {
 			next = &marked // a first activity: written under the account's rev
 		}
 	}
+	items, err := s.takeItems(lots, takes, txFixed+len(counted))
+	if err != nil {
+		return Entry{}, false, err
+	}
+	items = append(items, counted...)
 	e2, replayed, err := s.commit(ctx, e, acct, next, map[string]int{"balance": -n}, n, rules, now, items, nil)
 	if errors.Is(err, errInsufficient) {
 		return Entry{}, false, errRetry // another spend came first: read the balance again

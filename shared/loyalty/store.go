@@ -219,15 +219,56 @@ func lotTimer(l Lot, r Rules) (string, string) {
 	}
 }
 
-// take is the update taking points from a lot, only if it still holds them.
-func (s *Store) take(cid string, t Take) (types.TransactWriteItem, error) {
+// take is the write taking points from lot l (as read), only if it still holds them:
+// an update, or, when the take empties an available lot and archive allows, the lot's
+// move out of the live range (two items instead of one).
+func (s *Store) take(l Lot, t Take, archive bool) ([]types.TransactWriteItem, error) {
+	if archive && empties(l, t) {
+		after := l
+		after.Remaining = 0
+		return s.archive(l, after)
+	}
 	u := expression.Add(expression.Name("remaining"), expression.Value(-t.Points))
 	cond := expression.Name("remaining").GreaterThanEqual(expression.Value(t.Points)).
 		And(expression.Name("pending").Equal(expression.Value(t.Pending)))
-	return s.update(dynamo.Key(accountPK(cid), lotSK(t.ExpiresAt, t.ID)), u, &cond)
+	it, err := s.update(dynamo.Key(accountPK(l.CustomerID), lotSK(t.ExpiresAt, t.ID)), u, &cond)
+	return []types.TransactWriteItem{it}, err
 }
 
-// giveBack returns points to a lot a redeem took them from, with its next timer.
+// empties tells whether t takes all that is left of the available lot l.
+func empties(l Lot, t Take) bool {
+	return !t.Pending && !l.Pending && l.ID == t.ID && t.Points == l.Remaining
+}
+
+// asRead is the condition that a lot is still as read: what it holds, its state and
+// how often merges moved it, so that a copy of it written elsewhere is true.
+func asRead(l Lot) expression.ConditionBuilder {
+	c := expression.Name("remaining").Equal(expression.Value(l.Remaining)).
+		And(expression.Name("pending").Equal(expression.Value(l.Pending))).
+		And(expression.Name("reminded").Equal(expression.Value(l.Reminded)))
+	if l.Merges == 0 {
+		return c.And(expression.AttributeNotExists(expression.Name("merges")).Or(expression.Name("merges").Equal(expression.Value(0))))
+	}
+	return c.And(expression.Name("merges").Equal(expression.Value(l.Merges)))
+}
+
+// archive moves an emptied lot out of the live range: the live item goes, only if it
+// is still as read (before), and after, which holds no points, is put under X# without
+// timers, so the due index forgets it.
+func (s *Store) archive(before, after Lot) ([]types.TransactWriteItem, error) {
+	del, err := s.deleteIf(dynamo.Key(accountPK(before.CustomerID), lotSK(before.ExpiresAt, before.ID)), asRead(before))
+	if err != nil {
+		return nil, err
+	}
+	item, err := attributevalue.MarshalMap(lotItem{PK: accountPK(after.CustomerID), SK: spentSK(after.ExpiresAt, after.ID), Lot: after})
+	if err != nil {
+		return nil, err
+	}
+	put := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item}}
+	return []types.TransactWriteItem{del, put}, nil
+}
+
+// giveBack returns points to a live lot a redeem took them from, with its next timer.
 func (s *Store) giveBack(cid string, t Take, l Lot, r Rules) (types.TransactWriteItem, error) {
 	l.Remaining += t.Points
 	u := expression.Add(expression.Name("remaining"), expression.Value(t.Points))
@@ -236,6 +277,88 @@ func (s *Store) giveBack(cid string, t Take, l Lot, r Rules) (types.TransactWrit
 	}
 	cond := expression.AttributeExists(expression.Name("pk"))
 	return s.update(dynamo.Key(accountPK(cid), lotSK(t.ExpiresAt, t.ID)), u, &cond)
+}
+
+// restore brings an archived lot back to the live range with t's points and its next
+// timer: the archived copy goes (only if still there) and the live lot is put (only if
+// none is).
+func (s *Store) restore(spent Lot, t Take, r Rules) ([]types.TransactWriteItem, error) {
+	del, err := s.deleteIf(dynamo.Key(accountPK(spent.CustomerID), spentSK(spent.ExpiresAt, spent.ID)),
+		expression.AttributeExists(expression.Name("pk")))
+	if err != nil {
+		return nil, err
+	}
+	l := spent
+	l.Remaining += t.Points
+	it := lotItem{PK: accountPK(l.CustomerID), SK: lotSK(l.ExpiresAt, l.ID), Lot: l}
+	it.DuePK, it.DueSK = lotTimer(l, r)
+	put, err := s.put(it)
+	return []types.TransactWriteItem{del, put}, err
+}
+
+// unarchive brings archived lots back to the live range as they are (nothing left, no
+// timer), half a transaction's items of lots at a time: a state the lots had before
+// they were archived, so every account still equals its ledger after each chunk.
+func (s *Store) unarchive(ctx context.Context, lots []Lot) error {
+	for chunk := range slices.Chunk(lots, dynamo.MaxTxItems/2) {
+		var items []types.TransactWriteItem
+		for _, l := range chunk {
+			its, err := s.restore(l, Take{LotRef: l.LotRef}, Rules{})
+			if err != nil {
+				return err
+			}
+			items = append(items, its...)
+		}
+		switch txErr := s.transact(ctx, items); {
+		case txErr == nil:
+		case txErr.conflict() || txErr.conditionFailed():
+			return errRetry // moved meanwhile: read again
+		default:
+			return dynamo.Unavailable(txErr.err, "restore points lots")
+		}
+	}
+	return nil
+}
+
+// spent reads the archived copy of an emptied lot, if there is one.
+func (s *Store) spent(ctx context.Context, cid string, ref LotRef) (Lot, bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table),
+		Key: dynamo.Key(accountPK(cid), spentSK(ref.ExpiresAt, ref.ID)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Lot{}, false, dynamo.Unavailable(err, "read points lot")
+	}
+	if out.Item == nil {
+		return Lot{}, false, nil
+	}
+	var it lotItem
+	err = attributevalue.UnmarshalMap(out.Item, &it)
+	return it.Lot, err == nil, err
+}
+
+// spentLots reads a customer's archived lots, soonest-expiring first (an export).
+func (s *Store) spentLots(ctx context.Context, cid string) ([]Lot, error) {
+	var lots []Lot
+	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :x)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": dynamo.S(accountPK(cid)), ":x": dynamo.S(spentPref),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, dynamo.Unavailable(err, "read points lots")
+		}
+		var items []lotItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			lots = append(lots, it.Lot)
+		}
+	}
+	return lots, nil
 }
 
 func (s *Store) update(key map[string]types.AttributeValue, u expression.UpdateBuilder, cond *expression.ConditionBuilder) (types.TransactWriteItem, error) {

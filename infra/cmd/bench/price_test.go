@@ -83,7 +83,7 @@ func TestPricerPricesCallsByThePublishedRules(t *testing.T) {
 			_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: key("p1"),
 				UpdateExpression: aws.String("SET gpk = :g"), ExpressionAttributeValues: map[string]types.AttributeValue{":g": s("g2")}})
 			return err
-		}, cost.Units{Write: 20}},
+		}, cost.Units{Write: 4}},
 		{"one small item in a transaction: 2 (DynamoDB Local says 4)", func(ctx context.Context) error {
 			_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 				{Put: &types.Put{TableName: aws.String(table), Item: key("t0")}},
