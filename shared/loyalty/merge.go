@@ -10,12 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -38,30 +37,8 @@ type Moved struct {
 
 // lotsOf reads a customer's live lots with points left.
 func (s *Store) lotsOf(ctx context.Context, cid string) ([]Lot, error) {
-	var lots []Lot
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :l)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": dynamo.S(accountPK(cid)), ":l": dynamo.S(lotPrefix),
-		},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.Unavailable(err, "read lots")
-		}
-		var items []Lot
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, err
-		}
-		for _, l := range items {
-			if l.Remaining > 0 {
-				lots = append(lots, l)
-			}
-		}
-	}
-	return lots, nil
+	all, err := s.lotsUnder(ctx, cid, lotPrefix)
+	return slices.DeleteFunc(all, func(l Lot) bool { return l.Remaining <= 0 }), err
 }
 
 // MergeInto moves a merged duplicate's points to its survivor. Each available or

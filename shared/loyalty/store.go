@@ -337,12 +337,18 @@ func (s *Store) spent(ctx context.Context, cid string, ref LotRef) (Lot, bool, e
 
 // spentLots reads a customer's archived lots, soonest-expiring first (an export).
 func (s *Store) spentLots(ctx context.Context, cid string) ([]Lot, error) {
+	return s.lotsUnder(ctx, cid, spentPref)
+}
+
+// lotsUnder reads a customer's lots whose keys begin with prefix (live or archived),
+// soonest-expiring first.
+func (s *Store) lotsUnder(ctx context.Context, cid, prefix string) ([]Lot, error) {
 	var lots []Lot
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :x)"),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": dynamo.S(accountPK(cid)), ":x": dynamo.S(spentPref),
+			":pk": dynamo.S(accountPK(cid)), ":p": dynamo.S(prefix),
 		},
 	})
 	for p.HasMorePages() {
