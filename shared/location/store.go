@@ -77,13 +77,21 @@ func (s *Store) PutLocation(ctx context.Context, l place.Location, expectVersion
 	return l, nil
 }
 
-// Location reads one location.
+// Location reads one location for the work that uses it (zone, hours, managers): kept
+// for Keep, and read eventually consistent (half a read unit), since a location changes
+// seldom and what a function holds of it may be up to Keep old anyway.
 func (s *Store) Location(ctx context.Context, id string) (place.Location, error) {
-	return s.kept.Get(ctx, s.Keep, time.Now(), id, func(ctx context.Context) (place.Location, error) { return s.read(ctx, id) })
+	return s.kept.Get(ctx, s.Keep, time.Now(), id, func(ctx context.Context) (place.Location, error) { return s.read(ctx, id, false) })
 }
 
-func (s *Store) read(ctx context.Context, id string) (place.Location, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(locationsPK, id), ConsistentRead: aws.Bool(true)})
+// Current reads a location as it is now (strongly consistent, never kept): the
+// registry's, whose edits are saved over the version read.
+func (s *Store) Current(ctx context.Context, id string) (place.Location, error) {
+	return s.read(ctx, id, true)
+}
+
+func (s *Store) read(ctx context.Context, id string, consistent bool) (place.Location, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(locationsPK, id), ConsistentRead: aws.Bool(consistent)})
 	if err != nil {
 		return place.Location{}, dynamo.Unavailable(err, "read location")
 	}

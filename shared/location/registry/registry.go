@@ -48,7 +48,7 @@ func Routes(s *Registry) map[string]http.Handler {
 // Visible reads a registered location the principal may act on: another location's
 // is not found. This is the registry's access policy.
 func (s *Registry) Visible(ctx context.Context, p auth.Principal, id string) (place.Location, error) {
-	l, err := s.Store.Location(ctx, id)
+	l, err := s.Store.Current(ctx, id)
 	if errors.Is(err, location.ErrNoLocation) || (err == nil && !p.Sees(l.ID)) {
 		return place.Location{}, problem.New(problem.NotFound, "no such location")
 	}
