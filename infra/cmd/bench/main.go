@@ -141,6 +141,10 @@ func run(n int) error {
 	defer srv.Close()
 	meter := func() *reading { return last.Load() }
 
+	// First, while no other follow-up is due: the dispatcher takes whatever is due.
+	if err := sendCost(ctx, r, clients, names("followups"), urls["followups"], prices); err != nil {
+		return err
+	}
 	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })
 	if err != nil {
 		return err
@@ -205,9 +209,6 @@ func run(n int) error {
 		return err
 	}
 	fmt.Println()
-	if err := sendCost(ctx, r, clients, names("followups"), urls["followups"], prices); err != nil {
-		return err
-	}
 	printCosts()
 	fmt.Println()
 	return bootstraps()
