@@ -79,12 +79,46 @@ func loyaltyCost(n int, baseURL string, issuer *local.Issuer, meter func() *read
 	if err != nil {
 		return err
 	}
+	// Two customers alike but for their history: one with 2 lots, one with 200 (all
+	// but the last emptied by a redeem of the lot's points), each with a live lot
+	// funded for the redeems. A balance read and a redeem must cost the same for both.
+	history := map[int][2][]sample{}
+	for _, lots := range []int{2, 200} {
+		cid := fmt.Sprintf("bench-lots-%d-%s", lots, run)
+		for j := range lots - 1 {
+			src := fmt.Sprintf("%s-%d", cid, j)
+			if _, err := call("fund", "POST", "/v1/loyalty/"+cid+"/earn", `{"sourceId":"e-`+src+`","points":5}`, -1, http.StatusCreated); err != nil {
+				return err
+			}
+			if _, err := call("fund", "POST", "/v1/loyalty/"+cid+"/redeem", `{"sourceId":"r-`+src+`","points":5}`, -1, http.StatusCreated); err != nil {
+				return err
+			}
+		}
+		if _, err := call("fund", "POST", "/v1/loyalty/"+cid+"/earn", fmt.Sprintf(`{"sourceId":"live-%s","points":%d}`, cid, n+100), -1, http.StatusCreated); err != nil {
+			return err
+		}
+		bal, err := measure(n, func(i int) (sample, error) { return call("history", "GET", "/v1/loyalty/"+cid, "", -1, http.StatusOK) })
+		if err != nil {
+			return err
+		}
+		red, err := measure(n, func(i int) (sample, error) {
+			return call("history", "POST", "/v1/loyalty/"+cid+"/redeem", fmt.Sprintf(`{"sourceId":"h-%s-%d","points":1}`, cid, i), -1, http.StatusCreated)
+		})
+		if err != nil {
+			return err
+		}
+		history[lots] = [2][]sample{bal, red}
+	}
 	fmt.Printf("Loyalty through the HTTP routes (system token): %d earns over %d accounts, %d redeems of 1 point and %d balance reads of one funded account\n\n",
 		n, earnAccounts, n, n)
 	header("case")
 	report("earn 10 points, new sourceId", earn, floor)
 	report("redeem 1 point, new sourceId", redeem, floor)
 	report("balance read (GET /v1/loyalty/{id})", balance, floor)
+	for _, lots := range []int{2, 200} {
+		report(fmt.Sprintf("balance read, %d lots in history", lots), history[lots][0], floor)
+		report(fmt.Sprintf("redeem 1 point, %d lots in history", lots), history[lots][1], floor)
+	}
 	fmt.Println("AWS calls per request by operation (target: one TransactWriteItems per earn and per redeem)")
 	for _, c := range []struct {
 		name string
