@@ -8,7 +8,7 @@ import (
 )
 
 func TestGetKeepsAReadForItsTime(t *testing.T) {
-	var c Cache[string, int]
+	var c Cache[int]
 	t0 := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	reads := 0
 	load := func(v int, err error) func(context.Context) (int, error) {
@@ -49,7 +49,7 @@ func TestGetKeepsAReadForItsTime(t *testing.T) {
 }
 
 func TestGetKeepsNoFailedRead(t *testing.T) {
-	var c Cache[string, int]
+	var c Cache[int]
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	boom := errors.New("throttled")
 	if _, err := c.Get(t.Context(), time.Minute, now, "k", func(context.Context) (int, error) { return 0, boom }); !errors.Is(err, boom) {

@@ -38,7 +38,7 @@ type Store struct {
 	// Keep is how long the settings read are kept for the next requests (app.Deps.Keep);
 	// 0 reads them every time.
 	Keep     time.Duration
-	settings cache.Cache[struct{}, Settings]
+	settings cache.Cache[Settings]
 }
 
 // caseItem is a case as stored, with its index keys.
@@ -130,7 +130,7 @@ type settingsItem struct {
 
 // Settings reads the settings, or the defaults (version 0) when none were saved.
 func (s *Store) Settings(ctx context.Context) (Settings, error) {
-	return s.settings.Get(ctx, s.Keep, time.Now(), struct{}{}, s.readSettings)
+	return s.settings.Get(ctx, s.Keep, time.Now(), "", s.readSettings)
 }
 
 func (s *Store) readSettings(ctx context.Context) (Settings, error) {
@@ -150,7 +150,7 @@ func (s *Store) PutSettings(ctx context.Context, st Settings, expect int) (Setti
 		return Settings{}, ErrSettingsChanged
 	}
 	if err == nil && s.Keep > 0 {
-		s.settings.Put(time.Now(), struct{}{}, st)
+		s.settings.Put(time.Now(), "", st)
 	}
 	return st, err
 }

@@ -26,7 +26,7 @@ type Store struct {
 	// Keep is how long a location read is kept for the next requests (app.Deps.Keep);
 	// 0 reads it every time.
 	Keep time.Duration
-	kept cache.Cache[string, place.Location]
+	kept cache.Cache[place.Location]
 }
 
 // Locations are listed under one partition: a business has tens or hundreds of them.

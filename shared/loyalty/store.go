@@ -27,7 +27,7 @@ type Store struct {
 	// Keep is how long the rules read are kept for the next requests (app.Deps.Keep);
 	// 0 reads them every time.
 	Keep  time.Duration
-	rules cache.Cache[struct{}, Rules]
+	rules cache.Cache[Rules]
 }
 
 // ErrRulesChanged means the rules were saved by someone else since they were read.
@@ -41,7 +41,7 @@ type rulesItem struct {
 
 // Rules reads the programme's rules, or the defaults (version 0) when none were saved.
 func (s *Store) Rules(ctx context.Context) (Rules, error) {
-	return s.rules.Get(ctx, s.Keep, time.Now(), struct{}{}, s.readRules)
+	return s.rules.Get(ctx, s.Keep, time.Now(), "", s.readRules)
 }
 
 func (s *Store) readRules(ctx context.Context) (Rules, error) {
@@ -61,7 +61,7 @@ func (s *Store) PutRules(ctx context.Context, r Rules, expect int) (Rules, error
 		return Rules{}, ErrRulesChanged
 	}
 	if err == nil && s.Keep > 0 {
-		s.rules.Put(time.Now(), struct{}{}, r)
+		s.rules.Put(time.Now(), "", r)
 	}
 	return r, err
 }

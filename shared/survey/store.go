@@ -30,8 +30,8 @@ type Store struct {
 	// link it read (app.Deps.Keep); 0 reads them every time. Personal invitations,
 	// used once, are always read.
 	Keep        time.Duration
-	definitions cache.Cache[string, Survey]
-	links       cache.Cache[string, Invitation]
+	definitions cache.Cache[Survey]
+	links       cache.Cache[Invitation]
 }
 
 type keyed[T any] struct {
