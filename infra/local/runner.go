@@ -26,6 +26,9 @@ import (
 	"github.com/rapport-crm/rapport/shared/catalog"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/cloud"
+	// The runner's functions record their AWS calls when make test asks
+	// (RAPPORT_RECORD_CALLS), as the tests' do.
+	_ "github.com/rapport-crm/rapport/shared/cloud/record"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"

@@ -11,21 +11,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/shared/cloud"
+	"github.com/rapport-crm/rapport/shared/cloud/record"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Grants proven by calls. DynamoDB Local and the SQS emulator check no IAM, so a call
 // no grant allows passes every local test and fails in AWS. While infra/scripts/test-all
 // runs the root module's tests and infra/local's end-to-end tests, every function
-// built by app.Build records each AWS call it issues (shared/cloud, RAPPORT_RECORD_CALLS);
+// built by app.Build records each AWS call it issues (shared/cloud/record, RAPPORT_RECORD_CALLS);
 // this test then holds each function's synthesized role to those calls both ways:
 // every call is allowed, and every grant is used by some call or is a listed exception.
 
 // callsDir is where test-all has the tests record: RAPPORT_RECORD_CALLS, else the
 // checkout's .local/calls.
 func callsDir() string {
-	if d := os.Getenv(cloud.RecordEnv); d != "" {
+	if d := os.Getenv(record.RecordEnv); d != "" {
 		return d
 	}
 	return filepath.Join("..", "..", ".local", "calls")
@@ -33,10 +33,10 @@ func callsDir() string {
 
 // recordedCalls reads the recording, failing (never skipping) when there is none: a
 // missing recording would otherwise prove every grant by proving nothing.
-func recordedCalls(t *testing.T) cloud.Recording {
+func recordedCalls(t *testing.T) record.Recording {
 	t.Helper()
 	dir := callsDir()
-	rec, err := cloud.ReadRecordings(dir)
+	rec, err := record.ReadRecordings(dir)
 	if err != nil {
 		t.Fatalf("read the recorded AWS calls in %s: %v", dir, err)
 	}

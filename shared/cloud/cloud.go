@@ -50,6 +50,24 @@ func metered(region string, creds aws.CredentialsProvider) aws.Config {
 	return aws.Config{Region: region, Credentials: creds, APIOptions: []func(*middleware.Stack) error{addMeter}}
 }
 
+// recorder wraps a function's clients to record its calls (shared/cloud/record, which
+// test binaries and the local runner import); nil in the Lambda functions.
+var recorder func(c Clients, function string) Clients
+
+// SetRecorder is how shared/cloud/record registers itself.
+func SetRecorder(r func(c Clients, function string) Clients) { recorder = r }
+
+// For returns the clients with every call attributed to the named function and
+// recorded, where a recorder is registered and RAPPORT_RECORD_CALLS is set; otherwise
+// the clients unchanged. app.Build calls it, so each function's calls are its own even
+// when functions share clients.
+func (c Clients) For(function string) Clients {
+	if recorder == nil {
+		return c
+	}
+	return recorder(c, function)
+}
+
 // NewClients builds the clients from one configuration.
 func NewClients(cfg aws.Config) Clients {
 	return Clients{Config: cfg, DynamoDB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}

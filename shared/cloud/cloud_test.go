@@ -3,6 +3,8 @@ package cloud
 import (
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/shared/config"
 )
 
 func TestTripsCountCallsOneAfterAnother(t *testing.T) {
@@ -26,5 +28,31 @@ func TestTripsCountCallsOneAfterAnother(t *testing.T) {
 		if got := m.Trips(); got != c.want {
 			t.Errorf("%s: %d trips, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// TestFromEnvironment: a Lambda function's configuration is its region and role
+// credentials from the environment, metered; without them it refuses to start.
+func TestFromEnvironment(t *testing.T) {
+	env := map[string]string{"AWS_REGION": "ap-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
+	cfg, err := FromEnvironment(config.FromMap(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(t.Context())
+	if err != nil || cfg.Region != "ap-east-1" || creds.AccessKeyID != "AKID" || creds.SecretAccessKey != "secret" || creds.SessionToken != "token" {
+		t.Fatalf("region %q, credentials %+v, %v", cfg.Region, creds, err)
+	}
+	if len(cfg.APIOptions) != 1 {
+		t.Fatalf("%d API options, want the meter", len(cfg.APIOptions))
+	}
+	delete(env, "AWS_REGION")
+	env["AWS_DEFAULT_REGION"] = "us-east-1"
+	if cfg, err := FromEnvironment(config.FromMap(env)); err != nil || cfg.Region != "us-east-1" {
+		t.Fatalf("AWS_DEFAULT_REGION: %q %v", cfg.Region, err)
+	}
+	delete(env, "AWS_ACCESS_KEY_ID")
+	if _, err := FromEnvironment(config.FromMap(env)); err == nil {
+		t.Fatal("no credentials, no error")
 	}
 }

@@ -17,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/rapport-crm/rapport/shared/cloud"
+	// Every test that builds functions records their AWS calls when make test asks
+	// (RAPPORT_RECORD_CALLS): infra/stack holds the grants to them.
+	_ "github.com/rapport-crm/rapport/shared/cloud/record"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
 	"github.com/rapport-crm/rapport/shared/id"

@@ -1,4 +1,4 @@
-package cloud
+package record
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/cloud"
 )
 
 // TestRecordCalls checks what the grants test in infra/stack relies on: each call is
@@ -33,13 +33,13 @@ func TestRecordCalls(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	base, err := Local(ctx, srv.URL, srv.URL, "us-east-1")
+	base, err := cloud.Local(ctx, srv.URL, srv.URL, "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	r := newRecorder(dir)
-	a, b := base.recordTo(r, "fn-a"), base.recordTo(r, "fn-b")
+	a, b := recordTo(base, r, "fn-a"), recordTo(base, r, "fn-b")
 	queue := srv.URL + "/000000000000/t01abc-followups"
 
 	// WHEN two functions call DynamoDB and SQS, and the unwrapped clients call too
@@ -59,7 +59,7 @@ func TestRecordCalls(t *testing.T) {
 	}})
 	_, _ = base.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t01abc-surveys"), Key: map[string]types.AttributeValue{}})
 	// Clients wrapped again record for the last function only.
-	c := a.recordTo(r, "fn-c")
+	c := recordTo(a, r, "fn-c")
 	_, _ = c.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t01abc-complaints"), Key: map[string]types.AttributeValue{}})
 	// Another process's file is merged in.
 	other := &recorder{path: dir + "/1.json", calls: map[string]map[string]bool{}}
@@ -93,9 +93,9 @@ func TestRecordCalls(t *testing.T) {
 
 func TestForWithoutRecording(t *testing.T) {
 	// GIVEN no recorder (RAPPORT_RECORD_CALLS unset, as in AWS)
-	base := NewClients(aws.Config{Region: "us-east-1"})
+	base := cloud.NewClients(aws.Config{Region: "us-east-1"})
 	// THEN the very same clients come back
-	if got := base.recordTo(nil, "fn"); got.DynamoDB != base.DynamoDB || got.SQS != base.SQS || len(got.Config.APIOptions) != len(base.Config.APIOptions) {
+	if got := recordTo(base, nil, "fn"); got.DynamoDB != base.DynamoDB || got.SQS != base.SQS || len(got.Config.APIOptions) != len(base.Config.APIOptions) {
 		t.Error("clients wrapped without a recorder")
 	}
 }
@@ -124,7 +124,7 @@ func TestCallsNameTheResourcesOfClientsBuiltFromConfig(t *testing.T) {
 // Clients.Config records its calls under that function.
 func TestForRecordsClientsBuiltFromConfig(t *testing.T) {
 	r := newRecorder(t.TempDir())
-	c := NewClients(aws.Config{Region: "us-east-1"}).recordTo(r, "fn-kms")
+	c := recordTo(cloud.NewClients(aws.Config{Region: "us-east-1"}), r, "fn-kms")
 	if len(c.Config.APIOptions) != 1 {
 		t.Fatalf("Config carries %d API options, want the recorder", len(c.Config.APIOptions))
 	}
@@ -136,31 +136,5 @@ func TestForRecordsClientsBuiltFromConfig(t *testing.T) {
 		func(o *kms.Options) { o.RetryMaxAttempts = 1 })
 	if got := r.calls["fn-kms"]; !got["kms:GenerateMac mac:k1"] {
 		t.Fatalf("recorded %v", got)
-	}
-}
-
-// TestFromEnvironment: a Lambda function's configuration is its region and role
-// credentials from the environment, metered; without them it refuses to start.
-func TestFromEnvironment(t *testing.T) {
-	env := map[string]string{"AWS_REGION": "ap-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
-	cfg, err := FromEnvironment(config.FromMap(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := cfg.Credentials.Retrieve(t.Context())
-	if err != nil || cfg.Region != "ap-east-1" || creds.AccessKeyID != "AKID" || creds.SecretAccessKey != "secret" || creds.SessionToken != "token" {
-		t.Fatalf("region %q, credentials %+v, %v", cfg.Region, creds, err)
-	}
-	if len(cfg.APIOptions) != 1 {
-		t.Fatalf("%d API options, want the meter", len(cfg.APIOptions))
-	}
-	delete(env, "AWS_REGION")
-	env["AWS_DEFAULT_REGION"] = "us-east-1"
-	if cfg, err := FromEnvironment(config.FromMap(env)); err != nil || cfg.Region != "us-east-1" {
-		t.Fatalf("AWS_DEFAULT_REGION: %q %v", cfg.Region, err)
-	}
-	delete(env, "AWS_ACCESS_KEY_ID")
-	if _, err := FromEnvironment(config.FromMap(env)); err == nil {
-		t.Fatal("no credentials, no error")
 	}
 }

@@ -1,4 +1,9 @@
-package cloud
+// Package record writes, when RAPPORT_RECORD_CALLS names a directory, every AWS call
+// the functions built by app.Build issue (infra/scripts/test-all sets it), so the infra
+// module can prove each function's IAM grants against the calls it really makes: the
+// emulators check no IAM. Test binaries (through shared/testenv) and the local runner
+// import it; the Lambda functions do not, so none of this is in their bootstraps.
+package record
 
 import (
 	"context"
@@ -18,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -73,15 +79,12 @@ func newRecorder(dir string) *recorder {
 	return r
 }
 
-// For returns the clients with every call attributed to the named function and
-// recorded, when RecordEnv is set; otherwise the clients unchanged. app.Build calls
-// it, so each function's calls are its own even when functions share clients.
-func (c Clients) For(function string) Clients {
-	return c.recordTo(active(), function)
+func init() {
+	cloud.SetRecorder(func(c cloud.Clients, function string) cloud.Clients { return recordTo(c, active(), function) })
 }
 
 // recordTo wraps the clients to record into r, or returns them as they are for no r.
-func (c Clients) recordTo(r *recorder, function string) Clients {
+func recordTo(c cloud.Clients, r *recorder, function string) cloud.Clients {
 	if r == nil {
 		return c
 	}
