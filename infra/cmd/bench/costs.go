@@ -85,7 +85,7 @@ func printCosts() {
 		}
 		mb := memoryOf(c.samples)
 		usage := func(u cost.Units) cost.Usage {
-			return cost.Usage{Units: u, LambdaMB: mb, LambdaDuration: pct(c.samples, 0.5), Invocations: 1, APIRequests: 1, SQSRequests: int(sqs + 0.5)}
+			return cost.Usage{Units: u, LambdaMB: mb, LambdaDuration: pct(c.samples, 0.5), Invocations: 1, APIRequests: max(c.samples[0].api, 1), SQSRequests: int(sqs + 0.5)}
 		}
 		b := cost.USEast1.Price(usage(units))
 		least := "-"

@@ -63,6 +63,7 @@ type sample struct {
 	units    cost.Units
 	sqs      int
 	function string // the wiring row that served it
+	api      int    // HTTP API requests billed for it
 	err      error  // pricing failed
 }
 
@@ -72,11 +73,13 @@ type reading struct {
 	meter    *cloud.Meter
 	bill     *bill
 	function string
+	// apiRequests is what the HTTP API bills for the request (one per 512 KB).
+	apiRequests int
 }
 
 // sample is the request that started at start, as read from its calls.
 func (r *reading) sample(start time.Time) sample {
-	s := sample{latency: time.Since(start), calls: r.meter.Total(), trips: r.meter.Trips(), function: r.function}
+	s := sample{latency: time.Since(start), calls: r.meter.Total(), trips: r.meter.Trips(), function: r.function, api: r.apiRequests}
 	if r.bill != nil {
 		r.bill.mu.Lock()
 		s.priced, s.units, s.sqs, s.err = true, r.bill.units, r.bill.sqs, r.bill.err
@@ -126,7 +129,7 @@ func run(n int) error {
 	var last atomic.Pointer[reading]
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		mctx, m := cloud.WithMeter(req.Context())
-		rd := &reading{meter: m}
+		rd := &reading{meter: m, apiRequests: cost.APIRequests(max(int(req.ContentLength), 0))}
 		if f, ok := functionOf()(req); ok {
 			rd.function = f.Name
 		}

@@ -128,7 +128,7 @@ func (p *pricer) probe0(b *bill) cloud.Probe {
 		// The probe's own calls go out under a context without the request's meter.
 		ctx := context.Background()
 		if isSQS(params) {
-			return func(any, error) { b.add(cost.Units{}, 1, nil) }
+			return func(any, error) { b.add(cost.Units{}, cost.SQSRequests(sqsPayload(params)), nil) }
 		}
 		writes, err := p.writes(ctx, params)
 		if err != nil {
@@ -155,6 +155,22 @@ func isSQS(params any) bool {
 		return true
 	}
 	return false
+}
+
+// sqsPayload is the bytes of the messages an SQS call sends (0 for the others, which
+// SQS bills as one request each).
+func sqsPayload(params any) int {
+	switch in := params.(type) {
+	case *sqs.SendMessageInput:
+		return len(aws.ToString(in.MessageBody))
+	case *sqs.SendMessageBatchInput:
+		n := 0
+		for _, e := range in.Entries {
+			n += len(aws.ToString(e.MessageBody))
+		}
+		return n
+	}
+	return 0
 }
 
 // pending is one item a write names, with its image before the write.
