@@ -81,18 +81,15 @@ func (s *Service) giveBackRedeem(ctx context.Context, e Entry, orig Entry, acct 
 	for _, l := range lots {
 		byID[l.ID] = l
 	}
-	spent := map[string]Lot{}
+	var gone []LotRef
 	for _, t := range orig.Taken {
-		if _, live := byID[t.ID]; live {
-			continue
+		if _, live := byID[t.ID]; !live {
+			gone = append(gone, t.LotRef)
 		}
-		l, ok, err := s.Store.spent(ctx, e.CustomerID, t.LotRef)
-		if err != nil {
-			return Entry{}, false, err
-		}
-		if ok {
-			spent[t.ID] = l
-		}
+	}
+	spent, err := s.Store.spent(ctx, e.CustomerID, gone)
+	if err != nil {
+		return Entry{}, false, err
 	}
 	if txFixed+len(counted)+len(orig.Taken)+len(spent) > dynamo.MaxTxItems {
 		// Too many to bring back in the reversal's transaction: back to the live range

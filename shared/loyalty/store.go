@@ -320,19 +320,26 @@ func (s *Store) unarchive(ctx context.Context, lots []Lot) error {
 	return nil
 }
 
-// spent reads the archived copy of an emptied lot, if there is one.
-func (s *Store) spent(ctx context.Context, cid string, ref LotRef) (Lot, bool, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table),
-		Key: dynamo.Key(accountPK(cid), spentSK(ref.ExpiresAt, ref.ID)), ConsistentRead: aws.Bool(true)})
+// spent reads the archived copies of emptied lots in one round trip, by lot id; a
+// lot with no archived copy is absent.
+func (s *Store) spent(ctx context.Context, cid string, refs []LotRef) (map[string]Lot, error) {
+	keys := make([]map[string]types.AttributeValue, len(refs))
+	for i, ref := range refs {
+		keys[i] = dynamo.Key(accountPK(cid), spentSK(ref.ExpiresAt, ref.ID))
+	}
+	items, err := dynamo.GetMany(ctx, s.DB, s.Table, keys, true)
 	if err != nil {
-		return Lot{}, false, dynamo.Unavailable(err, "read points lot")
+		return nil, dynamo.Unavailable(err, "read points lots")
 	}
-	if out.Item == nil {
-		return Lot{}, false, nil
+	lots := make(map[string]Lot, len(items))
+	for _, item := range items {
+		var it lotItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return nil, err
+		}
+		lots[it.ID] = it.Lot
 	}
-	var it lotItem
-	err = attributevalue.UnmarshalMap(out.Item, &it)
-	return it.Lot, err == nil, err
+	return lots, nil
 }
 
 // spentLots reads a customer's archived lots, soonest-expiring first (an export).

@@ -204,25 +204,15 @@ func (s *Store) surveyAndInvitation(ctx context.Context, surveyID, token string)
 	if token != "" {
 		keys = append(keys, dynamo.Key(invitationPK(token), invitationSK))
 	}
-	found := map[string]map[string]types.AttributeValue{}
-	req := map[string]types.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	// Keys come back unprocessed when the table is throttled, not on a conflict: the
-	// shared policy's waits suit that too (AWS asks for an exponential backoff).
-	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
-		out, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-		if err != nil {
-			return false, err
-		}
-		for _, item := range out.Responses[s.Table] {
-			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
-				found[pk.Value] = item
-			}
-		}
-		req = out.UnprocessedKeys
-		return len(req) > 0, nil
-	})
+	items, err := dynamo.GetMany(ctx, s.DB, s.Table, keys, true)
 	if err != nil {
 		return Survey{}, dynamo.Unavailable(err, "read survey"), Invitation{}, nil
+	}
+	found := map[string]map[string]types.AttributeValue{}
+	for _, item := range items {
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+			found[pk.Value] = item
+		}
 	}
 	decode := func(pk string, v any) error {
 		item, ok := found[pk]
