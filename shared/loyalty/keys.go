@@ -36,7 +36,8 @@ package loyalty
 //	balance with its lots             Query ACCT#<id>, begins_with(sk, "L"): one round trip
 //	                                  over the account and the live lots only, whatever
 //	                                  the history (emptied lots sort under X#)
-//	a lot to give points back to      the live lot, else GetItem ACCT#<id> / X#<exp>#<lotId>
+//	lots to give points back to       the live lots, else one BatchGetItem of the archived
+//	                                  ACCT#<id> / X#<exp>#<lotId> a reversal names
 //	every lot (export)                Query ACCT#<id>, begins_with(sk, "L"), then "X#"
 //	earn, redeem, reverse, adjust     one TransactWriteItems: the account (ADD, with a
 //	                                  condition), the lots, the entry, the source's claim;
