@@ -123,6 +123,7 @@ func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) 
 		AlarmTopicArn:         contextString(app, "alarmTopicArn", ""),
 		SESIdentity:           contextString(app, "sesIdentity", ""),
 		Backup:                contextString(app, "backup", "") == "true",
+		TableEncryption:       contextString(app, "tableEncryption", ""),
 		APIDomain:             contextString(app, "apiDomain", ""),
 		CertificateArn:        contextString(app, "certificateArn", ""),
 		BackupCopyVaultArn:    contextString(app, "backupCopyVaultArn", ""),

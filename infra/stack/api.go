@@ -92,7 +92,6 @@ func (b *builder) addAccessLogs() {
 		Retention:     b.stage.logRetention,
 		RemovalPolicy: b.stage.removal,
 	})
-	b.accessLogs = logs // the per-function 5xx metric filters read it
 	// Set on the CfnStage: the L2 option is an interface that Go code cannot construct.
 	b.cfnStage().SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
 		DestinationArn: logs.LogGroupArn(),

@@ -5,9 +5,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 )
 
 // builder carries what one part of the stack needs from another while NewStack runs.
@@ -27,11 +28,14 @@ type builder struct {
 	userPool     *userPool
 	console      *console
 
+	// key is the data key (dataKey), nil until first used.
+	key        awskms.Key
 	alarmTopic awssns.ITopic
 	configSet  awsses.ConfigurationSet
 	smsLogRole awsiam.Role
 
-	failureQueues   []scheduledFailures
+	// runFailures is the scheduled functions' shared on-failure queue, nil until the
+	// first scheduled function.
+	runFailures     awssqs.Queue
 	backupSelection awsbackup.BackupSelection
-	accessLogs      awslogs.LogGroup
 }

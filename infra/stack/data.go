@@ -14,7 +14,8 @@ import (
 type dataTable struct {
 	def   wiring.Table
 	table awsdynamodb.ITable
-	key   awskms.Key
+	// key is the stack's data key, which encrypts the table; nil for an AWS-owned key.
+	key awskms.Key
 	// adopted is the name of a table made outside the stack (a point-in-time restore)
 	// that the stack uses instead of its own, by the tableNames setting; "" for its own.
 	adopted string
@@ -40,12 +41,7 @@ func (b *builder) buildData() {
 }
 
 func (b *builder) newTable(def wiring.Table) *dataTable {
-	// One key per table: a grant on one table's data never opens another's.
-	key := awskms.NewKey(b.stack, jsii.String(tableKeyID(def.Name)), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the " + def.Name + " table"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     b.stage.removal,
-	})
+	key := b.tableKey()
 	if name := b.props.TableNames[def.Name]; name != "" {
 		return b.adoptTable(def, key, name)
 	}
@@ -56,10 +52,12 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
-		Encryption:         awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
-		EncryptionKey:      key,
+		Encryption:         awsdynamodb.TableEncryption_DEFAULT,
 		DeletionProtection: jsii.Bool(b.stage.deletionProtection),
 		RemovalPolicy:      b.stage.removal,
+	}
+	if key != nil {
+		props.Encryption, props.EncryptionKey = awsdynamodb.TableEncryption_CUSTOMER_MANAGED, key
 	}
 	if def.TTLAttribute != "" {
 		props.TimeToLiveAttribute = jsii.String(def.TTLAttribute)
@@ -126,7 +124,8 @@ func (b *builder) output(id string, value *string, description string) {
 }
 
 // adoptTable uses a table made outside the stack (README "Restoring a table"): a
-// point-in-time restore of def, encrypted with the stack's key of that table. The stack
+// point-in-time restore of def, encrypted with the stack's data key (or, with
+// tableEncryption=aws-owned, DynamoDB's own key). The stack
 // grants, alarms, backs up and hands out that table instead of its own, which, retained,
 // stays in the account untouched. What CloudFormation set on its own table (PITR, TTL,
 // deletion protection, tags) is set on the restored one by the runbook's commands.

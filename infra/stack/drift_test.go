@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -51,8 +52,12 @@ func TestDriftEnvironment(t *testing.T) {
 				vars, _ = env["Variables"].(map[string]any)
 			}
 
-			// THEN its keys are exactly the row's Env names
-			want, got := map[string]bool{}, map[string]bool{}
+			// THEN its keys are exactly the row's Env names and the stage, which the
+			// shared framework reads for the Failures metric's dimension
+			if vars[app.StageVariable] != "dev" || stageVariable != app.StageVariable {
+				t.Errorf("%s = %v, want dev (stageVariable %s)", app.StageVariable, vars[app.StageVariable], stageVariable)
+			}
+			want, got := map[string]bool{app.StageVariable: true}, map[string]bool{}
 			for _, e := range row.Env {
 				want[e.Name] = true
 			}
@@ -263,10 +268,11 @@ func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string
 		if t, _ := wiring.TableByName(name); len(t.Indexes) > 0 {
 			add("table:"+name+"/index/*", "dynamodb:Query")
 		}
-		add("key:"+name, "kms:Decrypt")
+		// The tables share one key: Decrypt to read any, Encrypt too to write one.
+		add("key:tables", "kms:Decrypt")
 		if access == wiring.ReadWrite {
 			add("table:"+name, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
-			add("key:"+name, "kms:Encrypt", "kms:GenerateDataKey*")
+			add("key:tables", "kms:Encrypt", "kms:GenerateDataKey*")
 		}
 	}
 	for _, name := range row.Scans {
@@ -283,7 +289,7 @@ func expectedPairsWith(row wiring.Function, keys []wiring.SigningKey) map[string
 		}
 	}
 	if row.Trigger.Schedule != nil {
-		add("failures:"+row.Name, "sqs:SendMessage") // its failed runs' destination
+		add("failures:scheduled", "sqs:SendMessage") // its failed runs' destination, shared
 	}
 	for name, access := range row.Keys {
 		var versions []int
@@ -369,7 +375,12 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 	names := map[string]string{}
 	for _, tbl := range wiring.Tables {
 		names[s.logicalID(t, tableID(tbl.Name))] = "table:" + tbl.Name
-		names[s.logicalID(t, tableKeyID(tbl.Name))] = "key:" + tbl.Name
+	}
+	if s.stack.Node().TryFindChild(jsii.String(dataKeyID)) != nil {
+		names[s.logicalID(t, dataKeyID)] = "key:tables"
+	}
+	if s.stack.Node().TryFindChild(jsii.String(runFailuresID)) != nil {
+		names[s.logicalID(t, runFailuresID)] = "failures:scheduled"
 	}
 	for _, q := range wiring.Queues {
 		names[s.logicalID(t, queueID(q.Name))] = "queue:" + q.Name
@@ -389,9 +400,6 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 	for _, f := range append(append([]wiring.Function{}, wiring.Functions...), fixtureFunctions()...) {
 		if s.stack.Node().TryFindChild(jsii.String(logGroupID(f.Name))) != nil {
 			names[s.logicalID(t, logGroupID(f.Name))] = "logs:" + f.Name
-		}
-		if s.stack.Node().TryFindChild(jsii.String(failureQueueID(f.Name))) != nil {
-			names[s.logicalID(t, failureQueueID(f.Name))] = "failures:" + f.Name
 		}
 	}
 	return names

@@ -90,9 +90,11 @@ func (b *builder) newFunction(row wiring.Function) *lambdaFunction {
 	return &lambdaFunction{row: row, fn: fn, role: role}
 }
 
-// environment is exactly the row's Env: nothing is added behind the table's back.
+// environment is the row's Env and the stage (stageVariable), which the shared
+// framework writes as the Failures metric's dimension; nothing else is added behind
+// the table's back.
 func (b *builder) environment(row wiring.Function) *map[string]*string {
-	env := map[string]*string{}
+	env := map[string]*string{stageVariable: jsii.String(b.stage.name)}
 	for _, e := range row.Env {
 		switch {
 		case e.Table != "":
@@ -117,11 +119,14 @@ func (b *builder) environment(row wiring.Function) *map[string]*string {
 }
 
 // grantTables writes explicit statements instead of table.Grant*: the L2 grants add
-// actions (Scan, DescribeTable, kms:ReEncrypt*) that no row asks for.
+// actions (Scan, DescribeTable, kms:ReEncrypt*) that no row asks for. The tables share
+// one key: a role gets Decrypt on it to read any of its tables, and Encrypt and
+// GenerateDataKey* too when it writes one; the table grants keep it to its own tables.
 func (b *builder) grantTables(lf *lambdaFunction) {
+	keyActions := keyReadActions
 	for _, name := range sortedKeys(lf.row.Tables) {
 		t := b.tables[name]
-		actions, keyActions := tableReadActions, keyReadActions
+		actions := tableReadActions
 		if lf.row.Tables[name] == wiring.ReadWrite {
 			actions, keyActions = append(append([]string{}, tableReadActions...), tableWriteActions...), keyWriteActions
 		}
@@ -132,7 +137,9 @@ func (b *builder) grantTables(lf *lambdaFunction) {
 		if len(t.def.Indexes) > 0 {
 			lf.role.AddToPrincipalPolicy(allow(indexActions, indexArns(t.table)))
 		}
-		lf.role.AddToPrincipalPolicy(allow(keyActions, t.key.KeyArn()))
+	}
+	if key := b.tableKey(); key != nil && len(lf.row.Tables) > 0 {
+		lf.role.AddToPrincipalPolicy(allow(keyActions, key.KeyArn()))
 	}
 }
 

@@ -12,6 +12,43 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
+// Table encryption (StackProps.TableEncryption, CDK context tableEncryption).
+const (
+	tableEncryptionCustomer = "customer"
+	tableEncryptionAWSOwned = "aws-owned"
+)
+
+// dataKeyID is the construct id of the stack's one customer-managed key.
+const dataKeyID = "DataKey"
+
+// dataKey is the stack's one customer-managed KMS key, made on first use: it encrypts
+// the five tables (unless tableEncryption=aws-owned) and the stack's SNS topics (the
+// alarm topic, SES's bounces and complaints), whose publishers the key policy names
+// under their own source conditions. One key for all: $1 a month instead of one per
+// table and topic, and every role that touches a table gets its kms actions on this
+// key, the table grants themselves keeping each role to its own tables. It rotates
+// yearly. The signing keys (HMAC, never leaving KMS) and the backup vault's key (it
+// outlives the stack) stay keys of their own.
+func (b *builder) dataKey() awskms.Key {
+	if b.key == nil {
+		b.key = awskms.NewKey(b.stack, jsii.String(dataKeyID), &awskms.KeyProps{
+			Description:       jsii.String("Encrypts Rapport " + b.stage.name + "'s tables and SNS topics at rest"),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     b.stage.removal,
+		})
+	}
+	return b.key
+}
+
+// tableKey is the key the tables are encrypted with: the data key, or nil for
+// DynamoDB's AWS-owned key (tableEncryption=aws-owned).
+func (b *builder) tableKey() awskms.Key {
+	if b.props.TableEncryption == tableEncryptionAWSOwned {
+		return nil
+	}
+	return b.dataKey()
+}
+
 // The signing keys, kept out of the tables (a dozen roles read the customers table and
 // every backup holds it) where only the functions whose rows list them can use them.
 

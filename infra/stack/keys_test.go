@@ -203,3 +203,64 @@ func TestValidateKeys(t *testing.T) {
 		})
 	}
 }
+
+// With tableEncryption=aws-owned the tables use DynamoDB's own key and no role gets a
+// kms action on a table key; the data key stays only where a topic needs it: in prod
+// (SES's bounces and complaints, the alarm topic with it), not in dev, whose alarm topic
+// goes unencrypted with its reason recorded for cdk-nag.
+func TestAWSOwnedTableEncryption(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		props   StackProps
+		dataKey bool
+	}{{"dev", devProps(), false}, {"prod", prodProps(), true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN the stage with AWS-owned table keys
+			p := tt.props
+			p.TableEncryption = tableEncryptionAWSOwned
+			s := synth(t, p, nil)
+
+			// THEN no table names a key of the stack's
+			for id, tbl := range s.ofType("AWS::DynamoDB::Table") {
+				if sse := tbl.Properties["SSESpecification"]; sse != nil && strings.Contains(jsonString(sse), "KMSMasterKeyId") {
+					t.Errorf("table %s: SSE %s, want DynamoDB's own key", id, jsonString(sse))
+				}
+			}
+			// AND no role may use a KMS key but the HMAC keys
+			hmac := map[string]bool{}
+			for _, k := range wiring.SigningKeys {
+				for _, v := range k.Versions {
+					hmac[s.logicalID(t, macKeyID(k.Name, v))] = true
+				}
+			}
+			for id, pol := range s.ofType("AWS::IAM::Policy") {
+				for _, st := range list(pol.Properties["PolicyDocument"].(map[string]any)["Statement"]) {
+					st := st.(map[string]any)
+					for _, a := range list(st["Action"]) {
+						if !strings.HasPrefix(a.(string), "kms:") || strings.HasSuffix(a.(string), "Mac") {
+							continue
+						}
+						t.Errorf("policy %s grants %s on %s", id, a, jsonString(st["Resource"]))
+					}
+				}
+			}
+			// AND the data key exists only where a topic needs it, and encrypts the alarm topic then
+			key := s.stack.Node().TryFindChild(jsii.String(dataKeyID)) != nil
+			topic := s.resource(t, s.logicalID(t, "AlarmTopic"), "AWS::SNS::Topic").Properties
+			if key != tt.dataKey || (topic["KmsMasterKeyId"] != nil) != tt.dataKey {
+				t.Errorf("data key %v, alarm topic key %v; want %v", key, jsonString(topic["KmsMasterKeyId"]), tt.dataKey)
+			}
+			// AND cdk-nag has nothing left to say
+			if findings := nagErrors(s.stack); len(findings) > 0 {
+				t.Errorf("%d cdk-nag errors:\n%s", len(findings), strings.Join(findings, "\n"))
+			}
+		})
+	}
+	// AND a value other than customer or aws-owned is refused, naming both
+	p := devProps()
+	p.TableEncryption = "aws-managed"
+	if err := p.withDefaults().Validate(); err == nil || !strings.Contains(err.Error(), `tableEncryption "aws-managed"`) ||
+		!strings.Contains(err.Error(), "aws-owned") {
+		t.Errorf("Validate() = %v; want tableEncryption refused", err)
+	}
+}

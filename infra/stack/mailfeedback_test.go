@@ -17,7 +17,7 @@ func TestBouncesAndComplaintsReachTheMailFeedbackQueue(t *testing.T) {
 	s := synthCached(t, "prod", prodProps())
 	cs := s.logicalID(t, "EmailConfigurationSet")
 	topic := s.logicalID(t, "MailFeedbackTopic")
-	key := s.logicalID(t, "MailFeedbackTopicKey")
+	key := s.logicalID(t, dataKeyID)
 	queue := s.logicalID(t, queueID("mail-feedback"))
 	dlq := s.logicalID(t, dlqID("mail-feedback-dlq"))
 	configSetARN := map[string]any{"Fn::Join": []any{"", []any{"arn:", ref("AWS::Partition"), ":ses:", ref("AWS::Region"), ":",
@@ -40,7 +40,7 @@ func TestBouncesAndComplaintsReachTheMailFeedbackQueue(t *testing.T) {
 			"SnsDestination":     map[string]any{"TopicARN": ref(topic)},
 		},
 	})
-	// AND the topic is encrypted with its own rotating key
+	// AND the topic is encrypted with the stack's one rotating key, which lets SES use it
 	s.template.HasResourceProperties(jsii.String("AWS::SNS::Topic"), map[string]any{
 		"KmsMasterKeyId": getAtt(key, "Arn"),
 	})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -189,13 +188,29 @@ func snsAnyARN() *string {
 	return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":sns:*")})
 }
 
+// makesMailFeedbackTopic tells whether buildMailFeedback will make the topic of SES's
+// bounces and complaints: the aws channel sends email through the stack's own
+// configuration set, and the mail-feedback queue exists.
+func (p StackProps) makesMailFeedbackTopic() bool {
+	if p.channel() != channelAWS || !p.sends("email") || p.Settings[settingConfigSet] != "" {
+		return false
+	}
+	for _, q := range p.Queues {
+		if q.Name == mailFeedbackQueue {
+			return true
+		}
+	}
+	return false
+}
+
 // mailFeedbackQueue is the wiring queue SES bounce and complaint events reach.
 const mailFeedbackQueue = "mail-feedback"
 
-// buildMailFeedback publishes the configuration set's BOUNCE and COMPLAINT events to an
-// encrypted, TLS-only SNS topic that only SES, for this account's configuration set, may
-// publish to (and use the topic's key for); the mail-feedback queue subscribes with raw delivery off (the function
-// unwraps SNS's envelope), and its policy lets only that topic send.
+// buildMailFeedback publishes the configuration set's BOUNCE and COMPLAINT events to a
+// TLS-only SNS topic, encrypted with the data key, that only SES, for this account's
+// configuration set, may publish to (and use the key for); the mail-feedback queue
+// subscribes with raw delivery off (the function unwraps SNS's envelope), and its
+// policy lets only that topic send.
 func (b *builder) buildMailFeedback() {
 	q, ok := b.queues[mailFeedbackQueue]
 	if !ok {
@@ -207,11 +222,7 @@ func (b *builder) buildMailFeedback() {
 	conditions := &map[string]interface{}{
 		"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID(), "aws:SourceArn": configSetARN},
 	}
-	key := awskms.NewKey(b.stack, jsii.String("MailFeedbackTopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the SES bounce and complaint topic"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     b.stage.removal,
-	})
+	key := b.dataKey()
 	// SES publishes to an encrypted topic only if the key lets it use the key.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("ses.amazonaws.com"), nil)},

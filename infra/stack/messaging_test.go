@@ -170,13 +170,13 @@ func TestScheduledRunsNotRetried(t *testing.T) {
 		if f.Trigger.Schedule == nil {
 			continue
 		}
-		// THEN a failed scheduled run is not retried, and lands in its failure queue
+		// THEN a failed scheduled run is not retried, and lands in the scheduled functions' one failure queue
 		s.template.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{
 			"FunctionName":             ref(s.logicalID(t, functionID(f.Name))),
 			"MaximumRetryAttempts":     0.0,
 			"MaximumEventAgeInSeconds": float64(scheduleMaxEventAgeSeconds),
 			"DestinationConfig": map[string]any{"OnFailure": map[string]any{
-				"Destination": getAtt(s.logicalID(t, failureQueueID(f.Name)), "Arn"),
+				"Destination": getAtt(s.logicalID(t, runFailuresID), "Arn"),
 			}},
 		})
 	}

@@ -73,10 +73,10 @@ func (b *builder) suppressGrantWildcards(lf *lambdaFunction) {
 			written = append(written, name)
 		}
 	}
-	if len(written) > 0 {
+	if len(written) > 0 && b.tableKey() != nil {
 		findings = append(findings, &cdknag.NagPackSuppression{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String(fmt.Sprintf("kms:GenerateDataKey* only on the keys of the tables the function writes (%s), "+
+			Reason: jsii.String(fmt.Sprintf("kms:GenerateDataKey* only on the tables' key, for the tables the function writes (%s), "+
 				"which DynamoDB uses to encrypt what it writes", strings.Join(written, ", "))),
 			AppliesTo: &[]interface{}{"Action::kms:GenerateDataKey*"},
 		})
@@ -129,7 +129,7 @@ func (b *builder) suppressServerlessFindings() {
 		switch {
 		case len(lf.row.Trigger.Routes) > 0:
 			suppress(lf.fn, "Serverless-LambdaDLQ", "invoked synchronously by API Gateway: a failure is the caller's 5xx "+
-				"(alarmed per function), never a queued event a DLQ could keep")
+				"(the API's 5xx rate and the stage's Failures metric alarm), never a queued event a DLQ could keep")
 		case lf.row.Trigger.Queue != nil:
 			suppress(lf.fn, "Serverless-LambdaDLQ", "invoked by its SQS event source mapping: a message that keeps failing "+
 				"moves to the queue's own DLQ (maxReceiveCount), which alarms")
@@ -140,7 +140,7 @@ func (b *builder) suppressServerlessFindings() {
 				"failure is the invoker's answer, and a run again picks up where it stopped")
 		case lf.row.Trigger.Schedule != nil:
 			suppress(lf.fn, "Serverless-LambdaDLQ", "asynchronous failures go to the on-failure destination queue "+
-				failureQueueID(lf.row.Name)+" of its EventInvokeConfig (with zero retries), which alarms")
+				runFailuresID+" of its EventInvokeConfig (with zero retries), which alarms")
 			if rule := b.stack.Node().TryFindChild(jsii.String(pascal(lf.row.Name) + "Schedule")); rule != nil {
 				suppress(rule, "Serverless-EventBusDLQ", "a tick EventBridge fails to deliver is redone by the next tick a minute "+
 					"later; a queued stale tick would only repeat it")
@@ -151,8 +151,8 @@ func (b *builder) suppressServerlessFindings() {
 		suppress(b.queues[q.Name].dlq, "Serverless-SQSRedrivePolicy", "this is the DLQ of "+q.Name+
 			": the end of the line, alarmed and redriven by hand (make redrive, README)")
 	}
-	for _, f := range b.failureQueues {
-		suppress(f.queue, "Serverless-SQSRedrivePolicy", "the on-failure destination of "+f.row+
+	if b.runFailures != nil {
+		suppress(b.runFailures, "Serverless-SQSRedrivePolicy", "the on-failure destination of the scheduled functions"+
 			": the end of the line, alarmed; nothing consumes it")
 	}
 	suppress(b.alarmTopic, "Serverless-SNSRedrivePolicy", "the alarm topic's only subscription is ops' email: SNS retries "+

@@ -17,7 +17,6 @@ func pascal(name string) string {
 }
 
 func tableID(name string) string    { return pascal(name) + "Table" }
-func tableKeyID(name string) string { return pascal(name) + "TableKey" }
 func queueID(name string) string    { return pascal(name) + "Queue" }
 func dlqID(dlqName string) string   { return pascal(dlqName) }
 func functionID(name string) string { return pascal(name) + "Function" }

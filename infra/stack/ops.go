@@ -2,16 +2,12 @@ package stack
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
@@ -19,9 +15,9 @@ import (
 
 // Alarm thresholds. Each alarm's description says what to do; README "Alarms" too.
 const (
-	// apiErrorRatePercent: share of a function's requests answered 5xx.
+	// apiErrorRatePercent: share of the API's requests answered 5xx.
 	apiErrorRatePercent = 5.0
-	// apiLatencyP99Millis: p99 of the API's latency, and of each HTTP function's duration.
+	// apiLatencyP99Millis: p99 of the API's latency.
 	apiLatencyP99Millis = 2000.0
 	// queueAgeSeconds: a queued follow-up older than this is late (retries included).
 	queueAgeSeconds = 15 * 60.0
@@ -29,15 +25,28 @@ const (
 	smsSpendShare = 0.8
 )
 
-// tableOperations are the DynamoDB operations the functions call (CloudWatch reports
-// ThrottledRequests and SystemErrors per operation). At most 10: one alarm's metric math
-// takes at most 10 metrics.
-var tableOperations = []awsdynamodb.Operation{
-	awsdynamodb.Operation_GET_ITEM, awsdynamodb.Operation_BATCH_GET_ITEM, awsdynamodb.Operation_QUERY,
-	awsdynamodb.Operation_PUT_ITEM, awsdynamodb.Operation_UPDATE_ITEM, awsdynamodb.Operation_DELETE_ITEM,
-	awsdynamodb.Operation_BATCH_WRITE_ITEM, awsdynamodb.Operation_TRANSACT_WRITE_ITEMS,
-	awsdynamodb.Operation_TRANSACT_GET_ITEMS,
-}
+// Rows the alarms single out by name.
+const (
+	// followupsQueue is the queue of messages to customers: its age alarms (a late
+	// message is a customer waiting); the other queues alarm on their DLQ only.
+	followupsQueue = "followups"
+	// escalationJob is the complaint SLA ladder: the one job whose absence alarms
+	// (a missed escalation is a complaint nobody is told about). Other jobs catch up
+	// on their next run, and their failed runs alarm through the failure queue.
+	escalationJob = "complaint-sla"
+)
+
+// failuresNamespace and failuresMetricName are the stage's one custom metric, written
+// by shared/app (a 5xx answer, a failed queue record) and shared/job (a failed run)
+// as embedded-metric-format lines, by the Stage dimension only.
+const (
+	failuresNamespace  = "Rapport"
+	failuresMetricName = "Failures"
+)
+
+// stageVariable is the one environment variable the stack sets on every function
+// besides its row's Env (shared/app.StageVariable): the Failures metric's dimension.
+const stageVariable = "RAPPORT_STAGE"
 
 // buildOps creates the encrypted SNS topic that every alarm notifies, or adopts an
 // existing one (AlarmTopicArn), and subscribes AlarmEmail.
@@ -54,26 +63,33 @@ func (b *builder) buildOps() {
 	b.output("AlarmTopicArn", b.alarmTopic.TopicArn(), "SNS topic the alarms notify")
 }
 
-// newAlarmTopic is a KMS-encrypted topic that only this account's CloudWatch alarms may
-// publish to, over TLS only.
+// newAlarmTopic is a topic that only this account's CloudWatch alarms may publish to,
+// over TLS only, encrypted with the data key when the stack has one. With
+// tableEncryption=aws-owned and no topic of customers' data (SES's bounces name
+// addresses) there is none, and the topic goes without: CloudWatch cannot use SNS's
+// AWS-managed key, and a key of its own would cost $1 a month to encrypt alarm names.
 func (b *builder) newAlarmTopic() awssns.Topic {
-	key := awskms.NewKey(b.stack, jsii.String("AlarmTopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the ops alarm topic"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     b.stage.removal,
-	})
-	// CloudWatch publishes to an encrypted topic only if the key lets it use the key.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: alarmSourceConditions(),
-	}), nil)
-	topic := awssns.NewTopic(b.stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
+	props := &awssns.TopicProps{
 		DisplayName: jsii.String("Rapport " + b.stage.name + " alarms"),
-		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
-	})
+	}
+	if b.tableKey() != nil || b.props.makesMailFeedbackTopic() {
+		key := b.dataKey()
+		// CloudWatch publishes to an encrypted topic only if the key lets it use the key.
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: alarmSourceConditions(),
+		}), nil)
+		props.MasterKey = key
+	}
+	topic := awssns.NewTopic(b.stack, jsii.String("AlarmTopic"), props)
+	if props.MasterKey == nil {
+		suppress(topic, "AwsSolutions-SNS2", "tableEncryption=aws-owned and no topic of customers' data: alarm "+
+			"notifications carry alarm names, descriptions and metric values only; CloudWatch cannot publish with SNS's "+
+			"AWS-managed key, and a customer-managed key for them alone costs $1 a month (README \"What a stage costs idle\")")
+	}
 	// Without this statement an alarm's publish is refused: the topic policy (made for
 	// the TLS deny) allows nobody by default.
 	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -100,42 +116,43 @@ func alarmSourceConditions() *map[string]interface{} {
 	}
 }
 
-// buildAlarms alarms on what means a customer's request or message waits for a person:
-// DLQs, function errors and throttles, the API's 5xx and latency, late follow-ups,
-// DynamoDB throttles and errors, and SMS spend. A periodic job is a function of its
-// own: its failed runs are its errors and its failure queue's records.
+// buildAlarms alarms on what means a customer's request or message waits for a person,
+// with as few metrics as say so (each alarm metric costs $0.10 a month, README "What a
+// stage costs idle"): the API's 5xx rate and p99 latency; the stage's Failures (a 5xx
+// answer, a failed queue record, a failed job run); Lambda throttles in the region;
+// every DLQ, the scheduled runs' failure queue and the follow-ups' age; the complaint
+// SLA job not running; SMS spend. What a process cannot report (a timeout, a crash)
+// shows as the API's 5xx, a message in a DLQ, or a record in the failure queue; a
+// DynamoDB throttle or outage that reaches a caller is a 5xx or a failure.
 func (b *builder) buildAlarms() {
 	fiveMinutes := awscdk.Duration_Minutes(jsii.Number(5))
 	maxOf := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Maximum")}
 	sum := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")}
 	p99 := &awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("p99")}
 
+	b.alarmAbove("Api5xxRate", fmt.Sprintf("More than %g%% of API requests answered 5xx: the Failures metric's log lines "+
+		"name the function; its logs say why (a dependency's 503 or our bug's 500)", apiErrorRatePercent),
+		errorRate(b.api.MetricServerError(sum), b.api.MetricCount(sum)), apiErrorRatePercent, 3, 2)
+	b.alarmAbove("ApiLatencyP99", fmt.Sprintf("The API's p99 latency is above %g ms: the dashboard's p99 duration per "+
+		"HTTP function shows which", apiLatencyP99Millis), b.api.MetricLatency(p99), apiLatencyP99Millis, 3, 2)
+	b.alarm("Failures", "Work failed in "+b.stage.name+": a 5xx answer, a failed queue record or a failed job run. "+
+		"Logs Insights over the functions' log groups: filter Failures > 0 | stats sum(Failures) by Function, Kind",
+		b.failuresMetric(sum))
+	b.alarm("LambdaThrottles", "Lambda throttled invocations in this account and region (the concurrency pool is the "+
+		"account's): the dashboard's concurrent executions; raise the quota or cap the sender (sendConcurrency)",
+		accountLambdaMetric("Throttles", sum))
 	for _, q := range b.props.Queues {
 		dq := b.queues[q.Name]
 		b.alarm(dlqID(q.DLQName())+"NotEmpty", "Messages are waiting in "+q.DLQName()+": inspect and redrive them",
 			dq.dlq.MetricApproximateNumberOfMessagesVisible(maxOf))
-		b.alarmAbove(queueID(q.Name)+"Age", fmt.Sprintf("The oldest message in %s is older than %g minutes: "+
-			"its consumer is failing, throttled or too slow", q.Name, queueAgeSeconds/60),
-			dq.queue.MetricApproximateAgeOfOldestMessage(maxOf), queueAgeSeconds, 3, 3)
+		if q.Name == followupsQueue {
+			b.alarmAbove(queueID(q.Name)+"Age", fmt.Sprintf("The oldest message in %s is older than %g minutes: "+
+				"its consumer is failing, throttled or too slow", q.Name, queueAgeSeconds/60),
+				dq.queue.MetricApproximateAgeOfOldestMessage(maxOf), queueAgeSeconds, 3, 3)
+		}
 	}
-	for _, lf := range b.functions {
-		b.alarm(functionID(lf.row.Name)+"Errors", lf.row.Name+" returned errors", lf.fn.MetricErrors(sum))
-		b.alarm(functionID(lf.row.Name)+"Throttles", lf.row.Name+" was throttled", lf.fn.MetricThrottles(sum))
-	}
-	b.failureAlarms()
-	b.jobNotRunAlarms()
-	b.buildAPIAlarms(sum, p99)
-	for _, name := range sortedKeys(b.tables) {
-		t := b.tables[name].table
-		b.alarm(tableID(name)+"Throttles", "DynamoDB throttled requests to the "+name+" table",
-			t.MetricThrottledRequestsForOperations(&awsdynamodb.OperationsMetricOptions{
-				Operations: &tableOperations, Period: fiveMinutes,
-			}))
-		b.alarm(tableID(name)+"SystemErrors", "DynamoDB answered requests to the "+name+" table with a 500 (its own error)",
-			t.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
-				Operations: &tableOperations, Period: fiveMinutes,
-			}))
-	}
+	b.runFailureAlarm()
+	b.escalationNotRunAlarm()
 	if b.sendsSMS() {
 		limit := b.props.SMSSpendLimitUSD
 		b.alarmAbove("SmsSpend", fmt.Sprintf("SMS spend this month passed %g%% of the USD %g limit: at the limit SNS stops sending SMS",
@@ -143,36 +160,27 @@ func (b *builder) buildAlarms() {
 	}
 }
 
-// jobNotRunAlarms: a periodic job of a minute's or an hour's period that was not
-// invoked for three five-minute periods, or two hours, stopped: its schedule is gone
-// or disabled, or Lambda cannot run it (missing data, no invocation, breaches). A
-// daily job's missed day shows in its failure queue or not at all, and waits a day.
-func (b *builder) jobNotRunAlarms() {
+// escalationNotRunAlarm: the complaint SLA job, run every minute, was not invoked for
+// three five-minute periods: its schedule is gone or disabled, or Lambda cannot start
+// it. Missing data breaches: no invocation is exactly what it watches.
+func (b *builder) escalationNotRunAlarm() {
 	for _, lf := range b.functions {
-		s := lf.row.Trigger.Schedule
-		if s == nil || !s.Job {
+		if lf.row.Name != escalationJob || lf.row.Trigger.Schedule == nil {
 			continue
 		}
-		every, err := s.Every()
-		if err != nil {
-			continue // Validate refused the row already
-		}
-		period, periods, span := awscdk.Duration_Minutes(jsii.Number(5)), 3.0, "15 minutes"
-		switch {
-		case every <= 5*time.Minute:
-		case every <= time.Hour:
-			period, periods, span = awscdk.Duration_Hours(jsii.Number(1)), 2, "two hours"
-		default:
-			continue
+		if every, err := lf.row.Trigger.Schedule.Every(); err != nil || every > 5*time.Minute {
+			continue // a slower schedule would breach between runs
 		}
 		alarm := awscloudwatch.NewAlarm(b.stack, jsii.String(functionID(lf.row.Name)+"NotRunAlarm"), &awscloudwatch.AlarmProps{
-			AlarmDescription: jsii.String("The periodic job " + lf.row.Name + " has not run for " + span +
-				": its EventBridge schedule is gone or disabled, or Lambda cannot start it"),
-			Metric:             lf.fn.MetricInvocations(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}),
+			AlarmDescription: jsii.String("The complaint SLA job " + lf.row.Name + " has not run for 15 minutes: " +
+				"no warning or escalation is sent. Its EventBridge schedule is gone or disabled, or Lambda cannot start it"),
+			Metric: lf.fn.MetricInvocations(&awscloudwatch.MetricOptions{
+				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum"),
+			}),
 			Threshold:          jsii.Number(1),
 			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(periods),
-			DatapointsToAlarm:  jsii.Number(periods),
+			EvaluationPeriods:  jsii.Number(3),
+			DatapointsToAlarm:  jsii.Number(3),
 			TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
 		})
 		action := awscloudwatchactions.NewSnsAction(b.alarmTopic)
@@ -180,48 +188,6 @@ func (b *builder) jobNotRunAlarms() {
 		alarm.AddOkAction(action)
 	}
 }
-
-// buildAPIAlarms: the whole API's 5xx rate and p99 latency, and per function (its
-// routes) the 5xx rate, from the access logs, and the p99 duration.
-func (b *builder) buildAPIAlarms(sum, p99 *awscloudwatch.MetricOptions) {
-	b.alarmAbove("Api5xxRate", fmt.Sprintf("More than %g%% of API requests answered 5xx", apiErrorRatePercent),
-		errorRate(b.api.MetricServerError(sum), b.api.MetricCount(sum)), apiErrorRatePercent, 3, 2)
-	b.alarmAbove("ApiLatencyP99", fmt.Sprintf("The API's p99 latency is above %g ms", apiLatencyP99Millis),
-		b.api.MetricLatency(p99), apiLatencyP99Millis, 3, 2)
-	for _, lf := range b.functions {
-		if len(lf.row.Trigger.Routes) == 0 {
-			continue
-		}
-		b.alarmAbove(functionID(lf.row.Name)+"5xxRate", fmt.Sprintf("More than %g%% of %s's requests (its routes) answered 5xx: "+
-			"its logs say why (a dependency's 503 or our bug's 500)", apiErrorRatePercent, lf.row.Name),
-			errorRate(b.route5xxMetric(lf, sum), lf.fn.MetricInvocations(sum)), apiErrorRatePercent, 3, 2)
-		b.alarmAbove(functionID(lf.row.Name)+"LatencyP99", fmt.Sprintf("%s's p99 duration (its routes' latency) is above %g ms",
-			lf.row.Name, apiLatencyP99Millis), lf.fn.MetricDuration(p99), apiLatencyP99Millis, 3, 2)
-	}
-}
-
-// route5xxMetric counts the 5xx answers of one function's routes, from the API's
-// access log lines (one per request, with its route key and status).
-func (b *builder) route5xxMetric(lf *lambdaFunction, sum *awscloudwatch.MetricOptions) awscloudwatch.IMetric {
-	var routes []awslogs.JsonPattern
-	for _, r := range lf.row.Trigger.Routes {
-		routes = append(routes, awslogs.FilterPattern_StringValue(jsii.String("$.routeKey"), jsii.String("="), jsii.String(r.Pattern())))
-	}
-	filter := awslogs.NewMetricFilter(b.stack, jsii.String(functionID(lf.row.Name)+"5xxFilter"), &awslogs.MetricFilterProps{
-		LogGroup:        b.accessLogs,
-		MetricNamespace: jsii.String(apiMetricsNamespace),
-		MetricName:      jsii.String("5xx-" + lf.row.Name),
-		FilterPattern: awslogs.FilterPattern_All(
-			awslogs.FilterPattern_StringValue(jsii.String("$.status"), jsii.String("="), jsii.String("5*")),
-			awslogs.FilterPattern_Any(routes...)),
-		MetricValue:  jsii.String("1"),
-		DefaultValue: jsii.Number(0),
-	})
-	return filter.Metric(sum)
-}
-
-// apiMetricsNamespace holds the per-function 5xx counts made from the access logs.
-const apiMetricsNamespace = "Rapport/Api"
 
 // errorRate is 100 × errors / requests, 0 without requests.
 func errorRate(errors, requests awscloudwatch.IMetric) awscloudwatch.IMetric {
@@ -235,6 +201,28 @@ func errorRate(errors, requests awscloudwatch.IMetric) awscloudwatch.IMetric {
 	})
 }
 
+// failuresMetric is the stage's Failures metric.
+func (b *builder) failuresMetric(opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:     jsii.String(failuresNamespace),
+		MetricName:    jsii.String(failuresMetricName),
+		DimensionsMap: &map[string]*string{"Stage": jsii.String(b.stage.name)},
+		Statistic:     opts.Statistic,
+		Period:        opts.Period,
+		Label:         opts.Label,
+	})
+}
+
+// accountLambdaMetric is an AWS/Lambda metric of the whole account in the region (no
+// dimension): every function's, this stack's and any other's.
+func accountLambdaMetric(name string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
+	props := &awscloudwatch.MetricProps{Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(name)}
+	if opts != nil {
+		props.Statistic, props.Period = opts.Statistic, opts.Period
+	}
+	return awscloudwatch.NewMetric(props)
+}
+
 func smsSpendMetric() awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace:  jsii.String("AWS/SNS"),
@@ -244,31 +232,11 @@ func smsSpendMetric() awscloudwatch.Metric {
 	})
 }
 
-// jobMetric is a periodic job's metric (embedded metric format lines written by
-// shared/job's Runner).
-func jobMetric(name, job string, opts *awscloudwatch.MetricOptions) awscloudwatch.Metric {
-	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:     jsii.String("Rapport"),
-		MetricName:    jsii.String(name),
-		DimensionsMap: &map[string]*string{"Job": jsii.String(job)},
-		Statistic:     opts.Statistic,
-		Period:        opts.Period,
-	})
-}
-
-// jobs are the periodic jobs' functions, sorted.
-func (b *builder) jobs() []string {
-	var out []string
-	for _, f := range b.props.Functions {
-		if s := f.Trigger.Schedule; s != nil && s.Job {
-			out = append(out, f.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
+// sendsSMS: a row sends SMS and the channel is aws (the outbox sends nothing).
 func (b *builder) sendsSMS() bool {
+	if b.props.channel() != channelAWS {
+		return false
+	}
 	for _, f := range b.props.Functions {
 		for _, ch := range f.Sends {
 			if ch == "sms" {
@@ -301,8 +269,17 @@ func (b *builder) alarmAbove(id, description string, metric awscloudwatch.IMetri
 	alarm.AddOkAction(action)
 }
 
-// buildDashboard puts the API, every function, queue and table, the periodic jobs and
-// the SMS spend on one page.
+// dashboardMetrics is the most metrics the dashboard may graph (math inputs count): a
+// dashboard of up to 50 metrics is within CloudWatch's free tier of three.
+const dashboardMetrics = 50
+
+// buildDashboard puts on one page what an operator looks at, in rows: the API; the
+// functions (the stage's failures, the region's Lambda errors, throttles and
+// concurrency, each HTTP function's p99 duration); the longest run of the functions
+// scheduled every few minutes (a run near its period is about to overlap the next); the queues, their consumers'
+// longest run and the failed scheduled runs; the tables' consumed capacity; the SMS
+// spend. About one metric per HTTP function and two per table, within
+// dashboardMetrics; an hourly or daily job's failure shows in the failure queue instead.
 func (b *builder) buildDashboard() {
 	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
 		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
@@ -311,53 +288,71 @@ func (b *builder) buildDashboard() {
 	}
 	p99 := &awscloudwatch.MetricOptions{Statistic: jsii.String("p99")}
 	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum")}
+	maxOf := &awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum")}
+	duration := func(lf *lambdaFunction, stat string) awscloudwatch.IMetric {
+		return lf.fn.MetricDuration(&awscloudwatch.MetricOptions{Statistic: jsii.String(stat), Label: jsii.String(lf.row.Name)})
+	}
+	var httpDurations, minuteRuns, consumers []awscloudwatch.IMetric
+	for _, lf := range b.functions {
+		switch tr := lf.row.Trigger; {
+		case len(tr.Routes) > 0:
+			httpDurations = append(httpDurations, duration(lf, "p99"))
+		case tr.Queue != nil:
+			consumers = append(consumers, duration(lf, "Maximum"))
+		case tr.Schedule != nil:
+			if every, err := tr.Schedule.Every(); err == nil && every <= 5*time.Minute {
+				minuteRuns = append(minuteRuns, duration(lf, "Maximum"))
+			}
+		}
+	}
 	rows := [][]awscloudwatch.IWidget{{
 		graph("API requests", b.api.MetricCount(nil)),
 		graph("API 4xx / 5xx", b.api.MetricClientError(nil), b.api.MetricServerError(nil)),
 		graph("API latency p99", b.api.MetricLatency(p99), b.api.MetricIntegrationLatency(p99)),
+	}, {
+		graph("Failures", b.failuresMetric(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"),
+			Label: jsii.String("5xx answers, failed records, failed job runs")})),
+		graph("Lambda errors / throttles (account, region)", accountLambdaMetric("Errors", sum), accountLambdaMetric("Throttles", sum)),
+		graph("Lambda concurrent executions (account, region)", accountLambdaMetric("ConcurrentExecutions", maxOf)),
+	}, {
+		graph("HTTP functions' duration p99", httpDurations...),
+		graph("Every-minute scheduled functions' longest run", minuteRuns...),
 	}}
-	for _, lf := range b.functions {
-		rows = append(rows, []awscloudwatch.IWidget{
-			graph(lf.row.Name+" invocations", lf.fn.MetricInvocations(nil)),
-			graph(lf.row.Name+" errors / throttles", lf.fn.MetricErrors(nil), lf.fn.MetricThrottles(nil)),
-			graph(lf.row.Name+" duration p99", lf.fn.MetricDuration(p99)),
-		})
-	}
+	var visible, age []awscloudwatch.IMetric
 	for _, q := range b.props.Queues {
 		dq := b.queues[q.Name]
-		rows = append(rows, []awscloudwatch.IWidget{
-			graph(q.Name+" visible", dq.queue.MetricApproximateNumberOfMessagesVisible(nil)),
-			graph(q.Name+" oldest message age", dq.queue.MetricApproximateAgeOfOldestMessage(nil)),
-			graph(q.DLQName()+" visible", dq.dlq.MetricApproximateNumberOfMessagesVisible(nil)),
-		})
+		visible = append(visible, dq.queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.Name)}),
+			dq.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.DLQName())}))
+		if q.Name == followupsQueue {
+			age = append(age, dq.queue.MetricApproximateAgeOfOldestMessage(nil))
+		}
 	}
-	// One graph per metric math: the operations' metric ids repeat across tables.
+	if b.runFailures != nil {
+		visible = append(visible, b.runFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Label: jsii.String(runFailuresID)}))
+	}
+	queues := []awscloudwatch.IWidget{graph("Messages waiting (queues, DLQs, failed runs)", visible...)}
+	if len(age) > 0 {
+		queues = append(queues, graph(followupsQueue+" oldest message age", age...))
+	}
+	queues = append(queues, graph("Queue consumers' longest run", consumers...))
+	var reads, writes []awscloudwatch.IMetric
 	for _, name := range sortedKeys(b.tables) {
 		t := b.tables[name].table
-		rows = append(rows, []awscloudwatch.IWidget{
-			graph(name+" table throttled requests", t.MetricThrottledRequestsForOperations(&awsdynamodb.OperationsMetricOptions{
-				Operations: &tableOperations})),
-			graph(name+" table system errors", t.MetricSystemErrorsForOperations(&awsdynamodb.SystemErrorsForOperationsMetricOptions{
-				Operations: &tableOperations})),
-		})
+		reads = append(reads, t.MetricConsumedReadCapacityUnits(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Label: jsii.String(name)}))
+		writes = append(writes, t.MetricConsumedWriteCapacityUnits(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Label: jsii.String(name)}))
 	}
-	var failed []awscloudwatch.IMetric
-	for _, job := range b.jobs() {
-		failed = append(failed, jobMetric("JobFailed", job, sum))
-	}
-	row := []awscloudwatch.IWidget{}
-	if len(failed) > 0 {
-		row = append(row, graph("Periodic jobs failed", failed...))
-	}
+	tables := []awscloudwatch.IWidget{graph("Tables' consumed read units", reads...), graph("Tables' consumed write units", writes...)}
 	if b.sendsSMS() {
-		row = append(row, graph("SMS spend this month (USD)", smsSpendMetric()))
+		tables = append(tables, graph("SMS spend this month (USD)", smsSpendMetric()))
 	}
-	rows = append(rows, row)
+	rows = append(rows, queues, tables)
 	widgets := make([]*[]awscloudwatch.IWidget, len(rows))
 	for i := range rows {
 		widgets[i] = &rows[i]
 	}
 	awscloudwatch.NewDashboard(b.stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-		Widgets: &widgets,
+		DashboardName: jsii.String("Rapport-" + b.stage.name),
+		Widgets:       &widgets,
 	})
 }

@@ -3,7 +3,6 @@ package stack
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
@@ -29,31 +28,20 @@ func TestAlarms(t *testing.T) {
 
 			// WHEN the alarms the wiring table calls for are listed
 			want := map[string]alarmWant{
-				"Api5xxRate":    {threshold: apiErrorRatePercent},
-				"ApiLatencyP99": {threshold: apiLatencyP99Millis, metric: "Latency", stat: "p99"},
-				"SmsSpend":      {threshold: smsSpendShare * 1, metric: "SMSMonthToDateSpentUSD", stat: "Maximum"},
+				"Api5xxRate":                           {threshold: apiErrorRatePercent},
+				"ApiLatencyP99":                        {threshold: apiLatencyP99Millis, metric: "Latency", stat: "p99"},
+				"Failures":                             {metric: "Failures", stat: "Sum"},
+				"LambdaThrottles":                      {metric: "Throttles", stat: "Sum"},
+				runFailuresID + "NotEmpty":             {metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"},
+				queueID("followups") + "Age":           {threshold: queueAgeSeconds, metric: "ApproximateAgeOfOldestMessage", stat: "Maximum"},
+				functionID("complaint-sla") + "NotRun": {threshold: 1, metric: "Invocations", stat: "Sum", below: true},
+			}
+			// (dev's outbox channel sends no SMS: no spend to watch)
+			if stage == "prod" {
+				want["SmsSpend"] = alarmWant{threshold: smsSpendShare * 1, metric: "SMSMonthToDateSpentUSD", stat: "Maximum"}
 			}
 			for _, q := range wiring.Queues {
 				want[dlqID(q.DLQName())+"NotEmpty"] = alarmWant{metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"}
-				want[queueID(q.Name)+"Age"] = alarmWant{threshold: queueAgeSeconds, metric: "ApproximateAgeOfOldestMessage", stat: "Maximum"}
-			}
-			for _, f := range wiring.Functions {
-				want[functionID(f.Name)+"Errors"] = alarmWant{metric: "Errors", stat: "Sum"}
-				want[functionID(f.Name)+"Throttles"] = alarmWant{metric: "Throttles", stat: "Sum"}
-				if len(f.Trigger.Routes) > 0 {
-					want[functionID(f.Name)+"5xxRate"] = alarmWant{threshold: apiErrorRatePercent}
-					want[functionID(f.Name)+"LatencyP99"] = alarmWant{threshold: apiLatencyP99Millis, metric: "Duration", stat: "p99"}
-				}
-				if sc := f.Trigger.Schedule; sc != nil {
-					want[failureQueueID(f.Name)+"NotEmpty"] = alarmWant{metric: "ApproximateNumberOfMessagesVisible", stat: "Maximum"}
-					if every, _ := sc.Every(); sc.Job && every <= time.Hour {
-						want[functionID(f.Name)+"NotRun"] = alarmWant{threshold: 1, metric: "Invocations", stat: "Sum", below: true}
-					}
-				}
-			}
-			for _, tbl := range wiring.Tables {
-				want[tableID(tbl.Name)+"Throttles"] = alarmWant{}
-				want[tableID(tbl.Name)+"SystemErrors"] = alarmWant{}
 			}
 
 			// THEN each exists, fires above its threshold and tells the ops topic both ways
@@ -74,8 +62,19 @@ func TestAlarms(t *testing.T) {
 					t.Errorf("alarm %s statistic %v/%v, want %s", id, a["Statistic"], a["ExtendedStatistic"], w.stat)
 				}
 			}
+			// AND there are no others
 			if n := len(s.ofType("AWS::CloudWatch::Alarm")); n != len(want) {
 				t.Errorf("%d alarms, want %d", n, len(want))
+			}
+			// AND the stage's Failures alarm watches its own stage only; the throttles
+			// alarm the account's Lambda pool in the region (no dimension)
+			f := s.resource(t, s.logicalID(t, "FailuresAlarm"), "AWS::CloudWatch::Alarm").Properties
+			if f["Namespace"] != failuresNamespace || !sameJSON(f["Dimensions"], []any{map[string]any{"Name": "Stage", "Value": stage}}) {
+				t.Errorf("Failures alarm = %s, want Rapport/Failures of Stage %s", jsonString(f), stage)
+			}
+			th := s.resource(t, s.logicalID(t, "LambdaThrottlesAlarm"), "AWS::CloudWatch::Alarm").Properties
+			if th["Namespace"] != "AWS/Lambda" || th["Dimensions"] != nil {
+				t.Errorf("throttles alarm = %s, want AWS/Lambda without dimensions", jsonString(th))
 			}
 		})
 	}
@@ -85,48 +84,20 @@ func TestAlarmMetricMath(t *testing.T) {
 	// GIVEN the dev stack
 	s := synthCached(t, "dev", devProps())
 
-	// THEN a table's throttles sum ThrottledRequests over its operations (at most 10
-	// metrics, CloudWatch's limit for an alarm)
-	th := s.resource(t, s.logicalID(t, tableID("followups")+"ThrottlesAlarm"), "AWS::CloudWatch::Alarm").Properties
-	if !strings.Contains(jsonString(th["Metrics"]), `"MetricName":"ThrottledRequests"`) || len(list(th["Metrics"])) > 11 {
-		t.Errorf("followups throttles alarm = %s", jsonString(th["Metrics"]))
-	}
-	se := s.resource(t, s.logicalID(t, tableID("followups")+"SystemErrorsAlarm"), "AWS::CloudWatch::Alarm").Properties
-	if !strings.Contains(jsonString(se["Metrics"]), `"MetricName":"SystemErrors"`) {
-		t.Errorf("followups system errors alarm = %s", jsonString(se["Metrics"]))
-	}
-
-	// AND a function's 5xx rate divides its routes' 5xx (from the access logs) by its invocations
-	rate := s.resource(t, s.logicalID(t, functionID("customers")+"5xxRateAlarm"), "AWS::CloudWatch::Alarm").Properties
+	// THEN the API's 5xx rate divides its 5xx answers by its requests: two metrics
+	rate := s.resource(t, s.logicalID(t, "Api5xxRateAlarm"), "AWS::CloudWatch::Alarm").Properties
 	m := jsonString(rate["Metrics"])
-	for _, part := range []string{"100 * FILL(errors, 0) / requests", `"MetricName":"5xx-customers"`, `"Namespace":"` + apiMetricsNamespace + `"`, `"MetricName":"Invocations"`} {
+	for _, part := range []string{"100 * FILL(errors, 0) / requests", `"MetricName":"5xx"`, `"MetricName":"Count"`} {
 		if !strings.Contains(m, part) {
-			t.Errorf("customers 5xx rate alarm lacks %s: %s", part, m)
+			t.Errorf("API 5xx rate alarm lacks %s: %s", part, m)
 		}
 	}
-}
-
-func TestRoute5xxFilters(t *testing.T) {
-	// GIVEN the dev stack
-	s := synthCached(t, "dev", devProps())
-	access := ref(s.logicalID(t, "ApiAccessLogs"))
-
-	for _, f := range wiring.Functions {
-		if len(f.Trigger.Routes) == 0 {
-			continue
-		}
-		// THEN each HTTP function's 5xx filter reads the access logs, names each of its
-		// routes and fits CloudWatch's 1,024-character pattern limit
-		mf := s.resource(t, s.logicalID(t, functionID(f.Name)+"5xxFilter"), "AWS::Logs::MetricFilter").Properties
-		pattern, _ := mf["FilterPattern"].(string)
-		if !sameJSON(mf["LogGroupName"], access) || len(pattern) > 1024 || !strings.Contains(pattern, `$.status = "5*"`) {
-			t.Errorf("%s filter = %s", f.Name, jsonString(mf))
-		}
-		for _, r := range f.Trigger.Routes {
-			if !strings.Contains(pattern, `"`+r.Pattern()+`"`) {
-				t.Errorf("%s filter misses route %s: %s", f.Name, r.Pattern(), pattern)
-			}
-		}
+	if n := len(list(rate["Metrics"])); n != 3 {
+		t.Errorf("API 5xx rate alarm has %d metric entries, want the expression and its 2 metrics: %s", n, m)
+	}
+	// AND no log metric filter is left (the per-function 5xx counts went with their alarms)
+	if n := len(s.ofType("AWS::Logs::MetricFilter")); n != 0 {
+		t.Errorf("%d metric filters, want none", n)
 	}
 }
 
@@ -178,7 +149,7 @@ func TestExistingAlarmTopic(t *testing.T) {
 	s := synth(t, p, nil)
 
 	// THEN the stack makes no alarm topic (its only topic is SES's bounces and
-	// complaints) and its alarms notify the given one
+	// complaints, whose key is still the data key) and its alarms notify the given one
 	feedback := s.logicalID(t, "MailFeedbackTopic")
 	for id := range s.ofType("AWS::SNS::Topic") {
 		if id != feedback {

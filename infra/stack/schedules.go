@@ -12,15 +12,15 @@ import (
 // sends the next one before then; Lambda's minimum is 60 s).
 const scheduleMaxEventAgeSeconds = 60
 
+// runFailuresID is the construct id of the scheduled functions' shared on-failure queue.
+const runFailuresID = "ScheduledRunFailures"
+
 // noAsyncRetries keeps Lambda from retrying a failed scheduled run: the next tick does
 // the same work, and a retry would run beside it. A run that fails (or is too old) is
-// recorded in the function's failure queue, whose depth alarms.
+// recorded in the scheduled functions' one failure queue, whose depth alarms; Lambda's
+// record names the function (requestContext.functionArn) and carries the error.
 func (b *builder) noAsyncRetries(lf *lambdaFunction) {
-	failures := awssqs.NewQueue(b.stack, jsii.String(failureQueueID(lf.row.Name)), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-	})
+	failures := b.runFailureQueue()
 	// The L1 resource with an explicit SendMessage grant: the L2 destination also
 	// grants GetQueueAttributes and GetQueueUrl, which Lambda does not call.
 	lf.role.AddToPrincipalPolicy(allow(queueSendActions, failures.QueueArn()))
@@ -35,26 +35,32 @@ func (b *builder) noAsyncRetries(lf *lambdaFunction) {
 	})
 	// Lambda checks the role may send to the destination when the config is made.
 	config.Node().AddDependency(lf.role)
-	b.failureQueues = append(b.failureQueues, scheduledFailures{row: lf.row.Name, queue: failures})
-	suppress(failures, "AwsSolutions-SQS3", "this queue is itself where "+lf.row.Name+"'s failed runs land "+
-		"(Lambda's on-failure destination); a record here alarms and waits to be read, nothing consumes it")
 }
 
-// scheduledFailures is a scheduled function's on-failure queue.
-type scheduledFailures struct {
-	row   string
-	queue awssqs.Queue
-}
-
-func failureQueueID(name string) string { return pascal(name) + "Failures" }
-
-// failureAlarms: any record in a failure queue means a scheduled run failed.
-func (b *builder) failureAlarms() {
-	for _, f := range b.failureQueues {
-		b.alarm(failureQueueID(f.row)+"NotEmpty", "A run of "+f.row+" failed (its event is in the queue "+
-			failureQueueID(f.row)+"): read it, fix the cause, then purge the queue",
-			f.queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-				Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-			}))
+// runFailureQueue is the one queue every scheduled function's failed runs land in,
+// made with the first: one queue and one alarm instead of one of each per function.
+func (b *builder) runFailureQueue() awssqs.Queue {
+	if b.runFailures == nil {
+		b.runFailures = awssqs.NewQueue(b.stack, jsii.String(runFailuresID), &awssqs.QueueProps{
+			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+			EnforceSSL:      jsii.Bool(true),
+			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		})
+		suppress(b.runFailures, "AwsSolutions-SQS3", "this queue is itself where the scheduled functions' failed runs land "+
+			"(Lambda's on-failure destination); a record here alarms and waits to be read, nothing consumes it")
+		b.output(runFailuresID+"Url", b.runFailures.QueueUrl(), "SQS queue of the scheduled functions' failed runs (Lambda's records)")
 	}
+	return b.runFailures
+}
+
+// runFailureAlarm: any record in the failure queue means a scheduled run failed.
+func (b *builder) runFailureAlarm() {
+	if b.runFailures == nil {
+		return
+	}
+	b.alarm(runFailuresID+"NotEmpty", "A scheduled run failed or timed out (Lambda's record is in the queue "+runFailuresID+
+		", naming the function in requestContext.functionArn): read it, fix the cause, then purge the queue",
+		b.runFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		}))
 }

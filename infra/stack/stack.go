@@ -56,6 +56,13 @@ type StackProps struct {
 	// clients, README) whose tokens the API accepts besides the stack's own two.
 	MachineClientIDs []string
 
+	// TableEncryption is how the tables are encrypted at rest (CDK context
+	// tableEncryption): "customer" (the default), with the stack's one customer-managed
+	// key, whose use CloudTrail records and whose grants the roles name; or "aws-owned",
+	// with DynamoDB's own key at no charge, for a business that needs no key of its own
+	// (README "What a stage costs idle"). Switching is an in-place update of each table.
+	TableEncryption string
+
 	// TableNames maps a wiring table name to a table made outside the stack that the
 	// stack adopts instead of its own: a point-in-time restore (README "Restoring a
 	// table"), e.g. {"customers": "rapport-prod-customers-2026-03-01"}.

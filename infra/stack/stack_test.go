@@ -232,9 +232,9 @@ func TestTables(t *testing.T) {
 		t.Run(def.Name, func(t *testing.T) {
 			// WHEN the table is read from the template
 			tbl := s.resource(t, s.logicalID(t, tableID(def.Name)), "AWS::DynamoDB::Table").Properties
-			keyID := s.logicalID(t, tableKeyID(def.Name))
+			keyID := s.logicalID(t, dataKeyID)
 
-			// THEN it is on-demand, recoverable, encrypted with its own rotating key
+			// THEN it is on-demand, recoverable, encrypted with the stack's one rotating key
 			checks := map[string][2]any{
 				"BillingMode": {tbl["BillingMode"], "PAY_PER_REQUEST"},
 				"PITR":        {tbl["PointInTimeRecoverySpecification"], map[string]any{"PointInTimeRecoveryEnabled": true}},

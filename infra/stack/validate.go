@@ -27,6 +27,9 @@ func (p StackProps) Validate() error {
 	if p.JWTIssuer != "" && !strings.HasPrefix(p.JWTIssuer, "https://") {
 		add("JWT issuer %q: API Gateway wants an https:// issuer URL", p.JWTIssuer)
 	}
+	if e := p.TableEncryption; e != "" && e != tableEncryptionCustomer && e != tableEncryptionAWSOwned {
+		add("tableEncryption %q: want %s (the default) or %s", e, tableEncryptionCustomer, tableEncryptionAWSOwned)
+	}
 	errs = append(errs, p.validateOps()...)
 	errs = append(errs, p.validateMessaging()...)
 	errs = append(errs, p.validateNotifySettings()...)

@@ -48,6 +48,8 @@ type Deps struct {
 	// survey definitions, public links and locations it read (shared/cache): KeepReads
 	// in AWS; 0 in the local runner and in tests, so that a change applies at once.
 	Keep time.Duration
+	// Failures is where failed work is reported (the Rapport/Failures metric).
+	Failures Failures
 }
 
 // KeepReads is how long a function in AWS keeps what seldom changes: a change saved
@@ -126,7 +128,8 @@ func (f Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // Start is a Lambda entry point: JSON logs, configuration loaded once, the function
-// built once at cold start, then served until the runtime stops it. Each main passes
+// built once at cold start, then served, its failures reported, until the runtime
+// stops it. Each main passes
 // only its own builder and the key openers its keys need, so a binary links only its
 // own domains and key services.
 func Start(name string, b Builder, keys Keys) {
@@ -135,11 +138,13 @@ func Start(name string, b Builder, keys Keys) {
 	if err != nil {
 		fail(name, err)
 	}
-	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}, Keys: keys, Keep: KeepReads})
+	failures := FailuresFromEnvironment()
+	fn, err := Build(name, b, config.FromOS(), Deps{Clients: cloud.NewClients(cfg), Clock: clock.System{}, Keys: keys, Keep: KeepReads,
+		Failures: failures})
 	if err != nil {
 		fail(name, err)
 	}
-	lambda.Start(fn.Lambda())
+	lambda.Start(fn.Reporting(name, failures))
 }
 
 func fail(name string, err error) {

@@ -7,11 +7,8 @@ package job
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -40,8 +37,8 @@ type Job struct {
 type Builder func(env *config.Env, d app.Deps) (Job, error)
 
 // Function builds the row's scheduled function from the job: each run takes the
-// job's turn (when it has a lease), runs it, writes the job's metric line and returns
-// the job's error, so a failed run is the function's failed invocation.
+// job's turn (when it has a lease), runs it, reports a failure (app.Failures) and
+// returns the job's error, so a failed run is the function's failed invocation.
 func Function(b Builder) app.Builder {
 	return func(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 		if row.Trigger.Schedule == nil {
@@ -55,7 +52,7 @@ func Function(b Builder) app.Builder {
 		if err != nil {
 			return app.Function{}, err
 		}
-		r := &Runner{Name: row.Name, Every: every, Job: j, Clock: d.Clock}
+		r := &Runner{Name: row.Name, Every: every, Job: j, Clock: d.Clock, Failures: d.Failures}
 		return app.Function{Schedule: func(ctx context.Context, _ events.EventBridgeEvent) error { return r.Run(ctx) }}, nil
 	}
 }
@@ -68,10 +65,10 @@ type Runner struct {
 	Every time.Duration
 	Job   Job
 	Clock clock.Clock
-	// Metrics receives one CloudWatch embedded-metric-format line per run
-	// (Rapport/JobFailed by Job); nil is standard output, which Lambda sends to
-	// CloudWatch Logs, where the line becomes the metric.
-	Metrics io.Writer
+	// Failures receives a failed run: one line of the stage's Rapport/Failures
+	// metric, the job's name a plain property (its function is named after it).
+	// A good run writes none.
+	Failures app.Failures
 }
 
 // Run takes the job's turn and runs it. A run that finds the turn taken does nothing
@@ -81,8 +78,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if l := r.Job.Lease; l != nil {
 		turn, err := l.take(ctx, r.Name, now, r.Every/2)
 		if err != nil {
-			r.metric(now, 1)
-			slog.ErrorContext(ctx, "job failed", "job", r.Name, "error", err.Error())
+			r.failed(ctx, now, err)
 			return err
 		}
 		if !turn {
@@ -91,37 +87,17 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}
 	if err := r.Job.Run(ctx, now); err != nil {
-		r.metric(now, 1)
-		slog.ErrorContext(ctx, "job failed", "job", r.Name, "error", err.Error())
+		r.failed(ctx, now, err)
 		return err
 	}
-	r.metric(now, 0)
 	slog.InfoContext(ctx, "job done", "job", r.Name, "took", r.Clock.Now().Sub(now).String())
 	return nil
 }
 
-// metric writes one embedded-metric-format line: CloudWatch turns it into the Rapport
-// namespace's JobFailed metric, by Job, with no SDK call.
-func (r *Runner) metric(at time.Time, failed int) {
-	line, err := json.Marshal(map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": at.UnixMilli(),
-			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  "Rapport",
-				"Dimensions": [][]string{{"Job"}},
-				"Metrics":    []any{map[string]string{"Name": "JobFailed", "Unit": "Count"}},
-			}},
-		},
-		"Job": r.Name, "JobFailed": failed,
-	})
-	if err != nil {
-		return
-	}
-	out := r.Metrics
-	if out == nil {
-		out = os.Stdout
-	}
-	fmt.Fprintln(out, string(line))
+// failed logs a failed run and reports it.
+func (r *Runner) failed(ctx context.Context, at time.Time, err error) {
+	r.Failures.Report(at, r.Name, app.FailedRun, 1)
+	slog.ErrorContext(ctx, "job failed", "job", r.Name, "error", err.Error())
 }
 
 // Lease is where a job's runs take their turn: one item (pk JOB#<name>, sk JOB) in a

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -23,7 +24,7 @@ func TestLeaseOneRunPerTurn(t *testing.T) {
 	var mu sync.Mutex
 	runs := 0
 	var out bytes.Buffer
-	r := &Runner{Name: "loyalty-birthdays", Every: time.Hour, Clock: clk, Metrics: &lockedWriter{w: &out},
+	r := &Runner{Name: "loyalty-birthdays", Every: time.Hour, Clock: clk, Failures: app.Failures{Out: &lockedWriter{w: &out}},
 		Job: Job{Lease: &Lease{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}, Run: func(context.Context, time.Time) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -42,9 +43,9 @@ func TestLeaseOneRunPerTurn(t *testing.T) {
 	}
 	wg.Wait()
 
-	// THEN the job ran once, and wrote one metric line
-	if runs != 1 || strings.Count(out.String(), "\n") != 1 {
-		t.Fatalf("runs %d, metric lines %q; want one run and one line", runs, out.String())
+	// THEN the job ran once, and no run reported a failure (a turn already taken is none)
+	if runs != 1 || out.Len() != 0 {
+		t.Fatalf("runs %d, failure lines %q; want one run and no line", runs, out.String())
 	}
 
 	// AND a run within half the period does nothing; one after it runs the job again
@@ -64,7 +65,7 @@ func TestLeaseErrorFailsTheRun(t *testing.T) {
 	env := testenv.New(t)
 	var out bytes.Buffer
 	ran := false
-	r := &Runner{Name: "complaint-sla", Every: time.Minute, Clock: clock.NewManual(time.Unix(1e9, 0)), Metrics: &out,
+	r := &Runner{Name: "complaint-sla", Every: time.Minute, Clock: clock.NewManual(time.Unix(1e9, 0)), Failures: app.Failures{Stage: "dev", Out: &out},
 		Job: Job{Lease: &Lease{DB: env.Clients.DynamoDB, Table: env.Names("no-such-table")}, Run: func(context.Context, time.Time) error {
 			ran = true
 			return nil
@@ -72,49 +73,50 @@ func TestLeaseErrorFailsTheRun(t *testing.T) {
 	if err := r.Run(context.Background()); err == nil || ran {
 		t.Fatalf("Run = %v, ran %v; want an error and no run", err, ran)
 	}
-	if m := metricLine(t, out.Bytes()); m.JobFailed != 1 {
-		t.Errorf("metric %+v, want JobFailed 1", m)
+	if m := metricLine(t, out.Bytes()); m.Failures != 1 || m.Function != "complaint-sla" {
+		t.Errorf("metric %+v, want Failures 1 of complaint-sla", m)
 	}
 }
 
 // TestRunReportsItsOwnResult: the run returns the job's error (the function's failed
-// invocation, which its error alarm and failure queue see) and writes the job's
-// JobFailed metric line in CloudWatch's embedded metric format; a good run writes 0.
+// invocation, which its on-failure destination sees) and, failed, writes one line of
+// the stage's Failures metric in CloudWatch's embedded metric format, the job's name a
+// plain property; a good run writes nothing (a metric never written costs nothing).
 func TestRunReportsItsOwnResult(t *testing.T) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		name       string
-		err        error
-		wantFailed int
-	}{
-		{"fails", errors.New("boom"), 1},
-		{"succeeds", nil, 0},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			// GIVEN a job without a lease
-			var out bytes.Buffer
-			r := &Runner{Name: "win-back", Every: 24 * time.Hour, Clock: clock.NewManual(now), Metrics: &out,
-				Job: Job{Run: func(context.Context, time.Time) error { return tt.err }}}
+	t.Run("fails", func(t *testing.T) {
+		// GIVEN a job without a lease that fails
+		var out bytes.Buffer
+		boom := errors.New("boom")
+		r := &Runner{Name: "win-back", Every: 24 * time.Hour, Clock: clock.NewManual(now), Failures: app.Failures{Stage: "prod", Out: &out},
+			Job: Job{Run: func(context.Context, time.Time) error { return boom }}}
 
-			// WHEN it runs
-			err := r.Run(context.Background())
+		// WHEN it runs
+		err := r.Run(context.Background())
 
-			// THEN its result is the job's, and so is its metric line
-			if !errors.Is(err, tt.err) {
-				t.Errorf("Run = %v, want %v", err, tt.err)
-			}
-			m := metricLine(t, out.Bytes())
-			cw := m.AWS.CloudWatchMetrics
-			if m.AWS.Timestamp != now.UnixMilli() || len(cw) != 1 || cw[0].Namespace != "Rapport" ||
-				len(cw[0].Dimensions) != 1 || strings.Join(cw[0].Dimensions[0], ",") != "Job" ||
-				len(cw[0].Metrics) != 1 || cw[0].Metrics[0].Name != "JobFailed" || cw[0].Metrics[0].Unit != "Count" {
-				t.Errorf("metadata: %s", out.String())
-			}
-			if m.Job != "win-back" || m.JobFailed != tt.wantFailed {
-				t.Errorf("line %s; want job win-back, JobFailed %d", out.String(), tt.wantFailed)
-			}
-		})
-	}
+		// THEN its result is the job's, and its line counts one failure of the prod stage
+		if !errors.Is(err, boom) {
+			t.Errorf("Run = %v, want %v", err, boom)
+		}
+		m := metricLine(t, out.Bytes())
+		cw := m.AWS.CloudWatchMetrics
+		if m.AWS.Timestamp != now.UnixMilli() || len(cw) != 1 || cw[0].Namespace != "Rapport" ||
+			len(cw[0].Dimensions) != 1 || strings.Join(cw[0].Dimensions[0], ",") != "Stage" ||
+			len(cw[0].Metrics) != 1 || cw[0].Metrics[0].Name != "Failures" || cw[0].Metrics[0].Unit != "Count" {
+			t.Errorf("metadata: %s", out.String())
+		}
+		if m.Stage != "prod" || m.Function != "win-back" || m.Kind != "job" || m.Failures != 1 {
+			t.Errorf("line %s; want stage prod, function win-back, kind job, Failures 1", out.String())
+		}
+	})
+	t.Run("succeeds", func(t *testing.T) {
+		var out bytes.Buffer
+		r := &Runner{Name: "win-back", Every: 24 * time.Hour, Clock: clock.NewManual(now), Failures: app.Failures{Stage: "prod", Out: &out},
+			Job: Job{Run: func(context.Context, time.Time) error { return nil }}}
+		if err := r.Run(context.Background()); err != nil || out.Len() != 0 {
+			t.Errorf("Run = %v, wrote %q; want no error and no line", err, out.String())
+		}
+	})
 }
 
 type metric struct {
@@ -126,8 +128,8 @@ type metric struct {
 			Metrics    []struct{ Name, Unit string }
 		}
 	} `json:"_aws"`
-	Job       string
-	JobFailed int
+	Stage, Function, Kind string
+	Failures              int
 }
 
 func metricLine(t *testing.T, b []byte) metric {

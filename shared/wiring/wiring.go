@@ -64,8 +64,8 @@ type Throttle struct {
 // ticks it too, and a job's lease is sized by it.
 type Schedule struct {
 	Expression string
-	// Job marks a periodic job's function (shared/job): each run writes the
-	// Rapport/JobFailed metric by Job, the row's name, which the dashboard graphs.
+	// Job marks a periodic job's function (shared/job): a failed run writes a line
+	// of the stage's Rapport/Failures metric, the row's name a plain property.
 	Job bool
 }
 
