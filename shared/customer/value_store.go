@@ -122,24 +122,17 @@ func (s *Store) PutValueSettings(ctx context.Context, v ValueSettings) (ValueSet
 
 // HomeProfiles are the profiles whose home is a location, through the home index.
 func (s *Store) HomeProfiles(ctx context.Context, locationID string) ([]Profile, error) {
-	var out []Profile
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+	items, err := dynamo.QueryAll[profileItem](ctx, s.DB, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String("home"),
 		KeyConditionExpression:    aws.String("homePk = :h"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":h": dynamo.S(homePK(locationID))},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.Unavailable(err, "list a location's customers")
-		}
-		var items []profileItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out = append(out, it.Profile)
-		}
+	}, "list a location's customers")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Profile, len(items))
+	for i, it := range items {
+		out[i] = it.Profile
 	}
 	return out, nil
 }

@@ -206,25 +206,18 @@ func (s *Store) VisitEffectsDone(ctx context.Context, v Visit) error {
 func (s *Store) PendingVisits(ctx context.Context, before time.Time) ([]Visit, error) {
 	var out []Visit
 	for shard := range 4 {
-		p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		claims, err := dynamo.QueryAll[visitClaim](ctx, s.DB, &dynamodb.QueryInput{
 			TableName: aws.String(s.Table), IndexName: aws.String("visitEffects"),
 			KeyConditionExpression: aws.String("fxPk = :pk AND fxSk < :before"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":pk": dynamo.S(fmt.Sprintf("VISITFX#%d", shard)), ":before": dynamo.S(before.UTC().Format("2006-01-02T15:04:05.000Z")),
 			},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, dynamo.Unavailable(err, "query pending visits")
-			}
-			var claims []visitClaim
-			if err := attributevalue.UnmarshalListOfMaps(page.Items, &claims); err != nil {
-				return nil, err
-			}
-			for _, c := range claims {
-				out = append(out, c.Visit)
-			}
+		}, "query pending visits")
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range claims {
+			out = append(out, c.Visit)
 		}
 	}
 	return out, nil

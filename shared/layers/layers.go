@@ -10,4 +10,4 @@
 package layers
 
 // Domains are the domain packages, under shared/.
-var Domains = []string{"survey", "complaint", "loyalty", "followup", "customer", "location"}
+var Domains = []string{"survey", "complaint", "loyalty", "followup", "customer", "location", "reward"}

@@ -97,6 +97,19 @@ var Tables = []Table{
 		TTLAttribute: "expiresAt",
 	},
 	{
+		// The rewards catalogue and the vouchers (shared/reward/keys.go).
+		Name:         "rewards",
+		PartitionKey: Key{Name: "pk", Type: String},
+		SortKey:      &Key{Name: "sk", Type: String},
+		Indexes: []Index{{
+			// A customer's vouchers, newest first (sparse: voucher items only).
+			Name:         "byCustomer",
+			PartitionKey: Key{Name: "customerPk", Type: String},
+			SortKey:      &Key{Name: "customerSk", Type: String},
+		}},
+		TTLAttribute: "expiresAt",
+	},
+	{
 		// Profiles, the contact index, visits, consent, the marketing cap, the
 		// unsubscribe links' lookups and the locations registry (signing keys are not
 		// here: see SigningKeys).

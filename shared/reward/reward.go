@@ -1,0 +1,187 @@
+// Package reward is the rewards domain: the catalogue of what a loyal customer may
+// take for points (vouchers for an amount or a percentage off, gifts of an item or a
+// service), and the vouchers themselves, from their issue to their one redemption at a
+// point of sale. Its items live in the "rewards" table (keys.go). It imports no other
+// domain: taking a reward for points, a campaign's or a complaint's voucher are flows
+// that join it to loyalty, segments and complaints.
+package reward
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/problem"
+)
+
+// Kinds of reward.
+const (
+	KindVoucher = "voucher" // an amount or a percentage off a bill
+	KindGift    = "gift"    // an item or a service, named by the reward
+)
+
+// Limits of a catalogue entry.
+const (
+	MaxPointsCost = 10_000_000
+	MaxValidDays  = 3660
+	MaxStock      = 10_000_000
+	MaxAmountOff  = 1_000_000
+	MaxNameRunes  = 120
+)
+
+// Reward is one entry of the catalogue.
+type Reward struct {
+	ID string `json:"rewardId" dynamodbav:"rewardId"`
+	// Name is what the customer and the cashier read, in every locale; a gift's name
+	// is the gift ("Afternoon tea for two").
+	Name       i18n.Texts[string] `json:"name" dynamodbav:"name"`
+	PointsCost int                `json:"pointsCost" dynamodbav:"pointsCost"`
+	Kind       string             `json:"kind" dynamodbav:"kind"`
+	// Value is what each voucher it issues is worth: an amount or a percentage off
+	// for a voucher; empty for a gift.
+	Value Value `json:"value" dynamodbav:"value"`
+	// Stock is how many are left to take; nil is no limit. Taking one decrements it
+	// under the condition that it stays at or above zero: never oversold.
+	Stock *int `json:"stock,omitempty" dynamodbav:"stock,omitempty"`
+	// ValidDays is how long a voucher it issues may be used, from its issue.
+	ValidDays int `json:"validDays" dynamodbav:"validDays"`
+	// LocationIDs are where it may be taken and its vouchers used; none: everywhere.
+	LocationIDs []string `json:"locations,omitempty" dynamodbav:"locations,omitempty"`
+	// Tiers are the loyalty tiers whose members may take it; none: every member.
+	Tiers []string `json:"tiers,omitempty" dynamodbav:"tiers,omitempty"`
+	// Active rewards are offered; an inactive one stays for its vouchers' history.
+	Active    bool      `json:"active" dynamodbav:"active"`
+	Version   int       `json:"version" dynamodbav:"version"`
+	UpdatedAt time.Time `json:"updatedAt" dynamodbav:"updatedAt"`
+}
+
+// Value is what a voucher is worth: AmountOff in Currency, or PercentOff of a bill;
+// neither for a gift.
+type Value struct {
+	AmountOff  float64 `json:"amountOff,omitempty" dynamodbav:"amountOff,omitempty"`
+	Currency   string  `json:"currency,omitempty" dynamodbav:"currency,omitempty"`
+	PercentOff int     `json:"percentOff,omitempty" dynamodbav:"percentOff,omitempty"`
+}
+
+var (
+	idPattern       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// Offered reports whether a member of tier may take r at location (empty: the
+// member's home is not known, and r must be offered everywhere) with points
+// available; why says what stands in the way, for the member's list and the 409.
+func (r Reward) Offered(tier, location string, points int) (ok bool, why string) {
+	switch {
+	case !r.Active:
+		return false, "this reward is no longer offered"
+	case len(r.Tiers) > 0 && !slices.Contains(r.Tiers, tier):
+		return false, fmt.Sprintf("only members of tier %s may take this reward", strings.Join(r.Tiers, ", "))
+	case len(r.LocationIDs) > 0 && !slices.Contains(r.LocationIDs, location):
+		return false, "this reward is not offered at this location"
+	case r.Stock != nil && *r.Stock <= 0:
+		return false, "this reward is out of stock"
+	case points < r.PointsCost:
+		return false, fmt.Sprintf("not enough points: %d available, %d needed", points, r.PointsCost)
+	}
+	return true, ""
+}
+
+// Validate names every field of r that is wrong, so an admin fixes them in one go.
+func (r Reward) Validate() error {
+	var fe []problem.FieldError
+	bad := func(field, format string, args ...any) {
+		fe = append(fe, problem.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !idPattern.MatchString(r.ID) {
+		bad("rewardId", "must be 1–64 letters, digits, - or _")
+	}
+	for _, l := range i18n.Locales() {
+		switch n := strings.TrimSpace(r.Name[l]); {
+		case n == "":
+			bad("name."+l, "is required")
+		case len([]rune(n)) > MaxNameRunes:
+			bad("name."+l, "must be at most %d characters", MaxNameRunes)
+		}
+	}
+	for _, l := range slices.Sorted(maps.Keys(r.Name)) {
+		if !i18n.Supported(l) {
+			bad("name."+l, "is not a supported locale (%s)", strings.Join(i18n.Locales(), ", "))
+		}
+	}
+	if r.PointsCost <= 0 || r.PointsCost > MaxPointsCost {
+		bad("pointsCost", "must be a whole number from 1 to %d", MaxPointsCost)
+	}
+	switch r.Kind {
+	case KindVoucher:
+		for _, f := range r.Value.problems() {
+			fe = append(fe, problem.FieldError{Field: "value." + f.Field, Message: f.Message})
+		}
+	case KindGift:
+		if r.Value != (Value{}) {
+			bad("value", "must be empty for a gift: the gift is the reward's name")
+		}
+	default:
+		bad("kind", "must be %s or %s", KindVoucher, KindGift)
+	}
+	if r.Stock != nil && (*r.Stock < 0 || *r.Stock > MaxStock) {
+		bad("stock", "must be from 0 to %d, or absent for no limit", MaxStock)
+	}
+	if r.ValidDays <= 0 || r.ValidDays > MaxValidDays {
+		bad("validDays", "must be from 1 to %d", MaxValidDays)
+	}
+	fe = append(fe, idList("locations", r.LocationIDs)...)
+	fe = append(fe, idList("tiers", r.Tiers)...)
+	return problem.Fields(fe)
+}
+
+// problems are what is wrong with a voucher's value, by field.
+func (v Value) problems() []problem.FieldError {
+	var fe []problem.FieldError
+	bad := func(field, format string, args ...any) {
+		fe = append(fe, problem.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case v.AmountOff != 0 && v.PercentOff != 0:
+		bad("percentOff", "give an amount off or a percentage off, not both")
+	case v.AmountOff != 0:
+		cents := v.AmountOff * 100
+		if math.IsNaN(v.AmountOff) || v.AmountOff < 0 || v.AmountOff > MaxAmountOff || math.Abs(cents-math.Round(cents)) > 1e-6 {
+			bad("amountOff", "must be an amount from 0.01 to %d with at most two decimals", MaxAmountOff)
+		}
+		if !currencyPattern.MatchString(v.Currency) {
+			bad("currency", "must be an ISO 4217 code such as CNY")
+		}
+	case v.PercentOff != 0:
+		if v.PercentOff < 1 || v.PercentOff > 100 {
+			bad("percentOff", "must be a whole percentage from 1 to 100")
+		}
+		if v.Currency != "" {
+			bad("currency", "is only for an amount off")
+		}
+	default:
+		bad("amountOff", "a voucher needs an amount off (with its currency) or a percentage off")
+	}
+	return fe
+}
+
+// idList names the entries of a list of ids that are malformed or repeated.
+func idList(field string, ids []string) []problem.FieldError {
+	var fe []problem.FieldError
+	seen := map[string]bool{}
+	for i, id := range ids {
+		switch {
+		case !idPattern.MatchString(id):
+			fe = append(fe, problem.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: "must be an id of 1–64 letters, digits, - or _"})
+		case seen[id]:
+			fe = append(fe, problem.FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Message: fmt.Sprintf("%q is listed twice", id)})
+		}
+		seen[id] = true
+	}
+	return fe
+}
