@@ -415,24 +415,115 @@ func (s *Service) Redeem(ctx context.Context, actor, cid string, req PointsReque
 // spend takes n available points (a redeem or a negative adjustment); a redeem at a
 // location (in its zone) counts there.
 func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int, reason, request string, rules Rules, location, zone string) (Entry, bool, error) {
+	p, err := s.planSpend(ctx, actor, cid, typ, src, n, reason, request, rules, location, zone)
+	switch {
+	case errors.Is(err, ErrSourceUsed):
+		// A retry of a spend that already emptied the balance is answered with it.
+		return s.repeat(ctx, cid, src, typ, request)
+	case errors.Is(err, ErrMoved):
+		return Entry{}, false, errRetry
+	case err != nil:
+		return Entry{}, false, err
+	}
+	e2, replayed, err := s.commit(ctx, p.Entry, p.acct, p.next, p.add, n, rules, p.Entry.At, p.items, nil)
+	if errors.Is(err, errInsufficient) {
+		return Entry{}, false, errRetry // another spend came first: read the balance again
+	}
+	return e2, replayed, err
+}
+
+// Errors of a planned spend another domain commits (Spend).
+var (
+	// ErrSourceUsed means the spend's sourceId made an entry before: the flow answers
+	// with what that entry made (a repeated request).
+	ErrSourceUsed = problem.New(problem.Conflict, "this sourceId was used before")
+	// ErrMoved means the account or its lots changed since they were read: plan again.
+	ErrMoved = errors.New("the points changed meanwhile")
+)
+
+// Spend is n points taken from an account, planned for another domain to commit with
+// its own items in one transaction (a reward taken for points: the debit and the
+// voucher are one write). Its items never overdraw: the account's write is
+// conditioned on the balance.
+type Spend struct {
+	Entry Entry
+	// Balance and Tier are the account's before the spend (a member who never had
+	// points is in the lowest tier), for what the flow offers.
+	Balance int
+	Tier    string
+	acct    Account
+	next    *Account
+	add     map[string]int
+	items   []types.TransactWriteItem
+	store   *Store
+	rules   Rules
+}
+
+// PlanSpend plans spending n points of cid for the source src at location (empty:
+// none) with the ledger's reason: the lots it takes, soonest-expiring first, and the
+// entry. Too few points is a 409 naming the balance, and nothing is written; a source
+// used before is ErrSourceUsed.
+func (s *Service) PlanSpend(ctx context.Context, actor, cid, src string, n int, reason, location string) (Spend, error) {
+	if err := checkSource(src); err != nil {
+		return Spend{}, err
+	}
+	if err := checkPoints(n, "points", false); err != nil {
+		return Spend{}, err
+	}
+	rules, err := s.Store.Rules(ctx)
+	if err != nil {
+		return Spend{}, err
+	}
+	request := fmt.Sprintf("spend|%d|%s", n, reason)
+	zone := ""
+	if location != "" {
+		if zone, err = s.zone(ctx, location); err != nil {
+			return Spend{}, err
+		}
+	}
+	return s.planSpend(ctx, actor, cid, TypeRedeem, src, n, reason, request, rules, location, zone)
+}
+
+// Contribute adds the spend's items to tx: a refusal of the account's or the lots'
+// conditions is ErrMoved (plan again: a concurrent spend may have left too few
+// points, which the new plan says in words), of the source's claim ErrSourceUsed.
+func (p Spend) Contribute(tx *dynamo.Tx) error {
+	acct, err := p.store.accountWrite(p.acct, p.next, p.add, -p.add["balance"], p.Entry.At, p.rules)
+	if err != nil {
+		return err
+	}
+	claims, err := p.store.entryItems(p.Entry)
+	if err != nil {
+		return err
+	}
+	if tx.Len()+1+len(claims)+len(p.items) > dynamo.MaxTxItems {
+		return problem.New(problem.Invalid, "these points touch too many lots at once")
+	}
+	tx.Add(ErrMoved, acct)
+	tx.Add(ErrSourceUsed, claims...)
+	tx.Add(ErrMoved, p.items...)
+	return nil
+}
+
+// planSpend reads the account and its lots and plans taking n points from them.
+func (s *Service) planSpend(ctx context.Context, actor, cid, typ, src string, n int, reason, request string, rules Rules, location, zone string) (Spend, error) {
 	now := s.Clock.Now()
 	acct, lots, _, err := s.Store.Account(ctx, cid)
 	if err != nil {
-		return Entry{}, false, err
+		return Spend{}, err
 	}
 	takes, got := takeFrom(available(lots), n)
 	if acct.Balance < n || got < n {
-		// A retry of a spend that already emptied the balance is answered with it.
 		if _, ok, err := s.Store.Source(ctx, cid, src); err != nil || ok {
 			if err != nil {
-				return Entry{}, false, err
+				return Spend{}, err
 			}
-			return s.repeat(ctx, cid, src, typ, request)
+			return Spend{}, ErrSourceUsed
 		}
 		if acct.Balance < n {
-			return Entry{}, false, problem.Newf(problem.Conflict, "not enough points: %d available, %d asked", acct.Balance, n)
+			return Spend{}, problem.Newf(problem.Conflict, "not enough points: %d available, %d asked", acct.Balance, n)
 		}
-		return Entry{}, false, errRetry // lots and balance read apart: look again
+		return Spend{}, ErrMoved // lots and balance read apart: look again
 	}
 	e := Entry{ID: id.New(now), CustomerID: cid, Type: typ, SourceID: src, Points: -n, At: now, Actor: actor, Taken: takes, Reason: reason,
 		Request: request, LocationID: location}
@@ -442,7 +533,7 @@ func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int,
 		marked := acct
 		counted, err = s.counted(location, zone, e, &marked, map[string]int{kpi.PointsRedeemed: n})
 		if err != nil {
-			return Entry{}, false, err
+			return Spend{}, err
 		}
 		if marked.Active[location] != acct.Active[location] {
 			next = &marked // a first activity: written under the account's rev
@@ -450,14 +541,14 @@ func (s *Service) spend(ctx context.Context, actor, cid, typ, src string, n int,
 	}
 	items, err := s.takeItems(lots, takes, txFixed+len(counted))
 	if err != nil {
-		return Entry{}, false, err
+		return Spend{}, err
 	}
-	items = append(items, counted...)
-	e2, replayed, err := s.commit(ctx, e, acct, next, map[string]int{"balance": -n}, n, rules, now, items, nil)
-	if errors.Is(err, errInsufficient) {
-		return Entry{}, false, errRetry // another spend came first: read the balance again
+	tier := acct.Tier
+	if tier == "" {
+		tier = rules.TierFor(0)
 	}
-	return e2, replayed, err
+	return Spend{Entry: e, Balance: acct.Balance, Tier: tier, acct: acct, next: next, add: map[string]int{"balance": -n},
+		items: append(items, counted...), store: s.Store, rules: rules}, nil
 }
 
 // Adjust changes points by hand (managers), with the reason recorded: up as a new lot,
