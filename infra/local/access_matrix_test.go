@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -83,6 +84,8 @@ type matrix struct {
 	surveyID   string
 	followupID string
 	segmentID  string
+	rewardID   string
+	voucher    string
 }
 
 func (m *matrix) next() int64 { return m.seq.Add(1) }
@@ -120,6 +123,33 @@ func (m *matrix) newFollowup(t *testing.T) string {
 	body := fmt.Sprintf(`{"customerId":%q,"kind":"complaint-callback","locationId":%q,"dueAt":%q,"message":{"en":"We will call you","zh-CN":"我们会给您回电"},"to":{"address":"guest@example.com","timeZone":"Asia/Shanghai","locale":"en"}}`,
 		m.customerID, objectAt, m.cfg.Clock.Now().Add(48*time.Hour).Format(time.RFC3339))
 	return decode[struct{ FollowupID string }](t, m.as(t, "admin", "POST", "/v1/followups", body, http.StatusCreated)).FollowupID
+}
+
+func (m *matrix) newReward(t *testing.T) string {
+	body := fmt.Sprintf(`{"rewardId":"mx-r%d","name":{"en":"Tea","zh-CN":"茶"},"pointsCost":1,"kind":"gift","validDays":30,"locations":[%q]}`, m.next(), objectAt)
+	return decode[struct{ RewardID string }](t, m.as(t, "admin", "POST", "/v1/rewards", body, http.StatusCreated)).RewardID
+}
+
+// newVoucher issues the matrix customer a voucher valid at loc-1.
+func (m *matrix) newVoucher(t *testing.T) string {
+	body := fmt.Sprintf(`{"customerId":%q,"value":{"amountOff":5,"currency":"CNY"},"locationIds":[%q],"validDays":30,"reason":"matrix %d"}`, m.customerID, objectAt, m.next())
+	return decode[struct{ Code string }](t, m.as(t, "admin", "POST", "/v1/vouchers", body, http.StatusCreated)).Code
+}
+
+// reward reads the matrix reward as the catalogue has it, to PUT it back whole.
+func (m *matrix) reward(t *testing.T) string {
+	var cat struct{ Rewards []map[string]any }
+	if err := json.Unmarshal([]byte(m.as(t, "admin", "GET", "/v1/rewards", "", http.StatusOK).body), &cat); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cat.Rewards {
+		if r["rewardId"] == m.rewardID {
+			b, _ := json.Marshal(r)
+			return string(b)
+		}
+	}
+	t.Fatalf("reward %s is not in the catalogue", m.rewardID)
+	return ""
 }
 
 // settings reads a settings document, to PUT it back whole.
@@ -257,6 +287,51 @@ var matrixCases = map[string]matrixCase{
 		return "/v1/settings/loyalty", m.settings(t, "/v1/settings/loyalty")
 	}},
 
+	// Rewards and vouchers.
+	"GET /v1/rewards": {global: true, request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/rewards", ""
+	}},
+	"POST /v1/rewards": {global: true, request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/rewards", fmt.Sprintf(`{"rewardId":"mx-r%d","name":{"en":"Tea","zh-CN":"茶"},"pointsCost":1,"kind":"gift","validDays":30}`, m.next())
+	}},
+	"PUT /v1/rewards/{rewardId}": {global: true, request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/rewards/" + m.rewardID, m.reward(t)
+	}},
+	"POST /v1/loyalty/{customerId}/rewards/{rewardId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/loyalty/" + m.customerID + "/rewards/" + m.rewardID, fmt.Sprintf(`{"sourceId":"mx-take-%d","locationId":%q}`, m.next(), objectAt)
+	}},
+	"POST /v1/vouchers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/vouchers", fmt.Sprintf(`{"customerId":%q,"value":{"percentOff":10},"locationIds":[%q],"validDays":30,"reason":"matrix %d"}`, m.customerID, objectAt, m.next())
+	}},
+	"GET /v1/vouchers/{code}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/vouchers/" + m.voucher, ""
+	}},
+	"POST /v1/vouchers/{code}/redeem": {request: func(t *testing.T, m *matrix, fresh bool) (string, string) {
+		code := m.voucher
+		if fresh {
+			code = m.newVoucher(t)
+		}
+		return "/v1/vouchers/" + code + "/redeem", fmt.Sprintf(`{"sourceId":"mx-bill-%d","locationId":%q}`, m.next(), objectAt)
+	}},
+	"POST /v1/vouchers/{code}/reverse": {request: func(t *testing.T, m *matrix, fresh bool) (string, string) {
+		code, bill := m.voucher, "mx-never-redeemed"
+		if fresh {
+			code, bill = m.newVoucher(t), fmt.Sprintf("mx-bill-%d", m.next())
+			m.as(t, "admin", "POST", "/v1/vouchers/"+code+"/redeem", fmt.Sprintf(`{"sourceId":%q,"locationId":%q}`, bill, objectAt), http.StatusCreated)
+		}
+		return "/v1/vouchers/" + code + "/reverse", fmt.Sprintf(`{"sourceId":%q}`, bill)
+	}},
+	"POST /v1/vouchers/{code}/cancel": {request: func(t *testing.T, m *matrix, fresh bool) (string, string) {
+		code := m.voucher
+		if fresh {
+			code = m.newVoucher(t)
+		}
+		return "/v1/vouchers/" + code + "/cancel", `{"reason":"issued by mistake"}`
+	}},
+	"GET /v1/customers/{customerId}/vouchers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/customers/" + m.customerID + "/vouchers", ""
+	}},
+
 	// Visits.
 	"POST /v1/visits": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/visits", fmt.Sprintf(`{"sourceId":"mx-visit-%d","customerId":%q,"locationId":%q}`, m.next(), m.customerID, objectAt)
@@ -386,6 +461,8 @@ func TestAccessMatrix(t *testing.T) {
 	m.followupID = m.newFollowup(t)
 	m.segmentID = decode[struct{ SegmentID string }](t, m.as(t, "admin", "POST", "/v1/segments",
 		fmt.Sprintf(`{"name":"Regulars","filter":{"locationId":%q}}`, objectAt), http.StatusCreated)).SegmentID
+	m.rewardID = m.newReward(t)
+	m.voucher = m.newVoucher(t)
 
 	var routes []wiring.Route
 	for _, f := range wiring.Functions {

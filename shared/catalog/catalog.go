@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/outreach/sender"
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
+	"github.com/rapport-crm/rapport/shared/rewarding"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/surveyloop"
@@ -48,6 +49,7 @@ var Builders = map[string]app.Builder{
 	"reports":             report.Function,
 	"visits":              visit.Function,
 	"loyalty":             membership.Function,
+	"rewards":             rewarding.Function,
 	"complaints-public":   casework.PublicFunction,
 	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,

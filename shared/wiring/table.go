@@ -576,6 +576,32 @@ var Functions = []Function{
 		MemoryMB:       256,
 	},
 	{
+		Name:        "rewards",
+		Description: "The rewards catalogue (admins), rewards taken for points at the counter, and vouchers: issued by hand (managers), checked, redeemed once at a point of sale, reversed once when the bill is refunded, cancelled.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/rewards", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/rewards", Auth: JWT, Roles: AdminOnly},
+			{Method: "PUT", Path: "/v1/rewards/{rewardId}", Auth: JWT, Roles: AdminOnly},
+			{Method: "POST", Path: "/v1/loyalty/{customerId}/rewards/{rewardId}", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/vouchers", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/vouchers/{code}", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/vouchers/{code}/redeem", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "POST", Path: "/v1/vouchers/{code}/reverse", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
+			{Method: "POST", Path: "/v1/vouchers/{code}/cancel", Auth: JWT, Roles: ManagerUp},
+			{Method: "GET", Path: "/v1/customers/{customerId}/vouchers", Auth: JWT, Roles: StaffAndSystem},
+		}},
+		// Customers are read to know where a customer belongs (the access policy) and
+		// the locations' zones (a take's KPI counters); loyalty for the points a take spends.
+		Tables: map[string]Access{"rewards": ReadWrite, "loyalty": ReadWrite, "customers": Read},
+		Env: []EnvVar{
+			{Name: "REWARDS_TABLE", Table: "rewards"},
+			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+	{
 		Name:        "visits",
 		Description: "Systems report visits and purchases: once per sourceId, they move the customer's figures, earn points and invite a post-service survey.",
 		Trigger: Trigger{Routes: []Route{

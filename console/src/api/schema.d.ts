@@ -673,6 +673,160 @@ export interface paths {
         patch: operations["patchCustomer"];
         trace?: never;
     };
+    "/v1/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rewards catalogue the caller sees; with customerId, what that member may take now (at locationId, the counter) and why not */
+        get: operations["listRewards"];
+        put?: never;
+        /** Add a reward to the catalogue (admins) */
+        post: operations["createReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a reward whole at its version (admins); its stock is set as sent (a restock) */
+        put: operations["replaceReward"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loyalty/{customerId}/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a reward for points: the debit, the stock and the voucher in one transaction; too few points, no stock, another tier or location → 409, nothing written */
+        post: operations["takeReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a voucher by hand with the reason (managers: valid at their own locations) */
+        post: operations["issueVoucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check a voucher by its code as typed (any case, dashes or not); a mistyped code is a 400 naming the code */
+        get: operations["getVoucher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{code}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem once at a point of sale for a bill: again for another bill → 409, expired → 410, not valid at this location → 409 naming where; the same bill again → the redemption, replayed */
+        post: operations["redeemVoucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{code}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a redemption once, when its bill (sourceId) is refunded: the voucher may be used again until it expires */
+        post: operations["reverseVoucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{code}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw an unused voucher with the reason (managers) */
+        post: operations["cancelVoucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's vouchers, newest first (up to 100) */
+        get: operations["customerVouchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/visits": {
         parameters: {
             query?: never;
@@ -1488,6 +1642,148 @@ export interface components {
         };
         /** @description A profile as stored and served. */
         StoredProfile: WithRequired<components["schemas"]["Profile"], "customerId" | "version" | "visits" | "monetary">;
+        /** @description one text per locale */
+        Texts: {
+            "zh-CN": string;
+            en: string;
+        };
+        /** @description what a voucher is worth: amountOff in currency, or percentOff of a bill; empty for a gift (the gift is the name) */
+        VoucherValue: {
+            /** @description at most two decimals */
+            amountOff?: number;
+            currency?: string;
+            percentOff?: number;
+        };
+        Reward: {
+            rewardId: string;
+            name: components["schemas"]["Texts"];
+            pointsCost: number;
+            /** @enum {string} */
+            kind: "voucher" | "gift";
+            value: components["schemas"]["VoucherValue"];
+            /** @description how many are left to take; absent: no limit. Never oversold. */
+            stock?: number;
+            /** @description how long each voucher it issues may be used */
+            validDays: number;
+            /** @description where it is offered and its vouchers used; absent: every location */
+            locations?: string[];
+            /** @description the loyalty tiers that may take it; absent: every member */
+            tiers?: string[];
+            active: boolean;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description a reward as sent: POST creates it (active unless false; no version), PUT replaces it whole at its version */
+        RewardInput: {
+            rewardId?: string;
+            name: components["schemas"]["Texts"];
+            pointsCost: number;
+            kind: string;
+            value?: components["schemas"]["VoucherValue"];
+            stock?: number;
+            validDays: number;
+            locations?: string[];
+            tiers?: string[];
+            active?: boolean;
+            version?: number;
+        };
+        /** @description a reward as offered to one member now */
+        Offer: {
+            /** @description with customerId only */
+            offered?: boolean;
+            /** @description what stands in the way: tier, location, stock or points */
+            why?: string;
+        } & components["schemas"]["Reward"];
+        Catalogue: {
+            /** @description with customerId, each says offered and why; without, the catalogue the caller sees */
+            rewards: components["schemas"]["Offer"][];
+            /** @description with customerId: the member's points */
+            balance?: number;
+            /** @description with customerId: the member's tier */
+            tier?: string;
+        };
+        VoucherAct: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            /** @description the bill */
+            sourceId?: string;
+            locationId?: string;
+            reason?: string;
+        };
+        Voucher: {
+            /** @description 16 symbols of Crockford base32, the last a check symbol */
+            code: string;
+            /** @description the code in four groups of four, as printed: K7QM-2XDR-9HFA-6TWP */
+            printedCode: string;
+            customerId: string;
+            name?: components["schemas"]["Texts"];
+            /** @enum {string} */
+            kind: "voucher" | "gift";
+            value: components["schemas"]["VoucherValue"];
+            source: {
+                /** @enum {string} */
+                kind: "reward" | "campaign" | "birthday" | "complaint" | "staff";
+                id: string;
+                rewardId?: string;
+            };
+            /** @description where it may be redeemed; absent: every location */
+            locationIds?: string[];
+            /** @description where it was issued */
+            locationId?: string;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            issuedBy: string;
+            reason?: string;
+            /** @enum {string} */
+            status: "issued" | "redeemed" | "expired" | "cancelled";
+            redemption?: components["schemas"]["VoucherAct"];
+            reversal?: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+                redemption: components["schemas"]["VoucherAct"];
+            };
+            cancelled?: components["schemas"]["VoucherAct"];
+            version: number;
+        };
+        VoucherIssue: {
+            customerId: string;
+            /**
+             * @description voucher unless said
+             * @enum {string}
+             */
+            kind?: "voucher" | "gift";
+            name?: components["schemas"]["Texts"];
+            value?: components["schemas"]["VoucherValue"];
+            /** @description required unless the caller sees every location: where it may be used, among the caller's */
+            locationIds?: string[];
+            validDays: number;
+            reason: string;
+            /** @description where it is issued, for the reports */
+            locationId?: string;
+        };
+        TakeRequest: {
+            /** @description identifies the take: the same sourceId again returns its voucher */
+            sourceId: string;
+            /** @description the counter's location, if any */
+            locationId?: string;
+        };
+        VoucherRedeem: {
+            /** @description the bill */
+            sourceId: string;
+            locationId: string;
+        };
+        VoucherReverse: {
+            /** @description the refunded bill, the one the voucher was redeemed for */
+            sourceId: string;
+        };
+        VoucherCancel: {
+            reason: string;
+        };
     };
     responses: {
         /** @description A problem document naming what is wrong. */
@@ -3372,6 +3668,340 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    listRewards: {
+        parameters: {
+            query?: {
+                customerId?: string;
+                locationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    createReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardInput"];
+            };
+        };
+        responses: {
+            /** @description The reward as saved (version 1). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    replaceReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardInput"];
+            };
+        };
+        responses: {
+            /** @description The reward as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    takeReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                customerId: string;
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeRequest"];
+            };
+        };
+        responses: {
+            /** @description The voucher (the same one again, with Idempotent-Replayed, for a repeated sourceId). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    issueVoucher: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherIssue"];
+            };
+        };
+        responses: {
+            /** @description The voucher. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    getVoucher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The voucher and its status now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    redeemVoucher: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherRedeem"];
+            };
+        };
+        responses: {
+            /** @description The voucher, redeemed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            410: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    reverseVoucher: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherReverse"];
+            };
+        };
+        responses: {
+            /** @description The voucher, issued again (the same reversal again: replayed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    cancelVoucher: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherCancel"];
+            };
+        };
+        responses: {
+            /** @description The voucher, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    customerVouchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vouchers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        vouchers: components["schemas"]["Voucher"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             429: components["responses"]["Throttled"];
         };
     };

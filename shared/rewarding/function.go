@@ -1,0 +1,26 @@
+package rewarding
+
+import (
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/config"
+	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/reward"
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Function builds rewards: the catalogue, rewards taken for points, and vouchers
+// issued, checked, redeemed, reversed and cancelled. The customer domain decides who
+// may act for a customer; loyalty holds the points a take spends.
+func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
+	db := d.Clients.DynamoDB
+	locs := &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
+	points := &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.String("LOYALTY_TABLE"), Keep: d.Keep}, Clock: d.Clock, Locations: locs}
+	rewards := &reward.Store{DB: db, Table: env.String("REWARDS_TABLE")}
+	s := &Service{Taker: &Taker{Rewards: rewards, Points: points, DB: db, Clock: d.Clock},
+		Customers: &customer.Store{DB: db, Table: locs.Table, Locations: locs}}
+	mux, err := app.Mux(row, Routes(s), idempotency.NewStore(db, rewards.Table, d.Clock))
+	return app.Function{HTTP: mux}, err
+}
