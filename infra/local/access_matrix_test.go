@@ -328,6 +328,9 @@ var matrixCases = map[string]matrixCase{
 		}
 		return "/v1/vouchers/" + code + "/cancel", `{"reason":"issued by mistake"}`
 	}},
+	"GET /v1/reports/vouchers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/reports/vouchers?locationId=" + objectAt, ""
+	}},
 	"GET /v1/customers/{customerId}/vouchers": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/customers/" + m.customerID + "/vouchers", ""
 	}},

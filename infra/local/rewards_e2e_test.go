@@ -126,6 +126,27 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 		t.Fatalf("reverse: %d %s", rev.status, rev.body)
 	}
 
+	// A manager issues a voucher by hand, valid at loc-1, and a till redeems it.
+	byHand := s.staffCall(t, "manager", "loc-1", "POST", "/v1/vouchers", `{"customerId":"c-2","value":{"percentOff":15},"locationIds":["loc-1"],"validDays":7,"reason":"waited too long","locationId":"loc-1"}`)
+	if byHand.status != http.StatusCreated {
+		t.Fatalf("issue by hand: %d %s", byHand.status, byHand.body)
+	}
+	if r := s.staffCall(t, "system", "loc-1", "POST", "/v1/vouchers/"+decode[reward.VoucherView](t, byHand).Code+"/redeem", `{"sourceId":"pos-1:bill-500","locationId":"loc-1"}`); r.status != http.StatusCreated {
+		t.Fatalf("redeem the hand-issued voucher: %d %s", r.status, r.body)
+	}
+	// The voucher report counts what happened, kept as it happened: two issued at
+	// loc-1, the take's redemption reversed, the hand-issued one redeemed, 800 points
+	// spent on twenty-off.
+	rep := decode[reward.Report](t, s.staffCall(t, "manager", "loc-1", "GET", "/v1/reports/vouchers?locationId=loc-1&from=2026-12-01&to=2026-12-31", ""))
+	tea := rep.ByReward["twenty-off"]
+	if rep.Total.Issued != 2 || rep.Total.Redeemed != 1 || rep.Total.PointsSpent != 800 || rep.Total.RedemptionRate == nil || *rep.Total.RedemptionRate != 0.5 ||
+		tea.Issued != 1 || tea.Redeemed != 0 || tea.PointsSpent != 800 {
+		t.Fatalf("voucher report: %+v", rep)
+	}
+	if r := s.staffCall(t, "manager", "loc-2", "GET", "/v1/reports/vouchers?locationId=loc-1", ""); r.status != http.StatusNotFound {
+		t.Fatalf("loc-2's manager asking for loc-1's report: %d %s", r.status, r.body)
+	}
+
 	// After its expiry a redeem is 410 Gone, and nothing changes (issued, redeemed and
 	// reversed: version 3).
 	clk.Advance(31 * 24 * time.Hour)

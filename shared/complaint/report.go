@@ -14,7 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/dynamo"
-	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/kpi"
 )
 
 // MaxReportDays bounds a report's period.
@@ -196,31 +196,10 @@ func summarise(v []float64) Times {
 	return t
 }
 
-// period reads from and to as dates (YYYY-MM-DD); by default the last 30 days.
+// period reads from and to as dates (YYYY-MM-DD); by default the last 30 days up to
+// the latest local day anywhere.
 func period(from, to string, now time.Time) (string, string, error) {
-	var errs []problem.FieldError
-	parse := func(field, v string, def time.Time) time.Time {
-		if v == "" {
-			return def
-		}
-		if t, err := time.Parse(reportDay, v); err == nil {
-			return t
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-		errs = append(errs, problem.FieldError{Field: field, Message: "must be a date (YYYY-MM-DD)"})
-		return def
-	}
-	t := parse("to", to, now.Add(14*time.Hour)) // the latest local day anywhere
-	f := parse("from", from, t.AddDate(0, 0, -30))
-	if err := problem.Fields(errs); err != nil {
-		return "", "", err
-	}
-	if f.After(t) || t.Sub(f) > MaxReportDays*24*time.Hour {
-		return "", "", problem.Field("from", fmt.Sprintf("must be on or before to, at most %d days before it", MaxReportDays))
-	}
-	return f.Format(reportDay), t.Format(reportDay), nil
+	return kpi.Days(from, to, now.Add(14*time.Hour), 30, MaxReportDays)
 }
 
 // eachAggregate calls fn with every aggregate item of a location in the period.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -82,5 +83,32 @@ func TestOfferedSaysWhatStandsInTheWay(t *testing.T) {
 		if ok, why := rr.Offered(c.tier, c.loc, c.points); ok != c.ok || why != c.why {
 			t.Errorf("%s at %s with %d: %v %q, want %v %q", c.tier, c.loc, c.points, ok, why, c.ok, c.why)
 		}
+	}
+}
+
+// TestTallySumsCountersByRewardAndCampaign: two locations' days added up, the rate
+// from the parts, none where nothing was issued.
+func TestTallySumsCountersByRewardAndCampaign(t *testing.T) {
+	rep := Tally("2026-12-01", "2026-12-07", []string{"loc-1", "loc-2"}, []kpi.Counts{
+		{Issued: 3, Issued + "|r|tea": 2, Issued + "|c|xmas": 1, Redeemed: 1, Redeemed + "|r|tea": 1, PointsSpent: 1600, PointsSpent + "|r|tea": 1600, "locationId": 0},
+		{Issued: 1, Issued + "|c|xmas": 1, Redeemed: 2, Redeemed + "|c|xmas": 2, Cancelled: 1, Redeemed + "|r|tea": -1},
+	})
+	rate := func(f Figures) float64 {
+		if f.RedemptionRate == nil {
+			return -1
+		}
+		return *f.RedemptionRate
+	}
+	if got := rep.Total; got.Issued != 4 || got.Redeemed != 3 || got.Cancelled != 1 || got.PointsSpent != 1600 || rate(got) != 0.75 {
+		t.Errorf("total %+v, rate %v; want 4 issued, 3 redeemed, 1 cancelled, 1600 points, 0.75", got, rate(got))
+	}
+	if got := rep.ByReward["tea"]; got.Issued != 2 || got.Redeemed != 0 || got.PointsSpent != 1600 || rate(got) != 0 {
+		t.Errorf("tea %+v; want 2 issued, 0 redeemed (one reversed), 1600 points, rate 0", got)
+	}
+	if got := rep.ByCampaign["xmas"]; got.Issued != 2 || got.Redeemed != 2 || rate(got) != 1 {
+		t.Errorf("xmas %+v; want 2 issued, 2 redeemed, rate 1", got)
+	}
+	if empty := Tally("2026-12-01", "2026-12-01", nil, nil).Total; empty.RedemptionRate != nil {
+		t.Errorf("no vouchers: rate %v, want none", *empty.RedemptionRate)
 	}
 }

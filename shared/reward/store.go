@@ -21,6 +21,8 @@ import (
 type Store struct {
 	DB    dynamo.API
 	Table string
+	// Locations give the zones of the days the report counts in; nil counts in UTC.
+	Locations Locations
 }
 
 type rewardItem struct {
@@ -123,9 +125,10 @@ func (s *Store) TakeItem(r Reward) types.TransactWriteItem {
 }
 
 // IssueItems are the transaction items that issue v, with v as they store it: the
-// voucher and the claim of its source for its customer. A refusal of the claim means
-// the source issued this customer a voucher before (ErrIssued; Issued reads it).
-func (s *Store) IssueItems(v Voucher) (Voucher, []types.TransactWriteItem, error) {
+// voucher, the claim of its source for its customer, and the count of the issue (with
+// more counts of the same event, such as the points a take spent) at its location. A refusal of the claim means the source issued this customer a
+// voucher before (ErrIssued; Issued reads it).
+func (s *Store) IssueItems(ctx context.Context, v Voucher, more map[string]int) (Voucher, []types.TransactWriteItem, error) {
 	if v.Code == "" || v.CustomerID == "" || v.Source.Kind == "" || v.Source.ID == "" {
 		return Voucher{}, nil, fmt.Errorf("issue a voucher: code, customer and source are required")
 	}
@@ -133,9 +136,7 @@ func (s *Store) IssueItems(v Voucher) (Voucher, []types.TransactWriteItem, error
 	// Whole seconds: the redeem's condition compares validUntil in seconds, so Status
 	// and the condition agree on the last second.
 	v.IssuedAt, v.ExpiresAt = v.IssuedAt.UTC(), v.ExpiresAt.UTC().Truncate(time.Second)
-	voucher, err := attributevalue.MarshalMap(voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
-		CustomerPK: customerPK(v.CustomerID), CustomerSK: v.IssuedAt.UTC().Format(time.RFC3339Nano) + "#" + v.Code,
-		ValidUntil: v.ExpiresAt.Unix(), Voucher: v})
+	voucher, err := attributevalue.MarshalMap(s.item(v))
 	if err != nil {
 		return Voucher{}, nil, err
 	}
@@ -143,24 +144,40 @@ func (s *Store) IssueItems(v Voucher) (Voucher, []types.TransactWriteItem, error
 	if err != nil {
 		return Voucher{}, nil, err
 	}
+	c := counts(Issued, v, 1)
+	for name, n := range more {
+		c[name] += n
+	}
+	counted, err := s.countItems(ctx, v.LocationID, v.IssuedAt, v.Code, c)
+	if err != nil {
+		return Voucher{}, nil, err
+	}
 	absent := aws.String("attribute_not_exists(pk)")
-	return v, []types.TransactWriteItem{
+	return v, append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.Table), Item: voucher, ConditionExpression: absent}},
 		{Put: &types.Put{TableName: aws.String(s.Table), Item: claim, ConditionExpression: absent}},
-	}, nil
+	}, counted...), nil
+}
+
+// item is a voucher as stored, with its keys.
+func (s *Store) item(v Voucher) voucherItem {
+	return voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
+		CustomerPK: customerPK(v.CustomerID), CustomerSK: v.IssuedAt.UTC().Format(time.RFC3339Nano) + "#" + v.Code,
+		ValidUntil: v.ExpiresAt.Unix(), Voucher: v}
 }
 
 // Issue issues v alone (staff by hand, a campaign, the birthday job): its voucher and
 // claim in one transaction. A source that issued this customer a voucher before gets
 // that voucher back, replayed.
 func (s *Store) Issue(ctx context.Context, v Voucher) (Voucher, bool, error) {
-	v, items, err := s.IssueItems(v)
+	v, items, err := s.IssueItems(ctx, v, nil)
 	if err != nil {
 		return Voucher{}, false, err
 	}
 	var tx dynamo.Tx
 	tx.Add(errCodeTaken, items[0])
 	tx.Add(ErrIssued, items[1])
+	tx.Add(nil, items[2:]...)
 	switch err := tx.Commit(ctx, s.DB, "issue voucher"); {
 	case errors.Is(err, ErrIssued):
 		first, err := s.Issued(ctx, v.Source, v.CustomerID)
@@ -224,125 +241,154 @@ func (s *Store) Vouchers(ctx context.Context, cid string, limit int) ([]Voucher,
 	return vs, nil
 }
 
-// Redeem uses the voucher once at a point of sale, for the bill src at location: one
-// conditional write, so of any number of concurrent redeems one succeeds. The same
+// Redeem uses the voucher v (as the caller read it) once at a point of sale, for the
+// bill src at location: the voucher's write is conditioned on its version, so of any
+// number of concurrent redeems one succeeds, and the others see it redeemed. The same
 // bill redeeming it again gets the redemption back (replayed); anything else is
-// refused in words: 404 no such code, 409 already redeemed or cancelled or not valid
-// at this location, 410 expired.
-func (s *Store) Redeem(ctx context.Context, code, src, location, by string, now time.Time) (Voucher, bool, error) {
-	red := Redemption{At: now.UTC(), SourceID: src, LocationID: location, By: by}
-	av, err := attributevalue.Marshal(red)
-	if err != nil {
-		return Voucher{}, false, err
-	}
-	cond := "#state = :issued AND validUntil > :now AND (attribute_not_exists(locationIds) OR contains(locationIds, :loc))"
-	v, err := s.change(ctx, code, "SET #state = :redeemed, redemption = :red, version = version + :one", cond,
-		map[string]types.AttributeValue{":issued": dynamo.S(StatusIssued), ":now": dynamo.N(now.Unix()), ":loc": dynamo.S(location),
-			":redeemed": dynamo.S(StatusRedeemed), ":red": av})
-	var was *refused
-	if !errors.As(err, &was) {
-		return v, false, err
-	}
-	old := was.voucher
-	switch st := old.Status(now); {
-	case st == StatusRedeemed && old.Redemption != nil && old.Redemption.SourceID == src && old.Redemption.LocationID == location:
-		return old, true, nil
-	case st == StatusRedeemed:
-		return Voucher{}, false, problem.Newf(problem.Conflict, "this voucher was redeemed on %s at %s",
-			old.Redemption.At.Format(time.RFC3339), old.Redemption.LocationID)
-	case st == StatusCancelled:
-		return Voucher{}, false, problem.New(problem.Conflict, "this voucher was cancelled")
-	case st == StatusExpired:
-		return Voucher{}, false, problem.Newf(problem.Gone, "this voucher expired on %s", old.ExpiresAt.Format(time.RFC3339))
-	case !old.ValidAt(location):
-		return Voucher{}, false, problem.Newf(problem.Conflict, "this voucher is not valid at this location: only at %s",
-			strings.Join(old.LocationIDs, ", "))
-	}
-	return Voucher{}, false, fmt.Errorf("redeem voucher %s: refused as %s", code, old.Status(now))
+// refused in words: 409 already redeemed or cancelled or not valid at this location,
+// 410 expired. Counted at the till's location in the same transaction.
+func (s *Store) Redeem(ctx context.Context, v Voucher, src, location, by string, now time.Time) (Voucher, bool, error) {
+	return s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
+		switch st := v.Status(now); {
+		case st == StatusRedeemed && v.Redemption != nil && v.Redemption.SourceID == src && v.Redemption.LocationID == location:
+			return v, nil, true, nil
+		case st == StatusRedeemed:
+			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed on %s at %s",
+				v.Redemption.At.Format(time.RFC3339), v.Redemption.LocationID)
+		case st == StatusCancelled:
+			return v, nil, false, problem.New(problem.Conflict, "this voucher was cancelled")
+		case st == StatusExpired:
+			return v, nil, false, problem.Newf(problem.Gone, "this voucher expired on %s", v.ExpiresAt.Format(time.RFC3339))
+		case !v.ValidAt(location):
+			return v, nil, false, problem.Newf(problem.Conflict, "this voucher is not valid at this location: only at %s",
+				strings.Join(v.LocationIDs, ", "))
+		}
+		next := v
+		next.State, next.Redemption = StatusRedeemed, &Redemption{At: now.UTC(), SourceID: src, LocationID: location, By: by}
+		counted, err := s.countItems(ctx, location, now, v.Code+"|"+src, counts(Redeemed, v, 1))
+		return next, counted, false, err
+	})
 }
 
-// Reverse undoes the redemption for the bill src once, when that bill is refunded:
-// the voucher is issued again (usable until its expiry) and keeps the reversal, so a
-// second reversal is refused (409); the same reversal again is answered with it
-// (replayed). It reads the voucher, then writes it only if unchanged since.
-func (s *Store) Reverse(ctx context.Context, code, src, by string, now time.Time) (Voucher, bool, error) {
-	var out Voucher
-	var replayed bool
-	err := retry.Do(ctx, retry.Conflict, func() (bool, error) {
-		v, err := s.Voucher(ctx, code)
-		if err != nil {
-			return false, err
-		}
+// Reverse undoes the redemption of v for the bill src once, when that bill is
+// refunded: the voucher is issued again (usable until its expiry) and keeps the
+// reversal, so a second reversal is refused (409); the same reversal again is answered
+// with it (replayed). The redemption is taken off its location's count on this day.
+func (s *Store) Reverse(ctx context.Context, v Voucher, src, by string, now time.Time) (Voucher, bool, error) {
+	return s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
 		switch {
 		case v.Reversal != nil && v.Reversal.Redemption.SourceID == src:
-			out, replayed = v, true
-			return false, nil
+			return v, nil, true, nil
 		case v.Reversal != nil:
-			return false, problem.New(problem.Conflict, "this voucher's redemption was reversed once already")
+			return v, nil, false, problem.New(problem.Conflict, "this voucher's redemption was reversed once already")
 		case v.State != StatusRedeemed || v.Redemption == nil:
-			return false, problem.New(problem.Conflict, "this voucher is not redeemed")
+			return v, nil, false, problem.New(problem.Conflict, "this voucher is not redeemed")
 		case v.Redemption.SourceID != src:
-			return false, problem.Newf(problem.Conflict, "this voucher was redeemed for another bill (%s)", v.Redemption.SourceID)
+			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed for another bill (%s)", v.Redemption.SourceID)
 		}
-		rev, err := attributevalue.Marshal(Reversal{At: now.UTC(), By: by, Redemption: *v.Redemption})
-		if err != nil {
+		next := v
+		next.State, next.Redemption = StatusIssued, nil
+		next.Reversal = &Reversal{At: now.UTC(), By: by, Redemption: *v.Redemption}
+		counted, err := s.countItems(ctx, v.Redemption.LocationID, now, v.Code+"|"+src, counts(Redeemed, v, -1))
+		return next, counted, false, err
+	})
+}
+
+// Cancel withdraws v, issued and unused, with the reason; counted where it was issued.
+func (s *Store) Cancel(ctx context.Context, v Voucher, by, reason string, now time.Time) (Voucher, error) {
+	out, _, err := s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
+		if st := v.Status(now); st != StatusIssued {
+			return v, nil, false, problem.Newf(problem.Conflict, "only an issued voucher can be cancelled; this one is %s", st)
+		}
+		next := v
+		next.State, next.Cancelled = StatusCancelled, &Redemption{At: now.UTC(), By: by, Reason: reason}
+		counted, err := s.countItems(ctx, v.LocationID, now, v.Code, counts(Cancelled, v, 1))
+		return next, counted, false, err
+	})
+	return out, err
+}
+
+// step decides a voucher's next state from the voucher as stored: the next voucher
+// with the counter items to write with it, or done (nothing to write: a repeat) or an
+// error (a refusal, nothing written).
+type step func(v Voucher) (next Voucher, counted []types.TransactWriteItem, done bool, err error)
+
+// transition applies decide to v and writes the next voucher, conditioned on the
+// version decided from, with its counters, in one transaction: one round trip when v
+// is still as stored. A voucher changed meanwhile comes back with the refusal (ALL_OLD)
+// and is decided again; a race with another transaction reads it again.
+func (s *Store) transition(ctx context.Context, v Voucher, decide step) (Voucher, bool, error) {
+	var out Voucher
+	var replayed bool
+	var was *refused
+	err := retry.Do(ctx, retry.Conflict.WithAttempts(20), func() (bool, error) {
+		next, counted, done, err := decide(v)
+		if err != nil || done {
+			out, replayed = next, done
 			return false, err
 		}
-		out, err = s.change(ctx, code, "SET #state = :issued, reversal = :rev, version = version + :one REMOVE redemption",
-			"version = :v", map[string]types.AttributeValue{":issued": dynamo.S(StatusIssued), ":rev": rev, ":v": dynamo.N(int64(v.Version))})
-		var moved *refused
-		return errors.As(err, &moved), err // changed meanwhile: read it again
+		next.Version = v.Version + 1
+		switch err := s.save(ctx, v, next, counted); {
+		case err == nil:
+			out = next
+			return false, nil
+		case errors.As(err, &was):
+			v = was.voucher // changed meanwhile: decide on it as it is
+			return true, nil
+		case errors.Is(err, dynamo.ErrTxConflict):
+			v, err = s.Voucher(ctx, v.Code)
+			return err == nil, err
+		default:
+			return false, err
+		}
 	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return Voucher{}, false, problem.New(problem.Unavailable, "too many concurrent changes to this voucher; retry shortly")
+	}
 	return out, replayed, err
 }
 
-// Cancel withdraws an issued voucher before it is used, with the reason.
-func (s *Store) Cancel(ctx context.Context, code, by, reason string, now time.Time) (Voucher, error) {
-	av, err := attributevalue.Marshal(Redemption{At: now.UTC(), By: by, Reason: reason})
+// save puts next over before, if the stored voucher is still at before's version, with
+// counted, in one transaction.
+func (s *Store) save(ctx context.Context, before, next Voucher, counted []types.TransactWriteItem) error {
+	item, err := attributevalue.MarshalMap(s.item(next))
 	if err != nil {
-		return Voucher{}, err
+		return err
 	}
-	v, err := s.change(ctx, code, "SET #state = :cancelled, cancelled = :c, version = version + :one",
-		"#state = :issued AND validUntil > :now",
-		map[string]types.AttributeValue{":issued": dynamo.S(StatusIssued), ":cancelled": dynamo.S(StatusCancelled), ":c": av, ":now": dynamo.N(now.Unix())})
-	var was *refused
-	if !errors.As(err, &was) {
-		return v, err
+	put := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: item,
+		ConditionExpression:                 aws.String("version = :v"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": dynamo.N(int64(before.Version))},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{put}, counted...)})
+	var cancelled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &cancelled) || len(cancelled.CancellationReasons) == 0:
+		return dynamo.Unavailable(err, "save voucher")
 	}
-	return Voucher{}, problem.Newf(problem.Conflict, "only an issued voucher can be cancelled; this one is %s", was.voucher.Status(now))
+	first := cancelled.CancellationReasons[0]
+	switch aws.ToString(first.Code) {
+	case "ConditionalCheckFailed":
+		if len(first.Item) == 0 {
+			return ErrNoVoucher
+		}
+		var it voucherItem
+		if err := attributevalue.UnmarshalMap(first.Item, &it); err != nil {
+			return err
+		}
+		return &refused{voucher: it.Voucher}
+	}
+	for _, r := range cancelled.CancellationReasons {
+		if aws.ToString(r.Code) == "TransactionConflict" {
+			return dynamo.ErrTxConflict // the voucher or a counter item raced another write
+		}
+	}
+	return dynamo.Unavailable(err, "save voucher")
 }
 
-// refused is a change's condition failing on the voucher as it was.
+// refused is a write's condition failing on the voucher as it was.
 type refused struct{ voucher Voucher }
 
-func (r *refused) Error() string { return "voucher change refused as " + r.voucher.State }
-
-// change updates a voucher under cond (which must hold only if the voucher exists);
-// a refusal returns *refused with the voucher as it was, or ErrNoVoucher.
-func (s *Store) change(ctx context.Context, code, update, cond string, vals map[string]types.AttributeValue) (Voucher, error) {
-	vals[":one"] = dynamo.N(1)
-	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table), Key: dynamo.Key(voucherPK(code), voucherSK),
-		UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(pk) AND " + cond),
-		ExpressionAttributeNames:            map[string]string{"#state": "state"},
-		ExpressionAttributeValues:           vals,
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &ccf) && len(ccf.Item) == 0:
-		return Voucher{}, ErrNoVoucher
-	case errors.As(err, &ccf):
-		var it voucherItem
-		if err := attributevalue.UnmarshalMap(ccf.Item, &it); err != nil {
-			return Voucher{}, err
-		}
-		return Voucher{}, &refused{voucher: it.Voucher}
-	case err != nil:
-		return Voucher{}, dynamo.Unavailable(err, "save voucher")
-	}
-	var it voucherItem
-	err = attributevalue.UnmarshalMap(out.Attributes, &it)
-	return it.Voucher, err
-}
+func (r *refused) Error() string { return "voucher changed meanwhile: " + r.voucher.State }

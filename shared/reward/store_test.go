@@ -45,6 +45,40 @@ func issue(t *testing.T, s *reward.Store, cid, src string, locations ...string) 
 
 func kindOf(err error) problem.Kind { return problem.KindOf(err) }
 
+// at reads a voucher and passes it to a change, as a route does.
+func at[T any](t *testing.T, s *reward.Store, code string, change func(reward.Voucher) (T, error)) (T, error) {
+	t.Helper()
+	v, err := s.Voucher(context.Background(), code)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return change(v)
+}
+
+type outcome struct {
+	v        reward.Voucher
+	replayed bool
+}
+
+func redeem(t *testing.T, s *reward.Store, code, bill, loc string, now time.Time) (reward.Voucher, bool, error) {
+	t.Helper()
+	o, err := at(t, s, code, func(v reward.Voucher) (outcome, error) {
+		v, replayed, err := s.Redeem(context.Background(), v, bill, loc, "pos-1", now)
+		return outcome{v, replayed}, err
+	})
+	return o.v, o.replayed, err
+}
+
+func reverse(t *testing.T, s *reward.Store, code, bill string, now time.Time) (reward.Voucher, bool, error) {
+	t.Helper()
+	o, err := at(t, s, code, func(v reward.Voucher) (outcome, error) {
+		v, replayed, err := s.Reverse(context.Background(), v, bill, "pos-1", now)
+		return outcome{v, replayed}, err
+	})
+	return o.v, o.replayed, err
+}
+
 // TestCatalogueSavesWithItsVersion: a reward is created once, edited at its version,
 // and a stale edit is refused without a write.
 func TestCatalogueSavesWithItsVersion(t *testing.T) {
@@ -102,7 +136,7 @@ func TestConcurrentRedeemsOfOneCodeHaveOneEffect(t *testing.T) {
 	for i := range 200 {
 		wg.Go(func() {
 			bill := fmt.Sprintf("bill-%03d", i)
-			_, replayed, err := s.Redeem(ctx, v.Code, bill, "loc-1", "pos-1", t0.Add(time.Hour))
+			_, replayed, err := redeem(t, s, v.Code, bill, "loc-1", t0.Add(time.Hour))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -119,7 +153,7 @@ func TestConcurrentRedeemsOfOneCodeHaveOneEffect(t *testing.T) {
 	if len(won) != 1 || refused != 199 {
 		t.Fatalf("%d redeems succeeded (%v), %d refused; want 1 and 199", len(won), won, refused)
 	}
-	got, replayed, err := s.Redeem(ctx, v.Code, won[0], "loc-1", "pos-1", t0.Add(2*time.Hour))
+	got, replayed, err := redeem(t, s, v.Code, won[0], "loc-1", t0.Add(2*time.Hour))
 	if err != nil || !replayed || got.Redemption.SourceID != won[0] || !got.Redemption.At.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("the winning bill again: %+v replayed=%v %v", got.Redemption, replayed, err)
 	}
@@ -135,26 +169,28 @@ func TestConcurrentRedeemsOfOneCodeHaveOneEffect(t *testing.T) {
 func TestRedeemRefusalsNameWhyAndWriteNothing(t *testing.T) {
 	s, ctx := newStore(t), context.Background()
 	code, _ := reward.NewCode()
-	if _, _, err := s.Redeem(ctx, code, "bill-1", "loc-1", "pos-1", t0); kindOf(err) != problem.NotFound {
+	if _, _, err := redeem(t, s, code, "bill-1", "loc-1", t0); kindOf(err) != problem.NotFound {
 		t.Fatalf("unknown code: %v, want 404", err)
 	}
 	v := issue(t, s, "c-1", "req-1", "loc-2", "loc-3")
-	_, _, err := s.Redeem(ctx, v.Code, "bill-1", "loc-1", "pos-1", t0)
+	_, _, err := redeem(t, s, v.Code, "bill-1", "loc-1", t0)
 	var p *problem.Error
 	if !errors.As(err, &p) || p.Kind != problem.Conflict || p.Detail != "this voucher is not valid at this location: only at loc-2, loc-3" {
 		t.Fatalf("wrong location: %v", err)
 	}
-	if _, _, err := s.Redeem(ctx, v.Code, "bill-1", "loc-2", "pos-1", v.ExpiresAt); kindOf(err) != problem.Gone {
+	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-2", v.ExpiresAt); kindOf(err) != problem.Gone {
 		t.Fatalf("at its expiry: %v, want 410", err)
 	}
-	if _, _, err := s.Redeem(ctx, v.Code, "bill-1", "loc-2", "pos-1", v.ExpiresAt.Add(-time.Second)); err != nil {
+	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-2", v.ExpiresAt.Add(-time.Second)); err != nil {
 		t.Fatalf("in its last second: %v", err)
 	}
 	w := issue(t, s, "c-1", "req-2")
-	if _, err := s.Cancel(ctx, w.Code, "mgr-1", "issued by mistake", t0); err != nil {
+	if _, err := at(t, s, w.Code, func(v reward.Voucher) (reward.Voucher, error) {
+		return s.Cancel(ctx, v, "mgr-1", "issued by mistake", t0)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Redeem(ctx, w.Code, "bill-2", "loc-1", "pos-1", t0); kindOf(err) != problem.Conflict {
+	if _, _, err := redeem(t, s, w.Code, "bill-2", "loc-1", t0); kindOf(err) != problem.Conflict {
 		t.Fatalf("cancelled: %v, want 409", err)
 	}
 	for _, c := range []struct {
@@ -171,28 +207,28 @@ func TestRedeemRefusalsNameWhyAndWriteNothing(t *testing.T) {
 // TestARedemptionIsReversedOnceForItsBill: only the bill that redeemed it reverses
 // it; the voucher is issued again and may be redeemed again, but not reversed again.
 func TestARedemptionIsReversedOnceForItsBill(t *testing.T) {
-	s, ctx := newStore(t), context.Background()
+	s := newStore(t)
 	v := issue(t, s, "c-1", "req-1")
-	if _, _, err := s.Reverse(ctx, v.Code, "bill-1", "pos-1", t0); kindOf(err) != problem.Conflict {
+	if _, _, err := reverse(t, s, v.Code, "bill-1", t0); kindOf(err) != problem.Conflict {
 		t.Fatalf("reverse before a redeem: %v, want 409", err)
 	}
-	if _, _, err := s.Redeem(ctx, v.Code, "bill-1", "loc-1", "pos-1", t0); err != nil {
+	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-1", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Reverse(ctx, v.Code, "bill-9", "pos-1", t0); kindOf(err) != problem.Conflict {
+	if _, _, err := reverse(t, s, v.Code, "bill-9", t0); kindOf(err) != problem.Conflict {
 		t.Fatalf("reverse for another bill: %v, want 409", err)
 	}
-	back, replayed, err := s.Reverse(ctx, v.Code, "bill-1", "pos-1", t0.Add(time.Minute))
+	back, replayed, err := reverse(t, s, v.Code, "bill-1", t0.Add(time.Minute))
 	if err != nil || replayed || back.Status(t0) != reward.StatusIssued || back.Redemption != nil || back.Reversal.Redemption.SourceID != "bill-1" {
 		t.Fatalf("reverse: %+v replayed=%v %v", back, replayed, err)
 	}
-	if _, replayed, err := s.Reverse(ctx, v.Code, "bill-1", "pos-1", t0.Add(2*time.Minute)); err != nil || !replayed {
+	if _, replayed, err := reverse(t, s, v.Code, "bill-1", t0.Add(2*time.Minute)); err != nil || !replayed {
 		t.Fatalf("the same reversal again: replayed=%v %v", replayed, err)
 	}
-	if _, _, err := s.Redeem(ctx, v.Code, "bill-2", "loc-1", "pos-1", t0.Add(time.Hour)); err != nil {
+	if _, _, err := redeem(t, s, v.Code, "bill-2", "loc-1", t0.Add(time.Hour)); err != nil {
 		t.Fatalf("redeem after the reversal: %v", err)
 	}
-	if _, _, err := s.Reverse(ctx, v.Code, "bill-2", "pos-1", t0.Add(2*time.Hour)); kindOf(err) != problem.Conflict {
+	if _, _, err := reverse(t, s, v.Code, "bill-2", t0.Add(2*time.Hour)); kindOf(err) != problem.Conflict {
 		t.Fatalf("a second reversal: %v, want 409", err)
 	}
 }
@@ -214,8 +250,8 @@ func TestStockIsNeverOversold(t *testing.T) {
 		wg.Go(func() {
 			cid := fmt.Sprintf("c-%03d", i)
 			code, _ := reward.NewCode()
-			v, items, err := s.IssueItems(reward.Voucher{Code: code, CustomerID: cid, Kind: reward.KindGift, Name: r.Name,
-				Source: reward.Source{Kind: reward.SourceReward, ID: "take-" + cid, RewardID: r.ID}, IssuedAt: t0, ExpiresAt: t0.AddDate(0, 0, r.ValidDays), IssuedBy: cid})
+			v, items, err := s.IssueItems(ctx, reward.Voucher{Code: code, CustomerID: cid, Kind: reward.KindGift, Name: r.Name,
+				Source: reward.Source{Kind: reward.SourceReward, ID: "take-" + cid, RewardID: r.ID}, IssuedAt: t0, ExpiresAt: t0.AddDate(0, 0, r.ValidDays), IssuedBy: cid}, nil)
 			if err != nil {
 				t.Error(err)
 				return

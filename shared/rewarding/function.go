@@ -18,9 +18,9 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	db := d.Clients.DynamoDB
 	locs := &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
 	points := &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.String("LOYALTY_TABLE"), Keep: d.Keep}, Clock: d.Clock, Locations: locs}
-	rewards := &reward.Store{DB: db, Table: env.String("REWARDS_TABLE")}
+	rewards := &reward.Store{DB: db, Table: env.String("REWARDS_TABLE"), Locations: locs}
 	s := &Service{Taker: &Taker{Rewards: rewards, Points: points, DB: db, Clock: d.Clock},
-		Customers: &customer.Store{DB: db, Table: locs.Table, Locations: locs}}
+		Customers: &customer.Store{DB: db, Table: locs.Table, Locations: locs}, Registry: locs.LocationIDs}
 	mux, err := app.Mux(row, Routes(s), idempotency.NewStore(db, rewards.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/idempotency"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -28,6 +29,8 @@ type Customers interface {
 type Service struct {
 	*Taker
 	Customers Customers
+	// Registry lists every registered location: what "all locations" means to a report.
+	Registry func(context.Context) ([]string, error)
 }
 
 // TakeRequest takes a reward for points: SourceID identifies the take (a repeat gets
@@ -89,6 +92,7 @@ func Routes(s *Service) map[string]http.Handler {
 		"POST /v1/vouchers/{code}/reverse":                 replayable(s.reverse),
 		"POST /v1/vouchers/{code}/cancel":                  app.StaffJSON(s.cancel),
 		"GET /v1/customers/{customerId}/vouchers":          app.StaffJSON(s.customerVouchers),
+		"GET /v1/reports/vouchers":                         app.StaffJSON(s.report),
 	}
 }
 
@@ -355,7 +359,7 @@ func (s *Service) redeem(r *http.Request, p auth.Principal) (any, bool, error) {
 		return nil, false, err
 	}
 	now := s.now()
-	v, replayed, err := s.Rewards.Redeem(r.Context(), v.Code, req.SourceID, req.LocationID, p.Subject, now)
+	v, replayed, err := s.Rewards.Redeem(r.Context(), v, req.SourceID, req.LocationID, p.Subject, now)
 	return v.View(now), replayed, err
 }
 
@@ -372,7 +376,7 @@ func (s *Service) reverse(r *http.Request, p auth.Principal) (any, bool, error) 
 		return nil, false, err
 	}
 	now := s.now()
-	v, replayed, err := s.Rewards.Reverse(r.Context(), v.Code, req.SourceID, p.Subject, now)
+	v, replayed, err := s.Rewards.Reverse(r.Context(), v, req.SourceID, p.Subject, now)
 	return v.View(now), replayed, err
 }
 
@@ -389,7 +393,7 @@ func (s *Service) cancel(r *http.Request, p auth.Principal) (int, any, error) {
 		return 0, nil, err
 	}
 	now := s.now()
-	v, err = s.Rewards.Cancel(r.Context(), v.Code, p.Subject, strings.TrimSpace(req.Reason), now)
+	v, err = s.Rewards.Cancel(r.Context(), v, p.Subject, strings.TrimSpace(req.Reason), now)
 	return http.StatusOK, v.View(now), err
 }
 
@@ -408,4 +412,35 @@ func (s *Service) customerVouchers(r *http.Request, p auth.Principal) (int, any,
 		views = append(views, v.View(now))
 	}
 	return http.StatusOK, map[string]any{"vouchers": views}, nil
+}
+
+// maxReportDays bounds a voucher report's period (and so its cost).
+const maxReportDays = 366
+
+// report is the voucher report of the locations the caller sees (or the one asked)
+// over local days from..to: vouchers issued, redeemed and cancelled, the redemption
+// rate and the points spent on rewards, in total, by reward and by campaign. It reads
+// the counters each voucher's writes kept (one Query per location), so its cost grows
+// with days and locations, never with vouchers.
+func (s *Service) report(r *http.Request, p auth.Principal) (int, any, error) {
+	q := r.URL.Query()
+	from, to, err := kpi.Days(q.Get("from"), q.Get("to"), s.now().Add(14*time.Hour), 29, maxReportDays)
+	if err != nil {
+		return 0, nil, err
+	}
+	locs, err := auth.Within(r.Context(), p, q.Get("locationId"), s.Registry)
+	if err != nil {
+		return 0, nil, err
+	}
+	var all []kpi.Counts
+	for _, l := range locs {
+		byDay, err := kpi.Read(r.Context(), s.DB, s.Rewards.Table, l, kpi.Day, from, to)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, c := range byDay {
+			all = append(all, c)
+		}
+	}
+	return http.StatusOK, reward.Tally(from, to, nonNil(locs), all), nil
 }

@@ -72,9 +72,9 @@ func (t *Taker) take(ctx context.Context, actor, cid, rewardID, src, location st
 		return reward.Voucher{}, false, err
 	}
 	now := t.Clock.Now()
-	v, issue, err := t.Rewards.IssueItems(reward.Voucher{Code: code, CustomerID: cid, Name: r.Name, Kind: r.Kind, Value: r.Value,
+	v, issue, err := t.Rewards.IssueItems(ctx, reward.Voucher{Code: code, CustomerID: cid, Name: r.Name, Kind: r.Kind, Value: r.Value,
 		Source: reward.Source{Kind: reward.SourceReward, ID: src, RewardID: r.ID}, LocationIDs: r.LocationIDs, LocationID: location,
-		IssuedAt: now, ExpiresAt: now.Add(time.Duration(r.ValidDays) * 24 * time.Hour), IssuedBy: actor})
+		IssuedAt: now, ExpiresAt: now.Add(time.Duration(r.ValidDays) * 24 * time.Hour), IssuedBy: actor}, reward.Spent(r, r.PointsCost))
 	if err != nil {
 		return reward.Voucher{}, false, err
 	}
@@ -83,7 +83,8 @@ func (t *Taker) take(ctx context.Context, actor, cid, rewardID, src, location st
 		return reward.Voucher{}, false, err
 	}
 	tx.Add(reward.ErrOutOfStock, t.Rewards.TakeItem(r))
-	tx.Add(loyalty.ErrSourceUsed, issue...) // the take's claim: the same source came first
+	tx.Add(loyalty.ErrSourceUsed, issue[:2]...) // the voucher and the take's claim: the same source came first
+	tx.Add(nil, issue[2:]...)
 	switch err := tx.Commit(ctx, t.DB, "take reward"); {
 	case err == nil:
 		return v, false, nil

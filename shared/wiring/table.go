@@ -589,6 +589,7 @@ var Functions = []Function{
 			{Method: "POST", Path: "/v1/vouchers/{code}/reverse", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
 			{Method: "POST", Path: "/v1/vouchers/{code}/cancel", Auth: JWT, Roles: ManagerUp},
 			{Method: "GET", Path: "/v1/customers/{customerId}/vouchers", Auth: JWT, Roles: StaffAndSystem},
+			{Method: "GET", Path: "/v1/reports/vouchers", Auth: JWT, Roles: ManagerUp},
 		}},
 		// Customers are read to know where a customer belongs (the access policy) and
 		// the locations' zones (a take's KPI counters); loyalty for the points a take spends.

@@ -827,6 +827,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vouchers issued, redeemed (net of reversals) and cancelled, the redemption rate and the points spent on rewards, in total, by reward and by campaign (managers and admins), from counters kept as things happen */
+        get: operations["voucherReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/visits": {
         parameters: {
             query?: never;
@@ -1783,6 +1800,29 @@ export interface components {
         };
         VoucherCancel: {
             reason: string;
+        };
+        VoucherFigures: {
+            issued: number;
+            /** @description net of reversals */
+            redeemed: number;
+            cancelled: number;
+            pointsSpent: number;
+            /** @description redeemed over issued; null when none was issued */
+            redemptionRate: number | null;
+        };
+        VoucherReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            locations: string[];
+            total: components["schemas"]["VoucherFigures"];
+            byReward: {
+                [key: string]: components["schemas"]["VoucherFigures"];
+            };
+            byCampaign: {
+                [key: string]: components["schemas"]["VoucherFigures"];
+            };
         };
     };
     responses: {
@@ -3996,6 +4036,38 @@ export interface operations {
                     "application/json": {
                         vouchers: components["schemas"]["Voucher"][];
                     };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    voucherReport: {
+        parameters: {
+            query?: {
+                /** @description first local day; default 29 days before to */
+                from?: string;
+                /** @description last local day, inclusive; default the latest local day anywhere */
+                to?: string;
+                /** @description one location; default every location the token may see */
+                locationId?: components["parameters"]["LocationQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherReport"];
                 };
             };
             400: components["responses"]["Problem"];
