@@ -447,8 +447,8 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 			cases = append(cases, struct{ fn, file, want string }{row.Name, "schedule-dispatcher.json", `null`})
 		}
 	}
-	if len(cases) != 7+8 {
-		t.Errorf("%d cases, want the 7 samples and the 8 periodic jobs", len(cases))
+	if len(cases) != 7+9 {
+		t.Errorf("%d cases, want the 7 samples and the 9 periodic jobs", len(cases))
 	}
 	for _, c := range cases {
 		t.Run(c.fn, func(t *testing.T) {

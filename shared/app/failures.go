@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/rapport-crm/rapport/shared/config"
 )
 
 // StageVariable names the environment variable that holds the function's stage (dev,
@@ -40,9 +41,10 @@ type Failures struct {
 	Out io.Writer
 }
 
-// FailuresFromEnvironment reads the stage the stack set (StageVariable).
+// FailuresFromEnvironment reads the stage the stack set (StageVariable), apart from
+// the function's own settings (which read exactly their row's variables).
 func FailuresFromEnvironment() Failures {
-	return Failures{Stage: os.Getenv(StageVariable)}
+	return Failures{Stage: config.FromOS().Optional(StageVariable, "")}
 }
 
 // Report writes one line counting n failures of function (a job's function is named

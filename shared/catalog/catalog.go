@@ -50,6 +50,7 @@ var Builders = map[string]app.Builder{
 	"visits":              visit.Function,
 	"loyalty":             membership.Function,
 	"rewards":             rewarding.Function,
+	"voucher-timers":      job.Function(rewarding.TimersJob),
 	"complaints-public":   casework.PublicFunction,
 	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,

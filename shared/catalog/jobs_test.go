@@ -72,8 +72,8 @@ func TestEachJobIsItsOwnFunction(t *testing.T) {
 	env := testenv.New(t)
 	deps := app.Deps{Clients: env.Clients, Clock: clock.System{}}
 	rows := jobRows()
-	if len(rows) != 8 {
-		t.Errorf("%d job rows, want the 8 periodic jobs", len(rows))
+	if len(rows) != 9 {
+		t.Errorf("%d job rows, want the 9 periodic jobs", len(rows))
 	}
 	// An account whose balance of 7 points no ledger entry explains.
 	if _, err := env.Clients.DynamoDB.PutItem(context.Background(), &dynamodb.PutItemInput{

@@ -22,6 +22,7 @@ const (
 	Issued    = "vIssued"    // at the location it was issued at
 	Redeemed  = "vRedeemed"  // at the till's location, net of reversals (on the reversal's day)
 	Cancelled = "vCancelled" // at the location it was issued at
+	Expired   = "vExpired"   // at the location it was issued at, when the timers job counts it
 	// PointsSpent are the points members spent on rewards, where they took them.
 	PointsSpent = "rewardPoints"
 )
@@ -81,6 +82,7 @@ type Figures struct {
 	Issued      int `json:"issued"`
 	Redeemed    int `json:"redeemed"`
 	Cancelled   int `json:"cancelled"`
+	Expired     int `json:"expired"`
 	PointsSpent int `json:"pointsSpent"`
 	// RedemptionRate is redeemed over issued; nil when none was issued.
 	RedemptionRate *float64 `json:"redemptionRate"`
@@ -144,6 +146,8 @@ func (f Figures) add(name string, n int) Figures {
 		f.Redeemed += n
 	case Cancelled:
 		f.Cancelled += n
+	case Expired:
+		f.Expired += n
 	case PointsSpent:
 		f.PointsSpent += n
 	}

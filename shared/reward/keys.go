@@ -17,6 +17,8 @@ package reward
 //
 //	byCustomer  customerPk = CUST#<customerId>  customerSk = <issuedAt>#<code>: a
 //	            customer's vouchers, newest first
+//	due         duePk = DUE#<shard>  dueSk = <expiresAt>#expire#<code>: an issued
+//	            voucher whose expiry is not counted yet (the timers job's way to it)
 //
 // Access patterns:
 //
@@ -26,15 +28,23 @@ package reward
 //	issue                         one TransactWriteItems: the voucher and its issue's
 //	                              claim (both attribute_not_exists), with what the
 //	                              flow joins (a points debit, the reward's stock)
-//	redeem, reverse, cancel       one conditional UpdateItem of the voucher, its state
-//	                              in the condition; a refusal returns the voucher as it
-//	                              was (ALL_OLD), which says why
+//	redeem, reverse, cancel       one TransactWriteItems: the voucher put at the
+//	                              version it was decided on, and its day counter; a
+//	                              refusal returns the voucher as it is (ALL_OLD),
+//	                              decided again
+//	expiries due                  Query due DUE#<shard>, dueSk <= now: never a scan
 const (
 	catalogPK  = "CATALOG"
 	voucherSK  = "V"
 	issueSK    = "ISSUE"
 	customerPf = "CUST#"
 )
+
+// dueShards spread the due index's timers over partitions.
+const dueShards = 4
+
+// dueFormat writes a timer's time so that its keys sort by it.
+const dueFormat = "2006-01-02T15:04:05Z"
 
 func rewardSK(id string) string    { return "R#" + id }
 func voucherPK(code string) string { return "VOUCHER#" + code }

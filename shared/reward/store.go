@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 )
@@ -36,8 +37,12 @@ type voucherItem struct {
 	SK         string `dynamodbav:"sk"`
 	CustomerPK string `dynamodbav:"customerPk"`
 	CustomerSK string `dynamodbav:"customerSk"`
-	// ValidUntil is ExpiresAt in Unix seconds, what a redeem's condition compares.
+	// ValidUntil is ExpiresAt in Unix seconds.
 	ValidUntil int64 `dynamodbav:"validUntil"`
+	// DuePK and DueSK put an issued voucher whose expiry is not counted in the due
+	// index; any other state leaves it.
+	DuePK string `dynamodbav:"duePk,omitempty"`
+	DueSK string `dynamodbav:"dueSk,omitempty"`
 	Voucher
 }
 
@@ -161,9 +166,14 @@ func (s *Store) IssueItems(ctx context.Context, v Voucher, more map[string]int) 
 
 // item is a voucher as stored, with its keys.
 func (s *Store) item(v Voucher) voucherItem {
-	return voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
+	it := voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
 		CustomerPK: customerPK(v.CustomerID), CustomerSK: v.IssuedAt.UTC().Format(time.RFC3339Nano) + "#" + v.Code,
 		ValidUntil: v.ExpiresAt.Unix(), Voucher: v}
+	if v.State == StatusIssued && !v.ExpiryCounted {
+		it.DuePK = fmt.Sprintf("DUE#%d", kpi.Shard(v.Code)%dueShards)
+		it.DueSK = v.ExpiresAt.UTC().Format(dueFormat) + "#expire#" + v.Code
+	}
+	return it
 }
 
 // Issue issues v alone (staff by hand, a campaign, the birthday job): its voucher and
@@ -392,3 +402,48 @@ func (s *Store) save(ctx context.Context, before, next Voucher, counted []types.
 type refused struct{ voucher Voucher }
 
 func (r *refused) Error() string { return "voucher changed meanwhile: " + r.voucher.State }
+
+// RunTimers counts, once each, the vouchers that expired unused by now, through the
+// sharded due index (never a scan): each at the location it was issued at, in the
+// transaction that takes it out of the index (conditioned on its version, so two runs
+// count it once). It returns how many it counted.
+func (s *Store) RunTimers(ctx context.Context, now time.Time) (int, error) {
+	counted := 0
+	for shard := range dueShards {
+		keys, err := dynamo.QueryAll[struct {
+			Code string `dynamodbav:"code"`
+		}](ctx, s.DB, &dynamodb.QueryInput{
+			TableName: aws.String(s.Table), IndexName: aws.String("due"),
+			KeyConditionExpression: aws.String("duePk = :pk AND dueSk <= :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": dynamo.S(fmt.Sprintf("DUE#%d", shard)), ":now": dynamo.S(now.UTC().Format(dueFormat) + "#~"),
+			},
+			ProjectionExpression: aws.String("code"),
+		}, "query voucher timers")
+		if err != nil {
+			return counted, err
+		}
+		for _, k := range keys {
+			v, err := s.Voucher(ctx, k.Code)
+			if err != nil {
+				return counted, err
+			}
+			_, done, err := s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
+				if v.Status(now) != StatusExpired || v.ExpiryCounted {
+					return v, nil, true, nil // redeemed, cancelled or counted meanwhile
+				}
+				next := v
+				next.ExpiryCounted = true
+				items, err := s.countItems(ctx, v.LocationID, v.ExpiresAt, v.Code, counts(Expired, v, 1))
+				return next, items, false, err
+			})
+			if err != nil {
+				return counted, err
+			}
+			if !done {
+				counted++
+			}
+		}
+	}
+	return counted, nil
+}

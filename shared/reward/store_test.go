@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 	"github.com/rapport-crm/rapport/shared/reward"
@@ -290,5 +291,44 @@ func TestStockIsNeverOversold(t *testing.T) {
 	left, err := s.Reward(ctx, r.ID)
 	if err != nil || issued != 50 || out != 150 || *left.Stock != 0 {
 		t.Fatalf("%d issued, %d out of stock, %v left (%v); want 50, 150, 0", issued, out, left.Stock, err)
+	}
+}
+
+// TestExpiriesAreCountedOnceWhereIssued: of two vouchers issued at loc-1 that expire
+// in an hour, the one redeemed in time is not counted; the other is counted expired
+// once, however often the timers run, in loc-1's report of its expiry day.
+func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	var codes []string
+	for _, src := range []string{"req-1", "req-2"} {
+		code, _ := reward.NewCode()
+		v, _, err := s.Issue(ctx, reward.Voucher{Code: code, CustomerID: "c-1", Kind: reward.KindVoucher, Value: reward.Value{PercentOff: 5},
+			Source: reward.Source{Kind: reward.SourceStaff, ID: src}, LocationID: "loc-1", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour), IssuedBy: "mgr-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, v.Code)
+	}
+	if _, _, err := redeem(t, s, codes[0], "bill-1", "loc-1", t0.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.RunTimers(ctx, t0.Add(59*time.Minute)); err != nil || n != 0 {
+		t.Fatalf("before the expiry: %d counted, %v", n, err)
+	}
+	for run, want := range []int{1, 0} {
+		if n, err := s.RunTimers(ctx, t0.Add(2*time.Hour)); err != nil || n != want {
+			t.Fatalf("run %d after the expiry: %d counted, %v; want %d", run+1, n, err, want)
+		}
+	}
+	days, err := kpi.Read(ctx, s.DB, s.Table, "loc-1", kpi.Day, "2026-12-06", "2026-12-06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := reward.Tally("2026-12-06", "2026-12-06", []string{"loc-1"}, []kpi.Counts{days["2026-12-06"]})
+	if rep.Total.Issued != 2 || rep.Total.Redeemed != 1 || rep.Total.Expired != 1 {
+		t.Fatalf("loc-1's day: %+v", rep.Total)
+	}
+	if v, err := s.Voucher(ctx, codes[1]); err != nil || v.Status(t0.Add(2*time.Hour)) != reward.StatusExpired {
+		t.Fatalf("the unused voucher: %s, %v", v.Status(t0.Add(2*time.Hour)), err)
 	}
 }

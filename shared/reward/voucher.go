@@ -60,7 +60,10 @@ type Voucher struct {
 	// was issued again then, and may be redeemed again but not reversed again.
 	Reversal  *Reversal   `json:"reversal,omitempty" dynamodbav:"reversal,omitempty"`
 	Cancelled *Redemption `json:"cancelled,omitempty" dynamodbav:"cancelled,omitempty"`
-	Version   int         `json:"version" dynamodbav:"version"`
+	// ExpiryCounted marks an issued voucher whose expiry the report counted (the
+	// timers job), so that it is counted once.
+	ExpiryCounted bool `json:"-" dynamodbav:"expiryCounted,omitempty"`
+	Version       int  `json:"version" dynamodbav:"version"`
 }
 
 // Redemption is who did what to a voucher, when, where, and for which bill.

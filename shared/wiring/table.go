@@ -106,6 +106,11 @@ var Tables = []Table{
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
+		}, {
+			// Sparse and sharded: issued vouchers whose expiry is not counted yet.
+			Name:         "due",
+			PartitionKey: Key{Name: "duePk", Type: String},
+			SortKey:      &Key{Name: "dueSk", Type: String},
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -313,6 +318,18 @@ var Functions = []Function{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 		},
 		TimeoutSeconds: 50,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "voucher-timers",
+		Description: "Hourly: counts the vouchers that expired unused, once each, in the voucher report of the location that issued them.",
+		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 hour)", Job: true}},
+		Tables:      map[string]Access{"rewards": ReadWrite, "customers": Read},
+		Env: []EnvVar{
+			{Name: "REWARDS_TABLE", Table: "rewards"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+		},
+		TimeoutSeconds: 120,
 		MemoryMB:       256,
 	},
 	{
