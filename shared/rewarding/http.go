@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/web"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Customers tells where a customer belongs (the customer domain): a caller acts on a
@@ -159,7 +160,7 @@ func (s *Service) list(r *http.Request, p auth.Principal) (int, any, error) {
 	}
 	var seen []reward.Reward
 	for _, rw := range all {
-		if reward.Visible(p, rw.LocationIDs) && (rw.Active || p.Has("admin")) {
+		if reward.Visible(p, rw.LocationIDs) && (rw.Active || p.Has(wiring.RoleAdmin)) {
 			seen = append(seen, rw)
 		}
 	}
@@ -240,7 +241,10 @@ func (s *Service) take(r *http.Request, p auth.Principal) (any, bool, error) {
 		return nil, false, err
 	}
 	rw, err := s.Rewards.Reward(r.Context(), r.PathValue("rewardId"))
-	if err != nil || !reward.Visible(p, rw.LocationIDs) {
+	switch {
+	case err != nil:
+		return nil, false, err
+	case !reward.Visible(p, rw.LocationIDs):
 		return nil, false, reward.ErrNoReward
 	}
 	v, replayed, err := s.Take(r.Context(), p.Subject, cid, rw.ID, req.SourceID, req.LocationID)
