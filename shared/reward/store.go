@@ -188,10 +188,18 @@ func (s *Store) Issue(ctx context.Context, v Voucher) (Voucher, bool, error) {
 	tx.Add(errCodeTaken, items[0])
 	tx.Add(ErrIssued, items[1])
 	tx.Add(nil, items[2:]...)
-	switch err := tx.Commit(ctx, s.DB, "issue voucher"); {
+	// The day's counter item is shared with the location's other vouchers: a race on
+	// it cancels the transaction, which is then simply tried again.
+	err = retry.Do(ctx, retry.Conflict, func() (bool, error) {
+		err := tx.Commit(ctx, s.DB, "issue voucher")
+		return errors.Is(err, dynamo.ErrTxConflict), err
+	})
+	switch {
 	case errors.Is(err, ErrIssued):
 		first, err := s.Issued(ctx, v.Source, v.CustomerID)
 		return first, true, err
+	case errors.Is(err, retry.ErrExhausted):
+		return Voucher{}, false, problem.New(problem.Unavailable, "too many vouchers issued at once here; retry shortly")
 	case err != nil:
 		return Voucher{}, false, err
 	}
