@@ -157,6 +157,14 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 	if late.Status != reward.StatusExpired || late.Redemption != nil || late.Version != 3 {
 		t.Fatalf("after expiry: %s v%d %+v", late.Status, late.Version, late.Redemption)
 	}
+	// The hourly job counts it expired, once, on its expiry day (5 January) at loc-1,
+	// where it was issued; the hand-issued one, redeemed, is not.
+	s.runJob(t, "voucher-timers")
+	s.runJob(t, "voucher-timers")
+	jan := decode[reward.Report](t, s.staffCall(t, "manager", "loc-1", "GET", "/v1/reports/vouchers?locationId=loc-1&from=2027-01-01&to=2027-01-31", ""))
+	if jan.Total.Expired != 1 || jan.ByReward["twenty-off"].Expired != 1 || jan.Total.Issued != 0 {
+		t.Fatalf("January's voucher report: %+v", jan)
+	}
 }
 
 // fieldsOrDetail is a problem body's detail.
