@@ -2,14 +2,14 @@ import { expect, test } from '@playwright/test';
 import { signIn } from './harness';
 import { DESKTOP, enterComplaint, runId } from './complaints-support';
 
-const STAFF_MENU = ['Today', 'Complaints', 'Surveys', 'Customers', 'Counter', 'Follow-ups'];
+const STAFF_MENU = ['Today', 'Complaints', 'Surveys', 'Customers', 'Counter', 'Vouchers', 'Follow-ups'];
 
 // Each demo role signs in through the local issuer, lands on Today, and is offered the
 // areas its role may open, no more.
 for (const [role, locations, menu] of [
   ['agent', ['loc-1'], STAFF_MENU],
   ['manager', ['loc-1'], [...STAFF_MENU, 'Segments']],
-  ['admin', ['*'], [...STAFF_MENU, 'Segments', 'Settings']],
+  ['admin', ['*'], [...STAFF_MENU, 'Segments', 'Rewards', 'Settings']],
 ] as const) {
   test(`${role} signs in, lands on Today and sees their menu`, async ({ page }) => {
     await page.setViewportSize(DESKTOP);

@@ -89,12 +89,21 @@ async function seed(request: Parameters<typeof api>[0]) {
     name: `常客 Regulars ${tail}`,
     filter: { locationId: 'loc-1', tags: ['常客'] },
   });
-  return { customer, complaint, segment };
+  // A voucher given by hand, with a reason in both languages.
+  const voucher = await api<{ code: string }>(request, 'manager', 'POST', '/v1/vouchers', {
+    customerId: customer.customerId,
+    value: { percentOff: 10 },
+    locationIds: ['loc-1'],
+    validDays: 30,
+    reason: `房间延误 Late room ${tail}`,
+    locationId: 'loc-1',
+  });
+  return { customer, complaint, segment, voucher };
 }
 
 test('every page speaks the chosen language, Chinese and English', async ({ page, request }) => {
   test.setTimeout(10 * 60_000);
-  const { customer, complaint, segment } = await seed(request);
+  const { customer, complaint, segment, voucher } = await seed(request);
   // Every route of src/App.tsx's areas (src/areas.tsx) and of each area's own routes.
   const routes = [
     '/',
@@ -110,10 +119,15 @@ test('every page speaks the chosen language, Chinese and English', async ({ page
     '/customers',
     `/customers/${encodeURIComponent(customer.customerId)}`,
     '/counter',
+    '/vouchers',
+    `/vouchers?code=${encodeURIComponent(voucher.code)}`,
+    '/vouchers/report',
     '/followups',
     '/segments',
     '/segments/new',
     `/segments/${encodeURIComponent(segment.segmentId)}`,
+    '/rewards',
+    '/rewards/new',
     '/settings',
     '/settings/locations/new',
     '/settings/locations/loc-1',

@@ -7,12 +7,14 @@ import {
   MessageOutlined,
   ScheduleOutlined,
   SettingOutlined,
+  TagsOutlined,
   TeamOutlined,
+  TrophyOutlined,
 } from '@ant-design/icons';
 import { can, type Action } from './auth/access';
 import type { Principal } from './auth/principal';
 
-export type AreaKey = 'today' | 'complaints' | 'surveys' | 'customers' | 'counter' | 'followups' | 'segments' | 'settings';
+export type AreaKey = 'today' | 'complaints' | 'surveys' | 'customers' | 'counter' | 'vouchers' | 'followups' | 'segments' | 'rewards' | 'settings';
 
 export interface Area {
   key: AreaKey;
@@ -32,8 +34,10 @@ export const AREAS: readonly Area[] = [
   { key: 'surveys', path: '/surveys', action: 'page.surveys', icon: <FormOutlined />, page: lazy(() => import('./pages/surveys')) },
   { key: 'customers', path: '/customers', action: 'page.customers', icon: <TeamOutlined />, page: lazy(() => import('./pages/customers')) },
   { key: 'counter', path: '/counter', action: 'page.counter', icon: <GiftOutlined />, page: lazy(() => import('./pages/counter')) },
+  { key: 'vouchers', path: '/vouchers', action: 'page.vouchers', icon: <TagsOutlined />, page: lazy(() => import('./pages/vouchers')) },
   { key: 'followups', path: '/followups', action: 'page.followups', icon: <ScheduleOutlined />, page: lazy(() => import('./pages/followups')) },
   { key: 'segments', path: '/segments', action: 'page.segments', icon: <ClusterOutlined />, page: lazy(() => import('./pages/segments')) },
+  { key: 'rewards', path: '/rewards', action: 'page.rewards', icon: <TrophyOutlined />, page: lazy(() => import('./pages/rewards')) },
   { key: 'settings', path: '/settings', action: 'page.settings', icon: <SettingOutlined />, page: lazy(() => import('./pages/settings')) },
 ];
 

@@ -12,6 +12,10 @@ describe('can', () => {
     expect(roleCan('manager', 'survey.define')).toBe(true);
     expect(roleCan('manager', 'location.edit')).toBe(false);
     expect(roleCan('admin', 'location.edit')).toBe(true);
+    expect(roleCan('agent', 'page.vouchers')).toBe(true);
+    expect(roleCan('agent', 'voucher.reverse')).toBe(false);
+    expect(roleCan('manager', 'voucher.cancel')).toBe(true);
+    expect(roleCan('manager', 'reward.edit')).toBe(false);
   });
 
   it('allows what any of the person roles allows', () => {
@@ -29,8 +33,8 @@ describe('the menu', () => {
   const keys = (groups: string[]) => areasFor(as(...groups)).map((a) => a.key);
 
   it('offers each role only the areas it may open', () => {
-    expect(keys(['agent'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'followups']);
-    expect(keys(['manager'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'followups', 'segments']);
+    expect(keys(['agent'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups']);
+    expect(keys(['manager'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups', 'segments']);
     expect(keys(['admin'])).toEqual(AREAS.map((a) => a.key));
     expect(keys([])).toEqual([]);
   });

@@ -17,8 +17,10 @@ export const ACTIONS = {
   'page.surveys': STAFF,
   'page.customers': STAFF,
   'page.counter': STAFF,
+  'page.vouchers': STAFF,
   'page.followups': STAFF,
   'page.segments': MANAGER_UP,
+  'page.rewards': ADMIN,
   'page.settings': ADMIN,
   // surveys
   'survey.define': MANAGER_UP,
@@ -35,6 +37,12 @@ export const ACTIONS = {
   'loyalty.member': STAFF,
   'loyalty.settings': ADMIN,
   'visit.report': MANAGER_UP,
+  // rewards and vouchers
+  'reward.edit': ADMIN,
+  'voucher.issue': MANAGER_UP,
+  'voucher.cancel': MANAGER_UP,
+  'voucher.reverse': MANAGER_UP,
+  'voucher.report': MANAGER_UP,
   // customers
   'customer.create': STAFF,
   'customer.edit': STAFF,

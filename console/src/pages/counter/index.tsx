@@ -18,13 +18,15 @@ import { CustomerSearch } from '../customers/CustomerSearch';
 import { CustomerName, Data, fill, WRAP_TITLE } from '../customers/parts';
 import { balanceKey, ledgerKey, TierProgress, useBalance } from '../customers/LoyaltyCard';
 import { currencyOf, type Customer } from '../customers/model';
+import { RewardsCard } from './RewardsCard';
 import { adjustBody, earnBody, notEnoughPoints, parseAmount, parsePoints, redeemBody } from './model';
 
 type Entry = components['schemas']['LoyaltyEntry'];
 
 /**
  * Loyalty at the front desk (a tablet): find the member by phone, see tier and points,
- * earn for a bill, redeem, and (managers) adjust with a reason. The member chosen is
+ * earn for a bill, redeem, (managers) adjust with a reason, and take a reward from the
+ * catalogue for points. The member chosen is
  * kept in the address (?customerId=), so a reload keeps them.
  */
 export default function CounterArea() {
@@ -65,6 +67,8 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
     await qc.invalidateQueries({ queryKey: balanceKey(customerId) });
     void qc.invalidateQueries({ queryKey: ledgerKey(customerId) });
     void qc.invalidateQueries({ queryKey: ['/v1/customers/{customerId}/timeline', customerId] });
+    // What the member may take depends on the points.
+    void qc.invalidateQueries({ queryKey: ['/v1/rewards'] });
     const fresh = qc.getQueryData<{ balance: number }>(balanceKey(customerId));
     setOutcome({ ...o, balance: fresh?.balance });
   };
@@ -305,6 +309,7 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
           </Col>
         </RoleGate>
       </Row>
+      <RewardsCard customerId={customerId} />
     </Flex>
   );
 }

@@ -14,6 +14,7 @@ import { DangerCard } from './DangerCard';
 import { LoyaltyCard } from './LoyaltyCard';
 import { ProfileCard, ValueCard } from './ProfileCard';
 import { TimelineCard } from './TimelineCard';
+import { VouchersCard } from './VouchersCard';
 import { asRules, currencyOf, type Customer } from './model';
 import { useLocationScope } from '../../components/LocationSwitcher';
 
@@ -36,8 +37,8 @@ export function useLoyaltyRules() {
 }
 
 /**
- * One customer: profile, consent, loyalty, value, follow-ups and timeline, and for
- * managers merge, export and erasure.
+ * One customer: profile, consent, loyalty, value, vouchers, follow-ups and timeline,
+ * and for managers merge, export and erasure.
  */
 export function CustomerPage() {
   const t = useT(customers);
@@ -87,6 +88,7 @@ export function CustomerPage() {
             <Flex vertical gap={16}>
               <LoyaltyCard customer={c} rules={rules.data} />
               <ValueCard customer={c} currency={currency} />
+              <VouchersCard customer={c} currency={currency} />
             </Flex>
           </Col>
         </Row>
