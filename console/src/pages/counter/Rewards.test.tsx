@@ -31,6 +31,11 @@ function fakeRewards() {
     if (path === '/v1/customers/c-7') return json(200, customer);
     if (path === '/v1/loyalty/c-7') return json(200, { balance, pending: 0, tier: 'member', earned12m: 120, expiring: [] });
     if (path === '/v1/rewards' && url.searchParams.get('customerId') === 'c-7') return json(200, { rewards: [offer(twenty), offer(tea)], balance, tier: 'member' });
+    if (path === '/v1/loyalty/c-7/earn') {
+      const body = (await req.json()) as { amount: number; sourceId: string };
+      balance += Math.floor(body.amount);
+      return json(201, { entryId: 'e1', customerId: 'c-7', type: 'earn', sourceId: body.sourceId, points: Math.floor(body.amount), at: '2026-12-06T08:00:00Z' });
+    }
     if (path === '/v1/loyalty/c-7/rewards/twenty-off') {
       const body = (await req.json()) as { sourceId: string; locationId?: string };
       takes.push({ body, key: req.headers.get('Idempotency-Key') });
@@ -79,5 +84,21 @@ describe('Rewards at the counter', () => {
     // Now 20 points: neither is offered, each says why.
     expect(await screen.findByText('Not enough points: 20 available, 100 needed.', undefined, slow)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Take Twenty off' })).toBeNull();
+  });
+
+  it('takes the earlier earn\'s message, and its balance, away when a reward is taken', async () => {
+    setLocale('en');
+    const api = fakeRewards();
+    renderPage(<CounterArea />, { groups: ['agent'], locations: 'loc-1', fetch: api.fetch, path: '/counter?customerId=c-7' });
+
+    fireEvent.change(await screen.findByLabelText('Bill number', undefined, slow), { target: { value: 'B 1' } });
+    fireEvent.change(await screen.findByLabelText('Amount (CNY)', undefined, slow), { target: { value: '10.00' } });
+    act(() => fireEvent.click(screen.getByRole('button', { name: 'Earn points' })));
+    expect(await screen.findByText('New balance: 130 points', undefined, slow)).toBeTruthy();
+
+    const takeButton = await screen.findByRole('button', { name: 'Take Twenty off' }, slow);
+    act(() => fireEvent.click(takeButton));
+    expect(await screen.findByText('K7QM-2XDR-9HFA-6TWP', undefined, slow)).toBeTruthy();
+    expect(screen.queryByText('New balance: 130 points')).toBeNull();
   });
 });

@@ -24,7 +24,7 @@ export const offersKey = (customerId: string, locationId: string | undefined) =>
  * its own (sent as its Idempotency-Key too): the API answers that request repeated with
  * the same voucher, never a second one.
  */
-export function RewardsCard({ customerId }: { customerId: string }) {
+export function RewardsCard({ customerId, onTaken }: { customerId: string; onTaken?: () => void }) {
   const t = useT(rewards);
   const locale = useLocale();
   const api = useApi();
@@ -50,7 +50,10 @@ export function RewardsCard({ customerId }: { customerId: string }) {
       if (!response.ok) throw apiErrorFrom(response, error);
       return { v: data as Voucher, replayed: response.headers.get('Idempotent-Replayed') === 'true' };
     },
-    onSuccess: (r) => setTaken(r),
+    onSuccess: (r) => {
+      setTaken(r);
+      onTaken?.();
+    },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: ['/v1/rewards'] });
       void qc.invalidateQueries({ queryKey: balanceKey(customerId) });

@@ -309,7 +309,8 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
           </Col>
         </RoleGate>
       </Row>
-      <RewardsCard customerId={customerId} />
+      {/* A take's voucher is said in the card; an earlier earn's or redeem's message, with its balance, no longer holds. */}
+      <RewardsCard customerId={customerId} onTaken={() => setOutcome(undefined)} />
     </Flex>
   );
 }
