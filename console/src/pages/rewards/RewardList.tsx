@@ -1,9 +1,10 @@
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { Tag, Typography, type TableColumnsType } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
+import { ListCard } from '../../components/ListCard';
 import { RoleGate } from '../../components/RoleGate';
 import rewards from '../../i18n/rewards';
 import { useLocale, useT } from '../../i18n';
@@ -23,7 +24,6 @@ export function RewardList() {
   const t = useT(rewards);
   const locale = useLocale();
   const api = useApi();
-  const navigate = useNavigate();
   const value = useValueText();
   const names = useLocationNames();
   const q = useQuery({ queryKey: REWARDS_KEY, queryFn: () => call(api.GET('/v1/rewards')) });
@@ -81,28 +81,16 @@ export function RewardList() {
   ];
 
   return (
-    <Card
-      title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('catalogue.title')}</h2>}
-      extra={
-        <RoleGate action="reward.edit">
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/rewards/new')}>
-            {t('catalogue.new')}
-          </Button>
-        </RoleGate>
-      }
-    >
-      <Typography.Paragraph type="secondary">{t('catalogue.intro')}</Typography.Paragraph>
-      <Table<Reward>
-        rowKey="rewardId"
-        columns={columns}
-        dataSource={items}
-        loading={q.isPending}
-        pagination={false}
-        size="middle"
-        scroll={{ x: 'max-content' }}
-        locale={{ emptyText: t('catalogue.empty') }}
-        footer={() => t('catalogue.count', { count: items.length })}
-      />
-    </Card>
+    <ListCard<Reward>
+      title={t('catalogue.title')}
+      intro={t('catalogue.intro')}
+      create={{ action: 'reward.edit', label: t('catalogue.new'), to: '/rewards/new' }}
+      rowKey="rewardId"
+      columns={columns}
+      items={items}
+      loading={q.isPending}
+      empty={t('catalogue.empty')}
+      count={t('catalogue.count', { count: items.length })}
+    />
   );
 }

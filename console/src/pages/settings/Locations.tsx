@@ -1,9 +1,10 @@
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Table, Typography, type TableColumnsType } from 'antd';
-import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { Typography, type TableColumnsType } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
+import { ListCard } from '../../components/ListCard';
 import { RoleGate } from '../../components/RoleGate';
 import { LOCATIONS_KEY } from '../../components/LocationSwitcher';
 import settings from '../../i18n/settings';
@@ -22,7 +23,6 @@ export function Locations() {
   const t = useT(settings);
   const locale = useLocale();
   const api = useApi();
-  const navigate = useNavigate();
   const now = useNow(60_000);
   const q = useQuery({ queryKey: LOCATIONS_KEY, queryFn: () => call(api.GET('/v1/locations')) });
 
@@ -76,28 +76,16 @@ export function Locations() {
   ];
 
   return (
-    <Card
-      title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('locations.title')}</h2>}
-      extra={
-        <RoleGate action="location.create">
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/settings/locations/new')}>
-            {t('locations.new')}
-          </Button>
-        </RoleGate>
-      }
-    >
-      <Typography.Paragraph type="secondary">{t('locations.intro')}</Typography.Paragraph>
-      <Table<Location>
-        rowKey="locationId"
-        columns={columns}
-        dataSource={items}
-        loading={q.isPending}
-        pagination={false}
-        size="middle"
-        scroll={{ x: 'max-content' }}
-        locale={{ emptyText: t('locations.empty') }}
-        footer={() => t('locations.count', { count: items.length })}
-      />
-    </Card>
+    <ListCard<Location>
+      title={t('locations.title')}
+      intro={t('locations.intro')}
+      create={{ action: 'location.create', label: t('locations.new'), to: '/settings/locations/new' }}
+      rowKey="locationId"
+      columns={columns}
+      items={items}
+      loading={q.isPending}
+      empty={t('locations.empty')}
+      count={t('locations.count', { count: items.length })}
+    />
   );
 }
