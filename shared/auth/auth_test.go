@@ -385,3 +385,24 @@ func TestAuthorizerShape(t *testing.T) {
 		t.Errorf("Authorizer = %+v", a)
 	}
 }
+
+func TestServingStaffIsTheGivenIdOrThePersonsOwn(t *testing.T) {
+	agent := auth.Principal{Subject: "3f1c-agent", Roles: []string{wiring.RoleAgent}}
+	machine := auth.Principal{Subject: "pos-client", Roles: []string{wiring.RoleSystem}}
+	for _, c := range []struct {
+		p           auth.Principal
+		given, want string
+	}{
+		{agent, "", "3f1c-agent"},
+		{agent, "pos:till-4", "pos:till-4"},
+		{machine, "", ""},
+		{machine, "emp-17", "emp-17"},
+	} {
+		if got, err := auth.ServingStaff(c.p, c.given, "staffId"); err != nil || got != c.want {
+			t.Errorf("%v given %q: %q %v, want %q", c.p.Roles, c.given, got, err, c.want)
+		}
+	}
+	if _, err := auth.ServingStaff(agent, "a#b", "staffId"); err == nil || !strings.Contains(err.Error(), "staffId") {
+		t.Fatalf("a staff id with '#': %v, want a 400 naming staffId", err)
+	}
+}

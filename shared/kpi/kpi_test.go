@@ -48,3 +48,23 @@ func TestAddLeavesOutZerosAndNothing(t *testing.T) {
 		t.Errorf("key %v, want KPI#loc-1 / D#2026-12-01#2", u.Key)
 	}
 }
+
+func TestMedianIsTheBucketOfTheMiddleDuration(t *testing.T) {
+	c := Counts{}
+	for _, m := range []int{3, 20, 50, 55, 100} { // buckets 5, 30, 60, 60, 120
+		c[Bucket(AcknowledgeMinutes, m)]++
+	}
+	if m, ok, over := Median(c, AcknowledgeMinutes); m != 60 || !ok || over {
+		t.Fatalf("median %d %v %v, want 60 (the third of five lies in (45, 60])", m, ok, over)
+	}
+	c[Bucket(AcknowledgeMinutes, 20000)] += 6 // six more, all over the last bound
+	if _, ok, over := Median(c, AcknowledgeMinutes); ok || !over {
+		t.Fatalf("median of mostly overlong durations: ok %v over %v, want over", ok, over)
+	}
+	if _, ok, over := Median(Counts{}, ResolveMinutes); ok || over {
+		t.Fatal("a median of nothing")
+	}
+	if Bucket(ResolveMinutes, 60) != "resMin_60" || Bucket(ResolveMinutes, 61) != "resMin_90" {
+		t.Fatal("bucket bounds are inclusive upper bounds")
+	}
+}
