@@ -4,6 +4,7 @@ import {
   FormOutlined,
   GiftOutlined,
   HomeOutlined,
+  IdcardOutlined,
   MessageOutlined,
   ScheduleOutlined,
   SettingOutlined,
@@ -14,7 +15,7 @@ import {
 import { can, type Action } from './auth/access';
 import type { Principal } from './auth/principal';
 
-export type AreaKey = 'today' | 'complaints' | 'surveys' | 'customers' | 'counter' | 'vouchers' | 'followups' | 'segments' | 'rewards' | 'settings';
+export type AreaKey = 'today' | 'complaints' | 'surveys' | 'customers' | 'counter' | 'vouchers' | 'followups' | 'team' | 'segments' | 'rewards' | 'settings';
 
 export interface Area {
   key: AreaKey;
@@ -36,6 +37,7 @@ export const AREAS: readonly Area[] = [
   { key: 'counter', path: '/counter', action: 'page.counter', icon: <GiftOutlined />, page: lazy(() => import('./pages/counter')) },
   { key: 'vouchers', path: '/vouchers', action: 'page.vouchers', icon: <TagsOutlined />, page: lazy(() => import('./pages/vouchers')) },
   { key: 'followups', path: '/followups', action: 'page.followups', icon: <ScheduleOutlined />, page: lazy(() => import('./pages/followups')) },
+  { key: 'team', path: '/team', action: 'page.team', icon: <IdcardOutlined />, page: lazy(() => import('./pages/team')) },
   { key: 'segments', path: '/segments', action: 'page.segments', icon: <ClusterOutlined />, page: lazy(() => import('./pages/segments')) },
   { key: 'rewards', path: '/rewards', action: 'page.rewards', icon: <TrophyOutlined />, page: lazy(() => import('./pages/rewards')) },
   { key: 'settings', path: '/settings', action: 'page.settings', icon: <SettingOutlined />, page: lazy(() => import('./pages/settings')) },

@@ -226,6 +226,15 @@ var matrixCases = map[string]matrixCase{
 		l := decode[place.Location](t, m.as(t, "admin", "GET", "/v1/locations/"+objectAt, "", http.StatusOK))
 		return "/v1/locations/" + objectAt, jsonOf(l)
 	}},
+	"GET /v1/locations/{locationId}/staff": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/locations/" + objectAt + "/staff", ""
+	}},
+	"PUT /v1/locations/{locationId}/staff/{staffId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return fmt.Sprintf("/v1/locations/%s/staff/mx-staff-%d", objectAt, m.next()), `{"name":"Front desk"}`
+	}},
+	"DELETE /v1/locations/{locationId}/staff/{staffId}": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return fmt.Sprintf("/v1/locations/%s/staff/mx-staff-%d", objectAt, m.next()), ""
+	}},
 
 	// Complaints.
 	"POST /v1/complaints/intake": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
@@ -245,6 +254,9 @@ var matrixCases = map[string]matrixCase{
 	}},
 	"GET /v1/reports/kpis": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/reports/kpis?interval=week&locationId=" + objectAt, ""
+	}},
+	"GET /v1/reports/staff": {request: func(t *testing.T, m *matrix, _ bool) (string, string) {
+		return "/v1/reports/staff?locationId=" + objectAt, ""
 	}},
 	"GET /v1/settings/complaints": {global: true, request: func(t *testing.T, m *matrix, _ bool) (string, string) {
 		return "/v1/settings/complaints", ""

@@ -23,10 +23,15 @@ func Routes(s *Service) map[string]http.Handler {
 			rep, err := s.Report(r.Context(), p, Query{LocationID: v.Get("locationId"), From: v.Get("from"), To: v.Get("to"), Interval: v.Get("interval")})
 			return http.StatusOK, rep, err
 		}),
+		StaffRoute: app.StaffJSON(func(r *http.Request, p auth.Principal) (int, any, error) {
+			v := r.URL.Query()
+			rep, err := s.StaffReport(r.Context(), p, StaffQuery{LocationID: v.Get("locationId"), From: v.Get("from"), To: v.Get("to")})
+			return http.StatusOK, rep, err
+		}),
 	}
 }
 
-// Function builds reports: the KPI report for staff. It only reads; the idempotency
+// Function builds reports: the KPI report and the staff report. It only reads; the idempotency
 // store (on the customers table) is there because app.Mux wants one.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}
@@ -36,7 +41,7 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: env.String("COMPLAINTS_TABLE"),
 		Customers:  customers.Table,
 		Loyalty:    env.String("LOYALTY_TABLE"),
-	}}
+	}, Directory: locs.StaffDirectory, MinResponses: env.Int("STAFF_REPORT_MIN_RESPONSES", DefaultMinResponses)}
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, customers.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

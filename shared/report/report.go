@@ -5,7 +5,6 @@
 package report
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -35,6 +34,10 @@ type Service struct {
 	// Registry lists every registered location: what "all locations" means.
 	Registry func(context.Context) ([]string, error)
 	Clock    clock.Clock
+	// Directory names staff ids (the staff report); MinResponses is the fewest
+	// responses a staff member's scores are shown from (DefaultMinResponses if 0).
+	Directory    Directory
+	MinResponses int
 }
 
 // Intervals a report may be asked in.
@@ -264,10 +267,7 @@ const parallel = 8
 // location (two in the loyalty table for weeks and months), at most parallel at once.
 func (s *Service) read(ctx context.Context, locs []string, iv intervals) ([]located, error) {
 	out := make([]located, len(locs))
-	var mu sync.Mutex
-	var first error
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
+	var jobs []func(context.Context) (func(), error)
 	from, to := kpi.Of(iv.from), kpi.Of(iv.to)
 	for i, loc := range locs {
 		out[i] = located{days: map[string]kpi.Counts{}, distinct: map[string]kpi.Counts{}}
@@ -276,34 +276,54 @@ func (s *Service) read(ctx context.Context, locs []string, iv intervals) ([]loca
 			kind  kpi.Kind
 			into  map[string]kpi.Counts
 		}
-		jobs := []job{{s.Tables.Surveys, kpi.Day, out[i].days}, {s.Tables.Complaints, kpi.Day, out[i].days},
+		reads := []job{{s.Tables.Surveys, kpi.Day, out[i].days}, {s.Tables.Complaints, kpi.Day, out[i].days},
 			{s.Tables.Customers, kpi.Day, out[i].days}, {s.Tables.Loyalty, kpi.Day, out[i].days}}
 		switch iv.interval {
 		case Weekly:
-			jobs = append(jobs, job{s.Tables.Loyalty, kpi.Week, out[i].distinct})
+			reads = append(reads, job{s.Tables.Loyalty, kpi.Week, out[i].distinct})
 		case Monthly:
-			jobs = append(jobs, job{s.Tables.Loyalty, kpi.Month, out[i].distinct})
+			reads = append(reads, job{s.Tables.Loyalty, kpi.Month, out[i].distinct})
 		}
-		for _, j := range jobs {
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
+		for _, j := range reads {
+			jobs = append(jobs, func(ctx context.Context) (func(), error) {
 				got, err := kpi.Read(ctx, s.DB, j.table, loc, j.kind, from.Key(j.kind), to.Key(j.kind))
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					first = cmp.Or(first, err)
-					return
-				}
-				for period, c := range got {
-					if j.into[period] == nil {
-						j.into[period] = kpi.Counts{}
+				return func() {
+					for period, c := range got {
+						if j.into[period] == nil {
+							j.into[period] = kpi.Counts{}
+						}
+						addAll(j.into[period], c, false)
 					}
-					addAll(j.into[period], c, false)
-				}
+				}, err
 			})
 		}
 	}
+	return out, fanOut(ctx, jobs)
+}
+
+// fanOut runs the reads, at most parallel at once, and then applies what each read
+// returned in the reads' order (so results that overlap merge the same way every
+// time); the first error is returned and nothing is applied.
+func fanOut(ctx context.Context, reads []func(context.Context) (func(), error)) error {
+	apply := make([]func(), len(reads))
+	errs := make([]error, len(reads))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			apply[i], errs[i] = read(ctx)
+		})
+	}
 	wg.Wait()
-	return out, first
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, f := range apply {
+		f()
+	}
+	return nil
 }

@@ -498,7 +498,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers",
-		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), search (by phone, email, id or the start of a name), consent per channel, with time and source; the locations registry; the webhook key for admins.",
+		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), search (by phone, email, id or the start of a name), consent per channel, with time and source; the locations registry and each location's staff directory; the webhook key for admins.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "POST", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
@@ -511,6 +511,9 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/locations", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "PUT", Path: "/v1/locations/{locationId}", Auth: JWT, Roles: AdminOnly},
+			{Method: "GET", Path: "/v1/locations/{locationId}/staff", Auth: JWT, Roles: Staff},
+			{Method: "PUT", Path: "/v1/locations/{locationId}/staff/{staffId}", Auth: JWT, Roles: ManagerUp},
+			{Method: "DELETE", Path: "/v1/locations/{locationId}/staff/{staffId}", Auth: JWT, Roles: ManagerUp},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite},
 		Keys:   map[string]Access{"webhook": Read, "cursor": Read},
@@ -680,10 +683,12 @@ var Functions = []Function{
 	},
 	{
 		Name: "reports",
-		Description: "The KPI report for staff: survey, complaint, visit and loyalty figures per day, ISO week or month, read from the counters " +
-			"each domain keeps in its own table as things happen (shared/kpi), so its cost grows with days and locations, never with records.",
+		Description: "The KPI report and the staff report: survey, complaint, visit and loyalty figures per day, ISO week or month, and per " +
+			"staff member, read from the counters each domain keeps in its own table as things happen (shared/kpi), so their cost grows with " +
+			"days, locations and staff, never with records.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/reports/kpis", Auth: JWT, Roles: Staff},
+			{Method: "GET", Path: "/v1/reports/staff", Auth: JWT, Roles: Staff},
 		}},
 		// One Query per table and location on its KPI partition; the customers table
 		// also lists the registered locations (all-locations tokens).
@@ -693,6 +698,7 @@ var Functions = []Function{
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
+			{Name: "STAFF_REPORT_MIN_RESPONSES", Setting: "staffReportMinResponses", Value: "5"},
 		},
 		TimeoutSeconds: 10,
 		MemoryMB:       256,

@@ -338,6 +338,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/locations/{locationId}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A location's staff directory: display names for the staff ids records carry (404 to tokens of other locations) */
+        get: operations["listStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/locations/{locationId}/staff/{staffId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Name a staff id at a location (manager or admin); a second PUT renames */
+        put: operations["nameStaff"];
+        post?: never;
+        /** Take a staff id's name out of a location's directory (manager or admin); records keep the id */
+        delete: operations["unnameStaff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/complaints": {
         parameters: {
             query?: never;
@@ -470,6 +505,23 @@ export interface paths {
         };
         /** KPIs per day, ISO week or month — surveys, complaints, visits, loyalty — from counters kept as things happen, never scans */
         get: operations["kpiReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per staff member: visits served, responses attributed and their scores, cases handled, SLA compliance, medians, reopen rate, compensation — from counters kept as things happen; an agent sees only their own line */
+        get: operations["staffReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1523,6 +1575,83 @@ export interface components {
             pointsIssued: number;
             /** @description points redeemed at the locations, less reversals on the reversal's day */
             pointsRedeemed: number;
+        };
+        StaffMember: {
+            staffId: string;
+            locationId: string;
+            name: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description the subject of the manager who named them */
+            updatedBy: string;
+        };
+        StaffReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            locationId?: string;
+            /** @description the locations summed */
+            locations: string[];
+            /** @description the fewest responses a staff member's scores are shown from (setting staffReportMinResponses) */
+            minResponses: number;
+            /** @description by name, or id where unnamed */
+            staff: components["schemas"]["StaffFigures"][];
+        };
+        /** @description One staff member's figures over the period, summed over the locations; rates are shares (0..1) from summed parts, null when there was nothing to measure */
+        StaffFigures: {
+            staffId: string;
+            /** @description the staff directory's name at one of the locations */
+            name?: string;
+            /** @description visits served */
+            visits: number;
+            /** @description survey responses attributed (a response inherits its visit's staff member) */
+            responses: number;
+            /** @description fewer responses than minResponses: nps, csat and dimensions are left out rather than scored */
+            notEnoughData: boolean;
+            nps: number | null;
+            csat: number | null;
+            /** @description mean score per dimension */
+            dimensions: {
+                [key: string]: number;
+            };
+            /** @description cases opened about this member's service */
+            complaintsAttributed: number;
+            /** @description resolutions this member made */
+            casesHandled: number;
+            /** @description share of those resolutions within the resolve deadline */
+            slaCompliance: number | null;
+            /** @description acknowledgements this member made */
+            acknowledged: number;
+            /** @description share of those within the acknowledge deadline */
+            acknowledgeCompliance: number | null;
+            medianAcknowledgeMinutes: components["schemas"]["BucketMedian"] | null;
+            medianResolveMinutes: components["schemas"]["BucketMedian"] | null;
+            /** @description reopenings of cases this member resolved */
+            reopened: number;
+            /** @description reopened per resolution */
+            reopenRate: number | null;
+            compensationPoints: number;
+            compensationVouchers: number;
+            trend: components["schemas"]["StaffWeek"][];
+        };
+        /** @description a median of business minutes known to its bucket: at most atMost, or more than over */
+        BucketMedian: {
+            atMost?: number;
+            over?: number;
+        };
+        StaffWeek: {
+            /** @description ISO week, 2026-W49 */
+            period: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            visits: number;
+            responses: number;
+            notEnoughData: boolean;
+            nps: number | null;
+            csat: number | null;
         };
         ComplaintReport: {
             /** Format: date */
@@ -2833,6 +2962,98 @@ export interface operations {
             429: components["responses"]["Throttled"];
         };
     };
+    listStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The named staff, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StaffMember"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    nameStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+                /** @description a person's token subject or a point of sale's id */
+                staffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    unnameStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+                staffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone (or was never named). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
     complaintQueue: {
         parameters: {
             query?: {
@@ -3160,6 +3381,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KPIReport"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+        };
+    };
+    staffReport: {
+        parameters: {
+            query?: {
+                /** @description first local day; default 29 days before to */
+                from?: string;
+                /** @description last local day, inclusive; default today; at most 366 days */
+                to?: string;
+                /** @description one location; default every location the token may see */
+                locationId?: components["parameters"]["LocationQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffReport"];
                 };
             };
             400: components["responses"]["Problem"];

@@ -33,8 +33,8 @@ describe('the menu', () => {
   const keys = (groups: string[]) => areasFor(as(...groups)).map((a) => a.key);
 
   it('offers each role only the areas it may open', () => {
-    expect(keys(['agent'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups']);
-    expect(keys(['manager'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups', 'segments']);
+    expect(keys(['agent'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups', 'team']);
+    expect(keys(['manager'])).toEqual(['today', 'complaints', 'surveys', 'customers', 'counter', 'vouchers', 'followups', 'team', 'segments']);
     expect(keys(['admin'])).toEqual(AREAS.map((a) => a.key));
     expect(keys([])).toEqual([]);
   });

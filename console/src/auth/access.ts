@@ -19,6 +19,7 @@ export const ACTIONS = {
   'page.counter': STAFF,
   'page.vouchers': STAFF,
   'page.followups': STAFF,
+  'page.team': STAFF,
   'page.segments': MANAGER_UP,
   'page.rewards': ADMIN,
   'page.settings': ADMIN,
@@ -56,6 +57,8 @@ export const ACTIONS = {
   'segment.campaign': MANAGER_UP,
   'value.settings': ADMIN,
   'value.winBack': MANAGER_UP,
+  // staff: the directory of names (an agent's Team page shows their own figures)
+  'staff.name': MANAGER_UP,
   // locations
   'location.create': ADMIN,
   'location.edit': ADMIN,

@@ -8,6 +8,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 
@@ -27,9 +28,10 @@ type Registry struct {
 	Clock clock.Clock
 }
 
-// Routes are the handlers of the /v1/locations routes, keyed by route pattern.
+// Routes are the handlers of the /v1/locations routes (the staff directory's
+// included), keyed by route pattern.
 func Routes(s *Registry) map[string]http.Handler {
-	return map[string]http.Handler{
+	routes := map[string]http.Handler{
 		"POST /v1/locations": http.HandlerFunc(s.createLocation),
 		"GET /v1/locations":  http.HandlerFunc(s.listLocations),
 		"GET /v1/locations/{locationId}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,6 +45,8 @@ func Routes(s *Registry) map[string]http.Handler {
 		}),
 		"PUT /v1/locations/{locationId}": http.HandlerFunc(s.updateLocation),
 	}
+	maps.Copy(routes, staffRoutes(s))
+	return routes
 }
 
 // Visible reads a registered location the principal may act on: another location's
