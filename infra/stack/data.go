@@ -65,11 +65,22 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 	table := awsdynamodb.NewTable(b.stack, jsii.String(tableID(def.Name)), props)
 	for _, idx := range def.Indexes {
 		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-			IndexName:      jsii.String(idx.Name),
-			PartitionKey:   attribute(idx.PartitionKey),
-			SortKey:        optionalAttribute(idx.SortKey),
-			ProjectionType: awsdynamodb.ProjectionType_ALL,
+			IndexName:        jsii.String(idx.Name),
+			PartitionKey:     attribute(idx.PartitionKey),
+			SortKey:          optionalAttribute(idx.SortKey),
+			ProjectionType:   projectionTypes[idx.Projection.ProjectionType()],
+			NonKeyAttributes: nonKey(idx.Projection),
 		})
+		if idx.Replaces != "" {
+			// Kept one release: deployed stacks have it, and a stack update may not
+			// delete it in the same update that creates its successor.
+			table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+				IndexName:      jsii.String(idx.Replaces),
+				PartitionKey:   attribute(idx.PartitionKey),
+				SortKey:        optionalAttribute(idx.SortKey),
+				ProjectionType: awsdynamodb.ProjectionType_ALL,
+			})
+		}
 	}
 	b.output(tableID(def.Name)+"Name", table.TableName(), "DynamoDB table "+def.Name)
 	return &dataTable{def: def, table: table, key: key}
@@ -79,6 +90,22 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 var keyTypes = map[wiring.KeyType]awsdynamodb.AttributeType{
 	wiring.String: awsdynamodb.AttributeType_STRING,
 	wiring.Number: awsdynamodb.AttributeType_NUMBER,
+}
+
+// projectionTypes maps the wiring's projection types to CDK's enum names.
+var projectionTypes = map[wiring.ProjectionType]awsdynamodb.ProjectionType{
+	wiring.ProjectAll:      awsdynamodb.ProjectionType_ALL,
+	wiring.ProjectKeysOnly: awsdynamodb.ProjectionType_KEYS_ONLY,
+	wiring.ProjectInclude:  awsdynamodb.ProjectionType_INCLUDE,
+}
+
+// nonKey is an INCLUDE projection's listed attributes; nil for the others, which
+// may not list any.
+func nonKey(p wiring.Projection) *[]*string {
+	if len(p.NonKey) == 0 {
+		return nil
+	}
+	return jsii.Strings(p.NonKey...)
 }
 
 func attribute(k wiring.Key) *awsdynamodb.Attribute {

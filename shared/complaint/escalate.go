@@ -40,26 +40,28 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 	for shard := range slaShards {
 		var start map[string]types.AttributeValue
 		for {
-			out, err := s.Store.DB.Query(ctx, &dynamodb.QueryInput{
-				TableName: aws.String(s.Store.Table), IndexName: aws.String("sla"),
+			// The index holds keys only: the case's id is its pk's.
+			out, err := dynamo.Backfilled(s.Store.DB, "complaints", slaIndex).Query(ctx, &dynamodb.QueryInput{
+				TableName: aws.String(s.Store.Table), IndexName: aws.String(slaIndex),
 				KeyConditionExpression: aws.String("slaPk = :pk AND slaSk <= :upTo"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
 					":pk": dynamo.S(slaPK(shard)), ":upTo": dynamo.S(slaUpTo(now)),
 				},
-				ProjectionExpression: aws.String("id"), Limit: aws.Int32(100), ExclusiveStartKey: start,
+				ProjectionExpression: aws.String("pk"), Limit: aws.Int32(100), ExclusiveStartKey: start,
 			})
 			if err != nil {
 				return rep, dynamo.Unavailable(err, "query SLA index")
 			}
-			var ids []struct {
-				ID string `dynamodbav:"id"`
+			var keys []struct {
+				PK string `dynamodbav:"pk"`
 			}
-			if err := attributevalue.UnmarshalListOfMaps(out.Items, &ids); err != nil {
+			if err := attributevalue.UnmarshalListOfMaps(out.Items, &keys); err != nil {
 				return rep, err
 			}
-			for _, it := range ids {
+			for _, k := range keys {
 				rep.Checked++
-				n, err := s.escalate(ctx, st, locs, it.ID, now)
+				id := caseIDOf(k.PK)
+				n, err := s.escalate(ctx, st, locs, id, now)
 				switch {
 				case errors.Is(err, ErrChanged):
 					rep.Conflicts++ // staff acted meanwhile: the next run looks again
@@ -68,7 +70,7 @@ func (s *Service) CheckSLAs(ctx context.Context, now time.Time) (SLAReport, erro
 					// it stays in the index and is tried again on the next run.
 					rep.Failed++
 					firstErr = cmp.Or(firstErr, err)
-					slog.ErrorContext(ctx, "sla check failed", "complaintId", it.ID, "error", err.Error())
+					slog.ErrorContext(ctx, "sla check failed", "complaintId", id, "error", err.Error())
 				}
 				rep.Fired += n
 			}

@@ -24,8 +24,8 @@ package complaint
 //
 //	queue       queuePk = Q#<locationId>       queueSk = <status>#<createdAt>#<id>
 //	byAssignee  assigneePk = A#<assignee>      assigneeSk = <status>#<createdAt>#<id>
-//	sla         slaPk = SLA#<shard>            slaSk = <next check time>#<id>, only while a
-//	                                           clock runs toward a ladder step
+//	slaKeys     slaPk = SLA#<shard>            slaSk = <next check time>#<id>, only while a
+//	                                           clock runs toward a ladder step (keys only)
 //	byCustomer  customerPk = CUST#<customerId> customerSk = <createdAt>#<id>, cases linked
 //	                                           to a customer (timeline, merge, erasure)
 //
@@ -41,7 +41,8 @@ package complaint
 //	                                  its event (condition: new), aggregate, follow-ups
 //	the queue of a location           Query queue Q#<loc>, begins_with(queueSk, <status>#)
 //	an assignee's queue               Query byAssignee A#<assignee>
-//	clocks due for a ladder step      Query sla SLA#<shard>, slaSk <= now: never a scan
+//	clocks due for a ladder step      Query slaKeys SLA#<shard>, slaSk <= now: never a
+//	                                  scan; then each case by its pk
 //	the report of a period            Query AGG#<loc>, sk BETWEEN <from># and <to>#~ per
 //	                                  location: its cost grows with days, never with cases
 
@@ -50,6 +51,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/id"
@@ -77,6 +79,12 @@ func rrPK(team string) string    { return "RR#" + team }
 func queuePK(loc string) string  { return "Q#" + loc }
 func assigneePK(a string) string { return "A#" + a }
 func aggPK(loc string) string    { return "AGG#" + loc }
+
+// caseIDOf is the id of the case whose pk is pk.
+func caseIDOf(pk string) string { return strings.TrimPrefix(pk, "CASE#") }
+
+// slaIndex is the index of cases whose SLA clock runs (keys only).
+const slaIndex = "slaKeys"
 
 // customerPK is the byCustomer index's partition key of a case linked to a customer.
 // It is this table's own index key; its format (CUST#<customerId>) is the one every

@@ -24,9 +24,10 @@ import (
 //
 // Indexes (sparse, on the profile item CUST#<id> / PROFILE):
 //
-//	home    homePk = HOME#<locationId>  homeSk = <customerId>           profiles of a home location
-//	byName  namePk = NAME#<locationId>  nameSk = <folded name>#<id>     named profiles of a home
-//	                                                                    location, by name
+//	home        homePk = HOME#<locationId>  homeSk = <customerId>        profiles of a home location
+//	byNameKeys  namePk = NAME#<locationId>  nameSk = <folded name>#<id>  named profiles of a home
+//	                                                                     location, by name (keys
+//	                                                                     only)
 //
 // Both are kept by every write of the profile (create, PATCH) and left by a merged
 // duplicate; an erased profile's item goes, and its index entries with it.
@@ -40,8 +41,9 @@ import (
 //	                                  customer, channel and key version)
 //	a location; all locations         GetItem LOC / <id>; Query pk = LOC
 //	a customer by phone or email      GetItem PHONE#<e164> or EMAIL#<address>
-//	search by name at a location      Query byName namePk = NAME#<loc>, nameSk
-//	                                  begins_with <folded prefix>
+//	search by name at a location      Query byNameKeys namePk = NAME#<loc>, nameSk
+//	                                  begins_with <folded prefix>; then BatchGetItem
+//	                                  the page's profiles
 //
 // Signing keys are not kept here but in KMS and Secrets Manager (shared/keyring): the
 // KEY#<purpose> items of earlier local releases are no longer read.
@@ -65,6 +67,9 @@ func emailPK(addr string) string { return "EMAIL#" + addr }
 
 func homePK(loc string) string { return "HOME#" + loc }
 func namePK(loc string) string { return "NAME#" + loc }
+
+// nameIndex is the index of named profiles by name (keys only).
+const nameIndex = "byNameKeys"
 
 // nameSK sorts a profile by its folded name; the id keeps two namesakes apart.
 func nameSK(name, id string) string { return FoldName(name) + "#" + id }

@@ -138,11 +138,11 @@ func (s *Service) Search(ctx context.Context, p auth.Principal, q SearchQuery) (
 }
 
 // SearchByName is a page of the named profiles whose home is a location and whose
-// folded name starts with prefix (every named one for ""), by name, through the byName
-// index; next is nil on the last page.
+// folded name starts with prefix (every named one for ""), by name, through the
+// byNameKeys index; next is nil on the last page.
 func (s *Store) SearchByName(ctx context.Context, locationID, prefix string, limit int, start map[string]types.AttributeValue) ([]Profile, map[string]types.AttributeValue, error) {
 	in := &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("byName"),
+		TableName: aws.String(s.Table), IndexName: aws.String(nameIndex),
 		KeyConditionExpression:    aws.String("namePk = :l"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":l": dynamo.S(namePK(locationID))},
 		Limit:                     aws.Int32(int32(limit)), ExclusiveStartKey: start,
@@ -151,12 +151,18 @@ func (s *Store) SearchByName(ctx context.Context, locationID, prefix string, lim
 		in.KeyConditionExpression = aws.String("namePk = :l AND begins_with(nameSk, :p)")
 		in.ExpressionAttributeValues[":p"] = dynamo.S(prefix)
 	}
-	out, err := s.DB.Query(ctx, in)
+	out, err := dynamo.Backfilled(s.DB, "customers", nameIndex).Query(ctx, in)
+	if err != nil {
+		return nil, nil, dynamo.Unavailable(err, "search customers by name")
+	}
+	// The index holds keys only: the page's profiles are read by key. One erased or
+	// merged away meanwhile is left out.
+	raws, err := dynamo.GetMany(ctx, s.DB, s.Table, dynamo.KeysOf(out.Items), false)
 	if err != nil {
 		return nil, nil, dynamo.Unavailable(err, "search customers by name")
 	}
 	var items []profileItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+	if err := attributevalue.UnmarshalListOfMaps(raws, &items); err != nil {
 		return nil, nil, err
 	}
 	profs := make([]Profile, len(items))

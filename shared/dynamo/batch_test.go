@@ -90,3 +90,36 @@ func TestGetManyReadsEveryItemAcrossBatchesAndUnprocessedKeys(t *testing.T) {
 		t.Fatalf("no keys: %d items, %v, %d calls in all; want none, no call", len(items), err, slow.calls)
 	}
 }
+
+// GetMany gives the items of more keys than one BatchGetItem takes in the order the
+// keys were asked (a keys-only index's page keeps its order), leaving out a key with
+// no item.
+func TestGetManyKeepsTheOrderOfKeys(t *testing.T) {
+	ctx := context.Background()
+	env := testenv.New(t)
+	db, table := env.Clients.DynamoDB, env.Names("customers")
+	var keys []map[string]types.AttributeValue
+	for i := range 150 {
+		key := dynamo.Key(fmt.Sprintf("GETALL#%03d", i), "X")
+		item := map[string]types.AttributeValue{"pk": key["pk"], "sk": key["sk"], "n": dynamo.N(int64(i))}
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, key)
+	}
+	slices.Reverse(keys)
+	asked := append(keys[:75:75], append([]map[string]types.AttributeValue{dynamo.Key("GETALL#none", "X")}, keys[75:]...)...)
+
+	items, err := dynamo.GetMany(ctx, db, table, asked, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 150 {
+		t.Fatalf("%d items, want 150", len(items))
+	}
+	for i, it := range items {
+		if got, want := it["n"].(*types.AttributeValueMemberN).Value, fmt.Sprint(149-i); got != want {
+			t.Fatalf("item %d is n=%s, want n=%s", i, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -232,16 +233,35 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, names Names, tables 
 	return nil
 }
 
-// addIndexes creates the global secondary indexes an existing table lacks, one at a
-// time as DynamoDB requires, waiting for each (local data kept across releases).
+// addIndexes brings an existing table's global secondary indexes to the wiring's, one
+// change at a time as DynamoDB requires, waiting for each (local data kept across
+// releases): it deletes the indexes the wiring no longer lists (those a renamed one
+// replaces) and those whose projection differs, then creates the missing ones.
 func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTableInput) error {
 	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
 	if err != nil {
 		return fmt.Errorf("describe table %s: %w", *in.TableName, err)
 	}
+	want := map[string]types.GlobalSecondaryIndex{}
+	for _, ix := range in.GlobalSecondaryIndexes {
+		want[aws.ToString(ix.IndexName)] = ix
+	}
 	have := map[string]bool{}
 	for _, ix := range out.Table.GlobalSecondaryIndexes {
-		have[aws.ToString(ix.IndexName)] = true
+		name := aws.ToString(ix.IndexName)
+		w, ok := want[name]
+		if ok && sameProjection(ix.Projection, w.Projection) {
+			have[name] = true
+			continue
+		}
+		_, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: in.TableName,
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: ix.IndexName}}}})
+		if err != nil {
+			return fmt.Errorf("delete index %s of %s: %w", name, *in.TableName, err)
+		}
+		if err := waitForIndex(ctx, db, aws.ToString(in.TableName), name, indexGone); err != nil {
+			return err
+		}
 	}
 	for _, ix := range in.GlobalSecondaryIndexes {
 		if have[aws.ToString(ix.IndexName)] {
@@ -253,26 +273,41 @@ func addIndexes(ctx context.Context, db *dynamodb.Client, in *dynamodb.CreateTab
 		if err != nil {
 			return fmt.Errorf("add index %s to %s: %w", aws.ToString(ix.IndexName), *in.TableName, err)
 		}
-		if err := waitForIndex(ctx, db, aws.ToString(in.TableName), aws.ToString(ix.IndexName)); err != nil {
+		if err := waitForIndex(ctx, db, aws.ToString(in.TableName), aws.ToString(ix.IndexName), indexActive); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// waitForIndex polls until a new index is active, for at most five minutes or until
-// ctx ends.
-func waitForIndex(ctx context.Context, db *dynamodb.Client, table, index string) error {
+// sameProjection reports whether two projections copy the same attributes (the
+// order of the listed ones aside).
+func sameProjection(a, b *types.Projection) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.ProjectionType != b.ProjectionType {
+		return false
+	}
+	x, y := slices.Clone(a.NonKeyAttributes), slices.Clone(b.NonKeyAttributes)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+// waitForIndex polls until done says an index is as wanted (active, or gone), for at
+// most five minutes or until ctx ends.
+func waitForIndex(ctx context.Context, db *dynamodb.Client, table, index string, done func(*types.TableDescription, string) bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	for {
 		d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 		switch {
 		case ctx.Err() != nil:
-			return fmt.Errorf("index %s of %s not active: %w", index, table, ctx.Err())
+			return fmt.Errorf("index %s of %s not ready: %w", index, table, ctx.Err())
 		case err != nil:
 			return fmt.Errorf("describe table %s: %w", table, err)
-		case indexActive(d.Table, index):
+		case done(d.Table, index):
 			return nil
 		}
 		select {
@@ -289,6 +324,12 @@ func indexActive(t *types.TableDescription, name string) bool {
 		}
 	}
 	return false
+}
+
+func indexGone(t *types.TableDescription, name string) bool {
+	return !slices.ContainsFunc(t.GlobalSecondaryIndexes, func(ix types.GlobalSecondaryIndexDescription) bool {
+		return aws.ToString(ix.IndexName) == name
+	})
 }
 
 func createInput(name string, t wiring.Table) *dynamodb.CreateTableInput {
@@ -311,7 +352,7 @@ func createInput(name string, t wiring.Table) *dynamodb.CreateTableInput {
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
 			IndexName:  aws.String(ix.Name),
 			KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			Projection: projection(ix.Projection),
 		})
 	}
 	for n, typ := range attrs {
@@ -320,6 +361,15 @@ func createInput(name string, t wiring.Table) *dynamodb.CreateTableInput {
 		})
 	}
 	return in
+}
+
+// projection is an index's projection as DynamoDB takes it.
+func projection(p wiring.Projection) *types.Projection {
+	out := &types.Projection{ProjectionType: types.ProjectionType(p.ProjectionType())}
+	if len(p.NonKey) > 0 {
+		out.NonKeyAttributes = slices.Clone(p.NonKey)
+	}
+	return out
 }
 
 // KeyKind is what a key is, without which one: its prefix before the first "#"

@@ -2,10 +2,14 @@ package dynamo_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/emulator"
@@ -14,8 +18,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// A table made by an earlier release gets the indexes added since, so make run keeps
-// working on the data it kept. It runs on its own DynamoDB Local: index backfills queue
+// A table made by an earlier release gets the indexes added since, and those whose
+// projection changed, so make run keeps working on the data it kept. It runs on its own DynamoDB Local: index backfills queue
 // behind every other test's tables on the shared one.
 func TestCreateTablesAddsMissingIndexes(t *testing.T) {
 	ctx := context.Background()
@@ -49,5 +53,47 @@ func TestCreateTablesAddsMissingIndexes(t *testing.T) {
 	}
 	if !got["byA"] || !got["byB"] || len(got) != 2 {
 		t.Fatalf("indexes %v, want byA and byB", got)
+	}
+
+	// A later release projects byA's keys only and renames byB for a narrower
+	// projection: the local table follows, and keeps its items in both.
+	item := map[string]types.AttributeValue{"pk": dynamo.S("P"), "sk": dynamo.S("S"), "aPk": dynamo.S("A"),
+		"bPk": dynamo.S("B"), "bSk": dynamo.S("1"), "x": dynamo.S("kept"), "y": dynamo.S("dropped")}
+	if _, err := env.Clients.DynamoDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(names("things")), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	narrow := full
+	narrow.Indexes = []wiring.Index{
+		{Name: "byA", PartitionKey: full.Indexes[0].PartitionKey, Projection: wiring.Projection{Type: wiring.ProjectKeysOnly}},
+		{Name: "byBx", PartitionKey: full.Indexes[1].PartitionKey, SortKey: full.Indexes[1].SortKey,
+			Projection: wiring.Projection{Type: wiring.ProjectInclude, NonKey: []string{"x"}}, Replaces: "byB"},
+	}
+	if err := dynamo.CreateTables(ctx, env.Clients.DynamoDB, names, []wiring.Table{narrow}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = env.Clients.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(names("things"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	projections := map[string]string{}
+	for _, ix := range out.Table.GlobalSecondaryIndexes {
+		projections[aws.ToString(ix.IndexName)] = fmt.Sprint(ix.Projection.ProjectionType, " ", ix.Projection.NonKeyAttributes)
+	}
+	if want := map[string]string{"byA": "KEYS_ONLY []", "byBx": "INCLUDE [x]"}; !maps.Equal(projections, want) {
+		t.Fatalf("indexes %v, want %v", projections, want)
+	}
+	for ix, want := range map[string][]string{"byA": {"aPk", "pk", "sk"}, "byBx": {"bPk", "bSk", "pk", "sk", "x"}} {
+		q, err := env.Clients.DynamoDB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(names("things")), IndexName: aws.String(ix),
+			KeyConditionExpression: aws.String("#k = :v"), ExpressionAttributeNames: map[string]string{"#k": want[0]},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": item[want[0]]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Items) != 1 {
+			t.Fatalf("%s holds %d items, want 1", ix, len(q.Items))
+		}
+		if got := slices.Sorted(maps.Keys(q.Items[0])); !slices.Equal(got, want) {
+			t.Errorf("%s entry has %v, want %v", ix, got, want)
+		}
 	}
 }

@@ -23,8 +23,8 @@ package followup
 //
 //	customerPk = CUST#<customerId>   customerSk = <createdAt>#<id>
 //
-// Index "byLocation" (sparse: only follow-ups from a location) lists a location's by
-// due time:
+// Index "byLocationKeys" (sparse: only follow-ups from a location; keys only) lists a
+// location's by due time:
 //
 //	locationPk = LOC#<locationId>    locationSk = <dueAt>#<id>
 //
@@ -39,8 +39,9 @@ package followup
 //	outbox, latest sent first           Query pk = OUTBOX, every page, sorted by sentAt
 //	                                    (ids are in no time order; local and dev only)
 //	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
-//	a location's, latest due first      Query byLocation: locationPk = LOC#<id>, locationSk
-//	                                    between the asked due times, descending
+//	a location's, latest due first      Query byLocationKeys: locationPk = LOC#<id>,
+//	                                    locationSk between the asked due times,
+//	                                    descending; then BatchGetItem the page's records
 
 import (
 	"crypto/sha256"
@@ -58,6 +59,9 @@ const Shards = 8
 const sortTime = "2006-01-02T15:04:05.000Z"
 
 func recordPK(id string) string { return "FU#" + id }
+
+// locationIndex is the index of a location's follow-ups (keys only).
+const locationIndex = "byLocationKeys"
 
 const recordSK = "FU"
 

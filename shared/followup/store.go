@@ -374,13 +374,24 @@ func (s *Store) ForLocation(ctx context.Context, locationID string, from, to tim
 	if !to.IsZero() {
 		hi = upTo(to)
 	}
-	return s.page(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("byLocation"),
+	out, err := dynamo.Backfilled(s.DB, "followups", locationIndex).Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String(locationIndex),
 		KeyConditionExpression: aws.String("locationPk = :l AND locationSk BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":l": dynamo.S(locationPK(locationID)), ":lo": dynamo.S(lo), ":hi": dynamo.S(hi)},
 		ScanIndexForward: aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
 	})
+	if err != nil {
+		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
+	}
+	// The index holds keys only: the page's records are read by key. One deleted
+	// meanwhile (erasure) is left out.
+	raws, err := dynamo.GetMany(ctx, s.DB, s.Table, dynamo.KeysOf(out.Items), false)
+	if err != nil {
+		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
+	}
+	fs, err := followups(raws)
+	return fs, out.LastEvaluatedKey, err
 }
 
 // page runs one page of an index query over follow-up records.
@@ -389,13 +400,19 @@ func (s *Store) page(ctx context.Context, in *dynamodb.QueryInput) ([]Followup, 
 	if err != nil {
 		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
 	}
+	fs, err := followups(out.Items)
+	return fs, out.LastEvaluatedKey, err
+}
+
+// followups decodes follow-up records.
+func followups(raws []map[string]types.AttributeValue) ([]Followup, error) {
 	var items []item
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, nil, err
+	if err := attributevalue.UnmarshalListOfMaps(raws, &items); err != nil {
+		return nil, err
 	}
 	fs := make([]Followup, len(items))
 	for i, it := range items {
 		fs[i] = it.Followup
 	}
-	return fs, out.LastEvaluatedKey, nil
+	return fs, nil
 }

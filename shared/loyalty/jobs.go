@@ -42,8 +42,8 @@ func (s *Service) RunTimers(ctx context.Context, now time.Time) (TimerReport, er
 	for shard := range dueShards {
 		var start map[string]types.AttributeValue
 		for {
-			out, err := s.Store.DB.Query(ctx, &dynamodb.QueryInput{
-				TableName: aws.String(s.Store.Table), IndexName: aws.String("due"),
+			out, err := dynamo.Backfilled(s.Store.DB, "loyalty", dueIndex).Query(ctx, &dynamodb.QueryInput{
+				TableName: aws.String(s.Store.Table), IndexName: aws.String(dueIndex),
 				KeyConditionExpression: aws.String("duePk = :pk AND dueSk <= :upTo"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
 					":pk": dynamo.S(fmt.Sprintf("DUE#%d", shard)), ":upTo": dynamo.S(dueUpTo(now)),

@@ -27,8 +27,9 @@ package loyalty
 //
 // Indexes (sparse):
 //
-//	due       duePk = DUE#<shard>   dueSk = <time>#<kind>#<customerId>#<lotId>: the next
-//	          timer of a lot (release, reminder, expiry) or an account (tier review)
+//	dueKeys   duePk = DUE#<shard>   dueSk = <time>#<kind>#<customerId>#<lotId>: the next
+//	          timer of a lot (release, reminder, expiry) or an account (tier review);
+//	          keys only, the sort key names all the job needs
 //	birthday  bdayPk = BDAY#<MM-DD>  bdaySk = <customerId>: members with a birthday
 //
 // Access patterns:
@@ -47,7 +48,7 @@ package loyalty
 //	                                  timer (still set) archives it
 //	the ledger, newest first          Query ACCT#<id>, begins_with(sk, "E#"), descending
 //	a repeated sourceId               GetItem ACCT#<id> / S#<sourceId>: the first entry
-//	timers due                        Query due DUE#<shard>, dueSk <= now: never a scan
+//	timers due                        Query dueKeys DUE#<shard>, dueSk <= now: never a scan
 //	birthdays today somewhere         Query birthday BDAY#<MM-DD> for the dates alive now
 //	reconciliation                    a parallel Scan: it must read every entry anyway
 
@@ -70,6 +71,9 @@ const (
 	sortTime   = "2006-01-02T15:04:05.000Z"
 	dueShards  = 4
 )
+
+// dueIndex is the index of timers (keys only).
+const dueIndex = "dueKeys"
 
 // Timer kinds in the due index.
 const (

@@ -4,15 +4,17 @@ package survey
 // merge, lose their free text and their customer under erasure, and lose their free
 // text when the retention period ends. Scores stay: the aggregates count them.
 //
-// Index "comments" (sparse) lists the responses that still hold free text (a comment
-// or a text answer), oldest first, so the retention job finds them without a scan:
+// Index "commentKeys" (sparse, keys only) lists the responses that still hold free
+// text (a comment or a text answer), oldest first, so the retention job finds them
+// without a scan:
 //
 //	commentPk = CMT#<shard>   commentSk = <submittedAt>#<responseId>
 //
 // Access patterns:
 //
 //	a customer's responses               Query byCustomer CUST#<id>
-//	free text older than t               Query comments CMT#<s>, commentSk < t, per shard
+//	free text older than t               Query commentKeys CMT#<s>, commentSk < t, per
+//	                                     shard; then BatchGetItem each page's responses
 
 import (
 	"context"
@@ -29,8 +31,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
-// CommentsIndex is the sparse index of responses holding free text.
-const CommentsIndex = "comments"
+// CommentsIndex is the sparse index of responses holding free text (keys only).
+const CommentsIndex = "commentKeys"
 
 func commentPK(shard int) string { return fmt.Sprintf("CMT#%d", shard) }
 
@@ -206,7 +208,7 @@ func (s *Store) IndexComment(ctx context.Context, r Response) error {
 // take the response out of the index (RedactText) as it goes.
 func (s *Store) CommentsBefore(ctx context.Context, before time.Time, fn func(Response) error) error {
 	for shard := range aggShards {
-		p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+		p := dynamodb.NewQueryPaginator(dynamo.Backfilled(s.DB, "surveys", CommentsIndex), &dynamodb.QueryInput{
 			TableName: aws.String(s.Table), IndexName: aws.String(CommentsIndex),
 			KeyConditionExpression: aws.String("commentPk = :pk AND commentSk < :before"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -218,8 +220,13 @@ func (s *Store) CommentsBefore(ctx context.Context, before time.Time, fn func(Re
 			if err != nil {
 				return dynamo.Unavailable(err, "query old comments")
 			}
+			// The index holds keys only: the page's responses are read by key.
+			raws, err := dynamo.GetMany(ctx, s.DB, s.Table, dynamo.KeysOf(page.Items), false)
+			if err != nil {
+				return dynamo.Unavailable(err, "read old comments")
+			}
 			var items []keyed[Response]
-			if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			if err := attributevalue.UnmarshalListOfMaps(raws, &items); err != nil {
 				return err
 			}
 			for _, it := range items {

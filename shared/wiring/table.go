@@ -2,6 +2,11 @@ package wiring
 
 // Tables are the DynamoDB tables, one per domain. Key design and access patterns are
 // written down in each domain's keys.go.
+//
+// Each index projects what its queries read (README "Index projections" has the
+// inventory): keys only where a job reads keys and then the item, ALL where a list
+// shows whole items. A projection changes under a new name (Index.Replaces), one
+// index per table per release; "Later:" notes the next ones.
 var Tables = []Table{
 	{
 		Name:         "surveys",
@@ -9,15 +14,22 @@ var Tables = []Table{
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
 			// A customer's responses, newest first (sparse: responses of known customers).
+			// Later: INCLUDE value (the response, all its readers use), so bookkeeping
+			// on a response (its comment keys, redactedAt) stops rewriting the entry.
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
 		}, {
 			// Responses that still hold free text (a comment or a text answer), oldest
 			// first per shard: the retention job's way to them (sparse: removed with the text).
-			Name:         "comments",
+			// Keys only: the job reads each response by key when it redacts it, so the
+			// entry of a response with a long comment, written and later removed, is
+			// one unit each time instead of as many as the response's KB.
+			Name:         "commentKeys",
 			PartitionKey: Key{Name: "commentPk", Type: String},
 			SortKey:      &Key{Name: "commentSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "comments",
 		}, {
 			// Every survey's current definition, newest survey first: the staff list
 			// (sparse: definition items only).
@@ -34,19 +46,26 @@ var Tables = []Table{
 		Indexes: []Index{{
 			// Sparse and sharded: only follow-ups waiting to be enqueued (DUE#n) or
 			// waiting to be sent (QUEUED#n) carry these attributes.
+			// Later: INCLUDE id (all the dispatcher reads), so the sender's claim and
+			// release stop rewriting the entry.
 			Name:         "due",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
 		}, {
 			// Follow-ups to a customer, newest first (sparse: customer recipients only).
+			// ALL: the customer's follow-up list, the timeline and the export read them whole.
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
 		}, {
 			// A location's follow-ups by due time (sparse: follow-ups from a location).
-			Name:         "byLocation",
+			// Keys only: the list reads the page's follow-ups by key (BatchGetItem), so
+			// queuing, claiming and finishing a follow-up no longer rewrite its entry.
+			Name:         "byLocationKeys",
 			PartitionKey: Key{Name: "locationPk", Type: String},
 			SortKey:      &Key{Name: "locationSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "byLocation",
 		}},
 		TTLAttribute: "expiresAt",
 	},
@@ -55,23 +74,30 @@ var Tables = []Table{
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
-			// The staff queue of a location, by status then age.
+			// The staff queue of a location, by status then age (ALL: the queue shows
+			// whole cases).
 			Name:         "queue",
 			PartitionKey: Key{Name: "queuePk", Type: String},
 			SortKey:      &Key{Name: "queueSk", Type: String},
 		}, {
-			// An assignee's cases (sparse: assigned cases only).
+			// An assignee's cases (sparse: assigned cases only; ALL, as queue).
 			Name:         "byAssignee",
 			PartitionKey: Key{Name: "assigneePk", Type: String},
 			SortKey:      &Key{Name: "assigneeSk", Type: String},
 		}, {
 			// Sparse and sharded: cases whose SLA clock runs toward its next ladder
-			// step, by when it is due.
-			Name:         "sla",
+			// step, by when it is due. Keys only: the SLA job reads the case by key, so
+			// an action that leaves the next check time as it was writes no entry.
+			Name:         "slaKeys",
 			PartitionKey: Key{Name: "slaPk", Type: String},
 			SortKey:      &Key{Name: "slaSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "sla",
 		}, {
 			// A customer's cases, newest first (sparse: cases linked to a customer).
+			// Later: INCLUDE what the timeline shows (id, reference, locationId,
+			// category, severity, channel, status, breached, createdAt); merge and
+			// erasure read only the id.
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
@@ -84,12 +110,19 @@ var Tables = []Table{
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
 			// Sparse and sharded: lots and accounts with a timer (release, reminder,
-			// expiry, tier review), by when it is due.
-			Name:         "due",
+			// expiry, tier review), by when it is due. Keys only: the timers job reads
+			// the sort key (it names the account and lot), so an earn or a redeem,
+			// which changes the account and its lots but not their timers, writes no
+			// entry.
+			Name:         "dueKeys",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "due",
 		}, {
 			// Members with a birthday, by month and day.
+			// Later: INCLUDE customerId, birthday, timeZone, lastBirthdayYear (what the
+			// birthday job reads), so earns and redeems stop rewriting the entry.
 			Name:         "birthday",
 			PartitionKey: Key{Name: "bdayPk", Type: String},
 			SortKey:      &Key{Name: "bdaySk", Type: String},
@@ -102,12 +135,16 @@ var Tables = []Table{
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
-			// A customer's vouchers, newest first (sparse: voucher items only).
+			// A customer's vouchers, newest first (sparse: voucher items only). ALL:
+			// the list shows whole vouchers.
 			Name:         "byCustomer",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
 		}, {
 			// Sparse and sharded: issued vouchers whose expiry is not counted yet.
+			// Later: keys only under a new name (the job takes the code from the pk and
+			// reads the voucher by key already), so redeeming or cancelling a voucher
+			// writes no entry.
 			Name:         "due",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
@@ -123,18 +160,25 @@ var Tables = []Table{
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
 			// The customers of a home location (the value job, segments, win-back).
+			// ALL: each reads every profile of the location whole; keys only would make
+			// each run a BatchGetItem of every profile.
 			Name:         "home",
 			PartitionKey: Key{Name: "homePk", Type: String},
 			SortKey:      &Key{Name: "homeSk", Type: String},
 		}, {
 			// Named customers of a home location by folded name: search by the start
-			// of a name (sparse: named profiles with a home).
-			Name:         "byName",
+			// of a name (sparse: named profiles with a home). Keys only: the search
+			// reads the page's profiles by key (BatchGetItem), so a visit and the
+			// value job's daily figures no longer rewrite the entry.
+			Name:         "byNameKeys",
 			PartitionKey: Key{Name: "namePk", Type: String},
 			SortKey:      &Key{Name: "nameSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "byName",
 		}, {
 			// Sparse and sharded: visits whose effects (points, the survey invitation)
-			// are not yet done, by when they arrived.
+			// are not yet done, by when they arrived. ALL: each entry is written once
+			// and removed once, and the retry reads the whole visit.
 			Name:         "visitEffects",
 			PartitionKey: Key{Name: "fxPk", Type: String},
 			SortKey:      &Key{Name: "fxSk", Type: String},

@@ -8,6 +8,7 @@ package wiring
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,11 +172,58 @@ type Key struct {
 	Type KeyType
 }
 
-// Index is a global secondary index projecting all attributes.
+// Index is a global secondary index.
 type Index struct {
 	Name         string
 	PartitionKey Key
 	SortKey      *Key
+	// Projection is what the index copies of each item besides the keys; the zero
+	// value copies every attribute (ALL). A narrower projection is written less: an
+	// update that changes neither the index's keys nor a projected attribute leaves
+	// the index alone, and each entry is only as large as what it copies.
+	Projection Projection
+	// Replaces names the index this one takes over from, with the same keys and
+	// every attribute projected. DynamoDB cannot change an index's projection, and
+	// one stack update can create or delete only one index per table, so a new
+	// projection comes under a new name: the stack keeps the old index for one
+	// release (dropping it then is that table's one index change), and queries fall
+	// back to it while DynamoDB backfills the new one (shared/dynamo.Backfilled).
+	// Local tables are made without it.
+	Replaces string
+}
+
+// ProjectionType is DynamoDB's projection type of an index.
+type ProjectionType string
+
+const (
+	ProjectAll      ProjectionType = "ALL"
+	ProjectKeysOnly ProjectionType = "KEYS_ONLY"
+	ProjectInclude  ProjectionType = "INCLUDE"
+)
+
+// Projection is the attributes an index copies: always the table's and the index's
+// keys, then every other attribute (ALL), none (KEYS_ONLY) or those listed in
+// NonKey (INCLUDE). Only top-level attributes can be listed.
+type Projection struct {
+	Type   ProjectionType
+	NonKey []string
+}
+
+// ProjectionType is p's type, ALL for the zero Projection.
+func (p Projection) ProjectionType() ProjectionType {
+	if p.Type == "" {
+		return ProjectAll
+	}
+	return p.Type
+}
+
+// Index is the table's index named name.
+func (t Table) Index(name string) (Index, bool) {
+	i := slices.IndexFunc(t.Indexes, func(ix Index) bool { return ix.Name == name })
+	if i < 0 {
+		return Index{}, false
+	}
+	return t.Indexes[i], true
 }
 
 // Table is a DynamoDB table definition, used as is by the stack and by make run.
