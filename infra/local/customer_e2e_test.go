@@ -46,12 +46,16 @@ func TestCustomerVisitAndTimelineOverHTTP(t *testing.T) {
 	if r := s.staffCall(t, "agent", "loc-9", "GET", "/v1/customers/c-7", ""); r.status != http.StatusNotFound {
 		t.Fatalf("another location's agent: %d", r.status)
 	}
-	visit := `{"sourceId":"pos-77","customerId":"c-7","locationId":"loc-1","amount":520,"currency":"CNY"}`
+	bad := s.staffCall(t, "system", "*", "POST", "/v1/visits", `{"sourceId":"pos-76","customerId":"c-7","locationId":"loc-1","staffId":"no such#id"}`)
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, `"field":"staffId"`) {
+		t.Fatalf("a bad staffId: %d %s", bad.status, bad.body)
+	}
+	visit := `{"sourceId":"pos-77","customerId":"c-7","locationId":"loc-1","amount":520,"currency":"CNY","staffId":"waiter-7"}`
 	var visitID string
 	for i := range 3 {
 		r := s.staffCall(t, "system", "*", "POST", "/v1/visits", visit)
 		var v customer.Visit
-		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &v) != nil || !v.EffectsDone {
+		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &v) != nil || !v.EffectsDone || v.StaffID != "waiter-7" {
 			t.Fatalf("visit %d: %d %s", i, r.status, r.body)
 		}
 		if visitID == "" {
@@ -73,7 +77,8 @@ func TestCustomerVisitAndTimelineOverHTTP(t *testing.T) {
 		t.Fatalf("profile: %s", prof.body)
 	}
 	tl := s.staffCall(t, "manager", "loc-1", "GET", "/v1/customers/c-7/timeline", "")
-	if tl.status != http.StatusOK || strings.Count(tl.body, `"type":"visit"`) != 1 || strings.Count(tl.body, `"type":"points"`) != 1 {
+	if tl.status != http.StatusOK || strings.Count(tl.body, `"type":"visit"`) != 1 || strings.Count(tl.body, `"type":"points"`) != 1 ||
+		!strings.Contains(tl.body, `"staffId":"waiter-7"`) {
 		t.Fatalf("timeline: %d %s", tl.status, tl.body)
 	}
 }

@@ -133,11 +133,11 @@ func TestSurveyCSVColumnsAreDistinctOverHTTP(t *testing.T) {
 	if r.status != http.StatusOK || err != nil || len(rows) != 2 {
 		t.Fatalf("csv %d %v %q", r.status, err, r.body)
 	}
-	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "q:nps", "q:csat", "q:comment", "nps", "csat", "comment"}
+	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "staffId", "q:nps", "q:csat", "q:comment", "nps", "csat", "comment"}
 	if !slices.Equal(rows[0], want) {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}
-	if got := rows[1][5:]; !slices.Equal(got, []string{"7", "4", "in the question", "7", "4", "overall"}) {
+	if got := rows[1][6:]; !slices.Equal(got, []string{"7", "4", "in the question", "7", "4", "overall"}) {
 		t.Fatalf("row %v", got)
 	}
 }

@@ -17,6 +17,8 @@ import (
 //	LOC                   <locationId>                a location (store, branch, hotel)
 //	KPI#<locationId>      D#<day>#<shard>             KPI counters of a local day: visits,
 //	                                                  repeat visits (shared/kpi)
+//	KPI#<locationId>      S#<day>#<staffId>#<shard>   a staff member's visits served that
+//	                                                  local day (shared/kpi)
 //	PHONE#<e164>          CONTACT                     the customer with this phone
 //	EMAIL#<lower-case>    CONTACT                     the customer with this email
 //	JOB#<job>             JOB                         the lease of visit-effects,

@@ -32,6 +32,10 @@ type Visit struct {
 	At         time.Time `dynamodbav:"at" json:"at"`
 	ReceivedAt time.Time `dynamodbav:"receivedAt" json:"receivedAt"`
 	By         string    `dynamodbav:"by,omitempty" json:"by,omitempty"`
+	// StaffID is the staff member who served (auth.ServingStaff); empty when the
+	// report named nobody. The visit counts on their counters and their survey
+	// invitation carries it.
+	StaffID string `dynamodbav:"staffId,omitempty" json:"staffId,omitempty"`
 	// Effects are done once the points are earned and the survey invitation is
 	// scheduled (or found not to apply); EntryID and InvitationID name what they made.
 	EffectsDone  bool   `dynamodbav:"effectsDone" json:"effectsDone"`
@@ -90,10 +94,11 @@ func (s *Store) VisitBySource(ctx context.Context, src string) (Visit, bool, err
 var ErrVisitReported = errors.New("visit reported before")
 
 // RecordVisit stores a visit once per sourceId with the customer's recency, frequency
-// and monetary figures and the location's KPI counters of the visit's local day (a
-// repeat visit when the customer had visited the location before), in one transaction;
-// a customer without a profile gets one. Its effects are left to do (the visitEffects
-// index lists it until they are).
+// and monetary figures, the location's KPI counters of the visit's local day (a
+// repeat visit when the customer had visited the location before) and the serving
+// staff member's counter of that day, in one transaction (the sourceId's claim keeps a
+// repeat from counting twice); a customer without a profile gets one. Its effects are
+// left to do (the visitEffects index lists it until they are).
 func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 	day, err := s.visitDay(ctx, v)
 	if err != nil {
@@ -150,12 +155,18 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 		if err != nil {
 			return false, err
 		}
-		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		items := []types.TransactWriteItem{
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: entry}},
 			profile,
 			counters,
-		}})
+		}
+		if staff, ok, err := kpi.AddStaff(s.Table, v.LocationID, day, v.StaffID, v.SourceID, map[string]int{kpi.Visits: 1}); err != nil {
+			return false, err
+		} else if ok {
+			items = append(items, staff)
+		}
+		_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		reasons := dynamo.CancellationReasons(err)
 		switch {
 		case err == nil:

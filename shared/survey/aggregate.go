@@ -116,6 +116,29 @@ func (s *Store) kpiUpdate(sv Survey, r Response, day string) (types.TransactWrit
 	})
 }
 
+// staffUpdate is the transaction item adding a response to its staff member's counters
+// of its local day at its location: what kpiUpdate counts, and per dimension rated the
+// sum of its scores and their number (kpi.DimSum and kpi.DimCount + kpi.DimensionKey);
+// ok is false for a response that names no staff member or location.
+func (s *Store) staffUpdate(sv Survey, r Response, day string) (types.TransactWriteItem, bool, error) {
+	if r.LocationID == "" || r.StaffID == "" {
+		return types.TransactWriteItem{}, false, nil
+	}
+	c := counters(sv, r)
+	counts := map[string]int{
+		kpi.Responses: c["n"], kpi.NPSCount: c["npsN"], kpi.Promoters: c["npsPro"], kpi.Detractors: c["npsDet"],
+		kpi.CSATCount: c["csatN"], kpi.Satisfied: c["csatSat"],
+	}
+	for name, v := range c {
+		if dim, ok := strings.CutPrefix(name, "dimSum|"); ok {
+			counts[kpi.DimSum+kpi.DimensionKey(dim)] = v
+		} else if dim, ok := strings.CutPrefix(name, "dimN|"); ok {
+			counts[kpi.DimCount+kpi.DimensionKey(dim)] = v
+		}
+	}
+	return kpi.AddStaff(s.Table, r.LocationID, day, r.StaffID, r.ID, counts)
+}
+
 // addItem adds one aggregate item's counters to the tally.
 func (t *Tally) addItem(item map[string]types.AttributeValue) {
 	for name, av := range item {

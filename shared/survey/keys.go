@@ -15,6 +15,9 @@ package survey
 //	IDEM#<scope>#<key>    IDEM                              an idempotency record (24 h)
 //	KPI#<locationId>      D#<day>#<shard>                   the location's KPI counters of a
 //	                                                        local day, every survey (shared/kpi)
+//	KPI#<locationId>      S#<day>#<staffId>#<shard>         a staff member's counters of a local
+//	                                                        day: the responses about them
+//	                                                        (shared/kpi)
 //
 // Index (sparse): byCustomer  customerPk = CUST#<customerId>  customerSk =
 // <submittedAt>#<responseId>, on responses of known customers.
@@ -40,7 +43,8 @@ package survey
 //	submit a response                         TransactWriteItems: the token (invitation
 //	                                          open → used, or the link's daily count), the
 //	                                          response, two aggregate shards, the KPI
-//	                                          counters, what the loop's Recoverer adds
+//	                                          counters (the location's and the staff
+//	                                          member's), what the loop's Recoverer adds
 //	                                          (shared/surveyloop: the callback alerts, a
 //	                                          case), the idempotency record
 

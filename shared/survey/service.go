@@ -68,7 +68,7 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission, c
 	}
 	r := Response{ID: id.New(now), SurveyID: sv.ID, SurveyVersion: sv.Version, LocationID: sv.LocationID, SubmittedAt: now}
 	if tok != nil {
-		r.LocationID, r.CustomerID = tok.LocationID, tok.CustomerID
+		r.LocationID, r.CustomerID, r.StaffID = tok.LocationID, tok.CustomerID, tok.StaffID
 		if tok.Kind == KindInvitation {
 			r.Invitation = tok.Token
 		}

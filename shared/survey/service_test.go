@@ -455,7 +455,7 @@ func TestCSVExportIncludesCommentsAndDefusesFormulas(t *testing.T) {
 	}
 	// The survey's questions are called nps and csat, like the computed scores: every
 	// column still has its own name.
-	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId",
+	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "staffId",
 		"q:nps", "q:csat", "q:clean", "q:liked", "q:note", "nps", "csat", "comment"}
 	if !slices.Equal(rows[0], want) {
 		t.Fatalf("header %v, want %v", rows[0], want)
@@ -506,7 +506,7 @@ func TestCSVExportKeepsAnswersToDroppedQuestions(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("%d rows (%v):\n%s", len(rows), err, out.String())
 	}
-	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "q:new", "q:comment", "q:gone", "nps", "csat", "comment"}
+	want := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "staffId", "q:new", "q:comment", "q:gone", "nps", "csat", "comment"}
 	if !slices.Equal(rows[0], want) {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}

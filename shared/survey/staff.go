@@ -112,6 +112,9 @@ type InvitationRequest struct {
 	LocationID     string `json:"locationId"`
 	ExpiresInHours int    `json:"expiresInHours"`
 	Locale         string `json:"locale"`
+	// StaffID names the staff member whose service the survey asks about; left out,
+	// a person's own token names them (auth.ServingStaff) and a system's nobody.
+	StaffID string `json:"staffId"`
 }
 
 // LinkRequest asks for a public link of an anonymous survey at a location.
@@ -157,12 +160,20 @@ func (s *Staff) Invite(ctx context.Context, p auth.Principal, surveyID string, r
 	if sv.Anonymous {
 		errs = append(errs, problem.FieldError{Field: "surveyId", Message: "is anonymous: give out its public link instead"})
 	}
+	staff, err := auth.ServingStaff(p, req.StaffID, "staffId")
+	var bad *problem.Error
+	switch {
+	case errors.As(err, &bad):
+		errs = append(errs, bad.Fields...)
+	case err != nil:
+		return Issued{}, err
+	}
 	if err := problem.Fields(errs); err != nil {
 		return Issued{}, err
 	}
 	now := s.Clock.Now()
 	inv := Invitation{Token: id.Token(20), Kind: KindInvitation, SurveyID: sv.ID, CustomerID: req.CustomerID,
-		LocationID: req.LocationID, Locale: req.Locale, ExpiresAt: now.Add(time.Duration(req.ExpiresInHours) * time.Hour), CreatedAt: now}
+		LocationID: req.LocationID, StaffID: staff, Locale: req.Locale, ExpiresAt: now.Add(time.Duration(req.ExpiresInHours) * time.Hour), CreatedAt: now}
 	return s.issue(ctx, inv)
 }
 
@@ -304,8 +315,8 @@ func (t *Tally) merge(o Tally) {
 // question of the current version, then of questions earlier versions had and the
 // current one dropped, the comment last. Question columns are named q:<questionId>
 // (':' is never in an id), so no question can collide with the response's own columns
-// (responseId … customerId, nps, csat, comment). Cells that a spreadsheet would run as
-// formulas are defused.
+// (responseId … customerId, staffId, nps, csat, comment). Cells that a spreadsheet
+// would run as formulas are defused.
 func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, location string, per Period, w io.Writer) error {
 	sv, err := s.Get(ctx, p, surveyID, 0)
 	if err != nil {
@@ -320,7 +331,7 @@ func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, locat
 		return err
 	}
 	cw := csv.NewWriter(w)
-	header := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId"}
+	header := []string{"responseId", "submittedAt", "surveyVersion", "locationId", "customerId", "staffId"}
 	for _, c := range cols {
 		header = append(header, QuestionColumn(c))
 	}
@@ -337,7 +348,7 @@ func (s *Staff) ExportCSV(ctx context.Context, p auth.Principal, surveyID, locat
 			for _, a := range r.Answers {
 				byQ[a.QuestionID] = answerText(a.Value)
 			}
-			row := []string{r.ID, r.SubmittedAt.Format(time.RFC3339), strconv.Itoa(r.SurveyVersion), r.LocationID, r.CustomerID}
+			row := []string{r.ID, r.SubmittedAt.Format(time.RFC3339), strconv.Itoa(r.SurveyVersion), r.LocationID, r.CustomerID, r.StaffID}
 			for _, c := range cols {
 				row = append(row, byQ[c])
 			}

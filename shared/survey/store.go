@@ -312,8 +312,8 @@ var (
 const linkDayTTL = 48 * time.Hour
 
 // AddResponse contributes to tx the response's own items: its token's use (an invitation open → used, or a public link's daily count
-// under its cap), the response, its aggregate counters and its location's KPI
-// counters of day (its local day there). Each says in this store's words what its
+// under its cap), the response, its aggregate counters, its location's KPI counters
+// of day (its local day there) and its staff member's counters of that day. Each says in this store's words what its
 // refused condition means.
 func (s *Store) AddResponse(tx *dynamo.Tx, sv Survey, r Response, tok *Invitation, now time.Time, day string) error {
 	item, err := attributevalue.MarshalMap(storedResponse(sv, r))
@@ -332,6 +332,11 @@ func (s *Store) AddResponse(tx *dynamo.Tx, sv Survey, r Response, tok *Invitatio
 	}})
 	tx.Add(nil, s.aggregateUpdates(sv, r)...)
 	if k, ok, err := s.kpiUpdate(sv, r, day); err != nil {
+		return err
+	} else if ok {
+		tx.Add(nil, k)
+	}
+	if k, ok, err := s.staffUpdate(sv, r, day); err != nil {
 		return err
 	} else if ok {
 		tx.Add(nil, k)

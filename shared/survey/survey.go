@@ -95,6 +95,10 @@ type Invitation struct {
 	// DailyCap limits a public link's responses per UTC day.
 	DailyCap  int       `dynamodbav:"dailyCap,omitempty" json:"dailyCap,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"createdAt"`
+	// StaffID is the staff member whose service the invitation asks about (a visit's,
+	// or the one who invited); its response counts on their counters. Empty for a
+	// public link and for an invitation that names nobody.
+	StaffID string `dynamodbav:"staffId,omitempty" json:"staffId,omitempty"`
 }
 
 // Answer is one answer as submitted. Value is a number, a string or a list of strings.
@@ -144,6 +148,8 @@ type Response struct {
 	Loop []string `dynamodbav:"loop,omitempty" json:"loop,omitempty"`
 	// Case is the reference of the complaint case the response opened, if any.
 	Case string `dynamodbav:"case,omitempty" json:"case,omitempty"`
+	// StaffID is the staff member the response is about, from its invitation.
+	StaffID string `dynamodbav:"staffId,omitempty" json:"staffId,omitempty"`
 }
 
 // scale is the valid integer range of a rating type.

@@ -44,6 +44,8 @@ type VisitDetails struct {
 	SourceID string  `json:"sourceId"`
 	Amount   float64 `json:"amount"`
 	Currency string  `json:"currency,omitempty"`
+	// StaffID is the staff member who served, when the visit names one.
+	StaffID string `json:"staffId,omitempty"`
 }
 
 // PointsDetails are a ledger entry's figures.
@@ -85,6 +87,8 @@ type SurveyDetails struct {
 	NPSCategory   string   `json:"npsCategory,omitempty"`
 	CSAT          *int     `json:"csat,omitempty"`
 	Loop          []string `json:"loop,omitempty"`
+	// StaffID is the staff member the response is about, when its invitation named one.
+	StaffID string `json:"staffId,omitempty"`
 }
 
 // decoders turn a stored item of each source into a timeline item.
@@ -99,7 +103,7 @@ var decoders = map[string]func(map[string]types.AttributeValue) (Item, error){
 			summary += " " + v.Currency
 		}
 		return Item{At: v.At, ID: v.ID, LocationID: v.LocationID, Summary: summary,
-			Details: VisitDetails{SourceID: v.SourceID, Amount: v.Amount, Currency: v.Currency}}, nil
+			Details: VisitDetails{SourceID: v.SourceID, Amount: v.Amount, Currency: v.Currency, StaffID: v.StaffID}}, nil
 	},
 	TypePoints: func(raw map[string]types.AttributeValue) (Item, error) {
 		var e loyalty.Entry
@@ -156,7 +160,7 @@ var decoders = map[string]func(map[string]types.AttributeValue) (Item, error){
 		}
 		return Item{At: r.SubmittedAt, ID: r.ID, LocationID: r.LocationID, Summary: summary,
 			Details: SurveyDetails{SurveyID: r.SurveyID, SurveyVersion: r.SurveyVersion, NPS: r.Score.NPS,
-				NPSCategory: r.Score.NPSCategory, CSAT: r.Score.CSAT, Loop: r.Loop}}, nil
+				NPSCategory: r.Score.NPSCategory, CSAT: r.Score.CSAT, Loop: r.Loop, StaffID: r.StaffID}}, nil
 	},
 }
 

@@ -118,7 +118,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	token := "inv-" + id.Token(16)
 	if err := surveys.Store.PutInvitation(ctx, survey.Invitation{Token: token, SurveyID: "s-1", CustomerID: "cust-1",
-		LocationID: "sh-01", ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
+		LocationID: "sh-01", StaffID: "waiter-7", ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	answered, err := surveys.Submit(ctx, "s-1", survey.Submission{InvitationToken: token, Comment: "Lovely tea",
@@ -164,7 +164,7 @@ func (f *fixture) putVisit(t *testing.T, cid, loc string, amount float64) string
 	t.Helper()
 	now := f.clk.Now()
 	v := customer.Visit{ID: id.New(now), SourceID: "pos-" + id.Token(5), CustomerID: cid, LocationID: loc, Amount: amount,
-		Currency: "CNY", At: now, ReceivedAt: now, EffectsDone: true}
+		Currency: "CNY", At: now, ReceivedAt: now, EffectsDone: true, StaffID: "waiter-7"}
 	item, err := attributevalue.MarshalMap(struct {
 		PK string `dynamodbav:"pk"`
 		SK string `dynamodbav:"sk"`
@@ -299,6 +299,12 @@ func TestTimelineMergesEverySourceNewestFirst(t *testing.T) {
 	for _, c := range checks {
 		if got := byType[c.typ][c.field]; got != want[c.typ+"."+c.field] {
 			t.Errorf("%s details %s = %v, want %v", c.typ, c.field, got, want[c.typ+"."+c.field])
+		}
+	}
+	// A visit and a response name the staff member who served.
+	for _, typ := range []string{"visit", "survey"} {
+		if got := byType[typ]["staffId"]; got != "waiter-7" {
+			t.Errorf("%s details staffId = %v, want waiter-7", typ, got)
 		}
 	}
 	for _, s := range f.secrets {

@@ -60,6 +60,9 @@ type Request struct {
 	Amount     *float64   `json:"amount"`
 	Currency   string     `json:"currency"`
 	At         *time.Time `json:"at"`
+	// StaffID names the staff member who served; left out, a person's own token
+	// names them (auth.ServingStaff) and a system's names nobody.
+	StaffID string `json:"staffId"`
 }
 
 // Report stores a visit once per sourceId and carries out its effects; a repeat
@@ -77,7 +80,8 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, req Request) (cu
 		if err != nil || !ok {
 			return customer.Visit{}, false, cmp.Or(err, error(problem.New(problem.Unavailable, "the visit is being recorded; retry")))
 		}
-		if first.CustomerID != v.CustomerID || first.Amount != v.Amount || first.LocationID != v.LocationID {
+		if first.CustomerID != v.CustomerID || first.Amount != v.Amount || first.LocationID != v.LocationID ||
+			(req.StaffID != "" && first.StaffID != req.StaffID) {
 			return customer.Visit{}, false, problem.New(problem.Conflict, "this sourceId was reported with other values")
 		}
 		v = first
@@ -148,6 +152,14 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 			bad("at", "must be within the last year and not in the future")
 		}
 	}
+	staff, err := auth.ServingStaff(p, req.StaffID, "staffId")
+	var invalid *problem.Error
+	switch {
+	case errors.As(err, &invalid):
+		errs = append(errs, invalid.Fields...)
+	case err != nil:
+		return customer.Visit{}, err
+	}
 	if err := problem.Fields(errs); err != nil {
 		return customer.Visit{}, err
 	}
@@ -169,7 +181,7 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 		}
 	}
 	return customer.Visit{ID: id.New(at), SourceID: req.SourceID, CustomerID: req.CustomerID, LocationID: req.LocationID,
-		Amount: amount, Currency: req.Currency, At: at, ReceivedAt: now, By: p.Subject}, nil
+		Amount: amount, Currency: req.Currency, At: at, ReceivedAt: now, By: p.Subject, StaffID: staff}, nil
 }
 
 // Effects earns the visit's points and schedules its survey invitation, then marks
@@ -194,7 +206,8 @@ func (s *Service) Effects(ctx context.Context, v customer.Visit) (customer.Visit
 
 // invite schedules the location's post-service survey for the visit's customer, if the
 // location has one: an invitation whose token is derived from the visit (so a second
-// run finds it) and the follow-up that sends it, once per visit.
+// run finds it), naming the visit's staff member so the response counts for them, and
+// the follow-up that sends it, once per visit.
 func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) {
 	loc, err := s.Customers.Locations.Location(ctx, v.LocationID)
 	if err != nil || loc.PostServiceSurvey == nil {
@@ -212,7 +225,7 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	r, reachable := followup.ToCustomer(v.CustomerID, prof.Email, prof.Phone, prof.Locale, cmp.Or(prof.TimeZone, loc.TimeZone))
 	now := s.Clock.Now()
 	inv := survey.Invitation{Token: token, Kind: survey.KindInvitation, SurveyID: ps.SurveyID, CustomerID: v.CustomerID,
-		LocationID: v.LocationID, Locale: r.Locale, ExpiresAt: v.At.Add(time.Duration(ps.ExpiresInHours) * time.Hour), CreatedAt: now}
+		LocationID: v.LocationID, StaffID: v.StaffID, Locale: r.Locale, ExpiresAt: v.At.Add(time.Duration(ps.ExpiresInHours) * time.Hour), CreatedAt: now}
 	if err := s.Surveys.PutInvitation(ctx, inv); err != nil && !errors.Is(err, survey.ErrVersionConflict) {
 		return "", err
 	}

@@ -158,7 +158,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The responses of a period as CSV, comments included (manager and up). Header: responseId, submittedAt, surveyVersion, locationId, customerId, q:<questionId> per question (current version's, then those only earlier versions had), nps, csat (the computed scores), comment */
+        /** The responses of a period as CSV, comments included (manager and up). Header: responseId, submittedAt, surveyVersion, locationId, customerId, staffId, q:<questionId> per question (current version's, then those only earlier versions had), nps, csat (the computed scores), comment */
         get: operations["exportResponses"];
         put?: never;
         post?: never;
@@ -1779,6 +1779,8 @@ export interface components {
             /** Format: date-time */
             receivedAt?: string;
             by?: string;
+            /** @description the staff member who served: the staffId reported, or else the reporting person's own token subject; absent when a system reported no staffId. The visit counts once on their day's counters */
+            staffId?: string;
             /** @description its points are earned and its post-service survey scheduled (or found not to apply); otherwise the visit-effects job finishes them */
             effectsDone: boolean;
             /** @description the loyalty entry it earned */
@@ -2272,6 +2274,8 @@ export interface operations {
                     expiresInHours?: number;
                     /** @enum {string} */
                     locale?: "zh-CN" | "en";
+                    /** @description the staff member whose service the survey asks about; left out, a person's token names its own subject and a system's names nobody. The response counts on their counters */
+                    staffId?: string;
                 };
             };
         };
@@ -4349,6 +4353,8 @@ export interface operations {
                     currency?: string;
                     /** Format: date-time */
                     at?: string;
+                    /** @description the staff member who served (a point of sale's staff id); left out, a person's token names its own subject and a system's names nobody. The post-service survey's invitation carries it */
+                    staffId?: string;
                 };
             };
         };
@@ -4634,6 +4640,7 @@ export interface operations {
                             id: string;
                             locationId?: string;
                             summary?: string;
+                            /** @description the item's figures; a visit's and a survey response's carry staffId when a staff member is named */
                             details?: Record<string, never>;
                         }[];
                         nextCursor?: string | null;
