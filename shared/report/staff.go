@@ -208,9 +208,9 @@ func tally(c kpi.Counts) survey.Tally {
 		DimSum: map[string]int{}, DimCount: map[string]int{}}
 	for name, n := range c {
 		if d, ok := strings.CutPrefix(name, kpi.DimSum); ok {
-			t.DimSum[d] += n
+			t.DimSum[kpi.Dimension(d)] += n
 		} else if d, ok := strings.CutPrefix(name, kpi.DimCount); ok {
-			t.DimCount[d] += n
+			t.DimCount[kpi.Dimension(d)] += n
 		}
 	}
 	return t
