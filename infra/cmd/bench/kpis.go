@@ -22,9 +22,10 @@ import (
 // so its days are UTC days.
 const kpiLocation = "bench-kpi"
 
-// kpisCost measures the KPI report (last 30 days, daily, one location) at 1,000 visits
-// and again at BENCH_KPI_N (default 10,000): it reads the daily counters of each table,
-// so its cost must not grow with the visits.
+// kpisCost measures the KPI report (last 30 days, daily, one location) and the staff
+// report (the same days and location, kpiStaff staff members) at 1,000 visits and
+// again at BENCH_KPI_N (default 10,000): each reads day counters, so its cost must not
+// grow with the visits.
 func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string, issuer *local.Issuer, meter func() *reading) error {
 	target := 10000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_KPI_N")); err == nil && v > 1000 {
@@ -35,8 +36,8 @@ func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string,
 	if err != nil {
 		return err
 	}
-	fmt.Printf("KPI report (last 30 days by day, one location) over its visits, 200 queries each\n\n")
-	fmt.Printf("%-22s %8s %8s %10s %9s\n", "visits", "p50", "p90", "AWS calls", "RRU")
+	fmt.Printf("KPI and staff reports (last 30 days, one location) over its visits, 200 queries each\n\n")
+	fmt.Printf("%-22s %8s %8s %10s %9s\n", "report, visits", "p50", "p90", "AWS calls", "RRU")
 	done := 0
 	for _, n := range []int{1000, target} {
 		started := time.Now()
@@ -45,35 +46,44 @@ func kpisCost(ctx context.Context, clients cloud.Clients, table, baseURL string,
 		}
 		done = n
 		fmt.Fprintf(os.Stderr, "bench: %d visits stored (%s)\n", n, time.Since(started).Round(time.Second))
-		s, err := measure(200, func(int) (sample, error) {
-			start := time.Now()
-			req, _ := http.NewRequest(http.MethodGet, baseURL+"/v1/reports/kpis?locationId="+kpiLocation, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
+		for _, r := range []struct{ name, short, path string }{
+			{"KPI report", "KPI", "/v1/reports/kpis"},
+			{fmt.Sprintf("staff report (%d staff)", kpiStaff), "staff", "/v1/reports/staff"},
+		} {
+			s, err := measure(200, func(int) (sample, error) {
+				start := time.Now()
+				req, _ := http.NewRequest(http.MethodGet, baseURL+r.path+"?locationId="+kpiLocation, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return sample{}, err
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					return sample{}, fmt.Errorf("%s: status %d", r.name, resp.StatusCode)
+				}
+				return meter().sample(start), nil
+			})
 			if err != nil {
-				return sample{}, err
+				return err
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return sample{}, fmt.Errorf("KPI report: status %d", resp.StatusCode)
-			}
-			return meter().sample(start), nil
-		})
-		if err != nil {
-			return err
+			calls, _, units, _ := means(s)
+			fmt.Printf("%-22s %8s %8s %10.1f %9.1f\n", fmt.Sprintf("%s, %d", r.short, n), pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond),
+				calls, units.Read)
+			costs = append(costs, costRow{name: fmt.Sprintf("%s, %d visits", r.name, n), samples: s})
 		}
-		calls, _, units, _ := means(s)
-		fmt.Printf("%-22d %8s %8s %10.1f %9.1f\n", n, pct(s, 0.5).Round(10*time.Microsecond), pct(s, 0.9).Round(10*time.Microsecond),
-			calls, units.Read)
-		costs = append(costs, costRow{name: fmt.Sprintf("KPI report, %d visits", n), samples: s})
 	}
 	return nil
 }
 
+// kpiStaff is how many staff members serve the KPI bench's visits.
+const kpiStaff = 20
+
 // visitsFill records visits from..to through the customer store (each moves its
-// customer's figures and the location's counters in one transaction), by 500
-// customers over the last 30 days, from eight workers.
+// customer's figures, the location's counters and its staff member's in one
+// transaction), by 500 customers served by kpiStaff staff over the last 30 days, from
+// eight workers.
 func visitsFill(ctx context.Context, store *customer.Store, from, to int) error {
 	const workers = 8
 	var wg sync.WaitGroup
@@ -85,7 +95,7 @@ func visitsFill(ctx context.Context, store *customer.Store, from, to int) error 
 			for i := from + w; i < to; i += workers {
 				at := now.Add(-time.Duration(rng.IntN(30*24)) * time.Hour)
 				v := customer.Visit{ID: id.New(at), SourceID: "bench-kpi-" + strconv.Itoa(i), CustomerID: "bench-kpi-c" + strconv.Itoa(i%500),
-					LocationID: kpiLocation, Amount: 10, Currency: "CNY", At: at, ReceivedAt: now}
+					LocationID: kpiLocation, Amount: 10, Currency: "CNY", At: at, ReceivedAt: now, StaffID: "bench-staff-" + strconv.Itoa(i%kpiStaff)}
 				if err := store.RecordVisit(ctx, v); err != nil {
 					errs <- err
 					return

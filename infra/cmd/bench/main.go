@@ -196,6 +196,10 @@ func run(n int) error {
 		return err
 	}
 	fmt.Println()
+	if err := rewardsCost(min(n, 1000), srv.URL, issuer, meter, floor); err != nil {
+		return err
+	}
+	fmt.Println()
 	if err := resultsCost(ctx, clients, names("surveys"), srv.URL, issuer, meter); err != nil {
 		return err
 	}
