@@ -4,7 +4,8 @@ import { openAs, settled, shotsAtBothSizes } from './settings-support';
 
 // loc-1's branch manager builds a segment of the customers tagged e2e-segments and sees
 // it holds the two of them (not the untagged one), then sends it a campaign from the
-// win-back template and sees how many messages were scheduled.
+// win-back template with a voucher of 20 off and sees how many messages were scheduled
+// and vouchers issued.
 test('a manager builds a segment, sees its count and sends it a campaign', async ({ page, request }) => {
   for (const [id, tags] of [
     ['c-segments-1', ['e2e-segments', 'wine']],
@@ -44,13 +45,25 @@ test('a manager builds a segment, sees its count and sends it a campaign', async
   await expect(page.getByText('Consent and the frequency cap apply')).toBeVisible();
   await shotsAtBothSizes(page, 'segments-detail');
 
+  // Each member also gets a voucher of 20 off, valid 30 days.
+  await page.getByLabel('An amount off').check();
+  await page.getByLabel(/^Amount off/).fill('20');
+  await expect(page.getByLabel('Valid for (days)')).toHaveValue('30');
   await page.getByRole('button', { name: 'Send the campaign' }).click();
   await page.locator('.ant-popconfirm').getByRole('button', { name: 'Send the campaign' }).click();
   const result = page.getByRole('status').filter({ hasText: 'The campaign is scheduled.' });
   await expect(result).toBeVisible();
   await expect(result.locator('.ant-statistic').filter({ hasText: 'Messages scheduled' }).locator('.ant-statistic-content-value')).toHaveText('2');
   await expect(result.locator('.ant-statistic').filter({ hasText: 'Skipped now' }).locator('.ant-statistic-content-value')).toHaveText('0');
+  await expect(result.locator('.ant-statistic').filter({ hasText: 'Vouchers issued' }).locator('.ant-statistic-content-value')).toHaveText('2');
   await shotsAtBothSizes(page, 'segments-campaign');
+  const vouchers = await api<{ vouchers: { source: { kind: string }; value: { amountOff?: number }; status: string }[] }>(
+    request,
+    'manager',
+    'GET',
+    '/v1/customers/c-segments-1/vouchers',
+  );
+  expect(vouchers.vouchers.some((v) => v.source.kind === 'campaign' && v.value.amountOff === 20 && v.status === 'issued')).toBe(true);
 
   const listed = await api<{ items: { name: string; filter: { locationId: string; tags?: string[] } }[] }>(request, 'manager', 'GET', '/v1/segments');
   expect(listed.items.find((s) => s.name === 'Tagged for the e2e test')?.filter).toEqual({ locationId: 'loc-1', tags: ['e2e-segments'] });

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -52,4 +53,22 @@ func (s *Service) pointsExpiring(a Account, lot Lot, now time.Time) ([]types.Tra
 		return nil, nil
 	}
 	return s.Effects.PointsExpiring(PointsExpiring{Account: a, Lot: lot, At: now})
+}
+
+// Birthday is a member's birthday of Year, at At, with the voucher the rules offer.
+type Birthday struct {
+	Account Account
+	Year    int
+	At      time.Time
+	Voucher BirthdayVoucher
+}
+
+// BirthdayGifts gives what a member's birthday brings outside the programme when the
+// rules offer it (Rules.BirthdayVoucher: a voucher, which the rewards domain holds).
+// Give is called for each member whose birthday it is, before the bonus, and must give
+// once per member and year by itself: a run cut short between the two, or a programme
+// with no bonus (which then records no year on the account), calls it again that day.
+// given is false when it had given it already.
+type BirthdayGifts interface {
+	Give(ctx context.Context, b Birthday) (given bool, err error)
 }

@@ -221,10 +221,13 @@ func (s *Service) review(acct Account, rules Rules, now time.Time) ([]types.Tran
 }
 
 // Birthdays gives each member whose birthday it is today, in their time zone, the
-// birthday bonus: once a year (the year is part of the bonus's sourceId).
+// birthday bonus and, when the rules offer one, the birthday voucher: each once a year
+// (the year is part of the bonus's sourceId, and the gift claims its own year). It
+// returns how many members were given something new.
 func (s *Service) Birthdays(ctx context.Context, now time.Time) (int, error) {
 	rules, err := s.Store.Rules(ctx)
-	if err != nil || rules.BirthdayBonus <= 0 {
+	gifts := s.Gifts != nil && rules.BirthdayVoucher != nil
+	if err != nil || rules.BirthdayBonus <= 0 && !gifts {
 		return 0, err
 	}
 	given := 0
@@ -248,15 +251,24 @@ func (s *Service) Birthdays(ctx context.Context, now time.Time) (int, error) {
 				if err != nil || !due {
 					continue
 				}
-				_, replayed, err := s.run(ctx, func() (Entry, bool, error) {
-					return s.credit(ctx, "birthday", a.CustomerID, TypeBonus, fmt.Sprintf("birthday:%d", year), rules.BirthdayBonus,
-						fmt.Sprintf("birthday %d", year), fmt.Sprintf("bonus|%d|birthday %d", rules.BirthdayBonus, year), rules,
-						func(n *Account) { n.LastBirthdayYear = year })
-				})
-				if err != nil {
-					return given, err
+				celebrated := false
+				if gifts {
+					if celebrated, err = s.Gifts.Give(ctx, Birthday{Account: a, Year: year, At: now, Voucher: *rules.BirthdayVoucher}); err != nil {
+						return given, err
+					}
 				}
-				if !replayed {
+				if rules.BirthdayBonus > 0 {
+					_, replayed, err := s.run(ctx, func() (Entry, bool, error) {
+						return s.credit(ctx, "birthday", a.CustomerID, TypeBonus, fmt.Sprintf("birthday:%d", year), rules.BirthdayBonus,
+							fmt.Sprintf("birthday %d", year), fmt.Sprintf("bonus|%d|birthday %d", rules.BirthdayBonus, year), rules,
+							func(n *Account) { n.LastBirthdayYear = year })
+					})
+					if err != nil {
+						return given, err
+					}
+					celebrated = celebrated || !replayed
+				}
+				if celebrated {
 					given++
 				}
 			}

@@ -38,6 +38,9 @@ type Rules struct {
 	GraceDays     int           `dynamodbav:"graceDays" json:"graceDays"`
 	Referral      ReferralRules `dynamodbav:"referral" json:"referral"`
 	BirthdayBonus int           `dynamodbav:"birthdayBonus" json:"birthdayBonus"`
+	// BirthdayVoucher, when set, is a voucher each member gets on their birthday beside
+	// the bonus, once a year (shared/membership issues it); nil gives none.
+	BirthdayVoucher *BirthdayVoucher `dynamodbav:"birthdayVoucher,omitempty" json:"birthdayVoucher,omitempty"`
 	// Version 0 is the built-in defaults; stored rules count up from 1.
 	Version   int       `dynamodbav:"version" json:"version"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt" json:"updatedAt"`
@@ -71,6 +74,60 @@ type ReferralRules struct {
 	// MaxPerYear bounds the referrer bonuses one customer gets in a calendar year, so a
 	// farm of fake accounts pays little; 0 means no limit.
 	MaxPerYear int `dynamodbav:"maxPerYear" json:"maxPerYear"`
+}
+
+// BirthdayVoucher is the programme's birthday voucher: worth Value, valid ValidDays
+// from the birthday, at every location.
+type BirthdayVoucher struct {
+	Value     VoucherValue `dynamodbav:"value" json:"value"`
+	ValidDays int          `dynamodbav:"validDays" json:"validDays"`
+}
+
+// VoucherValue is what a voucher is worth: AmountOff in Currency, or PercentOff of a
+// bill (the same shape as the rewards catalogue's value, which checks it the same way).
+type VoucherValue struct {
+	AmountOff  float64 `dynamodbav:"amountOff,omitempty" json:"amountOff,omitempty"`
+	Currency   string  `dynamodbav:"currency,omitempty" json:"currency,omitempty"`
+	PercentOff int     `dynamodbav:"percentOff,omitempty" json:"percentOff,omitempty"`
+}
+
+// Limits of a birthday voucher, those of the rewards catalogue.
+const (
+	maxVoucherAmount = 1_000_000
+	maxVoucherDays   = 3660
+)
+
+// problems names what is wrong with a birthday voucher, under "birthdayVoucher.".
+func (b BirthdayVoucher) problems() []problem.FieldError {
+	var fe []problem.FieldError
+	bad := func(field, format string, args ...any) {
+		fe = append(fe, problem.FieldError{Field: "birthdayVoucher." + field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch v := b.Value; {
+	case v.AmountOff != 0 && v.PercentOff != 0:
+		bad("value.percentOff", "give an amount off or a percentage off, not both")
+	case v.AmountOff != 0:
+		cents := v.AmountOff * 100
+		if !finite(v.AmountOff) || v.AmountOff < 0 || v.AmountOff > maxVoucherAmount || math.Abs(cents-math.Round(cents)) > 1e-6 {
+			bad("value.amountOff", "must be an amount from 0.01 to %d with at most two decimals", maxVoucherAmount)
+		}
+		if !currencyCode.MatchString(v.Currency) {
+			bad("value.currency", "must be an ISO 4217 code such as CNY")
+		}
+	case v.PercentOff != 0:
+		if v.PercentOff < 1 || v.PercentOff > 100 {
+			bad("value.percentOff", "must be a whole percentage from 1 to 100")
+		}
+		if v.Currency != "" {
+			bad("value.currency", "is only for an amount off")
+		}
+	default:
+		bad("value.amountOff", "a voucher needs an amount off (with its currency) or a percentage off")
+	}
+	if b.ValidDays <= 0 || b.ValidDays > maxVoucherDays {
+		bad("validDays", "must be from 1 to %d", maxVoucherDays)
+	}
+	return fe
 }
 
 // DefaultRules are the rules until someone stores their own.
@@ -158,6 +215,9 @@ func (r *Rules) Validate() error {
 		if n.v < 0 {
 			bad(n.field, "must not be negative")
 		}
+	}
+	if r.BirthdayVoucher != nil {
+		fe = append(fe, r.BirthdayVoucher.problems()...)
 	}
 	if r.ExpiryMonths < 1 {
 		bad("expiryMonths", "must be at least 1")

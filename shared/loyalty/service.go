@@ -27,6 +27,8 @@ type Service struct {
 	// Effects, when set, gives what a tier change or an expiry reminder causes outside
 	// the programme, written in the same transaction (effects.go).
 	Effects Effects
+	// Gifts, when set, gives the birthday voucher the rules may offer (effects.go).
+	Gifts BirthdayGifts
 	// Customers decide who may act on an account (policy.go); the HTTP routes need it.
 	Customers Customers
 	// Locations, when set, gives the time zones the KPI counters count in (kpi.go).

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -55,11 +56,17 @@ func TimersJob(env *config.Env, d app.Deps) (job.Job, error) {
 	}}, nil
 }
 
-// BirthdayJob gives birthday bonuses: the loyalty-birthdays function, hourly, leased
-// in the loyalty table. A bonus changes no tier, so today it causes no message; the
-// job runs the same programme, with its messages, as the others.
+// BirthdayJob gives birthday bonuses and the birthday voucher the rules may offer: the
+// loyalty-birthdays function, hourly, leased in the loyalty table. A bonus changes no
+// tier, so today it causes no message; the job runs the same programme, with its
+// messages, as the others. The voucher counts where the member's profile says is home.
 func BirthdayJob(env *config.Env, d app.Deps) (job.Job, error) {
 	svc := service(env, d)
+	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
+	svc.Gifts = BirthdayVouchers{
+		Rewards: &reward.Store{DB: d.Clients.DynamoDB, Table: env.String("REWARDS_TABLE"), Locations: locs},
+		Homes:   &customer.Store{DB: d.Clients.DynamoDB, Table: locs.Table, Locations: locs},
+	}
 	return job.Job{Lease: &job.Lease{DB: d.Clients.DynamoDB, Table: svc.Store.Table}, Run: func(ctx context.Context, now time.Time) error {
 		_, err := svc.Birthdays(ctx, now)
 		return err

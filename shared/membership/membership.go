@@ -1,6 +1,7 @@
-// Package membership joins the loyalty programme to the customers it serves and the
-// follow-ups it causes: it tells members of their tier changes and of points about to
-// expire, and builds the loyalty function and the jobs that write those messages.
+// Package membership joins the loyalty programme to the customers it serves, the
+// follow-ups it causes and the vouchers it gives: it tells members of their tier
+// changes and of points about to expire, issues the birthday voucher (birthday.go),
+// and builds the loyalty function and the jobs that do so.
 package membership
 
 import (

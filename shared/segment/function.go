@@ -16,17 +16,22 @@ import (
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 func service(env *config.Env, d app.Deps) *Service {
+	// Kept reads: each of a campaign's vouchers counts on the day in the zone of the
+	// segment's location.
+	zones := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
 	return &Service{
 		Customers: &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}},
 		Locations: &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")},
 		Followups: &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
 		Surveys:   &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
+		Rewards:   &reward.Store{DB: d.Clients.DynamoDB, Table: env.String("REWARDS_TABLE"), Locations: zones},
 		Clock:     d.Clock,
 	}
 }
@@ -98,7 +103,8 @@ func Routes(s *Service) map[string]http.Handler {
 	}
 }
 
-// Function builds segments: segments, campaigns and the value settings.
+// Function builds segments: segments, campaigns (with their vouchers) and the value
+// settings.
 func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	svc := service(env, d)
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Customers.Table, d.Clock))

@@ -185,20 +185,28 @@ func (s *Service) Members(ctx context.Context, seg Segment) ([]customer.Profile,
 	return out, nil
 }
 
-// Campaign is a marketing message to a segment's members.
+// Campaign is a marketing message to a segment's members, and the voucher it may give
+// each of them.
 type Campaign struct {
 	ID         string            `json:"campaignId"`
 	DueAt      time.Time         `json:"dueAt"`
 	TemplateID string            `json:"templateId,omitempty"`
 	Message    map[string]string `json:"message,omitempty"`
 	Subject    map[string]string `json:"subject,omitempty"`
+	Voucher    *CampaignVoucher  `json:"voucher,omitempty"`
 	Scheduled  int               `json:"scheduled"`
 	Skipped    int               `json:"skipped"`
+	// VouchersIssued are the vouchers this launch issued; members who had the
+	// campaign's voucher already are not counted again.
+	VouchersIssued int `json:"vouchersIssued"`
 }
 
 // Launch schedules a campaign to each member once (the campaign id is in each
-// follow-up's dedupe key). Consent, the marketing cap and unsubscribe links are the
-// sender's; a member with no address is counted as skipped.
+// follow-up's dedupe key) and issues each member its voucher, if it has one, once (the
+// campaign id and the member claim the issue, and the voucher records the campaign for
+// the voucher report). Consent, the marketing cap and unsubscribe links are the
+// sender's; a member with no address is counted as skipped for the message and still
+// gets the voucher. Every field is checked before anything is written.
 func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c Campaign) (Campaign, error) {
 	seg, err := s.Get(ctx, p, segID)
 	if err != nil {
@@ -209,6 +217,13 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 	}
 	if _, ok := followup.Template(c.TemplateID); c.TemplateID != "" && !ok {
 		return Campaign{}, problem.Field("templateId", "is not a built-in template")
+	}
+	if c.ID != "" && !campaignIDPattern.MatchString(c.ID) {
+		return Campaign{}, problem.Field("campaignId", "must be 1–64 letters, digits and _ . : -")
+	}
+	tpl, err := s.voucherTemplate(ctx, p, seg, c.Voucher)
+	if err != nil {
+		return Campaign{}, err
 	}
 	now := s.Clock.Now()
 	if c.DueAt.IsZero() {
@@ -226,6 +241,15 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 		return Campaign{}, err
 	}
 	for _, m := range members {
+		if tpl != nil {
+			issued, err := s.issue(ctx, *tpl, c, seg, m.ID, p.Subject, now)
+			if err != nil {
+				return Campaign{}, err
+			}
+			if issued {
+				c.VouchersIssued++
+			}
+		}
 		f, ok := message(m, loc, followup.KindCampaign, fmt.Sprintf("campaign#%s#%s", c.ID, m.ID), now)
 		if !ok {
 			c.Skipped++

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
@@ -61,7 +62,8 @@ func newFixture(t *testing.T) *segment.Service {
 			}
 		}
 	}
-	return &segment.Service{Customers: customers, Locations: customers.Locations.(*location.Store), Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")}, Clock: clk}
+	return &segment.Service{Customers: customers, Locations: customers.Locations.(*location.Store), Followups: &followup.Store{DB: env.Clients.DynamoDB, Table: env.Names("followups")},
+		Rewards: &reward.Store{DB: env.Clients.DynamoDB, Table: env.Names("rewards"), Locations: customers.Locations.(*location.Store)}, Clock: clk}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -2,7 +2,8 @@
 // ABC classes, value tiers, lifetime value, word of mouth) recomputed on a schedule
 // per location, saved segments over those figures, campaigns to a segment, and the
 // win-back of customers drifting away. Campaigns and win-back go through the
-// follow-up engine, which checks consent and the marketing cap.
+// follow-up engine, which checks consent and the marketing cap; a campaign's vouchers
+// are the rewards domain's, issued once per campaign and member.
 package segment
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/location"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -31,6 +33,9 @@ type Service struct {
 	Followups *followup.Store
 	// Surveys, when set, gives each customer's latest NPS category (word of mouth).
 	Surveys *survey.Store
+	// Rewards issue a campaign's vouchers (the rewards domain); without it a campaign
+	// with a voucher is refused.
+	Rewards *reward.Store
 	Clock   clock.Clock
 }
 

@@ -378,12 +378,16 @@ var Functions = []Function{
 	},
 	{
 		Name:        "loyalty-birthdays",
-		Description: "Hourly: gives members their birthday bonus, once a year, with its message.",
+		Description: "Hourly: gives members their birthday bonus and the programme's birthday voucher, once a year, with its message.",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 hour)", Job: true}},
-		Tables:      map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite},
+		// Rewards for the birthday voucher; customers for the member's home location
+		// (where the voucher counts in the report) and its zone.
+		Tables: map[string]Access{"loyalty": ReadWrite, "followups": ReadWrite, "rewards": ReadWrite, "customers": Read},
 		Env: []EnvVar{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "REWARDS_TABLE", Table: "rewards"},
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 		},
 		TimeoutSeconds: 120,
 		MemoryMB:       256,
@@ -697,11 +701,13 @@ var Functions = []Function{
 			{Method: "PUT", Path: "/v1/settings/value", Auth: JWT, Roles: AdminOnly},
 			{Method: "PUT", Path: "/v1/settings/value/win-back/{locationId}", Auth: JWT, Roles: ManagerUp},
 		}},
-		Tables: map[string]Access{"customers": ReadWrite, "followups": ReadWrite, "surveys": Read},
+		// Rewards: a campaign's vouchers (its catalogue reward read, each member's issue).
+		Tables: map[string]Access{"customers": ReadWrite, "followups": ReadWrite, "surveys": Read, "rewards": ReadWrite},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
+			{Name: "REWARDS_TABLE", Table: "rewards"},
 		},
 		TimeoutSeconds: 30,
 		MemoryMB:       256,

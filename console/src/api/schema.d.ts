@@ -674,7 +674,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Earning rules, promotions, expiry, tiers, referral and birthday bonuses */
+        /** Earning rules, promotions, expiry, tiers, referral and birthday bonuses, and the birthday voucher */
         get: operations["getLoyaltyRules"];
         /** Replace the rules (manager, admin); version must be the one read */
         put: operations["putLoyaltyRules"];
@@ -957,7 +957,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A campaign to the segment's members through follow-ups (consent, the marketing cap and unsubscribe links apply) */
+        /** A campaign to the segment's members through follow-ups (consent, the marketing cap and unsubscribe links apply), with a voucher for each if it has one */
         post: operations["launchCampaign"];
         delete?: never;
         options?: never;
@@ -1801,6 +1801,57 @@ export interface components {
             amountOff?: number;
             currency?: string;
             percentOff?: number;
+        };
+        /** @description the voucher a campaign gives each member, once per campaign and member: a catalogue reward with no stock limit (rewardId), or a value valid validDays where locationIds say (none: the segment's location) */
+        CampaignVoucher: {
+            rewardId?: string;
+            value?: components["schemas"]["VoucherValue"];
+            validDays?: number;
+            locationIds?: string[];
+        };
+        CampaignInput: {
+            /** @description the campaign's id; launching it again sends and issues nothing twice */
+            campaignId?: string;
+            /** Format: date-time */
+            dueAt?: string;
+            templateId?: string;
+            message?: {
+                [key: string]: string;
+            };
+            subject?: {
+                [key: string]: string;
+            };
+            voucher?: components["schemas"]["CampaignVoucher"];
+        };
+        Campaign: {
+            campaignId: string;
+            /** Format: date-time */
+            dueAt: string;
+            templateId?: string;
+            message?: {
+                [key: string]: string;
+            };
+            subject?: {
+                [key: string]: string;
+            };
+            voucher?: components["schemas"]["CampaignVoucher"];
+            /** @description messages scheduled by this launch */
+            scheduled: number;
+            /** @description members with no address (no message; they still get the voucher) */
+            skipped: number;
+            /** @description vouchers issued by this launch; members who had the campaign's voucher already are not counted again */
+            vouchersIssued: number;
+        };
+        /** @description the programme's rules, one versioned record (only some of its fields are described here) */
+        LoyaltyRules: {
+            birthdayBonus?: number;
+            birthdayVoucher?: components["schemas"]["BirthdayVoucher"];
+            version?: number;
+        };
+        /** @description the voucher each member gets on their birthday, once a year, valid validDays at every location */
+        BirthdayVoucher: {
+            value: components["schemas"]["VoucherValue"];
+            validDays: number;
         };
         Reward: {
             rewardId: string;
@@ -3764,7 +3815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LoyaltyRules"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -3782,7 +3833,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["LoyaltyRules"];
             };
         };
         responses: {
@@ -3792,7 +3843,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LoyaltyRules"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -4489,24 +4540,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    campaignId?: string;
-                    /** Format: date-time */
-                    dueAt?: string;
-                    templateId?: string;
-                    message?: Record<string, never>;
-                    subject?: Record<string, never>;
-                };
+                "application/json": components["schemas"]["CampaignInput"];
             };
         };
         responses: {
-            /** @description The campaign with how many were scheduled and skipped (no address). */
+            /** @description The campaign with how many messages were scheduled and skipped (no address), and how many vouchers issued. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             400: components["responses"]["Problem"];

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Flex, Form, Input, Popconfirm, Radio, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Flex, Form, Input, InputNumber, Popconfirm, Radio, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
 import { ArrowLeftOutlined, SendOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
@@ -10,9 +10,10 @@ import { useLocationScope } from '../../components/LocationSwitcher';
 import segments from '../../i18n/segments';
 import { useLocale, useT } from '../../i18n';
 import { dayInZone, formatDate, formatNumber } from '../../lib/format';
+import { useLoyaltyRules } from '../customers/CustomerPage';
 import { SaveProblem, showFieldErrors } from '../settings/parts';
 import { Conditions } from './Conditions';
-import { CAMPAIGN_TEMPLATES, TIERS, toCampaign, type Campaign, type CampaignForm, type Member, type Segment } from './segment';
+import { CAMPAIGN_TEMPLATES, TIERS, campaignFieldOf, toCampaign, type Campaign, type CampaignForm, type Member, type Segment } from './segment';
 
 /** A segment: its conditions, how many customers it holds now and who, and a campaign to them. */
 export function SegmentDetail() {
@@ -121,25 +122,19 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
   // One campaign id and idempotency key per form: a retry of the same send counts once.
   const [attempt, setAttempt] = useState(() => crypto.randomUUID());
   const [elsewhere, setElsewhere] = useState<{ field: string; message: string }[]>([]);
+  // A voucher's amount is in the programme's currency.
+  const currency = useLoyaltyRules().data?.currency ?? '';
   const send = useMutation({
     mutationFn: async (v: CampaignForm) =>
       (await call(
         api.POST('/v1/segments/{segmentId}/campaigns', {
           params: { path: { segmentId: segment.segmentId } },
           // The schema leaves message and subject as open objects: the request is typed by toCampaign.
-          body: toCampaign(v, attempt, timeZone) as never,
+          body: toCampaign(v, attempt, timeZone, currency) as never,
           headers: { 'Idempotency-Key': attempt },
         }),
       )) as unknown as Campaign,
-    onError: (e) =>
-      setElsewhere(
-        showFieldErrors(form, e, (f) => {
-          if (f === 'message' || f.startsWith('message.')) return ['messageEn'];
-          if (f.startsWith('subject.')) return ['subjectEn'];
-          if (f === 'templateId') return ['content'];
-          return undefined;
-        }),
-      ),
+    onError: (e) => setElsewhere(showFieldErrors(form, e, campaignFieldOf)),
   });
   const today = useMemo(() => dayInZone(new Date(), timeZone), [timeZone]);
   const required = { required: true, message: t('field.required') };
@@ -158,6 +153,11 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
             <Col xs={12}>
               <Statistic title={t('campaign.skipped')} value={result.skipped} />
             </Col>
+            {result.voucher && (
+              <Col xs={12}>
+                <Statistic title={t('campaign.vouchersIssued')} value={result.vouchersIssued} />
+              </Col>
+            )}
           </Row>
           <Typography.Paragraph type="secondary">{t('campaign.afterwards')}</Typography.Paragraph>
           <div>
@@ -173,7 +173,7 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
           </div>
         </Flex>
       ) : (
-        <Form<CampaignForm> form={form} layout="vertical" initialValues={{ content: 'win-back', when: 'now', date: today, time: '10:00' }} onFinish={(v) => send.mutate(v)}>
+        <Form<CampaignForm> form={form} layout="vertical" initialValues={{ content: 'win-back', when: 'now', date: today, time: '10:00', voucher: 'none', validDays: 30 }} onFinish={(v) => send.mutate(v)}>
           <Form.Item name="content" label={t('campaign.content')}>
             <Radio.Group
               options={[
@@ -182,7 +182,7 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
               ]}
             />
           </Form.Item>
-          <Form.Item noStyle shouldUpdate={(a: CampaignForm, b: CampaignForm) => a.content !== b.content || a.when !== b.when}>
+          <Form.Item noStyle shouldUpdate={(a: CampaignForm, b: CampaignForm) => a.content !== b.content || a.when !== b.when || a.voucher !== b.voucher}>
             {({ getFieldValue }) => (
               <>
                 {getFieldValue('content') === 'own' ? (
@@ -217,6 +217,34 @@ function CampaignCard({ segment, members, timeZone }: { segment: Segment; member
                   </Row>
                 ) : (
                   <Typography.Paragraph type="secondary">{t(`template.${getFieldValue('content') as 'win-back'}.about`)}</Typography.Paragraph>
+                )}
+                <Form.Item name="voucher" label={t('campaign.voucher')} extra={getFieldValue('voucher') !== 'none' ? t('campaign.voucherHint') : undefined}>
+                  <Radio.Group
+                    options={[
+                      { value: 'none', label: t('campaign.voucherNone') },
+                      { value: 'amount', label: t('campaign.voucherAmount') },
+                      { value: 'percent', label: t('campaign.voucherPercent') },
+                    ]}
+                  />
+                </Form.Item>
+                {getFieldValue('voucher') !== 'none' && (
+                  <Flex gap={8} wrap>
+                    {getFieldValue('voucher') === 'amount' ? (
+                      <Form.Item name="amountOff" label={t('campaign.amountOff', { currency })}
+                        rules={[{ required: true, type: 'number', min: 0.01, max: 1_000_000, message: t('campaign.amountBad') }]}>
+                        <InputNumber min={0.01} precision={2} inputMode="decimal" />
+                      </Form.Item>
+                    ) : (
+                      <Form.Item name="percentOff" label={t('campaign.percentOff')}
+                        rules={[{ required: true, type: 'integer', min: 1, max: 100, message: t('campaign.percentBad') }]}>
+                        <InputNumber min={1} max={100} precision={0} suffix="%" inputMode="numeric" />
+                      </Form.Item>
+                    )}
+                    <Form.Item name="validDays" label={t('campaign.validDays')}
+                      rules={[{ required: true, type: 'integer', min: 1, max: 3660, message: t('campaign.validDaysBad') }]}>
+                      <InputNumber min={1} max={3660} precision={0} inputMode="numeric" />
+                    </Form.Item>
+                  </Flex>
                 )}
                 <Form.Item name="when" label={t('campaign.when')}>
                   <Radio.Group

@@ -25,6 +25,7 @@ function api(req: Request): Response | Promise<Response> {
   if (path === '/v1/segments' && req.method === 'POST') return json(201, { ...segment, segmentId: 'seg-2' });
   if (path.endsWith('/customers')) return json(200, { segment, items: members, nextCursor: null });
   if (path === '/v1/settings/value') return json(200, { winBack: { days: 90, periodDays: 90 }, version: 4 });
+  if (path === '/v1/settings/loyalty') return json(200, { currency: 'CNY', tiers: [{ name: 'member', threshold: 0 }] });
   return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
 }
 
@@ -61,6 +62,32 @@ describe('Segments', { timeout: 30_000 }, () => {
     expect(await screen.findByText('当前客户数')).toBeTruthy();
     expect(screen.getByText('贵宾客户')).toBeTruthy();
     expect(screen.getByText('Leo Lee').closest('[translate="no"]')).toBeTruthy();
+  });
+
+  it('sends a campaign with a voucher for each member, and says how many were issued', async () => {
+    setLocale('en');
+    const fetch = async (req: Request) => {
+      if (req.method === 'POST' && new URL(req.url).pathname === '/v1/segments/seg-1/campaigns') {
+        const body = await req.clone().json();
+        return json(201, { ...body, dueAt: '2026-12-06T08:00:00Z', scheduled: 2, skipped: 0, vouchersIssued: 2 });
+      }
+      return api(req);
+    };
+    const { requests } = renderPage(area, { groups: ['manager'], locations: 'loc-1', path: '/segments/seg-1', fetch });
+    const amount = await screen.findByLabelText('An amount off');
+    act(() => fireEvent.click(amount));
+    fireEvent.change(await screen.findByLabelText('Amount off (CNY)'), { target: { value: '20' } });
+    expect((screen.getByLabelText('Valid for (days)') as HTMLInputElement).value).toBe('30');
+    expect(screen.getByText(/Each member gets one voucher from this campaign/)).toBeTruthy();
+    act(() => fireEvent.click(screen.getByRole('button', { name: /Send the campaign/ })));
+    // The confirmation's own button sends.
+    await screen.findByText('Send to the 2 customers in this segment?');
+    act(() => fireEvent.click(screen.getAllByRole('button', { name: /Send the campaign/ }).at(-1)!));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST')).toBe(true));
+    const body = await requests.find((r) => r.method === 'POST')!.json();
+    expect(body).toMatchObject({ templateId: 'win-back', voucher: { value: { amountOff: 20, currency: 'CNY' }, validDays: 30 } });
+    const issued = (await screen.findByText('Vouchers issued')).closest('.ant-statistic')!;
+    expect(issued.querySelector('.ant-statistic-content-value')!.textContent).toBe('2');
   });
 
   it('says a refusal in words', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builderFieldOf, conditions, emptyBuilder, toCampaign, toRequest, zonedToUtc } from './segment';
+import { builderFieldOf, campaignFieldOf, conditions, emptyBuilder, toCampaign, toRequest, zonedToUtc } from './segment';
 import { winBackRequest } from './WinBack';
 
 describe('the segment builder', () => {
@@ -39,6 +39,29 @@ describe('campaigns', () => {
     expect(
       toCampaign({ content: 'own', messageEn: ' Hello ', messageZh: '', subjectZh: '你好', when: 'later', date: '2026-12-24', time: '10:00' }, 'c-2', 'Asia/Shanghai'),
     ).toEqual({ campaignId: 'c-2', dueAt: '2026-12-24T02:00:00Z', message: { en: 'Hello' }, subject: { 'zh-CN': '你好' } });
+  });
+
+  it('gives a voucher in the programme’s currency, or a percentage, or none', () => {
+    expect(toCampaign({ content: 'win-back', when: 'now', voucher: 'amount', amountOff: 20, percentOff: 5, validDays: 30 }, 'c-3', 'Asia/Shanghai', 'CNY')).toEqual({
+      campaignId: 'c-3',
+      templateId: 'win-back',
+      voucher: { value: { amountOff: 20, currency: 'CNY' }, validDays: 30 },
+    });
+    expect(toCampaign({ content: 'win-back', when: 'now', voucher: 'percent', amountOff: 20, percentOff: 15, validDays: 7 }, 'c-4', 'Asia/Shanghai', 'CNY').voucher).toEqual({
+      value: { percentOff: 15 },
+      validDays: 7,
+    });
+    expect(toCampaign({ content: 'win-back', when: 'now', voucher: 'none', amountOff: 20, validDays: 7 }, 'c-5', 'Asia/Shanghai', 'CNY')).not.toHaveProperty('voucher');
+  });
+
+  it('puts the API’s field errors on the campaign form', () => {
+    expect(campaignFieldOf('voucher.validDays')).toEqual(['validDays']);
+    expect(campaignFieldOf('voucher.value.amountOff')).toEqual(['amountOff']);
+    expect(campaignFieldOf('voucher.value.currency')).toEqual(['amountOff']);
+    expect(campaignFieldOf('voucher.value.percentOff')).toEqual(['percentOff']);
+    expect(campaignFieldOf('message')).toEqual(['messageEn']);
+    expect(campaignFieldOf('subject.en')).toEqual(['subjectEn']);
+    expect(campaignFieldOf('voucher.rewardId')).toBeUndefined();
   });
 
   it('sets a location’s own win-back days, or goes back to the general ones', () => {

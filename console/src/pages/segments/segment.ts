@@ -1,7 +1,8 @@
 /**
  * Segments (shared/segment): a saved filter over one home location's customers and
- * their value figures, and campaigns to its members. The builder's form, its mapping
- * to the API's filter, the filter said as conditions, and the campaign request.
+ * their value figures, and campaigns to its members, each with a voucher if it gives
+ * one. The builder's form, its mapping to the API's filter, the filter said as
+ * conditions, and the campaign request.
  */
 
 export const CLASSES = ['A', 'B', 'C'] as const;
@@ -153,6 +154,20 @@ export interface CampaignForm {
   /** YYYY-MM-DD and HH:MM at the segment's location. */
   date?: string;
   time?: string;
+  /** A voucher for each member beside the message: none, an amount off or a percentage off. */
+  voucher?: 'none' | 'amount' | 'percent';
+  /** In the programme's currency. */
+  amountOff?: number | null;
+  percentOff?: number | null;
+  validDays?: number | null;
+}
+
+/** The voucher a campaign gives each member (shared/segment/voucher.go). */
+export interface CampaignVoucher {
+  rewardId?: string;
+  value?: { amountOff?: number; currency?: string; percentOff?: number };
+  validDays?: number;
+  locationIds?: string[];
 }
 
 export interface CampaignRequest {
@@ -161,12 +176,15 @@ export interface CampaignRequest {
   templateId?: string;
   message?: Record<string, string>;
   subject?: Record<string, string>;
+  voucher?: CampaignVoucher;
 }
 
 /** What POST /v1/segments/{id}/campaigns answers. */
 export interface Campaign extends CampaignRequest {
   scheduled: number;
   skipped: number;
+  /** Vouchers this send issued: members who had the campaign's voucher are not counted again. */
+  vouchersIssued: number;
 }
 
 /**
@@ -206,8 +224,11 @@ const nonEmpty = (entries: [string, string | undefined][]) => {
   return Object.keys(out).length > 0 ? out : undefined;
 };
 
-/** The campaign's body; campaignId is kept for the whole form so a retry sends once. */
-export function toCampaign(f: CampaignForm, campaignId: string, timeZone: string): CampaignRequest {
+/**
+ * The campaign's body; campaignId is kept for the whole form so a retry sends once (and
+ * issues each member's voucher once). An amount off is in currency, the programme's.
+ */
+export function toCampaign(f: CampaignForm, campaignId: string, timeZone: string, currency = ''): CampaignRequest {
   const out: CampaignRequest = { campaignId };
   if (f.when === 'later' && f.date && f.time) out.dueAt = zonedToUtc(f.date, f.time, timeZone);
   if (f.content === 'own') {
@@ -224,5 +245,28 @@ export function toCampaign(f: CampaignForm, campaignId: string, timeZone: string
   } else {
     out.templateId = f.content;
   }
+  const days = f.validDays ?? 0;
+  if (f.voucher === 'amount') {
+    out.voucher = { value: { amountOff: f.amountOff ?? 0, currency }, validDays: days };
+  } else if (f.voucher === 'percent') {
+    out.voucher = { value: { percentOff: f.percentOff ?? 0 }, validDays: days };
+  }
   return out;
+}
+
+/** The campaign form's field an API field error belongs on, or undefined for one it has no input for. */
+export function campaignFieldOf(apiField: string): string[] | undefined {
+  const map: Record<string, string> = {
+    message: 'messageEn',
+    templateId: 'content',
+    'voucher.value.amountOff': 'amountOff',
+    'voucher.value.currency': 'amountOff',
+    voucher: 'voucher',
+    'voucher.value.percentOff': 'percentOff',
+    'voucher.validDays': 'validDays',
+  };
+  if (map[apiField]) return [map[apiField]];
+  if (apiField.startsWith('message.')) return ['messageEn'];
+  if (apiField.startsWith('subject.')) return ['subjectEn'];
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { Button, Col, Flex, Form, Input, InputNumber, Row, Select, Space, Tag, Typography } from 'antd';
+import { Button, Col, Flex, Form, Input, InputNumber, Radio, Row, Select, Space, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
 import { useLocationScope } from '../../components/LocationSwitcher';
@@ -213,6 +213,29 @@ export function LoyaltySettingsPage() {
             <Col {...third}>{n('graceDays', t('loyalty.graceDays'), { precision: 0, suffix: t('unit.days') })}</Col>
             <Col {...third}>{n('birthdayBonus', t('loyalty.birthdayBonus'), { precision: 0, suffix: t('unit.points') })}</Col>
           </Row>
+          <Form.Item name="birthdayVoucherKind" label={t('loyalty.birthdayVoucher')} extra={t('loyalty.birthdayVoucherHint')}>
+            <Radio.Group
+              options={[
+                { value: 'none', label: t('loyalty.birthdayVoucherNone') },
+                { value: 'amount', label: t('loyalty.birthdayVoucherAmount') },
+                { value: 'percent', label: t('loyalty.birthdayVoucherPercent') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item noStyle shouldUpdate={(a: LoyaltyForm, b: LoyaltyForm) => a.birthdayVoucherKind !== b.birthdayVoucherKind}>
+            {({ getFieldValue }) =>
+              getFieldValue('birthdayVoucherKind') !== 'none' && (
+                <Row gutter={16}>
+                  <Col {...third}>
+                    {getFieldValue('birthdayVoucherKind') === 'amount'
+                      ? n(['birthdayVoucher', 'value', 'amountOff'], t('loyalty.voucherAmountOff'), { min: 0.01, precision: 2 })
+                      : n(['birthdayVoucher', 'value', 'percentOff'], t('loyalty.voucherPercentOff'), { min: 1, precision: 0, suffix: '%' })}
+                  </Col>
+                  <Col {...third}>{n(['birthdayVoucher', 'validDays'], t('loyalty.voucherValidDays'), { min: 1, precision: 0, suffix: t('unit.days') })}</Col>
+                </Row>
+              )
+            }
+          </Form.Item>
           <Typography.Title level={3} style={{ fontSize: 15 }}>
             {t('loyalty.referral')}
           </Typography.Title>

@@ -106,6 +106,34 @@ describe('loyalty rules', () => {
     expect(out.promotions).toEqual([{ id: 'p1' }]);
     expect(out.tierMultipliers).toEqual({ gold: 1.5 });
     expect(out.version).toBe(0);
+    expect(out).not.toHaveProperty('birthdayVoucher', expect.anything());
+  });
+
+  it('gives a birthday voucher in the programme’s currency, a percentage, or none', () => {
+    const read = {
+      currency: 'CNY',
+      pointsPerUnit: 1,
+      capPerTransaction: 0,
+      pendingDays: 0,
+      expiryMonths: 12,
+      reminderDays: 30,
+      tiers: [{ name: 'member', threshold: 0 }],
+      graceDays: 30,
+      referral: { referrerBonus: 500, refereeBonus: 200, qualifyingAmount: 100, maxPerYear: 20 },
+      birthdayBonus: 100,
+      birthdayVoucher: { value: { percentOff: 10 }, validDays: 14 },
+      version: 3,
+    };
+    const f = loyaltyToForm(read);
+    expect(f.birthdayVoucherKind).toBe('percent');
+    expect(f.birthdayVoucher).toEqual({ value: { amountOff: undefined, percentOff: 10 }, validDays: 14 });
+    expect(loyaltyFromForm(f, read).birthdayVoucher).toEqual({ value: { percentOff: 10 }, validDays: 14 });
+    f.birthdayVoucherKind = 'amount';
+    f.birthdayVoucher = { value: { amountOff: 50, percentOff: 10 }, validDays: 30 };
+    expect(loyaltyFromForm(f, read).birthdayVoucher).toEqual({ value: { amountOff: 50, currency: 'CNY' }, validDays: 30 });
+    f.birthdayVoucherKind = 'none';
+    expect(JSON.parse(JSON.stringify(loyaltyFromForm(f, read)))).not.toHaveProperty('birthdayVoucher');
+    expect(loyaltyToForm({ ...read, birthdayVoucher: undefined })).toMatchObject({ birthdayVoucherKind: 'none', birthdayVoucher: { validDays: 30 } });
   });
 });
 

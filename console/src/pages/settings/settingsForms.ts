@@ -81,6 +81,8 @@ export interface LoyaltyRules {
   graceDays: number;
   referral: { referrerBonus: number; refereeBonus: number; qualifyingAmount: number; maxPerYear: number };
   birthdayBonus: number;
+  /** The voucher each member gets on their birthday, once a year; absent: none. */
+  birthdayVoucher?: { value: { amountOff?: number; currency?: string; percentOff?: number }; validDays: number };
   version?: number;
   updatedAt?: string;
   updatedBy?: string;
@@ -89,7 +91,11 @@ export interface LoyaltyRules {
 export type LoyaltyForm = Pick<
   LoyaltyRules,
   'currency' | 'pointsPerUnit' | 'capPerTransaction' | 'pendingDays' | 'expiryMonths' | 'reminderDays' | 'graceDays' | 'birthdayBonus' | 'referral' | 'tiers'
->;
+> & {
+  /** The birthday voucher: none, an amount off (in the programme's currency) or a percentage off. */
+  birthdayVoucherKind: 'none' | 'amount' | 'percent';
+  birthdayVoucher: { value: { amountOff?: number | null; percentOff?: number | null }; validDays?: number | null };
+};
 
 export function loyaltyToForm(r: LoyaltyRules): LoyaltyForm {
   return {
@@ -101,6 +107,11 @@ export function loyaltyToForm(r: LoyaltyRules): LoyaltyForm {
     reminderDays: r.reminderDays,
     graceDays: r.graceDays,
     birthdayBonus: r.birthdayBonus,
+    birthdayVoucherKind: !r.birthdayVoucher ? 'none' : r.birthdayVoucher.value.percentOff ? 'percent' : 'amount',
+    birthdayVoucher: {
+      value: { amountOff: r.birthdayVoucher?.value.amountOff, percentOff: r.birthdayVoucher?.value.percentOff },
+      validDays: r.birthdayVoucher?.validDays ?? 30,
+    },
     referral: { ...r.referral },
     tiers: (r.tiers ?? []).map((t) => ({ ...t })),
   };
@@ -108,10 +119,19 @@ export function loyaltyToForm(r: LoyaltyRules): LoyaltyForm {
 
 const num = (x: unknown) => (x === null || x === undefined || x === '' ? 0 : Number(x));
 
+/** The birthday voucher the form says, an amount in the programme's currency; undefined: none. */
+function birthdayVoucherOf(v: LoyaltyForm, currency: string): LoyaltyRules['birthdayVoucher'] {
+  const validDays = num(v.birthdayVoucher?.validDays);
+  if (v.birthdayVoucherKind === 'amount') return { value: { amountOff: num(v.birthdayVoucher?.value?.amountOff), currency }, validDays };
+  if (v.birthdayVoucherKind === 'percent') return { value: { percentOff: num(v.birthdayVoucher?.value?.percentOff) }, validDays };
+  return undefined;
+}
+
 export function loyaltyFromForm(v: LoyaltyForm, read: LoyaltyRules): LoyaltyRules {
+  const currency = (v.currency ?? '').trim().toUpperCase();
   return {
     ...read,
-    currency: (v.currency ?? '').trim().toUpperCase(),
+    currency,
     pointsPerUnit: num(v.pointsPerUnit),
     capPerTransaction: num(v.capPerTransaction),
     pendingDays: num(v.pendingDays),
@@ -126,6 +146,7 @@ export function loyaltyFromForm(v: LoyaltyForm, read: LoyaltyRules): LoyaltyRule
       maxPerYear: num(v.referral?.maxPerYear),
     },
     tiers: (v.tiers ?? []).map((t) => ({ name: (t.name ?? '').trim(), threshold: num(t.threshold) })),
+    birthdayVoucher: birthdayVoucherOf(v, currency),
   };
 }
 
