@@ -88,7 +88,6 @@ var unusedGrants = []unusedGrant{
 	{"privacy-retention", "write table:surveys", "the retention job redacts survey comments older than SURVEY_COMMENT_RETENTION_DAYS (shared/privacy/retention.go); no end-to-end test has one that old"},
 	{"privacy-retention", "* table:followups", "the retention job deletes the delivered messages of complaints and comments past their retention (shared/privacy/retention.go); no end-to-end test has one that old"},
 	{"surveys-public", "* table:complaints", "a response whose loop opens a case writes it in the response's transaction (shared/survey/service.go, Cases.CaseItems); only shared/survey's service tests drive it, not through app.Build"},
-	{"complaints-staff", "* table:loyalty", "a resolution with compensation credits points in the case's transaction (shared/casework/casework.go, Effects.Resolved); no end-to-end test resolves with compensation"},
 	{"loyalty", "* table:followups", "an earn that changes the tier schedules its message in the earn's transaction (shared/loyalty/service.go, tierMessage); no end-to-end test earns across a tier"},
 
 	{"segments", "read table:surveys", "FINDING, not deliberate: the segments routes never read surveys (only the customer-value job, its own function now, does), but shared/segment's service, which the routes use, still reads SURVEYS_TABLE"},

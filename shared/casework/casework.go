@@ -1,6 +1,7 @@
 // Package casework is what a complaint's life does to other domains: the complainant's
 // messages and callback (shared/followup), SLA notifications to staff, compensation
-// on resolution (through a Compensator: points in the loyalty ledger, casework/desk),
+// on resolution (through a Compensator: points in the loyalty ledger, and a
+// VoucherCompensator: a voucher of the rewards domain, casework/desk),
 // and the customer a contact belongs to on intake (shared/customer). Effects
 // implements complaint.Effects, adding its items to the case's own transaction; the
 // function builders join the domains' stores.
@@ -22,9 +23,12 @@ import (
 // Effects turns a case's life into messages and points: it implements complaint.Effects.
 type Effects struct {
 	Followups *followup.Store
-	// Compensation grants a resolution's compensation; nil where the function grants
-	// none (a compensation is then refused).
+	// Compensation grants a resolution's compensation points; nil where the function
+	// grants none (a compensation is then refused).
 	Compensation Compensator
+	// Vouchers issues a resolution's compensation voucher; nil where the function
+	// issues none (a voucher is then refused).
+	Vouchers VoucherCompensator
 }
 
 // Compensator grants a resolution's compensation points in the resolution's
@@ -32,6 +36,13 @@ type Effects struct {
 // granted before (and nothing is added), entry names what it adds.
 type Compensator interface {
 	Compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, refused error) (entry string, granted bool, err error)
+}
+
+// VoucherCompensator issues a resolution's compensation voucher in the resolution's
+// transaction, once per case however often it is resolved: issued says an earlier
+// resolution issued it (and nothing is added); code is the voucher's, either way.
+type VoucherCompensator interface {
+	CompensateVoucher(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, refused error) (code string, issued bool, err error)
 }
 
 var _ complaint.Effects = (*Effects)(nil)
@@ -47,7 +58,7 @@ func (e *Effects) Opened(_ context.Context, tx *dynamo.Tx, o complaint.Opening) 
 }
 
 // Resolved tells the complainant the outcome, schedules the callback asking how the
-// handling felt, and grants the compensation points.
+// handling felt, and grants the compensation points and voucher.
 func (e *Effects) Resolved(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution) (complaint.Settlement, error) {
 	var done complaint.Settlement
 	c := r.Case
@@ -61,6 +72,16 @@ func (e *Effects) Resolved(ctx context.Context, tx *dynamo.Tx, r complaint.Resol
 			}
 			done.CallbackID = f.ID
 		}
+	}
+	if r.Voucher != nil {
+		if e.Vouchers == nil {
+			return done, problem.Field("compensation.voucher", "vouchers are not available to this function")
+		}
+		code, issued, err := e.Vouchers.CompensateVoucher(ctx, tx, r, refused)
+		if err != nil {
+			return done, err
+		}
+		done.VoucherCode, done.VoucherAlreadyIssued = code, issued
 	}
 	if r.Points > 0 {
 		return e.compensate(ctx, tx, r, done)

@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/testenv"
 )
 
@@ -38,6 +39,7 @@ type fixture struct {
 	customers *customer.Store
 	followups *followup.Store
 	loyalty   *loyalty.Store
+	rewards   *reward.Store
 	zone      *time.Location
 	env       *testenv.Env
 }
@@ -75,10 +77,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	points := &loyalty.Store{DB: env.Clients.DynamoDB, Table: env.Names("loyalty")}
+	rewards := &reward.Store{DB: env.Clients.DynamoDB, Table: env.Names("rewards"), Locations: customers.Locations.(*location.Store)}
 	svc := &complaint.Service{Store: &complaint.Store{DB: env.Clients.DynamoDB, Table: env.Names("complaints")},
 		Locations: customers.Locations.(*location.Store), Customers: customers, Clock: clk, PublicURL: "https://api.example",
-		Effects: &casework.Effects{Followups: followups, Compensation: &desk.Points{Loyalty: points}}}
-	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, loyalty: points, zone: zone, env: env}
+		Effects: &casework.Effects{Followups: followups, Compensation: &desk.Points{Loyalty: points}, Vouchers: &desk.Vouchers{Rewards: rewards}}}
+	return &fixture{svc: svc, clk: clk, customers: customers, followups: followups, loyalty: points, rewards: rewards, zone: zone, env: env}
 }
 
 func (f *fixture) local(s string) time.Time {

@@ -29,9 +29,12 @@ type ActionRequest struct {
 	RootCause  string `json:"rootCause"`
 	// CompensationPoints are loyalty points granted with the resolution; the case
 	// reference is their sourceId.
-	CompensationPoints int    `json:"compensationPoints"`
-	Severity           string `json:"severity"`
-	Category           string `json:"category"`
+	CompensationPoints int `json:"compensationPoints"`
+	// Compensation is the resolution's compensation as one object: points (as
+	// compensationPoints) and a voucher.
+	Compensation *Compensation `json:"compensation"`
+	Severity     string        `json:"severity"`
+	Category     string        `json:"category"`
 	// Version, when given, must be the case's current version (a stale screen's
 	// action is refused with 409).
 	Version int `json:"version"`
@@ -72,6 +75,19 @@ func (r *ActionRequest) check(st Settings) error {
 		}
 		if r.CompensationPoints < 0 || r.CompensationPoints > MaxPoints {
 			bad("compensationPoints", "must be 0 to %d", MaxPoints)
+		}
+		if comp := r.Compensation; comp != nil {
+			switch {
+			case comp.Points < 0 || comp.Points > MaxPoints:
+				bad("compensation.points", "must be 0 to %d", MaxPoints)
+			case comp.Points != 0 && r.CompensationPoints != 0 && comp.Points != r.CompensationPoints:
+				bad("compensation.points", "differs from compensationPoints: give the points once")
+			case comp.Points != 0:
+				r.CompensationPoints = comp.Points
+			}
+			if comp.Voucher != nil {
+				comp.Voucher.check("compensation.voucher", bad)
+			}
 		}
 	case Triage:
 		if r.Severity == "" && r.Category == "" {
@@ -122,6 +138,9 @@ type action struct {
 	ch  change
 	tx  *dynamo.Tx
 	to  Status // where the state table leads
+	// staff is the staff member acting, whose counters the action adds to ("" when
+	// no person acts: a machine client).
+	staff string
 	// callback is the pending callback the case carries after the action; callOff one
 	// to cancel once the action is stored.
 	callback, callOff string
@@ -170,8 +189,16 @@ func (s *Service) begin(ctx context.Context, p auth.Principal, complaintID strin
 		return nil, nil, err
 	}
 	now := s.Clock.Now()
-	a := &action{svc: s, req: req, st: st, loc: loc, now: now, c: cur.Complaint, to: to, tx: &dynamo.Tx{},
-		ch: change{prev: cur.Version, bodyKept: cur.body}, callback: cur.CallbackID,
+	day, err := kpi.At(now, loc.TimeZone)
+	if err != nil {
+		return nil, nil, err
+	}
+	acting, err := auth.ServingStaff(p, "", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &action{svc: s, req: req, st: st, loc: loc, now: now, c: cur.Complaint, to: to, tx: &dynamo.Tx{}, staff: acting,
+		ch: change{prev: cur.Version, bodyKept: cur.body, kpiDay: day.Day}, callback: cur.CallbackID,
 		ev: Event{Seq: cur.Version + 1, Type: string(req.Action), At: now, Actor: p.Subject, From: cur.Status, To: to,
 			Note: req.Note, Details: map[string]string{}}}
 	if to == cur.Status {
@@ -268,6 +295,7 @@ func (a *action) stopAck() error {
 	}
 	a.ch.deltas.inc(metKey("ack", *c.Acknowledge.Met), 1)
 	a.ch.deltas.push("ackMinutes", c.Acknowledge.BusinessMinutes)
+	a.ch.staff.add(a.staff, ackCounts(c.Acknowledge))
 	return nil
 }
 
@@ -280,7 +308,7 @@ func metKey(clock string, met bool) string {
 
 // resolve records the outcome and counts it, and hands the resolution to the effects
 // in the case's transaction: the customer's outcome message, the callback asking how
-// the handling felt, the compensation points.
+// the handling felt, the compensation points and voucher.
 func (a *action) resolve(ctx context.Context) error {
 	if err := a.stopAck(); err != nil {
 		return err
@@ -292,7 +320,12 @@ func (a *action) resolve(ctx context.Context) error {
 	if a.req.CompensationPoints > 0 && c.CustomerID == "" {
 		return problem.Field("compensationPoints", "the case is linked to no customer to give points to")
 	}
-	r := Resolution{Case: *c, Location: a.loc, At: a.now, Actor: a.ev.Actor, Points: a.req.CompensationPoints}
+	voucher, err := a.voucher()
+	if err != nil {
+		return err
+	}
+	c.CompensationVoucher = voucher
+	r := Resolution{Case: *c, Location: a.loc, At: a.now, Actor: a.ev.Actor, Points: a.req.CompensationPoints, Voucher: voucher}
 	if a.st.CallbackAfterDays > 0 {
 		r.CallbackAt = a.now.AddDate(0, 0, a.st.CallbackAfterDays)
 	}
@@ -314,8 +347,39 @@ func (a *action) resolve(ctx context.Context) error {
 		a.ev.Details["compensation"] = "already granted for this case"
 	case done.CompensationEntry != "":
 		a.ev.Details["compensationEntry"] = done.CompensationEntry
+		// Points granted now are the resolver's; an earlier resolution's grant is not.
+		a.ch.staff.add(a.staff, map[string]int{kpi.CompPoints: c.CompensationPoints})
+	}
+	if voucher != nil {
+		voucher.Code = done.VoucherCode
+		if done.VoucherAlreadyIssued {
+			a.ev.Details["compensationVoucher"] = "already issued for this case: " + done.VoucherCode
+		} else {
+			a.ev.Details["compensationVoucher"] = done.VoucherCode
+			a.ch.staff.add(a.staff, map[string]int{kpi.CompVouchers: 1})
+		}
 	}
 	return nil
+}
+
+// voucher is the resolution's compensation voucher, for the case's customer, in the
+// location's currency when the amount off names none; nil when none is granted.
+func (a *action) voucher() (*VoucherGrant, error) {
+	comp := a.req.Compensation
+	if comp == nil || comp.Voucher == nil {
+		return nil, nil
+	}
+	g := *comp.Voucher
+	if a.c.CustomerID == "" {
+		return nil, problem.Field("compensation.voucher", "the case is linked to no customer to give a voucher to")
+	}
+	if g.Value.AmountOff != 0 && g.Value.Currency == "" {
+		if a.loc.Currency == "" {
+			return nil, problem.Field("compensation.voucher.value.currency", "is required: the location names no currency")
+		}
+		g.Value.Currency = a.loc.Currency
+	}
+	return &g, nil
 }
 
 // record stops the resolve clock and records the outcome on the case and its counters.
@@ -326,18 +390,14 @@ func (a *action) record() error {
 	}
 	first := c.ResolvedAt == nil
 	c.Resolution, c.RootCause, c.CompensationPoints, c.ResolvedAt = a.req.Resolution, a.req.RootCause, a.req.CompensationPoints, &now
+	c.ResolvedBy = a.staff
 	a.ch.deltas.inc(metKey("res", *c.Resolve.Met), 1)
 	a.ch.deltas.push("resMinutes", c.Resolve.BusinessMinutes)
 	// Every resolution counts on its local day (a reopened case resolved again counts
-	// again); within the SLA when the resolve clock met its deadline.
-	day, err := kpi.At(now, a.loc.TimeZone)
-	if err != nil {
-		return err
-	}
-	a.ch.kpi, a.ch.kpiDay = map[string]int{kpi.Resolved: 1}, day.Day
-	if *c.Resolve.Met {
-		a.ch.kpi[kpi.ResolvedMet] = 1
-	}
+	// again, for the location and for the staff member resolving it); within the SLA
+	// when the resolve clock met its deadline.
+	a.ch.kpi = map[string]int{kpi.Resolved: 1, kpi.ResolvedMet: met(c.Resolve)}
+	a.ch.staff.add(a.staff, resolveCounts(c.Resolve))
 	a.ch.deltas.inc("rc#"+c.RootCause, 1)
 	if first {
 		a.ch.deltas.inc("resolvedCases", 1)
@@ -357,6 +417,9 @@ func (a *action) reopen(context.Context) error {
 		a.ch.deltas.inc("reopenedCases", 1)
 	}
 	a.ch.deltas.inc("reopens", 1)
+	// The reopen counts against the resolution it undoes: its resolver's, on the
+	// reopen's day.
+	a.ch.staff.add(c.ResolvedBy, map[string]int{kpi.Reopened: 1})
 	c.Reopens++
 	c.ClosedAt, c.Breached = nil, false
 	clk, err := startClock(a.loc, a.now, c.Resolve.TargetMinutes)

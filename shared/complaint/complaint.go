@@ -141,6 +141,9 @@ type Complaint struct {
 	Status      Status  `dynamodbav:"status" json:"status"`
 	Team        string  `dynamodbav:"team,omitempty" json:"team,omitempty"`
 	Assignee    string  `dynamodbav:"assignee,omitempty" json:"assignee,omitempty"`
+	// StaffID is the staff member whose service the complaint is about, as staff
+	// entering it named them (auth.ServingStaff); a public complaint names nobody.
+	StaffID string `dynamodbav:"staffId,omitempty" json:"staffId,omitempty"`
 	// Version counts the case's changes; each has one timeline event of that number.
 	Version     int       `dynamodbav:"version" json:"version"`
 	CreatedAt   time.Time `dynamodbav:"createdAt" json:"createdAt"`
@@ -148,13 +151,18 @@ type Complaint struct {
 	Acknowledge Clock     `dynamodbav:"ackClock" json:"acknowledgeClock"`
 	Resolve     Clock     `dynamodbav:"resolveClock" json:"resolveClock"`
 	// Breached is set once either clock passed its deadline (until the case is reopened).
-	Breached           bool       `dynamodbav:"breached" json:"breached"`
-	Resolution         string     `dynamodbav:"resolution,omitempty" json:"resolution,omitempty"`
-	RootCause          string     `dynamodbav:"rootCause,omitempty" json:"rootCause,omitempty"`
-	CompensationPoints int        `dynamodbav:"compensationPoints,omitempty" json:"compensationPoints,omitempty"`
-	ResolvedAt         *time.Time `dynamodbav:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
-	ClosedAt           *time.Time `dynamodbav:"closedAt,omitempty" json:"closedAt,omitempty"`
-	Reopens            int        `dynamodbav:"reopens" json:"reopens"`
+	Breached           bool   `dynamodbav:"breached" json:"breached"`
+	Resolution         string `dynamodbav:"resolution,omitempty" json:"resolution,omitempty"`
+	RootCause          string `dynamodbav:"rootCause,omitempty" json:"rootCause,omitempty"`
+	CompensationPoints int    `dynamodbav:"compensationPoints,omitempty" json:"compensationPoints,omitempty"`
+	// CompensationVoucher is the voucher the last resolution granted, with its code.
+	CompensationVoucher *VoucherGrant `dynamodbav:"compensationVoucher,omitempty" json:"compensationVoucher,omitempty"`
+	ResolvedAt          *time.Time    `dynamodbav:"resolvedAt,omitempty" json:"resolvedAt,omitempty"`
+	// ResolvedBy is the staff member who last resolved the case (kept through a
+	// reopen, whose counter is theirs, until the next resolution); "" when no person did.
+	ResolvedBy string     `dynamodbav:"resolvedBy,omitempty" json:"resolvedBy,omitempty"`
+	ClosedAt   *time.Time `dynamodbav:"closedAt,omitempty" json:"closedAt,omitempty"`
+	Reopens    int        `dynamodbav:"reopens" json:"reopens"`
 	// ReportDay is the local day of intake at the location: the report aggregates the
 	// case's changes land under.
 	ReportDay string `dynamodbav:"reportDay" json:"-"`

@@ -10,7 +10,7 @@ import (
 )
 
 // Effects is what a case's life does beyond the complaints table: messages to the
-// complainant and to staff, compensation points. The flow that joins complaints to
+// complainant and to staff, compensation points and vouchers. The flow that joins complaints to
 // those domains (shared/casework) implements it. A method given a transaction adds its
 // items to the case's own, naming what a refused condition on them means, so a case
 // change and its effects are stored together or not at all.
@@ -49,6 +49,10 @@ type Resolution struct {
 	// Points are the compensation granted with the resolution, once per case however
 	// often it is resolved; 0 for none. The case is linked to a customer when set.
 	Points int
+	// Voucher is the compensation voucher granted with the resolution, once per case
+	// however often it is resolved (its currency set); nil for none. The case is
+	// linked to a customer when set.
+	Voucher *VoucherGrant
 }
 
 // Settlement is what a resolution's effects did.
@@ -60,6 +64,10 @@ type Settlement struct {
 	// earlier resolution of the case granted them.
 	CompensationEntry  string
 	AlreadyCompensated bool
+	// VoucherCode is the compensation voucher's code: issued now, or, when
+	// VoucherAlreadyIssued, by an earlier resolution of the case (nothing is added).
+	VoucherCode          string
+	VoucherAlreadyIssued bool
 }
 
 // Escalation is one SLA ladder step a case's clock reached.

@@ -85,7 +85,7 @@ func (c *customers) Reachable(_ context.Context, p auth.Principal, cid string) e
 
 // effects records what a case's life caused. A resolution schedules a callback when
 // one is due and grants compensation once per case reference (the fake cannot see
-// whether the transaction then succeeded). refuse, when set, makes a resolution add an
+// whether the transaction then succeeded), a voucher likewise. refuse, when set, makes a resolution add an
 // item to the transaction whose condition fails, named refuse.
 type effects struct {
 	mu          sync.Mutex
@@ -94,6 +94,7 @@ type effects struct {
 	escalated   []complaint.Escalation
 	calledOff   []string
 	compensated map[string]bool
+	vouchered   map[string]bool
 	refuse      error
 	table       string
 }
@@ -123,6 +124,14 @@ func (e *effects) Resolved(_ context.Context, tx *dynamo.Tx, r complaint.Resolut
 			e.compensated = map[string]bool{}
 		}
 		e.compensated[r.Case.Reference] = true
+	}
+	if r.Voucher != nil {
+		done.VoucherCode = "VOUCHER-" + r.Case.Reference
+		done.VoucherAlreadyIssued = e.vouchered[r.Case.Reference]
+		if e.vouchered == nil {
+			e.vouchered = map[string]bool{}
+		}
+		e.vouchered[r.Case.Reference] = true
 	}
 	if e.refuse != nil {
 		tx.Add(e.refuse, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(e.table),

@@ -33,6 +33,9 @@ type Intake struct {
 	CustomerID  string  `json:"customerId"`
 	// Assignee lets staff entering a case give it to someone at once.
 	Assignee string `json:"assignee"`
+	// StaffID is the staff member whose service the complaint is about (staff intake
+	// only): given, or else the staff member entering it (auth.ServingStaff).
+	StaffID string `json:"staffId"`
 	// Website is the form's honeypot: people never see it, bots fill it.
 	Website string `json:"website"`
 }
@@ -109,6 +112,14 @@ func (in *Intake) check(st Settings, staff *auth.Principal) error {
 	if in.Assignee != "" && (staff == nil || !validID(in.Assignee)) {
 		bad("assignee", "staff only: letters, digits, '.', '_' or '-'")
 	}
+	if in.StaffID != "" && staff == nil {
+		bad("staffId", "staff only: the public route names no staff member")
+	} else if staff != nil {
+		var pe *problem.Error
+		if _, err := auth.ServingStaff(*staff, in.StaffID, "staffId"); errors.As(err, &pe) {
+			*errs = append(*errs, pe.Fields...)
+		}
+	}
 	return problem.Fields(*errs)
 }
 
@@ -130,8 +141,12 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if err := in.check(st, staff); err != nil {
 		return opened{}, Receipt{}, false, err
 	}
+	servedBy := ""
 	if staff != nil {
 		if err := s.mayFile(ctx, *staff, in); err != nil {
+			return opened{}, Receipt{}, false, err
+		}
+		if servedBy, err = auth.ServingStaff(*staff, in.StaffID, "staffId"); err != nil {
 			return opened{}, Receipt{}, false, err
 		}
 	}
@@ -141,7 +156,7 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	}
 	token := id.Token(20)
 	c := Complaint{ID: id.New(now), LocationID: loc.ID, Channel: in.Channel, Category: in.Category,
-		Severity: in.Severity, Description: in.Description, Contact: in.Contact, Status: Received,
+		Severity: in.Severity, Description: in.Description, Contact: in.Contact, StaffID: servedBy, Status: Received,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Website != "" {
 		// A bot filled the honeypot: it sees success, nothing is stored.
@@ -184,6 +199,9 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if linkNote != "" {
 		received.Details["customerLink"] = linkNote
 	}
+	if c.StaffID != "" {
+		received.Details["staffId"] = c.StaffID
+	}
 	events := []Event{received}
 	if assigned, err := s.assignNew(ctx, st, &c, in.Assignee, actor); err != nil {
 		return opened{}, Receipt{}, false, err
@@ -199,6 +217,7 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 		return opened{}, Receipt{}, false, err
 	}
 	ch := change{item: item, events: events, kpi: map[string]int{kpi.Opened: 1}, kpiDay: c.ReportDay}
+	ch.staff.add(c.StaffID, map[string]int{kpi.Attributed: 1})
 	ch.deltas.inc("n", 1)
 	for _, k := range []string{"cat#" + c.Category, "sev#" + c.Severity, "ch#" + c.Channel, "st#" + string(c.Status)} {
 		ch.deltas.inc(k, 1)

@@ -17,6 +17,8 @@ package complaint
 //	IDEM#<scope>#<key>        IDEM                   an idempotency record (24 h)
 //	KPI#<locationId>          D#<day>#<shard>        KPI counters of a local day: cases
 //	                                                 opened, resolutions (shared/kpi)
+//	KPI#<locationId>          S#<day>#<staffId>#<shard>  a staff member's counters of a
+//	                                                 local day (staff.go, shared/kpi)
 //	JOB#<job>                 JOB                    the lease of complaint-sla and
 //	                                                 privacy-retention (shared/job)
 //
@@ -38,7 +40,8 @@ package complaint
 //	                                  race-free), then TransactWriteItems: case, event,
 //	                                  token, reference, aggregate, follow-ups, idempotency
 //	an action                         TransactWriteItems: the case (condition: version),
-//	                                  its event (condition: new), aggregate, follow-ups
+//	                                  its event (condition: new), aggregate, KPI and staff
+//	                                  counters, follow-ups
 //	the queue of a location           Query queue Q#<loc>, begins_with(queueSk, <status>#)
 //	an assignee's queue               Query byAssignee A#<assignee>
 //	clocks due for a ladder step      Query slaKeys SLA#<shard>, slaSk <= now: never a

@@ -238,8 +238,10 @@ type change struct {
 	events   []Event
 	deltas   deltas
 	// kpi are the location's KPI counters the change adds on its local day kpiDay.
-	kpi     map[string]int
-	kpiDay  string
+	kpi    map[string]int
+	kpiDay string
+	// staff are the staff counters the change adds on kpiDay (staff.go).
+	staff   staffCounts
 	created []types.TransactWriteItem // new-case items: token, reference
 }
 
@@ -252,8 +254,8 @@ func (s *Store) put(v any, cond string) (types.TransactWriteItem, error) {
 }
 
 // items are a change's transaction items: the new case's token and reference, the
-// case (only if still at the version read), its events (only if new), its aggregate
-// and its KPI counters.
+// case (only if still at the version read), its events (only if new), its aggregate,
+// its KPI counters and its staff counters.
 func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 	c := ch.item
 	c.PK, c.SK = casePK(c.ID), caseSK
@@ -295,6 +297,15 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 		return nil, err
 	} else if ok {
 		items = append(items, u)
+	}
+	for _, id := range ch.staff.ids() {
+		u, ok, err := kpi.AddStaff(s.Table, c.LocationID, ch.kpiDay, id, c.ID, ch.staff[id])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			items = append(items, u)
+		}
 	}
 	return items, nil
 }

@@ -1378,6 +1378,8 @@ export interface components {
             customerId?: string;
             /** @description staff intake only */
             assignee?: string;
+            /** @description staff intake only: the staff member whose service the complaint is about (a point of sale's clerk id, a person's subject); default the staff member entering it, none for a machine client. Counted as their `attributed`. */
+            staffId?: string;
             /** @description honeypot: leave empty */
             website?: string;
         };
@@ -1461,6 +1463,8 @@ export interface components {
             status: "received" | "acknowledged" | "in_progress" | "pending_customer" | "resolved" | "closed";
             team?: string;
             assignee?: string;
+            /** @description the staff member the complaint is about, as staff intake named them; none for a public complaint */
+            staffId?: string;
             version: number;
             /** Format: date-time */
             createdAt: string;
@@ -1476,12 +1480,27 @@ export interface components {
             resolution?: string;
             rootCause?: string;
             compensationPoints?: number;
+            compensationVoucher?: components["schemas"]["ComplaintVoucher"];
             /** Format: date-time */
             resolvedAt?: string;
+            /** @description the staff member who last resolved the case (kept through a reopen, which counts against them) */
+            resolvedBy?: string;
             /** Format: date-time */
             closedAt?: string;
             reopens?: number;
             timeline?: components["schemas"]["ComplaintEvent"][];
+        };
+        /** @description A compensation voucher for the case's customer, issued in the resolution's transaction with the case as its source (one per case): usable at every location for validDays from the resolution. */
+        ComplaintVoucher: {
+            /** @description an amount off (in currency, default the location's) or a percentage off */
+            value: {
+                amountOff?: number;
+                currency?: string;
+                percentOff?: number;
+            };
+            validDays: number;
+            /** @description the voucher's code, once issued (in the case, not in the request) */
+            readonly code?: string;
         };
         ComplaintSettings: {
             categories?: string[];
@@ -3350,6 +3369,12 @@ export interface operations {
                     rootCause?: string;
                     /** @description resolve: loyalty points, with the reference as sourceId */
                     compensationPoints?: number;
+                    /** @description resolve: the compensation as one object; each part is granted once per case, however often it is resolved */
+                    compensation?: {
+                        /** @description as compensationPoints (give either; both must agree) */
+                        points?: number;
+                        voucher?: components["schemas"]["ComplaintVoucher"];
+                    };
                     /** @description triage */
                     severity?: string;
                     /** @description triage */

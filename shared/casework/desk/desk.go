@@ -1,11 +1,14 @@
 // Package desk builds complaints-staff, the case desk: staff intake, the queue, cases
 // and their actions, reports and settings; a resolution's compensation is granted in
-// points through the loyalty ledger (Points). It stands apart from casework so that
-// only the function that grants compensation links the loyalty domain.
+// points through the loyalty ledger (Points) and as a voucher of the rewards domain
+// (Vouchers). It stands apart from casework so that only the function that grants
+// compensation links the loyalty and rewards domains.
 package desk
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	curs "github.com/rapport-crm/rapport/shared/cursor"
 
@@ -14,9 +17,11 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -26,6 +31,7 @@ func StaffFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Functi
 	svc, effects := casework.Service(env, d)
 	svc.PublicURL = env.String("PUBLIC_BASE_URL")
 	effects.Compensation = &Points{Loyalty: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE"), Keep: d.Keep}}
+	effects.Vouchers = &Vouchers{Rewards: &reward.Store{DB: d.Clients.DynamoDB, Table: env.String("REWARDS_TABLE"), Locations: svc.Locations}}
 	cursors, err := curs.FromKey(d.Secret(env.String("CURSOR_KEY"), keyring.SecretTTL))
 	if err != nil {
 		return app.Function{}, err
@@ -61,4 +67,45 @@ func (p *Points) Compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Reso
 	}
 	tx.Add(refused, items...)
 	return entry.ID, false, nil
+}
+
+// Vouchers grants compensation as a voucher of the rewards domain, its source the case
+// (reward.SourceComplaint), so a case issues its customer one voucher, however often
+// it is resolved. It may be used at every location; it counts as issued at the case's.
+type Vouchers struct {
+	Rewards *reward.Store
+}
+
+var _ casework.VoucherCompensator = (*Vouchers)(nil)
+
+// voucherName is what the customer and the cashier read on a compensation voucher.
+func voucherName(reference string) i18n.Texts[string] {
+	return i18n.Texts[string]{i18n.English: "Compensation for " + reference, i18n.Chinese: "投诉补偿 " + reference}
+}
+
+// CompensateVoucher adds the voucher's issue to the resolution's transaction, each item
+// refused as refused says when another writer took the case's claim first; a case
+// that issued its voucher before answers with that voucher's code.
+func (v *Vouchers) CompensateVoucher(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution, refused error) (string, bool, error) {
+	c, g := r.Case, r.Voucher
+	src := reward.Source{Kind: reward.SourceComplaint, ID: c.ID}
+	switch first, err := v.Rewards.Issued(ctx, src, c.CustomerID); {
+	case err == nil:
+		return first.Code, true, nil
+	case !errors.Is(err, reward.ErrNoVoucher):
+		return "", false, err
+	}
+	code, err := reward.NewCode()
+	if err != nil {
+		return "", false, err
+	}
+	issued, items, err := v.Rewards.IssueItems(ctx, reward.Voucher{Code: code, CustomerID: c.CustomerID, Name: voucherName(c.Reference),
+		Kind: reward.KindVoucher, Value: reward.Value{AmountOff: g.Value.AmountOff, Currency: g.Value.Currency, PercentOff: g.Value.PercentOff},
+		Source: src, LocationID: c.LocationID, IssuedAt: r.At, ExpiresAt: r.At.Add(time.Duration(g.ValidDays) * 24 * time.Hour), IssuedBy: r.Actor,
+		Reason: "compensation for " + c.Reference}, nil)
+	if err != nil {
+		return "", false, err
+	}
+	tx.Add(refused, items...)
+	return issued.Code, false, nil
 }

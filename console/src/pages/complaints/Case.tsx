@@ -33,7 +33,7 @@ import { Page } from '../../components/Page';
 import common from '../../i18n/common';
 import complaints from '../../i18n/complaints';
 import { useLocale, useT } from '../../i18n';
-import { formatDateTime, formatNumber } from '../../lib/format';
+import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
 import { useLabel } from './labels';
 import {
   SEVERITIES,
@@ -436,6 +436,9 @@ export function Case() {
                     children: c.assignee ? <span translate="no" data-testid="case-assignee">{c.assignee}</span> : t('case.unassigned'),
                   },
                   ...(c.team ? [{ key: 'team', label: t('case.team'), children: <span translate="no">{c.team}</span> }] : []),
+                  ...(c.staffId
+                    ? [{ key: 'staffId', label: t('case.staffId'), children: <span translate="no" data-testid="case-staff">{c.staffId}</span> }]
+                    : []),
                   { key: 'created', label: t('case.created'), children: formatDateTime(c.createdAt, zone, locale) },
                   { key: 'ack', label: t('case.acknowledgeBy'), children: clockDetail(c.acknowledgeBy, c.acknowledgeClock) },
                   { key: 'res', label: t('case.resolveBy'), children: clockDetail(c.resolveBy, c.resolveClock) },
@@ -444,8 +447,28 @@ export function Case() {
                     ? [{ key: 'resolution', label: t('case.resolution'), span: 'filled' as const, children: <span translate="no">{c.resolution}</span> }]
                     : []),
                   ...(c.rootCause ? [{ key: 'rootCause', label: t('case.rootCause'), children: label('rootCause', c.rootCause) }] : []),
+                  ...(c.resolvedBy
+                    ? [{ key: 'resolvedBy', label: t('case.resolvedBy'), children: <span translate="no">{c.resolvedBy}</span> }]
+                    : []),
                   ...(c.compensationPoints
                     ? [{ key: 'points', label: t('case.points'), children: formatNumber(c.compensationPoints, locale) }]
+                    : []),
+                  ...(c.compensationVoucher?.code
+                    ? [
+                        {
+                          key: 'voucher',
+                          label: t('case.voucher'),
+                          children: (
+                            <span>
+                              <span translate="no">{c.compensationVoucher.code}</span>
+                              {' · '}
+                              {c.compensationVoucher.value.percentOff
+                                ? `${c.compensationVoucher.value.percentOff}%`
+                                : formatMoney(c.compensationVoucher.value.amountOff ?? 0, c.compensationVoucher.value.currency ?? '', locale)}
+                            </span>
+                          ),
+                        },
+                      ]
                     : []),
                   ...(c.reopens ? [{ key: 'reopens', label: t('case.reopens'), children: formatNumber(c.reopens, locale) }] : []),
                 ]}

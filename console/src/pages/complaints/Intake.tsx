@@ -238,6 +238,9 @@ export function Intake() {
           <Form.Item label={t('intake.assignee')} name="assignee">
             <Input autoComplete="off" />
           </Form.Item>
+          <Form.Item label={t('intake.staffId')} name="staffId" extra={t('intake.staffId.help')}>
+            <Input autoComplete="off" maxLength={128} />
+          </Form.Item>
           <Button type="primary" htmlType="submit" loading={submit.isPending} disabled={submit.isPending}>
             {t('intake.submit')}
           </Button>

@@ -148,6 +148,7 @@ describe('what the forms send', () => {
         contact: { name: ' Li Lei ', phone: ' ', email: 'li@example.com', locale: '' },
         description: ' charged twice ',
         assignee: '',
+        staffId: ' ',
       }),
     ).toEqual({
       channel: 'walk-in',
@@ -167,8 +168,9 @@ describe('what the forms send', () => {
         contact: { name: 'Han', locale: 'zh-CN' },
         description: 'x',
         assignee: 'dev-agent',
+        staffId: ' pos:clerk-7 ',
       }),
-    ).toMatchObject({ customerId: 'c-9', assignee: 'dev-agent', contact: { name: 'Han', locale: 'zh-CN' } });
+    ).toMatchObject({ customerId: 'c-9', assignee: 'dev-agent', staffId: 'pos:clerk-7', contact: { name: 'Han', locale: 'zh-CN' } });
   });
 
   it('maps a problem field to the form field', () => {

@@ -236,6 +236,7 @@ export interface IntakeForm {
   contact: { name?: string; phone?: string; email?: string; locale?: 'zh-CN' | 'en' | '' };
   description: string;
   assignee?: string;
+  staffId?: string;
 }
 
 /** The body of POST /v1/complaints/intake: trimmed, without empty optional fields. */
@@ -254,6 +255,7 @@ export function intakeBody(f: IntakeForm): Intake {
   };
   if (trimmed(f.customerId)) body.customerId = trimmed(f.customerId);
   if (trimmed(f.assignee)) body.assignee = trimmed(f.assignee);
+  if (trimmed(f.staffId)) body.staffId = trimmed(f.staffId);
   return body;
 }
 
