@@ -19,7 +19,8 @@ import (
 )
 
 // A detractor's response opens a complaint case in the response's own transaction:
-// channel survey, the customer linked, the reasons and comment as its description. A
+// channel survey, the customer linked, the staff member who served (the response's,
+// from its invitation), the reasons and comment as its description. A
 // promoter opens none; a case the complaints domain refuses never costs the response.
 func TestBadScoreOpensACase(t *testing.T) {
 	env := testenv.New(t)
@@ -51,7 +52,9 @@ func TestBadScoreOpensACase(t *testing.T) {
 	define("odd", "no_such_category")
 	answer := func(surveyID, token string, score float64, comment string) survey.Receipt {
 		t.Helper()
-		if err := svc.Store.PutInvitation(ctx, survey.Invitation{Token: token, SurveyID: surveyID, CustomerID: "c-1", LocationID: "loc-1", ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
+		// The invitation of a visit served by waiter-7: the case is about their service.
+		if err := svc.Store.PutInvitation(ctx, survey.Invitation{Token: token, SurveyID: surveyID, CustomerID: "c-1", LocationID: "loc-1",
+			StaffID: "waiter-7", ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		rc, err := svc.Submit(ctx, surveyID, survey.Submission{InvitationToken: token, Comment: comment,
@@ -75,7 +78,7 @@ func TestBadScoreOpensACase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Channel != "survey" || c.CustomerID != "c-1" || c.Severity != "high" || c.Category != "service_attitude" ||
+	if c.Channel != "survey" || c.CustomerID != "c-1" || c.Severity != "high" || c.Category != "service_attitude" || c.StaffID != "waiter-7" ||
 		!strings.Contains(c.Description, "Rude at check-in") || !strings.Contains(c.Description, "detractor") {
 		t.Fatalf("case %+v", c.Complaint)
 	}

@@ -73,7 +73,7 @@ func (l *Loop) openCase(ctx context.Context, sv survey.Survey, r survey.Response
 		desc += "\nComment: " + r.Comment
 	}
 	in := complaint.Intake{Category: rule.Category, Severity: rule.Severity, Description: desc, LocationID: r.LocationID,
-		CustomerID: r.CustomerID, Contact: complaint.Contact{Name: "Survey respondent"}}
+		CustomerID: r.CustomerID, StaffID: r.StaffID, Contact: complaint.Contact{Name: "Survey respondent"}}
 	items, rc, err := l.Cases.CaseItems(ctx, in)
 	switch {
 	case problem.KindOf(err) == problem.Invalid:
