@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { signIn } from './harness';
 import { DESKTOP, enterComplaint, runId } from './complaints-support';
 
-const STAFF_MENU = ['Today', 'Complaints', 'Surveys', 'Customers', 'Counter', 'Vouchers', 'Follow-ups'];
+const STAFF_MENU = ['Today', 'Complaints', 'Surveys', 'Customers', 'Counter', 'Vouchers', 'Follow-ups', 'Team'];
 
 // Each demo role signs in through the local issuer, lands on Today, and is offered the
 // areas its role may open, no more.

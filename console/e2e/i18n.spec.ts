@@ -123,6 +123,7 @@ test('every page speaks the chosen language, Chinese and English', async ({ page
     `/vouchers?code=${encodeURIComponent(voucher.code)}`,
     '/vouchers/report',
     '/followups',
+    '/team',
     '/segments',
     '/segments/new',
     `/segments/${encodeURIComponent(segment.segmentId)}`,

@@ -546,7 +546,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "customers",
-		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), search (by phone, email, id or the start of a name), consent per channel, with time and source; the locations registry and each location's staff directory; the webhook key for admins.",
+		Description: "Customers for staff and systems: profiles (one per person, found by phone or email), search (by phone, email, id or the start of a name), consent per channel, with time and source; the locations registry and staff directories; the webhook key for admins.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "POST", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
 			{Method: "GET", Path: "/v1/customers", Auth: JWT, Roles: StaffAndSystem},
@@ -734,9 +734,8 @@ var Functions = []Function{
 	},
 	{
 		Name: "reports",
-		Description: "The KPI report and the staff report: survey, complaint, visit and loyalty figures per day, ISO week or month, and per " +
-			"staff member, read from the counters each domain keeps in its own table as things happen (shared/kpi), so their cost grows with " +
-			"days, locations and staff, never with records.",
+		Description: "The KPI and staff reports: survey, complaint, visit and loyalty figures per day, week or month and per staff member, " +
+			"read from counters each domain keeps in its own table as things happen (shared/kpi): cost grows with days, never records.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/reports/kpis", Auth: JWT, Roles: Staff},
 			{Method: "GET", Path: "/v1/reports/staff", Auth: JWT, Roles: Staff},
