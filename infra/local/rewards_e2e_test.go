@@ -157,7 +157,7 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 	if late.Status != reward.StatusExpired || late.Redemption != nil || late.Version != 3 {
 		t.Fatalf("after expiry: %s v%d %+v", late.Status, late.Version, late.Redemption)
 	}
-	// The hourly job counts it expired, once, on its expiry day (5 January) at loc-1,
+	// The voucher-timers job counts it expired, once, on its expiry day (5 January) at loc-1,
 	// where it was issued; the hand-issued one, redeemed, is not.
 	s.runJob(t, "voucher-timers")
 	s.runJob(t, "voucher-timers")

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/rewarding"
+	"github.com/rapport-crm/rapport/shared/rewarding/public"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/surveyloop"
@@ -51,6 +52,7 @@ var Builders = map[string]app.Builder{
 	"loyalty":             membership.Function,
 	"rewards":             rewarding.Function,
 	"voucher-timers":      job.Function(rewarding.TimersJob),
+	"vouchers-public":     public.Function,
 	"complaints-public":   casework.PublicFunction,
 	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,

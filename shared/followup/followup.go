@@ -36,6 +36,11 @@ const (
 	KindTierChange       = "tier-change"
 	KindWinBack          = "win-back"
 	KindCampaign         = "campaign"
+	// KindVoucher delivers a voucher to its customer with the link to its page, and
+	// KindVoucherExpiry reminds them of it before it expires: service messages about
+	// what the customer holds, sent unless they opted out of the channel.
+	KindVoucher       = "voucher"
+	KindVoucherExpiry = "voucher-expiry"
 	// KindMessage is a service message a staff member writes themselves (a callback
 	// about a lost item, an apology): sent unless the customer opted out of its channel.
 	KindMessage = "message"

@@ -25,7 +25,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/web"
 )
 
-// Kinds lists every kind of follow-up.
+// Kinds lists the kinds of follow-up staff and systems may schedule: every kind but
+// the voucher timers' own (KindVoucher, KindVoucherExpiry).
 var Kinds = []string{KindPostServiceSurvey, KindComplaintCallback, KindComplaintUpdate, KindRecoveryCallback, KindSLAWarning, KindEscalation,
 	KindBirthday, KindPointsExpiry, KindTierChange, KindWinBack, KindCampaign, KindMessage}
 

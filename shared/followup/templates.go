@@ -52,6 +52,18 @@ var builtin = map[string]source{
 		"zh-CN": {Subject: "保持您在{{.Brand.Name}}的{{.Vars.tier}}等级",
 			Text: "您在{{.Brand.Name}}的{{.Vars.tier}}等级保留至 {{.Vars.on}}；届时若积分未达标，将调整为{{.Vars.next}}。"},
 	}},
+	"voucher": {locales: map[string]notify.Source{
+		"en": {Subject: "Your {{.Brand.Name}} voucher: {{.Vars.name}}",
+			Text: "Your voucher \"{{.Vars.name}}\" is ready, valid until {{.Vars.expiresOn}}. Show its code or QR image at the counter: {{.Vars.link}}"},
+		"zh-CN": {Subject: "您在{{.Brand.Name}}的优惠券：{{.Vars.name}}",
+			Text: "您的优惠券「{{.Vars.name}}」已发放，有效期至 {{.Vars.expiresOn}}。结账时出示券码或二维码即可使用：{{.Vars.link}}"},
+	}},
+	"voucher-expiry": {locales: map[string]notify.Source{
+		"en": {Subject: "Your voucher expires on {{.Vars.expiresOn}}",
+			Text: "Your {{.Brand.Name}} voucher \"{{.Vars.name}}\" expires on {{.Vars.expiresOn}}. Use it before then: {{.Vars.link}}"},
+		"zh-CN": {Subject: "您的优惠券将于 {{.Vars.expiresOn}} 到期",
+			Text: "您在{{.Brand.Name}}的优惠券「{{.Vars.name}}」将于 {{.Vars.expiresOn}} 到期，请尽快使用：{{.Vars.link}}"},
+	}},
 	// message frames a message a staff member wrote (kind message): their text, under
 	// their subject or the brand's, with the brand's footer.
 	"message": {locales: map[string]notify.Source{

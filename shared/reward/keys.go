@@ -12,13 +12,21 @@ package reward
 //	ISSUE#<kind>#<id>#<customerId> ISSUE          the claim of an issue: one voucher per
 //	                                              source and customer, ever; names the code
 //	IDEM#<scope>#<key>             IDEM           an idempotency record (24 h)
+//	LINK#<hash of the handle>      LINK           the lookup of a voucher page's link
+//	                                              (link.go): the code it shows, the
+//	                                              customer's locale and time zone
 //
 // Indexes (sparse):
 //
 //	byCustomer  customerPk = CUST#<customerId>  customerSk = <issuedAt>#<code>: a
 //	            customer's vouchers, newest first
-//	due         duePk = DUE#<shard>  dueSk = <expiresAt>#expire#<code>: an issued
-//	            voucher whose expiry is not counted yet (the timers job's way to it)
+//	due         duePk = DUE#<shard>  dueSk = <at>#<timer>#<code>: an issued voucher's
+//	            next timer (the timers job's way to it), one at a time, in order:
+//	            deliver at its issue (the message with the link to its page),
+//	            remind at its RemindAt (the reminder before its expiry), expire at
+//	            its expiresAt (the report's count of it expired unused). Each write
+//	            of the voucher puts its next timer (Store.item), so every issuer's
+//	            voucher is delivered, and a redeemed or cancelled one leaves the index
 //
 // Access patterns:
 //
@@ -32,7 +40,9 @@ package reward
 //	                              version it was decided on, and its day counter; a
 //	                              refusal returns the voucher as it is (ALL_OLD),
 //	                              decided again
-//	expiries due                  Query due DUE#<shard>, dueSk <= now: never a scan
+//	timers due                    Query due DUE#<shard>, dueSk <= now: never a scan
+//	a voucher page's link         GetItem LINK#<hash>, then the voucher and the
+//	                              customer's other vouchers (byCustomer)
 const (
 	catalogPK  = "CATALOG"
 	voucherSK  = "V"

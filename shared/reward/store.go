@@ -169,11 +169,34 @@ func (s *Store) item(v Voucher) voucherItem {
 	it := voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
 		CustomerPK: customerPK(v.CustomerID), CustomerSK: v.IssuedAt.UTC().Format(time.RFC3339Nano) + "#" + v.Code,
 		ValidUntil: v.ExpiresAt.Unix(), Voucher: v}
-	if v.State == StatusIssued && !v.ExpiryCounted {
+	if at, timer, ok := v.nextTimer(); ok {
 		it.DuePK = fmt.Sprintf("DUE#%d", kpi.Shard(v.Code)%dueShards)
-		it.DueSK = v.ExpiresAt.UTC().Format(dueFormat) + "#expire#" + v.Code
+		it.DueSK = at.UTC().Format(dueFormat) + "#" + timer + "#" + v.Code
 	}
 	return it
+}
+
+// Timers of an issued voucher, in the order they fall due (keys.go).
+const (
+	timerDeliver = "deliver"
+	timerRemind  = "remind"
+	timerExpire  = "expire"
+)
+
+// nextTimer is the first of an issued voucher's timers still to run, and when; none
+// for a voucher redeemed or cancelled, or whose expiry was counted.
+func (v Voucher) nextTimer() (time.Time, string, bool) {
+	switch {
+	case v.State != StatusIssued:
+		return time.Time{}, "", false
+	case !v.Delivered:
+		return v.IssuedAt, timerDeliver, true
+	case v.RemindAt != nil && !v.Reminded:
+		return *v.RemindAt, timerRemind, true
+	case !v.ExpiryCounted:
+		return v.ExpiresAt, timerExpire, true
+	}
+	return time.Time{}, "", false
 }
 
 // Issue issues v alone (staff by hand, a campaign, the birthday job): its voucher and
@@ -339,17 +362,24 @@ func (s *Store) transition(ctx context.Context, v Voucher, decide step) (Voucher
 	var out Voucher
 	var replayed bool
 	var was *refused
+	bare := false
 	err := retry.Do(ctx, retry.Conflict.WithAttempts(20), func() (bool, error) {
 		next, counted, done, err := decide(v)
 		if err != nil || done {
 			out, replayed = next, done
 			return false, err
 		}
+		if bare {
+			counted = nil
+		}
 		next.Version = v.Version + 1
 		switch err := s.save(ctx, v, next, counted); {
 		case err == nil:
 			out = next
 			return false, nil
+		case errors.Is(err, errNoticed) && !bare:
+			bare = true // the message was scheduled before: spend the timer alone
+			return true, nil
 		case errors.As(err, &was):
 			v = was.voucher // changed meanwhile: decide on it as it is
 			return true, nil
@@ -403,20 +433,49 @@ func (s *Store) save(ctx context.Context, before, next Voucher, counted []types.
 			return dynamo.ErrTxConflict // the voucher or a counter item raced another write
 		}
 	}
+	for _, r := range cancelled.CancellationReasons[1:] {
+		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+			return errNoticed
+		}
+	}
 	return dynamo.Unavailable(err, "save voucher")
 }
+
+// errNoticed means a timer's message was refused because its occasion has its
+// follow-up already (the only conditional items written with a voucher besides the
+// voucher itself): a table restored apart from the other.
+var errNoticed = errors.New("the voucher's message is scheduled already")
 
 // refused is a write's condition failing on the voucher as it was.
 type refused struct{ voucher Voucher }
 
 func (r *refused) Error() string { return "voucher changed meanwhile: " + r.voucher.State }
 
-// RunTimers counts, once each, the vouchers that expired unused by now, through the
-// sharded due index (never a scan): each at the location it was issued at, in the
-// transaction that takes it out of the index (conditioned on its version, so two runs
-// count it once). It returns how many it counted.
-func (s *Store) RunTimers(ctx context.Context, now time.Time) (int, error) {
-	counted := 0
+// Notices are the messages a voucher's timers send the customer (a flow supplies
+// them): the transaction items that schedule the message telling them of v, or
+// reminding them of it before it expires, written with the voucher's own change, so
+// each is scheduled once. None (nil items) when there is no one to tell.
+type Notices interface {
+	Deliver(ctx context.Context, v Voucher, now time.Time) ([]types.TransactWriteItem, error)
+	Remind(ctx context.Context, v Voucher, now time.Time) ([]types.TransactWriteItem, error)
+}
+
+// Timers are what a run of the timers did: the vouchers' deliveries and reminders
+// run (each with its message, unless the voucher was no longer usable or the customer
+// could not be told), and the vouchers counted as expired unused.
+type Timers struct {
+	Delivered, Reminded, Expired int
+}
+
+// RunTimers runs, once each, the vouchers' timers due by now, through the sharded due
+// index (never a scan): a new voucher's delivery (the message notices make, and its
+// reminder's time, lead before its expiry: none when its validity is shorter than
+// lead or lead is 0), the reminder, if it is still issued then, and the count of a
+// voucher that expired unused, at the location it was issued at. Each is one
+// transaction with the voucher, conditioned on its version, so two runs, or a run
+// retried after a failure, do each once. notices may be nil: then no message is sent.
+func (s *Store) RunTimers(ctx context.Context, now time.Time, notices Notices, lead time.Duration) (Timers, error) {
+	var done Timers
 	for shard := range dueShards {
 		keys, err := dynamo.QueryAll[struct {
 			Code string `dynamodbav:"code"`
@@ -429,29 +488,73 @@ func (s *Store) RunTimers(ctx context.Context, now time.Time) (int, error) {
 			ProjectionExpression: aws.String("code"),
 		}, "query voucher timers")
 		if err != nil {
-			return counted, err
+			return done, err
 		}
 		for _, k := range keys {
 			v, err := s.Voucher(ctx, k.Code)
 			if err != nil {
-				return counted, err
+				return done, err
 			}
-			_, done, err := s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
-				if v.Status(now) != StatusExpired || v.ExpiryCounted {
-					return v, nil, true, nil // redeemed, cancelled or counted meanwhile
+			// A run late enough may find several of a voucher's timers due: each is
+			// its own step, in order.
+			for range 3 {
+				var timer string
+				var finished bool
+				v, finished, err = s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
+					var items []types.TransactWriteItem
+					var err error
+					timer, items, err = s.step(ctx, &v, now, notices, lead)
+					return v, items, timer == "", err
+				})
+				if err != nil {
+					return done, err
 				}
-				next := v
-				next.ExpiryCounted = true
-				items, err := s.countItems(ctx, v.LocationID, v.ExpiresAt, v.Code, counts(Expired, v, 1))
-				return next, items, false, err
-			})
-			if err != nil {
-				return counted, err
-			}
-			if !done {
-				counted++
+				if finished {
+					break
+				}
+				switch timer {
+				case timerDeliver:
+					done.Delivered++
+				case timerRemind:
+					done.Reminded++
+				case timerExpire:
+					done.Expired++
+				}
 			}
 		}
 	}
-	return counted, nil
+	return done, nil
+}
+
+// step runs v's first timer due by now on v and says which ("" for none: not due
+// yet, or nothing left), with the items to write with it. A message is sent only
+// for a voucher still usable when its timer runs; the timer is spent either way.
+func (s *Store) step(ctx context.Context, v *Voucher, now time.Time, notices Notices, lead time.Duration) (string, []types.TransactWriteItem, error) {
+	at, timer, ok := v.nextTimer()
+	if !ok || at.After(now) {
+		return "", nil, nil
+	}
+	usable := v.Status(now) == StatusIssued
+	switch timer {
+	case timerDeliver:
+		v.Delivered = true
+		if r := v.ExpiresAt.Add(-lead); lead > 0 && r.After(v.IssuedAt) {
+			v.RemindAt = &r
+		}
+		if !usable || notices == nil {
+			return timerDeliver, nil, nil
+		}
+		items, err := notices.Deliver(ctx, *v, now)
+		return timerDeliver, items, err
+	case timerRemind:
+		v.Reminded = true
+		if !usable || notices == nil {
+			return timerRemind, nil, nil
+		}
+		items, err := notices.Remind(ctx, *v, now)
+		return timerRemind, items, err
+	}
+	v.ExpiryCounted = true
+	items, err := s.countItems(ctx, v.LocationID, v.ExpiresAt, v.Code, counts(Expired, *v, 1))
+	return timerExpire, items, err
 }

@@ -312,12 +312,12 @@ func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
 	if _, _, err := redeem(t, s, codes[0], "bill-1", "loc-1", t0.Add(30*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.RunTimers(ctx, t0.Add(59*time.Minute)); err != nil || n != 0 {
-		t.Fatalf("before the expiry: %d counted, %v", n, err)
+	if n, err := s.RunTimers(ctx, t0.Add(59*time.Minute), nil, 0); err != nil || n.Expired != 0 {
+		t.Fatalf("before the expiry: %d counted, %v", n.Expired, err)
 	}
 	for run, want := range []int{1, 0} {
-		if n, err := s.RunTimers(ctx, t0.Add(2*time.Hour)); err != nil || n != want {
-			t.Fatalf("run %d after the expiry: %d counted, %v; want %d", run+1, n, err, want)
+		if n, err := s.RunTimers(ctx, t0.Add(2*time.Hour), nil, 0); err != nil || n.Expired != want {
+			t.Fatalf("run %d after the expiry: %d counted, %v; want %d", run+1, n.Expired, err, want)
 		}
 	}
 	days, err := kpi.Read(ctx, s.DB, s.Table, "loc-1", kpi.Day, "2026-12-06", "2026-12-06")

@@ -63,7 +63,16 @@ type Voucher struct {
 	// ExpiryCounted marks an issued voucher whose expiry the report counted (the
 	// timers job), so that it is counted once.
 	ExpiryCounted bool `json:"-" dynamodbav:"expiryCounted,omitempty"`
-	Version       int  `json:"version" dynamodbav:"version"`
+	// Delivered marks a voucher whose message to the customer, with the link to its
+	// page, is scheduled (or was found to need none: no longer usable when its turn
+	// came). RemindAt is when the reminder before its expiry falls due, set at
+	// delivery from the reminder lead (nil: none, its validity being shorter than the
+	// lead); Reminded marks the reminder scheduled (or found needless). The timers job
+	// sets them, each in the transaction that schedules its message (keys.go).
+	Delivered bool       `json:"-" dynamodbav:"delivered,omitempty"`
+	RemindAt  *time.Time `json:"-" dynamodbav:"remindAt,omitempty"`
+	Reminded  bool       `json:"-" dynamodbav:"reminded,omitempty"`
+	Version   int        `json:"version" dynamodbav:"version"`
 }
 
 // Redemption is who did what to a voucher, when, where, and for which bill.

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/location"
@@ -30,15 +31,26 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	return app.Function{HTTP: mux}, err
 }
 
-// TimersJob counts the vouchers that expired unused, once each, where they were
-// issued: the voucher-timers function, hourly. Two runs at once count each once (the
-// count is written with the voucher at its version), so it needs no lease.
+// TimersJob runs the vouchers' timers (reward.Store.RunTimers): it delivers each
+// new voucher to its customer (a follow-up with the link to their voucher page),
+// reminds them VOUCHER_REMINDER_DAYS before it expires if it is still unused, and
+// counts the vouchers that expired unused, once each, where they were issued: the
+// voucher-timers function, every ten minutes. Two runs at once do each once (every
+// step is written with the voucher at its version), so it needs no lease.
 func TimersJob(env *config.Env, d app.Deps) (job.Job, error) {
-	locs := &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
-	rewards := &reward.Store{DB: d.Clients.DynamoDB, Table: env.String("REWARDS_TABLE"), Locations: locs}
+	db := d.Clients.DynamoDB
+	locs := &location.Store{DB: db, Table: env.String("CUSTOMERS_TABLE"), Keep: d.Keep}
+	rewards := &reward.Store{DB: db, Table: env.String("REWARDS_TABLE"), Locations: locs}
+	lead := time.Duration(env.Int("VOUCHER_REMINDER_DAYS", 3)) * 24 * time.Hour
+	links, err := reward.NewLinks(rewards, env.String("UNSUBSCRIBE_KEY"), d)
+	if err != nil {
+		return job.Job{}, err
+	}
+	notices := &Notices{Customers: &customer.Store{DB: db, Table: locs.Table, Locations: locs}, Links: links,
+		Followups: &followup.Store{DB: db, Table: env.String("FOLLOWUPS_TABLE")}, PublicURL: env.String("PUBLIC_BASE_URL")}
 	return job.Job{Run: func(ctx context.Context, now time.Time) error {
-		n, err := rewards.RunTimers(ctx, now)
-		slog.InfoContext(ctx, "voucher timers", "expired", n)
+		n, err := rewards.RunTimers(ctx, now, notices, lead)
+		slog.InfoContext(ctx, "voucher timers", "delivered", n.Delivered, "reminded", n.Reminded, "expired", n.Expired)
 		return err
 	}}, nil
 }

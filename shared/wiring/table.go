@@ -213,7 +213,9 @@ var SigningKeys = []SigningKey{
 		Name: "unsubscribe",
 		Kind: MACKey,
 		// The follow-up sender signs the handles of unsubscribe links; customers-public
-		// verifies them. To rotate: put a new version first ([]int{2, 1}), deploy; later
+		// verifies them. The voucher timers sign the voucher page's links with it too
+		// (another message prefix: shared/reward/link.go); vouchers-public verifies them.
+		// To rotate: put a new version first ([]int{2, 1}), deploy; later
 		// drop the old one ([]int{2}) to end its links' grace period.
 		Description: "Signs the handles of unsubscribe links",
 		Versions:    []int{1},
@@ -365,13 +367,22 @@ var Functions = []Function{
 		MemoryMB:       256,
 	},
 	{
-		Name:        "voucher-timers",
-		Description: "Hourly: counts the vouchers that expired unused, once each, in the voucher report of the location that issued them.",
-		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 hour)", Job: true}},
-		Tables:      map[string]Access{"rewards": ReadWrite, "customers": Read},
+		Name: "voucher-timers",
+		Description: "Every ten minutes: delivers each new voucher to its customer (a follow-up with the link to their voucher page), " +
+			"reminds them before it expires if unused, and counts the vouchers that expired unused, once each, where they were issued.",
+		Trigger: Trigger{Schedule: &Schedule{Expression: "rate(10 minutes)", Job: true}},
+		// Customers: the customer's address and language, the zones of the report's days.
+		Tables: map[string]Access{"rewards": ReadWrite, "customers": Read, "followups": ReadWrite},
+		// The voucher page's links are signed with the unsubscribe links' key (their
+		// messages told apart by a prefix).
+		Keys: map[string]Access{"unsubscribe": Sign},
 		Env: []EnvVar{
 			{Name: "REWARDS_TABLE", Table: "rewards"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
+			{Name: "PUBLIC_BASE_URL", API: true},
+			{Name: "VOUCHER_REMINDER_DAYS", Setting: "voucherReminderDays", Value: "3"},
 		},
 		TimeoutSeconds: 120,
 		MemoryMB:       256,
@@ -538,6 +549,23 @@ var Functions = []Function{
 		Tables: map[string]Access{"customers": ReadWrite},
 		Keys:   map[string]Access{"unsubscribe": Verify},
 		Env: []EnvVar{
+			{Name: "CUSTOMERS_TABLE", Table: "customers"},
+			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
+		},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "vouchers-public",
+		Description: "The customer's voucher page, opened from the link in the message that delivered a voucher or reminds of it: the voucher, the customer's others still usable, their codes and QR images.",
+		Trigger: Trigger{Routes: []Route{
+			{Method: "GET", Path: "/v1/v/{token}", Auth: Public},
+		}},
+		// Customers: the names of the locations a voucher may be used at.
+		Tables: map[string]Access{"rewards": Read, "customers": Read},
+		Keys:   map[string]Access{"unsubscribe": Verify},
+		Env: []EnvVar{
+			{Name: "REWARDS_TABLE", Table: "rewards"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
 		},

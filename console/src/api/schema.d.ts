@@ -210,6 +210,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/v/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's voucher page, from the link in the message that delivered a voucher or reminds of it (HTML, zh-CN or en)
+         * @description No sign-in: the link is the key. The token is "<key version>.<handle>" (the handle an HMAC of the voucher's code under the unsubscribe links' key) and shows nothing of the voucher or the customer. The page shows the link's voucher, then the customer's other usable vouchers: name, value, status, expiry, where valid, the code in groups of four and its QR image (an SVG data: URI). It only reads. Language from ?lang, else the customer's, else Accept-Language.
+         */
+        get: operations["voucherPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/consent": {
         parameters: {
             query?: never;
@@ -2654,6 +2674,60 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Problem"];
+            429: components["responses"]["Throttled"];
+            /** @description Try again shortly (Retry-After). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    voucherPage: {
+        parameters: {
+            query?: {
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The voucher page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            400: components["responses"]["Problem"];
+            /** @description Not a valid link (HTML page); a token too long to be one is a problem document. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link's key version has been retired (README, Signing keys). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
             429: components["responses"]["Throttled"];
             /** @description Try again shortly (Retry-After). */
             503: {

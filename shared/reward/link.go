@@ -1,0 +1,161 @@
+package reward
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/app"
+	"github.com/rapport-crm/rapport/shared/dynamo"
+)
+
+// MAC is an HMAC-SHA256 key this process can use but never holds: a KMS HMAC key in
+// AWS, a key file locally (shared/keyring).
+type MAC interface {
+	// Version is the number links made with this key carry.
+	Version() int
+	Sum(ctx context.Context, msg []byte) ([]byte, error)
+	// Verify is false for a wrong tag; an error means the key could not be used.
+	Verify(ctx context.Context, msg, tag []byte) (bool, error)
+}
+
+// Links make and open the links to a customer's voucher page, as the unsubscribe
+// links are made (shared/customer/signer.go), with the same key, whose messages are
+// told apart by their prefix.
+//
+// A link's token is "<key version>.<handle>", the handle being the HMAC-SHA256 of the
+// voucher's code under the key (43 characters, base64url): it shows nothing of the
+// voucher or the customer, cannot be made without the key, and is the same each time,
+// so the delivery and the reminder carry the same link. The page must turn a handle
+// back into a voucher, so the handle's SHA-256 keys a lookup item (LINK#<hash>: the
+// code, the customer's locale and time zone), written with the message that carries
+// it; the table holds the hash, not the handle, so its readers and backups cannot make
+// a link. Opening a link reads the lookup and asks the key (VerifyMac) whether the
+// handle is its code's tag, so a lookup planted or altered in the table opens nothing.
+//
+// Links do not expire with their voucher (the page says it expired): a link works
+// while its key version is kept (wiring.SigningKeys); one of a retired version is
+// refused as expired.
+type Links struct {
+	Store *Store
+	// Keys are the key's kept versions, the current (signing) one first.
+	Keys []MAC
+}
+
+var (
+	// ErrBadLink means a token was not made by this system, or was altered.
+	ErrBadLink = errors.New("not a valid voucher link")
+	// ErrExpiredLink means a token's key version has been retired.
+	ErrExpiredLink = errors.New("this voucher link has expired")
+)
+
+var b64 = base64.RawURLEncoding
+
+// Link is what a link's lookup holds.
+type Link struct {
+	Code       string `dynamodbav:"code"`
+	CustomerID string `dynamodbav:"customerId"`
+	// Locale and TimeZone are the customer's when the link was sent: the page's
+	// language unless the reader picks the other, and the zone its dates are in.
+	Locale   string `dynamodbav:"locale,omitempty"`
+	TimeZone string `dynamodbav:"timeZone,omitempty"`
+	Version  int    `dynamodbav:"version"`
+}
+
+type linkItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	Link
+}
+
+const linkSK = "LINK"
+
+func linkPK(handle []byte) string {
+	h := sha256.Sum256(handle)
+	return "LINK#" + b64.EncodeToString(h[:])
+}
+
+// linkMessage is what a handle is the tag of; the prefix keeps it apart from every
+// other use of the key.
+func linkMessage(code string) []byte { return []byte("rapport/voucher-page/v1\x00" + code) }
+
+// Token is the token of l's voucher page, made with the current key, and the
+// transaction item that records its lookup (the same item each time: put it with
+// the message that carries the link).
+func (ls *Links) Token(ctx context.Context, l Link) (string, types.TransactWriteItem, error) {
+	if len(ls.Keys) == 0 {
+		return "", types.TransactWriteItem{}, errors.New("voucher links: no key")
+	}
+	key := ls.Keys[0]
+	handle, err := key.Sum(ctx, linkMessage(l.Code))
+	if err != nil {
+		return "", types.TransactWriteItem{}, fmt.Errorf("voucher link: %w", err)
+	}
+	l.Version = key.Version()
+	item, err := attributevalue.MarshalMap(linkItem{PK: linkPK(handle), SK: linkSK, Link: l})
+	if err != nil {
+		return "", types.TransactWriteItem{}, err
+	}
+	put := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(ls.Store.Table), Item: item}}
+	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), put, nil
+}
+
+// Open checks a token and tells what it shows. It changes nothing.
+func (ls *Links) Open(ctx context.Context, token string) (Link, error) {
+	v, h, ok := strings.Cut(token, ".")
+	version, err := strconv.Atoi(v)
+	handle, herr := b64.DecodeString(h)
+	if !ok || err != nil || version < 1 || v != strconv.Itoa(version) || herr != nil || len(handle) != sha256.Size {
+		return Link{}, ErrBadLink
+	}
+	i := slices.IndexFunc(ls.Keys, func(k MAC) bool { return k.Version() == version })
+	if i < 0 {
+		if slices.ContainsFunc(ls.Keys, func(k MAC) bool { return k.Version() > version }) {
+			return Link{}, ErrExpiredLink
+		}
+		return Link{}, ErrBadLink
+	}
+	var it linkItem
+	found, err := dynamo.GetVersioned(ctx, ls.Store.DB, ls.Store.Table, linkPK(handle), linkSK, &it, "voucher link")
+	if err != nil {
+		return Link{}, err
+	}
+	if !found || it.Version != version {
+		return Link{}, ErrBadLink
+	}
+	valid, err := ls.Keys[i].Verify(ctx, linkMessage(it.Code), handle)
+	if err != nil {
+		return Link{}, fmt.Errorf("verify voucher link: %w", err)
+	}
+	if !valid {
+		return Link{}, ErrBadLink
+	}
+	return it.Link, nil
+}
+
+// NewLinks are the voucher page's links under the key the reference names (the
+// UNSUBSCRIBE_KEY variable: KMS key ARNs in AWS, key files locally). An empty
+// reference (a variable missing, which the build reports) gives links without keys.
+func NewLinks(rewards *Store, ref string, d app.Deps) (*Links, error) {
+	ls := &Links{Store: rewards}
+	if ref == "" {
+		return ls, nil
+	}
+	ring, err := d.MACRing(ref)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range ring {
+		ls.Keys = append(ls.Keys, k)
+	}
+	return ls, nil
+}
