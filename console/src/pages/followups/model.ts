@@ -144,6 +144,8 @@ export const KINDS = [
   'tier-change',
   'win-back',
   'campaign',
+  'voucher',
+  'voucher-expiry',
   'message',
 ] as const;
 
