@@ -79,7 +79,9 @@ func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 	if found, _, err := customers.SearchByName(ctx, loc, "wang", 10, nil); err != nil || len(found) != 1 {
 		t.Errorf("search by name after reindex: %d found, %v", len(found), err)
 	}
-	if at, _, err := followups.ForLocation(ctx, loc, now, now.Add(2*time.Hour), 10, nil); err != nil || len(at) != 1 {
+	// Any time: the location's list is by send time, which quiet hours may move to
+	// the next morning.
+	if at, _, err := followups.ForLocation(ctx, loc, time.Time{}, time.Time{}, 10, nil); err != nil || len(at) != 1 {
 		t.Errorf("the location's follow-ups after reindex: %d, %v", len(at), err)
 	}
 	if res := invoke(); res != (migrate.Result{}) {
