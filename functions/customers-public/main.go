@@ -6,8 +6,8 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/customer/unsubscribe"
 	"github.com/rapport-crm/rapport/shared/keyring/kms"
 )
 
-func main() { app.Start("customers-public", customer.PublicFunction, app.Keys{MACs: kms.MACRing}) }
+func main() { app.Start("customers-public", unsubscribe.Function, app.Keys{MACs: kms.MACRing}) }

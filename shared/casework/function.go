@@ -9,10 +9,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/location"
-	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // The customer directory finds a new case's customer by its contact, and tells whom
@@ -31,14 +29,6 @@ func Service(env *config.Env, d app.Deps) (*complaint.Service, *Effects) {
 		Locations: locs, Customers: customers, Effects: effects,
 		Clock: d.Clock,
 	}, effects
-}
-
-// PublicFunction builds complaints-public: intake, the hosted form, tracking.
-func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	svc, _ := Service(env, d)
-	svc.PublicURL = env.String("PUBLIC_BASE_URL")
-	mux, err := app.Mux(row, complaint.PublicRoutes(svc, &complaint.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
-	return app.Function{HTTP: mux}, err
 }
 
 // SLAJob fires SLA warnings and escalations: the complaint-sla function, every

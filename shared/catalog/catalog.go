@@ -8,7 +8,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/casework"
 	"github.com/rapport-crm/rapport/shared/casework/desk"
-	"github.com/rapport-crm/rapport/shared/customer"
+	complaints "github.com/rapport-crm/rapport/shared/casework/public"
+	"github.com/rapport-crm/rapport/shared/customer/unsubscribe"
 	"github.com/rapport-crm/rapport/shared/directory"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/job"
@@ -21,7 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/privacy"
 	"github.com/rapport-crm/rapport/shared/report"
 	"github.com/rapport-crm/rapport/shared/rewarding"
-	"github.com/rapport-crm/rapport/shared/rewarding/public"
+	vouchers "github.com/rapport-crm/rapport/shared/rewarding/public"
 	"github.com/rapport-crm/rapport/shared/segment"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/surveyloop"
@@ -52,13 +53,13 @@ var Builders = map[string]app.Builder{
 	"loyalty":             membership.Function,
 	"rewards":             rewarding.Function,
 	"voucher-timers":      job.Function(rewarding.TimersJob),
-	"vouchers-public":     public.Function,
-	"complaints-public":   casework.PublicFunction,
+	"vouchers-public":     vouchers.Function,
+	"complaints-public":   complaints.Function,
 	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,
 	"followups-staff":     outreach.StaffFunction,
 	"customers":           directory.Function,
-	"customers-public":    customer.PublicFunction,
+	"customers-public":    unsubscribe.Function,
 	"mail-feedback":       mailfeedback.Function,
 }
 

@@ -14,21 +14,30 @@ import (
 	"github.com/rapport-crm/rapport/shared/web"
 )
 
+// Pages are the public routes' HTML side: the hosted form, its urlencoded post and the
+// tracking page a browser is shown. They are served by shared/complaint/form, apart from
+// the domain, so that only the function serving them links the page templates.
+type Pages interface {
+	Form(w http.ResponseWriter, r *http.Request)
+	Post(w http.ResponseWriter, r *http.Request)
+	Track(w http.ResponseWriter, r *http.Request)
+}
+
 // PublicRoutes are the handlers of the public complaint routes, keyed by route pattern.
-func PublicRoutes(s *Service, pages *Pages) map[string]http.Handler {
+func PublicRoutes(s *Service, pages Pages) map[string]http.Handler {
 	return map[string]http.Handler{
 		// An intake and its reply are one transaction: an Idempotency-Key's record is put
 		// in it rather than claimed first.
 		"POST /v1/complaints": idempotency.OneTransaction(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if web.IsForm(r) {
-				pages.handlePost(w, r)
+				pages.Post(w, r)
 				return
 			}
 			s.handleIntake(w, r, nil)
 		})),
 		"GET /v1/complaints/track/{trackingToken}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if wantsHTML(r) {
-				pages.handleTrack(w, r)
+				pages.Track(w, r)
 				return
 			}
 			t, err := s.Track(r.Context(), r.PathValue("trackingToken"))
@@ -40,7 +49,7 @@ func PublicRoutes(s *Service, pages *Pages) map[string]http.Handler {
 			w.Header().Set("Referrer-Policy", "no-referrer")
 			web.JSON(w, http.StatusOK, t)
 		}),
-		"GET /v1/c/{locationId}": http.HandlerFunc(pages.handleForm),
+		"GET /v1/c/{locationId}": http.HandlerFunc(pages.Form),
 	}
 }
 
@@ -60,7 +69,7 @@ func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *au
 	if in.Contact.Locale == "" {
 		in.Contact.Locale = i18n.Negotiate(r.Header.Get("Accept-Language"), i18n.Chinese)
 	}
-	rc, body, err := s.submit(r, staff, in)
+	rc, body, err := s.SubmitRequest(r, staff, in)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
@@ -71,9 +80,9 @@ func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *au
 	web.Raw(w, http.StatusCreated, "application/json", body)
 }
 
-// submit runs intake with the request's idempotency claim: the JSON reply is stored in
+// SubmitRequest runs intake with the request's idempotency claim: the JSON reply is stored in
 // the intake's own transaction, so a retry gets exactly the first reply.
-func (s *Service) submit(r *http.Request, staff *auth.Principal, in Intake) (Receipt, []byte, error) {
+func (s *Service) SubmitRequest(r *http.Request, staff *auth.Principal, in Intake) (Receipt, []byte, error) {
 	return idempotency.WithReply(r.Context(), http.StatusCreated, func(commit idempotency.Commit[Receipt]) (Receipt, error) {
 		return s.Submit(r.Context(), staff, in, Commit(commit))
 	})

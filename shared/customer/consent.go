@@ -199,3 +199,10 @@ func (s *Store) ReleaseMarketingSlot(ctx context.Context, customerID string, at 
 	}
 	return err
 }
+
+// Sources of an opt-out recorded by the unsubscribe link (shared/customer/unsubscribe):
+// its page's button, or a mail client's one-click post.
+const (
+	SourceUnsubscribePage     = "unsubscribe-link"
+	SourceUnsubscribeOneClick = "unsubscribe-one-click"
+)

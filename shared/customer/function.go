@@ -3,8 +3,6 @@ package customer
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/config"
-	"github.com/rapport-crm/rapport/shared/idempotency"
-	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // NewService is the customer domain over the function's customers table; locs is the
@@ -12,18 +10,6 @@ import (
 func NewService(env *config.Env, d app.Deps, locs Locations) *Service {
 	store := &Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Locations: locs}
 	return &Service{Store: store, Clock: d.Clock}
-}
-
-// PublicFunction builds customers-public: the unsubscribe link.
-func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
-	svc := NewService(env, d, nil)
-	signer, err := NewSigner(svc.Store, env.String("UNSUBSCRIBE_KEY"), d)
-	if err != nil {
-		return app.Function{}, err
-	}
-	svc.Signer = signer
-	mux, err := app.Mux(row, PublicRoutes(svc), idempotency.NewStore(d.Clients.DynamoDB, svc.Store.Table, d.Clock))
-	return app.Function{HTTP: mux}, err
 }
 
 // NewSigner is the signer of the unsubscribe key the reference names (the

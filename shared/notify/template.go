@@ -1,17 +1,14 @@
 package notify
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html"
 	"slices"
 	"strings"
 
-	"github.com/a-h/templ"
-
 	"github.com/rapport-crm/rapport/shared/i18n"
-	"github.com/rapport-crm/rapport/shared/page"
+	"github.com/rapport-crm/rapport/shared/web"
 )
 
 // Locales templates are written in.
@@ -201,9 +198,7 @@ func Render(tpl Template, locale string, data any, brand Brand) (subject, text, 
 		}
 		v := newLayoutView(loc, d, unsubscribe, b.String())
 		b.Reset()
-		if err := layout(v).Render(context.Background(), &b); err != nil {
-			return "", "", "", fmt.Errorf("render %s/%s html layout: %w", tpl.Name, loc, err)
-		}
+		writeLayout(&b, v)
 		html = b.String()
 	}
 	return subject, text, html, nil
@@ -400,7 +395,7 @@ func (p place) escape(s string, markup bool) string {
 	}
 	switch p {
 	case inURLStart:
-		s = string(page.URL(s))
+		s = web.URL(s)
 	case inURLPart:
 		s = percentEncode(s)
 	}
@@ -631,11 +626,11 @@ func lowerASCII(c byte) byte {
 }
 
 // layoutView is what the HTML layout shows, every value already checked: the color is
-// a #hex color or a name, the logo and unsubscribe addresses passed templ's scheme
+// a #hex color or a name, the logo and unsubscribe addresses passed web.URL's scheme
 // check (a logo that did not is left out), and Body is the escaped body.
 type layoutView struct {
 	Lang, Name, Color, Footer string
-	Logo, Unsubscribe         templ.SafeURL
+	Logo, Unsubscribe         string
 	UnsubscribeLabel, Body    string
 }
 
@@ -644,11 +639,11 @@ func newLayoutView(loc string, d Data, unsubscribe, body string) layoutView {
 	if isColor(d.Brand.Color) {
 		v.Color = d.Brand.Color
 	}
-	if logo := page.URL(d.Brand.LogoURL); d.Brand.LogoURL != "" && logo != templ.FailedSanitizationURL {
+	if logo := web.URL(d.Brand.LogoURL); d.Brand.LogoURL != "" && logo != web.FailedURL {
 		v.Logo = logo
 	}
 	if d.UnsubscribeURL != "" {
-		v.Unsubscribe = page.URL(d.UnsubscribeURL)
+		v.Unsubscribe = web.URL(d.UnsubscribeURL)
 	}
 	return v
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/web"
 )
 
 type data struct {
@@ -236,6 +237,21 @@ func TestURL(t *testing.T) {
 	} {
 		if got := string(page.URL(in)); got != want {
 			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// web.URL, which messages use without the templates, refuses exactly the addresses
+// templ.URL refuses, and writes the refusal as templ does.
+func TestURLChecksSchemesAsTemplDoes(t *testing.T) {
+	if web.FailedURL != string(templ.FailedSanitizationURL) {
+		t.Fatalf("web.FailedURL = %q, templ writes %q", web.FailedURL, templ.FailedSanitizationURL)
+	}
+	for _, in := range []string{"", "/a:b", "?x=y:z", "#q", "http://x", "HTTPS://x", "mailto:a@b", "tel:+861", "ftp://x", "ftps://x",
+		"javascript:alert(1)", " JavaScript:x", "data:text/html,x", "vbscript:x", "file:///etc", "a/b:c", ":x", "x:"} {
+		refused := templ.URL(in) == templ.FailedSanitizationURL
+		if got := web.URL(in) == web.FailedURL; got != refused {
+			t.Errorf("%q: web.URL refuses it %v, templ.URL %v", in, got, refused)
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (d *Definition) Validate() error {
 }
 
 func validateQuestion(f string, q Question, dims []string, bad func(string, string, ...any)) {
-	_, _, rating := scale(q.Type)
+	_, _, rating := Scale(q.Type)
 	switch {
 	case rating, q.Type == TypeText:
 	case q.Type == TypeChoice:

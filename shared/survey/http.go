@@ -12,15 +12,23 @@ import (
 	"github.com/rapport-crm/rapport/shared/web"
 )
 
+// Pages are the public routes' HTML side: the hosted form a link opens and its
+// urlencoded post. They are served by shared/survey/form, apart from the domain, so that
+// only the function serving them links the page templates.
+type Pages interface {
+	Open(w http.ResponseWriter, r *http.Request)
+	Post(w http.ResponseWriter, r *http.Request)
+}
+
 // PublicRoutes are the handlers of the public survey routes, keyed by route pattern.
-func PublicRoutes(svc *Service, pages *Pages) map[string]http.Handler {
+func PublicRoutes(svc *Service, pages Pages) map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET /v1/s/{token}": http.HandlerFunc(pages.handleOpen),
+		"GET /v1/s/{token}": http.HandlerFunc(pages.Open),
 		// A response and its reply are one transaction: an Idempotency-Key's record is
 		// put in it rather than claimed first.
 		"POST /v1/surveys/{surveyId}/responses": idempotency.OneTransaction(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if web.IsForm(r) {
-				pages.handlePost(w, r)
+				pages.Post(w, r)
 				return
 			}
 			svc.handleSubmit(w, r)

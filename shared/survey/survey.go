@@ -152,8 +152,8 @@ type Response struct {
 	StaffID string `dynamodbav:"staffId,omitempty" json:"staffId,omitempty"`
 }
 
-// scale is the valid integer range of a rating type.
-func scale(typ string) (lo, hi int, ok bool) {
+// Scale is the valid integer range of a rating type.
+func Scale(typ string) (lo, hi int, ok bool) {
 	switch typ {
 	case TypeNPS:
 		return 0, 10, true
@@ -247,7 +247,7 @@ func npsCategory(n int) string {
 
 // normalise checks one value against its question; msg is empty when it is valid.
 func normalise(q Question, v any) (any, string) {
-	if lo, hi, ok := scale(q.Type); ok {
+	if lo, hi, ok := Scale(q.Type); ok {
 		f, isNum := v.(float64)
 		if !isNum || f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
 			return nil, fmt.Sprintf("must be a whole number from %d to %d", lo, hi)

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/survey/form"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -29,6 +30,6 @@ func PublicFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Funct
 			Cases: &complaint.Service{Store: &complaint.Store{DB: d.Clients.DynamoDB, Table: env.String("COMPLAINTS_TABLE"), Keep: d.Keep},
 				Locations: locs, Customers: customers, Effects: &casework.Effects{Followups: fs}, Clock: d.Clock}},
 	}
-	mux, err := app.Mux(row, survey.PublicRoutes(svc, &survey.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
+	mux, err := app.Mux(row, survey.PublicRoutes(svc, &form.Pages{Service: svc}), idempotency.NewStore(d.Clients.DynamoDB, surveys, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

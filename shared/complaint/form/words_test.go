@@ -1,4 +1,4 @@
-package complaint
+package form
 
 import (
 	"reflect"

@@ -1,4 +1,8 @@
-package customer
+// Package unsubscribe serves the unsubscribe link of a message: the hosted page that
+// asks, and the post that turns the channel off. It stands apart from the customer
+// domain so that only the function serving the page (customers-public) links the page
+// templates.
+package unsubscribe
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
@@ -20,29 +25,28 @@ import (
 // List-Unsubscribe=One-Click; scanners do not post. Either POST turns the channel off,
 // once, with its source.
 
-// Sources of an opt-out recorded by the unsubscribe link.
-const (
-	SourceUnsubscribePage     = "unsubscribe-link"
-	SourceUnsubscribeOneClick = "unsubscribe-one-click"
-)
-
 // unsubscribeStyle is the unsubscribe pages' own rules, after the base layout's.
 //
 //go:embed unsubscribe.css
 var unsubscribeStyle string
 
-// PublicRoutes are the unsubscribe link's handlers: GET shows the confirmation page,
+// Routes are the unsubscribe link's handlers: GET shows the confirmation page,
 // POST (its button, or a mail client's one-click) unsubscribes.
-func PublicRoutes(svc *Service) map[string]http.Handler {
+func Routes(svc *customer.Service) map[string]http.Handler {
+	s := pages{svc}
 	return map[string]http.Handler{
-		"GET /v1/u/{token}":  http.HandlerFunc(svc.confirmUnsubscribe),
-		"POST /v1/u/{token}": http.HandlerFunc(svc.unsubscribe),
+		"GET /v1/u/{token}":  http.HandlerFunc(s.confirmUnsubscribe),
+		"POST /v1/u/{token}": http.HandlerFunc(s.unsubscribe),
 	}
 }
 
+// pages serves the link's pages over the customer domain's service: its signer
+// checks the link, its store records the opt-out.
+type pages struct{ *customer.Service }
+
 // confirmUnsubscribe shows what the link would do, with the button that does it. It
 // reads, and writes nothing: no consent, no log, however often it is opened.
-func (s *Service) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
+func (s pages) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"))
 	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
@@ -56,7 +60,7 @@ func (s *Service) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
 // (confirm=unsubscribe) or a mail client's one-click (List-Unsubscribe=One-Click, as
 // multipart/form-data or urlencoded). A post that is neither changes nothing and shows
 // the confirmation again. Repeating it changes nothing more.
-func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
+func (s pages) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	// The route's limit has read the body already (at most web.MaxBody).
 	if err := r.ParseMultipartForm(32 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		s.refuseUnsubscribe(w, r, i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang")),
@@ -72,16 +76,16 @@ func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	var source string
 	switch {
 	case r.PostFormValue("List-Unsubscribe") == "One-Click":
-		source = SourceUnsubscribeOneClick
+		source = customer.SourceUnsubscribeOneClick
 	case r.PostFormValue("confirm") == "unsubscribe":
-		source = SourceUnsubscribePage
+		source = customer.SourceUnsubscribePage
 	default:
 		renderUnsubscribe(w, r, http.StatusBadRequest, newUnsubscribeView(lang, unsubscribeConfirm, u.Channel))
 		return
 	}
 	// A customer who pressed the button and closed the page still unsubscribed.
 	_, err = s.Store.OptOut(context.WithoutCancel(r.Context()), u.CustomerID,
-		Consent{Channel: u.Channel, At: s.Clock.Now(), Source: source})
+		customer.Consent{Channel: u.Channel, At: s.Clock.Now(), Source: source})
 	if err != nil {
 		s.refuseUnsubscribe(w, r, lang, err)
 		return
@@ -100,11 +104,11 @@ var unsubscribeRefusals = page.Refusals[unsubscribeState]{
 	Other: page.Refusal[unsubscribeState]{Message: unsubscribeUnavailable},
 }
 
-func (s *Service) refuseUnsubscribe(w http.ResponseWriter, r *http.Request, lang string, err error) {
+func (s pages) refuseUnsubscribe(w http.ResponseWriter, r *http.Request, lang string, err error) {
 	switch {
-	case errors.Is(err, ErrBadToken):
+	case errors.Is(err, customer.ErrBadToken):
 		err = problem.New(problem.NotFound, "not an unsubscribe link")
-	case errors.Is(err, ErrExpiredToken):
+	case errors.Is(err, customer.ErrExpiredToken):
 		err = problem.New(problem.Gone, "an unsubscribe link of a retired key")
 	}
 	rf := unsubscribeRefusals.For(w.Header(), err)

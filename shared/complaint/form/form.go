@@ -1,4 +1,8 @@
-package complaint
+// Package form serves the complaint domain's hosted pages: the complaint form a
+// location's QR code leads to, its post, and the customer's tracking page. It stands
+// apart from the complaint domain so that only the function serving the pages
+// (complaints-public) links the page templates.
+package form
 
 import (
 	"context"
@@ -9,7 +13,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
@@ -21,7 +27,7 @@ import (
 // HTML in zh-CN or en, without JavaScript or external assets but the location's logo,
 // usable on a phone and printable.
 type Pages struct {
-	Service *Service
+	Service *complaint.Service
 }
 
 // refusals are the pages of the errors that are not about the input, each with its
@@ -52,8 +58,8 @@ const (
 // intake does.
 const statusThanks = http.StatusCreated
 
-// handleForm shows the empty form of a registered location.
-func (p *Pages) handleForm(w http.ResponseWriter, r *http.Request) {
+// Form shows the empty form of a registered location.
+func (p *Pages) Form(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := locale(r, "")
 	loc, err := p.location(ctx, r.PathValue("locationId"))
@@ -69,10 +75,10 @@ func (p *Pages) handleForm(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Form: newForm(loc, st, lang)})
 }
 
-// handlePost takes the form's urlencoded post and answers with the way to the new
+// Post takes the form's urlencoded post and answers with the way to the new
 // case's tracking page (303), the form again with the input kept and each problem
 // beside its field (400), or a page saying why not.
-func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
+func (p *Pages) Post(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body) // at most web.MaxBody: the route's limit read it already
 	vals, perr := url.ParseQuery(string(body))
 	lang := i18n.Locale(r, i18n.Chinese, vals.Get("lang"))
@@ -83,7 +89,7 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	}
 	post := func(w http.ResponseWriter, r *http.Request) { p.intake(w, r, vals, lang) }
 	key := vals.Get("submissionKey")
-	if _, claimed := idempotency.FromContext(r.Context()); claimed || vals.Get("website") != "" || !validID(key) {
+	if _, claimed := idempotency.FromContext(r.Context()); claimed || vals.Get("website") != "" || !id.Valid(key) {
 		// A client that sent its own Idempotency-Key has it applied already (and gets
 		// the stored JSON receipt on a replay); a bot's post stores nothing at all.
 		post(w, r)
@@ -100,10 +106,10 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 		p.fail(w, r, view{Locale: lang}, err, pageNoForm)
 		return
 	}
-	in := Intake{Channel: "web", LocationID: loc.ID, Category: vals.Get("category"), Severity: vals.Get("severity"),
+	in := complaint.Intake{Channel: "web", LocationID: loc.ID, Category: vals.Get("category"), Severity: vals.Get("severity"),
 		Description: page.Textarea(vals.Get("description")), Website: vals.Get("website"),
-		Contact: Contact{Name: vals.Get("name"), Phone: vals.Get("phone"), Email: vals.Get("email"), Locale: lang}}
-	rc, _, err := p.Service.submit(r, nil, in)
+		Contact: complaint.Contact{Name: vals.Get("name"), Phone: vals.Get("phone"), Email: vals.Get("email"), Locale: lang}}
+	rc, _, err := p.Service.SubmitRequest(r, nil, in)
 	switch {
 	case err == nil && in.Website != "":
 		// A bot: thanked on the spot, as it expects; there is no case to lead it to.
@@ -137,7 +143,7 @@ func (p *Pages) intake(w http.ResponseWriter, r *http.Request, vals url.Values, 
 // in its history: a reload shows the page again instead of offering to send the form
 // once more, and Back goes to the form. The path is relative so the browser stays on
 // the origin it posted to.
-func toCase(w http.ResponseWriter, r *http.Request, rc Receipt, lang string) {
+func toCase(w http.ResponseWriter, r *http.Request, rc complaint.Receipt, lang string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, receivedPath(rc.TrackingToken, lang), http.StatusSeeOther)
@@ -155,7 +161,7 @@ const bannerParam = "received"
 
 // thank shows the thank-you page with a reference and tracking link: only a bot, whose
 // post stored nothing, is shown it (see intake).
-func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang string, loc place.Location, rc Receipt, ct Contact) {
+func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang string, loc place.Location, rc complaint.Receipt, ct complaint.Contact) {
 	link := rc.TrackingURL
 	if link == "" {
 		link = trackPath(rc.TrackingToken)
@@ -165,11 +171,11 @@ func (p *Pages) thank(w http.ResponseWriter, r *http.Request, status int, lang s
 	p.render(w, r, status, view{Locale: lang, Brand: brandOf(loc), Thanks: th})
 }
 
-// handleTrack shows the customer's view of their case, in ?lang, else the language
+// Track shows the customer's view of their case, in ?lang, else the language
 // they wrote in, else the browser's; with ?received=1 (where a sent form leads) it
 // opens with a thank-you banner. An unknown token gets the same page whatever the
 // reason, and tells nothing else.
-func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
+func (p *Pages) Track(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	tr, err := p.Service.Track(ctx, r.PathValue("trackingToken"))
 	if err != nil {
@@ -186,7 +192,7 @@ func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
 	v := view{Locale: lang, Brand: brandOf(loc), Switch: switchFrom(lang), Track: newTrack(tr, zoneOf(loc), texts.Pick(lang))}
 	if r.URL.Query().Get(bannerParam) == "1" {
 		due := tr.AcknowledgeBy
-		if tr.Status != Received {
+		if tr.Status != complaint.Received {
 			due = time.Time{} // acknowledged already: the promise is kept, the timeline says so
 		}
 		v.Track.Thanks = newThanks(tr.Reference, due, !tr.Contactable, zoneOf(loc), texts.Pick(lang))
@@ -198,7 +204,7 @@ func (p *Pages) handleTrack(w http.ResponseWriter, r *http.Request) {
 
 // location reads a registered location; an id that cannot be one is not looked up.
 func (p *Pages) location(ctx context.Context, locationID string) (place.Location, error) {
-	if !validID(locationID) {
+	if !id.Valid(locationID) {
 		return place.Location{}, problem.New(problem.NotFound, "no such location")
 	}
 	loc, err := p.Service.Locations.Location(ctx, locationID)
@@ -239,7 +245,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v vie
 // formLink is the address of a fresh form of the location, or "" for an id that
 // cannot be one.
 func formLink(locationID, lang string) string {
-	if !validID(locationID) {
+	if !id.Valid(locationID) {
 		return ""
 	}
 	return "/v1/c/" + url.PathEscape(locationID) + "?lang=" + lang

@@ -1,4 +1,4 @@
-package complaint_test
+package form_test
 
 import (
 	"context"
@@ -20,8 +20,10 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/casework"
+	"github.com/rapport-crm/rapport/shared/casework/public"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
+	"github.com/rapport-crm/rapport/shared/complaint/form"
 	"github.com/rapport-crm/rapport/shared/config"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -79,7 +81,7 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 	if !ok {
 		t.Fatal("no complaints-public in the wiring table")
 	}
-	fn, err := app.Build(row.Name, casework.PublicFunction, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
+	fn, err := app.Build(row.Name, public.Function, config.FromMap(env.FunctionEnv(row)), app.Deps{Clients: env.Clients, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,7 +806,7 @@ func TestPagesAskToTryAgainWhenTheDatabaseIsDown(t *testing.T) {
 	svc := &complaint.Service{Store: &complaint.Store{DB: db, Table: e.env.Names("complaints")}, Locations: customers.Locations.(*location.Store),
 		Customers: customers, Effects: &casework.Effects{Followups: &followup.Store{DB: db, Table: e.env.Names("followups")}}, Clock: e.clk}
 	mux := http.NewServeMux()
-	for pattern, h := range complaint.PublicRoutes(svc, &complaint.Pages{Service: svc}) {
+	for pattern, h := range complaint.PublicRoutes(svc, &form.Pages{Service: svc}) {
 		mux.Handle(pattern, h)
 	}
 	broken := &pagesEnv{h: mux, svc: e.svc, env: e.env, clk: e.clk}

@@ -1,4 +1,4 @@
-package complaint
+package form
 
 import (
 	_ "embed"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/page"
@@ -158,7 +159,7 @@ func (f *field) choose(v string) {
 	}
 }
 
-func newForm(loc place.Location, st Settings, lang string) *form {
+func newForm(loc place.Location, st complaint.Settings, lang string) *form {
 	t := texts.Pick(lang)
 	req := func(id, label string) *field {
 		return &field{ID: id, Label: label, Mark: t.Required, Required: true}
@@ -168,11 +169,11 @@ func newForm(loc place.Location, st Settings, lang string) *form {
 		Category: req("category", t.Category), Severity: opt("severity", t.Severity),
 		Description: req("description", t.Description), Name: req("name", t.Name),
 		Phone: opt("phone", t.Phone), Email: opt("email", t.Email)}
-	f.Description.Hint, f.Description.Max, f.Name.Max = t.DescriptionHint, MaxDescription, MaxName
+	f.Description.Hint, f.Description.Max, f.Name.Max = t.DescriptionHint, complaint.MaxDescription, complaint.MaxName
 	for _, c := range st.Categories {
 		f.Category.Options = append(f.Category.Options, &option{Value: c, Label: label(categoryLabels, c, lang)})
 	}
-	for _, s := range Severities {
+	for _, s := range complaint.Severities {
 		f.Severity.Options = append(f.Severity.Options, &option{Value: s, Label: label(severityLabels, s, lang), Selected: s == "normal"})
 	}
 	return f
@@ -267,10 +268,10 @@ type trackEvent struct {
 }
 
 // says is the status each status-changing event's own label already names.
-var says = map[string]Status{EventReceived: Received, string(Acknowledge): Acknowledged, string(Start): InProgress,
-	string(AwaitCustomer): PendingCustomer, string(Resume): InProgress, string(Resolve): Resolved, string(Close): Closed}
+var says = map[string]complaint.Status{complaint.EventReceived: complaint.Received, string(complaint.Acknowledge): complaint.Acknowledged, string(complaint.Start): complaint.InProgress,
+	string(complaint.AwaitCustomer): complaint.PendingCustomer, string(complaint.Resume): complaint.InProgress, string(complaint.Resolve): complaint.Resolved, string(complaint.Close): complaint.Closed}
 
-func newTrack(tr Tracking, zone *time.Location, t *words) *track {
+func newTrack(tr complaint.Tracking, zone *time.Location, t *words) *track {
 	at := func(x time.Time) string { return stamp(x, zone, t) }
 	v := &track{Reference: tr.Reference, Status: label(statusLabels, string(tr.Status), t.Lang), StatusKey: string(tr.Status),
 		StatusHelp: statusHelp[string(tr.Status)].Pick(t.Lang), Category: label(categoryLabels, tr.Category, t.Lang),

@@ -1,4 +1,4 @@
-package customer
+package unsubscribe
 
 import "github.com/rapport-crm/rapport/shared/i18n"
 

@@ -1,4 +1,4 @@
-package survey
+package form
 
 import (
 	_ "embed"
@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/survey"
 )
 
 // style is the survey pages' own rules, after the base layout's.
@@ -150,11 +151,11 @@ type option struct {
 	Checked          bool
 }
 
-func newForm(sv Survey, token, loc string) *form {
+func newForm(sv survey.Survey, token, loc string) *form {
 	t := texts.Pick(loc)
 	f := &form{
 		Action: "/v1/surveys/" + url.PathEscape(sv.ID) + "/responses",
-		Token:  token, Version: sv.Version, Locale: loc, CommentMax: MaxComment,
+		Token:  token, Version: sv.Version, Locale: loc, CommentMax: survey.MaxComment,
 		Submission: id.Token(16),
 	}
 	if f.Title, f.TitleLang = questionText(sv.Title, loc); f.Title == "" {
@@ -168,14 +169,14 @@ func newForm(sv Survey, token, loc string) *form {
 		if fd.Text, fd.TextLang = questionText(q.Text, loc); fd.TextLang == loc {
 			fd.TextLang = ""
 		}
-		if lo, hi, ok := scale(q.Type); ok {
+		if lo, hi, ok := survey.Scale(q.Type); ok {
 			fd.Control = "scale"
 			fd.Hint = t.scaleHint(q.Type, lo, hi)
 			for n := lo; n <= hi; n++ {
 				v := strconv.Itoa(n)
 				fd.Options = append(fd.Options, &option{ID: fd.ID + "-" + v, Value: v, Label: v})
 			}
-		} else if q.Type == TypeChoice {
+		} else if q.Type == survey.TypeChoice {
 			fd.Control, fd.Multiple = "choice", q.Multiple
 			if q.Multiple {
 				fd.Hint = t.ChooseAll
@@ -184,7 +185,7 @@ func newForm(sv Survey, token, loc string) *form {
 				fd.Options = append(fd.Options, &option{ID: fd.ID + "-" + strconv.Itoa(i), Value: o, Label: o})
 			}
 		} else {
-			fd.Control, fd.MaxLength = "text", MaxTextAnswer
+			fd.Control, fd.MaxLength = "text", survey.MaxTextAnswer
 		}
 		f.Questions = append(f.Questions, fd)
 	}
@@ -192,7 +193,7 @@ func newForm(sv Survey, token, loc string) *form {
 }
 
 // keep puts the customer's answers back into a re-rendered form.
-func (f *form) keep(posted url.Values, sub Submission) {
+func (f *form) keep(posted url.Values, sub survey.Submission) {
 	for _, fd := range f.Questions {
 		vals := posted[fd.Name]
 		for _, o := range fd.Options {
@@ -208,7 +209,7 @@ func (f *form) keep(posted url.Values, sub Submission) {
 // explain puts each of Check's field errors next to its question, in the customer's
 // language: "answers[i].value" is the i-th answer as answers built them,
 // "answers" names a required question, "comment" the comment.
-func (f *form) explain(err error, sub Submission, t *messages) {
+func (f *form) explain(err error, sub survey.Submission, t *messages) {
 	f.Invalid = true
 	var pe *problem.Error
 	errors.As(err, &pe)
@@ -228,7 +229,7 @@ func (f *form) explain(err error, sub Submission, t *messages) {
 	for _, fe := range pe.Fields {
 		switch {
 		case fe.Field == "comment":
-			f.CommentError = fmt.Sprintf(t.TooLong, MaxComment)
+			f.CommentError = fmt.Sprintf(t.TooLong, survey.MaxComment)
 		case fe.Field == "answers":
 			id, ok := strings.CutPrefix(fe.Message, "question ")
 			id, ok2 := strings.CutSuffix(id, " is required")
@@ -250,7 +251,7 @@ func (f *form) explain(err error, sub Submission, t *messages) {
 }
 
 // answerField is the question of a field error "answers[i].value".
-func answerField(name string, sub Submission, byQuestion map[string]*field) *field {
+func answerField(name string, sub survey.Submission, byQuestion map[string]*field) *field {
 	rest, ok := strings.CutPrefix(name, "answers[")
 	idx, rest, ok2 := strings.Cut(rest, "]")
 	i, err := strconv.Atoi(idx)

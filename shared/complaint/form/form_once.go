@@ -1,4 +1,4 @@
-package complaint
+package form
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 )
 
@@ -41,7 +42,7 @@ func (p *Pages) once(w http.ResponseWriter, r *http.Request, body []byte, key, l
 
 // replay leads to the case an earlier post of this rendering made.
 func (p *Pages) replay(w http.ResponseWriter, r *http.Request, stored []byte, lang string) {
-	var rc Receipt
+	var rc complaint.Receipt
 	if err := json.Unmarshal(stored, &rc); err != nil || rc.TrackingToken == "" {
 		p.fail(w, r, view{Locale: lang}, fmt.Errorf("the replayed form reply is not a receipt (%v)", err), pageNoForm)
 		return

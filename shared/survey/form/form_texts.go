@@ -1,9 +1,10 @@
-package survey
+package form
 
 import (
 	"fmt"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/survey"
 )
 
 // messages are the pages' own words in one locale.
@@ -24,9 +25,9 @@ type messages struct {
 func (t *messages) scaleHint(typ string, lo, hi int) string {
 	a := t.Likert
 	switch typ {
-	case TypeNPS:
+	case survey.TypeNPS:
 		a = t.NPS
-	case TypeCSAT:
+	case survey.TypeCSAT:
 		a = t.CSAT
 	}
 	return fmt.Sprintf("%d = %s%s%d = %s", lo, a[0], t.Comma, hi, a[1])
@@ -39,7 +40,7 @@ func (t *messages) invalidAnswer(fd *field) string {
 	case "choice":
 		return t.Choose
 	}
-	return fmt.Sprintf(t.TooLong, MaxTextAnswer)
+	return fmt.Sprintf(t.TooLong, survey.MaxTextAnswer)
 }
 
 // texts are the pages' own words in each locale.

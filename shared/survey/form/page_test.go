@@ -1,4 +1,4 @@
-package survey_test
+package form_test
 
 import (
 	"context"

@@ -1,4 +1,7 @@
-package survey
+// Package form serves the survey domain's hosted form: the survey an invitation or a
+// public link opens, and its post. It stands apart from the survey domain so that only
+// the function serving the form (surveys-public) links the page templates.
+package form
 
 import (
 	"context"
@@ -15,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/survey"
 )
 
 // Pages serves the hosted survey form: server-rendered HTML without JavaScript or
@@ -24,7 +28,7 @@ import (
 // that follow links answer nothing. A sent form is answered with a redirect to the
 // link's thank-you view (?done=1), which a reload or Back only reads again.
 type Pages struct {
-	Service *Service
+	Service *survey.Service
 }
 
 // refusals are the pages of the errors that are not about the answers. Whatever else
@@ -40,9 +44,9 @@ var refusals = page.Refusals[pageKind]{
 	Other: page.Refusal[pageKind]{Message: pageUnavailable, Status: http.StatusServiceUnavailable, Retry: page.RetrySoon},
 }
 
-// handleOpen shows the form of an open invitation or public link, or why it is closed;
+// Open shows the form of an open invitation or public link, or why it is closed;
 // with ?done=1, the thank-you page a sent form redirects to.
-func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
+func (p *Pages) Open(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	token, q := r.PathValue("token"), r.URL.Query()
 	done := q.Get("done") == "1"
@@ -62,7 +66,7 @@ func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 		// the post that led here was thanked.
 		p.message(w, r, http.StatusOK, v, pageThanks)
 		return
-	case inv.Kind == KindInvitation && inv.Status == "used":
+	case inv.Kind == survey.KindInvitation && inv.Status == "used":
 		p.message(w, r, http.StatusGone, v, pageUsed)
 		return
 	case !p.Service.Clock.Now().Before(inv.ExpiresAt):
@@ -78,12 +82,12 @@ func (p *Pages) handleOpen(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, v)
 }
 
-// handlePost takes the form's urlencoded post. A stored response (or a bot's) is
+// Post takes the form's urlencoded post. A stored response (or a bot's) is
 // answered 303 See Other to the link's thank-you view, so reloading that page or going
 // Back never posts again; a problem with the answers is the form again (400) with the
 // answers kept and each problem beside its question; anything else is a page saying
 // why not.
-func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
+func (p *Pages) Post(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
 		p.message(w, r, http.StatusBadRequest, view{Locale: i18n.Locale(r, i18n.English)}, pageUnreadable)
@@ -93,7 +97,7 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	loc := i18n.Locale(r, i18n.English, f.Get("locale"))
 	surveyID := r.PathValue("surveyId")
 	version, _ := strconv.Atoi(f.Get("version"))
-	sub := Submission{
+	sub := survey.Submission{
 		InvitationToken: f.Get("token"),
 		Version:         version,
 		Website:         f.Get("website"),
@@ -107,8 +111,8 @@ func (p *Pages) handlePost(w http.ResponseWriter, r *http.Request) {
 	sub.Answers = answers(sv, f)
 	_, _, err = p.once(ctx, r, f.Get("submission"), func(ctx context.Context) (idempotency.Outcome, error) {
 		// The receipt is the key's stored outcome, committed with the response.
-		_, _, err := idempotency.WithReply(ctx, http.StatusCreated, func(commit idempotency.Commit[Receipt]) (Receipt, error) {
-			return p.Service.Submit(ctx, surveyID, sub, Commit(commit))
+		_, _, err := idempotency.WithReply(ctx, http.StatusCreated, func(commit idempotency.Commit[survey.Receipt]) (survey.Receipt, error) {
+			return p.Service.Submit(ctx, surveyID, sub, survey.Commit(commit))
 		})
 		return idempotency.Outcome{Status: http.StatusSeeOther}, err
 	})
@@ -147,7 +151,7 @@ const (
 // waited for, and the same rendering sent with other answers is refused as used. A
 // post without a valid submission id (an old page) runs as it is.
 func (p *Pages) once(ctx context.Context, r *http.Request, submission string, post func(context.Context) (idempotency.Outcome, error)) (idempotency.Outcome, bool, error) {
-	if !ValidID(submission) {
+	if !survey.ValidID(submission) {
 		out, err := post(ctx)
 		return out, false, err
 	}
@@ -171,10 +175,10 @@ func doneURL(token, lang string) string { return linkURL(token, lang, true) }
 // definition is the version the form showed, so its answers are read with that
 // version's question types; the current one if that version is not stored (Submit
 // then names the version as invalid).
-func (p *Pages) definition(ctx context.Context, surveyID string, version int) (Survey, error) {
+func (p *Pages) definition(ctx context.Context, surveyID string, version int) (survey.Survey, error) {
 	if version > 0 {
 		sv, err := p.Service.Store.SurveyVersion(ctx, surveyID, version)
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, survey.ErrNotFound) {
 			return sv, err
 		}
 	}
@@ -184,8 +188,8 @@ func (p *Pages) definition(ctx context.Context, surveyID string, version int) (S
 // answers reads the fields q.<questionId> as Check expects JSON-decoded values
 // (numbers as float64, lists as []any), in question order; empty fields are
 // unanswered. A value that does not parse is passed on as text for Check to name.
-func answers(sv Survey, f url.Values) []Answer {
-	var out []Answer
+func answers(sv survey.Survey, f url.Values) []survey.Answer {
+	var out []survey.Answer
 	for _, q := range sv.Questions {
 		var vals []string
 		for _, v := range f["q."+q.ID] {
@@ -196,17 +200,17 @@ func answers(sv Survey, f url.Values) []Answer {
 		if len(vals) == 0 {
 			continue
 		}
-		_, _, rating := scale(q.Type)
+		_, _, rating := survey.Scale(q.Type)
 		var v any = vals[0]
 		switch {
-		case len(vals) > 1 || (q.Type == TypeChoice && q.Multiple):
+		case len(vals) > 1 || (q.Type == survey.TypeChoice && q.Multiple):
 			v = list(vals) // Check refuses a list where one value belongs
 		case rating:
 			if n, err := strconv.ParseFloat(vals[0], 64); err == nil {
 				v = n
 			}
 		}
-		out = append(out, Answer{QuestionID: q.ID, Value: v})
+		out = append(out, survey.Answer{QuestionID: q.ID, Value: v})
 	}
 	return out
 }
@@ -221,7 +225,7 @@ func list(vals []string) []any {
 
 // notFound turns the store's ErrNotFound into a NotFound problem.
 func notFound(err error, detail string) error {
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, survey.ErrNotFound) {
 		return problem.New(problem.NotFound, detail)
 	}
 	return err
@@ -248,7 +252,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, v vie
 // showing without it: an unregistered location, or a registry that cannot be read
 // (logged), leaves the default look.
 func (p *Pages) brand(ctx context.Context, locationID string) brand {
-	if p.Service.Locations == nil || !ValidID(locationID) {
+	if p.Service.Locations == nil || !survey.ValidID(locationID) {
 		return brand{}
 	}
 	loc, err := p.Service.Locations.Location(ctx, locationID)

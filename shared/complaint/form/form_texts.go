@@ -1,4 +1,4 @@
-package complaint
+package form
 
 import "github.com/rapport-crm/rapport/shared/i18n"
 

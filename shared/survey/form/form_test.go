@@ -1,4 +1,4 @@
-package survey_test
+package form_test
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/survey"
+	"github.com/rapport-crm/rapport/shared/survey/form"
 	"github.com/rapport-crm/rapport/shared/surveyloop"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -755,7 +756,7 @@ func TestDatabaseTroubleAsksToTryAgain(t *testing.T) {
 		db := failing{API: e.store.DB, reads: reads}
 		svc := &survey.Service{Store: &survey.Store{DB: db, Table: e.store.Table}, Clock: e.clk}
 		mux := http.NewServeMux()
-		for pattern, h := range survey.PublicRoutes(svc, &survey.Pages{Service: svc}) {
+		for pattern, h := range survey.PublicRoutes(svc, &form.Pages{Service: svc}) {
 			mux.Handle(pattern, h)
 		}
 		broken := &formEnv{h: mux, store: e.store, clk: e.clk}
