@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,13 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 		cases[p.id] = c.ComplaintID
 		ok(s.staffCall(t, "agent", "sh-01", "POST", "/v1/complaints/"+c.ComplaintID+"/actions", fmt.Sprintf(`{"action":"note","note":%q}`, p.note)), 200, "note")
 	}
+	// The two profiles of the person are each given a voucher, delivered with a link
+	// to their voucher page.
+	for _, id := range []string{"p-1", "p-2"} {
+		ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/vouchers", `{"customerId":"`+id+`","name":{"zh-CN":"下午茶","en":"Afternoon tea"},`+
+			`"kind":"gift","locationIds":["sh-01"],"validDays":30,"reason":"our apologies","locationId":"sh-01"}`), 201, "a voucher for "+id)
+	}
+	s.runJob(t, "voucher-timers")
 	// The visits' survey invitations go out; each person answers theirs with a comment.
 	if _, err := s.dispatch(t); err != nil {
 		t.Fatal(err)
@@ -98,15 +106,26 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 		}
 	}
 
+	// The voucher pages' links, found in the deliveries.
+	pages := map[string]string{}
+	for _, m := range s.outbox(t) {
+		if l := regexp.MustCompile(`/v1/v/[^\s"]+`).FindString(m.Body); m.Kind == "voucher" && l != "" {
+			pages[m.To] = l
+		}
+	}
+	if len(pages) != 2 {
+		t.Fatalf("voucher links delivered: %v", pages)
+	}
+
 	// Merge: managers and admins only; not into itself.
 	for _, role := range []string{"agent", "system"} {
 		ok(s.staffCall(t, role, "", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-2"}`), 403, role+" merges")
 	}
 	ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-1"}`), 400, "merge into itself")
 	merged := decode[struct {
-		Moved struct{ SurveyResponses, Complaints int }
+		Moved struct{ SurveyResponses, Complaints, Vouchers int }
 	}](t, ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-1/merge", `{"duplicateId":"p-2"}`), 200, "merge"))
-	if merged.Moved.SurveyResponses != 1 || merged.Moved.Complaints != 1 {
+	if merged.Moved.SurveyResponses != 1 || merged.Moved.Complaints != 1 || merged.Moved.Vouchers != 1 {
 		t.Fatalf("merge moved %+v", merged.Moved)
 	}
 	ok(s.staffCall(t, "manager", "sh-01", "POST", "/v1/customers/p-2/merge", `{"duplicateId":"q-1"}`), 409, "merge into a merged profile")
@@ -120,6 +139,17 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 	// Export: everything on both profiles.
 	ok(s.staffCall(t, "agent", "sh-01", "GET", "/v1/customers/p-1/export", ""), 403, "an agent exports")
 	export := ok(s.staffCall(t, "manager", "sh-01", "GET", "/v1/customers/p-1/export", ""), 200, "export")
+	if vs := decode[struct {
+		Vouchers []struct{ CustomerID, Status string }
+	}](t, export).Vouchers; len(vs) != 2 || slices.ContainsFunc(vs, func(v struct{ CustomerID, Status string }) bool {
+		return v.CustomerID != "p-1" || v.Status != "issued"
+	}) {
+		t.Errorf("the export's vouchers: %+v", vs)
+	}
+	// The duplicate's link opens its voucher, now the survivor's.
+	for to, path := range pages {
+		ok(s.do(t, "GET", path, "", nil, nil), 200, "the voucher page of "+to)
+	}
 	secrets := []string{}
 	for _, p := range people[:2] {
 		for _, v := range []string{p.name, p.email, p.comment, p.description, p.note} {
@@ -155,6 +185,19 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 			}
 		}
 	}
+	// The voucher pages' links open nothing, as an altered link; the vouchers stay,
+	// under a pseudonym, and the rewards table names neither profile.
+	for to, path := range pages {
+		ok(s.do(t, "GET", path, "", nil, nil), 404, "the voucher page of "+to+" after the erasure")
+	}
+	ids := scanTables(t, s, []string{`"p-1"`, `"p-2"`, "#p-1", "#p-2", "LINK#"})
+	for needle, items := range ids {
+		for _, item := range items {
+			if strings.HasPrefix(item, "rewards ") {
+				t.Errorf("%s is still in %s", needle, item)
+			}
+		}
+	}
 	outbox := s.do(t, "GET", "/dev/outbox?limit=200", "", nil, nil)
 	for _, v := range secrets {
 		if strings.Contains(outbox.body, v) {
@@ -185,7 +228,7 @@ func TestPrivacyRoutesOverHTTP(t *testing.T) {
 func scanTables(t *testing.T, s *stack, needles []string) map[string][]string {
 	t.Helper()
 	found := map[string][]string{}
-	for _, name := range []string{"customers", "surveys", "complaints", "loyalty", "followups"} {
+	for _, name := range []string{"customers", "surveys", "complaints", "loyalty", "followups", "rewards"} {
 		p := dynamodb.NewScanPaginator(s.env.Clients.DynamoDB, &dynamodb.ScanInput{TableName: aws.String(s.env.Names(name))})
 		for p.HasMorePages() {
 			page, err := p.NextPage(context.Background())

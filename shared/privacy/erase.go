@@ -36,6 +36,12 @@ func pseudonym() string { return "erased-" + id.Token(10) }
 //     messages to the complainant lose address and words;
 //   - loyalty: the member's data and its index items go; the account, lots and ledger
 //     move under the pseudonym, so balances and Reconcile stay as they were;
+//   - vouchers: the lookups of their page's links (the customer's locale and time
+//     zone) go, so the links open nothing; their issue claims go; each voucher moves
+//     under the pseudonym without the reasons staff wrote, its figures and state kept,
+//     so the report's counters stay as they were. One still issued stays usable by
+//     its code until it expires (bought with points or owed as compensation, it is
+//     the customer's); there is no one left to deliver or remind it to;
 //   - customers: consent and its log, the marketing cap and the visits go (each
 //     visit's sourceId claim keeps its figures under the pseudonym), then the contact
 //     index and the profile.
@@ -235,6 +241,9 @@ func (s *Service) eraseOne(ctx context.Context, cid string, aliases map[string]s
 		}
 		counts["complaints"] += count(ok)
 	}
+	if err := s.eraseVouchers(ctx, cid, alias, owners, counts); err != nil {
+		return err
+	}
 	points, err := s.Loyalty.EraseAccount(ctx, cid, aliases, now)
 	if err != nil {
 		return err
@@ -273,4 +282,26 @@ func (s *Service) redactAlerts(ctx context.Context, r survey.Response) ([]string
 		}
 	}
 	return ids, nil
+}
+
+// eraseVouchers leaves one id's vouchers under its pseudonym: each voucher's link
+// lookups and claims go before the voucher leaves the customer's index.
+func (s *Service) eraseVouchers(ctx context.Context, cid, alias string, owners []string, counts map[string]int) error {
+	vs, err := s.Rewards.CustomerVouchers(ctx, cid)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		n, err := s.VoucherLinks.Forget(ctx, v.Code)
+		if err != nil {
+			return err
+		}
+		counts["voucherLinks"] += n
+		ok, err := s.Rewards.Erase(ctx, v, cid, alias, owners)
+		if err != nil {
+			return err
+		}
+		counts["vouchers"] += count(ok)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -27,6 +28,9 @@ type Export struct {
 	Complaints       []complaint.Case    `json:"complaints"`
 	Loyalty          []Loyalty           `json:"loyalty"`
 	Followups        []followup.Followup `json:"followups"`
+	// Vouchers are the vouchers issued to any of the ids, as the voucher routes show
+	// them (their status at the export), newest first per id.
+	Vouchers []reward.VoucherView `json:"vouchers"`
 }
 
 // Consent is one id's current consent per channel and every change recorded.
@@ -58,7 +62,7 @@ func (s *Service) Export(ctx context.Context, p auth.Principal, cid string) (Exp
 	}
 	out := Export{CustomerID: prof.ID, ExportedAt: s.Clock.Now(), MergedDuplicates: ids[1:],
 		Profiles: []customer.Profile{}, Consent: []Consent{}, Visits: []customer.Visit{}, SurveyResponses: []survey.Response{},
-		Complaints: []complaint.Case{}, Loyalty: []Loyalty{}, Followups: []followup.Followup{}}
+		Complaints: []complaint.Case{}, Loyalty: []Loyalty{}, Followups: []followup.Followup{}, Vouchers: []reward.VoucherView{}}
 	for _, id := range ids {
 		if err := s.exportOne(ctx, id, &out); err != nil {
 			return Export{}, err
@@ -123,5 +127,12 @@ func (s *Service) exportOne(ctx context.Context, id string, out *Export) error {
 		return err
 	}
 	out.Followups = append(out.Followups, fs...)
+	vs, err := s.Rewards.CustomerVouchers(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		out.Vouchers = append(out.Vouchers, v.View(out.ExportedAt))
+	}
 	return nil
 }

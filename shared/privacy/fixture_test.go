@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/outreach"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/privacy"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/surveyloop"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -149,14 +150,17 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 }
 
 func newService(env *testenv.Env, db dynamo.API, clk clock.Clock) *privacy.Service {
+	rewards := &reward.Store{DB: db, Table: env.Names("rewards")}
 	return &privacy.Service{
-		Customers:  &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
-		Locations:  &location.Store{DB: db, Table: env.Names("customers")},
-		Surveys:    &survey.Store{DB: db, Table: env.Names("surveys")},
-		Complaints: &complaint.Store{DB: db, Table: env.Names("complaints")},
-		Loyalty:    &loyalty.Store{DB: db, Table: env.Names("loyalty")},
-		Followups:  &followup.Store{DB: db, Table: env.Names("followups")},
-		Clock:      clk,
+		Customers:    &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
+		Locations:    &location.Store{DB: db, Table: env.Names("customers")},
+		Surveys:      &survey.Store{DB: db, Table: env.Names("surveys")},
+		Complaints:   &complaint.Store{DB: db, Table: env.Names("complaints")},
+		Loyalty:      &loyalty.Store{DB: db, Table: env.Names("loyalty")},
+		Followups:    &followup.Store{DB: db, Table: env.Names("followups")},
+		Rewards:      rewards,
+		VoucherLinks: &reward.Links{Store: rewards, Keys: []reward.MAC{keyring.NewMAC(1, []byte("a per-test voucher link key, 32b"))}},
+		Clock:        clk,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -28,8 +29,14 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Complaints: &complaint.Store{DB: db, Table: env.String("COMPLAINTS_TABLE")},
 		Loyalty:    &loyalty.Store{DB: db, Table: env.String("LOYALTY_TABLE")},
 		Followups:  &followup.Store{DB: db, Table: env.String("FOLLOWUPS_TABLE")},
+		Rewards:    &reward.Store{DB: db, Table: env.String("REWARDS_TABLE")},
 		Clock:      d.Clock,
 	}
+	links, err := reward.NewLinks(svc.Rewards, env.String("UNSUBSCRIBE_KEY"), d)
+	if err != nil {
+		return app.Function{}, err
+	}
+	svc.VoucherLinks = links
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(db, svc.Customers.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

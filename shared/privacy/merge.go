@@ -25,13 +25,15 @@ type Moved struct {
 	Invitations     int           `json:"invitations"`
 	Complaints      int           `json:"complaints"`
 	Followups       int           `json:"followups"`
+	Vouchers        int           `json:"vouchers"`
 	Points          loyalty.Moved `json:"points"`
 }
 
 // Merge merges a duplicate profile into the survivor: first the duplicate is marked
 // merged (its profile leads to the survivor, its phone and email find the survivor,
 // new visits land on the survivor), then every domain's records move: visits, survey
-// responses, complaints, follow-ups and the invitations they carry, and the points
+// responses, complaints, follow-ups and the invitations they carry, vouchers (with
+// their issue claims and their links' lookups: reward.Store.Reassign), and the points
 // through the ledger. Each move is conditional on the record still being the
 // duplicate's, so running the merge again after a crash finishes it and moves nothing
 // twice. Merging a customer into itself is invalid; into a merged profile, or a
@@ -98,6 +100,20 @@ func (s *Service) Merge(ctx context.Context, p auth.Principal, survivorID, dupID
 			return rep, err
 		}
 		rep.Moved.Followups += count(ok)
+	}
+	vs, err := s.Rewards.CustomerVouchers(ctx, dupID)
+	if err != nil {
+		return rep, err
+	}
+	for _, v := range vs {
+		if _, err := s.VoucherLinks.Relink(ctx, v.Code, dupID, survivorID); err != nil {
+			return rep, err
+		}
+		ok, err := s.Rewards.Reassign(ctx, v, dupID, survivorID)
+		if err != nil {
+			return rep, err
+		}
+		rep.Moved.Vouchers += count(ok)
 	}
 	if rep.Moved.Points, err = s.Loyalty.MergeInto(ctx, dupID, survivorID, p.Subject, now); err != nil {
 		return rep, err

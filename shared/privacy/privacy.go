@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/problem"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
@@ -35,7 +36,11 @@ type Service struct {
 	Complaints *complaint.Store
 	Loyalty    *loyalty.Store
 	Followups  *followup.Store
-	Clock      clock.Clock
+	Rewards    *reward.Store
+	// VoucherLinks find the lookups of the links to a customer's voucher page (the
+	// link key's kept versions), for an erasure to delete and a merge to turn.
+	VoucherLinks *reward.Links
+	Clock        clock.Clock
 }
 
 // maxMergeDepth bounds how deep merges of merges are followed (Profile follows five).

@@ -215,6 +215,8 @@ var SigningKeys = []SigningKey{
 		// The follow-up sender signs the handles of unsubscribe links; customers-public
 		// verifies them. The voucher timers sign the voucher page's links with it too
 		// (another message prefix: shared/reward/link.go); vouchers-public verifies them.
+		// customer-data finds their lookups by it, to delete them on an erasure and
+		// turn them to the survivor on a merge.
 		// To rotate: put a new version first ([]int{2, 1}), deploy; later
 		// drop the old one ([]int{2}) to end its links' grace period.
 		Description: "Signs the handles of unsubscribe links",
@@ -789,13 +791,19 @@ var Functions = []Function{
 			{Method: "GET", Path: "/v1/customers/{customerId}/export", Auth: JWT, Roles: ManagerUp},
 			{Method: "DELETE", Path: "/v1/customers/{customerId}", Auth: JWT, Roles: ManagerUp},
 		}},
-		Tables: map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "complaints": ReadWrite, "loyalty": ReadWrite, "followups": ReadWrite},
+		Tables: map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "complaints": ReadWrite, "loyalty": ReadWrite, "followups": ReadWrite,
+			"rewards": ReadWrite},
+		// The voucher page's links: an erasure deletes their lookups and a merge turns
+		// them to the survivor, found by each code's tag under the key's current version.
+		Keys: map[string]Access{"unsubscribe": Sign},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "COMPLAINTS_TABLE", Table: "complaints"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "REWARDS_TABLE", Table: "rewards"},
+			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
 		},
 		TimeoutSeconds: 30,
 		MemoryMB:       512,

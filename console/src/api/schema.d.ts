@@ -1046,7 +1046,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merge a duplicate into this customer: surveys, complaints, follow-ups, visits and points move to it (manager, admin); resumable and idempotent */
+        /** Merge a duplicate into this customer: surveys, complaints, follow-ups, visits, vouchers and points move to it (manager, admin); resumable and idempotent */
         post: operations["mergeCustomer"];
         delete?: never;
         options?: never;
@@ -1987,6 +1987,26 @@ export interface components {
             };
             cancelled?: components["schemas"]["VoucherAct"];
             version: number;
+        };
+        /** @description All personal data held on a person: their profile and those of the duplicates merged into it, and each domain's records of any of them. */
+        CustomerExport: {
+            customerId: string;
+            /** Format: date-time */
+            exportedAt: string;
+            /** @description the ids merged into this customer */
+            mergedDuplicates: string[];
+            profiles: Record<string, never>[];
+            /** @description per id: current consent per channel and every change */
+            consent: Record<string, never>[];
+            visits: Record<string, never>[];
+            surveyResponses: Record<string, never>[];
+            /** @description each case with its timeline */
+            complaints: Record<string, never>[];
+            /** @description per id: the account, member data, lots and ledger */
+            loyalty: Record<string, never>[];
+            followups: Record<string, never>[];
+            /** @description the vouchers issued to any of the ids, newest first per id, with their status at the export */
+            vouchers: components["schemas"]["Voucher"][];
         };
         VoucherIssue: {
             customerId: string;
@@ -4852,7 +4872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CustomerExport"];
                 };
             };
             400: components["responses"]["Problem"];
