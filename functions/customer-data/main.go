@@ -6,8 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/privacy"
 )
 
-func main() { app.Start("customer-data", privacy.Function, app.Keys{MACs: kms.MACRing}) }
+func main() { app.Start("customer-data", privacy.Function, app.Keys{}) }

@@ -114,8 +114,7 @@ func TestKeysLiveOutsideTheTables(t *testing.T) {
 	s.template.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(secrets))
 
 	// AND nothing but the rows listing a key can use it (TestDriftGrants holds each row
-	// to its grants): at most thirteen rows touch a key at all (customer-data finds the
-	// voucher links' lookups with the unsubscribe key, to erase or relink them)
+	// to its grants): at most twelve rows touch a key at all
 	users := map[string]bool{}
 	for _, row := range wiring.Functions {
 		for pair := range grantedPairs(t, s, row.Name) {
@@ -130,7 +129,7 @@ func TestKeysLiveOutsideTheTables(t *testing.T) {
 			want[row.Name] = true
 		}
 	}
-	if missing, extra := setDiff(want, users); len(missing)+len(extra) > 0 || len(users) > 13 {
+	if missing, extra := setDiff(want, users); len(missing)+len(extra) > 0 || len(users) > 12 {
 		t.Errorf("key users %v: missing %v, extra %v", users, missing, extra)
 	}
 

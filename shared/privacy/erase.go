@@ -292,7 +292,7 @@ func (s *Service) eraseVouchers(ctx context.Context, cid, alias string, owners [
 		return err
 	}
 	for _, v := range vs {
-		n, err := s.VoucherLinks.Forget(ctx, v.Code)
+		n, err := s.Rewards.ForgetLinks(ctx, v.Code)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/casework/desk"
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/complaint"
+	complaintform "github.com/rapport-crm/rapport/shared/complaint/form"
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -135,7 +136,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	for _, routes := range []map[string]http.Handler{
 		customer.StaffRoutes(&customer.Service{Store: f.customers, Signer: &customer.Signer{Store: f.customers}, Clock: clk}),
 		complaint.StaffRoutes(f.complaints),
-		complaint.PublicRoutes(f.complaints, &complaint.Pages{Service: f.complaints}),
+		complaint.PublicRoutes(f.complaints, &complaintform.Pages{Service: f.complaints}),
 		loyalty.Routes(f.points),
 		timeline.Routes(tl),
 		(&followup.Staff{Store: f.followups, Clock: clk, Customers: outreach.Directory{Customers: f.customers}, Places: f.customers.Locations.(*location.Store)}).Routes(),
@@ -152,16 +153,21 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 func newService(env *testenv.Env, db dynamo.API, clk clock.Clock) *privacy.Service {
 	rewards := &reward.Store{DB: db, Table: env.Names("rewards")}
 	return &privacy.Service{
-		Customers:    &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
-		Locations:    &location.Store{DB: db, Table: env.Names("customers")},
-		Surveys:      &survey.Store{DB: db, Table: env.Names("surveys")},
-		Complaints:   &complaint.Store{DB: db, Table: env.Names("complaints")},
-		Loyalty:      &loyalty.Store{DB: db, Table: env.Names("loyalty")},
-		Followups:    &followup.Store{DB: db, Table: env.Names("followups")},
-		Rewards:      rewards,
-		VoucherLinks: &reward.Links{Store: rewards, Keys: []reward.MAC{keyring.NewMAC(1, []byte("a per-test voucher link key, 32b"))}},
-		Clock:        clk,
+		Customers:  &customer.Store{DB: db, Table: env.Names("customers"), Locations: &location.Store{DB: db, Table: env.Names("customers")}},
+		Locations:  &location.Store{DB: db, Table: env.Names("customers")},
+		Surveys:    &survey.Store{DB: db, Table: env.Names("surveys")},
+		Complaints: &complaint.Store{DB: db, Table: env.Names("complaints")},
+		Loyalty:    &loyalty.Store{DB: db, Table: env.Names("loyalty")},
+		Followups:  &followup.Store{DB: db, Table: env.Names("followups")},
+		Rewards:    rewards,
+		Clock:      clk,
 	}
+}
+
+// links are the voucher page's links as the voucher-timers job makes them and the page
+// opens them, under a per-test key (privacy itself needs no key).
+func (f *fixture) links() *reward.Links {
+	return &reward.Links{Store: f.svc.Rewards, Keys: []reward.MAC{keyring.NewMAC(1, []byte("a per-test voucher link key, 32b"))}}
 }
 
 // person is someone seeded through every domain, and the strings that are theirs.

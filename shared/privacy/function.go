@@ -32,11 +32,6 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 		Rewards:    &reward.Store{DB: db, Table: env.String("REWARDS_TABLE")},
 		Clock:      d.Clock,
 	}
-	links, err := reward.NewLinks(svc.Rewards, env.String("UNSUBSCRIBE_KEY"), d)
-	if err != nil {
-		return app.Function{}, err
-	}
-	svc.VoucherLinks = links
 	mux, err := app.Mux(row, Routes(svc), idempotency.NewStore(db, svc.Customers.Table, d.Clock))
 	return app.Function{HTTP: mux}, err
 }

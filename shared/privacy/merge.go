@@ -106,7 +106,7 @@ func (s *Service) Merge(ctx context.Context, p auth.Principal, survivorID, dupID
 		return rep, err
 	}
 	for _, v := range vs {
-		if _, err := s.VoucherLinks.Relink(ctx, v.Code, dupID, survivorID); err != nil {
+		if _, err := s.Rewards.Relink(ctx, v.Code, dupID, survivorID); err != nil {
 			return rep, err
 		}
 		ok, err := s.Rewards.Reassign(ctx, v, dupID, survivorID)

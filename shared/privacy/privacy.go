@@ -37,10 +37,7 @@ type Service struct {
 	Loyalty    *loyalty.Store
 	Followups  *followup.Store
 	Rewards    *reward.Store
-	// VoucherLinks find the lookups of the links to a customer's voucher page (the
-	// link key's kept versions), for an erasure to delete and a merge to turn.
-	VoucherLinks *reward.Links
-	Clock        clock.Clock
+	Clock      clock.Clock
 }
 
 // maxMergeDepth bounds how deep merges of merges are followed (Profile follows five).

@@ -694,7 +694,7 @@ func TestFunctionReadsItsTables(t *testing.T) {
 			t.Errorf("no handler for %s", r.Pattern())
 		}
 	}
-	tables := []string{"COMPLAINTS_TABLE", "CUSTOMERS_TABLE", "FOLLOWUPS_TABLE", "LOYALTY_TABLE", "REWARDS_TABLE", "SURVEYS_TABLE", "UNSUBSCRIBE_KEY"}
+	tables := []string{"COMPLAINTS_TABLE", "CUSTOMERS_TABLE", "FOLLOWUPS_TABLE", "LOYALTY_TABLE", "REWARDS_TABLE", "SURVEYS_TABLE"}
 	env := config.FromMap(map[string]string{})
 	if _, err := privacy.Function(row, env, app.Deps{}); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/reward"
@@ -39,11 +38,11 @@ func (f *fixture) issueVoucher(code, cid string, src reward.Source, link bool) (
 	if !link {
 		return v, ""
 	}
-	token, put, err := f.svc.VoucherLinks.Token(ctx, reward.Link{Code: code, CustomerID: cid, Locale: "zh-CN", TimeZone: "Asia/Shanghai"})
+	token, puts, err := f.links().Token(ctx, reward.Link{Code: code, CustomerID: cid, Locale: "zh-CN", TimeZone: "Asia/Shanghai"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := f.env.Clients.DynamoDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put}}); err != nil {
+	if _, err := f.env.Clients.DynamoDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
 		f.t.Fatal(err)
 	}
 	return v, token
@@ -81,7 +80,7 @@ func (f *fixture) counterItems() map[string]string {
 	f.t.Helper()
 	out := f.rewardItems()
 	for k := range out {
-		for _, p := range []string{"VOUCHER#", "ISSUE#", "LINK#", "CATALOG/"} {
+		for _, p := range []string{"VOUCHER#", "ISSUE#", "LINK#", "LINKS#", "CATALOG/"} {
 			if strings.HasPrefix(k, p) {
 				delete(out, k)
 			}
@@ -167,7 +166,7 @@ func TestVouchersAreExportedMergedAndErased(t *testing.T) {
 	if !slices.Equal(codes, []string{birthday.Code, apology.Code, spring.Code}) {
 		t.Fatalf("after the merge cust-p holds %v", codes)
 	}
-	if l, err := f.svc.VoucherLinks.Open(ctx, birthdayLink); err != nil || l.CustomerID != p.id || l.Code != birthday.Code {
+	if l, err := f.links().Open(ctx, birthdayLink); err != nil || l.CustomerID != p.id || l.Code != birthday.Code {
 		t.Fatalf("the duplicate's link after the merge: %+v %v", l, err)
 	}
 	// The birthday job's issue for the merged person gets the moved voucher back.
@@ -201,11 +200,11 @@ func TestVouchersAreExportedMergedAndErased(t *testing.T) {
 		t.Fatalf("link lookups left: %v (want only cust-q's)", links)
 	}
 	for _, token := range []string{springLink, birthdayLink} {
-		if _, err := f.svc.VoucherLinks.Open(ctx, token); !errors.Is(err, reward.ErrBadLink) {
+		if _, err := f.links().Open(ctx, token); !errors.Is(err, reward.ErrBadLink) {
 			t.Fatalf("an erased voucher's link opens: %v", err)
 		}
 	}
-	if l, err := f.svc.VoucherLinks.Open(ctx, otherLink); err != nil || l.CustomerID != "cust-q" {
+	if l, err := f.links().Open(ctx, otherLink); err != nil || l.CustomerID != "cust-q" {
 		t.Fatalf("another customer's link: %+v %v", l, err)
 	}
 	states := map[string]string{}
@@ -275,7 +274,7 @@ func TestVoucherErasureCutShortIsFinishedByARerun(t *testing.T) {
 			}
 		}
 		for _, link := range links {
-			if _, err := f.svc.VoucherLinks.Open(ctx, link); !errors.Is(err, reward.ErrBadLink) {
+			if _, err := f.links().Open(ctx, link); !errors.Is(err, reward.ErrBadLink) {
 				t.Fatalf("cut after %d: a link opens: %v", cut, err)
 			}
 		}
@@ -333,7 +332,7 @@ func TestVoucherMergeCutShortIsFinishedByARerun(t *testing.T) {
 			t.Fatalf("cut after %d: the survivor holds %v, want %v", cut, got, codes)
 		}
 		for _, link := range links {
-			if l, err := f.svc.VoucherLinks.Open(ctx, link); err != nil || l.CustomerID != a {
+			if l, err := f.links().Open(ctx, link); err != nil || l.CustomerID != a {
 				t.Fatalf("cut after %d: link %+v %v", cut, l, err)
 			}
 		}

@@ -89,25 +89,36 @@ func linkPK(handle []byte) string {
 func linkMessage(code string) []byte { return []byte("rapport/voucher-page/v1\x00" + code) }
 
 // Token is the token of l's voucher page, made with the current key, and the
-// transaction item that records its lookup (the same item each time: put it with
-// the message that carries the link).
-func (ls *Links) Token(ctx context.Context, l Link) (string, types.TransactWriteItem, error) {
+// transaction items that record its lookup and, under the voucher's code, where that
+// lookup is (the same items each time: put them with the message that carries the
+// link). The pointer lets privacy find every lookup of a voucher, of any key version,
+// without the key.
+func (ls *Links) Token(ctx context.Context, l Link) (string, []types.TransactWriteItem, error) {
 	if len(ls.Keys) == 0 {
-		return "", types.TransactWriteItem{}, errors.New("voucher links: no key")
+		return "", nil, errors.New("voucher links: no key")
 	}
 	key := ls.Keys[0]
 	handle, err := key.Sum(ctx, linkMessage(l.Code))
 	if err != nil {
-		return "", types.TransactWriteItem{}, fmt.Errorf("voucher link: %w", err)
+		return "", nil, fmt.Errorf("voucher link: %w", err)
 	}
 	l.Version = key.Version()
-	item, err := attributevalue.MarshalMap(linkItem{PK: linkPK(handle), SK: linkSK, Link: l})
+	pk := linkPK(handle)
+	item, err := attributevalue.MarshalMap(linkItem{PK: pk, SK: linkSK, Link: l})
 	if err != nil {
-		return "", types.TransactWriteItem{}, err
+		return "", nil, err
 	}
-	put := types.TransactWriteItem{Put: &types.Put{TableName: aws.String(ls.Store.Table), Item: item}}
-	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), put, nil
+	table := aws.String(ls.Store.Table)
+	puts := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: table, Item: item}},
+		{Put: &types.Put{TableName: table, Item: dynamo.Key(linksPK(l.Code), pk)}},
+	}
+	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), puts, nil
 }
+
+// linksPK is the partition of the pointers to a voucher's link lookups: one item per
+// lookup, its sort key the lookup's pk.
+func linksPK(code string) string { return "LINKS#" + code }
 
 // Open checks a token and tells what it shows. It changes nothing.
 func (ls *Links) Open(ctx context.Context, token string) (Link, error) {

@@ -15,8 +15,8 @@ import (
 
 // The rewards table's part in a person's rights (shared/privacy drives them): a
 // customer's vouchers are found through byCustomer, their issue claims from each
-// voucher's source, and their links' lookups from each voucher's code under the
-// link key's kept versions. Each step is conditioned on the record still being the
+// voucher's source, and their links' lookups from the pointers under each voucher's
+// code (no key needed). Each step is conditioned on the record still being the
 // customer's, so a rerun after a crash finishes what was left and does nothing twice.
 
 // maxAttempts bounds the re-reads of a voucher changed meanwhile (a redemption racing
@@ -134,40 +134,46 @@ func (s *Store) rewrite(ctx context.Context, v Voucher, cid string, change func(
 	return false, fmt.Errorf("voucher %s: changed %d times meanwhile", v.Code, maxAttempts)
 }
 
-// lookups are the keys of the lookups of a code's links made with the current key
-// version (the handle is the code's tag under it). Only the current version: the
-// roles that find lookups may sign, which is GenerateMac with the current version
-// alone (wiring.Sign); a lookup made with a version kept for a rotation's grace
-// period is not found.
-func (ls *Links) lookups(ctx context.Context, code string) ([]map[string]types.AttributeValue, error) {
-	var keys []map[string]types.AttributeValue
-	for _, k := range ls.Keys[:min(1, len(ls.Keys))] {
-		handle, err := k.Sum(ctx, linkMessage(code))
-		if err != nil {
-			return nil, fmt.Errorf("voucher link: %w", err)
-		}
-		keys = append(keys, dynamo.Key(linkPK(handle), linkSK))
+// lookups are the keys of the lookups of a voucher's links, of every key version,
+// from the pointers Links.Token writes beside them under the voucher's code.
+func (s *Store) lookups(ctx context.Context, code string) ([]map[string]types.AttributeValue, error) {
+	type pointer struct {
+		SK string `dynamodbav:"sk"`
 	}
-	return keys, nil
+	ps, err := dynamo.QueryAll[pointer](ctx, s.DB, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": dynamo.S(linksPK(code))},
+		ConsistentRead:            aws.Bool(true),
+	}, "read a voucher's links")
+	keys := make([]map[string]types.AttributeValue, len(ps))
+	for i, p := range ps {
+		keys[i] = dynamo.Key(p.SK, linkSK)
+	}
+	return keys, err
 }
 
-// Forget deletes the lookup of the links to a voucher's page made with the current
-// key version (it holds the customer's locale and time zone): those links then open
-// nothing, as an altered link. It returns how many there were (0 or 1).
-func (ls *Links) Forget(ctx context.Context, code string) (int, error) {
-	keys, err := ls.lookups(ctx, code)
+// ForgetLinks deletes the lookups of the links to a voucher's page (they hold the
+// customer's locale and time zone), then their pointers: those links then open
+// nothing, as an altered link. It returns how many lookups there were; a rerun after
+// a crash finds the pointers left and finishes.
+func (s *Store) ForgetLinks(ctx context.Context, code string) (int, error) {
+	keys, err := s.lookups(ctx, code)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, key := range keys {
-		out, err := ls.Store.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(ls.Store.Table), Key: key,
+		out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.Table), Key: key,
 			ReturnValues: types.ReturnValueAllOld})
 		if err != nil {
 			return n, dynamo.Unavailable(err, "delete voucher link")
 		}
 		if len(out.Attributes) > 0 {
 			n++
+		}
+		pk, _ := key["pk"].(*types.AttributeValueMemberS)
+		if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(linksPK(code), pk.Value)}); err != nil {
+			return n, dynamo.Unavailable(err, "delete voucher link")
 		}
 	}
 	return n, nil
@@ -176,14 +182,14 @@ func (ls *Links) Forget(ctx context.Context, code string) (int, error) {
 // Relink turns the lookups of a voucher's links from the customer from to the
 // customer to (a merge), so the links sent to the duplicate open the voucher with the
 // survivor's others. It returns how many it turned.
-func (ls *Links) Relink(ctx context.Context, code, from, to string) (int, error) {
-	keys, err := ls.lookups(ctx, code)
+func (s *Store) Relink(ctx context.Context, code, from, to string) (int, error) {
+	keys, err := s.lookups(ctx, code)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, key := range keys {
-		_, err := ls.Store.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(ls.Store.Table), Key: key,
+		_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.Table), Key: key,
 			UpdateExpression:          aws.String("SET customerId = :to"),
 			ConditionExpression:       aws.String("customerId = :from"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":from": dynamo.S(from), ":to": dynamo.S(to)}})

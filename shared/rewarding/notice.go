@@ -60,7 +60,7 @@ func (n *Notices) message(ctx context.Context, v reward.Voucher, now time.Time, 
 	if !ok {
 		return nil, nil
 	}
-	token, lookup, err := n.Links.Token(ctx, reward.Link{Code: v.Code, CustomerID: v.CustomerID, Locale: to.Locale, TimeZone: to.TimeZone})
+	token, lookups, err := n.Links.Token(ctx, reward.Link{Code: v.Code, CustomerID: v.CustomerID, Locale: to.Locale, TimeZone: to.TimeZone})
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (n *Notices) message(ctx context.Context, v reward.Voucher, now time.Time, 
 	if err != nil {
 		return nil, err
 	}
-	return append([]types.TransactWriteItem{lookup}, puts...), nil
+	return append(lookups, puts...), nil
 }
 
 // PageURL is the address of the voucher page of token.

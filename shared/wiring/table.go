@@ -793,9 +793,6 @@ var Functions = []Function{
 		}},
 		Tables: map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "complaints": ReadWrite, "loyalty": ReadWrite, "followups": ReadWrite,
 			"rewards": ReadWrite},
-		// The voucher page's links: an erasure deletes their lookups and a merge turns
-		// them to the survivor, found by each code's tag under the key's current version.
-		Keys: map[string]Access{"unsubscribe": Sign},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
@@ -803,7 +800,6 @@ var Functions = []Function{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "REWARDS_TABLE", Table: "rewards"},
-			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
 		},
 		TimeoutSeconds: 30,
 		MemoryMB:       512,
