@@ -6,7 +6,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/casework/public"
+	complaints "github.com/rapport-crm/rapport/shared/casework/public"
 )
 
-func main() { app.Start("complaints-public", public.Function, app.Keys{}) }
+func main() { app.Start("complaints-public", complaints.Function, app.Keys{}) }

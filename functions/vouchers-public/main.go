@@ -7,7 +7,7 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/keyring/kms"
-	"github.com/rapport-crm/rapport/shared/rewarding/public"
+	vouchers "github.com/rapport-crm/rapport/shared/rewarding/public"
 )
 
-func main() { app.Start("vouchers-public", public.Function, app.Keys{MACs: kms.MACRing}) }
+func main() { app.Start("vouchers-public", vouchers.Function, app.Keys{MACs: kms.MACRing}) }
