@@ -140,7 +140,7 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 	rep := decode[reward.Report](t, s.staffCall(t, "manager", "loc-1", "GET", "/v1/reports/vouchers?locationId=loc-1&from=2026-12-01&to=2026-12-31", ""))
 	tea := rep.ByReward["twenty-off"]
 	if rep.Total.Issued != 2 || rep.Total.Redeemed != 1 || rep.Total.PointsSpent != 800 || rep.Total.RedemptionRate == nil || *rep.Total.RedemptionRate != 0.5 ||
-		tea.Issued != 1 || tea.Redeemed != 0 || tea.PointsSpent != 800 {
+		tea.Issued != 1 || tea.Redeemed != 0 || tea.PointsSpent != 800 || rep.ByLocation["loc-1"].Issued != 2 || len(rep.ByLocation) != 1 {
 		t.Fatalf("voucher report: %+v", rep)
 	}
 	if r := s.staffCall(t, "manager", "loc-2", "GET", "/v1/reports/vouchers?locationId=loc-1", ""); r.status != http.StatusNotFound {
@@ -162,7 +162,7 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 	s.runJob(t, "voucher-timers")
 	s.runJob(t, "voucher-timers")
 	jan := decode[reward.Report](t, s.staffCall(t, "manager", "loc-1", "GET", "/v1/reports/vouchers?locationId=loc-1&from=2027-01-01&to=2027-01-31", ""))
-	if jan.Total.Expired != 1 || jan.ByReward["twenty-off"].Expired != 1 || jan.Total.Issued != 0 {
+	if jan.Total.Expired != 1 || jan.ByReward["twenty-off"].Expired != 1 || jan.ByLocation["loc-1"].Expired != 1 || jan.Total.Issued != 0 {
 		t.Fatalf("January's voucher report: %+v", jan)
 	}
 }

@@ -77,7 +77,8 @@ func Spent(r Reward, points int) map[string]int {
 	return map[string]int{PointsSpent: points, PointsSpent + "|r|" + r.ID: points}
 }
 
-// Figures are a report's sums: the counters in total, by reward and by campaign.
+// Figures are a report's sums: the counters in total, by reward, by campaign and by
+// location.
 type Figures struct {
 	Issued      int `json:"issued"`
 	Redeemed    int `json:"redeemed"`
@@ -96,11 +97,15 @@ type Report struct {
 	Total      Figures            `json:"total"`
 	ByReward   map[string]Figures `json:"byReward"`
 	ByCampaign map[string]Figures `json:"byCampaign"`
+	// ByLocation are each location's figures: issued, cancelled and expired where the
+	// voucher was issued, redeemed at the till's location.
+	ByLocation map[string]Figures `json:"byLocation"`
 }
 
 // Tally sums counter items into a report.
 func Tally(from, to string, locations []string, counts []kpi.Counts) Report {
-	rep := Report{From: from, To: to, Locations: locations, ByReward: map[string]Figures{}, ByCampaign: map[string]Figures{}}
+	rep := Report{From: from, To: to, Locations: locations, ByReward: map[string]Figures{}, ByCampaign: map[string]Figures{},
+		ByLocation: map[string]Figures{}}
 	for _, c := range counts {
 		names := make([]string, 0, len(c))
 		for name := range c {

@@ -422,8 +422,9 @@ func (s *Service) customerVouchers(r *http.Request, p auth.Principal) (int, any,
 const maxReportDays = 366
 
 // report is the voucher report of the locations the caller sees (or the one asked)
-// over local days from..to: vouchers issued, redeemed and cancelled, the redemption
-// rate and the points spent on rewards, in total, by reward and by campaign. It reads
+// over local days from..to: vouchers issued, redeemed, cancelled and expired, the
+// redemption rate and the points spent on rewards, in total, by reward, by campaign
+// and by location. It reads
 // the counters each voucher's writes kept (one Query per location), so its cost grows
 // with days and locations, never with vouchers.
 func (s *Service) report(r *http.Request, p auth.Principal) (int, any, error) {
@@ -437,6 +438,7 @@ func (s *Service) report(r *http.Request, p auth.Principal) (int, any, error) {
 		return 0, nil, err
 	}
 	var all []kpi.Counts
+	located := map[string][]kpi.Counts{}
 	for _, l := range locs {
 		byDay, err := kpi.Read(r.Context(), s.DB, s.Rewards.Table, l, kpi.Day, from, to)
 		if err != nil {
@@ -444,7 +446,12 @@ func (s *Service) report(r *http.Request, p auth.Principal) (int, any, error) {
 		}
 		for _, c := range byDay {
 			all = append(all, c)
+			located[l] = append(located[l], c)
 		}
 	}
-	return http.StatusOK, reward.Tally(from, to, nonNil(locs), all), nil
+	rep := reward.Tally(from, to, nonNil(locs), all)
+	for l, counts := range located {
+		rep.ByLocation[l] = reward.Tally(from, to, []string{l}, counts).Total
+	}
+	return http.StatusOK, rep, nil
 }

@@ -2047,6 +2047,8 @@ export interface components {
             /** @description net of reversals */
             redeemed: number;
             cancelled: number;
+            /** @description unused at their expiry, counted when the voucher timers job passes it */
+            expired: number;
             pointsSpent: number;
             /** @description redeemed over issued; null when none was issued */
             redemptionRate: number | null;
@@ -2062,6 +2064,10 @@ export interface components {
                 [key: string]: components["schemas"]["VoucherFigures"];
             };
             byCampaign: {
+                [key: string]: components["schemas"]["VoucherFigures"];
+            };
+            /** @description issued, cancelled and expired where issued; redeemed at the till's location */
+            byLocation: {
                 [key: string]: components["schemas"]["VoucherFigures"];
             };
         };

@@ -17,14 +17,15 @@ type Row = Figures & { key: string };
 /**
  * The voucher report (managers): for a period (30 days to today by default) at the
  * location picked in the header (or all of theirs), vouchers issued, redeemed (net of
- * reversals), cancelled, the redemption rate and the points spent on rewards, in total,
- * by reward and by campaign. Counts and points only: no money.
+ * reversals), cancelled and expired, the redemption rate and the points spent on
+ * rewards, in total, by reward and by campaign, and by location when all are shown.
+ * Counts and points only: no money.
  */
 export function VoucherReport() {
   const t = useT(rewards);
   const locale = useLocale();
   const api = useApi();
-  const { locationId, location, zone, loading } = useLocationScope();
+  const { locationId, location, locations, zone, loading } = useLocationScope();
   const today = dayInZone(new Date(), zone);
   const [period, setPeriod] = useState<[string, string]>([daysBefore(today, 29), today]);
   const query = { from: period[0], to: period[1], ...(locationId ? { locationId } : {}) };
@@ -43,6 +44,7 @@ export function VoucherReport() {
     { title: t('report.issued'), dataIndex: 'issued', key: 'issued', align: 'right', render: (n: number) => formatNumber(n, locale) },
     { title: t('report.redeemed'), dataIndex: 'redeemed', key: 'redeemed', align: 'right', render: (n: number) => formatNumber(n, locale) },
     { title: t('report.cancelled'), dataIndex: 'cancelled', key: 'cancelled', align: 'right', responsive: ['md'], render: (n: number) => formatNumber(n, locale) },
+    { title: t('report.expired'), dataIndex: 'expired', key: 'expired', align: 'right', responsive: ['md'], render: (n: number) => formatNumber(n, locale) },
     { title: t('report.rate'), dataIndex: 'redemptionRate', key: 'rate', align: 'right', render: rate },
     { title: t('report.points'), dataIndex: 'pointsSpent', key: 'points', align: 'right', responsive: ['md'], render: (n: number) => formatNumber(n, locale) },
   ];
@@ -84,6 +86,7 @@ export function VoucherReport() {
               {stat(t('report.issued'), total && formatNumber(total.issued, locale))}
               {stat(t('report.redeemed'), total && formatNumber(total.redeemed, locale))}
               {stat(t('report.cancelled'), total && formatNumber(total.cancelled, locale))}
+              {stat(t('report.expired'), total && formatNumber(total.expired, locale))}
               {stat(t('report.rate'), total && rate(total.redemptionRate))}
               {stat(t('report.points'), total && formatNumber(total.pointsSpent, locale))}
             </Row>
@@ -117,6 +120,22 @@ export function VoucherReport() {
                 />
               </Card>
             </Col>
+            {!locationId && (
+              <Col xs={24}>
+                <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.byLocation')}</h2>}>
+                  <Table<Row>
+                    rowKey="key"
+                    size="small"
+                    pagination={false}
+                    loading={q.isPending}
+                    scroll={{ x: 'max-content' }}
+                    columns={columns(t('report.location'), (k) => locations.find((l) => l.locationId === k)?.name ?? k)}
+                    dataSource={reportRows(q.data?.byLocation)}
+                    locale={{ emptyText: t('report.empty') }}
+                  />
+                </Card>
+              </Col>
+            )}
           </Row>
         </>
       )}

@@ -103,7 +103,7 @@ describe('canScan', () => {
 
 describe('the report', () => {
   it('lists the most issued first, then by key', () => {
-    const f = (issued: number) => ({ issued, redeemed: 0, cancelled: 0, pointsSpent: 0, redemptionRate: null });
+    const f = (issued: number) => ({ issued, redeemed: 0, cancelled: 0, expired: 0, pointsSpent: 0, redemptionRate: null });
     expect(reportRows({ b: f(2), a: f(2), c: f(5) }).map((r) => r.key)).toEqual(['c', 'a', 'b']);
     expect(reportRows(undefined)).toEqual([]);
   });
