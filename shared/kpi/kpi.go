@@ -169,6 +169,21 @@ type Counts map[string]int
 // paged; its size grows with the periods, never with the events counted.
 func Read(ctx context.Context, db dynamo.API, table, location string, kind Kind, from, to string) (map[string]Counts, error) {
 	out := map[string]Counts{}
+	err := query(ctx, db, table, location, kind, from, to, func(period string, item map[string]types.AttributeValue) {
+		if i := strings.LastIndexByte(period, '#'); i >= 0 {
+			period = period[:i]
+		}
+		if out[period] == nil {
+			out[period] = Counts{}
+		}
+		out[period].add(item)
+	})
+	return out, err
+}
+
+// query runs f on each of a location's counter items of a kind whose periods lie
+// from..to, with the item's sort key after the kind's prefix.
+func query(ctx context.Context, db dynamo.API, table, location string, kind Kind, from, to string, f func(rest string, item map[string]types.AttributeValue)) error {
 	prefix := string(kind) + "#"
 	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
 		TableName:              aws.String(table),
@@ -180,30 +195,24 @@ func Read(ctx context.Context, db dynamo.API, table, location string, kind Kind,
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, dynamo.Unavailable(err, "read KPI counters")
+			return dynamo.Unavailable(err, "read KPI counters")
 		}
 		for _, item := range page.Items {
-			sk, _ := item["sk"].(*types.AttributeValueMemberS)
-			if sk == nil {
-				continue
-			}
-			period := strings.TrimPrefix(sk.Value, prefix)
-			if i := strings.LastIndexByte(period, '#'); i >= 0 {
-				period = period[:i]
-			}
-			c := out[period]
-			if c == nil {
-				c = Counts{}
-				out[period] = c
-			}
-			for name, av := range item {
-				if n, ok := av.(*types.AttributeValueMemberN); ok {
-					if v, err := strconv.Atoi(n.Value); err == nil {
-						c[name] += v
-					}
-				}
+			if sk, _ := item["sk"].(*types.AttributeValueMemberS); sk != nil {
+				f(strings.TrimPrefix(sk.Value, prefix), item)
 			}
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// add adds an item's numeric attributes to the counts.
+func (c Counts) add(item map[string]types.AttributeValue) {
+	for name, av := range item {
+		if n, ok := av.(*types.AttributeValueMemberN); ok {
+			if v, err := strconv.Atoi(n.Value); err == nil {
+				c[name] += v
+			}
+		}
+	}
 }

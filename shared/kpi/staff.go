@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -97,48 +95,24 @@ type StaffDay struct {
 // ReadStaff sums a location's staff counter items of the days from..to (inclusive day
 // keys) by day and staff member. One Query, paged.
 func ReadStaff(ctx context.Context, db dynamo.API, table, location, from, to string) ([]StaffDay, error) {
-	prefix := string(Staff) + "#"
 	var out []StaffDay
 	at := map[[2]string]int{}
-	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
-		TableName:              aws.String(table),
-		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": dynamo.S(PK(location)), ":from": dynamo.S(prefix + from + "#"), ":to": dynamo.S(prefix + to + "#~"),
-		},
+	err := query(ctx, db, table, location, Staff, from, to, func(rest string, item map[string]types.AttributeValue) {
+		// <day>#<staffId>#<shard>: a staff id holds no '#' (auth.ServingStaff).
+		parts := strings.Split(rest, "#")
+		if len(parts) != 3 {
+			return
+		}
+		k := [2]string{parts[0], parts[1]}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, StaffDay{Day: parts[0], StaffID: parts[1], Counts: Counts{}})
+		}
+		out[i].Counts.add(item)
 	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.Unavailable(err, "read staff counters")
-		}
-		for _, item := range page.Items {
-			sk, _ := item["sk"].(*types.AttributeValueMemberS)
-			if sk == nil {
-				continue
-			}
-			// S#<day>#<staffId>#<shard>: a staff id holds no '#' (auth.ServingStaff).
-			parts := strings.Split(strings.TrimPrefix(sk.Value, prefix), "#")
-			if len(parts) != 3 {
-				continue
-			}
-			k := [2]string{parts[0], parts[1]}
-			i, ok := at[k]
-			if !ok {
-				i = len(out)
-				at[k] = i
-				out = append(out, StaffDay{Day: parts[0], StaffID: parts[1], Counts: Counts{}})
-			}
-			for name, av := range item {
-				if n, ok := av.(*types.AttributeValueMemberN); ok {
-					if v, err := strconv.Atoi(n.Value); err == nil {
-						out[i].Counts[name] += v
-					}
-				}
-			}
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // AddStaff is the transaction item adding counts to a staff member's counter item of a

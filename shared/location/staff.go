@@ -61,24 +61,14 @@ func (s *Store) DeleteStaffMember(ctx context.Context, location, staffID string)
 
 // StaffDirectory lists a location's named staff, by name.
 func (s *Store) StaffDirectory(ctx context.Context, location string) ([]StaffMember, error) {
-	out := []StaffMember{}
-	p := dynamodb.NewQueryPaginator(s.DB.(dynamodb.QueryAPIClient), &dynamodb.QueryInput{
+	items, err := dynamo.QueryAll[staffItem](ctx, s.DB.(dynamodb.QueryAPIClient), &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), KeyConditionExpression: aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(staffPK(location))},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, dynamo.Unavailable(err, "list staff")
-		}
-		var items []staffItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out = append(out, it.StaffMember)
-		}
+	}, "list staff")
+	out := make([]StaffMember, len(items))
+	for i, it := range items {
+		out[i] = it.StaffMember
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out, err
 }

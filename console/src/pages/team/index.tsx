@@ -1,13 +1,13 @@
 import { lazy, Suspense, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Descriptions, Flex, Form, Input, Table, Tag, Typography, message, type TableColumnsType } from 'antd';
+import { Button, Card, Descriptions, Flex, Form, Input, Table, Tag, Typography, message, type TableColumnsType } from 'antd';
 import { DeleteOutlined } from '@ant-design/icons';
-import dayjs, { type Dayjs } from 'dayjs';
 import { call, useApi } from '../../api/client';
 import { useAuth } from '../../auth/AuthProvider';
 import { can } from '../../auth/access';
 import type { ChartOption } from '../../components/Chart';
 import { ErrorView } from '../../components/ErrorView';
+import { PeriodPicker } from '../../components/PeriodPicker';
 import { useLocationScope } from '../../components/LocationSwitcher';
 import { Page } from '../../components/Page';
 import { RoleGate } from '../../components/RoleGate';
@@ -99,18 +99,7 @@ function StaffPerformance() {
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.title')}</h2>}>
       <Typography.Paragraph type="secondary">{t(own ? 'report.introOwn' : 'report.intro', { min: min || '…' })}</Typography.Paragraph>
       <Flex wrap gap={16} align="center" style={{ marginBottom: 16 }}>
-        <label>
-          <span style={{ marginRight: 8 }}>{t('report.period')}</span>
-          <DatePicker.RangePicker
-            value={[dayjs(period[0]), dayjs(period[1])]}
-            allowClear={false}
-            aria-label={t('report.period')}
-            onChange={(v) => {
-              const [a, b] = (v ?? []) as [Dayjs | null, Dayjs | null];
-              if (a && b) setPeriod([a.format('YYYY-MM-DD'), b.format('YYYY-MM-DD')]);
-            }}
-          />
-        </label>
+        <PeriodPicker label={t('report.period')} value={period} onChange={setPeriod} />
         <Typography.Text type="secondary">{fill(t('report.scope'), { names: location ? <Data>{location.name}</Data> : t('report.allMine') })}</Typography.Text>
       </Flex>
       {q.isError ? (

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, DatePicker, Flex, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { Card, Col, Flex, Row, Statistic, Table, Typography, type TableColumnsType } from 'antd';
 import { call, useApi } from '../../api/client';
 import { ErrorView } from '../../components/ErrorView';
+import { PeriodPicker } from '../../components/PeriodPicker';
 import { useLocationScope } from '../../components/LocationSwitcher';
 import rewards from '../../i18n/rewards';
 import { useLocale, useT } from '../../i18n';
@@ -60,18 +60,7 @@ export function VoucherReport() {
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.title')}</h2>}>
         <Typography.Paragraph type="secondary">{t('report.intro')}</Typography.Paragraph>
         <Flex wrap gap={16} align="center">
-          <label>
-            <span style={{ marginRight: 8 }}>{t('report.period')}</span>
-            <DatePicker.RangePicker
-              value={[dayjs(period[0]), dayjs(period[1])]}
-              allowClear={false}
-              aria-label={t('report.period')}
-              onChange={(v) => {
-                const [a, b] = (v ?? []) as [Dayjs | null, Dayjs | null];
-                if (a && b) setPeriod([a.format('YYYY-MM-DD'), b.format('YYYY-MM-DD')]);
-              }}
-            />
-          </label>
+          <PeriodPicker label={t('report.period')} value={period} onChange={setPeriod} />
           <Typography.Text type="secondary">
             {fill(t('report.scope'), { names: location ? <Data>{location.name}</Data> : t('report.allMine') })}
           </Typography.Text>
