@@ -299,7 +299,7 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 		items = append(items, u)
 	}
 	for _, id := range ch.staff.ids() {
-		u, ok, err := kpi.AddStaff(s.Table, c.LocationID, ch.kpiDay, id, c.ID, ch.staff[id])
+		u, ok, err := kpi.AddStaff(s.Table, c.LocationID, ch.kpiDay, id, ch.staff[id])
 		if err != nil {
 			return nil, err
 		}

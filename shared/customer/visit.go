@@ -161,7 +161,7 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 			profile,
 			counters,
 		}
-		if staff, ok, err := kpi.AddStaff(s.Table, v.LocationID, day, v.StaffID, v.SourceID, map[string]int{kpi.Visits: 1}); err != nil {
+		if staff, ok, err := kpi.AddStaff(s.Table, v.LocationID, day, v.StaffID, map[string]int{kpi.Visits: 1}); err != nil {
 			return false, err
 		} else if ok {
 			items = append(items, staff)

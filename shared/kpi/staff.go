@@ -15,11 +15,14 @@ import (
 // day, kept by each domain in its own table's KPI partition of the location, in the
 // transaction that records the event (like the location's counters):
 //
-//	pk              sk                                  item
-//	KPI#<location>  S#<yyyy-mm-dd>#<staffId>#<shard>    a staff member's counts of the day
+//	pk              sk                              item
+//	KPI#<location>  S#<yyyy-mm-dd>#<staffId>#0      a staff member's counts of the day
 //
-// The staff report reads a period's items with one Query per table, so its cost grows
-// with days and staff members, never with the records counted.
+// One item per staff member and day, not spread over shards as a location's are: a
+// person serves one guest at a time, so their events seldom meet in one item, and the
+// staff report, reading a period's items with one Query per table, reads at most days
+// × staff items however many events they count (the trailing 0 keeps the sort key's
+// shape, should a busy till ever need shards).
 const Staff Kind = "S"
 
 // The staff counters beyond the location counters they share names with (Visits in
@@ -116,14 +119,13 @@ func ReadStaff(ctx context.Context, db dynamo.API, table, location, from, to str
 }
 
 // AddStaff is the transaction item adding counts to a staff member's counter item of a
-// day at a location, on the shard of the event's id; ok is false when there is nothing
-// to add (or no staff member).
-func AddStaff(table, location, day, staffID, eventID string, counts map[string]int) (types.TransactWriteItem, bool, error) {
+// day at a location; ok is false when there is nothing to add (or no staff member).
+func AddStaff(table, location, day, staffID string, counts map[string]int) (types.TransactWriteItem, bool, error) {
 	if staffID == "" {
 		return types.TransactWriteItem{}, false, nil
 	}
 	if strings.Contains(staffID, "#") {
 		return types.TransactWriteItem{}, false, fmt.Errorf("kpi: staff id %q holds '#'", staffID)
 	}
-	return Add(table, location, StaffSK(day, staffID, Shard(eventID)), counts)
+	return Add(table, location, StaffSK(day, staffID, 0), counts)
 }

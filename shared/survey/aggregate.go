@@ -136,7 +136,7 @@ func (s *Store) staffUpdate(sv Survey, r Response, day string) (types.TransactWr
 			counts[kpi.DimCount+kpi.DimensionKey(dim)] = v
 		}
 	}
-	return kpi.AddStaff(s.Table, r.LocationID, day, r.StaffID, r.ID, counts)
+	return kpi.AddStaff(s.Table, r.LocationID, day, r.StaffID, counts)
 }
 
 // addItem adds one aggregate item's counters to the tally.
