@@ -130,9 +130,9 @@ func (s *Service) StaffReport(ctx context.Context, p auth.Principal, q StaffQuer
 	if err != nil {
 		return StaffReport{}, err
 	}
-	min := cmp.Or(s.MinResponses, DefaultMinResponses)
+	least := cmp.Or(s.MinResponses, DefaultMinResponses)
 	rep := StaffReport{From: from, To: to, LocationID: q.LocationID, Locations: append([]string{}, locs...),
-		MinResponses: min, Staff: []StaffFigures{}}
+		MinResponses: least, Staff: []StaffFigures{}}
 	own := !p.Has(wiring.ManagerUp...) // an agent sees only their own figures
 	at := map[string]int{}
 	for _, d := range days {
@@ -148,7 +148,7 @@ func (s *Service) StaffReport(ctx context.Context, p auth.Principal, q StaffQuer
 		rep.Staff[i].add(d)
 	}
 	for i := range rep.Staff {
-		rep.Staff[i].compute(min)
+		rep.Staff[i].compute(least)
 	}
 	slices.SortFunc(rep.Staff, func(a, b StaffFigures) int {
 		return cmp.Or(cmp.Compare(strings.ToLower(cmp.Or(a.Name, a.StaffID)), strings.ToLower(cmp.Or(b.Name, b.StaffID))), cmp.Compare(a.StaffID, b.StaffID))
@@ -171,11 +171,11 @@ func (f *StaffFigures) add(d kpi.StaffDay) {
 	addAll(f.Trend[i].sum, d.Counts, false)
 }
 
-func (f *StaffFigures) compute(min int) {
+func (f *StaffFigures) compute(least int) {
 	c := f.sum
 	res := tally(c).Results()
 	f.Visits, f.Responses = c[kpi.Visits], res.Responses
-	f.NotEnoughData = res.Responses < min
+	f.NotEnoughData = res.Responses < least
 	f.Dimensions = map[string]float64{}
 	if !f.NotEnoughData {
 		f.NPS, f.CSAT = res.NPS, res.CSAT
@@ -194,7 +194,7 @@ func (f *StaffFigures) compute(min int) {
 	for i := range f.Trend {
 		w := &f.Trend[i]
 		wr := tally(w.sum).Results()
-		w.Visits, w.Responses, w.NotEnoughData = w.sum[kpi.Visits], wr.Responses, wr.Responses < min
+		w.Visits, w.Responses, w.NotEnoughData = w.sum[kpi.Visits], wr.Responses, wr.Responses < least
 		if !w.NotEnoughData {
 			w.NPS, w.CSAT = wr.NPS, wr.CSAT
 		}
