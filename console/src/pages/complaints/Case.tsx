@@ -37,6 +37,7 @@ import { formatDateTime, formatMoney, formatNumber } from '../../lib/format';
 import { useLabel } from './labels';
 import {
   SEVERITIES,
+  VOUCHER_DAYS,
   actionBody,
   allowedActions,
   fieldPath,
@@ -336,6 +337,20 @@ export function Case() {
             <Form.Item label={t('form.points')} name="compensationPoints">
               <InputNumber min={0} max={100000} precision={0} style={{ width: '100%' }} />
             </Form.Item>
+            {c.customerId && (
+              <Row gutter={12}>
+                <Col span={14}>
+                  <Form.Item label={t('form.voucher', { currency: location?.currency ?? '' })} name="voucherAmount">
+                    <InputNumber min={0.01} max={1000000} precision={2} style={{ width: '100%' }} />
+                  </Form.Item>
+                </Col>
+                <Col span={10}>
+                  <Form.Item label={t('form.voucherDays')} name="voucherDays">
+                    <InputNumber min={1} max={3660} precision={0} placeholder={String(VOUCHER_DAYS)} style={{ width: '100%' }} />
+                  </Form.Item>
+                </Col>
+              </Row>
+            )}
             <Form.Item label={t('form.remark')} name="note">
               <Input.TextArea rows={2} maxLength={5000} />
             </Form.Item>

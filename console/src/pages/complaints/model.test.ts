@@ -133,6 +133,16 @@ describe('what the forms send', () => {
       compensationPoints: 200,
       note: 'gm ok',
     });
+    // A voucher beside the points: an amount off (the location's currency), 30 days
+    // unless said; none when no amount is given.
+    expect(actionBody('resolve', { resolution: 'x', rootCause: 'process', voucherAmount: 50 }, 6)).toMatchObject({
+      compensationPoints: 0,
+      compensation: { voucher: { value: { amountOff: 50 }, validDays: 30 } },
+    });
+    expect(actionBody('resolve', { resolution: 'x', rootCause: 'process', voucherAmount: 20, voucherDays: 7 }, 6).compensation).toEqual({
+      voucher: { value: { amountOff: 20 }, validDays: 7 },
+    });
+    expect(actionBody('resolve', { resolution: 'x', rootCause: 'process', voucherAmount: null }, 6).compensation).toBeUndefined();
     expect(actionBody('resolve', { resolution: 'r', rootCause: 'other', compensationPoints: null }, 5).compensationPoints).toBe(0);
     expect(actionBody('triage', { severity: 'high' }, 6)).toEqual({ action: 'triage', version: 6, severity: 'high' });
   });

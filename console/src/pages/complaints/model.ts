@@ -190,11 +190,17 @@ export interface ActionForm {
   resolution?: string;
   rootCause?: string;
   compensationPoints?: number | null;
+  /** A compensation voucher: an amount off in the location's currency, for so many days. */
+  voucherAmount?: number | null;
+  voucherDays?: number | null;
   severity?: string;
   category?: string;
 }
 
 const trimmed = (s: string | undefined) => (s ?? '').trim();
+
+/** How long a compensation voucher is valid unless staff say otherwise. */
+export const VOUCHER_DAYS = 30;
 
 /**
  * The body of POST /v1/complaints/{id}/actions for an action and its form, with the
@@ -216,6 +222,7 @@ export function actionBody(action: ActionName, form: ActionForm, version: number
       body.resolution = trimmed(form.resolution);
       body.rootCause = form.rootCause ?? '';
       body.compensationPoints = form.compensationPoints ?? 0;
+      if (form.voucherAmount) body.compensation = { voucher: { value: { amountOff: form.voucherAmount }, validDays: form.voucherDays ?? VOUCHER_DAYS } };
       break;
     case 'triage':
       if (form.severity) body.severity = form.severity;
