@@ -7,6 +7,7 @@ interface Case {
   assignee?: string;
   rootCause?: string;
   compensationPoints?: number;
+  compensationVoucher?: { code?: string; value: { amountOff?: number }; validDays: number };
   customerId?: string;
   timeline: { type: string; note?: string; internal?: boolean }[];
 }
@@ -19,8 +20,8 @@ async function choose(page: Page, label: string, option: string) {
 
 // A complaint taken by phone at the desk, from intake to closed, all through the
 // console as loc-1's manager (closing needs one): the customer found by phone and
-// linked, acknowledged, assigned, an internal note, resolved with a root cause and
-// compensation points, closed. The API then shows the same case.
+// linked, acknowledged, assigned, an internal note, resolved with a root cause,
+// compensation points and a voucher, closed. The API then shows the same case.
 test('a complaint from intake to closed through the console', async ({ page, request }) => {
   const id = runId();
   const phone = `+86139${String(Date.now()).slice(-8)}`;
@@ -72,6 +73,8 @@ test('a complaint from intake to closed through the console', async ({ page, req
   await dialog.getByLabel('Resolution (the customer is told this)').fill('Refunded the second charge');
   await choose(page, 'Root cause', 'Process');
   await dialog.getByLabel('Compensation points (0 for none)').fill('50');
+  await dialog.getByLabel(/Compensation voucher, amount off/).fill('20');
+  await dialog.getByLabel('Voucher valid for (days)').fill('14');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(caseStatus(page)).toHaveAttribute('data-status', 'resolved');
   await expect(dialog).toBeHidden();
@@ -83,6 +86,10 @@ test('a complaint from intake to closed through the console', async ({ page, req
 
   const stored = await api<Case>(request, 'manager', 'GET', `/v1/complaints/${encodeURIComponent(complaintId)}`);
   expect(stored).toMatchObject({ status: 'closed', assignee: 'dev-manager', rootCause: 'process', compensationPoints: 50, customerId: customer.customerId });
+  // The voucher is the customer's, issued with the resolution for 14 days.
+  expect(stored.compensationVoucher).toMatchObject({ value: { amountOff: 20 }, validDays: 14 });
+  const vouchers = await api<{ vouchers: { code: string; status: string }[] }>(request, 'manager', 'GET', `/v1/customers/${customer.customerId}/vouchers`);
+  expect(vouchers.vouchers).toContainEqual(expect.objectContaining({ code: stored.compensationVoucher?.code, status: 'issued' }));
   expect(stored.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['received', 'acknowledge', 'assign', 'note', 'resolve', 'close']));
   expect(stored.timeline.find((e) => e.type === 'note')).toMatchObject({ internal: true, note: `Called the guest back (${id})` });
 
