@@ -30,7 +30,7 @@ func (l Location) schedule() (schedule, error) {
 	for i, day := range weekdays {
 		wd := time.Weekday((i + 1) % 7) // weekdays starts on Monday
 		for _, iv := range l.WeeklyHours[day] {
-			m := hhmm.FindStringSubmatch(iv)
+			m := hhmm().FindStringSubmatch(iv)
 			if m == nil {
 				return schedule{}, fmt.Errorf("location %s: hours %q", l.ID, iv)
 			}

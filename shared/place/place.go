@@ -69,12 +69,21 @@ type Branding struct {
 
 var (
 	weekdays  = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
-	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]|24):([0-5][0-9])$`)
-	codeRe    = regexp.MustCompile(`^[A-Z0-9]{1,8}$`)
-	colorRe   = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	quietRe   = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	dayFormat = "2006-01-02"
 )
+
+// The patterns are compiled on first use rather than at every cold start: nearly every
+// function links this package, and few of them check a location's fields.
+var (
+	hhmm    = lazyRegexp(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]|24):([0-5][0-9])$`)
+	codeRe  = lazyRegexp(`^[A-Z0-9]{1,8}$`)
+	colorRe = lazyRegexp(`^#[0-9a-fA-F]{6}$`)
+	quietRe = lazyRegexp(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Validate checks a location and fills defaults, naming every bad field. The
 // registry adds whether its currency is one ISO 4217 knows (registry.Validate).
@@ -87,7 +96,7 @@ func (l *Location) Validate() error {
 	if l.Code == "" {
 		l.Code = l.ReferenceCode()
 	}
-	if !codeRe.MatchString(l.Code) {
+	if !codeRe().MatchString(l.Code) {
 		bad("code", "must be 1 to 8 upper-case letters or digits")
 	}
 	if l.Name = strings.TrimSpace(l.Name); l.Name == "" || len(l.Name) > 200 {
@@ -116,7 +125,7 @@ func (l *Location) Validate() error {
 	if l.QuietHours == "" {
 		l.QuietHours = "21:00-09:00"
 	}
-	if !quietRe.MatchString(l.QuietHours) {
+	if !quietRe().MatchString(l.QuietHours) {
 		bad("quietHours", "must be HH:MM-HH:MM (00:00-00:00 for none)")
 	}
 	for i, m := range l.Managers {
@@ -141,7 +150,7 @@ func (l *Location) Validate() error {
 			bad("postServiceSurvey.expiresInHours", "must be 1 to 2160")
 		}
 	}
-	if b := l.Branding; b.Color != "" && !colorRe.MatchString(b.Color) {
+	if b := l.Branding; b.Color != "" && !colorRe().MatchString(b.Color) {
 		bad("branding.color", "must be a color such as #0b5cad")
 	}
 	if u, err := url.Parse(l.Branding.LogoURL); l.Branding.LogoURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
@@ -172,7 +181,7 @@ func (l Location) ReferenceCode() string {
 func checkIntervals(intervals []string) string {
 	prevEnd := -1
 	for _, iv := range intervals {
-		m := hhmm.FindStringSubmatch(iv)
+		m := hhmm().FindStringSubmatch(iv)
 		if m == nil {
 			return "intervals are HH:MM-HH:MM, e.g. 09:00-12:00"
 		}

@@ -3,6 +3,7 @@ package reward
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
@@ -110,5 +111,24 @@ func TestTallySumsCountersByRewardAndCampaign(t *testing.T) {
 	}
 	if empty := Tally("2026-12-01", "2026-12-01", nil, nil).Total; empty.RedemptionRate != nil {
 		t.Errorf("no vouchers: rate %v, want none", *empty.RedemptionRate)
+	}
+}
+
+// A reward id starts with a letter or digit and is at most 64 characters; the length
+// is checked apart from the pattern.
+func TestRewardIDLimits(t *testing.T) {
+	for _, c := range []struct {
+		id   string
+		want bool
+	}{
+		{"free-coffee", true},
+		{strings.Repeat("r", 64), true},
+		{strings.Repeat("r", 65), false},
+		{"_coffee", false},
+		{"coffee.large", false},
+	} {
+		if got := validID(c.id); got != c.want {
+			t.Errorf("validID(%q) = %v, want %v", c.id, got, c.want)
+		}
 	}
 }

@@ -218,7 +218,7 @@ func (s *Service) Launch(ctx context.Context, p auth.Principal, segID string, c 
 	if _, ok := followup.Template(c.TemplateID); c.TemplateID != "" && !ok {
 		return Campaign{}, problem.Field("templateId", "is not a built-in template")
 	}
-	if c.ID != "" && !campaignIDPattern.MatchString(c.ID) {
+	if c.ID != "" && !validCampaignID(c.ID) {
 		return Campaign{}, problem.Field("campaignId", "must be 1–64 letters, digits and _ . : -")
 	}
 	tpl, err := s.voucherTemplate(ctx, p, seg, c.Voucher)

@@ -29,8 +29,17 @@ type CampaignVoucher struct {
 }
 
 // campaignIDPattern keeps a campaign id fit for the keys it is part of (a follow-up's
-// dedupe key, a voucher's issue claim, the report's counter names).
-var campaignIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+// dedupe key, a voucher's issue claim, the report's counter names), at most
+// maxCampaignID long (checked apart: a counted repeat compiles into a large program at
+// every cold start).
+var campaignIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]*$`)
+
+// maxCampaignID is the longest campaign id.
+const maxCampaignID = 64
+
+func validCampaignID(id string) bool {
+	return len(id) <= maxCampaignID && campaignIDPattern.MatchString(id)
+}
 
 // template is what each member's voucher is made from, and how long it is valid from
 // its issue.
