@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rapport-crm/rapport/shared/discount"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
@@ -84,50 +85,13 @@ type BirthdayVoucher struct {
 }
 
 // VoucherValue is what a voucher is worth: AmountOff in Currency, or PercentOff of a
-// bill (the same shape as the rewards catalogue's value, which checks it the same way).
-type VoucherValue struct {
-	AmountOff  float64 `dynamodbav:"amountOff,omitempty" json:"amountOff,omitempty"`
-	Currency   string  `dynamodbav:"currency,omitempty" json:"currency,omitempty"`
-	PercentOff int     `dynamodbav:"percentOff,omitempty" json:"percentOff,omitempty"`
-}
-
-// Limits of a birthday voucher, those of the rewards catalogue.
-const (
-	maxVoucherAmount = 1_000_000
-	maxVoucherDays   = 3660
-)
+// bill, with the limits of every voucher.
+type VoucherValue = discount.Value
 
 // problems names what is wrong with a birthday voucher, under "birthdayVoucher.".
 func (b BirthdayVoucher) problems() []problem.FieldError {
-	var fe []problem.FieldError
-	bad := func(field, format string, args ...any) {
-		fe = append(fe, problem.FieldError{Field: "birthdayVoucher." + field, Message: fmt.Sprintf(format, args...)})
-	}
-	switch v := b.Value; {
-	case v.AmountOff != 0 && v.PercentOff != 0:
-		bad("value.percentOff", "give an amount off or a percentage off, not both")
-	case v.AmountOff != 0:
-		cents := v.AmountOff * 100
-		if !finite(v.AmountOff) || v.AmountOff < 0 || v.AmountOff > maxVoucherAmount || math.Abs(cents-math.Round(cents)) > 1e-6 {
-			bad("value.amountOff", "must be an amount from 0.01 to %d with at most two decimals", maxVoucherAmount)
-		}
-		if !currencyCode.MatchString(v.Currency) {
-			bad("value.currency", "must be an ISO 4217 code such as CNY")
-		}
-	case v.PercentOff != 0:
-		if v.PercentOff < 1 || v.PercentOff > 100 {
-			bad("value.percentOff", "must be a whole percentage from 1 to 100")
-		}
-		if v.Currency != "" {
-			bad("value.currency", "is only for an amount off")
-		}
-	default:
-		bad("value.amountOff", "a voucher needs an amount off (with its currency) or a percentage off")
-	}
-	if b.ValidDays <= 0 || b.ValidDays > maxVoucherDays {
-		bad("validDays", "must be from 1 to %d", maxVoucherDays)
-	}
-	return fe
+	fe := b.Value.Problems("birthdayVoucher.value", discount.CurrencyRequired)
+	return append(fe, discount.ValidDaysProblems("birthdayVoucher.validDays", b.ValidDays)...)
 }
 
 // DefaultRules are the rules until someone stores their own.

@@ -50,7 +50,7 @@ func (b BirthdayVouchers) Give(ctx context.Context, bd loyalty.Birthday) (bool, 
 		return false, err
 	}
 	_, replayed, err := b.Rewards.Issue(ctx, reward.Voucher{Code: code, CustomerID: cid, Name: birthdayVoucherName,
-		Kind: reward.KindVoucher, Value: reward.Value{AmountOff: bv.Value.AmountOff, Currency: bv.Value.Currency, PercentOff: bv.Value.PercentOff},
+		Kind: reward.KindVoucher, Value: bv.Value,
 		Source:     reward.Source{Kind: reward.SourceBirthday, ID: strconv.Itoa(bd.Year)},
 		LocationID: home, IssuedAt: now, ExpiresAt: now.Add(time.Duration(bv.ValidDays) * 24 * time.Hour), IssuedBy: "birthday"})
 	return err == nil && !replayed, err

@@ -9,12 +9,12 @@ package reward
 import (
 	"fmt"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/shared/discount"
 	"github.com/rapport-crm/rapport/shared/i18n"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -28,9 +28,9 @@ const (
 // Limits of a catalogue entry.
 const (
 	MaxPointsCost = 10_000_000
-	MaxValidDays  = 3660
+	MaxValidDays  = discount.MaxValidDays
 	MaxStock      = 10_000_000
-	MaxAmountOff  = 1_000_000
+	MaxAmountOff  = discount.MaxAmountOff
 	MaxNameRunes  = 120
 )
 
@@ -61,19 +61,13 @@ type Reward struct {
 }
 
 // Value is what a voucher is worth: AmountOff in Currency, or PercentOff of a bill;
-// neither for a gift.
-type Value struct {
-	AmountOff  float64 `json:"amountOff,omitempty" dynamodbav:"amountOff,omitempty"`
-	Currency   string  `json:"currency,omitempty" dynamodbav:"currency,omitempty"`
-	PercentOff int     `json:"percentOff,omitempty" dynamodbav:"percentOff,omitempty"`
-}
+// neither for a gift. Every voucher's value has the same shape and limits, whichever
+// domain grants it.
+type Value = discount.Value
 
-var (
-	// idChars is what a reward id is made of; its length is checked apart (validID),
-	// as a counted repeat would compile into a large program at every cold start.
-	idChars         = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
-)
+// idChars is what a reward id is made of; its length is checked apart (validID), as a
+// counted repeat would compile into a large program at every cold start.
+var idChars = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
 // maxID is the longest reward id.
 const maxID = 64
@@ -126,9 +120,7 @@ func (r Reward) Validate() error {
 	}
 	switch r.Kind {
 	case KindVoucher:
-		for _, f := range r.Value.problems() {
-			fe = append(fe, problem.FieldError{Field: "value." + f.Field, Message: f.Message})
-		}
+		fe = append(fe, r.Value.Problems("value", discount.CurrencyRequired)...)
 	case KindGift:
 		if r.Value != (Value{}) {
 			bad("value", "must be empty for a gift: the gift is the reward's name")
@@ -139,42 +131,10 @@ func (r Reward) Validate() error {
 	if r.Stock != nil && (*r.Stock < 0 || *r.Stock > MaxStock) {
 		bad("stock", "must be from 0 to %d, or absent for no limit", MaxStock)
 	}
-	if r.ValidDays <= 0 || r.ValidDays > MaxValidDays {
-		bad("validDays", "must be from 1 to %d", MaxValidDays)
-	}
+	fe = append(fe, discount.ValidDaysProblems("validDays", r.ValidDays)...)
 	fe = append(fe, idList("locations", r.LocationIDs)...)
 	fe = append(fe, idList("tiers", r.Tiers)...)
 	return problem.Fields(fe)
-}
-
-// problems are what is wrong with a voucher's value, by field.
-func (v Value) problems() []problem.FieldError {
-	var fe []problem.FieldError
-	bad := func(field, format string, args ...any) {
-		fe = append(fe, problem.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case v.AmountOff != 0 && v.PercentOff != 0:
-		bad("percentOff", "give an amount off or a percentage off, not both")
-	case v.AmountOff != 0:
-		cents := v.AmountOff * 100
-		if math.IsNaN(v.AmountOff) || v.AmountOff < 0 || v.AmountOff > MaxAmountOff || math.Abs(cents-math.Round(cents)) > 1e-6 {
-			bad("amountOff", "must be an amount from 0.01 to %d with at most two decimals", MaxAmountOff)
-		}
-		if !currencyPattern.MatchString(v.Currency) {
-			bad("currency", "must be an ISO 4217 code such as CNY")
-		}
-	case v.PercentOff != 0:
-		if v.PercentOff < 1 || v.PercentOff > 100 {
-			bad("percentOff", "must be a whole percentage from 1 to 100")
-		}
-		if v.Currency != "" {
-			bad("currency", "is only for an amount off")
-		}
-	default:
-		bad("amountOff", "a voucher needs an amount off (with its currency) or a percentage off")
-	}
-	return fe
 }
 
 // idList names the entries of a list of ids that are malformed or repeated.

@@ -100,7 +100,7 @@ func (v *Vouchers) CompensateVoucher(ctx context.Context, tx *dynamo.Tx, r compl
 		return "", false, err
 	}
 	issued, items, err := v.Rewards.IssueItems(ctx, reward.Voucher{Code: code, CustomerID: c.CustomerID, Name: voucherName(c.Reference),
-		Kind: reward.KindVoucher, Value: reward.Value{AmountOff: g.Value.AmountOff, Currency: g.Value.Currency, PercentOff: g.Value.PercentOff},
+		Kind: reward.KindVoucher, Value: g.Value,
 		Source: src, LocationID: c.LocationID, IssuedAt: r.At, ExpiresAt: r.At.Add(time.Duration(g.ValidDays) * 24 * time.Hour), IssuedBy: r.Actor,
 		Reason: "compensation for " + c.Reference}, nil)
 	if err != nil {
