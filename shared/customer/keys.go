@@ -1,7 +1,6 @@
 package customer
 
 import (
-	"crypto/sha256"
 	"strconv"
 )
 
@@ -54,11 +53,9 @@ func customerPK(id string) string       { return "CUST#" + id }
 func consentSK(channel string) string   { return "CONSENT#" + channel }
 func consentLogSK(at, ch string) string { return "CONSENTLOG#" + at + "#" + ch }
 
-// unsubscribePK keys a link's lookup by the hash of its handle, never the handle.
-func unsubscribePK(handle []byte) string {
-	sum := sha256.Sum256(handle)
-	return "UNSUB#" + b64.EncodeToString(sum[:])
-}
+// unsubscribePK keys a link's lookup by the hash of its handle (signedlink.Link.Lookup),
+// never the handle.
+func unsubscribePK(lookup string) string { return "UNSUB#" + lookup }
 
 func unsubscribePointerSK(version int, channel string) string {
 	return unsubscribePrefix + strconv.Itoa(version) + "#" + channel

@@ -2,13 +2,9 @@ package customer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,25 +14,20 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/signedlink"
 )
 
-// MAC is an HMAC-SHA256 key this process can use but never holds: a KMS HMAC key in
-// AWS (GenerateMac, VerifyMac), a key file locally (shared/keyring).
-type MAC interface {
-	// Version is the number tokens made with this key carry.
-	Version() int
-	Sum(ctx context.Context, msg []byte) ([]byte, error)
-	// Verify is false for a wrong tag; an error means the key could not be used.
-	Verify(ctx context.Context, msg, tag []byte) (bool, error)
-}
+// MAC is a version of the unsubscribe key (shared/signedlink).
+type MAC = signedlink.MAC
 
 // Signer makes and checks unsubscribe tokens.
 //
-// A token is "<key version>.<handle>", where the handle is the HMAC-SHA256 of the
-// customer and the channel under the unsubscribe key (43 characters, base64url). It
-// shows nothing of the customer: no id, no channel, no expiry, only a number saying
-// which key made it. The handle is deterministic, so the sender stores no secret to
-// find it again: it asks the key (one GenerateMac per message).
+// A token is a signed link (shared/signedlink), "<key version>.<handle>", where the
+// handle is the HMAC-SHA256 of the customer and the channel under the unsubscribe key
+// (43 characters, base64url). It shows nothing of the customer: no id, no channel, no
+// expiry, only a number saying which key made it. The handle is deterministic, so the
+// sender stores no secret to find it again: it asks the key (one GenerateMac per
+// message).
 //
 // The public route must turn a handle back into a customer, so the handle's SHA-256
 // keys a lookup item (UNSUB#<hash> → customer, channel, version), written once per
@@ -66,61 +57,46 @@ var (
 	ErrExpiredToken = errors.New("this unsubscribe link has expired")
 )
 
-var b64 = base64.RawURLEncoding
-
 // Unsubscribe is what a token stands for.
 type Unsubscribe struct {
 	CustomerID string
 	Channel    string
 }
 
-// handleBytes is the size of an HMAC-SHA256 tag, all of which VerifyMac needs.
-const handleBytes = sha256.Size
-
 // Token is the unsubscribe token of a customer's channel, made with the current key;
 // the first time, it records the lookup the public route needs.
 func (s *Signer) Token(ctx context.Context, customerID, channel string, now time.Time) (string, error) {
-	if len(s.Keys) == 0 {
-		return "", errors.New("unsubscribe tokens: no key")
-	}
 	if !slices.Contains(contact.Channels, channel) || customerID == "" {
 		return "", fmt.Errorf("unsubscribe token for channel %q: an unknown channel or no customer", channel)
 	}
-	key := s.Keys[0]
-	handle, err := key.Sum(ctx, handleMessage(customerID, channel))
+	link, err := signedlink.Mint(ctx, s.Keys, handleMessage(customerID, channel))
 	if err != nil {
 		return "", fmt.Errorf("unsubscribe token: %w", err)
 	}
-	if err := s.Store.recordUnsubscribe(ctx, unsubscribeItem{PK: unsubscribePK(handle), SK: unsubscribeSK,
-		CustomerID: customerID, Channel: channel, Version: key.Version(), CreatedAt: now.UTC()}); err != nil {
+	if err := s.Store.recordUnsubscribe(ctx, unsubscribeItem{PK: unsubscribePK(link.Lookup), SK: unsubscribeSK,
+		CustomerID: customerID, Channel: channel, Version: link.Key.Version(), CreatedAt: now.UTC()}); err != nil {
 		return "", err
 	}
-	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), nil
+	return link.Token, nil
 }
 
 // Verify checks a token and tells what it unsubscribes. It changes nothing.
 func (s *Signer) Verify(ctx context.Context, token string) (Unsubscribe, error) {
-	v, h, ok := strings.Cut(token, ".")
-	version, err := strconv.Atoi(v)
-	handle, herr := b64.DecodeString(h)
-	if !ok || err != nil || version < 1 || v != strconv.Itoa(version) || herr != nil || len(handle) != handleBytes {
+	link, err := signedlink.Parse(s.Keys, token)
+	if errors.Is(err, signedlink.ErrExpired) {
+		return Unsubscribe{}, ErrExpiredToken
+	}
+	if err != nil {
 		return Unsubscribe{}, ErrBadToken
 	}
-	i := slices.IndexFunc(s.Keys, func(k MAC) bool { return k.Version() == version })
-	if i < 0 {
-		if slices.ContainsFunc(s.Keys, func(k MAC) bool { return k.Version() > version }) {
-			return Unsubscribe{}, ErrExpiredToken
-		}
-		return Unsubscribe{}, ErrBadToken
-	}
-	it, found, err := s.Store.unsubscribeLookup(ctx, unsubscribePK(handle))
+	it, found, err := s.Store.unsubscribeLookup(ctx, unsubscribePK(link.Lookup))
 	if err != nil {
 		return Unsubscribe{}, err
 	}
-	if !found || it.Version != version || !slices.Contains(contact.Channels, it.Channel) {
+	if !found || it.Version != link.Key.Version() || !slices.Contains(contact.Channels, it.Channel) {
 		return Unsubscribe{}, ErrBadToken
 	}
-	valid, err := s.Keys[i].Verify(ctx, handleMessage(it.CustomerID, it.Channel), handle)
+	valid, err := link.Verify(ctx, handleMessage(it.CustomerID, it.Channel))
 	if err != nil {
 		return Unsubscribe{}, fmt.Errorf("verify unsubscribe token: %w", err)
 	}

@@ -2,13 +2,8 @@ package reward
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -16,21 +11,15 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/signedlink"
 )
 
-// MAC is an HMAC-SHA256 key this process can use but never holds: a KMS HMAC key in
-// AWS, a key file locally (shared/keyring).
-type MAC interface {
-	// Version is the number links made with this key carry.
-	Version() int
-	Sum(ctx context.Context, msg []byte) ([]byte, error)
-	// Verify is false for a wrong tag; an error means the key could not be used.
-	Verify(ctx context.Context, msg, tag []byte) (bool, error)
-}
+// MAC is a version of the key voucher links are made with (shared/signedlink).
+type MAC = signedlink.MAC
 
-// Links make and open the links to a customer's voucher page, as the unsubscribe
-// links are made (shared/customer/signer.go), with the same key, whose messages are
-// told apart by their prefix.
+// Links make and open the links to a customer's voucher page, signed links
+// (shared/signedlink) as the unsubscribe links are (shared/customer/signer.go), with
+// the same key, whose messages are told apart by their prefix.
 //
 // A link's token is "<key version>.<handle>", the handle being the HMAC-SHA256 of the
 // voucher's code under the key (43 characters, base64url): it shows nothing of the
@@ -58,8 +47,6 @@ var (
 	ErrExpiredLink = errors.New("this voucher link has expired")
 )
 
-var b64 = base64.RawURLEncoding
-
 // Link is what a link's lookup holds.
 type Link struct {
 	Code       string `dynamodbav:"code"`
@@ -79,10 +66,8 @@ type linkItem struct {
 
 const linkSK = "LINK"
 
-func linkPK(handle []byte) string {
-	h := sha256.Sum256(handle)
-	return "LINK#" + b64.EncodeToString(h[:])
-}
+// linkPK keys a link's lookup by the hash of its handle (signedlink.Link.Lookup).
+func linkPK(lookup string) string { return "LINK#" + lookup }
 
 // linkMessage is what a handle is the tag of; the prefix keeps it apart from every
 // other use of the key.
@@ -94,16 +79,12 @@ func linkMessage(code string) []byte { return []byte("rapport/voucher-page/v1\x0
 // link). The pointer lets privacy find every lookup of a voucher, of any key version,
 // without the key.
 func (ls *Links) Token(ctx context.Context, l Link) (string, []types.TransactWriteItem, error) {
-	if len(ls.Keys) == 0 {
-		return "", nil, errors.New("voucher links: no key")
-	}
-	key := ls.Keys[0]
-	handle, err := key.Sum(ctx, linkMessage(l.Code))
+	link, err := signedlink.Mint(ctx, ls.Keys, linkMessage(l.Code))
 	if err != nil {
 		return "", nil, fmt.Errorf("voucher link: %w", err)
 	}
-	l.Version = key.Version()
-	pk := linkPK(handle)
+	l.Version = link.Key.Version()
+	pk := linkPK(link.Lookup)
 	item, err := attributevalue.MarshalMap(linkItem{PK: pk, SK: linkSK, Link: l})
 	if err != nil {
 		return "", nil, err
@@ -113,7 +94,7 @@ func (ls *Links) Token(ctx context.Context, l Link) (string, []types.TransactWri
 		{Put: &types.Put{TableName: table, Item: item}},
 		{Put: &types.Put{TableName: table, Item: dynamo.Key(linksPK(l.Code), pk)}},
 	}
-	return strconv.Itoa(key.Version()) + "." + b64.EncodeToString(handle), puts, nil
+	return link.Token, puts, nil
 }
 
 // linksPK is the partition of the pointers to a voucher's link lookups: one item per
@@ -122,28 +103,22 @@ func linksPK(code string) string { return "LINKS#" + code }
 
 // Open checks a token and tells what it shows. It changes nothing.
 func (ls *Links) Open(ctx context.Context, token string) (Link, error) {
-	v, h, ok := strings.Cut(token, ".")
-	version, err := strconv.Atoi(v)
-	handle, herr := b64.DecodeString(h)
-	if !ok || err != nil || version < 1 || v != strconv.Itoa(version) || herr != nil || len(handle) != sha256.Size {
-		return Link{}, ErrBadLink
+	link, err := signedlink.Parse(ls.Keys, token)
+	if errors.Is(err, signedlink.ErrExpired) {
+		return Link{}, ErrExpiredLink
 	}
-	i := slices.IndexFunc(ls.Keys, func(k MAC) bool { return k.Version() == version })
-	if i < 0 {
-		if slices.ContainsFunc(ls.Keys, func(k MAC) bool { return k.Version() > version }) {
-			return Link{}, ErrExpiredLink
-		}
+	if err != nil {
 		return Link{}, ErrBadLink
 	}
 	var it linkItem
-	found, err := dynamo.GetVersioned(ctx, ls.Store.DB, ls.Store.Table, linkPK(handle), linkSK, &it, "voucher link")
+	found, err := dynamo.GetVersioned(ctx, ls.Store.DB, ls.Store.Table, linkPK(link.Lookup), linkSK, &it, "voucher link")
 	if err != nil {
 		return Link{}, err
 	}
-	if !found || it.Version != version {
+	if !found || it.Version != link.Key.Version() {
 		return Link{}, ErrBadLink
 	}
-	valid, err := ls.Keys[i].Verify(ctx, linkMessage(it.Code), handle)
+	valid, err := link.Verify(ctx, linkMessage(it.Code))
 	if err != nil {
 		return Link{}, fmt.Errorf("verify voucher link: %w", err)
 	}
