@@ -3,6 +3,7 @@ package local_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,18 +46,22 @@ func TestRewardsAndVouchersOverHTTP(t *testing.T) {
 	}
 	cat := decode[struct {
 		Rewards []struct {
-			RewardID string
-			Offered  bool
-			Why      string
+			RewardID  string
+			Offered   bool
+			Why       string
+			WhyReason string
+			WhyFacts  map[string]int
 		}
 		Balance int
 	}](t, s.staffCall(t, "agent", "loc-1", "GET", "/v1/rewards?customerId=c-2&locationId=loc-1", ""))
-	if len(cat.Rewards) != 1 || cat.Rewards[0].Offered || cat.Rewards[0].Why != "not enough points: 0 available, 800 needed" {
+	if len(cat.Rewards) != 1 || cat.Rewards[0].Offered || cat.Rewards[0].Why != "not enough points: 0 available, 800 needed" ||
+		cat.Rewards[0].WhyReason != "points-short" || cat.Rewards[0].WhyFacts["available"] != 0 || cat.Rewards[0].WhyFacts["needed"] != 800 {
 		t.Fatalf("c-2's catalogue: %+v", cat)
 	}
 
-	// Too few points: 409 in words, nothing written.
-	if r := s.staffCall(t, "agent", "loc-1", "POST", "/v1/loyalty/c-2/rewards/twenty-off", `{"sourceId":"take-c2","locationId":"loc-1"}`); r.status != http.StatusConflict {
+	// Too few points: 409 in words and as a reason with its facts, nothing written.
+	if r := s.staffCall(t, "agent", "loc-1", "POST", "/v1/loyalty/c-2/rewards/twenty-off", `{"sourceId":"take-c2","locationId":"loc-1"}`); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, `"reason":"points-short","facts":{"available":0,"needed":800}`) {
 		t.Fatalf("a take with no points: %d %s", r.status, r.body)
 	}
 	// The member with 1,000 points takes it; the same take again is the same voucher.

@@ -78,6 +78,10 @@ var (
 	ErrProfileChanged = errors.New("the profile changed meanwhile")
 )
 
+// ReasonProfileChanged is the reason (problem.Error.Reason) of a change refused because
+// the profile is not as the caller read it: reload it and try again.
+const ReasonProfileChanged = "profile-changed"
+
 // ProfileInput is a profile as created or patched; nil fields are left as they are.
 type ProfileInput struct {
 	ID          string            `json:"customerId"`
@@ -327,7 +331,8 @@ func (s *Store) PatchProfile(ctx context.Context, cid string, in ProfileInput, b
 		return Profile{}, problem.Newf(problem.Conflict, "customer %s was merged into %s: change that one", cid, cur.MergedInto)
 	}
 	if in.Version != 0 && in.Version != cur.Version {
-		return Profile{}, problem.Newf(problem.Conflict, "the profile is at version %d, not %d", cur.Version, in.Version)
+		return Profile{}, problem.Newf(problem.Conflict, "the profile is at version %d, not %d", cur.Version, in.Version).
+			Because(ReasonProfileChanged, map[string]any{"version": cur.Version})
 	}
 	next := cur
 	if err := in.apply(&next); err != nil {

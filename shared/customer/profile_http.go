@@ -70,7 +70,7 @@ func profileRoutes(svc *Service) map[string]http.Handler {
 			}
 			prof, err := svc.Store.PatchProfile(r.Context(), r.PathValue("customerId"), in, p.Subject, svc.Clock.Now())
 			if errors.Is(err, ErrProfileChanged) {
-				return 0, nil, problem.New(problem.Conflict, "the profile changed meanwhile: reload it and try again")
+				return 0, nil, problem.New(problem.Conflict, "the profile changed meanwhile: reload it and try again").Because(ReasonProfileChanged, nil)
 			}
 			if err != nil {
 				return 0, nil, err

@@ -64,8 +64,10 @@ func TestPatchProfile(t *testing.T) {
 	if err != nil || p.Email != "a@example.com" || len(p.Tags) != 2 || p.Version != 2 || p.Name != "A" {
 		t.Fatalf("patch: %+v %v", p, err)
 	}
-	if _, err := s.PatchProfile(ctx, a.ID, customer.ProfileInput{Name: str("stale"), Version: 1}, "x", t0); problem.KindOf(err) != problem.Conflict {
-		t.Fatalf("stale version: %v", err)
+	_, err = s.PatchProfile(ctx, a.ID, customer.ProfileInput{Name: str("stale"), Version: 1}, "x", t0)
+	var stale *problem.Error
+	if !errors.As(err, &stale) || stale.Kind != problem.Conflict || stale.Reason != customer.ReasonProfileChanged || stale.Facts["version"] != 2 {
+		t.Fatalf("a stale version: %v, want a 409 profile-changed naming version 2", err)
 	}
 	if _, err := s.PatchProfile(ctx, b.ID, customer.ProfileInput{Phone: str("+86 138 0000 0001")}, "x", t0); problem.KindOf(err) != problem.Conflict {
 		t.Fatalf("another's phone: %v", err)

@@ -289,7 +289,11 @@ func (s *Service) commit(ctx context.Context, e Entry, acct Account, next *Accou
 	return Entry{}, false, dynamo.Unavailable(txErr.err, "save points")
 }
 
-var errInsufficient = problem.New(problem.Conflict, "not enough points available")
+var errInsufficient = problem.New(problem.Conflict, "not enough points available").Because(ReasonPointsShort, nil)
+
+// ReasonPointsShort is a refused spend's reason (problem.Error.Reason), the one a
+// refused take gives too (reward.ReasonPointsShort).
+const ReasonPointsShort = "points-short"
 
 func addBucket(m map[string]int, month string, n int) map[string]int {
 	out := make(map[string]int, len(m)+1)
@@ -523,7 +527,8 @@ func (s *Service) planSpend(ctx context.Context, actor, cid, typ, src string, n 
 			return Spend{}, ErrSourceUsed
 		}
 		if acct.Balance < n {
-			return Spend{}, problem.Newf(problem.Conflict, "not enough points: %d available, %d asked", acct.Balance, n)
+			return Spend{}, problem.Newf(problem.Conflict, "not enough points: %d available, %d asked", acct.Balance, n).
+				Because(ReasonPointsShort, map[string]any{"available": acct.Balance, "needed": n})
 		}
 		return Spend{}, ErrMoved // lots and balance read apart: look again
 	}

@@ -64,6 +64,12 @@ type Error struct {
 	Kind   Kind
 	Detail string
 	Fields []FieldError
+	// Reason names a refusal for machines ("voucher-redeemed"), and Facts are its
+	// particulars ({"redeemedAt": ..., "locationId": ...}): a client says them in its
+	// own language instead of reading Detail, which is English and may be reworded.
+	// A reason, once given, is kept: clients switch on it.
+	Reason string
+	Facts  map[string]any
 	// RetryAfter is sent as Retry-After (seconds) with Unavailable and Throttled.
 	RetryAfter int
 	// Err is the underlying cause, logged but never shown.
@@ -85,6 +91,13 @@ func New(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: de
 // Newf is New with formatting.
 func Newf(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Because is a copy of e that gives its reason and facts (see Error.Reason).
+func (e *Error) Because(reason string, facts map[string]any) *Error {
+	c := *e
+	c.Reason, c.Facts = reason, facts
+	return &c
 }
 
 // Field makes an Invalid error naming one field.
@@ -125,6 +138,9 @@ type Body struct {
 	Status int          `json:"status"`
 	Detail string       `json:"detail,omitempty"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// Reason and Facts are extension members (RFC 9457 §3.2): see Error.Reason.
+	Reason string         `json:"reason,omitempty"`
+	Facts  map[string]any `json:"facts,omitempty"`
 }
 
 // ContentType is the media type of problem documents.
@@ -138,10 +154,10 @@ func Render(err error) (int, http.Header, Body) {
 		e = &Error{Kind: Internal, Err: err}
 	}
 	status := e.Kind.Status()
-	detail, fields := e.Detail, e.Fields
+	detail, fields, reason, facts := e.Detail, e.Fields, e.Reason, e.Facts
 	if status == http.StatusInternalServerError {
 		// Whatever produced it, a 500 shows nothing of its cause.
-		detail, fields = "an unexpected error occurred; it has been logged", nil
+		detail, fields, reason, facts = "an unexpected error occurred; it has been logged", nil, "", nil
 	}
 	h := http.Header{}
 	h.Set("Content-Type", ContentType)
@@ -154,6 +170,8 @@ func Render(err error) (int, http.Header, Body) {
 		Status: status,
 		Detail: detail,
 		Errors: fields,
+		Reason: reason,
+		Facts:  facts,
 	}
 }
 

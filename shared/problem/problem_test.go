@@ -398,3 +398,27 @@ func TestAnyFiveHundredHidesItsCause(t *testing.T) {
 		}
 	}
 }
+
+// A refusal's reason and facts reach the document as extension members, a copy's
+// reason does not change the error it was made from, and a 500 shows neither.
+func TestRenderReasonAndFacts(t *testing.T) {
+	base := problem.New(problem.Conflict, "this voucher was cancelled")
+	err := fmt.Errorf("redeem: %w", base.Because("voucher-cancelled", map[string]any{"at": "2026-12-01T10:00:00Z"}))
+	_, _, body := problem.Render(err)
+	b, _ := json.Marshal(body)
+	want := `{"type":"https://rapport.dev/problems/conflict","title":"Conflict","status":409,"detail":"this voucher was cancelled","reason":"voucher-cancelled","facts":{"at":"2026-12-01T10:00:00Z"}}`
+	if string(b) != want {
+		t.Errorf("body %s\nwant %s", b, want)
+	}
+	if base.Reason != "" || base.Facts != nil {
+		t.Errorf("Because changed the error it copied: %+v", base)
+	}
+	_, _, plain := problem.Render(base)
+	if b, _ := json.Marshal(plain); strings.Contains(string(b), "reason") || strings.Contains(string(b), "facts") {
+		t.Errorf("a problem without a reason shows one: %s", b)
+	}
+	_, _, internal := problem.Render(&problem.Error{Kind: problem.Internal, Detail: "x", Reason: "secret", Facts: map[string]any{"k": 1}})
+	if internal.Reason != "" || internal.Facts != nil {
+		t.Errorf("a 500 shows its reason or facts: %+v", internal)
+	}
+}

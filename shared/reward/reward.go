@@ -74,23 +74,50 @@ const maxID = 64
 
 func validID(id string) bool { return len(id) <= maxID && idChars.MatchString(id) }
 
+// Why is what stands in the way of taking a reward: in English for people reading the
+// API (Text), and as a reason with its facts for a client that says it in its own
+// language (problem.Error.Reason).
+type Why struct {
+	Text   string
+	Reason string
+	Facts  map[string]any
+}
+
+// Problem is the 409 that refuses a take for this reason.
+func (w Why) Problem() *problem.Error {
+	return problem.New(problem.Conflict, w.Text).Because(w.Reason, w.Facts)
+}
+
+// The reasons a reward is not offered (Why.Reason).
+const (
+	ReasonWithdrawn  = "reward-withdrawn"
+	ReasonTier       = "reward-tier"
+	ReasonLocation   = "reward-location"
+	ReasonOutOfStock = "reward-out-of-stock"
+	// ReasonPointsShort is shared with loyalty's refused spend: the same words in
+	// every client.
+	ReasonPointsShort = "points-short"
+)
+
 // Offered reports whether a member of tier may take r at location (empty: the
 // member's home is not known, and r must be offered everywhere) with points
 // available; why says what stands in the way, for the member's list and the 409.
-func (r Reward) Offered(tier, location string, points int) (ok bool, why string) {
+func (r Reward) Offered(tier, location string, points int) (ok bool, why Why) {
 	switch {
 	case !r.Active:
-		return false, "this reward is no longer offered"
+		return false, Why{Text: "this reward is no longer offered", Reason: ReasonWithdrawn}
 	case len(r.Tiers) > 0 && !slices.Contains(r.Tiers, tier):
-		return false, fmt.Sprintf("only members of tier %s may take this reward", strings.Join(r.Tiers, ", "))
+		return false, Why{Text: fmt.Sprintf("only members of tier %s may take this reward", strings.Join(r.Tiers, ", ")),
+			Reason: ReasonTier, Facts: map[string]any{"tiers": r.Tiers}}
 	case len(r.LocationIDs) > 0 && !slices.Contains(r.LocationIDs, location):
-		return false, "this reward is not offered at this location"
+		return false, Why{Text: "this reward is not offered at this location", Reason: ReasonLocation}
 	case r.Stock != nil && *r.Stock <= 0:
-		return false, "this reward is out of stock"
+		return false, Why{Text: "this reward is out of stock", Reason: ReasonOutOfStock}
 	case points < r.PointsCost:
-		return false, fmt.Sprintf("not enough points: %d available, %d needed", points, r.PointsCost)
+		return false, Why{Text: fmt.Sprintf("not enough points: %d available, %d needed", points, r.PointsCost),
+			Reason: ReasonPointsShort, Facts: map[string]any{"available": points, "needed": r.PointsCost}}
 	}
-	return true, ""
+	return true, Why{}
 }
 
 // Validate names every field of r that is wrong, so an admin fixes them in one go.

@@ -2,6 +2,7 @@ package reward
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -68,21 +69,21 @@ func TestOfferedSaysWhatStandsInTheWay(t *testing.T) {
 		tier, loc string
 		points    int
 		ok        bool
-		why       string
+		why       Why
 	}{
-		{nil, "gold", "loc-1", 800, true, ""},
-		{nil, "silver", "loc-1", 5000, false, "only members of tier gold may take this reward"},
-		{nil, "gold", "loc-2", 5000, false, "this reward is not offered at this location"},
-		{nil, "gold", "loc-1", 799, false, "not enough points: 799 available, 800 needed"},
-		{func(r *Reward) { r.Stock = &none }, "gold", "loc-1", 5000, false, "this reward is out of stock"},
-		{func(r *Reward) { r.Active = false }, "gold", "loc-1", 5000, false, "this reward is no longer offered"},
+		{nil, "gold", "loc-1", 800, true, Why{}},
+		{nil, "silver", "loc-1", 5000, false, Why{"only members of tier gold may take this reward", "reward-tier", map[string]any{"tiers": []string{"gold"}}}},
+		{nil, "gold", "loc-2", 5000, false, Why{"this reward is not offered at this location", "reward-location", nil}},
+		{nil, "gold", "loc-1", 799, false, Why{"not enough points: 799 available, 800 needed", "points-short", map[string]any{"available": 799, "needed": 800}}},
+		{func(r *Reward) { r.Stock = &none }, "gold", "loc-1", 5000, false, Why{"this reward is out of stock", "reward-out-of-stock", nil}},
+		{func(r *Reward) { r.Active = false }, "gold", "loc-1", 5000, false, Why{"this reward is no longer offered", "reward-withdrawn", nil}},
 	} {
 		rr := r
 		if c.edit != nil {
 			c.edit(&rr)
 		}
-		if ok, why := rr.Offered(c.tier, c.loc, c.points); ok != c.ok || why != c.why {
-			t.Errorf("%s at %s with %d: %v %q, want %v %q", c.tier, c.loc, c.points, ok, why, c.ok, c.why)
+		if ok, why := rr.Offered(c.tier, c.loc, c.points); ok != c.ok || !reflect.DeepEqual(why, c.why) {
+			t.Errorf("%s at %s with %d: %v %#v, want %v %#v", c.tier, c.loc, c.points, ok, why, c.ok, c.why)
 		}
 	}
 }

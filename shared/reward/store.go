@@ -57,7 +57,7 @@ type issueItem struct {
 var (
 	ErrNoReward   = problem.New(problem.NotFound, "no such reward")
 	ErrNoVoucher  = problem.New(problem.NotFound, "no voucher with this code")
-	ErrOutOfStock = problem.New(problem.Conflict, "this reward is out of stock")
+	ErrOutOfStock = problem.New(problem.Conflict, "this reward is out of stock").Because(ReasonOutOfStock, nil)
 	// ErrIssued means the source already issued this customer a voucher: the flow
 	// answers with that one (Issued).
 	ErrIssued = errors.New("this source already issued the customer a voucher")
@@ -294,15 +294,18 @@ func (s *Store) Redeem(ctx context.Context, v Voucher, src, location, by string,
 		case st == StatusRedeemed && v.Redemption != nil && v.Redemption.SourceID == src && v.Redemption.LocationID == location:
 			return v, nil, true, nil
 		case st == StatusRedeemed:
-			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed on %s at %s",
-				v.Redemption.At.Format(time.RFC3339), v.Redemption.LocationID)
+			at := v.Redemption.At.Format(time.RFC3339)
+			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed on %s at %s", at, v.Redemption.LocationID).
+				Because("voucher-redeemed", map[string]any{"redeemedAt": at, "locationId": v.Redemption.LocationID})
 		case st == StatusCancelled:
-			return v, nil, false, problem.New(problem.Conflict, "this voucher was cancelled")
+			return v, nil, false, problem.New(problem.Conflict, "this voucher was cancelled").Because("voucher-cancelled", nil)
 		case st == StatusExpired:
-			return v, nil, false, problem.Newf(problem.Gone, "this voucher expired on %s", v.ExpiresAt.Format(time.RFC3339))
+			at := v.ExpiresAt.Format(time.RFC3339)
+			return v, nil, false, problem.Newf(problem.Gone, "this voucher expired on %s", at).
+				Because("voucher-expired", map[string]any{"expiredAt": at})
 		case !v.ValidAt(location):
 			return v, nil, false, problem.Newf(problem.Conflict, "this voucher is not valid at this location: only at %s",
-				strings.Join(v.LocationIDs, ", "))
+				strings.Join(v.LocationIDs, ", ")).Because("voucher-elsewhere", map[string]any{"locationIds": v.LocationIDs})
 		}
 		next := v
 		next.State, next.Redemption = StatusRedeemed, &Redemption{At: now.UTC(), SourceID: src, LocationID: location, By: by}
@@ -321,11 +324,12 @@ func (s *Store) Reverse(ctx context.Context, v Voucher, src, by string, now time
 		case v.Reversal != nil && v.Reversal.Redemption.SourceID == src:
 			return v, nil, true, nil
 		case v.Reversal != nil:
-			return v, nil, false, problem.New(problem.Conflict, "this voucher's redemption was reversed once already")
+			return v, nil, false, problem.New(problem.Conflict, "this voucher's redemption was reversed once already").Because("voucher-reversed-once", nil)
 		case v.State != StatusRedeemed || v.Redemption == nil:
-			return v, nil, false, problem.New(problem.Conflict, "this voucher is not redeemed")
+			return v, nil, false, problem.New(problem.Conflict, "this voucher is not redeemed").Because("voucher-not-redeemed", nil)
 		case v.Redemption.SourceID != src:
-			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed for another bill (%s)", v.Redemption.SourceID)
+			return v, nil, false, problem.Newf(problem.Conflict, "this voucher was redeemed for another bill (%s)", v.Redemption.SourceID).
+				Because("voucher-other-bill", map[string]any{"sourceId": v.Redemption.SourceID})
 		}
 		next := v
 		next.State, next.Redemption = StatusIssued, nil
@@ -339,7 +343,8 @@ func (s *Store) Reverse(ctx context.Context, v Voucher, src, by string, now time
 func (s *Store) Cancel(ctx context.Context, v Voucher, by, reason string, now time.Time) (Voucher, error) {
 	out, _, err := s.transition(ctx, v, func(v Voucher) (Voucher, []types.TransactWriteItem, bool, error) {
 		if st := v.Status(now); st != StatusIssued {
-			return v, nil, false, problem.Newf(problem.Conflict, "only an issued voucher can be cancelled; this one is %s", st)
+			return v, nil, false, problem.Newf(problem.Conflict, "only an issued voucher can be cancelled; this one is %s", st).
+				Because("voucher-not-issued", map[string]any{"status": st})
 		}
 		next := v
 		next.State, next.Cancelled = StatusCancelled, &Redemption{At: now.UTC(), By: by, Reason: reason}

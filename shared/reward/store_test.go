@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -179,9 +180,12 @@ func TestRedeemRefusalsNameWhyAndWriteNothing(t *testing.T) {
 	if !errors.As(err, &p) || p.Kind != problem.Conflict || p.Detail != "this voucher is not valid at this location: only at loc-2, loc-3" {
 		t.Fatalf("wrong location: %v", err)
 	}
-	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-2", v.ExpiresAt); kindOf(err) != problem.Gone {
+	wantReason(t, "wrong location", err, "voucher-elsewhere", map[string]any{"locationIds": []string{"loc-2", "loc-3"}})
+	_, _, err = redeem(t, s, v.Code, "bill-1", "loc-2", v.ExpiresAt)
+	if kindOf(err) != problem.Gone {
 		t.Fatalf("at its expiry: %v, want 410", err)
 	}
+	wantReason(t, "at its expiry", err, "voucher-expired", map[string]any{"expiredAt": v.ExpiresAt.UTC().Format(time.RFC3339)})
 	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-2", v.ExpiresAt.Add(-time.Second)); err != nil {
 		t.Fatalf("in its last second: %v", err)
 	}
@@ -191,9 +195,15 @@ func TestRedeemRefusalsNameWhyAndWriteNothing(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := redeem(t, s, w.Code, "bill-2", "loc-1", t0); kindOf(err) != problem.Conflict {
+	_, _, err = redeem(t, s, w.Code, "bill-2", "loc-1", t0)
+	if kindOf(err) != problem.Conflict {
 		t.Fatalf("cancelled: %v, want 409", err)
 	}
+	wantReason(t, "cancelled", err, "voucher-cancelled", nil)
+	_, err = at(t, s, w.Code, func(v reward.Voucher) (reward.Voucher, error) { return s.Cancel(ctx, v, "mgr-1", "again", t0) })
+	wantReason(t, "cancelled again", err, "voucher-not-issued", map[string]any{"status": reward.StatusCancelled})
+	_, _, err = redeem(t, s, v.Code, "bill-9", "loc-3", t0)
+	wantReason(t, "redeemed already", err, "voucher-redeemed", map[string]any{"redeemedAt": v.ExpiresAt.Add(-time.Second).UTC().Format(time.RFC3339), "locationId": "loc-2"})
 	for _, c := range []struct {
 		code, status string
 		version      int
@@ -210,15 +220,19 @@ func TestRedeemRefusalsNameWhyAndWriteNothing(t *testing.T) {
 func TestARedemptionIsReversedOnceForItsBill(t *testing.T) {
 	s := newStore(t)
 	v := issue(t, s, "c-1", "req-1")
-	if _, _, err := reverse(t, s, v.Code, "bill-1", t0); kindOf(err) != problem.Conflict {
+	_, _, err := reverse(t, s, v.Code, "bill-1", t0)
+	if kindOf(err) != problem.Conflict {
 		t.Fatalf("reverse before a redeem: %v, want 409", err)
 	}
+	wantReason(t, "reverse before a redeem", err, "voucher-not-redeemed", nil)
 	if _, _, err := redeem(t, s, v.Code, "bill-1", "loc-1", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := reverse(t, s, v.Code, "bill-9", t0); kindOf(err) != problem.Conflict {
+	_, _, err = reverse(t, s, v.Code, "bill-9", t0)
+	if kindOf(err) != problem.Conflict {
 		t.Fatalf("reverse for another bill: %v, want 409", err)
 	}
+	wantReason(t, "reverse for another bill", err, "voucher-other-bill", map[string]any{"sourceId": "bill-1"})
 	back, replayed, err := reverse(t, s, v.Code, "bill-1", t0.Add(time.Minute))
 	if err != nil || replayed || back.Status(t0) != reward.StatusIssued || back.Redemption != nil || back.Reversal.Redemption.SourceID != "bill-1" {
 		t.Fatalf("reverse: %+v replayed=%v %v", back, replayed, err)
@@ -229,9 +243,11 @@ func TestARedemptionIsReversedOnceForItsBill(t *testing.T) {
 	if _, _, err := redeem(t, s, v.Code, "bill-2", "loc-1", t0.Add(time.Hour)); err != nil {
 		t.Fatalf("redeem after the reversal: %v", err)
 	}
-	if _, _, err := reverse(t, s, v.Code, "bill-2", t0.Add(2*time.Hour)); kindOf(err) != problem.Conflict {
+	_, _, err = reverse(t, s, v.Code, "bill-2", t0.Add(2*time.Hour))
+	if kindOf(err) != problem.Conflict {
 		t.Fatalf("a second reversal: %v, want 409", err)
 	}
+	wantReason(t, "a second reversal", err, "voucher-reversed-once", nil)
 }
 
 // TestStockIsNeverOversold: 200 customers take a reward with a stock of 50 at once,
@@ -330,5 +346,15 @@ func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
 	}
 	if v, err := s.Voucher(ctx, codes[1]); err != nil || v.Status(t0.Add(2*time.Hour)) != reward.StatusExpired {
 		t.Fatalf("the unused voucher: %s, %v", v.Status(t0.Add(2*time.Hour)), err)
+	}
+}
+
+// wantReason checks a refusal's reason and facts, which clients word themselves.
+func wantReason(t *testing.T, what string, err error, reason string, facts map[string]any) {
+	t.Helper()
+	var p *problem.Error
+	if !errors.As(err, &p) || p.Reason != reason || !reflect.DeepEqual(p.Facts, facts) {
+		t.Errorf("%s: %v; want reason %q with %v", what, err, reason, facts)
+		return
 	}
 }

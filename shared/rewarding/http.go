@@ -76,6 +76,9 @@ type Offer struct {
 	reward.Reward
 	Offered bool   `json:"offered"`
 	Why     string `json:"why,omitempty"`
+	// WhyReason and WhyFacts say Why for a client that words it itself (reward.Why).
+	WhyReason string         `json:"whyReason,omitempty"`
+	WhyFacts  map[string]any `json:"whyFacts,omitempty"`
 }
 
 const maxReason = 500
@@ -181,7 +184,7 @@ func (s *Service) list(r *http.Request, p auth.Principal) (int, any, error) {
 	offers := []Offer{}
 	for _, rw := range seen {
 		ok, why := rw.Offered(b.Tier, location, b.Balance)
-		offers = append(offers, Offer{Reward: rw, Offered: ok, Why: why})
+		offers = append(offers, Offer{Reward: rw, Offered: ok, Why: why.Text, WhyReason: why.Reason, WhyFacts: why.Facts})
 	}
 	return http.StatusOK, map[string]any{"rewards": offers, "balance": b.Balance, "tier": b.Tier}, nil
 }

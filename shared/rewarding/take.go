@@ -65,7 +65,7 @@ func (t *Taker) take(ctx context.Context, actor, cid, rewardID, src, location st
 		return reward.Voucher{}, false, err
 	}
 	if ok, why := r.Offered(spend.Tier, location, spend.Balance); !ok {
-		return reward.Voucher{}, false, problem.New(problem.Conflict, why)
+		return reward.Voucher{}, false, why.Problem()
 	}
 	code, err := reward.NewCode()
 	if err != nil {

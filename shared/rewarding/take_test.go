@@ -3,6 +3,7 @@ package rewarding_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -114,17 +115,26 @@ func TestRefusedTakesWriteNothing(t *testing.T) {
 		cid, rewardID string
 		kind          problem.Kind
 		detail        string
+		reason        string
+		facts         map[string]any
 	}{
-		{"c-2", "ten-off", problem.Conflict, "not enough points: 400 available, 500 asked"},
-		{"c-1", "gold-only", problem.Conflict, "only members of tier gold may take this reward"},
-		{"c-1", "loc-2-only", problem.Conflict, "this reward is not offered at this location"},
-		{"c-1", "sold-out", problem.Conflict, "this reward is out of stock"},
-		{"c-1", "no-such", problem.NotFound, "no such reward"},
+		// The balance refuses first (loyalty), with the reason the catalogue's why gives.
+		{"c-2", "ten-off", problem.Conflict, "not enough points: 400 available, 500 asked",
+			reward.ReasonPointsShort, map[string]any{"available": 400, "needed": 500}},
+		{"c-1", "gold-only", problem.Conflict, "only members of tier gold may take this reward",
+			reward.ReasonTier, map[string]any{"tiers": []string{"gold"}}},
+		{"c-1", "loc-2-only", problem.Conflict, "this reward is not offered at this location", reward.ReasonLocation, nil},
+		{"c-1", "sold-out", problem.Conflict, "this reward is out of stock", reward.ReasonOutOfStock, nil},
+		{"c-1", "no-such", problem.NotFound, "no such reward", "", nil},
 	} {
 		_, _, err := f.taker.Take(ctx, "pos-1", c.cid, c.rewardID, "take-"+c.rewardID, "loc-1")
 		p, ok := err.(*problem.Error)
-		if !ok || p.Kind != c.kind || p.Detail != c.detail {
-			t.Errorf("%s takes %s: %v; want %s %q", c.cid, c.rewardID, err, c.kind, c.detail)
+		if !ok {
+			t.Errorf("%s takes %s: %v, want a problem", c.cid, c.rewardID, err)
+			continue
+		}
+		if p.Kind != c.kind || p.Detail != c.detail || p.Reason != c.reason || !reflect.DeepEqual(p.Facts, c.facts) {
+			t.Errorf("%s takes %s: %v (reason %q, facts %v); want %s %q %q %v", c.cid, c.rewardID, err, p.Reason, p.Facts, c.kind, c.detail, c.reason, c.facts)
 		}
 	}
 	for cid, want := range map[string]int{"c-1": 800, "c-2": 400} {

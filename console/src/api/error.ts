@@ -12,6 +12,12 @@ export class ApiError extends Error {
   readonly fields: { field: string; message: string }[];
   /** Seconds to wait, from Retry-After (429, 503). */
   readonly retryAfter?: number;
+  /**
+   * A refusal named for machines ("voucher-redeemed") and its particulars: what a page
+   * says in its own language, where detail is the API's English.
+   */
+  readonly reason?: string;
+  readonly facts: Record<string, unknown>;
 
   constructor(init: {
     status: number;
@@ -19,6 +25,8 @@ export class ApiError extends Error {
     detail?: string;
     fields?: { field: string; message: string }[];
     retryAfter?: number;
+    reason?: string;
+    facts?: Record<string, unknown>;
   }) {
     super(`${init.status} ${init.title}${init.detail ? `: ${init.detail}` : ''}`);
     this.name = 'ApiError';
@@ -28,6 +36,8 @@ export class ApiError extends Error {
     this.fields = init.fields ?? [];
     this.field = this.fields[0]?.field;
     this.retryAfter = init.retryAfter;
+    this.reason = init.reason;
+    this.facts = init.facts ?? {};
   }
 }
 
@@ -57,6 +67,8 @@ export function apiErrorFrom(res: Response, body: unknown): ApiError {
     detail: str(o.detail) ?? (typeof body === 'string' ? str(body.trim()) : undefined),
     fields,
     retryAfter: retryAfter(res.headers.get('Retry-After')),
+    reason: str(o.reason),
+    facts: typeof o.facts === 'object' && o.facts !== null && !Array.isArray(o.facts) ? (o.facts as Record<string, unknown>) : undefined,
   });
 }
 

@@ -1121,6 +1121,12 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+            /** @description a refusal named for machines, kept once given, so that a client says it in its own language rather than reading detail (English, may be reworded): reward-withdrawn, reward-tier {tiers}, reward-location, reward-out-of-stock, points-short {available, needed}, voucher-redeemed {redeemedAt, locationId}, voucher-cancelled, voucher-expired {expiredAt}, voucher-elsewhere {locationIds}, voucher-reversed-once, voucher-not-redeemed, voucher-other-bill {sourceId}, voucher-not-issued {status} */
+            reason?: string;
+            /** @description the reason's particulars, named in reason's list */
+            facts?: {
+                [key: string]: unknown;
+            };
         };
         /** @description API Gateway's own answer (401, 413, 429), which an HTTP API cannot reshape; the local runner answers the same. */
         GatewayMessage: {
@@ -1932,6 +1938,12 @@ export interface components {
             offered?: boolean;
             /** @description what stands in the way: tier, location, stock or points */
             why?: string;
+            /** @description why as a reason (Problem's reason: reward-withdrawn, reward-tier, reward-location, reward-out-of-stock, points-short) */
+            whyReason?: string;
+            /** @description whyReason's particulars: tiers; available and needed */
+            whyFacts?: {
+                [key: string]: unknown;
+            };
         } & components["schemas"]["Reward"];
         Catalogue: {
             /** @description with customerId, each says offered and why; without, the catalogue the caller sees */

@@ -32,7 +32,7 @@ function fakeLoyalty() {
       const body = (await req.json()) as { points: number; sourceId: string };
       bodies.push(body);
       if (body.points > balance) {
-        return json(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: `not enough points: ${balance} available, ${body.points} asked` });
+        return json(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: `not enough points: ${balance} available, ${body.points} asked`, reason: 'points-short', facts: { available: balance, needed: body.points } });
       }
       balance -= body.points;
       return json(201, { entryId: 'e2', customerId: 'c-7', type: 'redeem', sourceId: body.sourceId, points: -body.points, at: '2026-12-06T08:01:00Z' });

@@ -21,7 +21,8 @@ function fakeRewards() {
   const offer = (r: typeof twenty | typeof tea) => {
     const s = 'stock' in r ? stock : undefined;
     const why = balance < r.pointsCost ? `not enough points: ${balance} available, ${r.pointsCost} needed` : '';
-    return { ...r, ...(s === undefined ? {} : { stock: s }), offered: why === '', ...(why ? { why } : {}) };
+    const whyNot = why ? { why, whyReason: 'points-short', whyFacts: { available: balance, needed: r.pointsCost } } : {};
+    return { ...r, ...(s === undefined ? {} : { stock: s }), offered: why === '', ...whyNot };
   };
   const fetch = async (req: Request) => {
     const url = new URL(req.url);

@@ -119,7 +119,7 @@ export function RewardsCard({ customerId, onTaken }: { customerId: string; onTak
                 </Button>
               ) : (
                 <Tag style={{ whiteSpace: 'normal' }}>
-                  <WhyText why={whyOf(o.why ?? '')} />
+                  <WhyText why={whyOf(o.whyReason, o.whyFacts, o.why)} />
                 </Tag>
               )}
             </Flex>

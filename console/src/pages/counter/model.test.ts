@@ -45,15 +45,16 @@ describe('request bodies', () => {
 });
 
 describe('notEnoughPoints', () => {
-  const conflict = (detail: string) => new ApiError({ status: 409, title: 'Conflict', detail });
+  const short = (facts: Record<string, unknown>) => new ApiError({ status: 409, title: 'Conflict', detail: 'in English', reason: 'points-short', facts });
   it('reads the balance the API reports', () => {
-    expect(notEnoughPoints(conflict('not enough points: 70 available, 500 asked'), 120)).toBe(70);
+    expect(notEnoughPoints(short({ available: 70, needed: 500 }), 120)).toBe(70);
   });
   it('falls back to the balance shown', () => {
-    expect(notEnoughPoints(conflict('not enough points available'), 120)).toBe(120);
+    expect(notEnoughPoints(short({}), 120)).toBe(120);
   });
   it('is undefined for other refusals', () => {
-    expect(notEnoughPoints(conflict('too many concurrent changes'), 120)).toBeUndefined();
+    expect(notEnoughPoints(new ApiError({ status: 409, title: 'Conflict', detail: 'not enough points: 70 available, 500 asked' }), 120)).toBeUndefined();
+    expect(notEnoughPoints(new ApiError({ status: 409, title: 'Conflict', reason: 'voucher-cancelled' }), 120)).toBeUndefined();
     expect(notEnoughPoints(new ApiError({ status: 404, title: 'Not Found' }), 120)).toBeUndefined();
     expect(notEnoughPoints(undefined, 120)).toBeUndefined();
   });

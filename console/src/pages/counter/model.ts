@@ -65,13 +65,12 @@ export function adjustBody(points: number, reason: string, generate: () => strin
 }
 
 /**
- * The balance a refused redeem reports ("not enough points: 70 available, 500 asked",
+ * The balance a refused redeem reports (reason points-short, its facts' available:
  * shared/loyalty/service.go), else the balance last shown; undefined for any other
  * refusal.
  */
 export function notEnoughPoints(e: unknown, shown: number | undefined): number | undefined {
-  if (!(e instanceof ApiError) || e.status !== 409) return undefined;
-  const m = /not enough points: (-?\d+) available/.exec(e.detail ?? '');
-  if (m) return Number(m[1]);
-  return /not enough points/.test(e.detail ?? '') ? shown : undefined;
+  if (!(e instanceof ApiError) || e.status !== 409 || e.reason !== 'points-short') return undefined;
+  const available = e.facts.available;
+  return typeof available === 'number' ? available : shown;
 }

@@ -7,7 +7,8 @@ import CustomersArea from '.';
 const slow = { timeout: 5000 };
 const location = { locationId: 'loc-1', name: 'Harbour Hotel', timeZone: 'Asia/Shanghai' };
 
-function fakeApi() {
+/** stale: the profile changed since it was read, and a save is refused for it. */
+function fakeApi({ stale = false } = {}) {
   let customer = {
     customerId: 'c-1',
     name: 'Li Lei',
@@ -32,6 +33,16 @@ function fakeApi() {
     if (path === '/v1/customers/c-1' && req.method === 'PATCH') {
       const body = (await req.json()) as Record<string, unknown>;
       patches.push(body);
+      if (stale) {
+        return json(409, {
+          type: 'https://rapport.dev/problems/conflict',
+          title: 'Conflict',
+          status: 409,
+          detail: 'the profile is at version 4, not 3',
+          reason: 'profile-changed',
+          facts: { version: 4 },
+        });
+      }
       customer = { ...customer, ...body, version: customer.version + 1 };
       return json(200, customer);
     }
@@ -95,6 +106,19 @@ describe('a customer’s page', () => {
     expect(api.patches).toEqual([{ version: 3, email: 'lei.li@example.com' }]);
     expect(screen.getByText('lei.li@example.com')).toBeTruthy();
     expect(screen.getByRole('button', { name: /Erase customer/ })).toBeTruthy();
+  }, 15_000);
+
+  it('says a save refused because the profile changed meanwhile, in the reader\'s language', async () => {
+    setLocale('zh-CN');
+    const api = fakeApi({ stale: true });
+    renderPage(<CustomersArea />, { groups: ['manager'], locations: 'loc-1', fetch: api.fetch, path: '/c-1' });
+    const edit = await screen.findByRole('button', { name: /编辑/ }, slow);
+    act(() => fireEvent.click(edit));
+    const dialog = await screen.findByRole('dialog', undefined, slow);
+    fireEvent.change(within(dialog).getByLabelText('邮箱'), { target: { value: 'lei.li@example.com' } });
+    act(() => fireEvent.click(within(dialog).getByRole('button', { name: /保\s*存/ })));
+    expect(await screen.findByText('此档案已被他人修改并已重新加载，请核对后再次保存。', undefined, slow)).toBeTruthy();
+    expect(api.patches).toEqual([{ version: 3, email: 'lei.li@example.com' }]);
   }, 15_000);
 
   it('shows every consent change, newest first, in the home location\'s zone', async () => {

@@ -126,7 +126,7 @@ function EditProfile({ customer, onClose, onSaved }: { customer: Customer; onClo
         }
       }
       if (e instanceof ApiError && e.status === 409) {
-        if (/changed meanwhile/.test(e.detail ?? '')) {
+        if (e.reason === 'profile-changed') {
           setNote(t('profile.changed'));
           void qc.invalidateQueries({ queryKey: ['/v1/customers/{customerId}', customer.customerId] });
         } else {

@@ -53,7 +53,8 @@ function fakeVouchers() {
         return json(201, v);
       }
       if (v.redemption?.sourceId === body.sourceId) return json(201, v, { 'Idempotent-Replayed': 'true' });
-      return json(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: 'this voucher was redeemed on 2026-12-06T08:00:00Z at loc-1' });
+      return json(409, { type: 'about:blank', title: 'Conflict', status: 409, detail: 'this voucher was redeemed on 2026-12-06T08:00:00Z at loc-1',
+        reason: 'voucher-redeemed', facts: { redeemedAt: '2026-12-06T08:00:00Z', locationId: 'loc-1' } });
     }
     return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
   };

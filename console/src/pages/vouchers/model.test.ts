@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/error';
 import { canScan, codeFrom, daysBefore, issueBody, looksLikeCode, redeemBody, reportRows, takeRefusal, takeSourceId, voucherRefusal, whyOf } from './model';
 
-const conflict = (detail: string, status = 409) => new ApiError({ status, title: status === 410 ? 'Gone' : 'Conflict', detail });
+/** A refusal as the API sends it: English detail, and the reason and facts a page reads. */
+const refused = (reason: string, facts: Record<string, unknown> = {}, status = 409, detail = 'in English') =>
+  new ApiError({ status, title: status === 410 ? 'Gone' : 'Conflict', detail, reason, facts });
 
 describe('codeFrom', () => {
   it('reads a code as people write it: any case, dashes or spaces', () => {
@@ -58,36 +60,42 @@ describe('what is sent', () => {
 });
 
 describe('refusals in words', () => {
-  it('reads why a reward is not offered', () => {
-    expect(whyOf('not enough points: 70 available, 500 needed')).toEqual({ key: 'why.points', available: 70, needed: 500 });
-    expect(whyOf('only members of tier gold, platinum may take this reward')).toEqual({ key: 'why.tier', tiers: 'gold, platinum' });
-    expect(whyOf('this reward is not offered at this location')).toEqual({ key: 'why.location' });
-    expect(whyOf('this reward is out of stock')).toEqual({ key: 'why.stock' });
-    expect(whyOf('this reward is no longer offered')).toEqual({ key: 'why.inactive' });
-    expect(whyOf('something new')).toEqual({ key: 'why.other', detail: 'something new' });
+  it('reads why a reward is not offered from its reason', () => {
+    expect(whyOf('points-short', { available: 70, needed: 500 })).toEqual({ key: 'why.points', available: 70, needed: 500 });
+    expect(whyOf('reward-tier', { tiers: ['gold', 'platinum'] })).toEqual({ key: 'why.tier', tiers: 'gold, platinum' });
+    expect(whyOf('reward-location', undefined)).toEqual({ key: 'why.location' });
+    expect(whyOf('reward-out-of-stock', {})).toEqual({ key: 'why.stock' });
+    expect(whyOf('reward-withdrawn', {})).toEqual({ key: 'why.inactive' });
   });
 
-  it('reads a refused take only from a 409 it knows', () => {
-    expect(takeRefusal(conflict('this reward is out of stock'))).toEqual({ key: 'why.stock' });
-    expect(takeRefusal(conflict('this sourceId was used for another change of these points'))).toBeUndefined();
-    expect(takeRefusal(new ApiError({ status: 404, title: 'Not Found', detail: 'this reward is out of stock' }))).toBeUndefined();
+  it('shows a reason it does not know, or one without its facts, in the API words', () => {
+    expect(whyOf('reward-new-rule', {}, 'something new')).toEqual({ key: 'why.other', detail: 'something new' });
+    expect(whyOf('points-short', {}, 'not enough points available')).toEqual({ key: 'why.other', detail: 'not enough points available' });
+    expect(whyOf(undefined, undefined)).toEqual({ key: 'why.other', detail: '' });
   });
 
-  it('reads a refused redeem, reverse or cancel', () => {
-    expect(voucherRefusal(conflict('this voucher was redeemed on 2026-12-06T08:00:00Z at loc-1'))).toEqual({
+  it('reads a refused take only from a 409 with a reason it knows', () => {
+    expect(takeRefusal(refused('reward-out-of-stock'))).toEqual({ key: 'why.stock' });
+    expect(takeRefusal(refused('points-short', { available: 0, needed: 800 }))).toEqual({ key: 'why.points', available: 0, needed: 800 });
+    expect(takeRefusal(new ApiError({ status: 409, title: 'Conflict', detail: 'this sourceId was used for another change of these points' }))).toBeUndefined();
+    expect(takeRefusal(refused('reward-out-of-stock', {}, 404))).toBeUndefined();
+  });
+
+  it('reads a refused redeem, reverse or cancel from its reason and facts', () => {
+    expect(voucherRefusal(refused('voucher-redeemed', { redeemedAt: '2026-12-06T08:00:00Z', locationId: 'loc-1' }))).toEqual({
       key: 'refused.redeemed',
       at: '2026-12-06T08:00:00Z',
       locationId: 'loc-1',
     });
-    expect(voucherRefusal(conflict('this voucher expired on 2026-12-01T00:00:00Z', 410))).toEqual({ key: 'refused.expired', at: '2026-12-01T00:00:00Z' });
-    expect(voucherRefusal(conflict('this voucher is not valid at this location: only at loc-2, loc-3'))).toEqual({ key: 'refused.location', where: 'loc-2, loc-3' });
-    expect(voucherRefusal(conflict('this voucher was cancelled'))).toEqual({ key: 'refused.cancelled' });
-    expect(voucherRefusal(conflict("this voucher's redemption was reversed once already"))).toEqual({ key: 'refused.reversedOnce' });
-    expect(voucherRefusal(conflict('this voucher is not redeemed'))).toEqual({ key: 'refused.notRedeemed' });
-    expect(voucherRefusal(conflict('this voucher was redeemed for another bill (bill:B-1)'))).toEqual({ key: 'refused.otherBill', bill: 'bill:B-1' });
-    expect(voucherRefusal(conflict('only an issued voucher can be cancelled; this one is redeemed'))).toEqual({ key: 'refused.notIssued', status: 'redeemed' });
-    expect(voucherRefusal(conflict('a request with this Idempotency-Key is still in progress'))).toBeUndefined();
-    expect(voucherRefusal(new ApiError({ status: 400, title: 'Bad Request', detail: 'this voucher was cancelled' }))).toBeUndefined();
+    expect(voucherRefusal(refused('voucher-expired', { expiredAt: '2026-12-01T00:00:00Z' }, 410))).toEqual({ key: 'refused.expired', at: '2026-12-01T00:00:00Z' });
+    expect(voucherRefusal(refused('voucher-elsewhere', { locationIds: ['loc-2', 'loc-3'] }))).toEqual({ key: 'refused.location', where: 'loc-2, loc-3' });
+    expect(voucherRefusal(refused('voucher-cancelled'))).toEqual({ key: 'refused.cancelled' });
+    expect(voucherRefusal(refused('voucher-reversed-once'))).toEqual({ key: 'refused.reversedOnce' });
+    expect(voucherRefusal(refused('voucher-not-redeemed'))).toEqual({ key: 'refused.notRedeemed' });
+    expect(voucherRefusal(refused('voucher-other-bill', { sourceId: 'bill:B-1' }))).toEqual({ key: 'refused.otherBill', bill: 'bill:B-1' });
+    expect(voucherRefusal(refused('voucher-not-issued', { status: 'redeemed' }))).toEqual({ key: 'refused.notIssued', status: 'redeemed' });
+    expect(voucherRefusal(new ApiError({ status: 409, title: 'Conflict', detail: 'this voucher was cancelled' }))).toBeUndefined();
+    expect(voucherRefusal(refused('voucher-cancelled', {}, 400))).toBeUndefined();
   });
 });
 

@@ -4,7 +4,7 @@ import { billSourceId } from '../counter/model';
 
 /**
  * Vouchers' pure logic: reading a code as typed or scanned, what a redeem sends, and
- * the API's refusals (problem details in English, shared/reward and shared/rewarding)
+ * the API's refusals (their reason and facts, shared/reward and shared/rewarding)
  * turned into message keys and their data, so that a page says them in its language.
  */
 
@@ -48,8 +48,10 @@ export function takeSourceId(generate: () => string = () => crypto.randomUUID())
 }
 
 /**
- * Why a member may not take a reward (the catalogue's why, or a take's 409), as a
- * message key and its data: shared/reward's Reward.Offered.
+ * Why a member may not take a reward (the catalogue's whyReason, or a take's 409), as
+ * a message key and its data, from the API's reason and facts (shared/reward's
+ * Reward.Offered, shared/loyalty's refused spend). A reason this console does not know
+ * yet is shown in the API's words.
  */
 export type Why =
   | { key: 'why.inactive' }
@@ -59,26 +61,49 @@ export type Why =
   | { key: 'why.points'; available: number; needed: number }
   | { key: 'why.other'; detail: string };
 
-export function whyOf(why: string): Why {
-  let m: RegExpExecArray | null;
-  if (/no longer offered/.test(why)) return { key: 'why.inactive' };
-  if ((m = /only members of tier (.+) may take/.exec(why))) return { key: 'why.tier', tiers: m[1]! };
-  if (/not offered at this location/.test(why)) return { key: 'why.location' };
-  if (/out of stock/.test(why)) return { key: 'why.stock' };
-  if ((m = /not enough points: (-?\d+) available, (\d+) needed/.exec(why))) return { key: 'why.points', available: Number(m[1]), needed: Number(m[2]) };
-  return { key: 'why.other', detail: why };
+type Facts = Record<string, unknown> | undefined;
+
+function numFact(f: Facts, k: string): number | undefined {
+  const v = f?.[k];
+  return typeof v === 'number' ? v : undefined;
 }
 
-/** The why of a refused take (a 409 with the reason in its detail), else undefined. */
+function strFact(f: Facts, k: string): string {
+  const v = f?.[k];
+  if (Array.isArray(v)) return v.filter((x) => typeof x === 'string').join(', ');
+  return typeof v === 'string' ? v : '';
+}
+
+export function whyOf(reason: string | undefined, facts: Facts, text = ''): Why {
+  switch (reason) {
+    case 'reward-withdrawn':
+      return { key: 'why.inactive' };
+    case 'reward-tier':
+      return { key: 'why.tier', tiers: strFact(facts, 'tiers') };
+    case 'reward-location':
+      return { key: 'why.location' };
+    case 'reward-out-of-stock':
+      return { key: 'why.stock' };
+    case 'points-short': {
+      const available = numFact(facts, 'available');
+      const needed = numFact(facts, 'needed');
+      if (available !== undefined && needed !== undefined) return { key: 'why.points', available, needed };
+    }
+  }
+  return { key: 'why.other', detail: text };
+}
+
+/** The why of a refused take (a 409 with a reason), else undefined. */
 export function takeRefusal(e: unknown): Why | undefined {
-  if (!(e instanceof ApiError) || e.status !== 409 || !e.detail) return undefined;
-  const w = whyOf(e.detail);
+  if (!(e instanceof ApiError) || e.status !== 409 || !e.reason) return undefined;
+  const w = whyOf(e.reason, e.facts, e.detail);
   return w.key === 'why.other' ? undefined : w;
 }
 
 /**
  * A refused redeem, reverse or cancel in words (shared/reward/store.go): which refusal,
- * with its data. Undefined for any other failure, which ErrorView says.
+ * from the API's reason, with its facts. Undefined for any other failure, which
+ * ErrorView says.
  */
 export type Refusal =
   | { key: 'refused.redeemed'; at: string; locationId: string }
@@ -92,16 +117,25 @@ export type Refusal =
 
 export function voucherRefusal(e: unknown): Refusal | undefined {
   if (!(e instanceof ApiError) || (e.status !== 409 && e.status !== 410)) return undefined;
-  const d = e.detail ?? '';
-  let m: RegExpExecArray | null;
-  if ((m = /was redeemed on (\S+) at (\S*)/.exec(d))) return { key: 'refused.redeemed', at: m[1]!, locationId: m[2]! };
-  if (/was cancelled/.test(d)) return { key: 'refused.cancelled' };
-  if ((m = /expired on (\S+)/.exec(d))) return { key: 'refused.expired', at: m[1]! };
-  if ((m = /not valid at this location: only at (.+)$/.exec(d))) return { key: 'refused.location', where: m[1]! };
-  if (/reversed once already/.test(d)) return { key: 'refused.reversedOnce' };
-  if (/is not redeemed/.test(d)) return { key: 'refused.notRedeemed' };
-  if ((m = /redeemed for another bill \((.+)\)/.exec(d))) return { key: 'refused.otherBill', bill: m[1]! };
-  if ((m = /only an issued voucher can be cancelled; this one is (\w+)/.exec(d))) return { key: 'refused.notIssued', status: m[1]! };
+  const f = e.facts;
+  switch (e.reason) {
+    case 'voucher-redeemed':
+      return { key: 'refused.redeemed', at: strFact(f, 'redeemedAt'), locationId: strFact(f, 'locationId') };
+    case 'voucher-cancelled':
+      return { key: 'refused.cancelled' };
+    case 'voucher-expired':
+      return { key: 'refused.expired', at: strFact(f, 'expiredAt') };
+    case 'voucher-elsewhere':
+      return { key: 'refused.location', where: strFact(f, 'locationIds') };
+    case 'voucher-reversed-once':
+      return { key: 'refused.reversedOnce' };
+    case 'voucher-not-redeemed':
+      return { key: 'refused.notRedeemed' };
+    case 'voucher-other-bill':
+      return { key: 'refused.otherBill', bill: strFact(f, 'sourceId') };
+    case 'voucher-not-issued':
+      return { key: 'refused.notIssued', status: strFact(f, 'status') };
+  }
   return undefined;
 }
 
