@@ -1,5 +1,7 @@
 package reward
 
+import "strings"
+
 // Key design of the "rewards" table (pk, sk; TTL attribute expiresAt, which only
 // idempotency records carry as a number: a voucher's expiresAt is a date string, and
 // its expiry for conditions is validUntil, so no voucher is ever deleted by TTL).
@@ -20,13 +22,16 @@ package reward
 //
 //	byCustomer  customerPk = CUST#<customerId>  customerSk = <issuedAt>#<code>: a
 //	            customer's vouchers, newest first
-//	due         duePk = DUE#<shard>  dueSk = <at>#<timer>#<code>: an issued voucher's
+//	dueKeys     duePk = DUE#<shard>  dueSk = <at>#<timer>#<code>: an issued voucher's
 //	            next timer (the timers job's way to it), one at a time, in order:
 //	            deliver at its issue (the message with the link to its page),
 //	            remind at its RemindAt (the reminder before its expiry), expire at
 //	            its expiresAt (the report's count of it expired unused). Each write
 //	            of the voucher puts its next timer (Store.item), so every issuer's
-//	            voucher is delivered, and a redeemed or cancelled one leaves the index
+//	            voucher is delivered, and a redeemed or cancelled one leaves the index.
+//	            Keys only (it replaces due, which projected every attribute): the job
+//	            reads the code from the entry's pk (VOUCHER#<code>), then the voucher
+//	            by key
 //
 // Access patterns:
 //
@@ -40,7 +45,8 @@ package reward
 //	                              version it was decided on, and its day counter; a
 //	                              refusal returns the voucher as it is (ALL_OLD),
 //	                              decided again
-//	timers due                    Query due DUE#<shard>, dueSk <= now: never a scan
+//	timers due                    Query dueKeys DUE#<shard>, dueSk <= now: never a
+//	                              scan; then GetItem VOUCHER#<code> for each
 //	a voucher page's link         GetItem LINK#<hash>, then the voucher and the
 //	                              customer's other vouchers (byCustomer)
 const (
@@ -48,17 +54,30 @@ const (
 	voucherSK  = "V"
 	issueSK    = "ISSUE"
 	customerPf = "CUST#"
+	voucherPf  = "VOUCHER#"
 )
 
-// dueShards spread the due index's timers over partitions.
+// dueIndex is the index of the vouchers' timers (keys only).
+const dueIndex = "dueKeys"
+
+// dueShards spread the dueKeys index's timers over partitions.
 const dueShards = 4
 
 // dueFormat writes a timer's time so that its keys sort by it.
 const dueFormat = "2006-01-02T15:04:05Z"
 
 func rewardSK(id string) string    { return "R#" + id }
-func voucherPK(code string) string { return "VOUCHER#" + code }
+func voucherPK(code string) string { return voucherPf + code }
 func customerPK(cid string) string { return customerPf + cid }
 func issuePK(s Source, cid string) string {
 	return "ISSUE#" + s.Kind + "#" + s.ID + "#" + cid
+}
+
+// codeOf is the code of the voucher whose pk is pk; false for any other item.
+func codeOf(pk string) (string, bool) {
+	code, ok := strings.CutPrefix(pk, voucherPf)
+	if !ok || code == "" {
+		return "", false
+	}
+	return code, true
 }

@@ -472,31 +472,38 @@ type Timers struct {
 	Delivered, Reminded, Expired int
 }
 
-// RunTimers runs, once each, the vouchers' timers due by now, through the sharded due
-// index (never a scan): a new voucher's delivery (the message notices make, and its
-// reminder's time, lead before its expiry: none when its validity is shorter than
-// lead or lead is 0), the reminder, if it is still issued then, and the count of a
+// RunTimers runs, once each, the vouchers' timers due by now, through the sharded
+// dueKeys index (never a scan; each entry's pk names the voucher): a new voucher's
+// delivery (the message notices make, and its reminder's time, lead before its
+// expiry: none when its validity is shorter than lead or lead is 0), the reminder, if it is still issued then, and the count of a
 // voucher that expired unused, at the location it was issued at. Each is one
 // transaction with the voucher, conditioned on its version, so two runs, or a run
 // retried after a failure, do each once. notices may be nil: then no message is sent.
 func (s *Store) RunTimers(ctx context.Context, now time.Time, notices Notices, lead time.Duration) (Timers, error) {
 	var done Timers
 	for shard := range dueShards {
+		// While DynamoDB still fills the keys-only index after the deploy that made it
+		// (or on a table restored from before it), Backfilled asks the due index it
+		// replaces: that one projects every attribute, the pk among them.
 		keys, err := dynamo.QueryAll[struct {
-			Code string `dynamodbav:"code"`
-		}](ctx, s.DB, &dynamodb.QueryInput{
-			TableName: aws.String(s.Table), IndexName: aws.String("due"),
+			PK string `dynamodbav:"pk"`
+		}](ctx, dynamo.Backfilled(s.DB, "rewards", dueIndex), &dynamodb.QueryInput{
+			TableName: aws.String(s.Table), IndexName: aws.String(dueIndex),
 			KeyConditionExpression: aws.String("duePk = :pk AND dueSk <= :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":pk": dynamo.S(fmt.Sprintf("DUE#%d", shard)), ":now": dynamo.S(now.UTC().Format(dueFormat) + "#~"),
 			},
-			ProjectionExpression: aws.String("code"),
+			ProjectionExpression: aws.String("pk"),
 		}, "query voucher timers")
 		if err != nil {
 			return done, err
 		}
 		for _, k := range keys {
-			v, err := s.Voucher(ctx, k.Code)
+			code, ok := codeOf(k.PK)
+			if !ok {
+				return done, fmt.Errorf("voucher timers: entry %q is no voucher's", k.PK)
+			}
+			v, err := s.Voucher(ctx, code)
 			if err != nil {
 				return done, err
 			}

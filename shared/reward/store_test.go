@@ -11,11 +11,13 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/testenv"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 var t0 = time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC)
@@ -310,15 +312,14 @@ func TestStockIsNeverOversold(t *testing.T) {
 	}
 }
 
-// TestExpiriesAreCountedOnceWhereIssued: of two vouchers issued at loc-1 that expire
-// in an hour, the one redeemed in time is not counted; the other is counted expired
-// once, however often the timers run, in loc-1's report of its expiry day.
-func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
-	s, ctx := newStore(t), context.Background()
+// oneRedeemedOneUnused issues two vouchers at loc-1 at t0 that expire at t0+1h, and
+// redeems the first at t0+30m: their codes, the redeemed one first.
+func oneRedeemedOneUnused(t *testing.T, s *reward.Store) []string {
+	t.Helper()
 	var codes []string
 	for _, src := range []string{"req-1", "req-2"} {
 		code, _ := reward.NewCode()
-		v, _, err := s.Issue(ctx, reward.Voucher{Code: code, CustomerID: "c-1", Kind: reward.KindVoucher, Value: reward.Value{PercentOff: 5},
+		v, _, err := s.Issue(context.Background(), reward.Voucher{Code: code, CustomerID: "c-1", Kind: reward.KindVoucher, Value: reward.Value{PercentOff: 5},
 			Source: reward.Source{Kind: reward.SourceStaff, ID: src}, LocationID: "loc-1", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour), IssuedBy: "mgr-1"})
 		if err != nil {
 			t.Fatal(err)
@@ -328,6 +329,15 @@ func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
 	if _, _, err := redeem(t, s, codes[0], "bill-1", "loc-1", t0.Add(30*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	return codes
+}
+
+// TestExpiriesAreCountedOnceWhereIssued: of two vouchers issued at loc-1 that expire
+// in an hour, the one redeemed in time is not counted; the other is counted expired
+// once, however often the timers run, in loc-1's report of its expiry day.
+func TestExpiriesAreCountedOnceWhereIssued(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	codes := oneRedeemedOneUnused(t, s)
 	if n, err := s.RunTimers(ctx, t0.Add(59*time.Minute), nil, 0); err != nil || n.Expired != 0 {
 		t.Fatalf("before the expiry: %d counted, %v", n.Expired, err)
 	}
@@ -356,5 +366,44 @@ func wantReason(t *testing.T, what string, err error, reason string, facts map[s
 	if !errors.As(err, &p) || p.Reason != reason || !reflect.DeepEqual(p.Facts, facts) {
 		t.Errorf("%s: %v; want reason %q with %v", what, err, reason, facts)
 		return
+	}
+}
+
+// TestTimersRunThroughTheReplacedIndex: right after the deploy that makes dueKeys,
+// DynamoDB refuses queries on it while it fills, and a table restored from before it
+// lacks it; the timers then run through the due index it replaces (every attribute
+// projected), reading the code from the pk all the same. Here the table is as deployed
+// before: due only. Of two vouchers issued at t0 that expire at t0+1h, the one
+// redeemed is out of the index; the other is delivered and counted expired, once.
+func TestTimersRunThroughTheReplacedIndex(t *testing.T) {
+	env, ctx := testenv.New(t), context.Background()
+	def, ok := wiring.TableByName("rewards")
+	if !ok {
+		t.Fatal("no rewards table in the wiring")
+	}
+	before := def
+	before.Indexes = nil
+	for _, ix := range def.Indexes {
+		if ix.Replaces != "" {
+			ix = wiring.Index{Name: ix.Replaces, PartitionKey: ix.PartitionKey, SortKey: ix.SortKey}
+		}
+		before.Indexes = append(before.Indexes, ix)
+	}
+	if _, ok := before.Index("due"); !ok {
+		t.Fatalf("the table as before has no due index: %+v", before.Indexes)
+	}
+	names := dynamo.Prefixed("before-" + id.Token(4) + "-")
+	if err := dynamo.CreateTables(ctx, env.Clients.DynamoDB, names, []wiring.Table{before}); err != nil {
+		t.Fatal(err)
+	}
+	s := &reward.Store{DB: env.Clients.DynamoDB, Table: names("rewards")}
+	codes := oneRedeemedOneUnused(t, s)
+	for run, want := range []reward.Timers{{Delivered: 1, Expired: 1}, {}} {
+		if got, err := s.RunTimers(ctx, t0.Add(2*time.Hour), nil, 0); err != nil || got != want {
+			t.Fatalf("run %d: %+v, %v; want %+v", run+1, got, err, want)
+		}
+	}
+	if v, err := s.Voucher(ctx, codes[1]); err != nil || !v.Delivered || !v.ExpiryCounted {
+		t.Fatalf("the unused voucher: delivered %v, expiry counted %v, %v", v.Delivered, v.ExpiryCounted, err)
 	}
 }

@@ -79,7 +79,7 @@ var reads = map[string]map[string][]read{
 	},
 	"rewards": {
 		"byCustomer": {{"reward.Store.Vouchers (GET /v1/customers/{customerId}/vouchers)", []string{"*"}}},
-		"due":        {{"reward.Store.RunTimers (voucher-timers), then the voucher by key", []string{"code"}}},
+		"dueKeys":    {{"reward.Store.RunTimers (voucher-timers), then the voucher by key", []string{"pk"}}},
 	},
 	"customers": {
 		"home":         {{"customer.Store.HomeProfiles (value job, segments, win-back)", []string{"*"}}},

@@ -141,13 +141,18 @@ var Tables = []Table{
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
 		}, {
-			// Sparse and sharded: issued vouchers whose expiry is not counted yet.
-			// Later: keys only under a new name (the job takes the code from the pk and
-			// reads the voucher by key already), so redeeming or cancelling a voucher
-			// writes no entry.
-			Name:         "due",
+			// Sparse and sharded: issued vouchers with a timer still to run (delivery,
+			// reminder, expiry), by when it is due. Keys only: the timers job takes
+			// the code from the entry's pk and reads the voucher by key, so a change
+			// that keeps the next timer (a merge or an erasure moving the voucher to
+			// another customer id) writes no entry, and an entry put or removed
+			// (issue, a timer run, redeem, reversal, cancel) is one unit whatever the
+			// voucher's size.
+			Name:         "dueKeys",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "due",
 		}},
 		TTLAttribute: "expiresAt",
 	},

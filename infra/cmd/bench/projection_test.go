@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
+	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/survey"
 	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -241,6 +242,44 @@ func TestProjectionSavings(t *testing.T) {
 	call("customers/byNameKeys", "search by name (read)", false, "GET", "/v1/customers?q=projection&locationId="+loc, "", http.StatusOK, nil)
 	search, searchBefore := indexReads(t, clients, names("customers"), "byNameKeys", "namePk", "NAME#"+loc)
 	rows[len(rows)-1].before.Read += searchBefore - search
+
+	// rewards/dueKeys: vouchers issued by hand to the named customer, with a short
+	// reason and with one of 200 Chinese characters (a staff reason may have 500), their
+	// delivery by the timers job (each entry moves from the delivery to the expiry), a
+	// merge that moves each to the survivor (its timer stays), and each redeem (it
+	// leaves the index).
+	vouchers := []struct{ name, reason, code string }{
+		{name: "short reason", reason: "our apologies for the wait"},
+		{name: "reason of 200 Chinese chars", reason: strings.Repeat("客人等位超过四十分钟，经理当面致歉并赠送", 10)},
+	}
+	for i := range vouchers {
+		var v struct{ Code string }
+		call("rewards/dueKeys", "issue by hand, "+vouchers[i].name, false, "POST", "/v1/vouchers",
+			fmt.Sprintf(`{"customerId":%q,"name":{"zh-CN":"双人下午茶","en":"Afternoon tea for two"},"kind":"gift","locationIds":[%q],"validDays":30,"reason":%q,"locationId":%q}`, p.CustomerID, loc, vouchers[i].reason, loc),
+			http.StatusCreated, &v)
+		vouchers[i].code = v.Code
+	}
+	direct("rewards/dueKeys", "voucher-timers: deliver both", false, func(ctx context.Context) error {
+		_, err := r.Invoke(ctx, "voucher-timers", local.ScheduledEvent(time.Now(), "voucher-timers"))
+		return err
+	})
+	rstore := &reward.Store{DB: clients.DynamoDB, Table: names("rewards")}
+	for _, v := range vouchers {
+		direct("rewards/dueKeys", "merge, "+v.name, true, func(ctx context.Context) error {
+			voucher, err := rstore.Voucher(ctx, v.code)
+			if err != nil {
+				return err
+			}
+			if moved, err := rstore.Reassign(ctx, voucher, p.CustomerID, "proj-survivor-"+run); err != nil || !moved {
+				return fmt.Errorf("reassign %s: moved %v, %v", v.code, moved, err)
+			}
+			return nil
+		})
+	}
+	for i, v := range vouchers {
+		call("rewards/dueKeys", "redeem, "+v.name, false, "POST", "/v1/vouchers/"+v.code+"/redeem",
+			fmt.Sprintf(`{"sourceId":"proj-bill-%s-%d","locationId":%q}`, run, i, loc), http.StatusCreated, nil)
+	}
 
 	// followups/byLocationKeys: a follow-up from the location, due to delivered.
 	fstore := &followup.Store{DB: clients.DynamoDB, Table: names("followups")}
