@@ -365,7 +365,6 @@ func wantReason(t *testing.T, what string, err error, reason string, facts map[s
 	var p *problem.Error
 	if !errors.As(err, &p) || p.Reason != reason || !reflect.DeepEqual(p.Facts, facts) {
 		t.Errorf("%s: %v; want reason %q with %v", what, err, reason, facts)
-		return
 	}
 }
 
