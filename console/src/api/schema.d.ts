@@ -1121,7 +1121,7 @@ export interface components {
                 field: string;
                 message: string;
             }[];
-            /** @description a refusal named for machines, kept once given, so that a client says it in its own language rather than reading detail (English, may be reworded): reward-withdrawn, reward-tier {tiers}, reward-location, reward-out-of-stock, points-short {available, needed}, voucher-redeemed {redeemedAt, locationId}, voucher-cancelled, voucher-expired {expiredAt}, voucher-elsewhere {locationIds}, voucher-reversed-once, voucher-not-redeemed, voucher-other-bill {sourceId}, voucher-not-issued {status} */
+            /** @description a refusal named for machines, kept once given, so that a client says it in its own language rather than reading detail (English, may be reworded): reward-withdrawn, reward-tier {tiers}, reward-location, reward-out-of-stock, points-short {available, needed}, voucher-redeemed {redeemedAt, locationId}, voucher-cancelled, voucher-expired {expiredAt}, voucher-elsewhere {locationIds}, voucher-reversed-once, voucher-not-redeemed, voucher-other-bill {sourceId}, voucher-not-issued {status}, profile-changed {version} */
             reason?: string;
             /** @description the reason's particulars, named in reason's list */
             facts?: {
