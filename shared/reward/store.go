@@ -475,8 +475,9 @@ type Timers struct {
 // RunTimers runs, once each, the vouchers' timers due by now, through the sharded
 // dueKeys index (never a scan; each entry's pk names the voucher): a new voucher's
 // delivery (the message notices make, and its reminder's time, lead before its
-// expiry: none when its validity is shorter than lead or lead is 0), the reminder, if it is still issued then, and the count of a
-// voucher that expired unused, at the location it was issued at. Each is one
+// expiry: none when its validity is shorter than lead or lead is 0), the reminder, if
+// it is still issued then, and the count of a voucher that expired unused, at the
+// location it was issued at. Each is one
 // transaction with the voucher, conditioned on its version, so two runs, or a run
 // retried after a failure, do each once. notices may be nil: then no message is sent.
 func (s *Store) RunTimers(ctx context.Context, now time.Time, notices Notices, lead time.Duration) (Timers, error) {
