@@ -48,6 +48,21 @@ export function VoucherReport() {
     { title: t('report.rate'), dataIndex: 'redemptionRate', key: 'rate', align: 'right', render: rate },
     { title: t('report.points'), dataIndex: 'pointsSpent', key: 'points', align: 'right', responsive: ['md'], render: (n: number) => formatNumber(n, locale) },
   ];
+  /** One breakdown of the figures (by reward, campaign or location), as a card with its table. */
+  const breakdown = (title: string, first: string, name: (key: string) => string, by: Record<string, Figures> | undefined) => (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{title}</h2>}>
+      <Table<Row>
+        rowKey="key"
+        size="small"
+        pagination={false}
+        loading={q.isPending}
+        scroll={{ x: 'max-content' }}
+        columns={columns(first, name)}
+        dataSource={reportRows(by)}
+        locale={{ emptyText: t('report.empty') }}
+      />
+    </Card>
+  );
   const total = q.data?.total;
   const stat = (title: string, value: string | undefined) => (
     <Col xs={12} md={8} lg={4}>
@@ -82,47 +97,14 @@ export function VoucherReport() {
           </Card>
           <Row gutter={[16, 16]}>
             <Col xs={24} xl={12}>
-              <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.byReward')}</h2>}>
-                <Table<Row>
-                  rowKey="key"
-                  size="small"
-                  pagination={false}
-                  loading={q.isPending}
-                  scroll={{ x: 'max-content' }}
-                  columns={columns(t('report.reward'), rewardName)}
-                  dataSource={reportRows(q.data?.byReward)}
-                  locale={{ emptyText: t('report.empty') }}
-                />
-              </Card>
+              {breakdown(t('report.byReward'), t('report.reward'), rewardName, q.data?.byReward)}
             </Col>
             <Col xs={24} xl={12}>
-              <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.byCampaign')}</h2>}>
-                <Table<Row>
-                  rowKey="key"
-                  size="small"
-                  pagination={false}
-                  loading={q.isPending}
-                  scroll={{ x: 'max-content' }}
-                  columns={columns(t('report.campaign'), (k) => k)}
-                  dataSource={reportRows(q.data?.byCampaign)}
-                  locale={{ emptyText: t('report.empty') }}
-                />
-              </Card>
+              {breakdown(t('report.byCampaign'), t('report.campaign'), (k) => k, q.data?.byCampaign)}
             </Col>
             {!locationId && (
               <Col xs={24}>
-                <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('report.byLocation')}</h2>}>
-                  <Table<Row>
-                    rowKey="key"
-                    size="small"
-                    pagination={false}
-                    loading={q.isPending}
-                    scroll={{ x: 'max-content' }}
-                    columns={columns(t('report.location'), (k) => locations.find((l) => l.locationId === k)?.name ?? k)}
-                    dataSource={reportRows(q.data?.byLocation)}
-                    locale={{ emptyText: t('report.empty') }}
-                  />
-                </Card>
+                {breakdown(t('report.byLocation'), t('report.location'), (k) => locations.find((l) => l.locationId === k)?.name ?? k, q.data?.byLocation)}
               </Col>
             )}
           </Row>
