@@ -12,8 +12,8 @@ type Prices struct {
 	// billed duration and per invocation.
 	LambdaGBSecond, LambdaRequest float64
 	// SQSRequest is the SQS standard queue price per request, each 64 KB chunk of a
-	// payload counting as one request.
-	SQSRequest float64
+	// payload counting as one request; SQSFIFORequest a FIFO queue's.
+	SQSRequest, SQSFIFORequest float64
 }
 
 // USEast1 holds the us-east-1 list prices as of 2026, taken from the AWS pricing
@@ -23,7 +23,7 @@ type Prices struct {
 //     million write request units (since the November 2024 price cut);
 //   - API Gateway HTTP API: $1.00 per million requests (first 300 million a month);
 //   - Lambda arm64: $0.0000133334 per GB-second and $0.20 per million requests;
-//   - SQS standard queues: $0.40 per million requests.
+//   - SQS: $0.40 per million requests to standard queues, $0.50 to FIFO queues.
 //
 // They ignore free tiers and volume discounts.
 var USEast1 = Prices{
@@ -33,6 +33,7 @@ var USEast1 = Prices{
 	LambdaGBSecond: 0.0000133334,
 	LambdaRequest:  0.20e-6,
 	SQSRequest:     0.40e-6,
+	SQSFIFORequest: 0.50e-6,
 }
 
 // Usage is what some work consumed, in the units AWS bills.
@@ -49,9 +50,9 @@ type Usage struct {
 	// APIRequests counts HTTP API requests, a payload over 512 KB counting once per
 	// started 512 KB (see APIRequests).
 	APIRequests int
-	// SQSRequests counts SQS requests, a payload counting once per started 64 KB
-	// (see SQSRequests).
-	SQSRequests int
+	// SQSRequests counts SQS requests to standard queues, a payload counting once per
+	// started 64 KB (see SQSRequests); SQSFIFORequests those to FIFO queues.
+	SQSRequests, SQSFIFORequests int
 }
 
 // Bill is what a Usage costs, in dollars, per service.
@@ -73,7 +74,7 @@ func (p Prices) Price(u Usage) Bill {
 		DynamoDB: u.Units.Read*p.ReadUnit + u.Units.Write*p.WriteUnit,
 		Lambda:   gb*seconds*p.LambdaGBSecond + float64(u.Invocations)*p.LambdaRequest,
 		API:      float64(u.APIRequests) * p.APIRequest,
-		SQS:      float64(u.SQSRequests) * p.SQSRequest,
+		SQS:      float64(u.SQSRequests)*p.SQSRequest + float64(u.SQSFIFORequests)*p.SQSFIFORequest,
 	}
 }
 

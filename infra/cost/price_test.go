@@ -47,6 +47,12 @@ func TestPrice(t *testing.T) {
 			// 0.5 × 0.125e-6 = 0.0625e-6; 3 × 0.4e-6 = 1.2e-6.
 			want: Bill{DynamoDB: 0.0625e-6, SQS: 1.2e-6},
 		},
+		{
+			name:  "standard and FIFO queue messages",
+			usage: Usage{SQSRequests: 2, SQSFIFORequests: 3},
+			// 2 × 0.4e-6 + 3 × 0.5e-6 = 0.8e-6 + 1.5e-6.
+			want: Bill{SQS: 2.3e-6},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

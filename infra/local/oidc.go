@@ -21,6 +21,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/place"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -248,7 +249,7 @@ func redirectTo(u *url.URL, params url.Values) string {
 
 func (p *provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t := signInTexts[i18n.Locale(r, i18n.English, q.Get("lang"))]
+	t := signInTexts[accept.Locale(r, i18n.English, q.Get("lang"))]
 	req, bad := checkAuthorize(q)
 	if bad != nil && !bad.redirect {
 		p.message(w, r, http.StatusBadRequest, t, t.Refused, bad.description)
@@ -280,7 +281,7 @@ func (p *provider) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	t := signInTexts[i18n.Locale(r, i18n.English, f.Get("lang"))]
+	t := signInTexts[accept.Locale(r, i18n.English, f.Get("lang"))]
 	if !sameOrigin(r) {
 		p.message(w, r, http.StatusForbidden, t, t.Refused, t.CrossSite)
 		return
@@ -531,7 +532,7 @@ func allowLoopbackOrigin(w http.ResponseWriter, r *http.Request) {
 // loopback URI of a registered client.
 func (p *provider) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t := signInTexts[i18n.Locale(r, i18n.English, q.Get("lang"))]
+	t := signInTexts[accept.Locale(r, i18n.English, q.Get("lang"))]
 	target := q.Get("logout_uri")
 	if target == "" {
 		target = q.Get("post_logout_redirect_uri")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/shared/web"
 	"github.com/rapport-crm/rapport/shared/wiring"
@@ -25,7 +26,7 @@ func (r *Runner) Redrive(ctx context.Context, queue string) (int, error) {
 	for {
 		out, err := r.cfg.Clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(src), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30,
-			MessageAttributeNames: []string{"All"},
+			MessageAttributeNames: []string{"All"}, MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameMessageGroupId},
 		})
 		if err != nil {
 			return moved, err
@@ -34,9 +35,14 @@ func (r *Runner) Redrive(ctx context.Context, queue string) (int, error) {
 			return moved, nil
 		}
 		for _, m := range out.Messages {
-			if _, err := r.cfg.Clients.SQS.SendMessage(ctx, &sqs.SendMessageInput{
-				QueueUrl: aws.String(dst), MessageBody: m.Body, MessageAttributes: m.MessageAttributes,
-			}); err != nil {
+			in := &sqs.SendMessageInput{QueueUrl: aws.String(dst), MessageBody: m.Body, MessageAttributes: m.MessageAttributes}
+			if q.FIFO {
+				// Its group as before; a deduplication id of its own, for a redrive is a
+				// deliberate second sending.
+				in.MessageGroupId = aws.String(m.Attributes[string(types.MessageSystemAttributeNameMessageGroupId)])
+				in.MessageDeduplicationId = aws.String("redrive-" + aws.ToString(m.MessageId))
+			}
+			if _, err := r.cfg.Clients.SQS.SendMessage(ctx, in); err != nil {
 				return moved, err
 			}
 			if _, err := r.cfg.Clients.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(src), ReceiptHandle: m.ReceiptHandle}); err != nil {

@@ -435,6 +435,8 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 		{"surveys-staff", "apigw-survey-get.json", `"statusCode":200`},
 		{"followup-dispatcher", "schedule-dispatcher.json", `null`},
 		{"followup-sender", "sqs-followups.json", `"batchItemFailures":[{"itemIdentifier"`},
+		// The rendered message lands in the outbox; the other is no message (the DLQ's).
+		{"followup-email", "sqs-emails.json", `{"batchItemFailures":[{"itemIdentifier":"9d1f0e77-2b5a-4c08-8e41-5a6b7c8d9e02"}]}`},
 		// Neither address is a customer's: both messages succeed, changing nothing.
 		{"mail-feedback", "sqs-mail-feedback.json", `{"batchItemFailures":null}`},
 		// The seed writes every item with its keys: the upgrade finds nothing to do.
@@ -447,8 +449,8 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 			cases = append(cases, struct{ fn, file, want string }{row.Name, "schedule-dispatcher.json", `null`})
 		}
 	}
-	if len(cases) != 7+9 {
-		t.Errorf("%d cases, want the 7 samples and the 9 periodic jobs", len(cases))
+	if len(cases) != 8+9 {
+		t.Errorf("%d cases, want the 8 samples and the 9 periodic jobs", len(cases))
 	}
 	for _, c := range cases {
 		t.Run(c.fn, func(t *testing.T) {

@@ -55,7 +55,7 @@ const checkTimeout = 2 * time.Second
 // /v1/health/deep, for ops, asks each dependency once.
 func Health(row wiring.Function, env *config.Env, d Deps) (Function, error) {
 	deep := &DeepHealth{
-		DB: d.Clients.DynamoDB, SQS: d.Clients.SQS, Clock: d.Clock, Tables: map[string]string{},
+		DB: d.Clients.DynamoDB, SQS: d.Clients.Queues(), Clock: d.Clock, Tables: map[string]string{},
 		FollowupsQueue: env.String("FOLLOWUPS_QUEUE_URL"),
 		StaleAfter:     env.Duration("DISPATCHER_STALE_AFTER", 5*time.Minute),
 	}

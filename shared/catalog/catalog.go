@@ -12,6 +12,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/customer/unsubscribe"
 	"github.com/rapport-crm/rapport/shared/directory"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/followup/emailer"
+	"github.com/rapport-crm/rapport/shared/followup/texter"
 	"github.com/rapport-crm/rapport/shared/job"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/mailfeedback"
@@ -57,6 +59,8 @@ var Builders = map[string]app.Builder{
 	"complaints-public":   complaints.Function,
 	"complaints-staff":    desk.StaffFunction,
 	"followup-sender":     sender.Function,
+	"followup-email":      emailer.Function,
+	"followup-sms":        texter.Function,
 	"followups-staff":     outreach.StaffFunction,
 	"customers":           directory.Function,
 	"customers-public":    unsubscribe.Function,

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/auth"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/web"
@@ -67,7 +68,7 @@ func (s *Service) handleIntake(w http.ResponseWriter, r *http.Request, staff *au
 		return
 	}
 	if in.Contact.Locale == "" {
-		in.Contact.Locale = i18n.Negotiate(r.Header.Get("Accept-Language"), i18n.Chinese)
+		in.Contact.Locale = accept.Negotiate(r.Header.Get("Accept-Language"), i18n.Chinese)
 	}
 	rc, body, err := s.SubmitRequest(r, staff, in)
 	if err != nil {

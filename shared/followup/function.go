@@ -15,7 +15,7 @@ import (
 func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.Function, error) {
 	disp := &Dispatcher{
 		Store:      &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")},
-		Queue:      d.Clients.SQS,
+		Queue:      d.Clients.Queues(),
 		QueueURL:   env.String("FOLLOWUPS_QUEUE_URL"),
 		Clock:      d.Clock,
 		PageSize:   100,
@@ -32,12 +32,37 @@ func DispatcherFunction(row wiring.Function, env *config.Env, d app.Deps) (app.F
 // that only that function links the services its channels call.
 func NewSender(row wiring.Function, env *config.Env, d app.Deps, channels map[string]Channel) *Sender {
 	s := &Sender{Store: &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}, Channels: channels, Clock: d.Clock, Lease: 60 * time.Second,
-		Retry: d.Clients.SQS, QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
+		Retry: d.Clients.Queues(), QueueURL: env.String("FOLLOWUPS_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
 	s.Brand = notify.Brand{Name: env.Optional("BRAND_NAME", "Rapport")}
 	if q, ok := wiring.QueueByName(row.Trigger.Queue.Queue); ok {
 		s.MaxReceives = q.MaxReceiveCount
 	}
 	return s
+}
+
+// NewDeliverer builds the deliverer of followup-email or followup-sms, fed by its
+// queue (DELIVERIES_QUEUE_URL): its table and retries, delivering over the channel
+// its builder makes (shared/followup/emailer, shared/followup/texter), so that only
+// that function links SES, or SNS.
+func NewDeliverer(row wiring.Function, env *config.Env, d app.Deps, channels map[string]Channel) *Deliverer {
+	dl := &Deliverer{Store: &Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}, Channels: channels, Clock: d.Clock,
+		Retry: d.Clients.Queues(), QueueURL: env.String("DELIVERIES_QUEUE_URL"), RetryBase: env.Duration("FOLLOWUP_RETRY_BASE", 30*time.Second)}
+	if q, ok := wiring.QueueByName(row.Trigger.Queue.Queue); ok {
+		dl.MaxReceives = q.MaxReceiveCount
+	}
+	return dl
+}
+
+// Relayed are the sender's channels: emails handed to followup-email through the
+// emails queue (EMAILS_QUEUE_URL), SMS to followup-sms through the texts queue
+// (TEXTS_QUEUE_URL), webhooks sent here.
+func Relayed(env *config.Env, d app.Deps, webhook Channel) map[string]Channel {
+	q := d.Clients.Queues()
+	return map[string]Channel{
+		"email":   &Relay{Queue: q, QueueURL: env.String("EMAILS_QUEUE_URL")},
+		"sms":     &Relay{Queue: q, QueueURL: env.String("TEXTS_QUEUE_URL")},
+		"webhook": webhook,
+	}
 }
 
 // AllowPrivateWebhooks reads NOTIFY_WEBHOOK_ALLOW_PRIVATE: "false" (the row's value,

@@ -26,6 +26,14 @@ type Outbox struct {
 	Keep time.Duration
 }
 
+// OutboxKeep is how long outbox entries live.
+const OutboxKeep = 30 * 24 * time.Hour
+
+// NewOutbox is the outbox in table, keeping messages OutboxKeep.
+func NewOutbox(db dynamo.API, table string) *Outbox {
+	return &Outbox{DB: db, Table: table, Keep: OutboxKeep}
+}
+
 type outboxItem struct {
 	PK string `dynamodbav:"pk"`
 	SK string `dynamodbav:"sk"`

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -138,14 +137,14 @@ func (s *Sender) process(ctx context.Context, rec events.SQSMessage, resp *event
 	if err != nil {
 		slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-		if s.lastReceive(rec) && fid != "" {
+		if lastReceive(s.MaxReceives, rec) && fid != "" {
 			// SQS moves the message to the DLQ now: the record says so, and why.
 			if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
 				slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
 			}
 			return nil
 		}
-		s.backOff(ctx, rec)
+		backOff(ctx, s.Retry, s.QueueURL, s.RetryBase, rec)
 		return nil
 	}
 	slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
@@ -199,26 +198,25 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// backOff delays a failed message's next receive; if that fails the queue's own
-// visibility timeout applies.
-func (s *Sender) backOff(ctx context.Context, rec events.SQSMessage) {
-	if s.Retry == nil || rec.ReceiptHandle == "" {
+// backOff delays a failed message's next receive (Backoff of its receive count); if
+// that fails, or there is no client, the queue's own visibility timeout applies.
+func backOff(ctx context.Context, v Visibility, queueURL string, base time.Duration, rec events.SQSMessage) {
+	if v == nil || rec.ReceiptHandle == "" {
 		return
 	}
-	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
-	_, err := s.Retry.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
-		QueueUrl: aws.String(s.QueueURL), ReceiptHandle: aws.String(rec.ReceiptHandle),
-		VisibilityTimeout: int32(Backoff(s.RetryBase, n) / time.Second),
+	_, err := v.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(queueURL), ReceiptHandle: aws.String(rec.ReceiptHandle),
+		VisibilityTimeout: int32(Backoff(base, receives(rec)) / time.Second),
 	})
 	if err != nil {
 		slog.WarnContext(ctx, "back off", "messageId", rec.MessageId, "error", err.Error())
 	}
 }
 
-// lastReceive tells whether a failing message is now going to the DLQ.
-func (s *Sender) lastReceive(rec events.SQSMessage) bool {
-	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
-	return s.MaxReceives > 0 && n >= s.MaxReceives
+// lastReceive tells whether a failing message is now going to the DLQ, after its
+// queue's maxReceiveCount receives.
+func lastReceive(maxReceives int, rec events.SQSMessage) bool {
+	return maxReceives > 0 && receives(rec) >= maxReceives
 }
 
 func (s *Sender) handle(ctx context.Context, body string) (string, string, error) {

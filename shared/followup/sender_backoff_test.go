@@ -36,8 +36,8 @@ func (f *fakeVisibility) ChangeMessageVisibility(_ context.Context, in *sqs.Chan
 func TestFailedMessagesAreBackedOff(t *testing.T) {
 	vis := &fakeVisibility{}
 	s := &Sender{Retry: vis, QueueURL: "q", RetryBase: 30 * time.Second}
-	s.backOff(context.Background(), events.SQSMessage{MessageId: "m1", ReceiptHandle: "h1", Attributes: map[string]string{"ApproximateReceiveCount": "3"}})
-	s.backOff(context.Background(), events.SQSMessage{MessageId: "m2", ReceiptHandle: "h2"})
+	backOff(context.Background(), s.Retry, s.QueueURL, s.RetryBase, events.SQSMessage{MessageId: "m1", ReceiptHandle: "h1", Attributes: map[string]string{"ApproximateReceiveCount": "3"}})
+	backOff(context.Background(), s.Retry, s.QueueURL, s.RetryBase, events.SQSMessage{MessageId: "m2", ReceiptHandle: "h2"})
 	want := []visibilityCall{{"h1", 120}, {"h2", 30}}
 	if len(vis.calls) != 2 || vis.calls[0] != want[0] || vis.calls[1] != want[1] {
 		t.Fatalf("calls %+v, want %+v", vis.calls, want)

@@ -321,6 +321,52 @@ func (s *Store) finish(ctx context.Context, id, owner string, status Status, at 
 	return s.update(ctx, id, u, cond)
 }
 
+// refused records that a channel refused a sent follow-up's message for good (a bad
+// address, a message SES rejects): skipped, with why. Only a follow-up the sender
+// recorded sent (or a last receive marked failed) changes.
+func (s *Store) refused(ctx context.Context, id, reason string, at time.Time) error {
+	u := expression.Set(expression.Name("status"), expression.Value(Skipped)).
+		Set(expression.Name("skipReason"), expression.Value(reason)).
+		Remove(expression.Name("failedAt"))
+	_, err := s.update(ctx, id, u, expression.Name("status").In(expression.Value(Sent), expression.Value(Failed)))
+	return err
+}
+
+// undelivered records that the deliverer gave a sent follow-up's message up: failed,
+// with why, as the sender's own last receive does (markFailed).
+func (s *Store) undelivered(ctx context.Context, id, reason string, at time.Time) error {
+	u := expression.Set(expression.Name("status"), expression.Value(Failed)).
+		Set(expression.Name("skipReason"), expression.Value(reason)).
+		Set(expression.Name("failedAt"), expression.Value(at))
+	_, err := s.update(ctx, id, u, expression.Name("status").Equal(expression.Value(Sent)))
+	return err
+}
+
+// delivered records a message delivered after its follow-up was marked failed (its
+// message came back from the DLQ): sent again. It reads the status first, eventually
+// consistently (a failed mark is minutes older than any redrive), so that a delivery
+// costs half a read unit rather than a write unit of a condition that fails.
+func (s *Store) delivered(ctx context.Context, id string, at time.Time) error {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table), Key: dynamo.Key(recordPK(id), recordSK),
+		ProjectionExpression: aws.String("#s"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+	})
+	if err != nil {
+		return fmt.Errorf("get follow-up %s: %w", id, err)
+	}
+	var st struct {
+		Status Status `dynamodbav:"status"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &st); err != nil || st.Status != Failed {
+		return err
+	}
+	u := expression.Set(expression.Name("status"), expression.Value(Sent)).
+		Set(expression.Name("sentAt"), expression.Value(at)).
+		Remove(expression.Name("skipReason")).Remove(expression.Name("failedAt"))
+	_, err = s.update(ctx, id, u, expression.Name("status").Equal(expression.Value(Failed)))
+	return err
+}
+
 // release gives a lease back after a transient failure, so a redelivery may retry at once.
 func (s *Store) release(ctx context.Context, id, owner string) error {
 	u := expression.Set(expression.Name("status"), expression.Value(Queued)).

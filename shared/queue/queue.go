@@ -23,9 +23,9 @@ type URLs map[string]string
 func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs []wiring.Queue) (URLs, error) {
 	urls := URLs{}
 	for _, q := range defs {
-		dlqURL, err := create(ctx, c, names(q.DLQName()), map[string]string{
+		dlqURL, err := create(ctx, c, q.SQSName(names(q.DLQName())), fifo(q, map[string]string{
 			"MessageRetentionPeriod": strconv.Itoa(q.DLQRetentionDays * 24 * 3600),
-		})
+		}))
 		if err != nil {
 			return nil, err
 		}
@@ -42,16 +42,27 @@ func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs 
 		if err != nil {
 			return nil, err
 		}
-		url, err := create(ctx, c, names(q.Name), map[string]string{
+		url, err := create(ctx, c, q.SQSName(names(q.Name)), fifo(q, map[string]string{
 			"VisibilityTimeout": strconv.Itoa(q.VisibilityTimeoutSeconds),
 			"RedrivePolicy":     string(redrive),
-		})
+		}))
 		if err != nil {
 			return nil, err
 		}
 		urls[q.Name], urls[q.DLQName()] = url, dlqURL
 	}
 	return urls, nil
+}
+
+// fifo adds a FIFO queue's attributes, as the stack sets them: deduplication by the
+// sender's id, per message group.
+func fifo(q wiring.Queue, attrs map[string]string) map[string]string {
+	if q.FIFO {
+		attrs["FifoQueue"] = "true"
+		attrs["DeduplicationScope"] = "messageGroup"
+		attrs["FifoThroughputLimit"] = "perMessageGroupId"
+	}
+	return attrs
 }
 
 func create(ctx context.Context, c *sqs.Client, name string, attrs map[string]string) (string, error) {

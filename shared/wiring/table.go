@@ -203,6 +203,26 @@ var Queues = []Queue{
 		DLQRetentionDays:         14,
 	},
 	{
+		// Rendered emails on their way from followup-sender to followup-email. FIFO:
+		// the sender's deduplication id is the follow-up's id, so a follow-up handed
+		// over twice (a sender that stopped before recording it sent) is delivered
+		// once. Six times followup-email's timeout (6 × 10 s); a FIFO trigger has no
+		// batching window.
+		Name:                     "emails",
+		FIFO:                     true,
+		VisibilityTimeoutSeconds: 60,
+		MaxReceiveCount:          5,
+		DLQRetentionDays:         14,
+	},
+	{
+		// Rendered SMS on their way from followup-sender to followup-sms, as emails.
+		Name:                     "texts",
+		FIFO:                     true,
+		VisibilityTimeoutSeconds: 60,
+		MaxReceiveCount:          5,
+		DLQRetentionDays:         14,
+	},
+	{
 		// SES bounce and complaint events, through the stack's SNS topic (aws channel).
 		// Six times mail-feedback's timeout plus its batching window (6 × 10 s + 1 s).
 		Name:                     "mail-feedback",
@@ -502,35 +522,68 @@ var Functions = []Function{
 	},
 	{
 		Name:        "followup-sender",
-		Description: "Sends each queued follow-up once, reporting partial batch failures.",
+		Description: "Sends each queued follow-up once: consent, rendering and webhooks here; emails and SMS handed to followup-email and followup-sms.",
 		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "followups", BatchSize: 10, WindowSeconds: 2}},
 		Tables:      map[string]Access{"followups": ReadWrite, "customers": ReadWrite},
-		Queues:      map[string]Access{"followups": Consume},
+		Queues:      map[string]Access{"followups": Consume, "emails": Send, "texts": Send},
 		Keys:        map[string]Access{"unsubscribe": Sign, "webhook": Read},
 		Env: []EnvVar{
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+			{Name: "EMAILS_QUEUE_URL", Queue: "emails"},
+			{Name: "TEXTS_QUEUE_URL", Queue: "texts"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "UNSUBSCRIBE_KEY", Key: "unsubscribe"},
 			{Name: "WEBHOOK_KEY", Key: "webhook"},
 			{Name: "PUBLIC_BASE_URL", API: true},
-			// "outbox" (local, dev) or "aws" (SES for email, SNS for SMS).
-			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
-			{Name: "NOTIFY_EMAIL_FROM", Setting: "emailFrom", Value: ""},
-			// The SES configuration set every SendEmail names; the stack fills it in
-			// with the one it makes when notifyChannel=aws.
-			{Name: "NOTIFY_SES_CONFIGURATION_SET", Setting: "sesConfigurationSet", Value: ""},
-			// The SMS sender (SNS AWS.SNS.SMS.SenderID, AWS.MM.SMS.OriginationNumber).
-			{Name: "NOTIFY_SMS_SENDER_ID", Setting: "smsSenderId", Value: ""},
-			{Name: "NOTIFY_SMS_ORIGINATION_NUMBER", Setting: "smsOriginationNumber", Value: ""},
 			// See followups-staff: "true" only in the local runner.
 			{Name: "NOTIFY_WEBHOOK_ALLOW_PRIVATE", Value: "false"},
 			{Name: "BRAND_NAME", Setting: "brandName", Value: "Rapport"},
 			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
 			{Name: "MARKETING_CAP_WINDOW", Value: "168h"},
 		},
-		Sends:          []string{"email", "sms"},
 		TimeoutSeconds: 15,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "followup-email",
+		Description: "Delivers the emails followup-sender rendered, by Amazon SES (or the outbox), recording one SES refuses as skipped.",
+		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "emails", BatchSize: 10}},
+		Tables:      map[string]Access{"followups": ReadWrite},
+		Queues:      map[string]Access{"emails": Consume},
+		Env: []EnvVar{
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "DELIVERIES_QUEUE_URL", Queue: "emails"},
+			// "outbox" (local, dev) or "aws" (SES).
+			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
+			{Name: "NOTIFY_EMAIL_FROM", Setting: "emailFrom", Value: ""},
+			// The SES configuration set every SendEmail names; the stack fills it in
+			// with the one it makes when notifyChannel=aws.
+			{Name: "NOTIFY_SES_CONFIGURATION_SET", Setting: "sesConfigurationSet", Value: ""},
+			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
+		},
+		Sends:          []string{"email"},
+		TimeoutSeconds: 10,
+		MemoryMB:       256,
+	},
+	{
+		Name:        "followup-sms",
+		Description: "Delivers the SMS followup-sender rendered, by Amazon SNS (or the outbox), recording one SNS refuses as skipped.",
+		Trigger:     Trigger{Queue: &QueueTrigger{Queue: "texts", BatchSize: 10}},
+		Tables:      map[string]Access{"followups": ReadWrite},
+		Queues:      map[string]Access{"texts": Consume},
+		Env: []EnvVar{
+			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "DELIVERIES_QUEUE_URL", Queue: "texts"},
+			// "outbox" (local, dev) or "aws" (SNS).
+			{Name: "NOTIFY_CHANNEL", Setting: "notifyChannel", Value: "outbox"},
+			// The SMS sender (SNS AWS.SNS.SMS.SenderID, AWS.MM.SMS.OriginationNumber).
+			{Name: "NOTIFY_SMS_SENDER_ID", Setting: "smsSenderId", Value: ""},
+			{Name: "NOTIFY_SMS_ORIGINATION_NUMBER", Setting: "smsOriginationNumber", Value: ""},
+			{Name: "FOLLOWUP_RETRY_BASE", Value: "30s"},
+		},
+		Sends:          []string{"sms"},
+		TimeoutSeconds: 10,
 		MemoryMB:       256,
 	},
 	{

@@ -244,10 +244,25 @@ type Queue struct {
 	MaxReceiveCount int
 	// RetentionDays of the DLQ; the main queue keeps messages 4 days.
 	DLQRetentionDays int
+	// FIFO makes the queue and its DLQ FIFO queues (their SQS names end in ".fifo"):
+	// a message sent twice with one deduplication id within five minutes is kept once,
+	// and no message is delivered twice while it is not failing. Every message has a
+	// group of its own (its id), so none waits for another. A FIFO queue's trigger has
+	// no batching window.
+	FIFO bool
 }
 
 // DLQName is the dead-letter queue of a queue.
 func (q Queue) DLQName() string { return q.Name + "-dlq" }
+
+// SQSName is the name SQS knows a queue by, given its name in the wiring table or its
+// DLQName: a FIFO queue's ends in ".fifo".
+func (q Queue) SQSName(name string) string {
+	if q.FIFO {
+		return name + ".fifo"
+	}
+	return name
+}
 
 // KeyKind is what a signing key is, and so where it lives.
 type KeyKind string

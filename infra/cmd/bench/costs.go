@@ -99,7 +99,7 @@ func printCosts() {
 	if f := sendRow; f != nil {
 		fmt.Printf("%-38s %5s %6s %6.1f %6.1f %9.2f %8.2f %6s %6.2f %9.2f %9s\n", "follow-up, due to delivered (each)", "", "",
 			f.units.Read, f.units.Write, f.dynamo, f.lambda, "-", f.sqs, f.total, "-")
-		notes = append(notes, fmt.Sprintf("  follow-up: %d follow-ups through one dispatcher run and the sender in batches of ten (the event source's receive and delete counted); delivered to the outbox, one item each, which stands in for the channel (in AWS: SES at $0.10 per thousand emails).", f.k))
+		notes = append(notes, fmt.Sprintf("  follow-up: %d follow-ups through one dispatcher run, the sender and followup-email, each in batches of ten (each event source's receive and delete counted, the emails FIFO queue's at $0.50 per million requests); delivered to the outbox, one item each, which stands in for the channel (in AWS: SES at $0.10 per thousand emails).", f.k))
 	}
 	if len(notes) > 0 {
 		fmt.Println("\nFloors (the least each case could do, and why) and notes:")

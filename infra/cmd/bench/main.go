@@ -145,7 +145,7 @@ func run(n int) error {
 	meter := func() *reading { return last.Load() }
 
 	// First, while no other follow-up is due: the dispatcher takes whatever is due.
-	if err := sendCost(ctx, r, clients, names("followups"), urls["followups"], prices); err != nil {
+	if err := sendCost(ctx, r, clients, names("followups"), urls, prices); err != nil {
 		return err
 	}
 	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })

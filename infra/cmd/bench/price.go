@@ -44,7 +44,15 @@ type bill struct {
 	mu    sync.Mutex
 	units cost.Units
 	sqs   int
-	err   error
+	// fifo counts the requests to FIFO queues, which SQS prices apart.
+	fifo int
+	err  error
+}
+
+func (b *bill) addFIFO(requests int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fifo += requests
 }
 
 func (b *bill) add(u cost.Units, sqsRequests int, err error) {
@@ -128,7 +136,11 @@ func (p *pricer) probe0(b *bill) cloud.Probe {
 		// The probe's own calls go out under a context without the request's meter.
 		ctx := context.Background()
 		if isSQS(params) {
-			return func(any, error) { b.add(cost.Units{}, cost.SQSRequests(sqsPayload(params)), nil) }
+			n := cost.SQSRequests(sqsPayload(params))
+			if strings.HasSuffix(queueURL(params), ".fifo") {
+				return func(any, error) { b.addFIFO(n) }
+			}
+			return func(any, error) { b.add(cost.Units{}, n, nil) }
 		}
 		writes, err := p.writes(ctx, params)
 		if err != nil {
@@ -155,6 +167,27 @@ func isSQS(params any) bool {
 		return true
 	}
 	return false
+}
+
+// queueURL is the queue an SQS call names.
+func queueURL(params any) string {
+	switch in := params.(type) {
+	case *sqs.SendMessageInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.SendMessageBatchInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.ReceiveMessageInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.DeleteMessageInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.DeleteMessageBatchInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.ChangeMessageVisibilityInput:
+		return aws.ToString(in.QueueUrl)
+	case *sqs.ChangeMessageVisibilityBatchInput:
+		return aws.ToString(in.QueueUrl)
+	}
+	return ""
 }
 
 // sqsPayload is the bytes of the messages an SQS call sends (0 for the others, which

@@ -21,11 +21,13 @@ import (
 )
 
 // sendCost prices k follow-ups from due to delivered through the runner's functions:
-// one dispatcher run enqueues them, then the sender takes them off the queue in
-// batches of ten as Lambda's event source would (its receives and deletes counted as
-// SQS requests). Delivery goes to the outbox locally (one item each, standing in for the
+// one dispatcher run enqueues them, the sender takes them off the followups queue in
+// batches of ten as Lambda's event source would and hands each email to the emails
+// FIFO queue, and followup-email takes those off in batches of ten (each event
+// source's receives and deletes counted as SQS requests, the FIFO queue's at its own
+// price). Delivery goes to the outbox locally (one item each, standing in for the
 // channel; in AWS the channel's own price, SES's $0.10 per thousand emails, replaces it).
-func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table, queueURL string, prices *pricer) error {
+func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table string, queues map[string]string, prices *pricer) error {
 	const k = 100
 	store := &followup.Store{DB: clients.DynamoDB, Table: table}
 	for i := range k {
@@ -38,9 +40,9 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 		}
 	}
 	var (
-		units  cost.Units
-		sqsReq int
-		lambda float64 // dollars
+		units          cost.Units
+		sqsReq, fifoRq int
+		lambda         float64 // dollars
 	)
 	run := func(name string, payload []byte) error {
 		mctx, m := cloud.WithMeter(ctx)
@@ -52,20 +54,41 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 		}
 		row, _ := wiring.FunctionByName(name)
 		lambda += cost.USEast1.Price(cost.Usage{LambdaMB: row.MemoryMB, LambdaDuration: time.Since(start), Invocations: 1}).Lambda
-		units, sqsReq = units.Add(b.units), sqsReq+b.sqs
+		units, sqsReq, fifoRq = units.Add(b.units), sqsReq+b.sqs, fifoRq+b.fifo
 		return b.err
 	}
 	if err := run("followup-dispatcher", []byte(`{}`)); err != nil {
 		return err
 	}
-	sent := 0
-	for sent < k {
+	if err := drain(ctx, clients, queues["followups"], k, func(payload []byte) error {
+		sqsReq += 2 // what the event source does around each batch: a receive and a delete
+		return run("followup-sender", payload)
+	}); err != nil {
+		return err
+	}
+	if err := drain(ctx, clients, queues["emails"], k, func(payload []byte) error {
+		fifoRq += 2
+		return run("followup-email", payload)
+	}); err != nil {
+		return err
+	}
+	per := cost.USEast1.Price(cost.Usage{Units: units, SQSRequests: sqsReq, SQSFIFORequests: fifoRq})
+	each := func(d float64) float64 { return d / k * 1e6 }
+	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k},
+		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS)}
+	return nil
+}
+
+// drain takes k messages off a queue in batches of up to ten, as Lambda's event source
+// would, handing each batch to fn as an SQS event and deleting it after.
+func drain(ctx context.Context, clients cloud.Clients, queueURL string, k int, fn func(payload []byte) error) error {
+	for taken := 0; taken < k; {
 		out, err := clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
 			return err
 		}
 		if len(out.Messages) == 0 {
-			return fmt.Errorf("sendCost: %d of %d follow-ups reached the sender", sent, k)
+			return fmt.Errorf("sendCost: %d of %d messages came off %s", taken, k, queueURL)
 		}
 		var ev events.SQSEvent
 		var done []sqstypes.DeleteMessageBatchRequestEntry
@@ -77,20 +100,14 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 		if err != nil {
 			return err
 		}
-		if err := run("followup-sender", payload); err != nil {
+		if err := fn(payload); err != nil {
 			return err
 		}
-		// What the event source does around each batch: a receive and a delete.
-		sqsReq += 2
 		if _, err := clients.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: done}); err != nil {
 			return err
 		}
-		sent += len(out.Messages)
+		taken += len(out.Messages)
 	}
-	per := cost.USEast1.Price(cost.Usage{Units: units, SQSRequests: sqsReq})
-	each := func(d float64) float64 { return d / k * 1e6 }
-	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k},
-		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS)}
 	return nil
 }
 

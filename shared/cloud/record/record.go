@@ -343,7 +343,7 @@ func queueURL(params any) string {
 }
 
 func queueResource(url string) string {
-	name := url[strings.LastIndex(url, "/")+1:]
+	name := strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".fifo")
 	var names []string
 	for _, q := range wiring.Queues {
 		names = append(names, q.Name, q.DLQName())

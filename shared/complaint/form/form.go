@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/page"
@@ -81,7 +82,7 @@ func (p *Pages) Form(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) Post(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body) // at most web.MaxBody: the route's limit read it already
 	vals, perr := url.ParseQuery(string(body))
-	lang := i18n.Locale(r, i18n.Chinese, vals.Get("lang"))
+	lang := accept.Locale(r, i18n.Chinese, vals.Get("lang"))
 	if err != nil || perr != nil {
 		v := view{Locale: lang, Again: formLink(vals.Get("locationId"), lang)}
 		p.refuse(w, r, v, problem.New(problem.Invalid, "unreadable form"), pageNoForm)
@@ -254,7 +255,7 @@ func formLink(locationID, lang string) string {
 // locale is the page's language: ?lang, else prefer (the case's), else the browser's,
 // else Chinese.
 func locale(r *http.Request, prefer string) string {
-	return i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"), prefer)
+	return accept.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"), prefer)
 }
 
 func zoneOf(loc place.Location) *time.Location {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 )
@@ -47,7 +48,7 @@ type pages struct{ *customer.Service }
 // confirmUnsubscribe shows what the link would do, with the button that does it. It
 // reads, and writes nothing: no consent, no log, however often it is opened.
 func (s pages) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	lang := i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"))
+	lang := accept.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"))
 	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.refuseUnsubscribe(w, r, lang, err)
@@ -63,11 +64,11 @@ func (s pages) confirmUnsubscribe(w http.ResponseWriter, r *http.Request) {
 func (s pages) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	// The route's limit has read the body already (at most web.MaxBody).
 	if err := r.ParseMultipartForm(32 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		s.refuseUnsubscribe(w, r, i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang")),
+		s.refuseUnsubscribe(w, r, accept.Locale(r, i18n.Chinese, r.URL.Query().Get("lang")),
 			problem.New(problem.Invalid, "unreadable form"))
 		return
 	}
-	lang := i18n.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"), r.PostFormValue("lang"))
+	lang := accept.Locale(r, i18n.Chinese, r.URL.Query().Get("lang"), r.PostFormValue("lang"))
 	u, err := s.Signer.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.refuseUnsubscribe(w, r, lang, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/reward"
@@ -53,10 +54,10 @@ func (p *Page) show(w http.ResponseWriter, r *http.Request) {
 	asked := r.URL.Query().Get("lang")
 	l, err := p.Links.Open(r.Context(), r.PathValue("token"))
 	if err != nil {
-		p.refuse(w, r, i18n.Locale(r, i18n.Chinese, asked), err)
+		p.refuse(w, r, accept.Locale(r, i18n.Chinese, asked), err)
 		return
 	}
-	lang := i18n.Locale(r, i18n.Chinese, asked, l.Locale)
+	lang := accept.Locale(r, i18n.Chinese, asked, l.Locale)
 	v, err := p.Links.Store.Voucher(r.Context(), l.Code)
 	switch {
 	case errors.Is(err, reward.ErrNoVoucher), err == nil && v.CustomerID != l.CustomerID:

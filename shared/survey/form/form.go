@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/idempotency"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
@@ -50,7 +51,7 @@ func (p *Pages) Open(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	token, q := r.PathValue("token"), r.URL.Query()
 	done := q.Get("done") == "1"
-	loc := i18n.Locale(r, i18n.English, q.Get("lang"))
+	loc := accept.Locale(r, i18n.English, q.Get("lang"))
 	inv, err := p.Service.Store.Invitation(ctx, token)
 	if err != nil {
 		p.fail(w, r, view{Locale: loc, Switch: switchFrom(token, loc, done)}, notFound(err, "no such invitation"))
@@ -58,7 +59,7 @@ func (p *Pages) Open(w http.ResponseWriter, r *http.Request) {
 	}
 	// A language picked on the page wins over the invitation's, which wins over the
 	// browser's.
-	loc = i18n.Locale(r, i18n.English, q.Get("lang"), inv.Locale)
+	loc = accept.Locale(r, i18n.English, q.Get("lang"), inv.Locale)
 	v := view{Locale: loc, Brand: p.brand(ctx, inv.LocationID), Switch: switchFrom(token, loc, done)}
 	switch {
 	case done:
@@ -90,11 +91,11 @@ func (p *Pages) Open(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) Post(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		p.message(w, r, http.StatusBadRequest, view{Locale: i18n.Locale(r, i18n.English)}, pageUnreadable)
+		p.message(w, r, http.StatusBadRequest, view{Locale: accept.Locale(r, i18n.English)}, pageUnreadable)
 		return
 	}
 	f := r.PostForm
-	loc := i18n.Locale(r, i18n.English, f.Get("locale"))
+	loc := accept.Locale(r, i18n.English, f.Get("locale"))
 	surveyID := r.PathValue("surveyId")
 	version, _ := strconv.Atoi(f.Get("version"))
 	sub := survey.Submission{

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/shared/i18n"
+	"github.com/rapport-crm/rapport/shared/i18n/accept"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/page"
 	"github.com/rapport-crm/rapport/shared/place"
@@ -271,7 +272,7 @@ func questionText(text map[string]string, loc string) (string, string) {
 	slices.Sort(keys)
 	for _, want := range slices.Concat([]string{loc}, i18n.Locales(), []string{""}) {
 		for _, k := range keys {
-			if s := strings.TrimSpace(text[k]); s != "" && (want == "" || i18n.Match(k) == want) {
+			if s := strings.TrimSpace(text[k]); s != "" && (want == "" || accept.Match(k) == want) {
 				return s, k
 			}
 		}

@@ -1,0 +1,223 @@
+package followup_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/notify"
+)
+
+// handOverThenDie is a sender's process that dies right after its channel took the
+// message: the relay has put it on the queue, the follow-up is not recorded sent.
+type handOverThenDie struct {
+	ch  followup.Channel
+	die context.CancelFunc
+}
+
+func (h handOverThenDie) Deliver(ctx context.Context, m followup.Message) error {
+	if err := h.ch.Deliver(ctx, m); err != nil {
+		return err
+	}
+	h.die()
+	return ctx.Err()
+}
+
+// relayed sends the due follow-ups through the emails queue, as followup-sender does
+// in AWS, and returns what is on that queue.
+func (f *fixture) relayed(t *testing.T) events.SQSEvent {
+	t.Helper()
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.sender.Channels = map[string]followup.Channel{"email": f.relay()}
+	if resp, err := f.sender.Handle(context.Background(), f.receive(t)); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("send: %+v, %v", resp, err)
+	}
+	return f.env.Receive(t, "emails")
+}
+
+// queued counts a queue's messages, shown or not: SQS shows one message of a FIFO
+// group at a time, so a receive alone would not see a second copy.
+func (f *fixture) queued(t *testing.T, queue string) int {
+	t.Helper()
+	out, err := f.env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(f.env.Queues[queue]),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		c, _ := strconv.Atoi(v)
+		n += c
+	}
+	return n
+}
+
+func (f *fixture) relay() *followup.Relay {
+	return &followup.Relay{Queue: f.env.Clients.SQS, QueueURL: f.env.Queues["emails"]}
+}
+
+// A sender that dies between handing a message over and recording it sent leaves the
+// follow-up to the next after its lease; that one hands it over again. The emails
+// queue keeps it once (its deduplication id is the follow-up's), and the deliverer,
+// given every copy SQS could show it, puts it in the outbox once.
+func TestAFollowupHandedOverTwiceIsDeliveredOnce(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 2)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.receive(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	dying := &followup.Sender{Store: f.store, Channels: map[string]followup.Channel{"email": handOverThenDie{f.relay(), cancel}},
+		Clock: f.clk, Lease: time.Minute}
+	if resp, _ := dying.Handle(ctx, ev); len(resp.BatchItemFailures) == 0 {
+		t.Fatal("the dying sender reported no failure")
+	}
+	f.clk.Advance(2 * time.Minute)
+	f.sender.Channels = map[string]followup.Channel{"email": f.relay()}
+	if resp, err := f.sender.Handle(context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("the next sender: %+v, %v", resp, err)
+	}
+	if n := f.queued(t, "emails"); n != len(ids) {
+		t.Fatalf("%d messages on the emails queue, want %d (one per follow-up)", n, len(ids))
+	}
+	emails := f.env.Receive(t, "emails")
+	d := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": f.outbox}, Clock: f.clk}
+	emails.Records = append(emails.Records, emails.Records...)
+	if resp, err := d.Handle(context.Background(), emails); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("deliver: %+v, %v", resp, err)
+	}
+	counts := f.outboxCount(t)
+	for _, id := range ids {
+		fu, err := f.store.Get(context.Background(), id)
+		if err != nil || fu.Status != followup.Sent || counts[id] != 1 {
+			t.Errorf("follow-up %s: %s, in the outbox %d times, %v; want sent, once", id, fu.Status, counts[id], err)
+		}
+	}
+	var m followup.Message
+	msgs, _ := f.outbox.List(context.Background(), 10)
+	if len(msgs) > 0 {
+		m = msgs[0]
+	}
+	if m.To != "desk@example.com" || m.Subject != "s" || m.Body != "b" || m.Channel != "email" {
+		t.Errorf("the delivered message %+v is not the one the sender rendered", m)
+	}
+}
+
+// refusing is a channel that refuses every message for good, as SES does an address
+// it will never deliver to.
+type refusing struct{}
+
+func (refusing) Deliver(context.Context, followup.Message) error {
+	return notify.Permanent("email: invalid recipient address", nil)
+}
+
+func TestAMessageTheChannelRefusesSkipsItsFollowupWithTheReason(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 1)
+	emails := f.relayed(t)
+	d := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": refusing{}}, Clock: f.clk}
+	if resp, err := d.Handle(context.Background(), emails); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("a refusal is an outcome, not a failure to retry: %+v, %v", resp, err)
+	}
+	fu, err := f.store.Get(context.Background(), ids[0])
+	if err != nil || fu.Status != followup.Skipped || !strings.Contains(fu.SkipReason, "invalid recipient address") {
+		t.Fatalf("%s %q, %v; want skipped with the channel's reason", fu.Status, fu.SkipReason, err)
+	}
+}
+
+type visibility struct{ timeouts []int32 }
+
+func (v *visibility) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	v.timeouts = append(v.timeouts, in.VisibilityTimeout)
+	return &sqs.ChangeMessageVisibilityOutput{}, nil
+}
+
+// A channel that keeps failing backs the message off, receive after receive; the
+// last receive marks the follow-up failed with why, before SQS moves the message to
+// the DLQ. Redriven and delivered, it is sent again.
+func TestAMessageThatKeepsFailingMarksItsFollowupFailedUntilARedriveDeliversIt(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 1)
+	emails := f.relayed(t)
+	vis := &visibility{}
+	broken := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": failing{}}, Clock: f.clk,
+		Retry: vis, QueueURL: "q", RetryBase: 30 * time.Second, MaxReceives: 3}
+	for n := 1; n <= 3; n++ {
+		emails.Records[0].Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(n)}
+		emails.Records[0].ReceiptHandle = "h"
+		if resp, _ := broken.Handle(context.Background(), emails); len(resp.BatchItemFailures) != 1 {
+			t.Fatalf("receive %d: %+v", n, resp)
+		}
+		fu, _ := f.store.Get(context.Background(), ids[0])
+		if want := map[bool]followup.Status{true: followup.Failed, false: followup.Sent}[n == 3]; fu.Status != want {
+			t.Fatalf("after receive %d: %s, want %s", n, fu.Status, want)
+		}
+	}
+	if want := []int32{30, 60}; len(vis.timeouts) != 2 || vis.timeouts[0] != want[0] || vis.timeouts[1] != want[1] {
+		t.Errorf("backed off %v, want %v (none on the last receive)", vis.timeouts, want)
+	}
+	fu, _ := f.store.Get(context.Background(), ids[0])
+	if !strings.Contains(fu.SkipReason, "smtp down") {
+		t.Fatalf("reason %q", fu.SkipReason)
+	}
+	// Redriven, the message is received afresh (SQS may count from one again).
+	emails.Records[0].Attributes = map[string]string{"ApproximateReceiveCount": "1"}
+	d := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": f.outbox}, Clock: f.clk}
+	if resp, _ := d.Handle(context.Background(), emails); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("after the redrive: %+v", resp)
+	}
+	fu, _ = f.store.Get(context.Background(), ids[0])
+	if fu.Status != followup.Sent || fu.SkipReason != "" || f.outboxCount(t)[ids[0]] != 1 {
+		t.Fatalf("after the redrive: %s %q, in the outbox %d times; want sent once", fu.Status, fu.SkipReason, f.outboxCount(t)[ids[0]])
+	}
+}
+
+func TestADeliveryThatIsNoRenderedMessageGoesToTheDLQ(t *testing.T) {
+	f := newFixture(t)
+	d := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": f.outbox}, Clock: f.clk}
+	resp, err := d.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m-bad-json", Body: "{not json"},
+		{MessageId: "m-no-id", Body: `{"channel":"email","to":"a@example.com"}`},
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 2 {
+		t.Fatalf("%+v, %v; want both reported failed", resp, err)
+	}
+}
+
+// A rendered message too large for SQS is refused for good before it is handed
+// over: the follow-up is skipped with why, nothing waits on the queue.
+func TestAMessageTooLargeForTheQueueIsRefused(t *testing.T) {
+	f := newFixture(t)
+	r := f.relay()
+	err := r.Deliver(context.Background(), followup.Message{ID: "fu-big", Channel: "email", To: "a@example.com", Subject: "s",
+		Body: strings.Repeat("x", followup.RelayLimit)})
+	if !errors.Is(err, followup.ErrPermanent) || !strings.Contains(err.Error(), "bytes") {
+		t.Fatalf("%v, want a permanent refusal naming the size", err)
+	}
+	if ev := f.env.Receive(t, "emails"); len(ev.Records) != 0 {
+		t.Fatalf("%d messages on the queue", len(ev.Records))
+	}
+	// An id SQS cannot take as a group is hashed, not refused.
+	long := followup.Message{ID: strings.Repeat("é", 80), Channel: "email", To: "a@example.com", Subject: "s", Body: "b"}
+	if err := r.Deliver(context.Background(), long); err != nil {
+		t.Fatal(err)
+	}
+	if ev := f.env.Receive(t, "emails"); len(ev.Records) != 1 || !strings.Contains(ev.Records[0].Body, "éé") {
+		t.Fatalf("%+v", ev)
+	}
+}
