@@ -46,6 +46,10 @@ var healthTables = map[string]string{
 	"loyalty": "LOYALTY_TABLE", "customers": "CUSTOMERS_TABLE",
 }
 
+// healthQueues are the queues deep health asks, by the variable naming each: a
+// follow-up's two steps.
+var healthQueues = map[string]string{"followups": "FOLLOWUPS_QUEUE_URL", "emails": "EMAILS_QUEUE_URL", "texts": "TEXTS_QUEUE_URL"}
+
 // checkTimeout bounds each check, well inside the function's timeout, so a
 // dependency that hangs is reported as failing instead of timing the function out.
 const checkTimeout = 2 * time.Second
@@ -55,12 +59,14 @@ const checkTimeout = 2 * time.Second
 // /v1/health/deep, for ops, asks each dependency once.
 func Health(row wiring.Function, env *config.Env, d Deps) (Function, error) {
 	deep := &DeepHealth{
-		DB: d.Clients.DynamoDB, SQS: d.Clients.Queues(), Clock: d.Clock, Tables: map[string]string{},
-		FollowupsQueue: env.String("FOLLOWUPS_QUEUE_URL"),
-		StaleAfter:     env.Duration("DISPATCHER_STALE_AFTER", 5*time.Minute),
+		DB: d.Clients.DynamoDB, SQS: d.Clients.Queues(), Clock: d.Clock, Tables: map[string]string{}, Queues: map[string]string{},
+		StaleAfter: env.Duration("DISPATCHER_STALE_AFTER", 5*time.Minute),
 	}
 	for name, v := range healthTables {
 		deep.Tables[name] = env.String(v)
+	}
+	for name, v := range healthQueues {
+		deep.Queues[name] = env.String(v)
 	}
 	mux, err := Mux(row, map[string]http.Handler{
 		"GET /v1/health":      JSONHandler(map[string]string{"status": "ok"}),
@@ -70,7 +76,7 @@ func Health(row wiring.Function, env *config.Env, d Deps) (Function, error) {
 }
 
 // TableReader and QueueInspector are the calls deep health makes: one GetItem per
-// table, one GetQueueAttributes.
+// table, one GetQueueAttributes per queue.
 type (
 	TableReader interface {
 		GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
@@ -80,14 +86,14 @@ type (
 	}
 )
 
-// DeepHealth checks that each table and the follow-up queue answer and that the
-// dispatcher ran recently. Each check is one cheap call, all at once.
+// DeepHealth checks that each table and each of the follow-ups' queues answer and that
+// the dispatcher ran recently. Each check is one cheap call, all at once.
 type DeepHealth struct {
 	DB  TableReader
 	SQS QueueInspector
-	// Tables maps each table's wiring name to its physical name.
-	Tables         map[string]string
-	FollowupsQueue string
+	// Tables maps each table's wiring name to its physical name; Queues each queue's
+	// to its URL.
+	Tables, Queues map[string]string
 	Clock          clock.Clock
 	// StaleAfter is how old the dispatcher's last run may be (it runs every minute).
 	StaleAfter time.Duration
@@ -137,7 +143,7 @@ func (h *DeepHealth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Run runs every check at once and reports them in a fixed order: the tables by
-// name, the queue, the dispatcher.
+// name, the queues by name, the dispatcher.
 func (h *DeepHealth) Run(ctx context.Context) Report {
 	type job struct {
 		name string
@@ -147,7 +153,10 @@ func (h *DeepHealth) Run(ctx context.Context) Report {
 	for _, name := range sortedNames(h.Tables) {
 		jobs = append(jobs, job{"table:" + name, func(ctx context.Context, _ *Check) error { return h.table(ctx, h.Tables[name]) }})
 	}
-	jobs = append(jobs, job{"queue:followups", h.queue}, job{"dispatcher", h.dispatcher})
+	for _, name := range sortedNames(h.Queues) {
+		jobs = append(jobs, job{"queue:" + name, func(ctx context.Context, c *Check) error { return h.queue(ctx, h.Queues[name], c) }})
+	}
+	jobs = append(jobs, job{"dispatcher", h.dispatcher})
 
 	checks := make([]Check, len(jobs))
 	var wg sync.WaitGroup
@@ -185,9 +194,9 @@ func (h *DeepHealth) table(ctx context.Context, table string) error {
 	return err
 }
 
-func (h *DeepHealth) queue(ctx context.Context, c *Check) error {
+func (h *DeepHealth) queue(ctx context.Context, url string, c *Check) error {
 	out, err := h.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(h.FollowupsQueue),
+		QueueUrl: aws.String(url),
 		AttributeNames: []sqstypes.QueueAttributeName{
 			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
 			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,

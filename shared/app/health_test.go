@@ -82,9 +82,9 @@ func TestHealthPublicAsksNothing(t *testing.T) {
 
 	ctx, meter = cloud.WithMeter(t.Context())
 	invoke(t, ctx, fn, "/v1/health/deep", admin)
-	// Five tables, the heartbeat, the queue.
-	if meter.Total() != 7 {
-		t.Errorf("deep health made %d AWS calls (%v), want 7", meter.Total(), meter.Calls)
+	// Five tables, the heartbeat, the three queues.
+	if meter.Total() != 9 {
+		t.Errorf("deep health made %d AWS calls (%v), want 9", meter.Total(), meter.Calls)
 	}
 }
 
@@ -140,6 +140,11 @@ func TestDeepHealth(t *testing.T) {
 		q := check(rep, "queue:followups")
 		if !q.OK || q.Messages == nil || *q.Messages != 2 || q.MessagesInFlight == nil || *q.MessagesInFlight != 0 {
 			t.Errorf("queue check %+v, want ok with 2 messages, none in flight", q)
+		}
+		for _, name := range []string{"emails", "texts"} {
+			if q := check(rep, "queue:"+name); !q.OK || q.Messages == nil || *q.Messages != 0 {
+				t.Errorf("queue:%s check %+v, want ok and empty", name, q)
+			}
 		}
 		for _, name := range []string{"surveys", "followups", "complaints", "loyalty", "customers"} {
 			if !check(rep, "table:"+name).OK {
@@ -208,7 +213,7 @@ func TestDeepHealth(t *testing.T) {
 		}
 		start := time.Now()
 		code, rep, resp := deep(t, fn, admin)
-		if code != 503 || len(rep.Failed) != 6 || slices.Contains(rep.Failed, "queue:followups") {
+		if code != 503 || len(rep.Failed) != 6 || slices.ContainsFunc(rep.Failed, func(f string) bool { return strings.HasPrefix(f, "queue:") }) {
 			t.Fatalf("= %d %s; want 503 naming the five tables and the dispatcher", code, resp.Body)
 		}
 		if took := time.Since(start); took > 4*time.Second {

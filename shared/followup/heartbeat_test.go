@@ -15,7 +15,7 @@ func TestDispatcherHeartbeat(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	health := &app.DeepHealth{DB: f.env.Clients.DynamoDB, SQS: f.env.Clients.SQS, Clock: f.clk, StaleAfter: 5 * time.Minute,
-		Tables: map[string]string{"followups": f.env.Names("followups")}, FollowupsQueue: f.env.Queues["followups"]}
+		Tables: map[string]string{"followups": f.env.Names("followups")}, Queues: map[string]string{"followups": f.env.Queues["followups"]}}
 	dispatcher := func() app.Check {
 		t.Helper()
 		for _, c := range health.Run(ctx).Checks {

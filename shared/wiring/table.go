@@ -289,15 +289,16 @@ var Functions = []Function{
 	{
 		Name: "health",
 		Description: "Answers the health check: GET /v1/health is cheap and public (no AWS call); GET /v1/health/deep, for ops, " +
-			"asks each table, the follow-up queue and the dispatcher's heartbeat, and is 503 naming what failed.",
+			"asks each table, the follow-ups' queues and the dispatcher's heartbeat, and is 503 naming what failed.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/health", Auth: Public},
 			{Method: "GET", Path: "/v1/health/deep", Auth: JWT, Roles: []string{RoleAdmin, RoleSystem}},
 		}},
 		// One GetItem per table (the narrowest call the wiring's accesses can grant;
-		// on followups it reads the dispatcher's heartbeat) and GetQueueAttributes.
+		// on followups it reads the dispatcher's heartbeat) and GetQueueAttributes of
+		// each queue a follow-up goes through.
 		Tables: map[string]Access{"surveys": Read, "followups": Read, "complaints": Read, "loyalty": Read, "customers": Read},
-		Queues: map[string]Access{"followups": Inspect},
+		Queues: map[string]Access{"followups": Inspect, "emails": Inspect, "texts": Inspect},
 		Env: []EnvVar{
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
@@ -305,6 +306,8 @@ var Functions = []Function{
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "FOLLOWUPS_QUEUE_URL", Queue: "followups"},
+			{Name: "EMAILS_QUEUE_URL", Queue: "emails"},
+			{Name: "TEXTS_QUEUE_URL", Queue: "texts"},
 			{Name: "DISPATCHER_STALE_AFTER", Value: "5m"},
 		},
 		TimeoutSeconds: 5,

@@ -1078,10 +1078,10 @@ export interface components {
         HealthReport: {
             /** @enum {unknown} */
             status: "ok" | "failing";
-            /** @description names of the failed checks, e.g. table:loyalty, queue:followups, dispatcher */
+            /** @description names of the failed checks, e.g. table:loyalty, queue:followups, queue:emails, dispatcher */
             failed?: string[];
             checks: {
-                /** @description table:<name>, queue:followups or dispatcher */
+                /** @description table:<name>, queue:<name> (followups, emails, texts) or dispatcher */
                 name: string;
                 ok: boolean;
                 /** @description why it failed: an AWS error code, a timeout, a stale heartbeat */
