@@ -81,7 +81,7 @@ func TestEveryFileIsCovered(t *testing.T) {
 	for _, f := range apiFiles {
 		known = append(known, f.file)
 	}
-	known = append(known, scheduleFile, sqsFile, mailFeedbackFile, manualFile, emailsFile)
+	known = append(known, scheduleFile, sqsFile, mailFeedbackFile, manualFile, emailsFile, textsFile)
 	for _, f := range files {
 		if !slices.Contains(known, f) {
 			t.Errorf("%s is not checked by any test here; add it", f)
@@ -113,6 +113,8 @@ const (
 	// emailsFile is a batch of the emails FIFO queue, as followup-email gets it: a
 	// rendered message, and one that is none (it goes to the DLQ).
 	emailsFile = "sqs-emails.json"
+	// textsFile is the same of the texts FIFO queue, as followup-sms gets it.
+	textsFile = "sqs-texts.json"
 	// manualFile is what a person passes to a manual function (make invoke FN=reindex):
 	// an empty JSON object, as aws lambda invoke sends without --payload.
 	manualFile = "manual-reindex.json"
@@ -414,39 +416,42 @@ func TestSQSMailFeedbackEvent(t *testing.T) {
 	}
 }
 
-func TestSQSEmailsEvent(t *testing.T) {
-	ev := decodeStrict[lambdaevents.SQSEvent](t, emailsFile)
-	roundTrip(t, ev)
-	if len(ev.Records) != 2 {
-		t.Fatalf("%d records, want 2", len(ev.Records))
-	}
-	for i, r := range ev.Records {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			if r.EventSource != "aws:sqs" || r.EventSourceARN != "arn:aws:sqs:us-east-1:000000000000:rapport-emails.fifo" {
-				t.Errorf("eventSource %q, eventSourceARN %q: want the emails FIFO queue", r.EventSource, r.EventSourceARN)
-			}
-			sum := md5.Sum([]byte(r.Body))
-			if r.Md5OfBody != hex.EncodeToString(sum[:]) {
-				t.Errorf("md5OfBody %s, the body's MD5 is %x", r.Md5OfBody, sum)
-			}
-			// A FIFO queue's records carry their group, deduplication id and sequence.
-			for _, k := range []string{"ApproximateReceiveCount", "SentTimestamp", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber"} {
-				if r.Attributes[k] == "" {
-					t.Errorf("attribute %s is missing", k)
+func TestSQSDeliveryEvents(t *testing.T) {
+	for file, channel := range map[string]string{emailsFile: "email", textsFile: "sms"} {
+		queue := map[string]string{"email": "emails", "sms": "texts"}[channel]
+		ev := decodeStrict[lambdaevents.SQSEvent](t, file)
+		roundTrip(t, ev)
+		if len(ev.Records) != 2 {
+			t.Fatalf("%s: %d records, want 2", file, len(ev.Records))
+		}
+		for i, r := range ev.Records {
+			t.Run(fmt.Sprint(file, i), func(t *testing.T) {
+				if r.EventSource != "aws:sqs" || r.EventSourceARN != "arn:aws:sqs:us-east-1:000000000000:rapport-"+queue+".fifo" {
+					t.Errorf("eventSource %q, eventSourceARN %q: want the %s FIFO queue", r.EventSource, r.EventSourceARN, queue)
 				}
-			}
-			dec := json.NewDecoder(strings.NewReader(r.Body))
-			dec.DisallowUnknownFields()
-			var m followup.Message
-			if err := dec.Decode(&m); err != nil {
-				t.Fatalf("body %s: %v", r.Body, err)
-			}
-			if i == 0 && (m.ID != r.Attributes["MessageGroupId"] || m.ID != r.Attributes["MessageDeduplicationId"] || m.Channel != "email" || m.To == "") {
-				t.Errorf("the rendered message %+v: its id is its group and deduplication id, on the email channel", m)
-			}
-			if i == 1 && m.ID != "" {
-				t.Errorf("the second record should be no rendered message (no id): %+v", m)
-			}
-		})
+				sum := md5.Sum([]byte(r.Body))
+				if r.Md5OfBody != hex.EncodeToString(sum[:]) {
+					t.Errorf("md5OfBody %s, the body's MD5 is %x", r.Md5OfBody, sum)
+				}
+				// A FIFO queue's records carry their group, deduplication id and sequence.
+				for _, k := range []string{"ApproximateReceiveCount", "SentTimestamp", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber"} {
+					if r.Attributes[k] == "" {
+						t.Errorf("attribute %s is missing", k)
+					}
+				}
+				dec := json.NewDecoder(strings.NewReader(r.Body))
+				dec.DisallowUnknownFields()
+				var m followup.Message
+				if err := dec.Decode(&m); err != nil {
+					t.Fatalf("body %s: %v", r.Body, err)
+				}
+				if i == 0 && (m.ID != r.Attributes["MessageGroupId"] || m.ID != r.Attributes["MessageDeduplicationId"] || m.Channel != channel || m.To == "") {
+					t.Errorf("the rendered message %+v: its id is its group and deduplication id, on the %s channel", m, channel)
+				}
+				if i == 1 && m.ID != "" {
+					t.Errorf("the second record should be no rendered message (no id): %+v", m)
+				}
+			})
+		}
 	}
 }

@@ -19,7 +19,7 @@
 //	sesConfigurationSet  an existing SES configuration set instead of the stack's own
 //	smsSenderId          the SMS sender id (1-11 letters and digits, with a letter)
 //	smsOriginationNumber the number SMS is sent from (E.164, or a short code)
-//	sendConcurrency      the follow-up sender's maximum concurrency (2..1000, default 5)
+//	sendConcurrency      the maximum concurrency of followup-email and of followup-sms (2..1000, default 5)
 //	apiDomain            with certificateArn (ACM, same region): serve the API at this host
 //	                     name; links in messages use it
 //	tableNames           comma-separated <wiring table>=<table name> pairs: adopt these

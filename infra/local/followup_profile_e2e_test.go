@@ -152,6 +152,22 @@ func TestStaffWrittenMessageKind(t *testing.T) {
 	if m := s.waitOutbox(t, 2)[0]; m.To != "amy@example.com" || m.Subject != "Our apologies" || m.Body != "We are sorry the room was not ready on time." {
 		t.Fatalf("apology: %q %q / %q", m.To, m.Subject, m.Body)
 	}
+	// A customer with a phone alone gets it by SMS: through the texts queue and
+	// followup-sms, as an email goes through the emails queue and followup-email.
+	s.profile(t, `{"customerId":"c-74","name":"Gao Fei","phone":"138 0013 8074","locationId":"loc-1"}`)
+	s.scheduled(t, s.staffCall(t, "agent", "loc-1", "POST", "/v1/followups", `{"customerId":"c-74","kind":"message","message":{"zh-CN":"您的房间已准备好。"}}`))
+	if _, err := s.dispatch(t); err != nil {
+		t.Fatal(err)
+	}
+	var sms []followup.Message
+	for _, m := range s.waitOutbox(t, 3) {
+		if m.Channel == "sms" {
+			sms = append(sms, m)
+		}
+	}
+	if len(sms) != 1 || sms[0].To != "+8613800138074" || sms[0].Body != "您的房间已准备好。" {
+		t.Fatalf("by SMS: %+v", sms)
+	}
 
 	post := func(body string) reply { return s.staffCall(t, "agent", "loc-1", "POST", "/v1/followups", body) }
 	fieldProblem(t, post(`{"customerId":"c-72","kind":"message","message":{"zh-CN":"抱歉"}}`), http.StatusBadRequest, "message.en", "the customer reads en")
@@ -183,7 +199,7 @@ func TestStaffWrittenMessageKind(t *testing.T) {
 			t.Fatalf("after opting out: %+v %v", got, err)
 		}
 	}
-	if n := len(s.outbox(t)); n != 2 {
-		t.Fatalf("outbox holds %d messages, want 2", n)
+	if n := len(s.outbox(t)); n != 3 {
+		t.Fatalf("outbox holds %d messages, want 3", n)
 	}
 }

@@ -437,6 +437,7 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 		{"followup-sender", "sqs-followups.json", `"batchItemFailures":[{"itemIdentifier"`},
 		// The rendered message lands in the outbox; the other is no message (the DLQ's).
 		{"followup-email", "sqs-emails.json", `{"batchItemFailures":[{"itemIdentifier":"9d1f0e77-2b5a-4c08-8e41-5a6b7c8d9e02"}]}`},
+		{"followup-sms", "sqs-texts.json", `{"batchItemFailures":[{"itemIdentifier":"7f8e9d0c-1b2a-4394-8576-a7b8c9d0e1f2"}]}`},
 		// Neither address is a customer's: both messages succeed, changing nothing.
 		{"mail-feedback", "sqs-mail-feedback.json", `{"batchItemFailures":null}`},
 		// The seed writes every item with its keys: the upgrade finds nothing to do.
@@ -449,8 +450,8 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 			cases = append(cases, struct{ fn, file, want string }{row.Name, "schedule-dispatcher.json", `null`})
 		}
 	}
-	if len(cases) != 8+9 {
-		t.Errorf("%d cases, want the 8 samples and the 9 periodic jobs", len(cases))
+	if len(cases) != 9+9 {
+		t.Errorf("%d cases, want the 9 samples and the 9 periodic jobs", len(cases))
 	}
 	for _, c := range cases {
 		t.Run(c.fn, func(t *testing.T) {

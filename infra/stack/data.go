@@ -122,24 +122,45 @@ func optionalAttribute(k *wiring.Key) *awsdynamodb.Attribute {
 func (b *builder) newQueue(def wiring.Queue) *dataQueue {
 	// SQS-managed encryption: encrypted at rest without a key that every sender and the
 	// event source mapping would also need kms grants on.
-	dlq := awssqs.NewQueue(b.stack, jsii.String(dlqID(def.DLQName())), &awssqs.QueueProps{
+	dlqProps := &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(float64(def.DLQRetentionDays))),
-	})
-	queue := awssqs.NewQueue(b.stack, jsii.String(queueID(def.Name)), &awssqs.QueueProps{
+	}
+	queueProps := &awssqs.QueueProps{
 		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:        jsii.Bool(true),
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(float64(def.VisibilityTimeoutSeconds))),
 		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(4)),
-		DeadLetterQueue: &awssqs.DeadLetterQueue{
-			Queue:           dlq,
-			MaxReceiveCount: jsii.Number(float64(def.MaxReceiveCount)),
-		},
-	})
+	}
+	if def.FIFO {
+		// A FIFO queue's DLQ must be FIFO too.
+		fifo(dlqProps)
+		fifo(queueProps)
+	}
+	dlq := awssqs.NewQueue(b.stack, jsii.String(dlqID(def.DLQName())), dlqProps)
+	queueProps.DeadLetterQueue = &awssqs.DeadLetterQueue{
+		Queue:           dlq,
+		MaxReceiveCount: jsii.Number(float64(def.MaxReceiveCount)),
+	}
+	queue := awssqs.NewQueue(b.stack, jsii.String(queueID(def.Name)), queueProps)
 	b.output(queueID(def.Name)+"Url", queue.QueueUrl(), "SQS queue "+def.Name)
 	b.output(dlqID(def.DLQName())+"Url", dlq.QueueUrl(), "SQS dead-letter queue "+def.DLQName())
 	return &dataQueue{def: def, queue: queue, dlq: dlq}
+}
+
+// fifo makes a queue FIFO in high-throughput mode: every message is a group of its own
+// (its sender sets the group and the deduplication id to the follow-up's id), so
+// deduplication and the throughput quota go per group, and no message waits behind
+// another. Content-based deduplication stays off: two messages with one body are two
+// messages unless their ids say otherwise. The template names no queue: CloudFormation
+// then names a FIFO queue with the ".fifo" suffix SQS requires (CDK only checks a name
+// that is given), well within SQS's 80 characters for a stack named Rapport-<stage>.
+func fifo(props *awssqs.QueueProps) {
+	props.Fifo = jsii.Bool(true)
+	props.ContentBasedDeduplication = jsii.Bool(false)
+	props.DeduplicationScope = awssqs.DeduplicationScope_MESSAGE_GROUP
+	props.FifoThroughputLimit = awssqs.FifoThroughputLimit_PER_MESSAGE_GROUP_ID
 }
 
 // output adds a stack output; ids are unique because they derive from unique names.

@@ -75,9 +75,10 @@ func (p StackProps) validateMessaging() []error {
 func emailDomain(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
 
 // buildMessaging makes what the aws channel sends through: the SES configuration set
-// the sender names on every SendEmail (its reputation metrics, the account's suppression
-// list for bounces and complaints), the sending identity when one is configured, and
-// the role SNS writes SMS delivery status logs with. The outbox channel needs none.
+// followup-email names on every SendEmail (its reputation metrics, the account's
+// suppression list for bounces and complaints), the sending identity when one is
+// configured, and the role SNS writes SMS delivery status logs with. The outbox
+// channel needs none.
 func (b *builder) buildMessaging() {
 	if b.props.channel() != channelAWS {
 		return
@@ -97,7 +98,7 @@ func (b *builder) buildMessaging() {
 				TlsPolicy:          awsses.ConfigurationSetTlsPolicy_REQUIRE,
 			})
 			settings[settingConfigSet] = *b.configSet.ConfigurationSetName()
-			b.output("EmailConfigurationSetName", b.configSet.ConfigurationSetName(), "SES configuration set the sender uses")
+			b.output("EmailConfigurationSetName", b.configSet.ConfigurationSetName(), "SES configuration set followup-email sends through")
 			b.buildMailFeedback()
 		}
 		if id := b.props.SESIdentity; id != "" {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,11 +74,10 @@ func TestSESConfigurationSetAndIdentity(t *testing.T) {
 		"EmailIdentity":              "hotel.example",
 		"ConfigurationSetAttributes": map[string]any{"ConfigurationSetName": ref(cs)},
 	})
-	// AND the sender is told its name
-	sender := s.resource(t, s.logicalID(t, functionID("followup-sender")), "AWS::Lambda::Function")
-	vars := sender.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+	// AND the email deliverer is told its name
+	vars := functionEnv(t, s, "followup-email")
 	if !sameJSON(vars["NOTIFY_SES_CONFIGURATION_SET"], ref(cs)) || vars["NOTIFY_CHANNEL"] != "aws" {
-		t.Errorf("sender environment %s", jsonString(vars))
+		t.Errorf("followup-email environment %s", jsonString(vars))
 	}
 	// AND may send only as the configured sender through that configuration set
 	s.template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
@@ -92,12 +92,43 @@ func TestSESConfigurationSetAndIdentity(t *testing.T) {
 				},
 			},
 		})},
-		"Roles": []any{ref(s.logicalID(t, roleID("followup-sender")))},
+		"Roles": []any{ref(s.logicalID(t, roleID("followup-email")))},
 	})
+	// AND no other role may send email: followup-sender hands its emails over
+	if got, want := rolesAllowing(t, s, "ses:SendEmail"), []string{s.logicalID(t, roleID("followup-email"))}; !slices.Equal(got, want) {
+		t.Errorf("roles allowed ses:SendEmail: %v, want %v", got, want)
+	}
 	// AND cdk-nag has nothing to say
 	if findings := nagErrors(s.stack); len(findings) > 0 {
 		t.Errorf("cdk-nag: %s", strings.Join(findings, "\n"))
 	}
+}
+
+// functionEnv is a function's environment variables in the template.
+func functionEnv(t *testing.T, s *synthesized, fn string) map[string]any {
+	t.Helper()
+	f := s.resource(t, s.logicalID(t, functionID(fn)), "AWS::Lambda::Function")
+	env, _ := f.Properties["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	return vars
+}
+
+// rolesAllowing lists, sorted, the logical ids of the roles a policy allows action.
+func rolesAllowing(t *testing.T, s *synthesized, action string) []string {
+	t.Helper()
+	var roles []string
+	for _, p := range s.ofType("AWS::IAM::Policy") {
+		for _, st := range list(p.Properties["PolicyDocument"].(map[string]any)["Statement"]) {
+			st := st.(map[string]any)
+			if st["Effect"] == "Allow" && slices.Contains(list(st["Action"]), any(action)) {
+				for _, r := range list(p.Properties["Roles"]) {
+					roles = append(roles, r.(map[string]any)["Ref"].(string))
+				}
+			}
+		}
+	}
+	slices.Sort(roles)
+	return slices.Compact(roles)
 }
 
 func sesTemplateARN(resource string) any {
@@ -121,15 +152,19 @@ func TestSMSPublishOnlyToPhoneNumbers(t *testing.T) {
 	// GIVEN prod
 	s := synthCached(t, "prod", prodProps())
 
-	// THEN the sender may publish on "*" (direct SMS has no ARN) but is denied every SNS ARN
+	// THEN the SMS deliverer may publish on "*" (direct SMS has no ARN) but is denied every SNS ARN
 	s.template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
 			map[string]any{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"},
 			map[string]any{"Sid": "NoTopicPublish", "Effect": "Deny", "Action": "sns:Publish",
 				"Resource": map[string]any{"Fn::Join": []any{"", []any{"arn:", ref("AWS::Partition"), ":sns:*"}}}},
 		})},
-		"Roles": []any{ref(s.logicalID(t, roleID("followup-sender")))},
+		"Roles": []any{ref(s.logicalID(t, roleID("followup-sms")))},
 	})
+	// AND no other role may publish: followup-sender hands its SMS over
+	if got, want := rolesAllowing(t, s, "sns:Publish"), []string{s.logicalID(t, roleID("followup-sms"))}; !slices.Equal(got, want) {
+		t.Errorf("roles allowed sns:Publish: %v, want %v", got, want)
+	}
 	// AND SNS has a role to write SMS delivery status logs with, for this account only
 	s.template.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
 		"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
@@ -151,13 +186,15 @@ func TestSenderConcurrency(t *testing.T) {
 			// GIVEN the stack
 			s := synth(t, tt.props, nil)
 
-			// THEN the sender's event source mapping has that maximum concurrency
-			s.template.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
-				"FunctionName":   ref(s.logicalID(t, functionID("followup-sender"))),
-				"ScalingConfig":  map[string]any{"MaximumConcurrency": tt.want},
-				"BatchSize":      10.0,
-				"EventSourceArn": getAtt(s.logicalID(t, queueID("followups")), "Arn"),
-			})
+			// THEN the deliverers' event source mappings have that maximum concurrency
+			for fn, queue := range map[string]string{"followup-email": "emails", "followup-sms": "texts"} {
+				s.template.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
+					"FunctionName":   ref(s.logicalID(t, functionID(fn))),
+					"ScalingConfig":  map[string]any{"MaximumConcurrency": tt.want},
+					"BatchSize":      10.0,
+					"EventSourceArn": getAtt(s.logicalID(t, queueID(queue)), "Arn"),
+				})
+			}
 		})
 	}
 }

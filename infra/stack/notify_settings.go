@@ -12,14 +12,14 @@ import (
 // give the literal "false", never a Setting that CDK context could change.
 const webhookSwitch = "NOTIFY_WEBHOOK_ALLOW_PRIVATE"
 
-// SMS sender settings (CDK context), read by the follow-up sender's row.
+// SMS sender settings (CDK context), read by followup-sms's row.
 const (
 	settingSMSSenderID          = "smsSenderId"
 	settingSMSOriginationNumber = "smsOriginationNumber"
 )
 
 // validateNotifySettings: the webhook switch stays off in every stage, and the SMS
-// sender settings are ones SNS accepts (checked again at the sender's cold start).
+// sender settings are ones SNS accepts (checked again at followup-sms's cold start).
 func (p StackProps) validateNotifySettings() []error {
 	var errs []error
 	for _, f := range p.Functions {

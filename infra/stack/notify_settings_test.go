@@ -71,7 +71,7 @@ func TestValidateRefusesTheWebhookSwitchAndBadSMSSettings(t *testing.T) {
 
 // The synthesized template holds the switch off in every function that declares it,
 // whatever context a deployment passes, and carries the SMS sender settings to the
-// follow-up sender.
+// SMS deliverer (followup-sms).
 func TestTemplateKeepsWebhooksOffPrivateNetworks(t *testing.T) {
 	// GIVEN prod with SMS sender settings, and context that tries to turn the switch on
 	p := prodProps()
@@ -97,15 +97,14 @@ func TestTemplateKeepsWebhooksOffPrivateNetworks(t *testing.T) {
 			if v != "false" {
 				t.Errorf("%s: %s %s = %v, want \"false\"", name, row.Name, webhookSwitch, v)
 			}
-			if row.Name == "followup-sender" && name == "prod+sms" {
-				// AND the sender gets the SMS settings
-				if vars["NOTIFY_SMS_SENDER_ID"] != "HotelLotus" || vars["NOTIFY_SMS_ORIGINATION_NUMBER"] != "+12065550100" {
-					t.Errorf("sender environment %s", jsonString(vars))
-				}
-			}
 		}
 		if declared < 2 {
 			t.Errorf("%s: %d functions declare %s, want the sender and followups-staff", name, declared, webhookSwitch)
+		}
+		// AND the SMS deliverer gets the SMS settings
+		if vars := functionEnv(t, s, "followup-sms"); name == "prod+sms" &&
+			(vars["NOTIFY_SMS_SENDER_ID"] != "HotelLotus" || vars["NOTIFY_SMS_ORIGINATION_NUMBER"] != "+12065550100") {
+			t.Errorf("followup-sms environment %s", jsonString(vars))
 		}
 		if strings.Contains(s.raw, `"`+webhookSwitch+`":"true"`) {
 			t.Errorf("%s: the template turns the switch on somewhere", name)

@@ -27,8 +27,9 @@ const (
 
 // Rows the alarms single out by name.
 const (
-	// followupsQueue is the queue of messages to customers: its age alarms (a late
-	// message is a customer waiting); the other queues alarm on their DLQ only.
+	// followupsQueue is the queue of follow-ups to send: its age alarms (a late
+	// follow-up is a customer waiting); the other queues alarm on their DLQ only, and
+	// the email and SMS queues' age is graphed.
 	followupsQueue = "followups"
 	// escalationJob is the complaint SLA ladder: the one job whose absence alarms
 	// (a missed escalation is a complaint nobody is told about). Other jobs catch up
@@ -139,8 +140,11 @@ func (b *builder) buildAlarms() {
 		"Logs Insights over the functions' log groups: filter Failures > 0 | stats sum(Failures) by Function, Kind",
 		b.failuresMetric(sum))
 	b.alarm("LambdaThrottles", "Lambda throttled invocations in this account and region (the concurrency pool is the "+
-		"account's): the dashboard's concurrent executions; raise the quota or cap the sender (sendConcurrency)",
+		"account's): the dashboard's concurrent executions; raise the quota or cap the email and SMS deliverers (sendConcurrency)",
 		accountLambdaMetric("Throttles", sum))
+	// One alarm per DLQ, the delivery queues' included: an alarm over several DLQs
+	// (metric math) pays for each metric in it all the same, and would not name the
+	// queue whose messages wait.
 	for _, q := range b.props.Queues {
 		dq := b.queues[q.Name]
 		b.alarm(dlqID(q.DLQName())+"NotEmpty", "Messages are waiting in "+q.DLQName()+": inspect and redrive them",
@@ -276,10 +280,19 @@ const dashboardMetrics = 50
 // buildDashboard puts on one page what an operator looks at, in rows: the API; the
 // functions (the stage's failures, the region's Lambda errors, throttles and
 // concurrency, each HTTP function's p99 duration); the longest run of the functions
-// scheduled every few minutes (a run near its period is about to overlap the next); the queues, their consumers'
-// longest run and the failed scheduled runs; the tables' consumed capacity; the SMS
-// spend. About one metric per HTTP function and two per table, within
-// dashboardMetrics; an hourly or daily job's failure shows in the failure queue instead.
+// scheduled every few minutes (a run near its period is about to overlap the next); the
+// follow-ups waiting, the messages that failed and the age of the oldest follow-up and
+// delivery; the tables' consumed capacity; the SMS spend. About one metric per HTTP
+// function and two per table, within dashboardMetrics; an hourly or daily job's
+// failure shows in the failure queue instead.
+//
+// What the queue row leaves out, to stay within dashboardMetrics: the email and SMS
+// queues are graphed by their oldest message's age (a backlog of deliveries is how
+// late they are, in the customer's terms) and their DLQs (the failed deliveries), not
+// their size; the mail-feedback queue by its DLQ alone; the consumers' longest run
+// not at all (a consumer that times out or crashes is in the region's Lambda errors,
+// at last a DLQ message, and a slow one in its queue's age). Nor is the API's
+// integration latency: the HTTP functions' durations show where its latency goes.
 func (b *builder) buildDashboard() {
 	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
 		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
@@ -292,13 +305,14 @@ func (b *builder) buildDashboard() {
 	duration := func(lf *lambdaFunction, stat string) awscloudwatch.IMetric {
 		return lf.fn.MetricDuration(&awscloudwatch.MetricOptions{Statistic: jsii.String(stat), Label: jsii.String(lf.row.Name)})
 	}
-	var httpDurations, minuteRuns, consumers []awscloudwatch.IMetric
+	var httpDurations, minuteRuns []awscloudwatch.IMetric
+	deliveries := map[string]bool{}
 	for _, lf := range b.functions {
 		switch tr := lf.row.Trigger; {
 		case len(tr.Routes) > 0:
 			httpDurations = append(httpDurations, duration(lf, "p99"))
-		case tr.Queue != nil:
-			consumers = append(consumers, duration(lf, "Maximum"))
+		case tr.Queue != nil && len(lf.row.Sends) > 0:
+			deliveries[tr.Queue.Queue] = true
 		case tr.Schedule != nil:
 			if every, err := tr.Schedule.Every(); err == nil && every <= 5*time.Minute {
 				minuteRuns = append(minuteRuns, duration(lf, "Maximum"))
@@ -308,7 +322,7 @@ func (b *builder) buildDashboard() {
 	rows := [][]awscloudwatch.IWidget{{
 		graph("API requests", b.api.MetricCount(nil)),
 		graph("API 4xx / 5xx", b.api.MetricClientError(nil), b.api.MetricServerError(nil)),
-		graph("API latency p99", b.api.MetricLatency(p99), b.api.MetricIntegrationLatency(p99)),
+		graph("API latency p99", b.api.MetricLatency(p99)),
 	}, {
 		graph("Failures", b.failuresMetric(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"),
 			Label: jsii.String("5xx answers, failed records, failed job runs")})),
@@ -318,24 +332,28 @@ func (b *builder) buildDashboard() {
 		graph("HTTP functions' duration p99", httpDurations...),
 		graph("Every-minute scheduled functions' longest run", minuteRuns...),
 	}}
-	var visible, age []awscloudwatch.IMetric
+	// The follow-ups' size beside the DLQs and the failure queue: with their age it
+	// tells a backlog from one message retried.
+	var waiting, age []awscloudwatch.IMetric
 	for _, q := range b.props.Queues {
 		dq := b.queues[q.Name]
-		visible = append(visible, dq.queue.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.Name)}),
-			dq.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.DLQName())}))
+		label := &awscloudwatch.MetricOptions{Label: jsii.String(q.Name)}
 		if q.Name == followupsQueue {
-			age = append(age, dq.queue.MetricApproximateAgeOfOldestMessage(nil))
+			waiting = append(waiting, dq.queue.MetricApproximateNumberOfMessagesVisible(label))
+		}
+		waiting = append(waiting, dq.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.DLQName())}))
+		if q.Name == followupsQueue || deliveries[q.Name] {
+			age = append(age, dq.queue.MetricApproximateAgeOfOldestMessage(label))
 		}
 	}
 	if b.runFailures != nil {
-		visible = append(visible, b.runFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+		waiting = append(waiting, b.runFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 			Label: jsii.String(runFailuresID)}))
 	}
-	queues := []awscloudwatch.IWidget{graph("Messages waiting (queues, DLQs, failed runs)", visible...)}
+	queues := []awscloudwatch.IWidget{graph("Messages waiting ("+followupsQueue+", DLQs, failed runs)", waiting...)}
 	if len(age) > 0 {
-		queues = append(queues, graph(followupsQueue+" oldest message age", age...))
+		queues = append(queues, graph("Oldest message age (follow-ups, deliveries)", age...))
 	}
-	queues = append(queues, graph("Queue consumers' longest run", consumers...))
 	var reads, writes []awscloudwatch.IMetric
 	for _, name := range sortedKeys(b.tables) {
 		t := b.tables[name].table

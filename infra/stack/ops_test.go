@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -179,4 +181,89 @@ func TestProdNeedsAlarmSubscriber(t *testing.T) {
 	if err := p.withDefaults().Validate(); err == nil || !strings.Contains(err.Error(), `alarmTopicArn "oncall"`) {
 		t.Errorf("Validate() = %v; want the bad ARN named", err)
 	}
+}
+
+func TestDashboardGraphsTheDeliveries(t *testing.T) {
+	// GIVEN prod, which sends email and SMS
+	s := synthCached(t, "prod", prodProps())
+
+	// WHEN its dashboard's graphs are read
+	graphs := dashboardGraphs(t, s)
+
+	// THEN the messages waiting show every DLQ (the emails and SMS that failed among
+	// them) and the follow-ups' queue
+	waiting := graphs["Messages waiting (followups, DLQs, failed runs)"]
+	for _, q := range wiring.Queues {
+		if !waiting["ApproximateNumberOfMessagesVisible "+s.logicalID(t, dlqID(q.DLQName()))] {
+			t.Errorf("messages waiting lacks %s: %v", q.DLQName(), waiting)
+		}
+	}
+	if !waiting["ApproximateNumberOfMessagesVisible "+s.logicalID(t, queueID("followups"))] {
+		t.Errorf("messages waiting lacks followups: %v", waiting)
+	}
+	// AND the oldest message's age shows the backlog of follow-ups, emails and SMS
+	age := graphs["Oldest message age (follow-ups, deliveries)"]
+	for _, q := range []string{"followups", "emails", "texts"} {
+		if !age["ApproximateAgeOfOldestMessage "+s.logicalID(t, queueID(q))] {
+			t.Errorf("oldest message age lacks %s: %v", q, age)
+		}
+	}
+	if len(age) != 3 {
+		t.Errorf("oldest message age graphs %v, want followups, emails and texts", age)
+	}
+}
+
+// dashboardGraphs reads the stack's one dashboard: each graph's title with its metrics
+// as "<metric name> <logical id of the resource of its first dimension>".
+func dashboardGraphs(t *testing.T, s *synthesized) map[string]map[string]bool {
+	t.Helper()
+	var body string
+	for _, d := range s.ofType("AWS::CloudWatch::Dashboard") {
+		var render func(v any) string
+		render = func(v any) string {
+			switch v := v.(type) {
+			case string:
+				return v
+			case map[string]any:
+				if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+					var parts []string
+					for _, p := range join[1].([]any) {
+						parts = append(parts, render(p))
+					}
+					return strings.Join(parts, join[0].(string))
+				}
+				if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+					return ga[0].(string)
+				}
+				if r, ok := v["Ref"].(string); ok {
+					return r
+				}
+			}
+			t.Fatalf("dashboard body part %s", jsonString(v))
+			return ""
+		}
+		body = render(d.Properties["DashboardBody"])
+	}
+	var d struct {
+		Widgets []struct {
+			Properties struct {
+				Title   string  `json:"title"`
+				Metrics [][]any `json:"metrics"`
+			} `json:"properties"`
+		} `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatalf("dashboard body: %v", err)
+	}
+	graphs := map[string]map[string]bool{}
+	for _, w := range d.Widgets {
+		metrics := map[string]bool{}
+		for _, m := range w.Properties.Metrics {
+			if len(m) >= 4 {
+				metrics[fmt.Sprint(m[1])+" "+fmt.Sprint(m[3])] = true
+			}
+		}
+		graphs[w.Properties.Title] = metrics
+	}
+	return graphs
 }

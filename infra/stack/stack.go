@@ -100,10 +100,10 @@ type StackProps struct {
 	// SES identity for (DKIM records in the console, README); empty means ops verified
 	// the emailFrom identity outside the stack. Only with notifyChannel=aws.
 	SESIdentity string
-	// SendConcurrency caps the concurrent follow-up sender invocations (the SQS event
-	// source's maximum concurrency, 2..1000; default 5): with batches of 10, about
-	// 10 × SendConcurrency messages in flight, which keeps SES and SNS within their
-	// per-second sending quotas.
+	// SendConcurrency caps the concurrent invocations of each function that sends
+	// (followup-email, followup-sms: the SQS event source's maximum concurrency,
+	// 2..1000; default 5): with batches of 10, about 10 × SendConcurrency emails and as
+	// many SMS in flight, which keeps SES and SNS within their per-second quotas.
 	SendConcurrency int
 
 	// Settings are deployment settings (CDK context) for the rows' Setting variables,

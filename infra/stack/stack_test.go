@@ -317,12 +317,31 @@ func TestQueues(t *testing.T) {
 				"DLQ retention":     {dlq["MessageRetentionPeriod"], float64(def.DLQRetentionDays * 86400)},
 				"DLQ encryption":    {dlq["SqsManagedSseEnabled"], true},
 			}
+			// AND a FIFO queue and its DLQ are high-throughput FIFO queues, deduplicating by
+			// the sender's ids only, and named by CloudFormation (which ends a FIFO
+			// queue's name in .fifo); a standard queue and its DLQ have none of it
+			for _, who := range []string{"queue", "DLQ"} {
+				props := map[string]map[string]any{"queue": q, "DLQ": dlq}[who]
+				want := map[string]any{"FifoQueue": nil, "DeduplicationScope": nil, "FifoThroughputLimit": nil,
+					"ContentBasedDeduplication": nil, "QueueName": nil}
+				if def.FIFO {
+					want["FifoQueue"], want["DeduplicationScope"], want["FifoThroughputLimit"] = true, "messageGroup", "perMessageGroupId"
+					want["ContentBasedDeduplication"] = false
+				}
+				for k, v := range want {
+					checks[who+" "+k] = [2]any{props[k], v}
+				}
+			}
 			for name, c := range checks {
 				if !sameJSON(c[0], c[1]) {
 					t.Errorf("%s = %s, want %s", name, jsonString(c[0]), jsonString(c[1]))
 				}
 			}
 		})
+	}
+	// (the wiring has FIFO queues, so the loop checks both kinds)
+	if !slices.ContainsFunc(wiring.Queues, func(q wiring.Queue) bool { return q.FIFO }) {
+		t.Error("no FIFO queue in the wiring table: the FIFO checks checked nothing")
 	}
 
 	// AND every queue and DLQ refuses plain HTTP

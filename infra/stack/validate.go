@@ -237,8 +237,12 @@ func validateQueueTrigger(f wiring.Function, qt *wiring.QueueTrigger, queues map
 		add("batching window %d s: want 0..300", qt.WindowSeconds)
 	}
 	maxBatch := 10
-	if qt.WindowSeconds > 0 {
+	if qt.WindowSeconds > 0 && !q.FIFO {
 		maxBatch = 10000
+	}
+	// Lambda reads a FIFO queue without a batching window and at most 10 messages a batch.
+	if q.FIFO && qt.WindowSeconds != 0 {
+		add("trigger queue %s is FIFO: batching window %d s, want 0", qt.Queue, qt.WindowSeconds)
 	}
 	if qt.BatchSize < 1 || qt.BatchSize > maxBatch {
 		add("batch size %d: want 1..%d", qt.BatchSize, maxBatch)

@@ -86,6 +86,13 @@ func TestValidateRejects(t *testing.T) {
 		{"batch too large without window", func(p *StackProps) {
 			row(p, "fixture-consumer").Trigger.Queue.BatchSize = 50
 		}, "batch size 50"},
+		{"batching window on a FIFO queue", func(p *StackProps) {
+			fifoConsumer(row(p, "fixture-consumer")).Trigger.Queue.WindowSeconds = 1
+		}, "trigger queue emails is FIFO: batching window 1 s, want 0"},
+		{"batch over 10 from a FIFO queue", func(p *StackProps) {
+			r := fifoConsumer(row(p, "fixture-consumer"))
+			r.Trigger.Queue.BatchSize, r.Trigger.Queue.WindowSeconds = 50, 5
+		}, "batch size 50: want 1..10"},
 		{"bad key type", func(p *StackProps) {
 			p.Tables = append([]wiring.Table{}, p.Tables...)
 			p.Tables[0].PartitionKey.Type = "B"
@@ -107,6 +114,15 @@ func TestValidateRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fifoConsumer turns a consumer row into one of the FIFO queue emails, within its
+// visibility timeout, so that only what a case changes next is wrong.
+func fifoConsumer(r *wiring.Function) *wiring.Function {
+	r.Queues = map[string]wiring.Access{"emails": wiring.Consume}
+	r.Trigger.Queue.Queue = "emails"
+	r.TimeoutSeconds = 5
+	return r
 }
 
 // cloneFunctions deep-copies the parts of rows that tests change.
