@@ -24,7 +24,7 @@ func TestBannerHealthVerdict(t *testing.T) {
 		t.Fatal(err)
 	}
 	line, ok = local.HealthVerdict(ctx, s.srv.URL, s.issuer, s.cfg.Clock.Now())
-	if !ok || !strings.HasPrefix(line, "ok: 7 checks; queue:followups: 0 waiting, 0 in flight; dispatcher ran ") {
+	if !ok || !strings.HasPrefix(line, "ok: 9 checks; queue:emails: 0 waiting, 0 in flight; queue:followups: 0 waiting, 0 in flight; queue:texts: 0 waiting, 0 in flight; dispatcher ran ") {
 		t.Errorf("after a run: %q, %v; want ok", line, ok)
 	}
 

@@ -54,7 +54,7 @@ func TestRunStopsWhenAnEmulatorDies(t *testing.T) {
 			t.Fatalf("no banner after 2 minutes\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 		}
 	}
-	if !strings.Contains(stdout.String(), "deep health      ok: 7 checks;") {
+	if !strings.Contains(stdout.String(), "deep health      ok: 9 checks;") {
 		t.Errorf("the banner does not say deep health is ok:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 	// This checkout has no console build: the banner says how to make one.
