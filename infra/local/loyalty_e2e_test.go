@@ -84,9 +84,16 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 	if desk.status != http.StatusCreated || desk.header.Get("Idempotent-Replayed") != "true" || decode[loyalty.Entry](t, desk).ID != e.ID {
 		t.Fatalf("an agent repeating the till's earn: %d %v %s, want entry %s replayed", desk.status, desk.header, desk.body, e.ID)
 	}
-	// Agents read; only managers adjust.
+	// Agents read; only managers adjust. The plain read is eventually consistent,
+	// ?fresh=true strongly (a client's read of its own change); both see the earn here.
 	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "loc-1", "GET", base, "")); b.Balance != 128 || b.Tier != "member" {
 		t.Fatalf("an agent reading the balance: %+v", b)
+	}
+	if b := decode[loyalty.Balance](t, s.staffCall(t, "agent", "loc-1", "GET", base+"?fresh=true", "")); b.Balance != 128 {
+		t.Fatalf("a fresh read of the balance: %+v", b)
+	}
+	if r := s.staffCall(t, "agent", "loc-1", "GET", base+"?fresh=yes", ""); r.status != http.StatusBadRequest || strings.Join(fieldsNamed(t, r), ",") != "fresh" {
+		t.Fatalf("fresh=yes: %d %s, want a 400 naming fresh", r.status, r.body)
 	}
 	if p := decode[loyalty.LedgerPage](t, s.staffCall(t, "agent", "loc-1", "GET", base+"/ledger", "")); len(p.Items) != 1 || p.Items[0].ID != e.ID {
 		t.Fatalf("an agent reading the ledger: %+v", p)

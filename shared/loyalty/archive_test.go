@@ -19,10 +19,11 @@ import (
 	"github.com/rapport-crm/rapport/shared/problem"
 )
 
-// reading is a client that counts the items its queries return.
+// reading is a client that counts the items its queries return, and those of its
+// queries that read strongly consistently.
 type reading struct {
 	dynamo.API
-	items atomic.Int32
+	items, consistent atomic.Int32
 }
 
 func (r *reading) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
@@ -30,7 +31,32 @@ func (r *reading) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...fu
 	if err == nil {
 		r.items.Add(out.Count)
 	}
+	if in.ConsistentRead != nil && *in.ConsistentRead {
+		r.consistent.Add(1)
+	}
 	return out, err
+}
+
+// A balance shown to a reader who did not just change it is read eventually
+// consistently (half the read units); the one after a change, and a redeem's, strongly.
+func TestBalanceViewReadsEventuallyConsistent(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	f.earn(t, "c-1", "buy-1", 40)
+	counter := &reading{API: f.env.Clients.DynamoDB}
+	svc := *f.svc
+	svc.Store = &loyalty.Store{DB: counter, Table: f.svc.Store.Table}
+	view, err := svc.BalanceView(ctx, "c-1")
+	if err != nil || view.Balance != 40 || counter.consistent.Load() != 0 {
+		t.Fatalf("view %+v, %v, %d consistent queries; want 40 read eventually consistent", view, err, counter.consistent.Load())
+	}
+	fresh, err := svc.Balance(ctx, "c-1")
+	if err != nil || fresh.Balance != 40 || counter.consistent.Load() != 1 {
+		t.Fatalf("fresh %+v, %v, %d consistent queries; want 40 read strongly", fresh, err, counter.consistent.Load())
+	}
+	if _, _, err := svc.Redeem(ctx, "pos", "c-1", loyalty.PointsRequest{SourceID: "gift-1", Points: 10}); err != nil || counter.consistent.Load() != 2 {
+		t.Fatalf("a redeem: %v, %d consistent queries; want its read strong", err, counter.consistent.Load())
+	}
 }
 
 // lotItems are a customer's lot items by where they sort: live (L#) or archived (X#).

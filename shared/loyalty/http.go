@@ -79,8 +79,19 @@ func Routes(s *Service) map[string]http.Handler {
 				return s.Adjust(r.Context(), actor, cid, req)
 			}
 		}),
+		// ?fresh=true after the reader's own change (the counter after an earn): a
+		// strongly consistent read. Otherwise an eventually consistent one, at half the
+		// read units, which may miss a change made in the last second.
 		"GET /v1/loyalty/{customerId}": account(func(r *http.Request, p auth.Principal) (int, any, error) {
-			b, err := s.Balance(r.Context(), r.PathValue("customerId"))
+			read := s.BalanceView
+			switch r.URL.Query().Get("fresh") {
+			case "", "false":
+			case "true":
+				read = s.Balance
+			default:
+				return 0, nil, problem.Field("fresh", "must be true or false")
+			}
+			b, err := read(r.Context(), r.PathValue("customerId"))
 			return http.StatusOK, b, err
 		}),
 		"GET /v1/loyalty/{customerId}/ledger": account(func(r *http.Request, p auth.Principal) (int, any, error) {

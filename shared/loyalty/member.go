@@ -248,9 +248,20 @@ type Expiring struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// Balance reads a customer's points in one query (account and lots).
+// Balance reads a customer's points in one query (account and lots), strongly
+// consistent: it shows a change the reader has just made.
 func (s *Service) Balance(ctx context.Context, cid string) (Balance, error) {
-	acct, lots, exists, err := s.Store.Account(ctx, cid)
+	return s.balance(ctx, cid, s.Store.Account)
+}
+
+// BalanceView is Balance read eventually consistently (half the read units): what
+// someone who did not just change the points is shown.
+func (s *Service) BalanceView(ctx context.Context, cid string) (Balance, error) {
+	return s.balance(ctx, cid, s.Store.AccountView)
+}
+
+func (s *Service) balance(ctx context.Context, cid string, read func(context.Context, string) (Account, []Lot, bool, error)) (Balance, error) {
+	acct, lots, exists, err := read(ctx, cid)
 	if err != nil {
 		return Balance{}, err
 	}

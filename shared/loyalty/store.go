@@ -87,13 +87,24 @@ type sourceItem struct {
 }
 
 // Account reads an account with its lots, soonest-expiring first, in one query;
-// exists is false for a customer who never had points.
+// exists is false for a customer who never had points. The read is strongly
+// consistent: what it returns decides (a redeem, a reversal, a merge).
 func (s *Store) Account(ctx context.Context, cid string) (Account, []Lot, bool, error) {
+	return s.account(ctx, cid, true)
+}
+
+// AccountView is Account read eventually consistently, at half the read units: for
+// showing, where a change a second old may not be in it yet.
+func (s *Store) AccountView(ctx context.Context, cid string) (Account, []Lot, bool, error) {
+	return s.account(ctx, cid, false)
+}
+
+func (s *Store) account(ctx context.Context, cid string, consistent bool) (Account, []Lot, bool, error) {
 	var acct Account
 	var lots []Lot
 	exists := false
 	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(s.Table), ConsistentRead: aws.Bool(consistent),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :l)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": dynamo.S(accountPK(cid)), ":l": dynamo.S(accountSK),

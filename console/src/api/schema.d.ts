@@ -643,7 +643,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Balance, pending, tier and what expires when */
+        /**
+         * Balance, pending, tier and what expires when
+         * @description Read eventually consistently (a change made in the last second may not show yet) unless fresh=true, which a client sends right after its own change (an earn, a redeem, an adjustment) to see it; that read costs twice the read units.
+         */
         get: operations["balance"];
         put?: never;
         post?: never;
@@ -3821,7 +3824,10 @@ export interface operations {
     };
     balance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: a strongly consistent read, for a client's own change */
+                fresh?: boolean;
+            };
             header?: never;
             path: {
                 customerId: string;

@@ -10,9 +10,14 @@ const customer = { customerId: 'c-7', name: 'Wang Fang', phone: '+8613912345678'
 const location = { locationId: 'loc-1', name: 'Harbour Hotel', timeZone: 'Asia/Shanghai' };
 const rules = { currency: 'CNY', tiers: [{ name: 'member', threshold: 0 }, { name: 'silver', threshold: 1000 }] };
 
-/** A loyalty API over one account, enough for the counter: search, balance, earn, redeem. */
+/**
+ * A loyalty API over one account, enough for the counter: search, balance, earn, redeem.
+ * Its balance read lags as DynamoDB's eventually consistent read may: the first plain
+ * read after a change still shows the points before it; fresh=true shows them now.
+ */
 function fakeLoyalty() {
   let balance = 0;
+  let settled = 0;
   const bodies: unknown[] = [];
   const fetch = async (req: Request) => {
     const url = new URL(req.url);
@@ -21,7 +26,11 @@ function fakeLoyalty() {
     if (path === '/v1/settings/loyalty') return json(200, rules);
     if (path === '/v1/customers') return json(200, { items: url.searchParams.get('q') === '139 1234 5678' ? [customer] : [], nextCursor: null });
     if (path === '/v1/customers/c-7') return json(200, customer);
-    if (path === '/v1/loyalty/c-7') return json(200, { balance, pending: 0, tier: 'member', earned12m: balance, nextTier: { tier: 'silver', pointsNeeded: 1000 - balance }, expiring: [] });
+    if (path === '/v1/loyalty/c-7') {
+      let shown = balance;
+      if (url.searchParams.get('fresh') !== 'true') [shown, settled] = [settled, balance];
+      return json(200, { balance: shown, pending: 0, tier: 'member', earned12m: shown, nextTier: { tier: 'silver', pointsNeeded: 1000 - shown }, expiring: [] });
+    }
     if (path === '/v1/loyalty/c-7/earn') {
       const body = (await req.json()) as { amount: number; sourceId: string };
       bodies.push(body);
@@ -58,8 +67,10 @@ describe('Counter', () => {
     fireEvent.change(await screen.findByLabelText('Bill number', undefined, slow), { target: { value: 'B 1024' } });
     fireEvent.change(screen.getByLabelText('Amount (CNY)'), { target: { value: '120.00' } });
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Earn points' })));
+    // Read with fresh=true after its own earn: the plain read would still say 0.
     expect(await screen.findByText('New balance: 120 points', undefined, slow)).toBeTruthy();
     expect(api.bodies[0]).toEqual({ sourceId: 'bill:B-1024', amount: 120, currency: 'CNY', locationId: 'loc-1' });
+    expect(requests.some((r) => r.url.endsWith('/v1/loyalty/c-7?fresh=true'))).toBe(true);
 
     fireEvent.change(screen.getByLabelText('Points to redeem'), { target: { value: '50' } });
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Redeem' })));

@@ -8,7 +8,7 @@ import { useLocationScope } from '../../components/LocationSwitcher';
 import rewards from '../../i18n/rewards';
 import { useLocale, useT } from '../../i18n';
 import { formatNumber } from '../../lib/format';
-import { balanceKey, ledgerKey } from '../customers/LoyaltyCard';
+import { ledgerKey, useRefreshBalance } from '../customers/LoyaltyCard';
 import { Data, fill } from '../customers/parts';
 import { nameIn, type Offer } from '../rewards/model';
 import { takeRefusal, takeSourceId, whyOf, type Voucher } from '../vouchers/model';
@@ -29,6 +29,7 @@ export function RewardsCard({ customerId, onTaken }: { customerId: string; onTak
   const locale = useLocale();
   const api = useApi();
   const qc = useQueryClient();
+  const refreshBalance = useRefreshBalance();
   const value = useValueText();
   const { locationId, loading } = useLocationScope();
   const [taken, setTaken] = useState<{ v: Voucher; replayed: boolean } | undefined>();
@@ -56,7 +57,7 @@ export function RewardsCard({ customerId, onTaken }: { customerId: string; onTak
     },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: ['/v1/rewards'] });
-      void qc.invalidateQueries({ queryKey: balanceKey(customerId) });
+      void refreshBalance(customerId).catch(() => undefined);
       void qc.invalidateQueries({ queryKey: ledgerKey(customerId) });
       void qc.invalidateQueries({ queryKey: ['/v1/customers/{customerId}/vouchers', customerId] });
     },

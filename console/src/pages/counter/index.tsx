@@ -16,7 +16,7 @@ import { formatMoney, formatNumber } from '../../lib/format';
 import { useCustomer, useLoyaltyRules } from '../customers/CustomerPage';
 import { CustomerSearch } from '../customers/CustomerSearch';
 import { CustomerName, Data, fill, WRAP_TITLE } from '../customers/parts';
-import { balanceKey, ledgerKey, TierProgress, useBalance } from '../customers/LoyaltyCard';
+import { balanceKey, ledgerKey, TierProgress, useBalance, useRefreshBalance } from '../customers/LoyaltyCard';
 import { currencyOf, type Customer } from '../customers/model';
 import { RewardsCard } from './RewardsCard';
 import { adjustBody, earnBody, notEnoughPoints, parseAmount, parsePoints, redeemBody } from './model';
@@ -63,13 +63,13 @@ function Member({ customerId, onChange }: { customerId: string; onChange: () => 
   const [redeemForm] = Form.useForm<{ points: string }>();
   const [adjustForm] = Form.useForm<{ points: string; reason: string }>();
 
+  const refreshBalance = useRefreshBalance();
   const after = async (o: Outcome) => {
-    await qc.invalidateQueries({ queryKey: balanceKey(customerId) });
+    const fresh = await refreshBalance(customerId).catch(() => undefined);
     void qc.invalidateQueries({ queryKey: ledgerKey(customerId) });
     void qc.invalidateQueries({ queryKey: ['/v1/customers/{customerId}/timeline', customerId] });
     // What the member may take depends on the points.
     void qc.invalidateQueries({ queryKey: ['/v1/rewards'] });
-    const fresh = qc.getQueryData<{ balance: number }>(balanceKey(customerId));
     setOutcome({ ...o, balance: fresh?.balance });
   };
 

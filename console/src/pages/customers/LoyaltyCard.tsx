@@ -1,5 +1,5 @@
 import { useNavigate } from 'react-router';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, Flex, Progress, Row, Statistic, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { GiftOutlined } from '@ant-design/icons';
 import { call, useApi } from '../../api/client';
@@ -25,6 +25,21 @@ export function useBalance(customerId: string | undefined) {
     enabled: !!customerId,
     queryFn: () => call(api.GET('/v1/loyalty/{customerId}', { params: { path: { customerId: customerId! } } })),
   });
+}
+
+/**
+ * Reads the balance again after this console changed it (an earn, a redeem, an
+ * adjustment, a reward taken) with fresh=true, so it shows the change: the plain read is
+ * eventually consistent and may not have it within the first second. Resolves to it.
+ */
+export function useRefreshBalance() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return async (customerId: string) => {
+    const b = await call(api.GET('/v1/loyalty/{customerId}', { params: { path: { customerId }, query: { fresh: true } } }));
+    qc.setQueryData(balanceKey(customerId), b);
+    return b;
+  };
 }
 
 const ENTRY_TYPES = ['earn', 'redeem', 'reverse', 'expire', 'adjust', 'bonus'] as const;
