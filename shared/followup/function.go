@@ -53,6 +53,28 @@ func NewDeliverer(row wiring.Function, env *config.Env, d app.Deps, channels map
 	return dl
 }
 
+// ChannelFunction builds a channel's deliverer, followup-email or followup-sms: by
+// NOTIFY_CHANNEL, into the outbox ("outbox": local and dev stages) or through the
+// service awsChannel makes ("aws"), which only that function's builder links.
+func ChannelFunction(row wiring.Function, env *config.Env, d app.Deps, name string, awsChannel func() (Channel, error)) (app.Function, error) {
+	ch, err := channelOf(env.String("NOTIFY_CHANNEL"), d, env.String("FOLLOWUPS_TABLE"), awsChannel)
+	if err != nil {
+		return app.Function{}, err
+	}
+	return app.Function{Queue: NewDeliverer(row, env, d, map[string]Channel{name: ch}).Handle}, nil
+}
+
+func channelOf(mode string, d app.Deps, table string, awsChannel func() (Channel, error)) (Channel, error) {
+	switch mode {
+	case "outbox", "":
+		return NewOutbox(d.Clients.DynamoDB, table), nil
+	case "aws":
+		return awsChannel()
+	default:
+		return nil, fmt.Errorf("NOTIFY_CHANNEL %q: use outbox or aws", mode)
+	}
+}
+
 // Relayed are the sender's channels: emails handed to followup-email through the
 // emails queue (EMAILS_QUEUE_URL), SMS to followup-sms through the texts queue
 // (TEXTS_QUEUE_URL), webhooks sent here.
