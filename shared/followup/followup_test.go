@@ -18,6 +18,7 @@ import (
 )
 
 type fixture struct {
+	t      *testing.T
 	env    *testenv.Env
 	clk    *clock.Manual
 	store  *followup.Store

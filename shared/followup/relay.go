@@ -122,12 +122,12 @@ func (d *Deliverer) handle(ctx context.Context, rec events.SQSMessage) (string, 
 	}
 	ch, ok := d.Channels[m.Channel]
 	if !ok {
-		return m.ID, "skipped", d.Store.refused(ctx, m.ID, "no channel "+m.Channel, d.Clock.Now())
+		return m.ID, "skipped", d.Store.refused(ctx, m.ID, "no channel "+m.Channel)
 	}
 	err := ch.Deliver(ctx, m)
 	switch {
 	case errors.Is(err, ErrPermanent):
-		return m.ID, "skipped", d.Store.refused(ctx, m.ID, err.Error(), d.Clock.Now())
+		return m.ID, "skipped", d.Store.refused(ctx, m.ID, err.Error())
 	case err != nil:
 		return m.ID, "", fmt.Errorf("deliver %s: %w", m.ID, err)
 	}

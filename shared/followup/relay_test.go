@@ -3,6 +3,7 @@ package followup_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,6 +134,40 @@ func TestAMessageTheChannelRefusesSkipsItsFollowupWithTheReason(t *testing.T) {
 	d := &followup.Deliverer{Store: f.store, Channels: map[string]followup.Channel{"email": refusing{}}, Clock: f.clk}
 	if resp, err := d.Handle(context.Background(), emails); err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a refusal is an outcome, not a failure to retry: %+v, %v", resp, err)
+	}
+	fu, err := f.store.Get(context.Background(), ids[0])
+	if err != nil || fu.Status != followup.Skipped || !strings.Contains(fu.SkipReason, "invalid recipient address") {
+		t.Fatalf("%s %q, %v; want skipped with the channel's reason", fu.Status, fu.SkipReason, err)
+	}
+}
+
+// refuseAtOnce is a relay whose deliverer refuses the message before the sender has
+// recorded the follow-up sent: SQS and Lambda can be that quick.
+type refuseAtOnce struct{ f *fixture }
+
+func (r refuseAtOnce) Deliver(ctx context.Context, m followup.Message) error {
+	if err := r.f.relay().Deliver(ctx, m); err != nil {
+		return err
+	}
+	d := &followup.Deliverer{Store: r.f.store, Channels: map[string]followup.Channel{"email": refusing{}}, Clock: r.f.clk}
+	if resp, err := d.Handle(ctx, r.f.env.Receive(r.f.t, "emails")); err != nil || len(resp.BatchItemFailures) != 0 {
+		return fmt.Errorf("deliver: %+v, %v", resp, err)
+	}
+	return nil
+}
+
+// The refusal stands though it came first: the sender's record of the send then finds
+// its lease gone and leaves the follow-up skipped.
+func TestARefusalBeforeTheSenderRecordsTheSendStands(t *testing.T) {
+	f := newFixture(t)
+	f.t = t
+	ids := f.schedule(t, f.clk.Now(), 1)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.sender.Channels = map[string]followup.Channel{"email": refuseAtOnce{f}}
+	if resp, err := f.sender.Handle(context.Background(), f.receive(t)); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("send: %+v, %v", resp, err)
 	}
 	fu, err := f.store.Get(context.Background(), ids[0])
 	if err != nil || fu.Status != followup.Skipped || !strings.Contains(fu.SkipReason, "invalid recipient address") {

@@ -321,14 +321,16 @@ func (s *Store) finish(ctx context.Context, id, owner string, status Status, at 
 	return s.update(ctx, id, u, cond)
 }
 
-// refused records that a channel refused a sent follow-up's message for good (a bad
-// address, a message SES rejects): skipped, with why. Only a follow-up the sender
-// recorded sent (or a last receive marked failed) changes.
-func (s *Store) refused(ctx context.Context, id, reason string, at time.Time) error {
+// refused records that a channel refused a follow-up's message for good (a bad
+// address, a message SES rejects): skipped, with why, as the sender's own end does. The
+// deliverer may get there before the sender has recorded it sent: a follow-up still
+// sending changes too, and the sender's record then finds its lease gone.
+func (s *Store) refused(ctx context.Context, id, reason string) error {
 	u := expression.Set(expression.Name("status"), expression.Value(Skipped)).
 		Set(expression.Name("skipReason"), expression.Value(reason)).
-		Remove(expression.Name("failedAt"))
-	_, err := s.update(ctx, id, u, expression.Name("status").In(expression.Value(Sent), expression.Value(Failed)))
+		Remove(expression.Name("failedAt")).Remove(expression.Name("duePk")).Remove(expression.Name("dueSk")).
+		Remove(expression.Name("leaseOwner")).Remove(expression.Name("leaseUntil"))
+	_, err := s.update(ctx, id, u, expression.Name("status").In(expression.Value(Sending), expression.Value(Sent), expression.Value(Failed)))
 	return err
 }
 
