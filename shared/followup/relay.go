@@ -39,7 +39,8 @@ type Relay struct {
 	QueueURL string
 }
 
-// RelayLimit is the largest rendered message Relay hands over: SQS's 256 KiB.
+// RelayLimit is the largest rendered message Relay hands over, 256 KiB: far above what
+// the templates render, within what every SQS queue accepts (SQS bills each 64 KB).
 const RelayLimit = 256 << 10
 
 // Deliver hands m to the deliverer. A message too large for the queue is refused for
