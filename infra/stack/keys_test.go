@@ -48,33 +48,39 @@ func expectedKeyRef(name string, keys []wiring.SigningKey) string {
 func renderRefs(t *testing.T, s *synthesized, v any) string {
 	t.Helper()
 	names := resourceNames(t, s)
-	var render func(v any) string
-	render = func(v any) string {
-		switch v := v.(type) {
-		case string:
-			return v
-		case map[string]any:
-			if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
-				var parts []string
-				for _, p := range join[1].([]any) {
-					parts = append(parts, render(p))
-				}
-				return strings.Join(parts, join[0].(string))
-			}
-			if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
+	return renderJoined(v, func(v any) string {
+		if m, ok := v.(map[string]any); ok {
+			if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
 				if n, ok := names[ga[0].(string)]; ok {
 					return n
 				}
 			}
-			if r, ok := v["Ref"].(string); ok {
+			if r, ok := m["Ref"].(string); ok {
 				if n, ok := names[r]; ok {
 					return n
 				}
 			}
 		}
 		return fmt.Sprintf("unrecognised(%s)", jsonString(v))
+	})
+}
+
+// renderJoined writes a template value out as text: a string as it is, an Fn::Join
+// joined, and any other part (a reference) as leaf writes it.
+func renderJoined(v any, leaf func(any) string) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			var parts []string
+			for _, p := range join[1].([]any) {
+				parts = append(parts, renderJoined(p, leaf))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
 	}
-	return render(v)
+	return leaf(v)
 }
 
 func TestKeysLiveOutsideTheTables(t *testing.T) {

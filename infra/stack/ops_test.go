@@ -219,30 +219,18 @@ func dashboardGraphs(t *testing.T, s *synthesized) map[string]map[string]bool {
 	t.Helper()
 	var body string
 	for _, d := range s.ofType("AWS::CloudWatch::Dashboard") {
-		var render func(v any) string
-		render = func(v any) string {
-			switch v := v.(type) {
-			case string:
-				return v
-			case map[string]any:
-				if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
-					var parts []string
-					for _, p := range join[1].([]any) {
-						parts = append(parts, render(p))
-					}
-					return strings.Join(parts, join[0].(string))
-				}
-				if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+		body = renderJoined(d.Properties["DashboardBody"], func(v any) string {
+			if m, ok := v.(map[string]any); ok {
+				if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
 					return ga[0].(string)
 				}
-				if r, ok := v["Ref"].(string); ok {
+				if r, ok := m["Ref"].(string); ok {
 					return r
 				}
 			}
 			t.Fatalf("dashboard body part %s", jsonString(v))
 			return ""
-		}
-		body = render(d.Properties["DashboardBody"])
+		})
 	}
 	var d struct {
 		Widgets []struct {
