@@ -37,6 +37,8 @@ func Function(row wiring.Function, env *config.Env, d app.Deps) (app.Function, e
 	if err != nil {
 		return app.Function{}, err
 	}
+	// One SQS client for the hand-over and the back-off, built once at cold start.
+	d.Clients.SQS = d.Clients.Queues()
 	channels := followup.Relayed(env, d, followup.NewWebhook(webhookKey, allowPrivate))
 	s := followup.NewSender(row, env, d, channels)
 	s.Gate, s.Locations = gate, locs
