@@ -61,6 +61,7 @@ type sample struct {
 	// and their SQS requests.
 	priced   bool
 	units    cost.Units
+	parts    map[string]cost.Units // units by kind of item (partOf)
 	sqs      int
 	function string // the wiring row that served it
 	api      int    // HTTP API requests billed for it
@@ -82,7 +83,7 @@ func (r *reading) sample(start time.Time) sample {
 	s := sample{latency: time.Since(start), calls: r.meter.Total(), trips: r.meter.Trips(), function: r.function, api: r.apiRequests}
 	if r.bill != nil {
 		r.bill.mu.Lock()
-		s.priced, s.units, s.sqs, s.err = true, r.bill.units, r.bill.sqs, r.bill.err
+		s.priced, s.units, s.sqs, s.err, s.parts = true, r.bill.units, r.bill.sqs, r.bill.err, r.bill.parts
 		r.bill.mu.Unlock()
 	}
 	return s
@@ -296,6 +297,24 @@ func means(s []sample) (calls, trips float64, units cost.Units, sqs float64) {
 		sqs /= float64(n)
 	}
 	return calls, trips, units, sqs
+}
+
+// partMeans are a case's units by kind of item, per priced request.
+func partMeans(s []sample) map[string]cost.Units {
+	out, n := map[string]cost.Units{}, 0
+	for _, x := range s {
+		if !x.priced {
+			continue
+		}
+		n++
+		for k, u := range x.parts {
+			out[k] = out[k].Add(u)
+		}
+	}
+	for k, u := range out {
+		out[k] = cost.Units{Read: u.Read / float64(n), Write: u.Write / float64(n)}
+	}
+	return out
 }
 
 // header prints the column titles report fills.

@@ -46,7 +46,22 @@ type bill struct {
 	sqs   int
 	// fifo counts the requests to FIFO queues, which SQS prices apart.
 	fifo int
-	err  error
+	// parts are the units by the kind of item they went to (partOf), to show what a
+	// case pays for.
+	parts map[string]cost.Units
+	err   error
+}
+
+// addParts adds units by the kind of item they went to.
+func (b *bill) addParts(parts map[string]cost.Units) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.parts == nil {
+		b.parts = map[string]cost.Units{}
+	}
+	for k, u := range parts {
+		b.parts[k] = b.parts[k].Add(u)
+	}
 }
 
 func (b *bill) addFIFO(requests int) {
@@ -148,7 +163,11 @@ func (p *pricer) probe0(b *bill) cloud.Probe {
 			return nil
 		}
 		if writes != nil {
-			return func(any, error) { b.add(p.afterWrites(ctx, writes)) }
+			return func(any, error) {
+				u, parts, err := p.afterWrites(ctx, writes)
+				b.add(u, 0, err)
+				b.addParts(parts)
+			}
 		}
 		return func(result any, err error) {
 			if err != nil {
@@ -156,6 +175,7 @@ func (p *pricer) probe0(b *bill) cloud.Probe {
 			}
 			u, perr := p.read(ctx, params)
 			b.add(u, 0, perr)
+			b.addParts(map[string]cost.Units{readPart(params): u})
 		}
 	}
 }
@@ -279,19 +299,69 @@ func (p *pricer) writes(ctx context.Context, params any) ([]pending, error) {
 // afterWrites reads each item again and prices the write from its two images. A
 // write that failed leaves the item as it was, which prices as DynamoDB bills a
 // refused condition: by the item's size, at least one unit.
-func (p *pricer) afterWrites(ctx context.Context, ws []pending) (cost.Units, int, error) {
+func (p *pricer) afterWrites(ctx context.Context, ws []pending) (cost.Units, map[string]cost.Units, error) {
 	var total cost.Units
+	parts := map[string]cost.Units{}
 	for _, w := range ws {
 		after := w.before
 		if !w.check {
 			var err error
 			if after, err = p.get(ctx, w.table.Name, w.key); err != nil {
-				return total, 0, err
+				return total, parts, err
 			}
 		}
-		total = total.Add(cost.Write{Table: w.table, Before: w.before, After: after, Transactional: w.tx, Check: w.check}.Units())
+		u := cost.Write{Table: w.table, Before: w.before, After: after, Transactional: w.tx, Check: w.check}.Units()
+		total = total.Add(u)
+		part := partOf(w.table.Name, w.key)
+		if w.check {
+			part += " (check)"
+		}
+		parts[part] = parts[part].Add(u)
 	}
-	return total, 0, nil
+	return total, parts, nil
+}
+
+// partOf names the kind of item a key is, by its table and the shape of its keys: each
+// key's leading capitals and the '#' after them ("surveys SURVEY#/AGG#", "loyalty
+// ACCT#/L"); a key that starts otherwise (a date, an id) is "…".
+func partOf(table string, key item) string {
+	shape := func(name string) string {
+		v, ok := key[name].(*types.AttributeValueMemberS)
+		if !ok {
+			return "…"
+		}
+		n := 0
+		for n < len(v.Value) && (v.Value[n] >= 'A' && v.Value[n] <= 'Z' || v.Value[n] == '_') {
+			n++
+		}
+		if n == 0 {
+			return "…"
+		}
+		if n < len(v.Value) && v.Value[n] == '#' {
+			n++
+		}
+		return v.Value[:n]
+	}
+	return strings.TrimPrefix(table, "bench-") + " " + shape("pk") + "/" + shape("sk")
+}
+
+// readPart names what a read went through: its kind and its table (and index).
+func readPart(params any) string {
+	switch in := params.(type) {
+	case *dynamodb.GetItemInput:
+		return "get " + strings.TrimPrefix(aws.ToString(in.TableName), "bench-")
+	case *dynamodb.BatchGetItemInput:
+		return "batch get"
+	case *dynamodb.TransactGetItemsInput:
+		return "transactional get"
+	case *dynamodb.QueryInput:
+		t := "query " + strings.TrimPrefix(aws.ToString(in.TableName), "bench-")
+		if in.IndexName != nil {
+			t += "/" + aws.ToString(in.IndexName)
+		}
+		return t
+	}
+	return "read"
 }
 
 // read prices a read by what it evaluated: every item it names, whole; every item

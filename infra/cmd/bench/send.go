@@ -41,6 +41,7 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 	}
 	var (
 		units          cost.Units
+		parts          = &bill{}
 		sqsReq, fifoRq int
 		lambda         float64 // dollars
 	)
@@ -55,6 +56,7 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 		row, _ := wiring.FunctionByName(name)
 		lambda += cost.USEast1.Price(cost.Usage{LambdaMB: row.MemoryMB, LambdaDuration: time.Since(start), Invocations: 1}).Lambda
 		units, sqsReq, fifoRq = units.Add(b.units), sqsReq+b.sqs, fifoRq+b.fifo
+		parts.addParts(b.parts)
 		return b.err
 	}
 	if err := run("followup-dispatcher", []byte(`{}`)); err != nil {
@@ -74,7 +76,11 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 	}
 	per := cost.USEast1.Price(cost.Usage{Units: units, SQSRequests: sqsReq, SQSFIFORequests: fifoRq})
 	each := func(d float64) float64 { return d / k * 1e6 }
-	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k},
+	perItem := map[string]cost.Units{}
+	for p, u := range parts.parts {
+		perItem[p] = cost.Units{Read: u.Read / k, Write: u.Write / k}
+	}
+	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k}, parts: perItem,
 		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS)}
 	return nil
 }
@@ -115,6 +121,7 @@ func drain(ctx context.Context, clients cloud.Clients, queueURL string, k int, f
 type sendPrice struct {
 	k                          int
 	units                      cost.Units
+	parts                      map[string]cost.Units // units by kind of item, per follow-up
 	dynamo, lambda, sqs, total float64
 }
 
