@@ -52,9 +52,19 @@ var _ complaint.Effects = (*Effects)(nil)
 // the case changing meanwhile, in the complaint domain's words.
 var refused = complaint.ErrChanged
 
-// Opened schedules the complainant's receipt, with the tracking link.
+// Opened schedules the complainant's receipt, with the tracking link: an occasion new
+// with the case, which the same transaction creates.
 func (e *Effects) Opened(_ context.Context, tx *dynamo.Tx, o complaint.Opening) error {
-	return e.tell(tx, o.Case, o.Location, o.At, o.At, "complaint-received", "received", map[string]string{"link": o.TrackingURL})
+	f, ok := toCustomer(o.Case, o.Location, o.At, o.At, "complaint-received", "received", map[string]string{"link": o.TrackingURL})
+	if !ok {
+		return nil
+	}
+	puts, err := e.Followups.ScheduleNewPuts(f)
+	if err != nil {
+		return err
+	}
+	tx.Add(refused, puts...)
+	return nil
 }
 
 // Resolved tells the complainant the outcome, schedules the callback asking how the

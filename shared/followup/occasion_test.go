@@ -76,6 +76,34 @@ func TestAnOccasionsFollowupIsOnePutAndACheck(t *testing.T) {
 	}
 }
 
+func TestANewOccasionsFollowupIsItsRecordAlone(t *testing.T) {
+	f := newFixture(t)
+	key := "recovery#06H4WN9T0V8J434D42P1YGTS4W#0"
+	puts, err := f.store.ScheduleNewPuts(f.occasionFollowup(key, "a@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(puts) != 1 || puts[0].Put == nil || aws.ToString(puts[0].Put.ConditionExpression) != "attribute_not_exists(pk)" {
+		t.Fatalf("items %+v, want the record alone, new", puts)
+	}
+	if pk := puts[0].Put.Item["pk"].(*types.AttributeValueMemberS).Value; pk != "FU#"+followup.OccasionID(key) {
+		t.Errorf("record pk %s", pk)
+	}
+	// The record still claims the occasion: a second schedule of it is refused.
+	if err := f.commit(puts); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.commit(puts); !slices.Equal(dynamo.CancellationReasons(err), []string{"ConditionalCheckFailed"}) {
+		t.Fatalf("second schedule: %v; want the record refused", err)
+	}
+	// A follow-up with an id of its own is no new occasion's.
+	own := f.occasionFollowup(key, "a@example.com")
+	own.ID = id.New(f.clk.Now())
+	if puts, err := f.store.ScheduleNewPuts(own); err == nil {
+		t.Fatalf("own id: %+v, want an error", puts)
+	}
+}
+
 func TestAnOccasionScheduledTwiceKeepsItsFirstFollowup(t *testing.T) {
 	f := newFixture(t)
 	key := "tier#c-1#upgrade#gold#2026-11-23"

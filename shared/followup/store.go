@@ -83,6 +83,23 @@ func (s *Store) SchedulePuts(f Followup) ([]types.TransactWriteItem, error) {
 	}, nil
 }
 
+// ScheduleNewPuts is SchedulePuts for the follow-up of an occasion that is new with
+// the transaction it joins: its dedupe key names a cause (a response, a case) that the
+// same transaction creates only if it does not exist. No claim from before occasion ids
+// can name such an occasion (it would name a cause that exists, and the transaction
+// would be refused for it), so the record alone claims it: one item, and no
+// transactional check to pay for. f's id must be its occasion's.
+func (s *Store) ScheduleNewPuts(f Followup) ([]types.TransactWriteItem, error) {
+	if f.ID != OccasionID(f.DedupeKey) {
+		return nil, fmt.Errorf("schedule follow-up %s: a new occasion's follow-up has the occasion's id", f.ID)
+	}
+	puts, err := s.SchedulePuts(f)
+	if err != nil {
+		return nil, err
+	}
+	return puts[:1], nil
+}
+
 // timing moves the due time out of the recipient's quiet hours, unless urgent.
 func (f *Followup) timing() error {
 	if f.RequestedAt.IsZero() {

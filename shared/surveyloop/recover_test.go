@@ -23,7 +23,7 @@ import (
 // scheduler keeps the follow-ups it is asked to schedule, one item each.
 type scheduler struct{ got []followup.Followup }
 
-func (s *scheduler) SchedulePuts(f followup.Followup) ([]types.TransactWriteItem, error) {
+func (s *scheduler) ScheduleNewPuts(f followup.Followup) ([]types.TransactWriteItem, error) {
 	s.got = append(s.got, f)
 	return []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String("followups"), Item: dynamo.Key("FU#"+f.ID, "FU")}}}, nil
 }

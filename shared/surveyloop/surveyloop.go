@@ -21,9 +21,10 @@ import (
 	"github.com/rapport-crm/rapport/shared/survey"
 )
 
-// Scheduler gives the transaction items that schedule a follow-up.
+// Scheduler gives the transaction items that schedule the follow-up of an occasion
+// new with the response (its key names the response the transaction creates).
 type Scheduler interface {
-	SchedulePuts(followup.Followup) ([]types.TransactWriteItem, error)
+	ScheduleNewPuts(followup.Followup) ([]types.TransactWriteItem, error)
 }
 
 // Cases opens complaint cases from responses, as transaction items.
@@ -45,7 +46,7 @@ var _ survey.Recoverer = (*Loop)(nil)
 // case's reference, for the response to keep.
 func (l *Loop) Recover(ctx context.Context, rec survey.Recovery, tx *dynamo.Tx) (survey.Recovered, error) {
 	for _, f := range callbacks(rec) {
-		puts, err := l.Followups.SchedulePuts(f)
+		puts, err := l.Followups.ScheduleNewPuts(f)
 		if err != nil {
 			return survey.Recovered{}, err
 		}
