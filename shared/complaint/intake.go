@@ -154,14 +154,15 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	if err != nil {
 		return opened{}, Receipt{}, false, err
 	}
-	token := id.Token(20)
+	secret := id.Token(20)
 	c := Complaint{ID: id.New(now), LocationID: loc.ID, Channel: in.Channel, Category: in.Category,
 		Severity: in.Severity, Description: in.Description, Contact: in.Contact, StaffID: servedBy, Status: Received,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.Website != "" {
 		// A bot filled the honeypot: it sees success, nothing is stored.
-		return opened{}, Receipt{ComplaintID: c.ID, Reference: loc.ReferenceCode() + "-" + now.Format(refDay) + "-0000",
-			TrackingToken: token, Status: Received, AcknowledgeBy: now, ResolveBy: now}, true, nil
+		ref := loc.ReferenceCode() + "-" + now.Format(refDay) + "-0000"
+		return opened{}, Receipt{ComplaintID: c.ID, Reference: ref,
+			TrackingToken: trackingToken(ref, secret), Status: Received, AcknowledgeBy: now, ResolveBy: now}, true, nil
 	}
 	zone, err := time.LoadLocation(loc.TimeZone)
 	if err != nil {
@@ -210,6 +211,7 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	}
 	c.Version = len(events)
 	c.Reference = fmt.Sprintf("%s-%s-%04d", loc.ReferenceCode(), day.Format(refDay), n)
+	token := trackingToken(c.Reference, secret)
 	rc = Receipt{ComplaintID: c.ID, Reference: c.Reference, TrackingToken: token, Status: c.Status,
 		AcknowledgeBy: c.AcknowledgeBy(), ResolveBy: c.ResolveBy(), TrackingURL: s.trackingURL(token)}
 	item, err := s.indexed(c, loc, st)
@@ -222,15 +224,12 @@ func (s *Service) prepare(ctx context.Context, staff *auth.Principal, in Intake)
 	for _, k := range []string{"cat#" + c.Category, "sev#" + c.Severity, "ch#" + c.Channel, "st#" + string(c.Status)} {
 		ch.deltas.inc(k, 1)
 	}
-	trackItem, err := s.Store.put(map[string]any{"pk": trackPK(token), "sk": "TRACK", "complaintId": c.ID}, "attribute_not_exists(pk)")
+	refItem, err := s.Store.put(map[string]any{"pk": refPK(c.Reference), "sk": "REF", "complaintId": c.ID, "trackHash": hashHex(secret)},
+		"attribute_not_exists(pk)")
 	if err != nil {
 		return opened{}, Receipt{}, false, err
 	}
-	refItem, err := s.Store.put(map[string]any{"pk": refPK(c.Reference), "sk": "REF", "complaintId": c.ID}, "attribute_not_exists(pk)")
-	if err != nil {
-		return opened{}, Receipt{}, false, err
-	}
-	ch.created = []types.TransactWriteItem{trackItem, refItem}
+	ch.created = []types.TransactWriteItem{refItem}
 	return opened{ch: ch, opening: Opening{Case: c, Location: loc, TrackingURL: rc.TrackingURL, At: now}}, rc, false, nil
 }
 

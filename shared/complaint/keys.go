@@ -7,8 +7,11 @@ package complaint
 //	                                                 by a redaction) only
 //	CASE#<complaintId>        CASE                   the case: status, version, clocks
 //	CASE#<complaintId>        EV#<000001>            timeline event n, never changed
-//	TRACK#<sha256(token)>     TRACK                  the customer's tracking token → case
-//	REF#<reference>           REF                    a reference → case (unique)
+//	REF#<reference>           REF                    a reference → case (unique), with the
+//	                                                 SHA-256 of its tracking token's secret
+//	TRACK#<sha256(token)>     TRACK                  a tracking token → case, for cases
+//	                                                 opened before tokens named their
+//	                                                 reference (none written now)
 //	REFSEQ#<code>#<yyyymmdd>  SEQ                    the location's counter that day (TTL)
 //	RR#<team>                 RR                     the team's round-robin counter
 //	SETTINGS                  COMPLAINTS             the settings, versioned
@@ -35,7 +38,9 @@ package complaint
 //
 //	a case with its timeline          Query CASE#<id> (body and case sort before EV#…)
 //	a case with its body              Query CASE#<id>, sk <= CASE
-//	the customer's view               GetItem TRACK#<hash>, then the case's query
+//	the customer's view               GetItem REF#<the token's reference> (its secret's
+//	                                  hash checked), then the case's query; a token of
+//	                                  the earlier form: GetItem TRACK#<hash> instead
 //	intake                            UpdateItem REFSEQ (ADD 1: the reference number,
 //	                                  race-free), then TransactWriteItems: case, event,
 //	                                  token, reference, aggregate, follow-ups, idempotency
@@ -99,9 +104,22 @@ func refSeqPK(code string, day time.Time) string {
 }
 
 func trackPK(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return "TRACK#" + hex.EncodeToString(sum[:])
+	return "TRACK#" + hashHex(token)
 }
+
+func hashHex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// A tracking token is its case's reference and a secret, "<reference>.<secret>": the
+// reference finds the REF item, which holds the secret's SHA-256 (no item of the
+// token's own to write). A token without the separator is of the earlier form, a
+// secret alone, found by its TRACK item. A secret holds no separator (id.Token's
+// alphabet), so the last one ends the reference.
+const tokenSeparator = "."
+
+func trackingToken(reference, secret string) string { return reference + tokenSeparator + secret }
 
 func statusSK(s Status, created time.Time, id string) string {
 	return string(s) + "#" + created.UTC().Format(sortTime) + "#" + id

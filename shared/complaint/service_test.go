@@ -2,6 +2,8 @@ package complaint_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/auth"
@@ -675,5 +678,43 @@ func TestARefusedIdempotencyRecordStoresNothing(t *testing.T) {
 	page, err := f.svc.Queue(ctx, manager, complaint.QueueQuery{LocationID: "sh-01", Limit: 50})
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("queue %+v %v", page, err)
+	}
+}
+
+func TestATrackingTokenIsItsReferenceAndASecret(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, second := f.submit(t, intake("high")), f.submit(t, intake("low"))
+	ref, secret, ok := strings.Cut(first.TrackingToken, ".")
+	if !ok || ref != first.Reference || len(secret) < 32 {
+		t.Fatalf("token %q, want %s.<secret>", first.TrackingToken, first.Reference)
+	}
+	if tr, err := f.svc.Track(ctx, first.TrackingToken); err != nil || tr.Reference != first.Reference {
+		t.Fatalf("tracking %+v %v", tr, err)
+	}
+	_, otherSecret, _ := strings.Cut(second.TrackingToken, ".")
+	for _, bad := range []string{
+		first.Reference + ".",                           // no secret
+		first.Reference + "." + otherSecret,             // another case's secret
+		first.Reference + "." + strings.ToLower(secret), // near miss
+		second.Reference + "." + secret,                 // this secret, another reference
+		"NOPE-20261123-0001." + secret,                  // no such reference
+		secret,                                          // the secret alone
+	} {
+		if _, err := f.svc.Track(ctx, bad); problem.KindOf(err) != problem.NotFound {
+			t.Errorf("token %q: %v, want not found", bad, err)
+		}
+	}
+	// A token of the earlier form, a secret alone found by its TRACK item, still finds
+	// its case.
+	old := "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	sum := sha256.Sum256([]byte(old))
+	if _, err := f.env.Clients.DynamoDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.env.Names("complaints")),
+		Item: map[string]types.AttributeValue{"pk": dynamo.S("TRACK#" + hex.EncodeToString(sum[:])), "sk": dynamo.S("TRACK"),
+			"complaintId": dynamo.S(second.ComplaintID)}}); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := f.svc.Track(ctx, old); err != nil || tr.Reference != second.Reference {
+		t.Fatalf("earlier token: %+v %v", tr, err)
 	}
 }

@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"slices"
 	"strings"
@@ -213,9 +214,20 @@ func (s *Store) caseOnly(ctx context.Context, id string) (caseItem, error) {
 	return c, err
 }
 
-// byToken finds the case a tracking token belongs to.
+// byToken finds the case a tracking token belongs to: by its reference, whose item
+// holds the hash of the token's secret, or (a token of the earlier form) by its own
+// TRACK item. A secret that does not match is ErrNotFound, as an unknown token is.
 func (s *Store) byToken(ctx context.Context, token string) (string, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: dynamo.Key(trackPK(token), "TRACK")})
+	key := dynamo.Key(trackPK(token), "TRACK")
+	// The secret is what follows the last separator: it holds none, a reference
+	// might (a location's code is the business's choice).
+	i := strings.LastIndex(token, tokenSeparator)
+	named := i >= 0
+	var secret string
+	if named {
+		key, secret = dynamo.Key(refPK(token[:i]), "REF"), token[i+len(tokenSeparator):]
+	}
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key})
 	if err != nil {
 		return "", dynamo.Unavailable(err, "read tracking token")
 	}
@@ -223,10 +235,16 @@ func (s *Store) byToken(ctx context.Context, token string) (string, error) {
 		return "", ErrNotFound
 	}
 	var v struct {
-		ID string `dynamodbav:"complaintId"`
+		ID        string `dynamodbav:"complaintId"`
+		TrackHash string `dynamodbav:"trackHash"`
 	}
-	err = attributevalue.UnmarshalMap(out.Item, &v)
-	return v.ID, err
+	if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
+		return "", err
+	}
+	if named && subtle.ConstantTimeCompare([]byte(v.TrackHash), []byte(hashHex(secret))) != 1 {
+		return "", ErrNotFound
+	}
+	return v.ID, nil
 }
 
 // change is one write to a case: its new state, its events, its report deltas.
