@@ -3,10 +3,13 @@ package complaint
 // Key design of the "complaints" table (pk, sk; TTL attribute expiresAt).
 //
 //	pk                        sk                     item
-//	CASE#<complaintId>        BODY                   its description, written at intake (and
-//	                                                 by a redaction) only
+//	CASE#<complaintId>        BODY                   its description and the intake's events
+//	                                                 (received; assigned with it), written
+//	                                                 at intake (and by a redaction) only
 //	CASE#<complaintId>        CASE                   the case: status, version, clocks
-//	CASE#<complaintId>        EV#<000001>            timeline event n, never changed
+//	CASE#<complaintId>        EV#<000003>            timeline event n after the intake's,
+//	                                                 never changed (a case opened before
+//	                                                 bodies held events: from EV#000001)
 //	REF#<reference>           REF                    a reference → case (unique), with the
 //	                                                 SHA-256 of its tracking token's secret
 //	TRACK#<sha256(token)>     TRACK                  a tracking token → case, for cases
@@ -42,8 +45,9 @@ package complaint
 //	                                  hash checked), then the case's query; a token of
 //	                                  the earlier form: GetItem TRACK#<hash> instead
 //	intake                            UpdateItem REFSEQ (ADD 1: the reference number,
-//	                                  race-free), then TransactWriteItems: case, event,
-//	                                  token, reference, aggregate, follow-ups, idempotency
+//	                                  race-free), then TransactWriteItems: case, body
+//	                                  (with the intake's events), reference (with the
+//	                                  token's hash), aggregate, follow-ups, idempotency
 //	an action                         TransactWriteItems: the case (condition: version),
 //	                                  its event (condition: new), aggregate, KPI and staff
 //	                                  counters, follow-ups

@@ -15,6 +15,7 @@ package complaint
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -166,11 +167,22 @@ func (s *Store) RedactCase(ctx context.Context, id string, r Redaction) (bool, e
 	if !r.Applies(c.Complaint) {
 		return false, nil
 	}
-	for _, e := range events {
+	// The intake's events, which the body holds, are rewritten with it, their notes
+	// gone as the others' are.
+	kept := make([]Event, 0, len(c.bodyEvents))
+	for i, e := range events {
 		// Notes go; on an erasure, so do the ids a merge event names.
 		names := []string{"internalNote"}
 		if r.Reason == "erasure" && e.Type == EventCustomerMerged {
 			names = append(names, "from", "to")
+		}
+		if i < len(c.bodyEvents) {
+			e.Note, e.Details = "", maps.Clone(e.Details)
+			for _, name := range names {
+				delete(e.Details, name)
+			}
+			kept = append(kept, e)
+			continue
 		}
 		u := expression.Remove(expression.Name("note"))
 		touched := e.Note != ""
@@ -199,7 +211,7 @@ func (s *Store) RedactCase(ctx context.Context, id string, r Redaction) (bool, e
 		}
 		// The description goes from the body (and from the case item of a case stored
 		// before bodies); the contact keeps only its language.
-		body := &bodyItem{}
+		body := &bodyItem{Events: kept}
 		u := expression.Set(expression.Name("contact"), expression.Value(Contact{Locale: c.Contact.Locale})).
 			Remove(expression.Name("description")).
 			Set(expression.Name("redactedAt"), expression.Value(r.At)).

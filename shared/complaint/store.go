@@ -63,6 +63,9 @@ type caseItem struct {
 	// leaves the body as it is. A case stored before bodies had its description on the
 	// case item; its next change moves it into a body item.
 	body bool
+	// bodyEvents are the intake's events its body item holds (none for a case opened
+	// before bodies held them: its events are all items).
+	bodyEvents []Event
 }
 
 // bodyItem holds the long part of a case that no action changes, its description (up
@@ -70,10 +73,15 @@ type caseItem struct {
 // with every change of the case, so an action writes only the small case item and its
 // index entries. The contact (a name, a phone, an email: about 0.1 KB) stays on the
 // case, whose queue shows the complainant's name.
+//
+// It also holds the events of the intake (the case received, and the assignment made
+// with it), written once with it instead of as items of their own; every later event
+// is an item (EV#<seq>).
 type bodyItem struct {
-	PK          string `dynamodbav:"pk"`
-	SK          string `dynamodbav:"sk"`
-	Description string `dynamodbav:"description"`
+	PK          string  `dynamodbav:"pk"`
+	SK          string  `dynamodbav:"sk"`
+	Description string  `dynamodbav:"description"`
+	Events      []Event `dynamodbav:"events,omitempty"`
 }
 
 // caseFrom reads a case's items (its body, the case, any events): the case with its
@@ -107,7 +115,8 @@ func caseFrom(raws []map[string]types.AttributeValue) (caseItem, []Event, error)
 		return caseItem{}, nil, ErrNotFound
 	}
 	if b != nil {
-		c.Description, c.body = b.Description, true
+		c.Description, c.body, c.bodyEvents = b.Description, true, b.Events
+		events = append(slices.Clone(b.Events), events...) // the intake's come first
 	}
 	return c, events, nil
 }
@@ -292,14 +301,19 @@ func (s *Store) items(ch change) ([]types.TransactWriteItem, error) {
 		caseWrite.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": dynamo.N(int64(ch.prev))}
 	}
 	items = append(items, caseWrite)
+	events := ch.events
 	if !ch.bodyKept { // written with the case, whose condition decides
-		body, err := attributevalue.MarshalMap(bodyItem{PK: c.PK, SK: bodySK, Description: c.Description})
+		b := bodyItem{PK: c.PK, SK: bodySK, Description: c.Description}
+		if ch.prev == 0 { // a new case: its events are the body's
+			b.Events, events = events, nil
+		}
+		body, err := attributevalue.MarshalMap(b)
 		if err != nil {
 			return nil, err
 		}
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.Table), Item: body}})
 	}
-	for _, e := range ch.events {
+	for _, e := range events {
 		w, err := s.put(eventItem{PK: casePK(c.ID), SK: eventSK(e.Seq), Event: e}, "attribute_not_exists(pk)")
 		if err != nil {
 			return nil, err
