@@ -7,9 +7,10 @@ package complaint
 //	                                                 (received; assigned with it), written
 //	                                                 at intake (and by a redaction) only
 //	CASE#<complaintId>        CASE                   the case: status, version, clocks
-//	CASE#<complaintId>        EV#<000003>            timeline event n after the intake's,
-//	                                                 never changed (a case opened before
-//	                                                 bodies held events: from EV#000001)
+//	CASE#<complaintId>        EV#<000003>            timeline event 3 (its seq), one of those
+//	                                                 after the intake's, never changed (a
+//	                                                 case opened before bodies held events
+//	                                                 has every event as an item)
 //	REF#<reference>           REF                    a reference → case (unique), with the
 //	                                                 SHA-256 of its tracking token's secret
 //	TRACK#<sha256(token)>     TRACK                  a tracking token → case, for cases
