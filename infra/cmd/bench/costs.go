@@ -257,8 +257,12 @@ func printTargets() {
 		for k := range w.parts {
 			kinds = append(kinds, k)
 		}
-		sort.Slice(kinds, func(i, j int) bool {
-			return cost.USEast1.Price(cost.Usage{Units: w.parts[kinds[i]]}).DynamoDB > cost.USEast1.Price(cost.Usage{Units: w.parts[kinds[j]]}).DynamoDB
+		dollars := func(k string) float64 { return cost.USEast1.Price(cost.Usage{Units: w.parts[k]}).DynamoDB }
+		sort.Slice(kinds, func(i, j int) bool { // dearest first, then by name
+			if di, dj := dollars(kinds[i]), dollars(kinds[j]); di != dj {
+				return di > dj
+			}
+			return kinds[i] < kinds[j]
 		})
 		for _, k := range kinds {
 			u := w.parts[k]
