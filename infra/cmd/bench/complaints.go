@@ -42,7 +42,7 @@ func complaintsCost(n int, baseURL string, issuer *local.Issuer, meter func() *r
 	}
 	var ids []string
 	intake, err := measure(n, func(i int) (sample, error) {
-		body := fmt.Sprintf(`{"category":"waiting_time","severity":"high","description":"Waited 40 minutes (%d).","locationId":"%s",
+		body := fmt.Sprintf(`{"category":"waiting_time","severity":"high","description":"Waited 40 minutes at the desk; nobody came (%04d).","locationId":"%s",
 			"contact":{"name":"Guest","email":"guest%d@example.com","locale":"en"}}`, i, local.DemoLocation(time.Now()).ID, i)
 		s, b, err := call("POST", "/v1/complaints", body, map[string]string{"Idempotency-Key": fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)}, http.StatusCreated)
 		var rc struct{ ComplaintID string }
