@@ -52,19 +52,10 @@ var _ complaint.Effects = (*Effects)(nil)
 // the case changing meanwhile, in the complaint domain's words.
 var refused = complaint.ErrChanged
 
-// Opened schedules the complainant's receipt, with the tracking link: an occasion new
-// with the case, which the same transaction creates.
+// Opened schedules the complainant's receipt, with the tracking link.
 func (e *Effects) Opened(_ context.Context, tx *dynamo.Tx, o complaint.Opening) error {
-	f, ok := toCustomer(o.Case, o.Location, o.At, o.At, "complaint-received", "received", map[string]string{"link": o.TrackingURL})
-	if !ok {
-		return nil
-	}
-	puts, err := e.Followups.ScheduleNewPuts(f)
-	if err != nil {
-		return err
-	}
-	tx.Add(refused, puts...)
-	return nil
+	_, _, err := e.tell(tx, o.Case, o.Location, o.At, o.At, "complaint-received", "received", map[string]string{"link": o.TrackingURL})
+	return err
 }
 
 // Resolved tells the complainant the outcome, schedules the callback asking how the
@@ -72,14 +63,15 @@ func (e *Effects) Opened(_ context.Context, tx *dynamo.Tx, o complaint.Opening) 
 func (e *Effects) Resolved(ctx context.Context, tx *dynamo.Tx, r complaint.Resolution) (complaint.Settlement, error) {
 	var done complaint.Settlement
 	c := r.Case
-	if err := e.tell(tx, c, r.Location, r.At, r.At, "complaint-outcome", "outcome", map[string]string{"resolution": c.Resolution}); err != nil {
+	if _, _, err := e.tell(tx, c, r.Location, r.At, r.At, "complaint-outcome", "outcome", map[string]string{"resolution": c.Resolution}); err != nil {
 		return done, err
 	}
 	if !r.CallbackAt.IsZero() {
-		if f, ok := toCustomer(c, r.Location, r.CallbackAt, r.At, "complaint-callback", "callback", nil); ok {
-			if err := e.schedule(tx, f); err != nil {
-				return done, err
-			}
+		f, ok, err := e.tell(tx, c, r.Location, r.CallbackAt, r.At, "complaint-callback", "callback", nil)
+		if err != nil {
+			return done, err
+		}
+		if ok {
 			done.CallbackID = f.ID
 		}
 	}
@@ -117,16 +109,28 @@ func (e *Effects) compensate(ctx context.Context, tx *dynamo.Tx, r complaint.Res
 	return done, err
 }
 
-func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location, due, now time.Time, template, occasion string, vars map[string]string) error {
+// tell schedules a message to the complainant about the case (false when the contact
+// left no way to reach them). Each is the occasion of a change only the transaction it
+// joins can make: the case's opening (the case is put only if new), or its resolution
+// at its current reopening (the case is written only at the version read, and a
+// resolved case leads back only through a reopening, which moves the key on). So the
+// occasion is new with that transaction, and no claim made before occasion ids can
+// name it: its record alone claims it (followup.Store.ScheduleNewPuts).
+func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location, due, now time.Time, template, occasion string, vars map[string]string) (followup.Followup, bool, error) {
 	f, ok := toCustomer(c, loc, due, now, template, occasion, vars)
 	if !ok {
-		return nil
+		return f, false, nil
 	}
-	return e.schedule(tx, f)
+	puts, err := e.Followups.ScheduleNewPuts(f)
+	if err != nil {
+		return f, false, err
+	}
+	tx.Add(refused, puts...)
+	return f, true, nil
 }
 
 func (e *Effects) schedule(tx *dynamo.Tx, f followup.Followup) error {
-	puts, err := e.Followups.SchedulePuts(f)
+	puts, err := e.Followups.ScheduleNewPuts(f)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/contact"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
@@ -453,5 +454,33 @@ func TestAStepWithNoOneToTellIsKeptWithTheReason(t *testing.T) {
 	}
 	if len(notes) != 1 || notes[0].Recipient.Address != "" || !strings.Contains(notes[0].Unroutable, `ladder step "assignee" found no address`) {
 		t.Fatalf("warnings %+v", notes)
+	}
+}
+
+// The complainant's messages are each the occasion of a change only their transaction
+// can make (the case's opening, its resolution at its reopening), so each is its
+// follow-up's record alone: no dedupe claim written, no check for one.
+func TestTheComplainantsMessagesAreTheirRecordsAlone(t *testing.T) {
+	f := newFixture(t)
+	fx := &casework.Effects{Followups: f.followups}
+	c := complaint.Complaint{ID: "06H4WN9T0V8J434D42P1YGTS4W", LocationID: "sh-01", Reference: "SH01-20261123-0001",
+		Contact: complaint.Contact{Name: "Li Lei", Email: "li.lei@example.com", Locale: "en"}, Reopens: 1, Resolution: "Refunded."}
+	now := f.clk.Now()
+	tx := &dynamo.Tx{}
+	if err := fx.Opened(context.Background(), tx, complaint.Opening{Case: c, Location: shanghai, TrackingURL: "https://t.example/x", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.Resolved(context.Background(), tx, complaint.Resolution{Case: c, Location: shanghai, At: now, CallbackAt: now.Add(72 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	items := tx.Items()
+	if len(items) != 3 {
+		t.Fatalf("%d items, want the receipt, the outcome and the callback", len(items))
+	}
+	for i, it := range items {
+		if it.Put == nil || !strings.HasPrefix(it.Put.Item["pk"].(*types.AttributeValueMemberS).Value, "FU#") ||
+			aws.ToString(it.Put.ConditionExpression) != "attribute_not_exists(pk)" {
+			t.Errorf("item %d: %+v, want a new follow-up record", i, it)
+		}
 	}
 }
