@@ -130,7 +130,7 @@ func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location,
 }
 
 func (e *Effects) schedule(tx *dynamo.Tx, f followup.Followup) error {
-	puts, err := e.Followups.ScheduleNewPuts(f)
+	puts, err := e.Followups.SchedulePuts(f)
 	if err != nil {
 		return err
 	}
