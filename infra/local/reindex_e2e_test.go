@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -21,7 +22,8 @@ import (
 
 // After an upgrade, make invoke FN=reindex (aws lambda invoke in AWS) gives the items
 // of the previous release the new indexes' keys, through the built function and its
-// grants: a profile, a survey and a follow-up each, then nothing on a second run.
+// grants: a profile, a survey, a follow-up and a voucher each, then nothing on a
+// second run.
 func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 	ctx := context.Background()
 	env := testenv.New(t)
@@ -60,6 +62,14 @@ func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	forget("followups", "FU#"+fu.ID, "FU", "locationPk, locationSk")
+	// A voucher issued before vouchers were delivered: no timer keys.
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(env.Names("rewards")), Item: map[string]types.AttributeValue{
+		"pk": dynamo.S("VOUCHER#OLDVOUCHER01"), "sk": dynamo.S("V"), "code": dynamo.S("OLDVOUCHER01"), "customerId": dynamo.S(p.ID),
+		"kind": dynamo.S("value"), "state": dynamo.S("issued"), "version": dynamo.N(1), "locationId": dynamo.S(loc),
+		"issuedAt": dynamo.S(now.UTC().Format(time.RFC3339)), "expiresAt": dynamo.S(now.AddDate(0, 3, 0).UTC().Format(time.RFC3339)),
+	}}); err != nil {
+		t.Fatal(err)
+	}
 
 	invoke := func() migrate.Result {
 		t.Helper()
@@ -73,7 +83,7 @@ func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 		}
 		return res
 	}
-	if res, want := invoke(), (migrate.Result{Customers: 1, Surveys: 1, Followups: 1}); res != want {
+	if res, want := invoke(), (migrate.Result{Customers: 1, Surveys: 1, Followups: 1, Rewards: 1}); res != want {
 		t.Errorf("first run %+v, want %+v", res, want)
 	}
 	if found, _, err := customers.SearchByName(ctx, loc, "wang", 10, nil); err != nil || len(found) != 1 {
@@ -83,6 +93,9 @@ func TestReindexUpgradesItemsOfThePreviousRelease(t *testing.T) {
 	// the next morning.
 	if at, _, err := followups.ForLocation(ctx, loc, time.Time{}, time.Time{}, 10, nil); err != nil || len(at) != 1 {
 		t.Errorf("the location's follow-ups after reindex: %d, %v", len(at), err)
+	}
+	if out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(env.Names("rewards")), Key: dynamo.Key("VOUCHER#OLDVOUCHER01", "V")}); err != nil || out.Item["duePk"] == nil {
+		t.Errorf("the voucher after reindex: %v, %v; want its delivery's timer keys", out.Item, err)
 	}
 	if res := invoke(); res != (migrate.Result{}) {
 		t.Errorf("second run %+v, want nothing to do", res)

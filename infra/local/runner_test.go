@@ -441,7 +441,7 @@ func TestInvokeRunsFunctionsOnTheSampleEvents(t *testing.T) {
 		// Neither address is a customer's: both messages succeed, changing nothing.
 		{"mail-feedback", "sqs-mail-feedback.json", `{"batchItemFailures":null}`},
 		// The seed writes every item with its keys: the upgrade finds nothing to do.
-		{"reindex", "manual-reindex.json", `{"customers":0,"surveys":0,"followups":0,"more":false}`},
+		{"reindex", "manual-reindex.json", `{"customers":0,"surveys":0,"followups":0,"rewards":0,"more":false}`},
 	}
 	// Each periodic job is a function of its own: make invoke FN=<job> runs it once
 	// on a schedule's event (JSON null: the run succeeded).

@@ -111,14 +111,28 @@ func TestReindexBackfillsTheNewIndexesOnce(t *testing.T) {
 		t.Fatalf("before the upgrade the indexes found %d, %d, %d: the old shape was not made", n, c, l)
 	}
 
+	// AND two vouchers issued before vouchers were delivered (no timer keys): one still
+	// issued, one redeemed
+	vouchers := env.Names("rewards")
+	for code, state := range map[string]string{"OLDISSUED01": "issued", "OLDREDEEMED1": "redeemed"} {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(vouchers), Item: map[string]types.AttributeValue{
+			"pk": dynamo.S("VOUCHER#" + code), "sk": dynamo.S("V"), "code": dynamo.S(code), "customerId": dynamo.S(named.ID),
+			"kind": dynamo.S("value"), "state": dynamo.S(state), "version": dynamo.N(1), "locationId": dynamo.S("loc-1"),
+			"issuedAt": dynamo.S(t0.Format(time.RFC3339)), "expiresAt": dynamo.S(t0.AddDate(0, 3, 0).Format(time.RFC3339)),
+			"customerPk": dynamo.S("CUST#" + named.ID), "customerSk": dynamo.S(t0.Format(time.RFC3339Nano) + "#" + code),
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// WHEN reindex runs
-	res, err := migrate.Reindex(ctx, db, customers.Table, surveys.Table, followups.Table)
+	res, err := migrate.Reindex(ctx, db, customers.Table, surveys.Table, followups.Table, env.Names("rewards"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// THEN it gave the keys to the named profile, the survey and both follow-ups
-	if want := (migrate.Result{Customers: 1, Surveys: 1, Followups: 2}); res != want {
+	if want := (migrate.Result{Customers: 1, Surveys: 1, Followups: 2, Rewards: 1}); res != want {
 		t.Errorf("first run %+v, want %+v", res, want)
 	}
 	// AND search by name, the survey list and the location's list find them
@@ -135,13 +149,25 @@ func TestReindexBackfillsTheNewIndexesOnce(t *testing.T) {
 			t.Errorf("profile %s (name %q, home %q) got name keys", p.ID, p.Name, p.LocationID)
 		}
 	}
+	// AND the issued voucher's delivery is due, for the voucher-timers job; the redeemed
+	// one has no timer left
+	for code, want := range map[string]string{"OLDISSUED01": t0.UTC().Format("2006-01-02T15:04:05Z") + "#deliver#OLDISSUED01", "OLDREDEEMED1": ""} {
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(vouchers), Key: dynamo.Key("VOUCHER#"+code, "V")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := out.Item["dueSk"].(*types.AttributeValueMemberS)
+		if (want == "") != (got == nil) || got != nil && got.Value != want {
+			t.Errorf("voucher %s: dueSk %v, want %q", code, got, want)
+		}
+	}
 	// AND the cancelled follow-up stayed cancelled
 	if got, err := followups.Get(ctx, fus[1]); err != nil || got.Status != followup.Cancelled {
 		t.Errorf("cancelled follow-up after reindex: %+v, %v", got, err)
 	}
 
 	// WHEN it runs again THEN it finds nothing to do
-	again, err := migrate.Reindex(ctx, db, customers.Table, surveys.Table, followups.Table)
+	again, err := migrate.Reindex(ctx, db, customers.Table, surveys.Table, followups.Table, env.Names("rewards"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,14 +192,14 @@ func TestReindexStopsBeforeItsDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), migrate.Reserve/2)
 	defer cancel()
 
-	res, err := migrate.Reindex(ctx, db, customers.Table, env.Names("surveys"), env.Names("followups"))
+	res, err := migrate.Reindex(ctx, db, customers.Table, env.Names("surveys"), env.Names("followups"), env.Names("rewards"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res != (migrate.Result{More: true}) {
 		t.Errorf("run near its deadline: %+v, want nothing done and more", res)
 	}
-	res, err = migrate.Reindex(context.Background(), db, customers.Table, env.Names("surveys"), env.Names("followups"))
+	res, err = migrate.Reindex(context.Background(), db, customers.Table, env.Names("surveys"), env.Names("followups"), env.Names("rewards"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +243,7 @@ func TestReindexLeavesAnItemThatChangedMeanwhile(t *testing.T) {
 		}
 	}
 
-	res, err := migrate.Reindex(ctx, changeAfterScan{Scanner: db, change: rename}, customers.Table, env.Names("surveys"), env.Names("followups"))
+	res, err := migrate.Reindex(ctx, changeAfterScan{Scanner: db, change: rename}, customers.Table, env.Names("surveys"), env.Names("followups"), env.Names("rewards"))
 	if err != nil {
 		t.Fatal(err)
 	}

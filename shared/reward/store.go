@@ -169,11 +169,18 @@ func (s *Store) item(v Voucher) voucherItem {
 	it := voucherItem{PK: voucherPK(v.Code), SK: voucherSK,
 		CustomerPK: customerPK(v.CustomerID), CustomerSK: v.IssuedAt.UTC().Format(time.RFC3339Nano) + "#" + v.Code,
 		ValidUntil: v.ExpiresAt.Unix(), Voucher: v}
-	if at, timer, ok := v.nextTimer(); ok {
-		it.DuePK = fmt.Sprintf("DUE#%d", kpi.Shard(v.Code)%dueShards)
-		it.DueSK = at.UTC().Format(dueFormat) + "#" + timer + "#" + v.Code
-	}
+	it.DuePK, it.DueSK, _ = dueKeys(v)
 	return it
+}
+
+// dueKeys are a voucher's keys in the dueKeys index, of its next timer; ok is false
+// when it has none left.
+func dueKeys(v Voucher) (pk, sk string, ok bool) {
+	at, timer, ok := v.nextTimer()
+	if !ok {
+		return "", "", false
+	}
+	return fmt.Sprintf("DUE#%d", kpi.Shard(v.Code)%dueShards), at.UTC().Format(dueFormat) + "#" + timer + "#" + v.Code, true
 }
 
 // Timers of an issued voucher, in the order they fall due (keys.go).

@@ -450,16 +450,17 @@ var Functions = []Function{
 	{
 		Name: "reindex",
 		Description: "Run by hand once after an upgrade (safe to run again): gives the items an earlier release wrote the keys " +
-			"of the indexes added since (customers byName, surveys catalog, followups byLocation); answers the counts, and more: true to run again.",
+			"of the indexes added since (customers byName, surveys catalog, followups byLocation, vouchers' timers); answers the counts, more: true to run again.",
 		Trigger: Trigger{Manual: true},
-		Tables:  map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
+		Tables:  map[string]Access{"customers": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite, "rewards": ReadWrite},
 		// It must find every item written without the new keys: no index lists them
 		// (shared/migrate).
-		Scans: []string{"customers", "surveys", "followups"},
+		Scans: []string{"customers", "surveys", "followups", "rewards"},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
+			{Name: "REWARDS_TABLE", Table: "rewards"},
 		},
 		TimeoutSeconds: 300,
 		MemoryMB:       256,
