@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
@@ -121,20 +122,17 @@ func (e *Effects) tell(tx *dynamo.Tx, c complaint.Complaint, loc place.Location,
 	if !ok {
 		return f, false, nil
 	}
-	puts, err := e.Followups.ScheduleNewPuts(f)
-	if err != nil {
-		return f, false, err
-	}
-	tx.Add(refused, puts...)
-	return f, true, nil
+	return f, true, e.schedule(tx, f, e.Followups.ScheduleNewPuts)
 }
 
-func (e *Effects) schedule(tx *dynamo.Tx, f followup.Followup) error {
-	puts, err := e.Followups.SchedulePuts(f)
+// schedule adds to tx the items that schedule f, as puts gives them (SchedulePuts, or
+// ScheduleNewPuts for an occasion new with tx).
+func (e *Effects) schedule(tx *dynamo.Tx, f followup.Followup, puts func(followup.Followup) ([]types.TransactWriteItem, error)) error {
+	items, err := puts(f)
 	if err != nil {
 		return err
 	}
-	tx.Add(refused, puts...)
+	tx.Add(refused, items...)
 	return nil
 }
 

@@ -18,7 +18,7 @@ func (e *Effects) Escalated(_ context.Context, tx *dynamo.Tx, s complaint.Escala
 		return err
 	}
 	for _, n := range notes {
-		if err := e.schedule(tx, n); err != nil {
+		if err := e.schedule(tx, n, e.Followups.SchedulePuts); err != nil {
 			return err
 		}
 	}

@@ -342,20 +342,23 @@ func partOf(table string, key item) string {
 		}
 		return v.Value[:n]
 	}
-	return strings.TrimPrefix(table, "bench-") + " " + shape("pk") + "/" + shape("sk")
+	return short(table) + " " + shape("pk") + "/" + shape("sk")
 }
+
+// short is a bench table's name without the run's prefix.
+func short(table string) string { return strings.TrimPrefix(table, "bench-") }
 
 // readPart names what a read went through: its kind and its table (and index).
 func readPart(params any) string {
 	switch in := params.(type) {
 	case *dynamodb.GetItemInput:
-		return "get " + strings.TrimPrefix(aws.ToString(in.TableName), "bench-")
+		return "get " + short(aws.ToString(in.TableName))
 	case *dynamodb.BatchGetItemInput:
 		return "batch get"
 	case *dynamodb.TransactGetItemsInput:
 		return "transactional get"
 	case *dynamodb.QueryInput:
-		t := "query " + strings.TrimPrefix(aws.ToString(in.TableName), "bench-")
+		t := "query " + short(aws.ToString(in.TableName))
 		if in.IndexName != nil {
 			t += "/" + aws.ToString(in.IndexName)
 		}
