@@ -60,6 +60,8 @@ var floors = map[string]floor{
 		"As the redeem: emptied lots are not read."},
 	"redeem 1 point, 200 lots in history": {2, cost.Units{Read: 1, Write: 7},
 		"As the redeem: emptied lots are not read."},
+	"report query (one day, one location)": {1, cost.Units{Read: 0.5},
+		"One eventually consistent query of the location's day aggregates (one item per shard), under 4 KB."},
 	"balance read (GET /v1/loyalty/{id})": {1, cost.Units{Read: 0.5},
 		"One eventually consistent query of the account and its live lots (emptied lots archived), under 4 KB; the rules cached."},
 }
@@ -96,8 +98,9 @@ func printCosts() {
 			perMillion(b.DynamoDB), perMillion(b.Lambda), perMillion(b.API), perMillion(b.SQS), perMillion(b.Total()), least)
 	}
 	if f := sendRow; f != nil {
-		fmt.Printf("%-38s %5s %6s %6.1f %6.1f %9.2f %8.2f %6s %6.2f %9.2f %9s\n", "follow-up, due to delivered (each)", "", "",
-			f.units.Read, f.units.Write, f.dynamo, f.lambda, "-", f.sqs, f.total, "-")
+		fmt.Printf("%-38s %5s %6s %6.1f %6.1f %9.2f %8.2f %6s %6.2f %9.2f %9.2f\n", sendName, "", "",
+			f.units.Read, f.units.Write, f.dynamo, f.lambda, "-", f.sqs, f.total, f.floor)
+		notes = append(notes, fmt.Sprintf("  %s: %.1f RRU, %.1f WRU. %s", sendName, sendFloor.units.Read, sendFloor.units.Write, sendFloor.why))
 		notes = append(notes, fmt.Sprintf("  follow-up: %d follow-ups through one dispatcher run, the sender and followup-email, each in batches of ten (each event source's receive and delete counted, the emails FIFO queue's at $0.50 per million requests); delivered to the outbox, one item each, which stands in for the channel (in AWS: SES at $0.10 per thousand emails).", f.k))
 	}
 	if len(notes) > 0 {
@@ -206,7 +209,7 @@ func printTargets() {
 			if sendRow == nil {
 				continue
 			}
-			total, parts = sendRow.total, sendRow.parts
+			total, parts, least = sendRow.total, sendRow.parts, sendRow.floor
 		} else {
 			c, ok := rows[t.name]
 			if !ok {
@@ -276,7 +279,22 @@ func printTargets() {
 			}
 			fmt.Printf("    %-40s %5.1f RRU %5.1f WRU %6.2f  %s\n", k, u.Read, u.Write, perMillion(cost.USEast1.Price(cost.Usage{Units: u}).DynamoDB), why)
 		}
+		if w.name == sendName && sendRow != nil {
+			fmt.Println("    by step:")
+			for _, st := range sendSteps {
+				u := sendRow.steps[st.function]
+				fmt.Printf("    %-40s %5.1f RRU %5.1f WRU %6.2f  %s\n", st.function, u.Read, u.Write, perMillion(cost.USEast1.Price(cost.Usage{Units: u}).DynamoDB), st.keeps)
+			}
+		}
 	}
+}
+
+// sendSteps are the functions a follow-up goes through from due to delivered, in
+// order, with what each one's writes keep.
+var sendSteps = []struct{ function, keeps string }{
+	{"followup-dispatcher", "enqueued, then marked queued, its due entry moved to the stuck watch: nothing lost if its message is"},
+	{"followup-sender", "claimed under a lease, then finished, its due entry removed: sent once in effect"},
+	{"followup-email", "the status looked at (a redriven message), the outbox's item standing in for SES"},
 }
 
 // tripsOf is a case's round trips per timed request.

@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/infra/cost"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 func TestPartOfNamesAnItemByItsKeysShape(t *testing.T) {
@@ -44,6 +47,29 @@ func TestEveryTargetedCaseIsOneTheBenchRuns(t *testing.T) {
 			if !known[name] {
 				t.Errorf("flat pair names %q, no case with a floor", name)
 			}
+		}
+	}
+}
+
+func TestEveryTargetedCaseHasAFloor(t *testing.T) {
+	// A target is read next to the least its case could cost: without one, a miss
+	// cannot say whether the code or a guarantee keeps the case above it.
+	for _, t0 := range targets {
+		_, ok := floors[t0.name]
+		if t0.name == sendName {
+			ok = sendFloor.units != (cost.Units{}) && sendFloor.why != ""
+		}
+		if !ok {
+			t.Errorf("target %q has no floor", t0.name)
+		}
+	}
+}
+
+func TestTheFollowupsStepsAreTheFunctionsItGoesThrough(t *testing.T) {
+	// sendCost runs these functions by name; a step named after none would print zeros.
+	for _, st := range sendSteps {
+		if _, ok := wiring.FunctionByName(st.function); !ok {
+			t.Errorf("step %q is no function of the wiring table", st.function)
 		}
 	}
 }

@@ -42,6 +42,7 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 	var (
 		units          cost.Units
 		parts          = &bill{}
+		steps          = map[string]cost.Units{} // units by function
 		sqsReq, fifoRq int
 		lambda         float64 // dollars
 	)
@@ -56,6 +57,7 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 		row, _ := wiring.FunctionByName(name)
 		lambda += cost.USEast1.Price(cost.Usage{LambdaMB: row.MemoryMB, LambdaDuration: time.Since(start), Invocations: 1}).Lambda
 		units, sqsReq, fifoRq = units.Add(b.units), sqsReq+b.sqs, fifoRq+b.fifo
+		steps[name] = steps[name].Add(b.units)
 		parts.addParts(b.parts)
 		return b.err
 	}
@@ -80,10 +82,29 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 	for p, u := range parts.parts {
 		perItem[p] = cost.Units{Read: u.Read / k, Write: u.Write / k}
 	}
-	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k}, parts: perItem,
-		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS)}
+	perStep := map[string]cost.Units{}
+	for name, u := range steps {
+		perStep[name] = cost.Units{Read: u.Read / k, Write: u.Write / k}
+	}
+	batches := (k + 9) / 10
+	least := cost.USEast1.Price(cost.Usage{Units: cost.Units{Read: sendFloor.units.Read * k, Write: sendFloor.units.Write * k},
+		SQSRequests: 3 * batches, SQSFIFORequests: 3 * batches})
+	sendRow = &sendPrice{k: k, units: cost.Units{Read: units.Read / k, Write: units.Write / k}, parts: perItem, steps: perStep,
+		dynamo: each(per.DynamoDB), lambda: each(lambda), sqs: each(per.SQS), total: each(per.DynamoDB + lambda + per.SQS),
+		floor: each(least.DynamoDB + lambda + least.SQS)}
 	return nil
 }
+
+// sendFloor is the least a follow-up could cost from due to delivered and keep its
+// guarantees, per follow-up. Its SQS requests are three per batch of ten on each queue
+// (a batched send, the event source's receive and delete), and its Lambda time is the
+// run's own.
+var sendFloor = floor{units: cost.Units{Read: 0.5, Write: 7}, why: "The dispatcher's mark (1) and the move of the follow-up's " +
+	"due-index entry to the stuck watch (2): nothing lost if its message is; the sender's claim under a lease (1, the due index " +
+	"projecting keys only, so its entry stays as it is) and its finish (1) with the entry's removal (1): sent once in effect; " +
+	"the outbox's item standing in for the channel (1); the deliverer's eventually consistent look at the status (0.5; a message " +
+	"redriven from the DLQ marks its follow-up sent again); the due query's share, a few hundredths of a unit, left out. SQS: " +
+	"a batch of ten sent, received and deleted on each queue, the sender's hand-over to the FIFO queue batched too."}
 
 // drain takes k messages off a queue in batches of up to ten, as Lambda's event source
 // would, handing each batch to fn as an SQS event and deleting it after.
@@ -122,7 +143,9 @@ type sendPrice struct {
 	k                          int
 	units                      cost.Units
 	parts                      map[string]cost.Units // units by kind of item, per follow-up
+	steps                      map[string]cost.Units // units by function, per follow-up
 	dynamo, lambda, sqs, total float64
+	floor                      float64 // sendFloor all-in, with the run's Lambda time
 }
 
 var sendRow *sendPrice
