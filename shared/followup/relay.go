@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/notify"
@@ -28,6 +29,17 @@ import (
 // MessageQueue is the part of the SQS client that Relay uses.
 type MessageQueue interface {
 	SendMessage(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+	SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+}
+
+// A BatchChannel also delivers several messages in one call: the sender hands a
+// batch's messages for it over together, after claiming each, and records each
+// outcome after.
+type BatchChannel interface {
+	Channel
+	// DeliverBatch delivers ms and returns each one's error, in order, as Deliver
+	// would have for it alone.
+	DeliverBatch(ctx context.Context, ms []Message) []error
 }
 
 // Relay is the sender's channel for email and SMS: it puts the rendered message on its
@@ -62,6 +74,79 @@ func (r *Relay) Deliver(ctx context.Context, m Message) error {
 		return fmt.Errorf("relay %s: %w", m.ID, err)
 	}
 	return nil
+}
+
+// RelayBatch is the most messages one SendMessageBatch takes (SQS's limit), and
+// RelayLimit the most bytes their bodies may add up to.
+const RelayBatch = 10
+
+// DeliverBatch hands ms to the deliverer, as many in one request as SQS takes (ten,
+// RelayLimit bytes together): a request per batch of ten instead of one per message.
+// Each keeps its deduplication id, so a batch handed over again is delivered once.
+func (r *Relay) DeliverBatch(ctx context.Context, ms []Message) []error {
+	errs := make([]error, len(ms))
+	var (
+		entries []sqstypes.SendMessageBatchRequestEntry
+		at      []int // the index in ms of each entry
+		size    int
+	)
+	flush := func() {
+		if len(entries) > 0 {
+			r.sendBatch(ctx, ms, entries, at, errs)
+		}
+		entries, at, size = nil, nil, 0
+	}
+	for i, m := range ms {
+		body, err := json.Marshal(m)
+		switch {
+		case err != nil:
+			errs[i] = err
+			continue
+		case len(body) > RelayLimit:
+			errs[i] = notify.Permanent(fmt.Sprintf("relay: rendered message is %d bytes, more than the queue's %d", len(body), RelayLimit), nil)
+			continue
+		}
+		if len(entries) == RelayBatch || size+len(body) > RelayLimit {
+			flush()
+		}
+		group := queueID(m.ID)
+		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(len(entries))),
+			MessageBody: aws.String(string(body)), MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(group)})
+		at, size = append(at, i), size+len(body)
+	}
+	flush()
+	return errs
+}
+
+// sendBatch sends one SendMessageBatch and sets the error of each entry SQS did not take.
+func (r *Relay) sendBatch(ctx context.Context, ms []Message, entries []sqstypes.SendMessageBatchRequestEntry, at []int, errs []error) {
+	out, err := r.Queue.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(r.QueueURL), Entries: entries})
+	if err != nil {
+		for _, i := range at {
+			errs[i] = fmt.Errorf("relay %s: %w", ms[i].ID, err)
+		}
+		return
+	}
+	taken := make([]bool, len(entries))
+	for _, ok := range out.Successful {
+		if j, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && j >= 0 && j < len(taken) {
+			taken[j] = true
+		}
+	}
+	for _, f := range out.Failed {
+		j, err := strconv.Atoi(aws.ToString(f.Id))
+		if err != nil || j < 0 || j >= len(taken) {
+			continue
+		}
+		// Not taken: a failure the sender retries, as Deliver's refused request is.
+		errs[at[j]] = fmt.Errorf("relay %s: %s: %s", ms[at[j]].ID, aws.ToString(f.Code), aws.ToString(f.Message))
+		taken[j] = true
+	}
+	for j, ok := range taken {
+		if !ok { // neither taken nor refused in the answer: say so rather than assume it sent
+			errs[at[j]] = fmt.Errorf("relay %s: no answer for it in the batch", ms[at[j]].ID)
+		}
+	}
 }
 
 // queueID is a follow-up id as a FIFO group and deduplication id: itself when SQS takes

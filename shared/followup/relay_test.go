@@ -2,6 +2,7 @@ package followup_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -254,5 +255,146 @@ func TestAMessageTooLargeForTheQueueIsRefused(t *testing.T) {
 	}
 	if ev := f.env.Receive(t, "emails"); len(ev.Records) != 1 || !strings.Contains(ev.Records[0].Body, "éé") {
 		t.Fatalf("%+v", ev)
+	}
+}
+
+// counted is the SQS client as the relay uses it, counting its requests, and refusing
+// the batch entries of the follow-ups in refuse as SQS reports an entry it did not take.
+type counted struct {
+	followup.MessageQueue
+	singles, batches int
+	refuse           map[string]bool
+}
+
+func (c *counted) SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	c.singles++
+	return c.MessageQueue.SendMessage(ctx, in, opts...)
+}
+
+func (c *counted) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	c.batches++
+	var kept []sqstypes.SendMessageBatchRequestEntry
+	var failed []sqstypes.BatchResultErrorEntry
+	for _, e := range in.Entries {
+		var m followup.Message
+		if err := json.Unmarshal([]byte(aws.ToString(e.MessageBody)), &m); err != nil {
+			return nil, err
+		}
+		if c.refuse[m.ID] {
+			failed = append(failed, sqstypes.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("try again")})
+			continue
+		}
+		kept = append(kept, e)
+	}
+	out := &sqs.SendMessageBatchOutput{}
+	if len(kept) > 0 {
+		var err error
+		if out, err = c.MessageQueue.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: in.QueueUrl, Entries: kept}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	out.Failed = append(out.Failed, failed...)
+	return out, nil
+}
+
+// A batch's emails go to the emails queue in one request, not one each; an entry SQS
+// does not take leaves its follow-up to the message's next receive, the others sent.
+func TestABatchsEmailsAreHandedOverInOneRequest(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 10)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q := &counted{MessageQueue: f.env.Clients.SQS, refuse: map[string]bool{ids[3]: true}}
+	f.sender.Channels = map[string]followup.Channel{"email": &followup.Relay{Queue: q, QueueURL: f.env.Queues["emails"]}}
+	ev := f.receive(t)
+	if len(ev.Records) != len(ids) {
+		t.Fatalf("%d messages on the followups queue, want %d", len(ev.Records), len(ids))
+	}
+	resp, err := f.sender.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.batches != 1 || q.singles != 0 {
+		t.Fatalf("%d batch and %d single requests, want one batch", q.batches, q.singles)
+	}
+	var refused events.SQSMessage
+	for _, rec := range ev.Records {
+		if strings.Contains(rec.Body, ids[3]) {
+			refused = rec
+		}
+	}
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != refused.MessageId {
+		t.Fatalf("failures %+v, want the refused entry's message alone", resp.BatchItemFailures)
+	}
+	for i, id := range ids {
+		fu, err := f.store.Get(context.Background(), id)
+		want := map[bool]followup.Status{true: followup.Queued, false: followup.Sent}[i == 3]
+		if err != nil || fu.Status != want {
+			t.Errorf("follow-up %d: %s, %v; want %s", i, fu.Status, err, want)
+		}
+	}
+	if n := f.queued(t, "emails"); n != len(ids)-1 {
+		t.Fatalf("%d messages on the emails queue, want %d", n, len(ids)-1)
+	}
+	// Its message received again, the follow-up goes (its lease was given back).
+	q.refuse = nil
+	if resp, err := f.sender.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{refused}}); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("the next receive: %+v, %v", resp, err)
+	}
+	if fu, _ := f.store.Get(context.Background(), ids[3]); fu.Status != followup.Sent || f.queued(t, "emails") != len(ids) {
+		t.Fatalf("after the next receive: %s, %d on the emails queue", fu.Status, f.queued(t, "emails"))
+	}
+}
+
+// sizes is a queue that takes every message and notes each batch's length.
+type sizes struct{ batches []int }
+
+func (s *sizes) SendMessage(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	return nil, errors.New("want batches")
+}
+
+func (s *sizes) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	s.batches = append(s.batches, len(in.Entries))
+	out := &sqs.SendMessageBatchOutput{}
+	for _, e := range in.Entries {
+		out.Successful = append(out.Successful, sqstypes.SendMessageBatchResultEntry{Id: e.Id})
+	}
+	return out, nil
+}
+
+// A batch holds at most ten messages and RelayLimit bytes; a message over the limit is
+// refused for good and the rest go.
+func TestTheRelaysBatchesKeepToSQSsLimits(t *testing.T) {
+	msgs := func(n, body int) []followup.Message {
+		ms := make([]followup.Message, n)
+		for i := range ms {
+			ms[i] = followup.Message{ID: fmt.Sprintf("fu-%d", i), Channel: "email", To: "desk@example.com", Body: strings.Repeat("x", body)}
+		}
+		return ms
+	}
+	for _, c := range []struct {
+		name    string
+		ms      []followup.Message
+		batches []int
+	}{
+		{"eleven small", msgs(11, 10), []int{10, 1}},
+		{"three of 100 KiB", msgs(3, 100<<10), []int{2, 1}},
+	} {
+		q := &sizes{}
+		for i, err := range (&followup.Relay{Queue: q, QueueURL: "q.fifo"}).DeliverBatch(context.Background(), c.ms) {
+			if err != nil {
+				t.Errorf("%s: message %d: %v", c.name, i, err)
+			}
+		}
+		if fmt.Sprint(q.batches) != fmt.Sprint(c.batches) {
+			t.Errorf("%s: batches of %v, want %v", c.name, q.batches, c.batches)
+		}
+	}
+	ms := append(msgs(2, 10), followup.Message{ID: "fu-big", Body: strings.Repeat("x", followup.RelayLimit)})
+	q := &sizes{}
+	errs := (&followup.Relay{Queue: q, QueueURL: "q.fifo"}).DeliverBatch(context.Background(), ms)
+	if errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], followup.ErrPermanent) || fmt.Sprint(q.batches) != "[2]" {
+		t.Fatalf("errors %v, batches %v; want the big one refused for good and the others in one batch", errs, q.batches)
 	}
 }

@@ -96,20 +96,10 @@ func Backoff(first time.Duration, n int) time.Duration {
 // must not spend the message's receives on its way to the DLQ.
 func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
-	var waiting []events.SQSMessage
 	held := map[string]*waitError{}
-	for _, rec := range ev.Records {
-		if w := s.process(ctx, rec, &resp); w != nil {
-			waiting, held[rec.MessageId] = append(waiting, rec), w
-		}
-	}
+	waiting := s.pass(ctx, ev.Records, held, &resp)
 	for len(waiting) > 0 {
-		var still []events.SQSMessage
-		for _, rec := range waiting {
-			if w := s.process(ctx, rec, &resp); w != nil {
-				still, held[rec.MessageId] = append(still, rec), w
-			}
-		}
+		still := s.pass(ctx, waiting, held, &resp)
 		if len(still) == len(waiting) {
 			break
 		}
@@ -126,29 +116,82 @@ func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	return resp, nil
 }
 
-// process handles one message, reporting a failure in resp; it returns the wait when
-// the follow-up must wait for its predecessor (nothing is reported then).
-func (s *Sender) process(ctx context.Context, rec events.SQSMessage, resp *events.SQSEventResponse) *waitError {
-	fid, outcome, err := s.handle(ctx, rec.Body)
-	var w *waitError
-	if errors.As(err, &w) {
-		return w
-	}
-	if err != nil {
-		slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
-		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-		if lastReceive(s.MaxReceives, rec) && fid != "" {
-			// SQS moves the message to the DLQ now: the record says so, and why.
-			if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
-				slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
-			}
-			return nil
+// handover is a claimed follow-up whose message waits to be handed to its batch
+// channel with the others of its pass.
+type handover struct {
+	rec   events.SQSMessage
+	f     Followup
+	owner string
+	adm   Admission
+	msg   Message
+	ch    BatchChannel
+}
+
+// pass goes through recs once, returning those that wait for their predecessor, and
+// then hands the messages for each batch channel over together, recording each one's
+// outcome: one request per batch rather than per message. A predecessor is recorded
+// sent by the end of the pass, so the next pass lets its successor go.
+func (s *Sender) pass(ctx context.Context, recs []events.SQSMessage, held map[string]*waitError, resp *events.SQSEventResponse) []events.SQSMessage {
+	var waiting []events.SQSMessage
+	batches := map[BatchChannel][]handover{}
+	for _, rec := range recs {
+		h, w := s.process(ctx, rec, resp)
+		switch {
+		case w != nil:
+			waiting, held[rec.MessageId] = append(waiting, rec), w
+		case h != nil:
+			batches[h.ch] = append(batches[h.ch], *h)
 		}
-		backOff(ctx, s.Retry, s.QueueURL, s.RetryBase, rec)
-		return nil
 	}
-	slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
-	return nil
+	for ch, hs := range batches {
+		ms := make([]Message, len(hs))
+		for i, h := range hs {
+			ms[i] = h.msg
+		}
+		errs := ch.DeliverBatch(ctx, ms)
+		for i, h := range hs {
+			outcome, err := s.delivered(ctx, h.f, h.owner, h.adm, errs[i])
+			s.settle(ctx, h.rec, h.f.ID, outcome, err, resp)
+		}
+	}
+	return waiting
+}
+
+// process handles one message, reporting a failure in resp; it returns the handover
+// when the message waits for its batch, and the wait when the follow-up must wait for
+// its predecessor (nothing is reported then).
+func (s *Sender) process(ctx context.Context, rec events.SQSMessage, resp *events.SQSEventResponse) (*handover, *waitError) {
+	fid, outcome, h, err := s.handle(ctx, rec.Body)
+	var w *waitError
+	switch {
+	case errors.As(err, &w):
+		return nil, w
+	case err == nil && h != nil:
+		h.rec = rec
+		return h, nil
+	}
+	s.settle(ctx, rec, fid, outcome, err, resp)
+	return nil, nil
+}
+
+// settle logs a message's outcome, or reports its failure in resp: on its last receive
+// the follow-up is marked failed as SQS moves the message to the DLQ, else its next
+// receive is backed off.
+func (s *Sender) settle(ctx context.Context, rec events.SQSMessage, fid, outcome string, err error, resp *events.SQSEventResponse) {
+	if err == nil {
+		slog.InfoContext(ctx, "follow-up", "messageId", rec.MessageId, "outcome", outcome)
+		return
+	}
+	slog.WarnContext(ctx, "follow-up not sent", "messageId", rec.MessageId, "error", err.Error())
+	resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+	if lastReceive(s.MaxReceives, rec) && fid != "" {
+		// SQS moves the message to the DLQ now: the record says so, and why.
+		if ferr := s.Store.markFailed(context.WithoutCancel(ctx), fid, err.Error(), s.Clock.Now()); ferr != nil {
+			slog.WarnContext(ctx, "mark failed", "followupId", fid, "error", ferr.Error())
+		}
+		return
+	}
+	backOff(ctx, s.Retry, s.QueueURL, s.RetryBase, rec)
 }
 
 // hold puts a waiting follow-up back in the table, due again when its wait says; if it
@@ -219,46 +262,47 @@ func lastReceive(maxReceives int, rec events.SQSMessage) bool {
 	return maxReceives > 0 && receives(rec) >= maxReceives
 }
 
-func (s *Sender) handle(ctx context.Context, body string) (string, string, error) {
+func (s *Sender) handle(ctx context.Context, body string) (string, string, *handover, error) {
 	var msg queueMessage
 	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg.FollowupID == "" {
-		return "", "", fmt.Errorf("poison message: not a follow-up reference")
+		return "", "", nil, fmt.Errorf("poison message: not a follow-up reference")
 	}
-	outcome, err := s.send(ctx, msg.FollowupID)
-	return msg.FollowupID, outcome, err
+	outcome, h, err := s.send(ctx, msg.FollowupID)
+	return msg.FollowupID, outcome, h, err
 }
 
-// send delivers one follow-up. A failed one (dead-lettered before) is sent again when
-// an operator redrives its message.
+// send delivers one follow-up, or returns it claimed with its message for a batch
+// channel (handover). A failed one (dead-lettered before) is sent again when an
+// operator redrives its message.
 //
 // The claim reads the follow-up as it takes it, so one that follows no predecessor
 // costs one write and no read. One that does (After) is refused that claim, which
 // returns it as it stands: it is checked against its predecessor (waitFor) and only
 // then claimed.
-func (s *Sender) send(ctx context.Context, fid string) (string, error) {
+func (s *Sender) send(ctx context.Context, fid string) (string, *handover, error) {
 	now := s.Clock.Now()
 	owner := id.New(now)
 	it, claimed, err := s.Store.claim(ctx, fid, owner, now, s.Lease, false)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if !claimed && it.PK == "" {
-		return "", fmt.Errorf("follow-up %s: %w", fid, ErrNotFound)
+		return "", nil, fmt.Errorf("follow-up %s: %w", fid, ErrNotFound)
 	}
 	if !claimed && it.After != "" && !done(it.Status) {
 		if err := s.waitFor(ctx, it.Followup, now); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if it, claimed, err = s.Store.claim(ctx, fid, owner, now, s.Lease, true); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	if !claimed {
 		// Another delivery of this message holds the lease, or it is done.
 		if done(it.Status) {
-			return "done:" + string(it.Status), nil
+			return "done:" + string(it.Status), nil, nil
 		}
-		return "", fmt.Errorf("follow-up %s is being sent by another delivery", fid)
+		return "", nil, fmt.Errorf("follow-up %s is being sent by another delivery", fid)
 	}
 	return s.deliver(ctx, it.Followup, owner)
 }
@@ -267,13 +311,15 @@ func (s *Sender) send(ctx context.Context, fid string) (string, error) {
 // one is, when its message is redriven).
 func done(st Status) bool { return st == Sent || st == Skipped || st == Cancelled }
 
-func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string, error) {
+func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string, *handover, error) {
 	if f.Unroutable != "" {
-		return s.end(ctx, f, owner, Skipped, f.Unroutable)
+		outcome, err := s.end(ctx, f, owner, Skipped, f.Unroutable)
+		return outcome, nil, err
 	}
 	ch, ok := s.Channels[f.Recipient.Channel]
 	if !ok {
-		return s.end(ctx, f, owner, Skipped, "no channel "+f.Recipient.Channel)
+		outcome, err := s.end(ctx, f, owner, Skipped, "no channel "+f.Recipient.Channel)
+		return outcome, nil, err
 	}
 	now := s.Clock.Now()
 	var adm Admission
@@ -281,10 +327,11 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 		var err error
 		if adm, err = s.Gate.Admit(ctx, f, now); err != nil {
 			s.releaseLease(ctx, f.ID, owner)
-			return "", fmt.Errorf("admit %s: %w", f.ID, err)
+			return "", nil, fmt.Errorf("admit %s: %w", f.ID, err)
 		}
 		if adm.Skip != "" {
-			return s.end(ctx, f, owner, Skipped, adm.Skip)
+			outcome, err := s.end(ctx, f, owner, Skipped, adm.Skip)
+			return outcome, nil, err
 		}
 	}
 	msg := withUnsubscribe(f.message(now), adm.UnsubscribeURL)
@@ -295,11 +342,22 @@ func (s *Sender) deliver(ctx context.Context, f Followup, owner string) (string,
 			if adm.Release != nil {
 				adm.Release(context.WithoutCancel(ctx))
 			}
-			return s.end(ctx, f, owner, Skipped, err.Error())
+			outcome, err := s.end(ctx, f, owner, Skipped, err.Error())
+			return outcome, nil, err
 		}
 	}
 	msg.UnsubscribeURL = adm.UnsubscribeURL
-	err := ch.Deliver(ctx, msg)
+	if bc, ok := ch.(BatchChannel); ok {
+		return "", &handover{f: f, owner: owner, adm: adm, msg: msg, ch: bc}, nil
+	}
+	outcome, err := s.delivered(ctx, f, owner, adm, ch.Deliver(ctx, msg))
+	return outcome, nil, err
+}
+
+// delivered records what the channel made of f's message: sent; skipped when it
+// refused it for good; on a transient failure nothing, the admission and the lease
+// given back for a retry.
+func (s *Sender) delivered(ctx context.Context, f Followup, owner string, adm Admission, err error) (string, error) {
 	switch {
 	case errors.Is(err, ErrPermanent):
 		return s.end(ctx, f, owner, Skipped, err.Error())
