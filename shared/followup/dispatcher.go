@@ -58,17 +58,19 @@ func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 
 func (d *Dispatcher) dispatch(ctx context.Context) (Report, error) {
 	now := d.Clock.Now()
+	stuck := now.Add(-d.StuckAfter)
 	var rep Report
 	for s := range Shards {
 		for _, pass := range []struct {
-			pk      string
-			upTo    time.Time
-			requeue bool
+			pk   string
+			upTo time.Time
 		}{
-			{duePK(s), now, false},
-			{queuedPK(s), now.Add(-d.StuckAfter), true},
+			{duePK(s), now},
+			// Follow-ups queued before queuing left their entry where it was: they sit
+			// in a partition of their own, by when they were queued.
+			{queuedPK(s), stuck},
 		} {
-			more, err := d.drain(ctx, pass.pk, pass.upTo, pass.requeue, &rep)
+			more, err := d.drain(ctx, pass.pk, pass.upTo, stuck, &rep)
 			if err != nil {
 				return rep, err
 			}
@@ -81,8 +83,12 @@ func (d *Dispatcher) dispatch(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// drain enqueues one index partition; more is true when time ran out first.
-func (d *Dispatcher) drain(ctx context.Context, pk string, upTo time.Time, requeue bool, rep *Report) (bool, error) {
+// drain enqueues what is waiting in one index partition: the follow-ups never queued
+// (or held back since), and those queued or being sent since before stuck (their
+// message may be lost); more is true when time ran out first. It tells them apart by
+// queuedAt alone, so that an index projecting only id and queuedAt would do, and a
+// claim, which changes neither, would leave the entry as it is.
+func (d *Dispatcher) drain(ctx context.Context, pk string, upTo, stuck time.Time, rep *Report) (bool, error) {
 	var start map[string]types.AttributeValue
 	for {
 		if d.outOfTime(ctx) {
@@ -92,8 +98,14 @@ func (d *Dispatcher) drain(ctx context.Context, pk string, upTo time.Time, reque
 		if err != nil {
 			return false, err
 		}
-		for i := 0; i < len(items); i += 10 {
-			if err := d.enqueue(ctx, items[i:min(i+10, len(items))], requeue, rep); err != nil {
+		var wanted []item
+		for _, it := range items {
+			if it.QueuedAt.IsZero() || !it.QueuedAt.After(stuck) {
+				wanted = append(wanted, it)
+			}
+		}
+		for i := 0; i < len(wanted); i += 10 {
+			if err := d.enqueue(ctx, wanted[i:min(i+10, len(wanted))], rep); err != nil {
 				return false, err
 			}
 		}
@@ -112,7 +124,7 @@ func (d *Dispatcher) outOfTime(ctx context.Context) bool {
 // enqueue sends up to ten follow-ups in one batch and then marks the accepted ones. A
 // follow-up enqueued but not marked (a crash in between) is enqueued again later; the
 // sender's conditional claim makes the second copy harmless.
-func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, rep *Report) error {
+func (d *Dispatcher) enqueue(ctx context.Context, batch []item, rep *Report) error {
 	entries := make([]sqstypes.SendMessageBatchRequestEntry, len(batch))
 	for i, it := range batch {
 		body, err := json.Marshal(queueMessage{FollowupID: it.ID})
@@ -132,6 +144,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, re
 	now := d.Clock.Now()
 	// Mark the batch's follow-ups concurrently: each is its own conditional write.
 	marked := make([]bool, len(out.Successful))
+	requeued := make([]bool, len(out.Successful))
 	errs := make([]error, len(out.Successful))
 	var wg sync.WaitGroup
 	for j, ok := range out.Successful {
@@ -139,8 +152,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, re
 		if err != nil || i < 0 || i >= len(batch) {
 			return fmt.Errorf("enqueue follow-ups: unexpected batch entry id %q", aws.ToString(ok.Id))
 		}
+		requeued[j] = !batch[i].QueuedAt.IsZero()
 		wg.Go(func() {
-			if requeue {
+			if requeued[j] {
 				marked[j], errs[j] = d.Store.markRequeued(ctx, batch[i], now)
 			} else {
 				marked[j], errs[j] = d.Store.markQueued(ctx, batch[i], now)
@@ -151,9 +165,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, batch []item, requeue bool, re
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	for _, m := range marked {
+	for j, m := range marked {
 		switch {
-		case m && requeue:
+		case m && requeued[j]:
 			rep.Requeued++
 		case m:
 			rep.Enqueued++

@@ -9,9 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/clock"
+	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
 	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/testenv"
@@ -236,6 +239,85 @@ func TestFollowupStuckInQueuedIsEnqueuedAgain(t *testing.T) {
 	}
 	if f.outboxCount(t)[ids[0]] != 1 {
 		t.Fatal("requeued follow-up not delivered once")
+	}
+}
+
+// raw is a follow-up's record as stored, index keys and all.
+func (f *fixture) raw(t *testing.T, id string) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := f.env.Clients.DynamoDB.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(f.store.Table), Key: dynamo.Key("FU#"+id, "FU"), ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		t.Fatalf("read %s: %v", id, err)
+	}
+	return out.Item
+}
+
+func str(v types.AttributeValue) string {
+	s, _ := v.(*types.AttributeValueMemberS)
+	if s == nil {
+		return ""
+	}
+	return s.Value
+}
+
+// Queuing a follow-up rewrites its due entry where it is instead of moving it (one
+// index write, not two). One queued the earlier way, moved to the partition of queued
+// ones by when, is still enqueued again once stuck, and each is sent once.
+func TestQueuingLeavesTheDueEntryWhereItIs(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 2)
+	before := f.raw(t, ids[0])
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != 2 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	after := f.raw(t, ids[0])
+	if str(after["status"]) != "queued" || str(after["duePk"]) != str(before["duePk"]) || str(after["dueSk"]) != str(before["dueSk"]) {
+		t.Fatalf("queued: status %s, due entry %s/%s; want queued at %s/%s", str(after["status"]),
+			str(after["duePk"]), str(after["dueSk"]), str(before["duePk"]), str(before["dueSk"]))
+	}
+	// The second as an earlier release queued it.
+	second := f.raw(t, ids[1])
+	queuedAt, err := time.Parse(time.RFC3339Nano, str(second["queuedAt"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.env.Clients.DynamoDB.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(f.store.Table), Key: dynamo.Key("FU#"+ids[1], "FU"),
+		UpdateExpression: aws.String("SET duePk = :pk, dueSk = :sk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": dynamo.S(strings.Replace(str(second["duePk"]), "DUE#", "QUEUED#", 1)),
+			":sk": dynamo.S(queuedAt.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + ids[1]),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.receive(t) // both messages lost
+	f.clk.Advance(10 * time.Minute)
+	if rep, _ := f.disp.Run(context.Background()); rep.Requeued != 0 || rep.Enqueued != 0 {
+		t.Fatalf("before they are stuck: %+v", rep)
+	}
+	f.clk.Advance(10 * time.Minute)
+	if rep, err := f.disp.Run(context.Background()); err != nil || rep.Requeued != 2 || rep.Enqueued != 0 {
+		t.Fatalf("once stuck: %+v, %v; want both requeued", rep, err)
+	}
+	if rep, _ := f.disp.Run(context.Background()); rep.Requeued != 0 {
+		t.Fatalf("requeued again at once: %+v", rep)
+	}
+	ev := f.receive(t)
+	if len(ev.Records) != 2 {
+		t.Fatalf("%d messages, want 2", len(ev.Records))
+	}
+	if resp, _ := f.sender.Handle(context.Background(), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp)
+	}
+	for _, id := range ids {
+		if n := f.outboxCount(t)[id]; n != 1 {
+			t.Errorf("follow-up %s delivered %d times, want 1", id, n)
+		}
+		if it := f.raw(t, id); it["duePk"] != nil {
+			t.Errorf("follow-up %s sent but still in the due index (%s)", id, str(it["duePk"]))
+		}
 	}
 }
 

@@ -16,8 +16,11 @@ package followup
 // Index "due" is sparse and sharded over Shards partitions; only follow-ups that are
 // waiting carry its keys:
 //
-//	duePk = DUE#<shard>     dueSk = <dueAt>#<id>      while scheduled
-//	duePk = QUEUED#<shard>  dueSk = <queuedAt>#<id>   while queued (to find stuck ones)
+//	duePk = DUE#<shard>     dueSk = <dueAt>#<id>      while scheduled, queued or being
+//	                                                  sent (queuedAt, set when queued,
+//	                                                  tells which: queuing rewrites the
+//	                                                  entry in place instead of moving it)
+//	duePk = QUEUED#<shard>  dueSk = <queuedAt>#<id>   queued by an earlier release, until sent
 //
 // Index "byCustomer" (sparse: only follow-ups to customers) lists a customer's:
 //
@@ -34,8 +37,9 @@ package followup
 //	the follow-up of an occasion        GetItem FU#<OccasionID(key)>; when absent, GetItem
 //	                                    DEDUPE#<key>, then FU#<followupId> (the
 //	                                    predecessor a follow-up waits for, After)
-//	due at time t                       Query due: duePk = DUE#s, dueSk <= t, for each s
-//	stuck in queued since before t      Query due: duePk = QUEUED#s, dueSk <= t
+//	due at time t, and stuck in queued  Query due: duePk = DUE#s, dueSk <= t, for each s;
+//	since before t'                     the scheduled ones, and those queued at or before t'
+//	queued earlier, stuck since t'      Query due: duePk = QUEUED#s, dueSk <= t'
 //	outbox, latest sent first           Query pk = OUTBOX, every page, sorted by sentAt
 //	                                    (ids are in no time order; local and dev only)
 //	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending

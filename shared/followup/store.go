@@ -187,14 +187,14 @@ func (s *Store) update(ctx context.Context, id string, u expression.UpdateBuilde
 	return true, nil
 }
 
-// markQueued moves a scheduled follow-up to queued, into the stuck-watch partition;
-// not if it was held back to a new due time meanwhile (its message already came and
-// went, and the index entry is what brings it back).
+// markQueued marks a scheduled follow-up queued, since at; not if it was held back to
+// a new due time meanwhile (its message already came and went, and the index entry is
+// what brings it back). Its due entry stays where it is, so the mark rewrites it in
+// place rather than moving it: the dispatcher tells a queued entry by its queuedAt,
+// and enqueues it again once it has been queued longer than StuckAfter.
 func (s *Store) markQueued(ctx context.Context, it item, at time.Time) (bool, error) {
 	u := expression.Set(expression.Name("status"), expression.Value(Queued)).
-		Set(expression.Name("queuedAt"), expression.Value(at)).
-		Set(expression.Name("duePk"), expression.Value(queuedPK(shard(it.ID)))).
-		Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
+		Set(expression.Name("queuedAt"), expression.Value(at))
 	cond := expression.Name("status").Equal(expression.Value(Scheduled)).
 		And(expression.Name("dueSk").Equal(expression.Value(it.DueSK)))
 	return s.update(ctx, it.ID, u, cond)
@@ -236,10 +236,12 @@ func (s *Store) occasion(ctx context.Context, dedupeKey string) (item, bool, err
 }
 
 // hold puts a follow-up that must wait for its predecessor back among the scheduled
-// ones, due again at due, and notes since when it waits. ok is false when it is no
+// ones, due again at due, and notes since when it waits. It is no longer queued (no
+// queuedAt: the dispatcher queues it anew when it is due). ok is false when it is no
 // longer waiting to be sent (another delivery took it, or it was cancelled).
 func (s *Store) hold(ctx context.Context, id string, due, now time.Time) (bool, error) {
 	u := expression.Set(expression.Name("status"), expression.Value(Scheduled)).
+		Remove(expression.Name("queuedAt")).
 		Set(expression.Name("dueAt"), expression.Value(due)).
 		Set(expression.Name("duePk"), expression.Value(duePK(shard(id)))).
 		Set(expression.Name("dueSk"), expression.Value(indexSK(due, id))).
@@ -250,10 +252,13 @@ func (s *Store) hold(ctx context.Context, id string, due, now time.Time) (bool, 
 	return s.update(ctx, id, u, cond)
 }
 
-// markRequeued refreshes a stuck queued follow-up's time after it was enqueued again.
+// markRequeued refreshes a stuck queued follow-up's time after it was enqueued again;
+// one queued the earlier way, in the partition of queued ones by time, moves on in it.
 func (s *Store) markRequeued(ctx context.Context, it item, at time.Time) (bool, error) {
-	u := expression.Set(expression.Name("queuedAt"), expression.Value(at)).
-		Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
+	u := expression.Set(expression.Name("queuedAt"), expression.Value(at))
+	if it.DuePK == queuedPK(shard(it.ID)) {
+		u = u.Set(expression.Name("dueSk"), expression.Value(indexSK(at, it.ID)))
+	}
 	cond := expression.Name("status").Equal(expression.Value(Queued)).
 		And(expression.Name("dueSk").Equal(expression.Value(it.DueSK)))
 	return s.update(ctx, it.ID, u, cond)

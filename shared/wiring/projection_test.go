@@ -53,7 +53,7 @@ var reads = map[string]map[string][]read{
 		"catalog":     {{"survey.Store.Catalog (GET /v1/surveys)", []string{"value"}}},
 	},
 	"followups": {
-		"due": {{"followup.Dispatcher (waiting)", []string{"id", "dueSk"}}},
+		"due": {{"followup.Dispatcher (waiting)", []string{"id", "duePk", "dueSk", "queuedAt"}}},
 		"byCustomer": {
 			{"followup.Store.ForCustomer (GET /v1/followups?customerId=)", []string{"*"}},
 			{"followup.Store.CustomerFollowups (merge, export, erasure)", []string{"*"}},

@@ -44,10 +44,10 @@ var Tables = []Table{
 		PartitionKey: Key{Name: "pk", Type: String},
 		SortKey:      &Key{Name: "sk", Type: String},
 		Indexes: []Index{{
-			// Sparse and sharded: only follow-ups waiting to be enqueued (DUE#n) or
-			// waiting to be sent (QUEUED#n) carry these attributes.
-			// Later: INCLUDE id (all the dispatcher reads), so the sender's claim and
-			// release stop rewriting the entry.
+			// Sparse and sharded: only follow-ups waiting to be sent carry these
+			// attributes (DUE#n; QUEUED#n for those queued by an earlier release).
+			// Later: INCLUDE id, queuedAt (all the dispatcher reads), so the sender's
+			// claim and release stop rewriting the entry.
 			Name:         "due",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},

@@ -292,7 +292,7 @@ func printTargets() {
 // sendSteps are the functions a follow-up goes through from due to delivered, in
 // order, with what each one's writes keep.
 var sendSteps = []struct{ function, keeps string }{
-	{"followup-dispatcher", "enqueued, then marked queued, its due entry moved to the stuck watch: nothing lost if its message is"},
+	{"followup-dispatcher", "enqueued, then marked queued, its due entry rewritten in place for the stuck watch: nothing lost if its message is"},
 	{"followup-sender", "claimed under a lease, then finished, its due entry removed: sent once in effect"},
 	{"followup-email", "the status looked at (a redriven message), the outbox's item standing in for SES"},
 }

@@ -99,9 +99,10 @@ func sendCost(ctx context.Context, r *local.Runner, clients cloud.Clients, table
 // guarantees, per follow-up. Its SQS requests are three per batch of ten on each queue
 // (a batched send, the event source's receive and delete), and its Lambda time is the
 // run's own.
-var sendFloor = floor{units: cost.Units{Read: 0.5, Write: 7}, why: "The dispatcher's mark (1) and the move of the follow-up's " +
-	"due-index entry to the stuck watch (2): nothing lost if its message is; the sender's claim under a lease (1, the due index " +
-	"projecting keys only, so its entry stays as it is) and its finish (1) with the entry's removal (1): sent once in effect; " +
+var sendFloor = floor{units: cost.Units{Read: 0.5, Write: 6}, why: "The dispatcher's mark (1) with its queuedAt in the " +
+	"follow-up's due-index entry (1), which the stuck watch reads: nothing lost if its message is; the sender's claim under a " +
+	"lease (1, the due index projecting only the id and queuedAt, which it leaves as they are, so its entry stays) and its " +
+	"finish (1) with the entry's removal (1): sent once in effect; " +
 	"the outbox's item standing in for the channel (1); the deliverer's eventually consistent look at the status (0.5; a message " +
 	"redriven from the DLQ marks its follow-up sent again); the due query's share, a few hundredths of a unit, left out. SQS: " +
 	"a batch of ten sent, received and deleted on each queue, the sender's hand-over to the FIFO queue batched too."}
