@@ -398,3 +398,29 @@ func TestTheRelaysBatchesKeepToSQSsLimits(t *testing.T) {
 		t.Fatalf("errors %v, batches %v; want the big one refused for good and the others in one batch", errs, q.batches)
 	}
 }
+
+// A copy of a message in the same batch (SQS delivers at least once) waits for the
+// first to be handed over and recorded, then finds its follow-up sent: no failure to
+// retry, and one message on the emails queue.
+func TestACopyInTheSameBatchFindsItsFollowupSent(t *testing.T) {
+	f := newFixture(t)
+	ids := f.schedule(t, f.clk.Now(), 2)
+	if _, err := f.disp.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q := &counted{MessageQueue: f.env.Clients.SQS}
+	f.sender.Channels = map[string]followup.Channel{"email": &followup.Relay{Queue: q, QueueURL: f.env.Queues["emails"]}}
+	ev := f.receive(t)
+	ev.Records = append(ev.Records, ev.Records[0])
+	if resp, err := f.sender.Handle(context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("send: %+v, %v; want no failure", resp, err)
+	}
+	if q.batches != 1 || f.queued(t, "emails") != len(ids) {
+		t.Fatalf("%d batches, %d on the emails queue; want 1 and %d", q.batches, f.queued(t, "emails"), len(ids))
+	}
+	for _, id := range ids {
+		if fu, _ := f.store.Get(context.Background(), id); fu.Status != followup.Sent {
+			t.Errorf("follow-up %s is %s, want sent", id, fu.Status)
+		}
+	}
+}

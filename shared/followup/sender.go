@@ -130,29 +130,45 @@ type handover struct {
 // pass goes through recs once, returning those that wait for their predecessor, and
 // then hands the messages for each batch channel over together, recording each one's
 // outcome: one request per batch rather than per message. A predecessor is recorded
-// sent by the end of the pass, so the next pass lets its successor go.
+// sent by the end of the pass, so the next pass lets its successor go. A message of a
+// follow-up already taken in this round (SQS delivers at least once, a copy may share
+// the batch) waits for the round's end and then finds it done, as it would have had
+// the first been sent at once.
 func (s *Sender) pass(ctx context.Context, recs []events.SQSMessage, held map[string]*waitError, resp *events.SQSEventResponse) []events.SQSMessage {
 	var waiting []events.SQSMessage
-	batches := map[BatchChannel][]handover{}
-	for _, rec := range recs {
-		h, w := s.process(ctx, rec, resp)
-		switch {
-		case w != nil:
-			waiting, held[rec.MessageId] = append(waiting, rec), w
-		case h != nil:
-			batches[h.ch] = append(batches[h.ch], *h)
+	for len(recs) > 0 {
+		var again []events.SQSMessage
+		taken := map[string]bool{}
+		batches := map[BatchChannel][]handover{}
+		for _, rec := range recs {
+			var msg queueMessage
+			if json.Unmarshal([]byte(rec.Body), &msg) == nil && msg.FollowupID != "" {
+				if taken[msg.FollowupID] {
+					again = append(again, rec)
+					continue
+				}
+				taken[msg.FollowupID] = true
+			}
+			h, w := s.process(ctx, rec, resp)
+			switch {
+			case w != nil:
+				waiting, held[rec.MessageId] = append(waiting, rec), w
+			case h != nil:
+				batches[h.ch] = append(batches[h.ch], *h)
+			}
 		}
-	}
-	for ch, hs := range batches {
-		ms := make([]Message, len(hs))
-		for i, h := range hs {
-			ms[i] = h.msg
+		for ch, hs := range batches {
+			ms := make([]Message, len(hs))
+			for i, h := range hs {
+				ms[i] = h.msg
+			}
+			errs := ch.DeliverBatch(ctx, ms)
+			for i, h := range hs {
+				outcome, err := s.delivered(ctx, h.f, h.owner, h.adm, errs[i])
+				s.settle(ctx, h.rec, h.f.ID, outcome, err, resp)
+			}
 		}
-		errs := ch.DeliverBatch(ctx, ms)
-		for i, h := range hs {
-			outcome, err := s.delivered(ctx, h.f, h.owner, h.adm, errs[i])
-			s.settle(ctx, h.rec, h.f.ID, outcome, err, resp)
-		}
+		recs = again
 	}
 	return waiting
 }
