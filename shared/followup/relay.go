@@ -127,22 +127,22 @@ func (r *Relay) sendBatch(ctx context.Context, ms []Message, entries []sqstypes.
 		}
 		return
 	}
-	taken := make([]bool, len(entries))
+	answered := make([]bool, len(entries))
 	for _, ok := range out.Successful {
-		if j, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && j >= 0 && j < len(taken) {
-			taken[j] = true
+		if j, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && j >= 0 && j < len(answered) {
+			answered[j] = true
 		}
 	}
 	for _, f := range out.Failed {
 		j, err := strconv.Atoi(aws.ToString(f.Id))
-		if err != nil || j < 0 || j >= len(taken) {
+		if err != nil || j < 0 || j >= len(answered) {
 			continue
 		}
 		// Not taken: a failure the sender retries, as Deliver's refused request is.
 		errs[at[j]] = fmt.Errorf("relay %s: %s: %s", ms[at[j]].ID, aws.ToString(f.Code), aws.ToString(f.Message))
-		taken[j] = true
+		answered[j] = true
 	}
-	for j, ok := range taken {
+	for j, ok := range answered {
 		if !ok { // neither taken nor refused in the answer: say so rather than assume it sent
 			errs[at[j]] = fmt.Errorf("relay %s: no answer for it in the batch", ms[at[j]].ID)
 		}

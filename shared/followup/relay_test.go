@@ -424,3 +424,22 @@ func TestACopyInTheSameBatchFindsItsFollowupSent(t *testing.T) {
 		}
 	}
 }
+
+// silent is a queue whose batch answer names none of the entries.
+type silent struct{ sizes }
+
+func (*silent) SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	return &sqs.SendMessageBatchOutput{}, nil
+}
+
+// An entry the batch's answer does not name is not taken for sent: it fails, to be
+// retried (its deduplication id keeps a second hand-over to one delivery).
+func TestAnEntryTheAnswerDoesNotNameIsRetried(t *testing.T) {
+	errs := (&followup.Relay{Queue: &silent{}, QueueURL: "q.fifo"}).DeliverBatch(context.Background(),
+		[]followup.Message{{ID: "fu-1", Body: "b"}, {ID: "fu-2", Body: "b"}})
+	for i, err := range errs {
+		if err == nil || errors.Is(err, followup.ErrPermanent) {
+			t.Errorf("message %d: %v; want a failure to retry", i, err)
+		}
+	}
+}
