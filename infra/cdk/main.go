@@ -24,6 +24,9 @@
 //	                     name; links in messages use it
 //	tableNames           comma-separated <wiring table>=<table name> pairs: adopt these
 //	                     tables (point-in-time restores) instead of the stack's own
+//	deployedIndexes      a file of what the stage's tables hold, written by cmd/deploy
+//	                     (make deploy, make diff): each table declares its next index
+//	                     change only; without it, every table has all of its indexes
 //	backup               true: the daily AWS Backup plan of the tables in a dev stage too
 //	                     (prod always has it)
 //	backupCopyVaultArn   a backup vault in another region or account that receives a copy
@@ -55,6 +58,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/rapport-crm/rapport/infra/indexplan"
 	"github.com/rapport-crm/rapport/infra/stack"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -147,6 +151,13 @@ func propsFromContext(app awscdk.App, appDir string) (*stack.StackProps, error) 
 			props.TableNames = map[string]string{}
 		}
 		props.TableNames[strings.TrimSpace(name)] = strings.TrimSpace(table)
+	}
+	if contextString(app, "deployedIndexes", "") != "" {
+		d, err := indexplan.Read(contextPath(app, appDir, "deployedIndexes", ""))
+		if err != nil {
+			return nil, fmt.Errorf("context deployedIndexes: %w", err)
+		}
+		props.DeployedIndexes = d
 	}
 	var err error
 	if props.SMSSpendLimitUSD, err = contextNumber(app, "smsSpendLimitUsd"); err != nil {

@@ -80,9 +80,10 @@ func TestNarrowedIndexesWorkedExamples(t *testing.T) {
 		write       Write
 		before, now float64
 	}{
-		// Table ceil(286/1024) = 1; due: same keys, status changed: 1 (ALL); byLocation:
-		// 1 when it copied everything, 0 holding keys only.
-		{"follow-up claimed", "followups", Write{Before: fu, After: claimed}, 1 + 1 + 1, 1 + 1 + 0},
+		// Table ceil(286/1024) = 1; due: same keys, status changed: 1 when it copied
+		// everything, 0 copying id and queuedAt (neither changed); byLocation: 1 when it
+		// copied everything, 0 holding keys only.
+		{"follow-up claimed", "followups", Write{Before: fu, After: claimed}, 1 + 1 + 1, 1 + 0 + 0},
 		// Table 1; due: the entry goes, 1; byLocation as above.
 		{"follow-up sent", "followups", Write{Before: claimed, After: sent}, 1 + 1 + 1, 1 + 1 + 0},
 		// Table 1; due: 1 before, 0 now; birthday (ALL): 1.

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/rapport-crm/rapport/infra/indexplan"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -63,7 +64,13 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 		props.TimeToLiveAttribute = jsii.String(def.TTLAttribute)
 	}
 	table := awsdynamodb.NewTable(b.stack, jsii.String(tableID(def.Name)), props)
-	for _, idx := range def.Indexes {
+	indexes, exists := b.props.DeployedIndexes[def.Name]
+	// Validate has planned every table already; an error here cannot happen.
+	step, err := indexplan.Next(def, indexes, exists)
+	if err != nil {
+		panic(err)
+	}
+	for _, idx := range step.Indexes {
 		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:        jsii.String(idx.Name),
 			PartitionKey:     attribute(idx.PartitionKey),
@@ -71,18 +78,8 @@ func (b *builder) newTable(def wiring.Table) *dataTable {
 			ProjectionType:   projectionTypes[idx.Projection.ProjectionType()],
 			NonKeyAttributes: nonKey(idx.Projection),
 		})
-		if idx.Replaces != "" {
-			// Kept one release: deployed stacks have it, and a stack update may not
-			// delete it in the same update that creates its successor.
-			table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-				IndexName:      jsii.String(idx.Replaces),
-				PartitionKey:   attribute(idx.PartitionKey),
-				SortKey:        optionalAttribute(idx.SortKey),
-				ProjectionType: awsdynamodb.ProjectionType_ALL,
-			})
-		}
 	}
-	b.output(tableID(def.Name)+"Name", table.TableName(), "DynamoDB table "+def.Name)
+	b.output(indexplan.OutputKey(def.Name), table.TableName(), "DynamoDB table "+def.Name)
 	return &dataTable{def: def, table: table, key: key}
 }
 
@@ -187,6 +184,6 @@ func (b *builder) adoptTable(def wiring.Table, key awskms.Key, name string) *dat
 		EncryptionKey: key,
 		GlobalIndexes: &indexes,
 	})
-	b.output(tableID(def.Name)+"Name", table.TableName(), "DynamoDB table "+def.Name+" (adopted by tableNames)")
+	b.output(indexplan.OutputKey(def.Name), table.TableName(), "DynamoDB table "+def.Name+" "+indexplan.AdoptedNote)
 	return &dataTable{def: def, table: table, key: key, adopted: name}
 }

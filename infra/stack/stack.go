@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/rapport-crm/rapport/infra/indexplan"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -67,6 +68,13 @@ type StackProps struct {
 	// stack adopts instead of its own: a point-in-time restore (README "Restoring a
 	// table"), e.g. {"customers": "rapport-prod-customers-2026-03-01"}.
 	TableNames map[string]string
+
+	// DeployedIndexes is what the stage's own tables hold (CDK context deployedIndexes,
+	// the file `make deploy` writes from DescribeTable): each table then declares its
+	// next step toward the wiring's indexes, one index created or deleted per update
+	// (indexplan.Next). Nil for a stage that does not exist yet: every table with all
+	// of its indexes.
+	DeployedIndexes indexplan.Deployed
 
 	// APIDomain and CertificateArn serve the API at a custom domain (api.hotel.example)
 	// with an ACM certificate of the stack's region; links in messages (PUBLIC_BASE_URL)

@@ -4,8 +4,17 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rapport-crm/rapport/infra/indexplan"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
+
+// tables are the props' tables, the wiring's by default.
+func (p StackProps) tables() []wiring.Table {
+	if p.Tables == nil {
+		return wiring.Tables
+	}
+	return p.Tables
+}
 
 // validateOps checks the settings that decide who hears about an alarm.
 func (p StackProps) validateOps() []error {
@@ -23,16 +32,15 @@ func (p StackProps) validateOps() []error {
 	}
 	for name, table := range p.TableNames {
 		known := false
-		tables := p.Tables
-		if tables == nil {
-			tables = wiring.Tables
-		}
-		for _, t := range tables {
+		for _, t := range p.tables() {
 			known = known || t.Name == name
 		}
 		if !known || table == "" || strings.ContainsAny(table, " /:") {
 			add("tableNames %s=%q: want a wiring table name and the name of an existing DynamoDB table", name, table)
 		}
+	}
+	if _, _, err := indexplan.Plan(p.tables(), p.DeployedIndexes); err != nil {
+		add("deployedIndexes: %v", err)
 	}
 	if p.SMSSpendLimitUSD < 0 {
 		add("smsSpendLimitUsd %g: want a positive amount", p.SMSSpendLimitUSD)

@@ -378,3 +378,29 @@ func KeyKind(key string) string {
 	kind, _, _ := strings.Cut(key, "#")
 	return kind
 }
+
+// Indexes are a described table's global secondary indexes as wiring defines them
+// (createInput's inverse): what a deploy reads to plan its next index change.
+func Indexes(t *types.TableDescription) []wiring.Index {
+	kinds := map[string]wiring.KeyType{}
+	for _, a := range t.AttributeDefinitions {
+		kinds[aws.ToString(a.AttributeName)] = wiring.KeyType(a.AttributeType)
+	}
+	var out []wiring.Index
+	for _, ix := range t.GlobalSecondaryIndexes {
+		w := wiring.Index{Name: aws.ToString(ix.IndexName)}
+		for _, k := range ix.KeySchema {
+			key := wiring.Key{Name: aws.ToString(k.AttributeName), Type: kinds[aws.ToString(k.AttributeName)]}
+			if k.KeyType == types.KeyTypeHash {
+				w.PartitionKey = key
+			} else {
+				w.SortKey = &key
+			}
+		}
+		if p := ix.Projection; p != nil {
+			w.Projection = wiring.Projection{Type: wiring.ProjectionType(p.ProjectionType), NonKey: slices.Clone(p.NonKeyAttributes)}
+		}
+		out = append(out, w)
+	}
+	return out
+}

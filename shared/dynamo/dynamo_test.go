@@ -97,3 +97,45 @@ func TestCreateTablesAddsMissingIndexes(t *testing.T) {
 		}
 	}
 }
+
+// A deploy plans its index changes from what DescribeTable says a table has: read back,
+// every wiring table's indexes are what the wiring defines, keys, key types and
+// projection alike.
+func TestIndexesReadBackAsTheWiringDefinesThem(t *testing.T) {
+	env := testenv.New(t)
+	ctx := t.Context()
+	names := dynamo.Prefixed("described-" + id.Token(4) + "-")
+	if err := dynamo.CreateTables(ctx, env.Clients.DynamoDB, names, wiring.Tables); err != nil {
+		t.Fatal(err)
+	}
+	for _, def := range wiring.Tables {
+		out, err := env.Clients.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(names(def.Name))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := dynamo.Indexes(out.Table)
+		if len(got) != len(def.Indexes) {
+			t.Fatalf("%s: %d indexes read back, want %d", def.Name, len(got), len(def.Indexes))
+		}
+		for _, want := range def.Indexes {
+			i := slices.IndexFunc(got, func(ix wiring.Index) bool { return ix.Name == want.Name })
+			if i < 0 {
+				t.Errorf("%s: index %s not read back", def.Name, want.Name)
+				continue
+			}
+			g := got[i]
+			if g.PartitionKey != want.PartitionKey || (g.SortKey == nil) != (want.SortKey == nil) ||
+				(g.SortKey != nil && *g.SortKey != *want.SortKey) ||
+				g.Projection.ProjectionType() != want.Projection.ProjectionType() ||
+				!slices.Equal(sortedCopy(g.Projection.NonKey), sortedCopy(want.Projection.NonKey)) {
+				t.Errorf("%s: index %s read back as %+v, want %+v", def.Name, want.Name, g, want)
+			}
+		}
+	}
+}
+
+func sortedCopy(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}

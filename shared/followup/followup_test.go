@@ -491,3 +491,30 @@ func TestUnroutableFollowupIsSkippedWithTheReason(t *testing.T) {
 		t.Fatalf("%s %q", got.Status, got.SkipReason)
 	}
 }
+
+// Right after the deploy that makes dueIds, DynamoDB refuses queries on it while it
+// fills, and a table restored from before it lacks it: the dispatcher then finds the
+// due follow-ups through the due index it replaces (every attribute projected). Here
+// the table is as deployed before; two due follow-ups are queued and sent, once.
+func TestDueFollowupsAreFoundThroughTheReplacedIndex(t *testing.T) {
+	f := newFixture(t)
+	f.store.Table = f.env.TableBefore(t, "followups")
+	f.outbox.Table = f.store.Table
+	due := f.schedule(t, f.clk.Now(), 2)
+	for run, want := range []int{2, 0} {
+		if rep, err := f.disp.Run(context.Background()); err != nil || rep.Enqueued != want {
+			t.Fatalf("dispatch %d: %+v, %v; want %d enqueued", run+1, rep, err, want)
+		}
+		if run == 0 {
+			if resp, err := f.sender.Handle(context.Background(), f.receive(t)); err != nil || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("send: %+v, %v", resp, err)
+			}
+		}
+	}
+	counts := f.outboxCount(t)
+	for _, id := range due {
+		if counts[id] != 1 {
+			t.Errorf("follow-up %s in the outbox %d times, want 1", id, counts[id])
+		}
+	}
+}

@@ -13,8 +13,8 @@ package followup
 // key): its record is its own claim, one item to write instead of two. Its
 // schedule checks that no DEDUPE item claimed the occasion before occasion ids.
 //
-// Index "due" is sparse and sharded over Shards partitions; only follow-ups that are
-// waiting carry its keys:
+// Index "dueIds" is sparse and sharded over Shards partitions, and copies id and
+// queuedAt (all the dispatcher reads); only follow-ups that are waiting carry its keys:
 //
 //	duePk = DUE#<shard>     dueSk = <dueAt>#<id>      while scheduled, queued or being
 //	                                                  sent (queuedAt, set when queued,
@@ -37,9 +37,9 @@ package followup
 //	the follow-up of an occasion        GetItem FU#<OccasionID(key)>; when absent, GetItem
 //	                                    DEDUPE#<key>, then FU#<followupId> (the
 //	                                    predecessor a follow-up waits for, After)
-//	due at time t, and stuck in queued  Query due: duePk = DUE#s, dueSk <= t, for each s;
+//	due at time t, and stuck in queued  Query dueIds: duePk = DUE#s, dueSk <= t, for each s;
 //	since before t'                     the scheduled ones, and those queued at or before t'
-//	queued earlier, stuck since t'      Query due: duePk = QUEUED#s, dueSk <= t'
+//	queued earlier, stuck since t'      Query dueIds: duePk = QUEUED#s, dueSk <= t'
 //	outbox, latest sent first           Query pk = OUTBOX, every page, sorted by sentAt
 //	                                    (ids are in no time order; local and dev only)
 //	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
@@ -66,6 +66,9 @@ func recordPK(id string) string { return "FU#" + id }
 
 // locationIndex is the index of a location's follow-ups (keys only).
 const locationIndex = "byLocationKeys"
+
+// dueIndex is the index of waiting follow-ups (id and queuedAt copied).
+const dueIndex = "dueIds"
 
 const recordSK = "FU"
 

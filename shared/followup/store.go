@@ -152,8 +152,8 @@ func (s *Store) waiting(ctx context.Context, pk string, t time.Time, limit int, 
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("due"),
+	out, err := dynamo.Backfilled(s.DB, "followups", dueIndex).Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String(dueIndex),
 		KeyConditionExpression: ex.KeyCondition(), ExpressionAttributeNames: ex.Names(), ExpressionAttributeValues: ex.Values(),
 		Limit: aws.Int32(int32(limit)), ExclusiveStartKey: start,
 	})

@@ -11,13 +11,11 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/i18n"
-	"github.com/rapport-crm/rapport/shared/id"
 	"github.com/rapport-crm/rapport/shared/kpi"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/retry"
 	"github.com/rapport-crm/rapport/shared/reward"
 	"github.com/rapport-crm/rapport/shared/testenv"
-	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 var t0 = time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC)
@@ -376,26 +374,7 @@ func wantReason(t *testing.T, what string, err error, reason string, facts map[s
 // redeemed is out of the index; the other is delivered and counted expired, once.
 func TestTimersRunThroughTheReplacedIndex(t *testing.T) {
 	env, ctx := testenv.New(t), context.Background()
-	def, ok := wiring.TableByName("rewards")
-	if !ok {
-		t.Fatal("no rewards table in the wiring")
-	}
-	before := def
-	before.Indexes = nil
-	for _, ix := range def.Indexes {
-		if ix.Replaces != "" {
-			ix = wiring.Index{Name: ix.Replaces, PartitionKey: ix.PartitionKey, SortKey: ix.SortKey}
-		}
-		before.Indexes = append(before.Indexes, ix)
-	}
-	if _, ok := before.Index("due"); !ok {
-		t.Fatalf("the table as before has no due index: %+v", before.Indexes)
-	}
-	names := dynamo.Prefixed("before-" + id.Token(4) + "-")
-	if err := dynamo.CreateTables(ctx, env.Clients.DynamoDB, names, []wiring.Table{before}); err != nil {
-		t.Fatal(err)
-	}
-	s := &reward.Store{DB: env.Clients.DynamoDB, Table: names("rewards")}
+	s := &reward.Store{DB: env.Clients.DynamoDB, Table: env.TableBefore(t, "rewards")}
 	codes := oneRedeemedOneUnused(t, s)
 	for run, want := range []reward.Timers{{Delivered: 1, Expired: 1}, {}} {
 		if got, err := s.RunTimers(ctx, t0.Add(2*time.Hour), nil, 0); err != nil || got != want {

@@ -126,3 +126,37 @@ func (e *Env) Receive(t *testing.T, queue string) events.SQSEvent {
 		}
 	}
 }
+
+// Before is the wiring table named name as a stage deployed before its renamed indexes
+// has it: each under the name it replaces, every attribute projected. ok is false when
+// the table renames no index.
+func Before(name string) (before wiring.Table, ok bool) {
+	def, found := wiring.TableByName(name)
+	if !found {
+		return wiring.Table{}, false
+	}
+	before = def
+	before.Indexes = nil
+	for _, ix := range def.Indexes {
+		if ix.Replaces != "" {
+			ix, ok = wiring.Index{Name: ix.Replaces, PartitionKey: ix.PartitionKey, SortKey: ix.SortKey}, true
+		}
+		before.Indexes = append(before.Indexes, ix)
+	}
+	return before, ok
+}
+
+// TableBefore makes the wiring table named name as Before has it, under a name of its
+// own, and returns that name.
+func (e *Env) TableBefore(t testing.TB, name string) string {
+	t.Helper()
+	before, ok := Before(name)
+	if !ok {
+		t.Fatalf("table %s renames no index", name)
+	}
+	names := dynamo.Prefixed("before-" + id.Token(4) + "-")
+	if err := dynamo.CreateTables(context.Background(), e.Clients.DynamoDB, names, []wiring.Table{before}); err != nil {
+		t.Fatal(err)
+	}
+	return names(name)
+}

@@ -53,7 +53,7 @@ var reads = map[string]map[string][]read{
 		"catalog":     {{"survey.Store.Catalog (GET /v1/surveys)", []string{"value"}}},
 	},
 	"followups": {
-		"due": {{"followup.Dispatcher (waiting)", []string{"id", "duePk", "dueSk", "queuedAt"}}},
+		"dueIds": {{"followup.Dispatcher (waiting)", []string{"id", "duePk", "dueSk", "queuedAt"}}},
 		"byCustomer": {
 			{"followup.Store.ForCustomer (GET /v1/followups?customerId=)", []string{"*"}},
 			{"followup.Store.CustomerFollowups (merge, export, erasure)", []string{"*"}},
@@ -113,29 +113,23 @@ func TestIndexesProjectWhatTheirQueriesRead(t *testing.T) {
 	}
 }
 
-// A renamed index replaces one that no other index is named or replaces, and at
-// most one index per table is replaced in a release (one stack update may create
-// or delete one index per table; adding a new index besides is a second change the
-// review must catch).
+// A renamed index replaces one that no other index is named or replaces. How many a
+// table has is no matter: make deploy takes each table there one index change per
+// stack update (infra/indexplan).
 func TestReplacedIndexes(t *testing.T) {
 	for _, tbl := range Tables {
 		names := map[string]bool{}
 		for _, ix := range tbl.Indexes {
 			names[ix.Name] = true
 		}
-		replaced := 0
 		for _, ix := range tbl.Indexes {
 			if ix.Replaces == "" {
 				continue
 			}
-			replaced++
 			if names[ix.Replaces] || ix.Replaces == ix.Name {
 				t.Errorf("%s/%s replaces %s, which is still an index of the table", tbl.Name, ix.Name, ix.Replaces)
 			}
 			names[ix.Replaces] = true
-		}
-		if replaced > 1 {
-			t.Errorf("%s: %d indexes replaced in one release, want at most 1", tbl.Name, replaced)
 		}
 	}
 }

@@ -5,8 +5,9 @@ package wiring
 //
 // Each index projects what its queries read (README "Index projections" has the
 // inventory): keys only where a job reads keys and then the item, ALL where a list
-// shows whole items. A projection changes under a new name (Index.Replaces), one
-// index per table per release; "Later:" notes the next ones.
+// shows whole items. A projection changes under a new name (Index.Replaces); make
+// deploy takes a table there one index change per stack update (infra/indexplan).
+// "Later:" notes the next ones.
 var Tables = []Table{
 	{
 		Name:         "surveys",
@@ -46,11 +47,13 @@ var Tables = []Table{
 		Indexes: []Index{{
 			// Sparse and sharded: only follow-ups waiting to be sent carry these
 			// attributes (DUE#n; QUEUED#n for those queued by an earlier release).
-			// Later: INCLUDE id, queuedAt (all the dispatcher reads), so the sender's
-			// claim and release stop rewriting the entry.
-			Name:         "due",
+			// INCLUDE id, queuedAt: all the dispatcher reads, so the sender's claim
+			// and release, which change neither, leave the entry alone.
+			Name:         "dueIds",
 			PartitionKey: Key{Name: "duePk", Type: String},
 			SortKey:      &Key{Name: "dueSk", Type: String},
+			Projection:   Projection{Type: ProjectInclude, NonKey: []string{"id", "queuedAt"}},
+			Replaces:     "due",
 		}, {
 			// Follow-ups to a customer, newest first (sparse: customer recipients only).
 			// ALL: the customer's follow-up list, the timeline and the export read them whole.

@@ -183,12 +183,12 @@ type Index struct {
 	// the index alone, and each entry is only as large as what it copies.
 	Projection Projection
 	// Replaces names the index this one takes over from, with the same keys and
-	// every attribute projected. DynamoDB cannot change an index's projection, and
-	// one stack update can create or delete only one index per table, so a new
-	// projection comes under a new name: the stack keeps the old index for one
-	// release (dropping it then is that table's one index change), and queries fall
-	// back to it while DynamoDB backfills the new one (shared/dynamo.Backfilled).
-	// Local tables are made without it.
+	// every attribute projected. DynamoDB cannot change an index's projection, so a
+	// new projection comes under a new name; one stack update can create or delete
+	// only one index per table, so make deploy creates the new index first and
+	// deletes the old one in a later update (infra/indexplan), and queries fall back
+	// to the old one while the new one is missing or backfilling
+	// (shared/dynamo.Backfilled). Local tables are made without it.
 	Replaces string
 }
 
