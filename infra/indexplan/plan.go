@@ -49,10 +49,10 @@ type Step struct {
 
 // Next is the step that takes def's table from the indexes it has (deployed; exists
 // false for a table the stage does not have yet, which is created with all of them)
-// toward the wiring's. Indexes are created first, in the wiring's order, then the ones
-// the wiring no longer has are deleted, so an index another replaces stays until its
-// successor is built and readable (shared/dynamo.Backfilled falls back to it until
-// then). An index of the wiring's name whose keys or projection differ is an error: a
+// toward the wiring's. Indexes are created first, in the wiring's order, those with no
+// old index to fall back on before those with one, then the ones the wiring no longer
+// has are deleted, so an index another replaces stays until its successor is built and
+// readable (shared/dynamo.Backfilled falls back to it until then). An index of the wiring's name whose keys or projection differ is an error: a
 // changed index needs a new name.
 func Next(def wiring.Table, deployed []wiring.Index, exists bool) (Step, error) {
 	if !exists {
@@ -73,6 +73,11 @@ func Next(def wiring.Table, deployed []wiring.Index, exists bool) (Step, error) 
 			return Step{}, fmt.Errorf("table %s: index %s is deployed with other keys or another projection than the wiring's; a changed index needs a new name (wiring.Index.Replaces)", def.Name, want.Name)
 		}
 	}
+	// An index with no old one to fall back on is missed by its queries until it is
+	// built: those go first.
+	slices.SortStableFunc(missing, func(a, b wiring.Index) int {
+		return boolInt(a.Replaces != "" && has[a.Replaces].Name != "") - boolInt(b.Replaces != "" && has[b.Replaces].Name != "")
+	})
 	var extra []wiring.Index
 	for _, ix := range deployed {
 		if _, ok := def.Index(ix.Name); !ok {
@@ -97,6 +102,13 @@ func Next(def wiring.Table, deployed []wiring.Index, exists bool) (Step, error) 
 	default:
 		return Step{Indexes: def.Indexes, Final: true}, nil
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Same reports whether two indexes have the same keys and projection.

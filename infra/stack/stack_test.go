@@ -517,7 +517,7 @@ func TestTablesTakeOneIndexChangePerUpdate(t *testing.T) {
 	}
 	s := synth(t, props, nil)
 	want := map[string]string{
-		"followups": "byCustomer,due,dueIds",
+		"followups": "byCustomer,byLocationKeys,due",
 		"customers": "byNameKeys,home,visitEffects",
 	}
 	for _, def := range wiring.Tables {
