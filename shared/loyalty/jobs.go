@@ -232,8 +232,8 @@ func (s *Service) Birthdays(ctx context.Context, now time.Time) (int, error) {
 	}
 	given := 0
 	for _, key := range BirthdayKeys(now) {
-		p := dynamodb.NewQueryPaginator(s.Store.DB, &dynamodb.QueryInput{
-			TableName: aws.String(s.Store.Table), IndexName: aws.String("birthday"),
+		p := dynamodb.NewQueryPaginator(dynamo.Backfilled(s.Store.DB, "loyalty", birthdayIndex), &dynamodb.QueryInput{
+			TableName: aws.String(s.Store.Table), IndexName: aws.String(birthdayIndex),
 			KeyConditionExpression:    aws.String("bdayPk = :pk"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": dynamo.S(birthdayPK(key))},
 		})

@@ -30,7 +30,8 @@ package loyalty
 //	dueKeys   duePk = DUE#<shard>   dueSk = <time>#<kind>#<customerId>#<lotId>: the next
 //	          timer of a lot (release, reminder, expiry) or an account (tier review);
 //	          keys only, the sort key names all the job needs
-//	birthday  bdayPk = BDAY#<MM-DD>  bdaySk = <customerId>: members with a birthday
+//	birthdayDates  bdayPk = BDAY#<MM-DD>  bdaySk = <customerId>: members with a
+//	          birthday; copies customerId, birthday, timeZone and lastBirthdayYear
 //
 // Access patterns:
 //
@@ -49,7 +50,7 @@ package loyalty
 //	the ledger, newest first          Query ACCT#<id>, begins_with(sk, "E#"), descending
 //	a repeated sourceId               GetItem ACCT#<id> / S#<sourceId>: the first entry
 //	timers due                        Query dueKeys DUE#<shard>, dueSk <= now: never a scan
-//	birthdays today somewhere         Query birthday BDAY#<MM-DD> for the dates alive now
+//	birthdays today somewhere         Query birthdayDates BDAY#<MM-DD> for the dates alive now
 //	reconciliation                    a parallel Scan: it must read every entry anyway
 
 import (
@@ -74,6 +75,9 @@ const (
 
 // dueIndex is the index of timers (keys only).
 const dueIndex = "dueKeys"
+
+// birthdayIndex is the index of members by birthday (what the birthday job reads).
+const birthdayIndex = "birthdayDates"
 
 // Timer kinds in the due index.
 const (

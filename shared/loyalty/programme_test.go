@@ -695,3 +695,23 @@ func TestAdjustments(t *testing.T) {
 		})
 	}
 }
+
+// Right after the deploy that makes birthdayDates, DynamoDB refuses queries on it while
+// it fills, and a table restored from before it lacks it: the birthday job then finds
+// the members through the birthday index it replaces (every attribute projected). Here
+// the table is as deployed before; the bonus is given once.
+func TestBirthdaysAreFoundThroughTheReplacedIndex(t *testing.T) {
+	f := newFixture(t, nil)
+	f.svc.Store.Table = f.env.TableBefore(t, "loyalty")
+	f.enrol(t, "b-1", loyalty.Membership{Birthday: "1990-05-10", TimeZone: "Asia/Shanghai"})
+	at := utc("2027-05-09T16:00:00Z") // midnight on the 10th in Shanghai
+	f.clk.Set(at)
+	for run, want := range []int{1, 0} {
+		if n, err := f.svc.Birthdays(context.Background(), at); err != nil || n != want {
+			t.Fatalf("run %d: %d given (%v), want %d", run+1, n, err, want)
+		}
+	}
+	if b := f.balance(t, "b-1"); b.Balance != 100 {
+		t.Errorf("balance %d, want the bonus of 100", b.Balance)
+	}
+}

@@ -74,8 +74,8 @@ var reads = map[string]map[string][]read{
 		},
 	},
 	"loyalty": {
-		"dueKeys":  {{"loyalty.Service.RunTimers, then the account by key", []string{"dueSk"}}},
-		"birthday": {{"loyalty.Service.Birthdays", []string{"customerId", "birthday", "timeZone", "lastBirthdayYear"}}},
+		"dueKeys":       {{"loyalty.Service.RunTimers, then the account by key", []string{"dueSk"}}},
+		"birthdayDates": {{"loyalty.Service.Birthdays", []string{"customerId", "birthday", "timeZone", "lastBirthdayYear"}}},
 	},
 	"rewards": {
 		"byCustomer": {{"reward.Store.Vouchers (GET /v1/customers/{customerId}/vouchers)", []string{"*"}}},

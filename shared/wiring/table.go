@@ -123,12 +123,14 @@ var Tables = []Table{
 			Projection:   Projection{Type: ProjectKeysOnly},
 			Replaces:     "due",
 		}, {
-			// Members with a birthday, by month and day.
-			// Later: INCLUDE customerId, birthday, timeZone, lastBirthdayYear (what the
-			// birthday job reads), so earns and redeems stop rewriting the entry.
-			Name:         "birthday",
+			// Members with a birthday, by month and day. INCLUDE what the birthday
+			// job reads, so earns and redeems, which change the account's balance
+			// and figures, leave the entry alone.
+			Name:         "birthdayDates",
 			PartitionKey: Key{Name: "bdayPk", Type: String},
 			SortKey:      &Key{Name: "bdaySk", Type: String},
+			Projection:   Projection{Type: ProjectInclude, NonKey: []string{"customerId", "birthday", "timeZone", "lastBirthdayYear"}},
+			Replaces:     "birthday",
 		}},
 		TTLAttribute: "expiresAt",
 	},

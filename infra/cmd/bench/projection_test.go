@@ -228,6 +228,11 @@ func TestProjectionSavings(t *testing.T) {
 	call("loyalty/dueKeys", "earn, existing account", true, "POST", "/v1/loyalty/proj-"+run+"/earn", fmt.Sprintf(`{"sourceId":"e2-%s","points":10}`, run), http.StatusCreated, nil)
 	call("loyalty/dueKeys", "redeem 1 point", true, "POST", "/v1/loyalty/proj-"+run+"/redeem", fmt.Sprintf(`{"sourceId":"r1-%s","points":1}`, run), http.StatusCreated, nil)
 
+	// loyalty/birthdayDates: an earn of a member with a birthday, which changes the
+	// account's balance and figures but none of what the index copies.
+	call("loyalty/birthdayDates", "enrol with a birthday", false, "PUT", "/v1/loyalty/proj-bd-"+run+"/member", `{"birthday":"05-10","timeZone":"Asia/Shanghai"}`, http.StatusOK, nil)
+	call("loyalty/birthdayDates", "earn, member with a birthday", true, "POST", "/v1/loyalty/proj-bd-"+run+"/earn", fmt.Sprintf(`{"sourceId":"e3-%s","points":10}`, run), http.StatusCreated, nil)
+
 	// customers/byNameKeys: a named customer at home at the location, a visit, the
 	// value job's figures, and the search that reads the index.
 	var p struct{ CustomerID string }
