@@ -1,7 +1,9 @@
 // Command deploy runs a CDK command against a stage as many times as its tables' index
 // changes need. One stack update may create or delete only one index per table, so
 // before each run it reads what the stage's tables hold (the stack's outputs name them,
-// DescribeTable lists their indexes), waits until each table and index is ACTIVE, and
+// DescribeTable lists their indexes), waits until each table and index is ACTIVE (a
+// stack update returns while DynamoDB still fills a new index, and a table whose index
+// is filling takes no other index change), and
 // hands that to the CDK app (context deployedIndexes), which declares each table's next
 // step (infra/indexplan). It runs again until every table has the wiring's indexes;
 // with -once it runs the command once (make diff: the next step's changes).
@@ -87,7 +89,8 @@ func run() error {
 }
 
 // steps reads the stage, writes what it holds to path and runs the command, until the
-// plan says the tables are at the wiring's indexes (or once).
+// plan says the tables are at the wiring's indexes (or once); then it waits until each
+// index is ACTIVE.
 func steps(ctx context.Context, r reader, stack, path string, once bool, command func() error) error {
 	last := ""
 	for step := 1; ; step++ {
@@ -114,8 +117,15 @@ func steps(ctx context.Context, r reader, stack, path string, once bool, command
 		if err := command(); err != nil {
 			return err
 		}
-		if once || final {
+		if once {
 			return nil
+		}
+		if final {
+			// A stack update returns once DynamoDB has begun to fill a new index, not
+			// when it is readable: wait for that too, so the deploy ends with every
+			// index answering.
+			_, err := r.deployed(ctx, stack)
+			return err
 		}
 		if step == maxSteps {
 			return fmt.Errorf("%d runs and the tables still lack the wiring's indexes", step)

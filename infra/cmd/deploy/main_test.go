@@ -184,7 +184,8 @@ func indexNames(ixs []wiring.Index) string {
 
 // A stage that does not exist yet is deployed once, every table new; a run that did not
 // make its change (a stack update that failed to apply it) stops the deploy instead of
-// running again and again; -once runs once; a failed command stops it.
+// running again and again; -once runs once; the last run's new index is waited for
+// until it is readable; a failed command stops it.
 func TestADeployStopsWhereItShould(t *testing.T) {
 	ctx := t.Context()
 	path := t.TempDir() + "/indexes.json"
@@ -200,7 +201,7 @@ func TestADeployStopsWhereItShould(t *testing.T) {
 
 	// A stack whose followups table lacks dueIds and never gets it.
 	followups := before(t, "followups")
-	tables := fakeTables{"t-followups": followups}
+	tables := &fakeTables{defs: map[string]wiring.Table{"t-followups": followups}}
 	r := reader{stacks: stacks{outputs: []cftypes.Output{{OutputKey: aws.String(indexplan.OutputKey("followups")), OutputValue: aws.String("t-followups")}}},
 		tables: tables, poll: time.Millisecond, log: &log}
 	runs = 0
@@ -212,26 +213,50 @@ func TestADeployStopsWhereItShould(t *testing.T) {
 	if err := steps(ctx, r, "Rapport-stuck", path, true, count); err != nil || runs != 1 {
 		t.Fatalf("-once: %d runs, %v", runs, err)
 	}
+
+	// At the wiring, its index still filling after the last update: the deploy ends
+	// when it is readable, not before.
+	done, _ := wiring.TableByName("followups")
+	tables.defs["t-followups"] = done
+	tables.filling = 0
+	runs = 0
+	if err := steps(ctx, r, "Rapport-done", path, false, func() error { runs++; tables.filling = 3; return nil }); err != nil || runs != 1 || tables.filling != 0 {
+		t.Fatalf("the last update's index filling: %d runs, %d describes still to fill, %v", runs, tables.filling, err)
+	}
+	if !strings.Contains(log.String(), "t-followups: index ") || !strings.Contains(log.String(), " CREATING; waiting") {
+		t.Errorf("no word of the wait:\n%s", log.String())
+	}
+	tables.defs["t-followups"] = followups
+
 	failed := errors.New("cdk failed")
 	if err := steps(ctx, r, "Rapport-stuck", path, false, func() error { return failed }); !errors.Is(err, failed) {
 		t.Fatalf("a failed command: %v", err)
 	}
 }
 
-// fakeTables describes tables from their wiring definitions, every index ACTIVE.
-type fakeTables map[string]wiring.Table
+// fakeTables describes tables from their wiring definitions, every index ACTIVE but
+// for the first filling describes of each.
+type fakeTables struct {
+	defs    map[string]wiring.Table
+	filling int
+}
 
-func (f fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
-	def, ok := f[aws.ToString(in.TableName)]
+func (f *fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	def, ok := f.defs[aws.ToString(in.TableName)]
 	if !ok {
 		return nil, errors.New("no such table")
+	}
+	status := types.IndexStatusActive
+	if f.filling > 0 {
+		f.filling--
+		status = types.IndexStatusCreating
 	}
 	desc := &types.TableDescription{TableName: in.TableName, TableStatus: types.TableStatusActive}
 	for _, ix := range def.Indexes {
 		schema, attrs := keys(ix)
 		desc.AttributeDefinitions = append(desc.AttributeDefinitions, attrs...)
 		desc.GlobalSecondaryIndexes = append(desc.GlobalSecondaryIndexes, types.GlobalSecondaryIndexDescription{IndexName: aws.String(ix.Name), KeySchema: schema,
-			IndexStatus: types.IndexStatusActive, Projection: projection(ix)})
+			IndexStatus: status, Projection: projection(ix)})
 	}
 	return &dynamodb.DescribeTableOutput{Table: desc}, nil
 }
