@@ -59,6 +59,13 @@ func TestNarrowedIndexesWorkedExamples(t *testing.T) {
 		"duePk": s("DUE#2"), "dueSk": s("2027-12-06T00:00:00.000Z#TIER#c1#-"), "bdayPk": s("BDAY#03-14"), "bdaySk": s("c1")}
 	earned := with(acct, item{"balance": n("20"), "rev": n("2")})
 
+	// A case linked to a customer, in its location's queue, before and after a note
+	// (its version and updatedAt move; its status and what the timeline shows do not).
+	kase := item{"pk": s("CASE#k1"), "sk": s("CASE"), "id": s("k1"), "status": s("acknowledged"), "version": n("3"),
+		"customerPk": s("CUST#c1"), "customerSk": s("2026-12-06T10:00:00.000Z#k1"),
+		"queuePk": s("Q#loc-1"), "queueSk": s("acknowledged#2026-12-06T10:00:00.000Z#k1"), "updatedAt": s("2026-12-06T10:05:00Z")}
+	noted := with(kase, item{"version": n("4"), "updatedAt": s("2026-12-06T10:09:00Z")})
+
 	// A survey response with a 1,500-byte comment (500 Chinese characters): value 5 +
 	// 1,517, keys 18 + 9 + 14 + 36, 1,599 bytes whole; its comment-index entry as
 	// keys only 77 + 100 bytes.
@@ -89,6 +96,9 @@ func TestNarrowedIndexesWorkedExamples(t *testing.T) {
 		// Table 1; due: 1 before, 0 now; birthday: 1 before (ALL), 0 now (it copies
 		// neither the balance nor rev).
 		{"loyalty account earns", "loyalty", Write{Before: acct, After: earned}, 1 + 1 + 1, 1 + 0 + 0},
+		// Table 1; queue (ALL): 1; the customer's cases: 1 when it copied everything,
+		// 0 copying what the timeline shows.
+		{"complaint noted, linked to a customer", "complaints", Write{Before: kase, After: noted}, 1 + 1 + 1, 1 + 1 + 0},
 		// Table ceil(1599/1024) = 2; comment entry: ceil(1699/1024) = 2 before,
 		// ceil(177/1024) = 1 now.
 		{"response with a long comment saved", "surveys", Write{After: resp}, 2 + 2, 2 + 1},

@@ -13,8 +13,8 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
-// A case linked to a customer is in the byCustomer index (the customer's timeline) and
-// stays there through its actions; a case of an unknown complainant is not.
+// A case linked to a customer is in the customerCases index (the customer's timeline)
+// and stays there through its actions; a case of an unknown complainant is not.
 func TestCasesOfKnownCustomersAreIndexedByCustomer(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -28,7 +28,7 @@ func TestCasesOfKnownCustomersAreIndexedByCustomer(t *testing.T) {
 	f.act(t, agent, linked.ComplaintID, complaint.ActionRequest{Action: complaint.Acknowledge, Note: "Called back."})
 
 	st := f.svc.Store
-	out, err := st.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(st.Table), IndexName: aws.String("byCustomer"),
+	out, err := st.DB.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(st.Table), IndexName: aws.String(complaint.CustomerIndex),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S("CUST#cust-7")}})
 	if err != nil {

@@ -35,8 +35,9 @@ package complaint
 //	byAssignee  assigneePk = A#<assignee>      assigneeSk = <status>#<createdAt>#<id>
 //	slaKeys     slaPk = SLA#<shard>            slaSk = <next check time>#<id>, only while a
 //	                                           clock runs toward a ladder step (keys only)
-//	byCustomer  customerPk = CUST#<customerId> customerSk = <createdAt>#<id>, cases linked
-//	                                           to a customer (timeline, merge, erasure)
+//	customerCases  customerPk = CUST#<customerId> customerSk = <createdAt>#<id>, cases
+//	                                           linked to a customer (timeline, merge,
+//	                                           erasure); copies what the timeline shows
 //
 // Access patterns:
 //
@@ -99,7 +100,10 @@ func caseIDOf(pk string) string { return strings.TrimPrefix(pk, "CASE#") }
 // slaIndex is the index of cases whose SLA clock runs (keys only).
 const slaIndex = "slaKeys"
 
-// customerPK is the byCustomer index's partition key of a case linked to a customer.
+// CustomerIndex is the index of a customer's cases (what the timeline shows).
+const CustomerIndex = "customerCases"
+
+// customerPK is the customerCases index's partition key of a case linked to a customer.
 // It is this table's own index key; its format (CUST#<customerId>) is the one every
 // table's customer index uses, and stored cases carry it, so it does not change.
 func customerPK(id string) string { return "CUST#" + id }

@@ -7,7 +7,7 @@ package complaint
 //
 // Access patterns:
 //
-//	a customer's cases                    Query byCustomer CUST#<id>
+//	a customer's cases                    Query customerCases CUST#<id>
 //	closed cases of a location, by age    Query queue Q#<loc>, queueSk BETWEEN closed# and
 //	                                      closed#<cutoff> (opened before the cutoff), then
 //	                                      closedAt checked: never a scan
@@ -36,11 +36,11 @@ const (
 	EventPersonalDataRemoved = "personal_data_removed"
 )
 
-// CustomerCaseIDs lists the ids of the cases linked to a customer (byCustomer).
+// CustomerCaseIDs lists the ids of the cases linked to a customer (customerCases).
 func (s *Store) CustomerCaseIDs(ctx context.Context, customerID string) ([]string, error) {
 	var ids []string
-	p := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
+	p := dynamodb.NewQueryPaginator(dynamo.Backfilled(s.DB, "complaints", CustomerIndex), &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String(CustomerIndex),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S(customerPK(customerID))},
 		ProjectionExpression:      aws.String("id"),

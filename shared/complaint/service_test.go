@@ -718,3 +718,18 @@ func TestATrackingTokenIsItsReferenceAndASecret(t *testing.T) {
 		t.Fatalf("earlier token: %+v %v", tr, err)
 	}
 }
+
+// Right after the deploy that makes customerCases, DynamoDB refuses queries on it while
+// it fills, and a table restored from before it lacks it: a customer's cases (for a
+// merge, an export, an erasure) are then found through the byCustomer index it
+// replaces (every attribute projected). Here the table is as deployed before.
+func TestACustomersCasesAreFoundThroughTheReplacedIndex(t *testing.T) {
+	f := newFixture(t)
+	f.svc.Store.Table = f.env.TableBefore(t, "complaints")
+	f.customers.byContact["+8613800138000"] = "cust-7"
+	rc := f.submit(t, intake("normal"))
+	ids, err := f.svc.Store.CustomerCaseIDs(context.Background(), "cust-7")
+	if err != nil || len(ids) != 1 || ids[0] != rc.ComplaintID {
+		t.Fatalf("cust-7's cases %v, %v; want [%s]", ids, err, rc.ComplaintID)
+	}
+}

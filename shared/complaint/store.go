@@ -54,7 +54,7 @@ type caseItem struct {
 	SLAPK      string `dynamodbav:"slaPk,omitempty"`
 	SLASK      string `dynamodbav:"slaSk,omitempty"`
 	// CustomerPK and CustomerSK put a case linked to a customer in the sparse index
-	// byCustomer (CUST#<customerId>, <createdAt>#<id>): the customer's timeline.
+	// customerCases (CUST#<customerId>, <createdAt>#<id>): the customer's timeline.
 	CustomerPK string `dynamodbav:"customerPk,omitempty"`
 	CustomerSK string `dynamodbav:"customerSk,omitempty"`
 	// CallbackID is the pending callback follow-up, cancelled if the case reopens.

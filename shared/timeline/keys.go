@@ -9,7 +9,7 @@ package timeline
 //	visit      customers   (the table)  pk = CUST#<customerId>        sk = VISIT#<at>#<visitId>
 //	points     loyalty     (the table)  pk = ACCT#<customerId>        sk = E#<entryId, from id.New>
 //	followup   followups   byCustomer   customerPk = CUST#<id>        customerSk = <createdAt>#<followupId>
-//	complaint  complaints  byCustomer   customerPk = CUST#<id>        customerSk = <createdAt>#<complaintId>
+//	complaint  complaints  customerCases customerPk = CUST#<id>       customerSk = <createdAt>#<complaintId>
 //	survey     surveys     byCustomer   customerPk = CUST#<id>        customerSk = <submittedAt>#<responseId>
 //
 // Access patterns, per page, for each source not yet exhausted (five queries at once):
@@ -23,6 +23,7 @@ package timeline
 // source has anything left. Never a scan.
 
 import (
+	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
 )
 
@@ -38,17 +39,21 @@ const (
 // Types lists every source.
 var Types = []string{TypeVisit, TypePoints, TypeFollowup, TypeComplaint, TypeSurvey}
 
-// customerIndex is the sparse index of followups, complaints and surveys.
+// customerIndex is the sparse index of followups and surveys by customer; complaints
+// have complaint.CustomerIndex.
 const customerIndex = "byCustomer"
 
 // source is where one type of item lives, for one customer.
 type source struct {
-	typ    string
-	table  string
-	index  string // "" for the table itself
-	pkName string
-	skName string
-	pk     string
+	typ   string
+	table string
+	// wiringTable names table in the wiring, for an index that replaced another
+	// (dynamo.Backfilled); "" for the table itself.
+	wiringTable string
+	index       string // "" for the table itself
+	pkName      string
+	skName      string
+	pk          string
 	// prefix starts every sort key of this source in its partition ("" on an index,
 	// whose partition holds nothing else).
 	prefix string
@@ -56,8 +61,8 @@ type source struct {
 
 // sources are the five places a customer's history is kept.
 func (s *Service) sources(customerID string) []source {
-	byCustomer := func(typ, table string) source {
-		return source{typ: typ, table: table, index: customerIndex, pkName: "customerPk", skName: "customerSk",
+	byCustomer := func(typ, table, wiringTable, index string) source {
+		return source{typ: typ, table: table, wiringTable: wiringTable, index: index, pkName: "customerPk", skName: "customerSk",
 			pk: customer.CustomerPK(customerID)}
 	}
 	return []source{
@@ -65,8 +70,8 @@ func (s *Service) sources(customerID string) []source {
 			pk: customer.CustomerPK(customerID), prefix: customer.VisitPrefix},
 		{typ: TypePoints, table: s.Tables.Loyalty, pkName: "pk", skName: "sk",
 			pk: "ACCT#" + customerID, prefix: "E#"},
-		byCustomer(TypeFollowup, s.Tables.Followups),
-		byCustomer(TypeComplaint, s.Tables.Complaints),
-		byCustomer(TypeSurvey, s.Tables.Surveys),
+		byCustomer(TypeFollowup, s.Tables.Followups, "followups", customerIndex),
+		byCustomer(TypeComplaint, s.Tables.Complaints, "complaints", complaint.CustomerIndex),
+		byCustomer(TypeSurvey, s.Tables.Surveys, "surveys", customerIndex),
 	}
 }

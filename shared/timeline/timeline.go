@@ -206,9 +206,13 @@ func (s *Service) read(ctx context.Context, src source, after string, want int) 
 	if src.index != "" {
 		in.IndexName = aws.String(src.index)
 	}
+	var db dynamo.Querier = s.DB
+	if src.index != "" {
+		db = dynamo.Backfilled(s.DB, src.wiringTable, src.index)
+	}
 	var w window
 	for {
-		out, err := s.DB.Query(ctx, in)
+		out, err := db.Query(ctx, in)
 		if err != nil {
 			return window{}, dynamo.Unavailable(err, "read the "+src.typ+" history")
 		}

@@ -68,7 +68,7 @@ var reads = map[string]map[string][]read{
 		},
 		"byAssignee": {{"complaint.Service.Queue (?assignee=)", []string{"*"}}},
 		"slaKeys":    {{"complaint.Service.CheckSLAs, then the case by key", []string{"pk"}}},
-		"byCustomer": {
+		"customerCases": {
 			{"complaint.Store.CustomerCaseIDs (merge, export, erasure)", []string{"id"}},
 			{"timeline (complaint source)", []string{"id", "reference", "locationId", "category", "severity", "channel", "status", "breached", "createdAt", "customerSk"}},
 		},

@@ -98,12 +98,14 @@ var Tables = []Table{
 			Replaces:     "sla",
 		}, {
 			// A customer's cases, newest first (sparse: cases linked to a customer).
-			// Later: INCLUDE what the timeline shows (id, reference, locationId,
-			// category, severity, channel, status, breached, createdAt); merge and
-			// erasure read only the id.
-			Name:         "byCustomer",
+			// INCLUDE what the timeline shows; merge and erasure read only the id. A
+			// note or an assignment, which changes none of it, leaves the entry alone.
+			Name:         "customerCases",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
+			Projection: Projection{Type: ProjectInclude, NonKey: []string{
+				"id", "reference", "locationId", "category", "severity", "channel", "status", "breached", "createdAt"}},
+			Replaces: "byCustomer",
 		}},
 		TTLAttribute: "expiresAt",
 	},
