@@ -1,0 +1,32 @@
+package timeline
+
+import (
+	"testing"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
+)
+
+// Each source read through an index names the wiring table that has it, so a query
+// DynamoDB refuses while a renamed index fills goes to the index it replaced
+// (dynamo.Backfilled): a wrong name would ask the new index only.
+func TestIndexedSourcesNameTheirWiringTable(t *testing.T) {
+	s := &Service{Tables: Tables{Customers: "c", Loyalty: "l", Followups: "f", Complaints: "k", Surveys: "s"}}
+	indexed := 0
+	for _, src := range s.sources("cust-1") {
+		if src.index == "" {
+			continue
+		}
+		indexed++
+		def, ok := wiring.TableByName(src.wiringTable)
+		if !ok {
+			t.Errorf("%s: %q is no wiring table", src.typ, src.wiringTable)
+			continue
+		}
+		if _, ok := def.Index(src.index); !ok {
+			t.Errorf("%s: the %s table has no index %s", src.typ, src.wiringTable, src.index)
+		}
+	}
+	if indexed != 3 {
+		t.Errorf("%d sources read through an index, want 3 (follow-ups, complaints, surveys)", indexed)
+	}
+}
