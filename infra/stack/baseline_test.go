@@ -36,12 +36,20 @@ func TestBackup(t *testing.T) {
 	p := prodProps()
 	p.BackupCopyVaultArn = "arn:aws:backup:eu-central-1:111122223333:backup-vault:rapport-copy"
 	s := synth(t, p, nil)
-	vault := s.logicalID(t, "BackupVault")
+	vault := s.logicalID(t, backupVaultID)
+	dataKey := s.logicalID(t, dataKeyID)
 
-	// THEN a retained, KMS-encrypted vault holds daily recovery points kept 35 days,
-	// each copied to the other vault
-	if r := s.resource(t, vault, "AWS::Backup::BackupVault"); r.DeletionPolicy != "Retain" || r.Properties["EncryptionKeyArn"] == nil {
-		t.Errorf("vault %s", jsonString(r))
+	// THEN a retained vault, encrypted with the stack's data key, holds daily recovery
+	// points kept 35 days, each copied to the other vault
+	if r := s.resource(t, vault, "AWS::Backup::BackupVault"); r.DeletionPolicy != "Retain" ||
+		jsonString(r.Properties["EncryptionKeyArn"]) != jsonString(getAtt(dataKey, "Arn")) {
+		t.Errorf("vault %s, want it retained and encrypted with %s", jsonString(r), dataKey)
+	}
+	// AND no key but the data key and the signing keys: the vault has none of its own
+	for id, r := range s.ofType("AWS::KMS::Key") {
+		if id != dataKey && r.Properties["KeySpec"] != "HMAC_256" {
+			t.Errorf("a key besides the data key and the HMAC keys: %s %s", id, jsonString(r.Properties))
+		}
 	}
 	s.template.HasResourceProperties(jsii.String("AWS::Backup::BackupPlan"), map[string]any{
 		"BackupPlan": map[string]any{"BackupPlanRule": []any{assertions.Match_ObjectLike(&map[string]any{
@@ -68,9 +76,22 @@ func TestBackup(t *testing.T) {
 		}
 	}
 
-	// AND dev has no backup unless asked
-	if n := len(synthCached(t, "dev", devProps()).ofType("AWS::Backup::BackupPlan")); n != 0 {
+	// AND dev has no backup unless asked, and its data key goes with the stack
+	dev := synthCached(t, "dev", devProps())
+	if n := len(dev.ofType("AWS::Backup::BackupPlan")); n != 0 {
 		t.Errorf("dev has %d backup plans", n)
+	}
+	if r := dev.resource(t, dev.logicalID(t, dataKeyID), "AWS::KMS::Key"); r.DeletionPolicy != "Delete" {
+		t.Errorf("dev's data key without backups: deletion policy %q, want Delete", r.DeletionPolicy)
+	}
+	// AND a dev stage that backs up keeps the data key when it is deleted: the recovery
+	// points it encrypts outlive the stack
+	withBackup := devProps()
+	withBackup.Backup = true
+	withBackup.TableEncryption = tableEncryptionAWSOwned
+	b := synth(t, withBackup, nil)
+	if r := b.resource(t, b.logicalID(t, dataKeyID), "AWS::KMS::Key"); r.DeletionPolicy != "Retain" {
+		t.Errorf("dev's data key with backups: deletion policy %q, want Retain", r.DeletionPolicy)
 	}
 }
 

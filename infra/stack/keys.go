@@ -24,20 +24,30 @@ const dataKeyID = "DataKey"
 // dataKey is the stack's one customer-managed KMS key, made on first use: it encrypts
 // the five tables (unless tableEncryption=aws-owned) and the stack's SNS topics (the
 // alarm topic, SES's bounces and complaints), whose publishers the key policy names
-// under their own source conditions. One key for all: $1 a month instead of one per
-// table and topic, and every role that touches a table gets its kms actions on this
-// key, the table grants themselves keeping each role to its own tables. It rotates
-// yearly. The signing keys (HMAC, never leaving KMS) and the backup vault's key (it
-// outlives the stack) stay keys of their own.
+// under their own source conditions, and the backup vault's recovery points. One key
+// for all: $1 a month instead of one per table, topic and vault, and every role that
+// touches a table gets its kms actions on this key, the table grants themselves keeping
+// each role to its own tables. It rotates yearly. The signing keys (HMAC, never leaving
+// KMS) stay keys of their own.
 func (b *builder) dataKey() awskms.Key {
 	if b.key == nil {
 		b.key = awskms.NewKey(b.stack, jsii.String(dataKeyID), &awskms.KeyProps{
-			Description:       jsii.String("Encrypts Rapport " + b.stage.name + "'s tables and SNS topics at rest"),
+			Description:       jsii.String("Encrypts Rapport " + b.stage.name + "'s tables, SNS topics and backups at rest"),
 			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     b.stage.removal,
+			RemovalPolicy:     b.dataKeyRemoval(),
 		})
 	}
 	return b.key
+}
+
+// dataKeyRemoval is the stage's removal policy for the data key, but retained wherever
+// the tables are backed up: the recovery points outlive the stack, and without their
+// key they could not be restored.
+func (b *builder) dataKeyRemoval() awscdk.RemovalPolicy {
+	if b.backsUp() {
+		return awscdk.RemovalPolicy_RETAIN
+	}
+	return b.stage.removal
 }
 
 // tableKey is the key the tables are encrypted with: the data key, or nil for
