@@ -27,13 +27,7 @@ type Deployed map[string][]wiring.Index
 const AdoptedNote = "(adopted by tableNames)"
 
 // OutputKey is the stack output holding the name of the wiring table's DynamoDB table.
-func OutputKey(table string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(table, func(r rune) bool { return r == '-' || r == '_' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String() + "TableName"
-}
+func OutputKey(table string) string { return wiring.Pascal(table) + "TableName" }
 
 // Step is a table's indexes in the next stack update.
 type Step struct {

@@ -2,19 +2,14 @@ package stack
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Construct ids are derived from wiring names in one place, so that the stack and its
 // tests find the same constructs: "followup-dispatcher" → "FollowupDispatcherFunction".
 
-func pascal(name string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
-}
+func pascal(name string) string { return wiring.Pascal(name) }
 
 func tableID(name string) string    { return pascal(name) + "Table" }
 func queueID(name string) string    { return pascal(name) + "Queue" }

@@ -141,15 +141,15 @@ func (s *Sender) pass(ctx context.Context, recs []events.SQSMessage, held map[st
 		taken := map[string]bool{}
 		batches := map[BatchChannel][]handover{}
 		for _, rec := range recs {
-			var msg queueMessage
-			if json.Unmarshal([]byte(rec.Body), &msg) == nil && msg.FollowupID != "" {
-				if taken[msg.FollowupID] {
+			fid := followupOf(rec)
+			if fid != "" {
+				if taken[fid] {
 					again = append(again, rec)
 					continue
 				}
-				taken[msg.FollowupID] = true
+				taken[fid] = true
 			}
-			h, w := s.process(ctx, rec, resp)
+			h, w := s.process(ctx, rec, fid, resp)
 			switch {
 			case w != nil:
 				waiting, held[rec.MessageId] = append(waiting, rec), w
@@ -173,11 +173,20 @@ func (s *Sender) pass(ctx context.Context, recs []events.SQSMessage, held map[st
 	return waiting
 }
 
-// process handles one message, reporting a failure in resp; it returns the handover
-// when the message waits for its batch, and the wait when the follow-up must wait for
-// its predecessor (nothing is reported then).
-func (s *Sender) process(ctx context.Context, rec events.SQSMessage, resp *events.SQSEventResponse) (*handover, *waitError) {
-	fid, outcome, h, err := s.handle(ctx, rec.Body)
+// followupOf is the follow-up a message names, "" when its body names none.
+func followupOf(rec events.SQSMessage) string {
+	var msg queueMessage
+	if json.Unmarshal([]byte(rec.Body), &msg) != nil {
+		return ""
+	}
+	return msg.FollowupID
+}
+
+// process handles one message, naming follow-up fid ("" for none), reporting a
+// failure in resp; it returns the handover when the message waits for its batch, and
+// the wait when the follow-up must wait for its predecessor (nothing is reported then).
+func (s *Sender) process(ctx context.Context, rec events.SQSMessage, fid string, resp *events.SQSEventResponse) (*handover, *waitError) {
+	outcome, h, err := s.handle(ctx, fid)
 	var w *waitError
 	switch {
 	case errors.As(err, &w):
@@ -278,13 +287,12 @@ func lastReceive(maxReceives int, rec events.SQSMessage) bool {
 	return maxReceives > 0 && receives(rec) >= maxReceives
 }
 
-func (s *Sender) handle(ctx context.Context, body string) (string, string, *handover, error) {
-	var msg queueMessage
-	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg.FollowupID == "" {
-		return "", "", nil, fmt.Errorf("poison message: not a follow-up reference")
+// handle sends follow-up fid; a message that names none is poison.
+func (s *Sender) handle(ctx context.Context, fid string) (string, *handover, error) {
+	if fid == "" {
+		return "", nil, fmt.Errorf("poison message: not a follow-up reference")
 	}
-	outcome, h, err := s.send(ctx, msg.FollowupID)
-	return msg.FollowupID, outcome, h, err
+	return s.send(ctx, fid)
 }
 
 // send delivers one follow-up, or returns it claimed with its message for a batch

@@ -343,6 +343,16 @@ func Routes() []Route {
 	return all
 }
 
+// Pascal is a wiring name as the stack's identifiers spell it (construct ids, stack
+// outputs): "followup-dispatcher" → "FollowupDispatcher".
+func Pascal(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
 // EnvName is the conventional variable for a table or queue: "surveys" → prefix+"SURVEYS".
 func EnvName(prefix, name string) string {
 	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
