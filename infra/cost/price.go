@@ -14,6 +14,9 @@ type Prices struct {
 	// SQSRequest is the SQS standard queue price per request, each 64 KB chunk of a
 	// payload counting as one request; SQSFIFORequest a FIFO queue's.
 	SQSRequest, SQSFIFORequest float64
+	// KMSRequest is KMS's price per request to a customer-managed key (GenerateMac,
+	// VerifyMac, Decrypt alike).
+	KMSRequest float64
 }
 
 // USEast1 holds the us-east-1 list prices as of 2026, taken from the AWS pricing
@@ -23,7 +26,9 @@ type Prices struct {
 //     million write request units (since the November 2024 price cut);
 //   - API Gateway HTTP API: $1.00 per million requests (first 300 million a month);
 //   - Lambda arm64: $0.0000133334 per GB-second and $0.20 per million requests;
-//   - SQS: $0.40 per million requests to standard queues, $0.50 to FIFO queues.
+//   - SQS: $0.40 per million requests to standard queues, $0.50 to FIFO queues;
+//   - KMS: $0.03 per 10,000 requests ($3 per million), HMAC keys' GenerateMac and
+//     VerifyMac included.
 //
 // They ignore free tiers and volume discounts.
 var USEast1 = Prices{
@@ -34,6 +39,7 @@ var USEast1 = Prices{
 	LambdaRequest:  0.20e-6,
 	SQSRequest:     0.40e-6,
 	SQSFIFORequest: 0.50e-6,
+	KMSRequest:     0.03 / 10000,
 }
 
 // Usage is what some work consumed, in the units AWS bills.
@@ -53,16 +59,18 @@ type Usage struct {
 	// SQSRequests counts SQS requests to standard queues, a payload counting once per
 	// started 64 KB (see SQSRequests); SQSFIFORequests those to FIFO queues.
 	SQSRequests, SQSFIFORequests int
+	// KMSRequests counts requests to KMS keys (a signing key's GenerateMac, say).
+	KMSRequests int
 }
 
 // Bill is what a Usage costs, in dollars, per service.
 type Bill struct {
-	DynamoDB, Lambda, API, SQS float64
+	DynamoDB, Lambda, API, SQS, KMS float64
 }
 
 // Total is the whole bill in dollars.
 func (b Bill) Total() float64 {
-	return b.DynamoDB + b.Lambda + b.API + b.SQS
+	return b.DynamoDB + b.Lambda + b.API + b.SQS + b.KMS
 }
 
 // Price returns what u costs at prices p. Lambda is billed per GB-second of
@@ -75,6 +83,7 @@ func (p Prices) Price(u Usage) Bill {
 		Lambda:   gb*seconds*p.LambdaGBSecond + float64(u.Invocations)*p.LambdaRequest,
 		API:      float64(u.APIRequests) * p.APIRequest,
 		SQS:      float64(u.SQSRequests)*p.SQSRequest + float64(u.SQSFIFORequests)*p.SQSFIFORequest,
+		KMS:      float64(u.KMSRequests) * p.KMSRequest,
 	}
 }
 

@@ -53,12 +53,18 @@ func TestPrice(t *testing.T) {
 			// 2 × 0.4e-6 + 3 × 0.5e-6 = 0.8e-6 + 1.5e-6.
 			want: Bill{SQS: 2.3e-6},
 		},
+		{
+			name:  "a signing key's GenerateMac",
+			usage: Usage{Units: Units{Write: 1}, KMSRequests: 1},
+			// 1 × 0.625e-6; 1 × $0.03 / 10,000 = 3e-6: a MAC costs nearly five write units.
+			want: Bill{DynamoDB: 0.625e-6, KMS: 3e-6},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := USEast1.Price(tt.usage)
 			if !near(got.DynamoDB, tt.want.DynamoDB) || !near(got.Lambda, tt.want.Lambda) ||
-				!near(got.API, tt.want.API) || !near(got.SQS, tt.want.SQS) {
+				!near(got.API, tt.want.API) || !near(got.SQS, tt.want.SQS) || !near(got.KMS, tt.want.KMS) {
 				t.Errorf("Price = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -74,6 +80,11 @@ func TestBillTotal(t *testing.T) {
 	})
 	if got, want := bill.Total(), 6.516667e-6; !near(got, want) {
 		t.Errorf("Total = %g, want %g", got, want)
+	}
+	// AND a KMS request adds its 3e-6
+	bill.KMS = USEast1.Price(Usage{KMSRequests: 1}).KMS
+	if got, want := bill.Total(), 9.516667e-6; !near(got, want) {
+		t.Errorf("Total with a KMS request = %g, want %g", got, want)
 	}
 }
 

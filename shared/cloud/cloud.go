@@ -143,6 +143,27 @@ func (m *Meter) Trips() int {
 	return trips
 }
 
+// StandIn counts, on the meter in ctx, a call that a local stand-in answered in place of
+// the AWS operation op (a key file in place of KMS's GenerateMac), as the meter counts
+// the call itself in AWS, so that what AWS would bill is seen on a laptop too: its
+// probe sees op with no input and no result, and it is a round trip of its own.
+func StandIn(ctx context.Context, op string) {
+	m, ok := ctx.Value(meterKey{}).(*Meter)
+	if !ok {
+		return
+	}
+	if m.Probe != nil {
+		if after := m.Probe(ctx, op, nil); after != nil {
+			after(nil, nil)
+		}
+	}
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.Calls[op]++
+	m.spans = append(m.spans, [2]time.Time{now, now})
+}
+
 func addMeter(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RapportMeter",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/rapport-crm/rapport/shared/cloud"
 	"github.com/rapport-crm/rapport/shared/problem"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
@@ -236,3 +237,50 @@ func TestFileSecret(t *testing.T) {
 		t.Fatalf("after a local rotation: %x %x %v", cur2, prev2, err)
 	}
 }
+
+// A key file stands in for KMS: each Sum and Verify counts on the context's meter as
+// the GenerateMac and VerifyMac AWS would bill, a round trip each; a key kept in KMS
+// is counted by the meter on its client's call instead, not here.
+func TestLocalMACCountsAsTheKMSCallItStandsFor(t *testing.T) {
+	ctx, m := cloud.WithMeter(context.Background())
+	var seen []string
+	m.Probe = func(_ context.Context, op string, params any) func(any, error) {
+		seen = append(seen, op)
+		if params != nil {
+			t.Errorf("%s: input %v, want none", op, params)
+		}
+		return nil
+	}
+	local := NewMAC(1, []byte("local key material"))
+	tag, err := local.Sum(ctx, []byte("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := local.Verify(ctx, []byte("m"), tag); !ok || err != nil {
+		t.Fatalf("verify: %v %v", ok, err)
+	}
+	if m.Calls["GenerateMac"] != 1 || m.Calls["VerifyMac"] != 1 || m.Total() != 2 || m.Trips() != 2 {
+		t.Errorf("calls %v, %d trips; want one GenerateMac and one VerifyMac, one after the other", m.Calls, m.Trips())
+	}
+	if strings.Join(seen, ",") != "GenerateMac,VerifyMac" {
+		t.Errorf("the probe saw %v", seen)
+	}
+
+	kept, err := MACRing("1=arn:kept", func(string) (MACKeeper, error) { return serviceKey{}, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, m = cloud.WithMeter(context.Background())
+	if _, err := kept[0].Sum(ctx, []byte("m")); err != nil {
+		t.Fatal(err)
+	}
+	if m.Total() != 0 {
+		t.Errorf("a kept key's Sum counted %v here; its client's call counts it", m.Calls)
+	}
+}
+
+// serviceKey is a key service's key, as a test sees it: it answers without a meter.
+type serviceKey struct{}
+
+func (serviceKey) Sum(context.Context, []byte) ([]byte, error)          { return make([]byte, 32), nil }
+func (serviceKey) Verify(context.Context, []byte, []byte) (bool, error) { return true, nil }

@@ -77,10 +77,11 @@ func printCosts() {
 	fmt.Println("Cost per million requests, us-east-1 on-demand list prices (infra/cost), DynamoDB priced by its published rules")
 	fmt.Println("from the items each call really read and wrote; DynamoDB Local's own consumed-capacity figure is not used (it")
 	fmt.Println("reports a transaction as 4 × its largest item's KB per table, whatever the number of items). Lambda at the")
-	fmt.Println("function's memory for the case's p50 here (arm64), one HTTP API request each, SQS requests as made.")
+	fmt.Println("function's memory for the case's p50 here (arm64), one HTTP API request each, SQS requests as made, KMS")
+	fmt.Println("requests as made (a key file stands in for KMS here, each MAC counted as the GenerateMac or VerifyMac it is in AWS).")
 	fmt.Println()
-	fmt.Printf("%-38s %5s %6s %6s %6s %9s %8s %6s %6s %9s %9s\n",
-		"case", "MB", "trips", "RRU", "WRU", "DynamoDB", "Lambda", "API", "SQS", "total $/M", "floor $/M")
+	fmt.Printf("%-38s %5s %6s %6s %6s %9s %8s %6s %6s %6s %9s %9s\n",
+		"case", "MB", "trips", "RRU", "WRU", "DynamoDB", "Lambda", "API", "SQS", "KMS", "total $/M", "floor $/M")
 	var notes []string
 	for _, c := range costs {
 		calls, trips, units, _ := means(c.samples)
@@ -94,14 +95,16 @@ func printCosts() {
 			least = fmt.Sprintf("%9.2f", perMillion(cost.USEast1.Price(usageOf(c, f.units)).Total()))
 			notes = append(notes, fmt.Sprintf("  %s: %d trip(s), %.1f RRU, %.1f WRU. %s", c.name, f.trips, f.units.Read, f.units.Write, f.why))
 		}
-		fmt.Printf("%-38s %5d %6.1f %6.1f %6.1f %9.2f %8.2f %6.2f %6.2f %9.2f %9s\n", c.name, mb, trips, units.Read, units.Write,
-			perMillion(b.DynamoDB), perMillion(b.Lambda), perMillion(b.API), perMillion(b.SQS), perMillion(b.Total()), least)
+		fmt.Printf("%-38s %5d %6.1f %6.1f %6.1f %9.2f %8.2f %6.2f %6.2f %6.2f %9.2f %9s\n", c.name, mb, trips, units.Read, units.Write,
+			perMillion(b.DynamoDB), perMillion(b.Lambda), perMillion(b.API), perMillion(b.SQS), perMillion(b.KMS), perMillion(b.Total()), least)
 	}
-	if f := sendRow; f != nil {
-		fmt.Printf("%-38s %5s %6s %6.1f %6.1f %9.2f %8.2f %6s %6.2f %9.2f %9.2f\n", sendName, "", "",
-			f.units.Read, f.units.Write, f.dynamo, f.lambda, "-", f.sqs, f.total, f.floor)
-		notes = append(notes, fmt.Sprintf("  %s: %.1f RRU, %.1f WRU. %s", sendName, sendFloor.units.Read, sendFloor.units.Write, sendFloor.why))
-		notes = append(notes, fmt.Sprintf("  follow-up: %d follow-ups through one dispatcher run, the sender and followup-email, each in batches of ten (each event source's receive and delete counted, the emails FIFO queue's at $0.50 per million requests); delivered to the outbox, one item each, which stands in for the channel (in AWS: SES at $0.10 per thousand emails).", f.k))
+	for _, f := range sendRows {
+		fmt.Printf("%-38s %5s %6s %6.1f %6.1f %9.2f %8.2f %6s %6.2f %6.2f %9.2f %9.2f\n", f.name, "", "",
+			f.units.Read, f.units.Write, f.dynamo, f.lambda, "-", f.sqs, f.kms, f.total, f.floor)
+		notes = append(notes, fmt.Sprintf("  %s: %.1f RRU, %.1f WRU. %s", f.name, f.why.units.Read, f.why.units.Write, f.why.why))
+	}
+	if len(sendRows) > 0 {
+		notes = append(notes, fmt.Sprintf("  follow-ups: %d of each case through one dispatcher run, the sender and followup-email, each in batches of ten (each event source's receive and delete counted, the emails FIFO queue's at $0.50 per million requests); delivered to the outbox, one item each, which stands in for the channel (in AWS: SES at $0.10 per thousand emails).", sendK))
 	}
 	if len(notes) > 0 {
 		fmt.Println("\nFloors (the least each case could do, and why) and notes:")
@@ -146,10 +149,15 @@ var targets = []target{
 	{"balance read, 2 lots in history", 1, 1.30},
 	{"balance read, 200 lots in history", 1, 1.30},
 	{sendName, 0, 3.50},
+	{marketingName, 0, 3.50},
 }
 
-// sendName is the follow-up's row.
-const sendName = "follow-up, due to delivered (each)"
+// sendName and marketingName are the follow-ups' rows: a staff alert, and a marketing
+// email to a customer who opted in.
+const (
+	sendName      = "follow-up, due to delivered (each)"
+	marketingName = "follow-up, marketing email (each)"
+)
 
 // flat are the pairs of cases that must cost the same: the second has more history or
 // text than the first.
@@ -205,11 +213,8 @@ func printTargets() {
 	for _, t := range targets {
 		var trips, total, least float64
 		var parts map[string]cost.Units
-		if t.name == sendName {
-			if sendRow == nil {
-				continue
-			}
-			total, parts, least = sendRow.total, sendRow.parts, sendRow.floor
+		if sr := sendRow(t.name); sr != nil {
+			total, parts, least = sr.total, sr.parts, sr.floor
 		} else {
 			c, ok := rows[t.name]
 			if !ok {
@@ -279,10 +284,13 @@ func printTargets() {
 			}
 			fmt.Printf("    %-40s %5.1f RRU %5.1f WRU %6.2f  %s\n", k, u.Read, u.Write, perMillion(cost.USEast1.Price(cost.Usage{Units: u}).DynamoDB), why)
 		}
-		if w.name == sendName && sendRow != nil {
+		if sr := sendRow(w.name); sr != nil {
+			if sr.kmsRequests > 0 {
+				fmt.Printf("    %-40s %5.1f requests   %6.2f  %s\n", "KMS GenerateMac", sr.kmsRequests, sr.kms, "the unsubscribe link signed inside KMS: the key never leaves it, no table holds the link")
+			}
 			fmt.Println("    by step:")
 			for _, st := range sendSteps {
-				u := sendRow.steps[st.function]
+				u := sr.steps[st.function]
 				fmt.Printf("    %-40s %5.1f RRU %5.1f WRU %6.2f  %s\n", st.function, u.Read, u.Write, perMillion(cost.USEast1.Price(cost.Usage{Units: u}).DynamoDB), st.keeps)
 			}
 		}
@@ -309,5 +317,5 @@ func tripsOf(c costRow) float64 {
 func usageOf(c costRow, u cost.Units) cost.Usage {
 	_, _, _, sqs := means(c.samples)
 	return cost.Usage{Units: u, LambdaMB: memoryOf(c.samples), LambdaDuration: pct(c.samples, 0.5), Invocations: 1,
-		APIRequests: max(c.samples[0].api, 1), SQSRequests: int(sqs + 0.5)}
+		APIRequests: max(c.samples[0].api, 1), SQSRequests: int(sqs + 0.5), KMSRequests: int(kmsMean(c.samples) + 0.5)}
 }

@@ -63,6 +63,7 @@ type sample struct {
 	units    cost.Units
 	parts    map[string]cost.Units // units by kind of item (partOf)
 	sqs      int
+	kms      int    // its KMS requests (priced ones only)
 	function string // the wiring row that served it
 	api      int    // HTTP API requests billed for it
 	err      error  // pricing failed
@@ -83,7 +84,7 @@ func (r *reading) sample(start time.Time) sample {
 	s := sample{latency: time.Since(start), calls: r.meter.Total(), trips: r.meter.Trips(), function: r.function, api: r.apiRequests}
 	if r.bill != nil {
 		r.bill.mu.Lock()
-		s.priced, s.units, s.sqs, s.err, s.parts = true, r.bill.units, r.bill.sqs, r.bill.err, r.bill.parts
+		s.priced, s.units, s.sqs, s.kms, s.err, s.parts = true, r.bill.units, r.bill.sqs, r.bill.kms, r.bill.err, r.bill.parts
 		r.bill.mu.Unlock()
 	}
 	return s
@@ -119,8 +120,9 @@ func run(n int) error {
 	// The server starts after the runner is built, but its address is needed for the
 	// links the runner's functions hand out.
 	srv := httptest.NewUnstartedServer(nil)
+	keyDir := filepath.Join(os.TempDir(), "rapport-bench-keys")
 	r, err := local.New(local.Config{Clients: clients, Names: names, Queues: urls, Region: emulator.DefaultRegion, Issuer: issuer,
-		Clock: clock.System{}, Unthrottled: true, Keep: app.KeepReads, PublicURL: "http://" + srv.Listener.Addr().String(), KeyDir: filepath.Join(os.TempDir(), "rapport-bench-keys")})
+		Clock: clock.System{}, Unthrottled: true, Keep: app.KeepReads, PublicURL: "http://" + srv.Listener.Addr().String(), KeyDir: keyDir})
 	if err != nil {
 		return err
 	}
@@ -146,7 +148,7 @@ func run(n int) error {
 	meter := func() *reading { return last.Load() }
 
 	// First, while no other follow-up is due: the dispatcher takes whatever is due.
-	if err := sendCost(ctx, r, clients, names("followups"), urls, prices); err != nil {
+	if err := sendCost(ctx, r, clients, names, urls, keyDir, prices); err != nil {
 		return err
 	}
 	floor, err := measure(n, func(i int) (sample, error) { return bareWrite(ctx, clients.DynamoDB, names("surveys"), i) })
@@ -297,6 +299,20 @@ func means(s []sample) (calls, trips float64, units cost.Units, sqs float64) {
 		sqs /= float64(n)
 	}
 	return calls, trips, units, sqs
+}
+
+// kmsMean is a case's KMS requests per priced request.
+func kmsMean(s []sample) float64 {
+	n, sum := 0, 0
+	for _, x := range s {
+		if x.priced {
+			n, sum = n+1, sum+x.kms
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(sum) / float64(n)
 }
 
 // partMeans are a case's units by kind of item, per priced request.

@@ -46,6 +46,8 @@ type bill struct {
 	sqs   int
 	// fifo counts the requests to FIFO queues, which SQS prices apart.
 	fifo int
+	// kms counts the requests to KMS keys (a signing key's GenerateMac).
+	kms int
 	// parts are the units by the kind of item they went to (partOf), to show what a
 	// case pays for.
 	parts map[string]cost.Units
@@ -62,6 +64,12 @@ func (b *bill) addParts(parts map[string]cost.Units) {
 	for k, u := range parts {
 		b.parts[k] = b.parts[k].Add(u)
 	}
+}
+
+func (b *bill) addKMS(requests int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.kms += requests
 }
 
 func (b *bill) addFIFO(requests int) {
@@ -147,9 +155,12 @@ func keyText(it item) string {
 }
 
 func (p *pricer) probe0(b *bill) cloud.Probe {
-	return func(_ context.Context, _ string, params any) func(any, error) {
+	return func(_ context.Context, op string, params any) func(any, error) {
 		// The probe's own calls go out under a context without the request's meter.
 		ctx := context.Background()
+		if kmsOperations[op] {
+			return func(any, error) { b.addKMS(1) }
+		}
 		if isSQS(params) {
 			n := cost.SQSRequests(sqsPayload(params))
 			if strings.HasSuffix(queueURL(params), ".fifo") {
@@ -179,6 +190,10 @@ func (p *pricer) probe0(b *bill) cloud.Probe {
 		}
 	}
 }
+
+// kmsOperations are the KMS calls a function makes, each billed as one request (a key
+// file answers them locally, counted all the same: cloud.StandIn).
+var kmsOperations = map[string]bool{"GenerateMac": true, "VerifyMac": true}
 
 func isSQS(params any) bool {
 	switch params.(type) {
