@@ -42,7 +42,7 @@ func shapeOf(t *testing.T, name string, before bool) Table {
 // The indexes this release narrows, priced on the wiring's own tables, before (the
 // index projected everything) and now, with item images like the stores write.
 func TestNarrowedIndexesWorkedExamples(t *testing.T) {
-	// A follow-up from a location to a staff address (not in byCustomer), queued: 7 +
+	// A follow-up from a location to a staff address (not in byCustomerKeys), queued: 7 +
 	// 4 + 4 + 9 + 12 + 13 + 32 + 19 + 37 + 23 + 100 = 260 bytes; claimed, 286.
 	fu := item{
 		"pk": s("FU#o1"), "sk": s("FU"), "id": s("o1"), "kind": s("alert"), "status": s("queued"),

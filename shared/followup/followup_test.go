@@ -3,6 +3,8 @@ package followup_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -516,5 +518,50 @@ func TestDueFollowupsAreFoundThroughTheReplacedIndex(t *testing.T) {
 		if counts[id] != 1 {
 			t.Errorf("follow-up %s in the outbox %d times, want 1", id, counts[id])
 		}
+	}
+}
+
+// A customer's follow-ups are listed from byCustomerKeys, which holds keys only, and read
+// by key, newest first; right after the deploy that makes it (DynamoDB refuses queries
+// on it while it fills), and on a table restored from before it, from the byCustomer
+// index it replaces. One moved to another customer (a merge) is that customer's.
+func TestACustomersFollowupsAreListedThroughEitherIndex(t *testing.T) {
+	for _, before := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deployed before byCustomerKeys: %v", before), func(t *testing.T) {
+			f := newFixture(t)
+			if before {
+				f.store.Table = f.env.TableBefore(t, "followups")
+			}
+			ctx := context.Background()
+			var ids []string
+			for i, key := range []string{"birthday#c-1#2025", "birthday#c-1#2026", "birthday#c-1#2027"} {
+				fu := f.occasionFollowup(key, "a@example.com")
+				fu.CreatedAt = f.clk.Now().Add(time.Duration(i) * time.Minute)
+				if _, err := f.store.Schedule(ctx, fu); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, fu.ID)
+			}
+			if ok, err := f.store.Reassign(ctx, ids[0], "c-1", "c-2"); !ok || err != nil {
+				t.Fatalf("reassign: %v %v", ok, err)
+			}
+			fs, err := f.store.CustomerFollowups(ctx, "c-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, fu := range fs {
+				got = append(got, fu.ID)
+				if fu.Subject != "s" || fu.Recipient.Address != "a@example.com" {
+					t.Errorf("follow-up %s read without its record: %+v", fu.ID, fu)
+				}
+			}
+			if want := []string{ids[2], ids[1]}; !slices.Equal(got, want) {
+				t.Errorf("c-1's follow-ups %v, want %v (newest first)", got, want)
+			}
+			if moved, err := f.store.CustomerFollowups(ctx, "c-2"); err != nil || len(moved) != 1 || moved[0].ID != ids[0] {
+				t.Errorf("c-2's follow-ups %+v %v, want the moved one", moved, err)
+			}
+		})
 	}
 }

@@ -22,7 +22,8 @@ package followup
 //	                                                  entry in place instead of moving it)
 //	duePk = QUEUED#<shard>  dueSk = <queuedAt>#<id>   queued by an earlier release, until sent
 //
-// Index "byCustomer" (sparse: only follow-ups to customers) lists a customer's:
+// Index "byCustomerKeys" (sparse: only follow-ups to customers; keys only) lists a
+// customer's:
 //
 //	customerPk = CUST#<customerId>   customerSk = <createdAt>#<id>
 //
@@ -42,7 +43,8 @@ package followup
 //	queued earlier, stuck since t'      Query dueIds: duePk = QUEUED#s, dueSk <= t'
 //	outbox, latest sent first           Query pk = OUTBOX, every page, sorted by sentAt
 //	                                    (ids are in no time order; local and dev only)
-//	a customer's follow-ups, newest     Query byCustomer: customerPk = CUST#<id>, descending
+//	a customer's follow-ups, newest     Query byCustomerKeys: customerPk = CUST#<id>,
+//	                                    descending; then BatchGetItem the page's records
 //	a location's, latest due first      Query byLocationKeys: locationPk = LOC#<id>,
 //	                                    locationSk between the asked due times,
 //	                                    descending; then BatchGetItem the page's records
@@ -63,6 +65,9 @@ const Shards = 8
 const sortTime = "2006-01-02T15:04:05.000Z"
 
 func recordPK(id string) string { return "FU#" + id }
+
+// CustomerIndex is the index of a customer's follow-ups (keys only).
+const CustomerIndex = "byCustomerKeys"
 
 // locationIndex is the index of a location's follow-ups (keys only).
 const locationIndex = "byLocationKeys"

@@ -7,7 +7,7 @@ package followup
 //
 // Access patterns:
 //
-//	a customer's follow-ups            Query byCustomer CUST#<id>
+//	a customer's follow-ups            Query byCustomerKeys CUST#<id>, then BatchGetItem
 //	the follow-up of an occasion       GetItem FU#<OccasionID(key)>; when absent, GetItem
 //	                                   DEDUPE#<key>, then FU#<id>
 //	a delivered copy                   DeleteItem OUTBOX / <followupId>
@@ -28,7 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/shared/dynamo"
 )
 
-// CustomerFollowups lists every follow-up to a customer (byCustomer), newest first.
+// CustomerFollowups lists every follow-up to a customer (byCustomerKeys), newest first.
 func (s *Store) CustomerFollowups(ctx context.Context, customerID string) ([]Followup, error) {
 	var all []Followup
 	var cursor map[string]types.AttributeValue
@@ -46,7 +46,7 @@ func (s *Store) CustomerFollowups(ctx context.Context, customerID string) ([]Fol
 }
 
 // Reassign moves a follow-up to another customer (the survivor of a merge), with its
-// byCustomer key; false when it is not from's.
+// byCustomerKeys key; false when it is not from's.
 func (s *Store) Reassign(ctx context.Context, id, from, to string) (bool, error) {
 	u := expression.Set(expression.Name("recipient.id"), expression.Value(to)).
 		Set(expression.Name("customerPk"), expression.Value("CUST#"+to))

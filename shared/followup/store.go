@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -424,14 +425,18 @@ func (s *Store) Cancel(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
-// ForCustomer lists a customer's follow-ups, newest first, a page at a time.
+// ForCustomer lists a customer's follow-ups, newest first, a page at a time. One that
+// left the customer between the index's answer and its read by key (erased, or moved
+// to the survivor of a merge) is left out.
 func (s *Store) ForCustomer(ctx context.Context, customerID string, limit int, cursor map[string]types.AttributeValue) ([]Followup, map[string]types.AttributeValue, error) {
-	return s.page(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(s.Table), IndexName: aws.String("byCustomer"),
+	fs, next, err := s.byKeys(ctx, CustomerIndex, &dynamodb.QueryInput{
+		TableName: aws.String(s.Table), IndexName: aws.String(CustomerIndex),
 		KeyConditionExpression:    aws.String("customerPk = :c"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": dynamo.S("CUST#" + customerID)},
 		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
 	})
+	fs = slices.DeleteFunc(fs, func(f Followup) bool { return f.Recipient.ID != customerID })
+	return fs, next, err
 }
 
 // ForLocation lists a location's follow-ups due from from to to (either may be zero:
@@ -444,33 +449,28 @@ func (s *Store) ForLocation(ctx context.Context, locationID string, from, to tim
 	if !to.IsZero() {
 		hi = upTo(to)
 	}
-	out, err := dynamo.Backfilled(s.DB, "followups", locationIndex).Query(ctx, &dynamodb.QueryInput{
+	return s.byKeys(ctx, locationIndex, &dynamodb.QueryInput{
 		TableName: aws.String(s.Table), IndexName: aws.String(locationIndex),
 		KeyConditionExpression: aws.String("locationPk = :l AND locationSk BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":l": dynamo.S(locationPK(locationID)), ":lo": dynamo.S(lo), ":hi": dynamo.S(hi)},
 		ScanIndexForward: aws.Bool(false), Limit: aws.Int32(int32(limit)), ExclusiveStartKey: cursor,
 	})
+}
+
+// byKeys runs one page of a query of a keys-only index (asking the index it replaced
+// while it fills: dynamo.Backfilled) and reads the page's records by key. One deleted
+// meanwhile (erasure) is left out.
+func (s *Store) byKeys(ctx context.Context, index string, in *dynamodb.QueryInput) ([]Followup, map[string]types.AttributeValue, error) {
+	out, err := dynamo.Backfilled(s.DB, "followups", index).Query(ctx, in)
 	if err != nil {
 		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
 	}
-	// The index holds keys only: the page's records are read by key. One deleted
-	// meanwhile (erasure) is left out.
 	raws, err := dynamo.GetMany(ctx, s.DB, s.Table, dynamo.KeysOf(out.Items), false)
 	if err != nil {
 		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
 	}
 	fs, err := followups(raws)
-	return fs, out.LastEvaluatedKey, err
-}
-
-// page runs one page of an index query over follow-up records.
-func (s *Store) page(ctx context.Context, in *dynamodb.QueryInput) ([]Followup, map[string]types.AttributeValue, error) {
-	out, err := s.DB.Query(ctx, in)
-	if err != nil {
-		return nil, nil, dynamo.Unavailable(err, "list follow-ups")
-	}
-	fs, err := followups(out.Items)
 	return fs, out.LastEvaluatedKey, err
 }
 

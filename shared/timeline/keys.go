@@ -8,7 +8,7 @@ package timeline
 //	source     table       index        partition                     sort key
 //	visit      customers   (the table)  pk = CUST#<customerId>        sk = VISIT#<at>#<visitId>
 //	points     loyalty     (the table)  pk = ACCT#<customerId>        sk = E#<entryId, from id.New>
-//	followup   followups   byCustomer   customerPk = CUST#<id>        customerSk = <createdAt>#<followupId>
+//	followup   followups   byCustomerKeys customerPk = CUST#<id>      customerSk = <createdAt>#<followupId>
 //	complaint  complaints  customerCases customerPk = CUST#<id>       customerSk = <createdAt>#<complaintId>
 //	survey     surveys     byCustomer   customerPk = CUST#<id>        customerSk = <submittedAt>#<responseId>
 //
@@ -20,11 +20,14 @@ package timeline
 //	                    source: sort key < p)
 //
 // each for at most limit+1 items: the page takes limit, the one more tells whether the
-// source has anything left. Never a scan.
+// source has anything left; from a keys-only index (followups), the items are then read
+// by key (BatchGetItem), and one that left the customer meanwhile is left out. Never a
+// scan.
 
 import (
 	"github.com/rapport-crm/rapport/shared/complaint"
 	"github.com/rapport-crm/rapport/shared/customer"
+	"github.com/rapport-crm/rapport/shared/followup"
 )
 
 // Item types, which are also the cursor's keys.
@@ -39,8 +42,8 @@ const (
 // Types lists every source.
 var Types = []string{TypeVisit, TypePoints, TypeFollowup, TypeComplaint, TypeSurvey}
 
-// customerIndex is the sparse index of followups and surveys by customer; complaints
-// have complaint.CustomerIndex.
+// customerIndex is the sparse index of survey responses by customer; complaints have
+// complaint.CustomerIndex, follow-ups followup.CustomerIndex.
 const customerIndex = "byCustomer"
 
 // source is where one type of item lives, for one customer.
@@ -51,9 +54,11 @@ type source struct {
 	// (dynamo.Backfilled); "" for the table itself.
 	wiringTable string
 	index       string // "" for the table itself
-	pkName      string
-	skName      string
-	pk          string
+	// byKey: the index holds keys only, and the items are read by key.
+	byKey  bool
+	pkName string
+	skName string
+	pk     string
 	// prefix starts every sort key of this source in its partition ("" on an index,
 	// whose partition holds nothing else).
 	prefix string
@@ -70,8 +75,14 @@ func (s *Service) sources(customerID string) []source {
 			pk: customer.CustomerPK(customerID), prefix: customer.VisitPrefix},
 		{typ: TypePoints, table: s.Tables.Loyalty, pkName: "pk", skName: "sk",
 			pk: "ACCT#" + customerID, prefix: "E#"},
-		byCustomer(TypeFollowup, s.Tables.Followups, "followups", customerIndex),
+		withKeysOnly(byCustomer(TypeFollowup, s.Tables.Followups, "followups", followup.CustomerIndex)),
 		byCustomer(TypeComplaint, s.Tables.Complaints, "complaints", complaint.CustomerIndex),
 		byCustomer(TypeSurvey, s.Tables.Surveys, "surveys", customerIndex),
 	}
+}
+
+// withKeysOnly is src read from a keys-only index.
+func withKeysOnly(src source) source {
+	src.byKey = true
+	return src
 }

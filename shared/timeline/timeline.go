@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -216,6 +217,11 @@ func (s *Service) read(ctx context.Context, src source, after string, want int) 
 		if err != nil {
 			return window{}, dynamo.Unavailable(err, "read the "+src.typ+" history")
 		}
+		if src.byKey {
+			if out.Items, err = s.byKey(ctx, src, out.Items); err != nil {
+				return window{}, dynamo.Unavailable(err, "read the "+src.typ+" history")
+			}
+		}
 		for _, raw := range out.Items {
 			sk, _ := raw[src.skName].(*types.AttributeValueMemberS)
 			if sk == nil || (after != "" && sk.Value >= after) {
@@ -237,4 +243,18 @@ func (s *Service) read(ctx context.Context, src source, after string, want int) 
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// byKey reads the items a keys-only index named, in its order, eventually consistent as
+// the index is, leaving out those that left the customer meanwhile (erased, or moved
+// to the survivor of a merge): their index key no longer names the customer.
+func (s *Service) byKey(ctx context.Context, src source, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	items, err := dynamo.GetMany(ctx, s.DB, src.table, dynamo.KeysOf(keys), false)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(items, func(it map[string]types.AttributeValue) bool {
+		pk, _ := it[src.pkName].(*types.AttributeValueMemberS)
+		return pk == nil || pk.Value != src.pk
+	}), nil
 }

@@ -54,10 +54,10 @@ var reads = map[string]map[string][]read{
 	},
 	"followups": {
 		"dueIds": {{"followup.Dispatcher (waiting)", []string{"id", "duePk", "dueSk", "queuedAt"}}},
-		"byCustomer": {
-			{"followup.Store.ForCustomer (GET /v1/followups?customerId=)", []string{"*"}},
-			{"followup.Store.CustomerFollowups (merge, export, erasure)", []string{"*"}},
-			{"timeline (follow-up source)", []string{"id", "kind", "status", "recipient", "dueAt", "skipReason", "sentAt", "createdAt", "locationId", "customerSk"}},
+		"byCustomerKeys": {
+			{"followup.Store.ForCustomer (GET /v1/followups?customerId=), then BatchGetItem", []string{"pk", "sk"}},
+			{"followup.Store.CustomerFollowups (merge, export, erasure), then BatchGetItem", []string{"pk", "sk"}},
+			{"timeline (follow-up source), then BatchGetItem", []string{"pk", "sk", "customerSk"}},
 		},
 		"byLocationKeys": {{"followup.Store.ForLocation (GET /v1/followups?locationId=), then BatchGetItem", []string{"pk", "sk"}}},
 	},

@@ -56,10 +56,14 @@ var Tables = []Table{
 			Replaces:     "due",
 		}, {
 			// Follow-ups to a customer, newest first (sparse: customer recipients only).
-			// ALL: the customer's follow-up list, the timeline and the export read them whole.
-			Name:         "byCustomer",
+			// Keys only: the customer's follow-up list, the timeline and the export
+			// read the page's follow-ups by key (BatchGetItem), so queuing, claiming and
+			// finishing a follow-up to a customer no longer rewrite its entry.
+			Name:         "byCustomerKeys",
 			PartitionKey: Key{Name: "customerPk", Type: String},
 			SortKey:      &Key{Name: "customerSk", Type: String},
+			Projection:   Projection{Type: ProjectKeysOnly},
+			Replaces:     "byCustomer",
 		}, {
 			// A location's follow-ups by due time (sparse: follow-ups from a location).
 			// Keys only: the list reads the page's follow-ups by key (BatchGetItem), so
@@ -814,7 +818,7 @@ var Functions = []Function{
 	},
 	{
 		Name:        "timeline",
-		Description: "A customer's history for staff and systems: visits, points, follow-ups, complaints and survey responses, newest first, read through key ranges and the byCustomer indexes.",
+		Description: "A customer's history for staff and systems: visits, points, follow-ups, complaints and survey responses, newest first, read through key ranges and the domains' customer indexes.",
 		Trigger: Trigger{Routes: []Route{
 			{Method: "GET", Path: "/v1/customers/{customerId}/timeline", Auth: JWT, Roles: StaffAndSystem},
 		}},

@@ -286,36 +286,48 @@ func TestProjectionSavings(t *testing.T) {
 			fmt.Sprintf(`{"sourceId":"proj-bill-%s-%d","locationId":%q}`, run, i, loc), http.StatusCreated, nil)
 	}
 
-	// followups/byLocationKeys: a follow-up from the location, due to delivered.
+	// followups/byLocationKeys: a follow-up from the location, due to delivered; then
+	// followups/byCustomerKeys: a service message to a customer, the same way.
 	fstore := &followup.Store{DB: clients.DynamoDB, Table: names("followups")}
-	f := followup.Followup{ID: id.New(time.Now()), Kind: "alert", DueAt: time.Now().Add(-time.Minute), Urgent: true, LocationID: loc,
+	deliver := func(index string, f followup.Followup) {
+		t.Helper()
+		f.DedupeKey = "proj#" + f.ID
+		direct(index, "schedule", false, func(ctx context.Context) error {
+			_, err := fstore.Schedule(ctx, f)
+			return err
+		})
+		direct(index, "dispatcher: queue it", true, func(ctx context.Context) error {
+			_, err := r.Invoke(ctx, "followup-dispatcher", []byte(`{}`))
+			return err
+		})
+		out, err := clients.SQS.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(urls["followups"]), MaxNumberOfMessages: 10, WaitTimeSeconds: 2})
+		if err != nil || len(out.Messages) == 0 {
+			t.Fatalf("the follow-up was not queued: %v", err)
+		}
+		var ev events.SQSEvent
+		for _, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
+		}
+		payload, _ := json.Marshal(ev)
+		direct(index, fmt.Sprintf("sender: claim, deliver, finish (%d)", len(ev.Records)), true, func(ctx context.Context) error {
+			_, err := r.Invoke(ctx, "followup-sender", payload)
+			return err
+		})
+	}
+	deliver("followups/byLocationKeys", followup.Followup{ID: id.New(time.Now()), Kind: "alert", DueAt: time.Now().Add(-time.Minute), Urgent: true, LocationID: loc,
 		Recipient: followup.Recipient{Type: "staff", Channel: "email", Address: "frontdesk@loc-1.example"},
-		Subject:   "Service recovery", Body: "A guest answered 3."}
-	f.DedupeKey = "proj#" + f.ID
-	direct("followups/byLocationKeys", "schedule", false, func(ctx context.Context) error {
-		_, err := fstore.Schedule(ctx, f)
-		return err
-	})
-	direct("followups/byLocationKeys", "dispatcher: queue it", true, func(ctx context.Context) error {
-		_, err := r.Invoke(ctx, "followup-dispatcher", []byte(`{}`))
-		return err
-	})
-	out, err := clients.SQS.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(urls["followups"]), MaxNumberOfMessages: 10, WaitTimeSeconds: 2})
-	if err != nil || len(out.Messages) == 0 {
-		t.Fatalf("the follow-up was not queued: %v", err)
-	}
-	var ev events.SQSEvent
-	for _, m := range out.Messages {
-		ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
-	}
-	payload, _ := json.Marshal(ev)
-	direct("followups/byLocationKeys", fmt.Sprintf("sender: claim, deliver, finish (%d)", len(ev.Records)), true, func(ctx context.Context) error {
-		_, err := r.Invoke(ctx, "followup-sender", payload)
-		return err
-	})
+		Subject:   "Service recovery", Body: "A guest answered 3."})
 	call("followups/byLocationKeys", "list the location's (read)", false, "GET", "/v1/followups?locationId="+loc+"&limit=20", "", http.StatusOK, nil)
 	list, listBefore := indexReads(t, clients, names("followups"), "byLocationKeys", "locationPk", "LOC#"+loc)
 	rows[len(rows)-1].before.Read += listBefore - list
+
+	guest := "proj-guest-" + run
+	deliver("followups/byCustomerKeys", followup.Followup{ID: id.New(time.Now()), Kind: followup.KindMessage, DueAt: time.Now().Add(-time.Minute), QuietHours: "00:00-00:00",
+		Recipient: followup.Recipient{Type: "customer", ID: guest, Channel: "email", Address: guest + "@guest.example"},
+		Subject:   "Your scarf", Body: "We found it at the front desk."})
+	list, listBefore = indexReads(t, clients, names("followups"), followup.CustomerIndex, "customerPk", "CUST#"+guest)
+	rows = append(rows, row{index: "followups/byCustomerKeys", op: "list the customer's (read: the query, then by key)",
+		now: cost.Units{Read: list}, before: cost.Units{Read: listBefore}})
 
 	// surveys/commentKeys: responses with a short and a 500-character Chinese comment,
 	// and the retention's redaction of the long one.

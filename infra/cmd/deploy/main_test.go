@@ -98,8 +98,8 @@ func cloudFormation(ctx context.Context, db *dynamodb.Client, names dynamo.Names
 
 // A stage of the earlier release reaches the wiring's indexes in as many stack updates
 // as its busiest table needs, each update one index change per table: followups
-// creates dueIds and byLocationKeys, then deletes byLocation and due; customers creates
-// byNameKeys, then deletes byName. A table the stack adopted (tableNames) is left as it is. It
+// creates dueIds, byCustomerKeys and byLocationKeys, then deletes byCustomer,
+// byLocation and due; customers creates byNameKeys, then deletes byName. A table the stack adopted (tableNames) is left as it is. It
 // runs on its own DynamoDB Local: index backfills queue behind every other test's
 // tables on the shared one.
 func TestADeployTakesTheIndexChangesOneUpdateAtATime(t *testing.T) {
@@ -138,14 +138,16 @@ func TestADeployTakesTheIndexChangesOneUpdateAtATime(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	if runs != 4 {
-		t.Errorf("%d runs, want 4\n%s", runs, log.String())
+	if runs != 6 {
+		t.Errorf("%d runs, want 6\n%s", runs, log.String())
 	}
 	for _, want := range []string{
 		"step 1: customers: create byNameKeys; followups: create dueIds\n",
-		"step 2: customers: delete byName; followups: create byLocationKeys\n",
-		"step 3: followups: delete byLocation\n",
-		"step 4: followups: delete due\n",
+		"step 2: customers: delete byName; followups: create byCustomerKeys\n",
+		"step 3: followups: create byLocationKeys\n",
+		"step 4: followups: delete byCustomer\n",
+		"step 5: followups: delete byLocation\n",
+		"step 6: followups: delete due\n",
 	} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
