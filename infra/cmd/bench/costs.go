@@ -193,6 +193,7 @@ var keeps = map[string]string{
 	"loyalty ACCT#/E#":                 "the ledger entry: the member's history",
 	"loyalty ACCT#/S#":                 "the sourceId's claim: one effect per source",
 	"loyalty ACCT#/L#":                 "the lot, in expiry order, and its expiry index entry",
+	"customers CUST#/CAP#":             "the marketing slot: at most one marketing message per customer a week, however many campaigns",
 }
 
 // printTargets prints each targeted case against its target, whether the cases that
