@@ -1,8 +1,13 @@
 package timeline
 
 import (
+	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -35,5 +40,50 @@ func TestIndexedSourcesNameTheirWiringTable(t *testing.T) {
 	}
 	if indexed != 3 {
 		t.Errorf("%d sources read through an index, want 3 (follow-ups, complaints, surveys)", indexed)
+	}
+}
+
+// staleIndex reads follow-ups by key as they are now, after the keys-only index named
+// them a moment ago (it is eventually consistent).
+type staleIndex struct {
+	dynamo.API // any other call panics: reading by key makes none
+	records    []map[string]types.AttributeValue
+}
+
+func (s staleIndex) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	out := map[string][]map[string]types.AttributeValue{}
+	for table := range in.RequestItems {
+		out[table] = s.records
+	}
+	return &dynamodb.BatchGetItemOutput{Responses: out}, nil
+}
+
+// A follow-up read by key that left the customer since the index named it (moved to a
+// merge's survivor, or erased: no index key at all) is not in their timeline.
+func TestTheTimelineLeavesOutFollowupsThatLeftTheCustomer(t *testing.T) {
+	record := func(id string, pk types.AttributeValue) map[string]types.AttributeValue {
+		it := dynamo.Key("FU#"+id, "FU")
+		it["customerSk"] = dynamo.S("2026-12-07T10:00:00.000Z#" + id)
+		if pk != nil {
+			it["customerPk"] = pk
+		}
+		return it
+	}
+	s := &Service{Tables: Tables{Followups: "followups"}, DB: staleIndex{records: []map[string]types.AttributeValue{
+		record("kept", dynamo.S("CUST#cust-1")), record("moved", dynamo.S("CUST#cust-2")), record("erased", nil),
+	}}}
+	var src source
+	for _, x := range s.sources("cust-1") {
+		if x.typ == TypeFollowup {
+			src = x
+		}
+	}
+	keys := []map[string]types.AttributeValue{dynamo.Key("FU#kept", "FU"), dynamo.Key("FU#moved", "FU"), dynamo.Key("FU#erased", "FU")}
+	items, err := s.byKey(context.Background(), src, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0]["pk"].(*types.AttributeValueMemberS).Value != "FU#kept" {
+		t.Errorf("items %v, want FU#kept alone", items)
 	}
 }
