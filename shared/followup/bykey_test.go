@@ -6,33 +6,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
 	"github.com/rapport-crm/rapport/shared/followup"
+	"github.com/rapport-crm/rapport/shared/testenv"
 )
-
-// staleIndex answers a query of a keys-only index with the keys it held a moment ago,
-// and a read by key with the records as they are now: the index is eventually
-// consistent, so a record may have left the customer in between.
-type staleIndex struct {
-	dynamo.API // any other call panics: the list makes none
-	keys       []map[string]types.AttributeValue
-	records    []map[string]types.AttributeValue
-}
-
-func (s staleIndex) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	return &dynamodb.QueryOutput{Items: s.keys}, nil
-}
-
-func (s staleIndex) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	out := map[string][]map[string]types.AttributeValue{}
-	for table := range in.RequestItems {
-		out[table] = s.records
-	}
-	return &dynamodb.BatchGetItemOutput{Responses: out}, nil
-}
 
 // A follow-up the index still lists under the customer but that left them before it
 // was read by key (moved to a merge's survivor, or erased: its recipient is then the
@@ -46,9 +25,9 @@ func TestACustomersListLeavesOutFollowupsThatLeftThem(t *testing.T) {
 		}
 		return it
 	}
-	db := staleIndex{
-		keys: []map[string]types.AttributeValue{dynamo.Key("FU#kept", "FU"), dynamo.Key("FU#moved", "FU"), dynamo.Key("FU#erased", "FU")},
-		records: []map[string]types.AttributeValue{
+	db := testenv.StaleIndex{
+		Keys: []map[string]types.AttributeValue{dynamo.Key("FU#kept", "FU"), dynamo.Key("FU#moved", "FU"), dynamo.Key("FU#erased", "FU")},
+		Records: []map[string]types.AttributeValue{
 			record("kept", "c-1"), record("moved", "c-2"), record("erased", "erased-7f3a"),
 		},
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rapport-crm/rapport/shared/dynamo"
+	"github.com/rapport-crm/rapport/shared/testenv"
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
@@ -43,21 +43,6 @@ func TestIndexedSourcesNameTheirWiringTable(t *testing.T) {
 	}
 }
 
-// staleIndex reads follow-ups by key as they are now, after the keys-only index named
-// them a moment ago (it is eventually consistent).
-type staleIndex struct {
-	dynamo.API // any other call panics: reading by key makes none
-	records    []map[string]types.AttributeValue
-}
-
-func (s staleIndex) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	out := map[string][]map[string]types.AttributeValue{}
-	for table := range in.RequestItems {
-		out[table] = s.records
-	}
-	return &dynamodb.BatchGetItemOutput{Responses: out}, nil
-}
-
 // A follow-up read by key that left the customer since the index named it (moved to a
 // merge's survivor, or erased: no index key at all) is not in their timeline.
 func TestTheTimelineLeavesOutFollowupsThatLeftTheCustomer(t *testing.T) {
@@ -69,7 +54,7 @@ func TestTheTimelineLeavesOutFollowupsThatLeftTheCustomer(t *testing.T) {
 		}
 		return it
 	}
-	s := &Service{Tables: Tables{Followups: "followups"}, DB: staleIndex{records: []map[string]types.AttributeValue{
+	s := &Service{Tables: Tables{Followups: "followups"}, DB: testenv.StaleIndex{Records: []map[string]types.AttributeValue{
 		record("kept", dynamo.S("CUST#cust-1")), record("moved", dynamo.S("CUST#cust-2")), record("erased", nil),
 	}}}
 	var src source
