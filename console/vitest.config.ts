@@ -7,7 +7,7 @@ export default mergeConfig(
     test: {
       environment: 'jsdom',
       include: ['src/**/*.test.{ts,tsx}'],
-      setupFiles: ['src/test/setup.ts'],
+      setupFiles: ['src/test/immediates.ts', 'src/test/setup.ts'],
       restoreMocks: true,
     },
   }),
