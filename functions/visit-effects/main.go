@@ -6,10 +6,9 @@ package main
 import (
 	"github.com/rapport-crm/rapport/shared/app"
 	"github.com/rapport-crm/rapport/shared/job"
-	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/visit"
 )
 
 func main() {
-	app.Start("visit-effects", job.Function(visit.EffectsJob), app.Keys{MACs: kms.MACRing})
+	app.Start("visit-effects", job.Function(visit.EffectsJob), app.Keys{})
 }

@@ -7,8 +7,7 @@ package main
 
 import (
 	"github.com/rapport-crm/rapport/shared/app"
-	"github.com/rapport-crm/rapport/shared/keyring/kms"
 	"github.com/rapport-crm/rapport/shared/visit"
 )
 
-func main() { app.Start("visits", visit.Function, app.Keys{MACs: kms.MACRing}) }
+func main() { app.Start("visits", visit.Function, app.Keys{}) }

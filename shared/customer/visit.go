@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,12 @@ type Visit struct {
 	EntryID      string `dynamodbav:"entryId,omitempty" json:"entryId,omitempty"`
 	FollowupID   string `dynamodbav:"followupId,omitempty" json:"followupId,omitempty"`
 	EffectsError string `dynamodbav:"effectsError,omitempty" json:"-"`
+	// InvitationToken is the survey invitation token the visit's effects use, drawn at
+	// random when it is reported: every run of the effects (a repeat, the job's retry)
+	// makes the same invitation. It is kept in the visit's sourceId claim only until the
+	// effects are done (the invitation and its message then hold it), never in the
+	// customer's visit history, never in an answer.
+	InvitationToken string `dynamodbav:"-" json:"-"`
 }
 
 // VisitPrefix starts the sort keys of a customer's visits: CUST#<id> / VISIT#<at>#<id>,
@@ -64,6 +71,15 @@ type visitClaim struct {
 	Visit Visit  `dynamodbav:"visit"`
 	FxPK  string `dynamodbav:"fxPk,omitempty"`
 	FxSK  string `dynamodbav:"fxSk,omitempty"`
+	// Token is the visit's InvitationToken while its effects are not done.
+	Token string `dynamodbav:"invitationToken,omitempty"`
+}
+
+// visit is the claim's visit with its invitation token.
+func (c visitClaim) visit() Visit {
+	v := c.Visit
+	v.InvitationToken = c.Token
+	return v
 }
 
 func visitClaimKey(src string) map[string]types.AttributeValue {
@@ -87,7 +103,35 @@ func (s *Store) VisitBySource(ctx context.Context, src string) (Visit, bool, err
 	}
 	var c visitClaim
 	err = attributevalue.UnmarshalMap(out.Item, &c)
-	return c.Visit, err == nil, err
+	return c.visit(), err == nil, err
+}
+
+// InvitationToken is the visit's invitation token: token, kept in its sourceId claim,
+// unless the claim holds one already (then that one). For a visit reported before
+// tokens were drawn at report time, whose effects are still to do: one conditional
+// write makes every later run use the same token.
+func (s *Store) InvitationToken(ctx context.Context, src, token string) (string, error) {
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       visitClaimKey(src),
+		UpdateExpression:          aws.String("SET invitationToken = if_not_exists(invitationToken, :t)"),
+		ConditionExpression:       aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": dynamo.S(token)},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if dynamo.ConditionFailed(err) {
+		return "", fmt.Errorf("visit %s: not recorded", src)
+	}
+	if err != nil {
+		return "", dynamo.Unavailable(err, "keep the visit's invitation token")
+	}
+	var kept struct {
+		Token string `dynamodbav:"invitationToken"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &kept); err != nil || kept.Token == "" {
+		return "", cmp.Or(err, fmt.Errorf("visit %s: no invitation token kept", src))
+	}
+	return kept.Token, nil
 }
 
 // ErrVisitReported means the sourceId was reported before.
@@ -139,7 +183,8 @@ func (s *Store) RecordVisit(ctx context.Context, v Visit) error {
 			return false, err
 		}
 		claim, err := attributevalue.MarshalMap(visitClaim{PK: "VISITSRC#" + v.SourceID, SK: "VISIT", Visit: v,
-			FxPK: visitFxPK(v.SourceID), FxSK: v.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + v.SourceID})
+			FxPK: visitFxPK(v.SourceID), FxSK: v.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + v.SourceID,
+			Token: v.InvitationToken})
 		if err != nil {
 			return false, err
 		}
@@ -199,7 +244,8 @@ func (s *Store) visitDay(ctx context.Context, v Visit) (string, error) {
 	return p.Day, err
 }
 
-// VisitEffectsDone marks a visit's effects done with what they made.
+// VisitEffectsDone marks a visit's effects done with what they made. The claim is
+// written anew: the visitEffects index keys and the invitation token leave it.
 func (s *Store) VisitEffectsDone(ctx context.Context, v Visit) error {
 	item, err := attributevalue.MarshalMap(visitClaim{PK: "VISITSRC#" + v.SourceID, SK: "VISIT", Visit: v})
 	if err != nil {
@@ -228,7 +274,7 @@ func (s *Store) PendingVisits(ctx context.Context, before time.Time) ([]Visit, e
 			return nil, err
 		}
 		for _, c := range claims {
-			out = append(out, c.Visit)
+			out = append(out, c.visit())
 		}
 	}
 	return out, nil

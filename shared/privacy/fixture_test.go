@@ -97,7 +97,7 @@ func newFixtureOn(t *testing.T, env *testenv.Env) *fixture {
 	f.complaints = &complaint.Service{Store: &complaint.Store{DB: db, Table: env.Names("complaints")}, Locations: f.customers.Locations.(*location.Store),
 		Customers: f.customers, Effects: &casework.Effects{Followups: f.followups, Compensation: &desk.Points{Loyalty: f.points.Store}}, Clock: clk, PublicURL: "https://api.example"}
 	f.visits = &visit.Service{Customers: f.customers, Loyalty: f.points, Surveys: f.surveys.Store, Followups: f.followups,
-		Clock: clk, PublicURL: "https://api.example", InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b"))}
+		Clock: clk, PublicURL: "https://api.example"}
 	outbox := &followup.Outbox{DB: db, Table: env.Names("followups"), Keep: 30 * 24 * time.Hour}
 	f.sender = &followup.Sender{Store: f.followups, Channels: map[string]followup.Channel{"email": outbox, "sms": outbox},
 		Clock: clk, Lease: time.Minute}

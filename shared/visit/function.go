@@ -23,24 +23,15 @@ import (
 
 func service(env *config.Env, d app.Deps) (*Service, error) {
 	followups := &followup.Store{DB: d.Clients.DynamoDB, Table: env.String("FOLLOWUPS_TABLE")}
-	var key InvitationKey
-	if ref := env.String("VISIT_SURVEY_KEY"); ref != "" {
-		ring, err := d.MACRing(ref)
-		if err != nil {
-			return nil, err
-		}
-		key = ring[0] // the current version
-	}
 	customers := &customer.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE"), Locations: &location.Store{DB: d.Clients.DynamoDB, Table: env.String("CUSTOMERS_TABLE")}}
 	return &Service{
 		Customers: customers,
 		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: d.Clients.DynamoDB, Table: env.String("LOYALTY_TABLE")},
 			Clock: d.Clock, Effects: membership.Messages{Followups: followups}, Locations: customers.Locations},
-		Surveys:       &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
-		Followups:     followups,
-		Clock:         d.Clock,
-		PublicURL:     env.String("PUBLIC_BASE_URL"),
-		InvitationKey: key,
+		Surveys:   &survey.Store{DB: d.Clients.DynamoDB, Table: env.String("SURVEYS_TABLE")},
+		Followups: followups,
+		Clock:     d.Clock,
+		PublicURL: env.String("PUBLIC_BASE_URL"),
 	}, nil
 }
 

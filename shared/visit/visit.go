@@ -11,7 +11,6 @@ package visit
 import (
 	"cmp"
 	"context"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,14 +41,6 @@ type Service struct {
 	Followups *followup.Store
 	Clock     clock.Clock
 	PublicURL string
-	// InvitationKey derives each visit's survey invitation token (see derivedToken).
-	InvitationKey InvitationKey
-}
-
-// InvitationKey is an HMAC-SHA256 key the process uses but never holds: a KMS HMAC key
-// in AWS, a key file locally (shared/keyring). Only the current version derives.
-type InvitationKey interface {
-	Sum(ctx context.Context, msg []byte) ([]byte, error)
 }
 
 // Request is a visit as a system reports it.
@@ -181,7 +172,8 @@ func (s *Service) check(ctx context.Context, p auth.Principal, req Request, now 
 		}
 	}
 	return customer.Visit{ID: id.New(at), SourceID: req.SourceID, CustomerID: req.CustomerID, LocationID: req.LocationID,
-		Amount: amount, Currency: req.Currency, At: at, ReceivedAt: now, By: p.Subject, StaffID: staff}, nil
+		Amount: amount, Currency: req.Currency, At: at, ReceivedAt: now, By: p.Subject, StaffID: staff,
+		InvitationToken: newInvitationToken()}, nil
 }
 
 // Effects earns the visit's points and schedules its survey invitation, then marks
@@ -205,8 +197,8 @@ func (s *Service) Effects(ctx context.Context, v customer.Visit) (customer.Visit
 }
 
 // invite schedules the location's post-service survey for the visit's customer, if the
-// location has one: an invitation whose token is derived from the visit (so a second
-// run finds it), naming the visit's staff member so the response counts for them, and
+// location has one: an invitation whose token the visit holds (so a second run finds
+// it), naming the visit's staff member so the response counts for them, and
 // the follow-up that sends it, once per visit.
 func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) {
 	loc, err := s.Customers.Locations.Location(ctx, v.LocationID)
@@ -218,9 +210,12 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	if err != nil && !errors.Is(err, customer.ErrNoProfile) {
 		return "", err
 	}
-	token, err := s.derivedToken(ctx, v.SourceID)
-	if err != nil {
-		return "", err
+	token := v.InvitationToken
+	if token == "" {
+		// Reported before tokens were drawn at report time: keep one now.
+		if token, err = s.Customers.InvitationToken(ctx, v.SourceID, newInvitationToken()); err != nil {
+			return "", err
+		}
 	}
 	r, reachable := followup.ToCustomer(v.CustomerID, prof.Email, prof.Phone, prof.Locale, cmp.Or(prof.TimeZone, loc.TimeZone))
 	now := s.Clock.Now()
@@ -255,22 +250,10 @@ func (s *Service) invite(ctx context.Context, v customer.Visit) (string, error) 
 	return f.ID, nil
 }
 
-// derivedToken is an unguessable invitation token fixed by the visit's sourceId, so a
-// second run of the effects finds the invitation the first one made: the HMAC of the
-// sourceId under the visit-survey key (one GenerateMac in AWS).
-func (s *Service) derivedToken(ctx context.Context, src string) (string, error) {
-	if s.InvitationKey == nil {
-		return "", errors.New("no visit-survey key")
-	}
-	tag, err := s.InvitationKey.Sum(ctx, []byte("visit-survey#"+src))
-	if err != nil {
-		return "", fmt.Errorf("survey invitation token: %w", err)
-	}
-	if len(tag) < 20 {
-		return "", fmt.Errorf("survey invitation token: a %d-byte tag", len(tag))
-	}
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(tag[:20]), nil
-}
+// newInvitationToken is an unguessable survey invitation token: 160 random bits, as
+// long as the tokens a KMS HMAC key once derived from the sourceId (links already sent
+// keep working: an invitation is looked up by its token).
+func newInvitationToken() string { return id.Token(20) }
 
 // RetryEffects finishes the effects of visits received over a minute ago whose first
 // run did not complete (the visitEffects index lists them).

@@ -2,6 +2,7 @@ package visit_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -17,7 +18,6 @@ import (
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/customer"
 	"github.com/rapport-crm/rapport/shared/followup"
-	"github.com/rapport-crm/rapport/shared/keyring"
 	"github.com/rapport-crm/rapport/shared/location"
 	"github.com/rapport-crm/rapport/shared/loyalty"
 	"github.com/rapport-crm/rapport/shared/membership"
@@ -68,8 +68,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	svc := &visit.Service{Customers: customers, Surveys: surveys, Followups: followups, Clock: clk, PublicURL: "https://api.example",
-		InvitationKey: keyring.NewMAC(1, []byte("a per-test visit-survey key, 32b")),
-		Loyalty:       &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: followups}}}
+		Loyalty: &loyalty.Service{Store: &loyalty.Store{DB: db, Table: env.Names("loyalty")}, Clock: clk, Effects: membership.Messages{Followups: followups}}}
 	return &fixture{svc: svc, env: env, clk: clk}
 }
 
@@ -145,6 +144,113 @@ func TestVisitHasOneEffectPerSource(t *testing.T) {
 	other.Amount = ptr(1.0)
 	if _, _, err := f.svc.Report(ctx, pos, other); problem.KindOf(err) != problem.Conflict {
 		t.Fatalf("other values: %v", err)
+	}
+}
+
+// invitations are the surveys table's invitation tokens.
+func (f *fixture) invitations(t *testing.T) []string {
+	t.Helper()
+	out, err := f.env.Clients.DynamoDB.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(f.env.Names("surveys"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for _, it := range out.Items {
+		if tok, ok := strings.CutPrefix(it["pk"].(*types.AttributeValueMemberS).Value, "INV#"); ok {
+			tokens = append(tokens, tok)
+		}
+	}
+	return tokens
+}
+
+// claimToken is the invitation token the visit's sourceId claim holds, "" for none.
+func (f *fixture) claimToken(t *testing.T, src string) string {
+	t.Helper()
+	out, err := f.env.Clients.DynamoDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(f.env.Names("customers")),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "VISITSRC#" + src}, "sk": &types.AttributeValueMemberS{Value: "VISIT"}}})
+	if err != nil || out.Item == nil {
+		t.Fatalf("claim of %s: %v %v", src, out, err)
+	}
+	if tok, ok := out.Item["invitationToken"].(*types.AttributeValueMemberS); ok {
+		return tok.Value
+	}
+	return ""
+}
+
+// A visit's survey invitation token is drawn when it is reported and kept with its
+// sourceId claim: effects cut short after the invitation (the follow-ups unreachable)
+// and finished by the job make one invitation, and its message links to it. Once the
+// effects are done the claim no longer holds the token; the customer's visit history
+// and the answer never do.
+func TestTheInvitationTokenIsTheVisits(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	followups := f.svc.Followups
+	f.svc.Followups = &followup.Store{DB: followups.DB, Table: "no-such-table"}
+	v, _, err := f.svc.Report(ctx, pos, visit.Request{SourceID: "bill-4", CustomerID: "c-1", LocationID: "loc-1"})
+	if err != nil || v.EffectsDone {
+		t.Fatalf("with the follow-up failing: %+v %v", v, err)
+	}
+	invs := f.invitations(t)
+	if len(invs) != 1 || f.claimToken(t, "bill-4") != invs[0] || len(invs[0]) != 32 {
+		t.Fatalf("invitations %v, claim's token %q: want one, of 32 characters, the claim's", invs, f.claimToken(t, "bill-4"))
+	}
+	if body, _ := json.Marshal(v); strings.Contains(string(body), invs[0]) {
+		t.Fatalf("the answer shows the invitation token: %s", body)
+	}
+
+	f.svc.Followups = followups
+	f.clk.Advance(2 * time.Minute)
+	if done, err := f.svc.RetryEffects(ctx, f.clk.Now()); err != nil || done != 1 {
+		t.Fatalf("retry: %d %v", done, err)
+	}
+	if got := f.invitations(t); len(got) != 1 || got[0] != invs[0] {
+		t.Fatalf("after the retry: invitations %v, want %v alone", got, invs)
+	}
+	done, _, _ := f.svc.Customers.VisitBySource(ctx, "bill-4")
+	fu, err := f.svc.Followups.Get(ctx, done.FollowupID)
+	if err != nil || fu.Vars["link"] != "https://api.example/v1/s/"+invs[0] {
+		t.Fatalf("the message's link %q %v, want the invitation's", fu.Vars["link"], err)
+	}
+	if tok := f.claimToken(t, "bill-4"); tok != "" || done.InvitationToken != "" {
+		t.Errorf("after the effects: the claim still holds %q", tok)
+	}
+	out, err := f.env.Clients.DynamoDB.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(f.env.Names("customers"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		if _, ok := it["invitationToken"]; ok {
+			t.Errorf("%v keeps an invitation token", it["pk"])
+		}
+	}
+}
+
+// A visit reported before tokens were drawn at report time (its claim holds none) gets
+// one kept on its first run of the effects, and every later run uses it: one
+// invitation, whichever run makes it.
+func TestAVisitWithoutATokenKeepsOne(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	v := customer.Visit{ID: "v-old", SourceID: "bill-5", CustomerID: "c-1", LocationID: "loc-1", At: t0, ReceivedAt: t0}
+	if err := f.svc.Customers.RecordVisit(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	followups := f.svc.Followups
+	f.svc.Followups = &followup.Store{DB: followups.DB, Table: "no-such-table"}
+	if _, err := f.svc.Effects(ctx, v); err == nil {
+		t.Fatal("effects with the follow-ups unreachable succeeded")
+	}
+	kept := f.claimToken(t, "bill-5")
+	if invs := f.invitations(t); len(invs) != 1 || invs[0] != kept || kept == "" {
+		t.Fatalf("invitations %v, claim's token %q: want one, the kept token", invs, kept)
+	}
+	f.svc.Followups = followups
+	if _, err := f.svc.Effects(ctx, v); err != nil { // the same visit, still without a token in hand
+		t.Fatal(err)
+	}
+	if invs := f.invitations(t); len(invs) != 1 || invs[0] != kept {
+		t.Fatalf("after a second run: invitations %v, want %q alone", invs, kept)
 	}
 }
 

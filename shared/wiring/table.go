@@ -259,15 +259,6 @@ var SigningKeys = []SigningKey{
 		Versions:    []int{1},
 	},
 	{
-		Name: "visit-survey",
-		Kind: MACKey,
-		// Visits and their retry job derive each visit's survey invitation token from
-		// its sourceId: unguessable, and the same on every run. Tokens are stored with
-		// their invitations, so only the current version is ever used.
-		Description: "Derives the survey invitation token of a visit",
-		Versions:    []int{1},
-	},
-	{
 		Name: "webhook",
 		Kind: SecretKey,
 		// The follow-up sender signs webhooks with it; admins read it for their receivers.
@@ -481,14 +472,12 @@ var Functions = []Function{
 		Description: "Every minute: finishes the effects of visits cut short (points, the survey invitation and its message).",
 		Trigger:     Trigger{Schedule: &Schedule{Expression: "rate(1 minute)", Job: true}},
 		Tables:      map[string]Access{"customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
-		Keys:        map[string]Access{"visit-survey": Sign},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "PUBLIC_BASE_URL", API: true},
-			{Name: "VISIT_SURVEY_KEY", Key: "visit-survey"},
 		},
 		TimeoutSeconds: 50,
 		MemoryMB:       256,
@@ -781,14 +770,12 @@ var Functions = []Function{
 			{Method: "POST", Path: "/v1/visits", Auth: JWT, Roles: []string{RoleSystem, RoleManager, RoleAdmin}},
 		}},
 		Tables: map[string]Access{"customers": ReadWrite, "loyalty": ReadWrite, "surveys": ReadWrite, "followups": ReadWrite},
-		Keys:   map[string]Access{"visit-survey": Sign},
 		Env: []EnvVar{
 			{Name: "CUSTOMERS_TABLE", Table: "customers"},
 			{Name: "LOYALTY_TABLE", Table: "loyalty"},
 			{Name: "SURVEYS_TABLE", Table: "surveys"},
 			{Name: "FOLLOWUPS_TABLE", Table: "followups"},
 			{Name: "PUBLIC_BASE_URL", API: true},
-			{Name: "VISIT_SURVEY_KEY", Key: "visit-survey"},
 		},
 		TimeoutSeconds: 15,
 		MemoryMB:       256,
