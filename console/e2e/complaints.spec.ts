@@ -13,9 +13,18 @@ interface Case {
 }
 
 /** Picks an option of the antd select labelled label. */
+// Picks an option of a select and waits until the field shows it. On a busy machine a
+// click can land while the list is still opening, or on another list still closing, and
+// the field stays empty (the form then refuses to save): open it and pick again until
+// the field holds the option.
 async function choose(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+  const input = page.getByLabel(label, { exact: true });
+  const select = page.locator('.ant-select', { has: input });
+  await expect(async () => {
+    await input.click();
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click({ timeout: 3000 });
+    await expect(select).toContainText(option, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 // A complaint taken by phone at the desk, from intake to closed, all through the
