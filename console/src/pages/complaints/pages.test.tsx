@@ -115,6 +115,9 @@ describe('complaints pages', { timeout: 20_000 }, () => {
     const group = await screen.findByRole('group', { name: 'Actions' }, { timeout: 5000 });
     act(() => fireEvent.click(within(group).getByRole('button', { name: 'Acknowledge' })));
     expect(await screen.findByText('Rapport could not answer')).toBeTruthy();
+    // The error is told before the mutation settles: until then the button is still
+    // loading (its name then starts with the spinner's "loading").
+    await waitFor(() => expect(within(group).getByRole('button', { name: 'Acknowledge' }).hasAttribute('disabled')).toBe(false));
     act(() => fireEvent.click(within(group).getByRole('button', { name: 'Acknowledge' })));
     await waitFor(() => expect(requests.filter((r) => r.method === 'POST')).toHaveLength(2));
     await waitFor(() => expect(within(group).getByRole('button', { name: 'Start work' }).hasAttribute('disabled')).toBe(false));
