@@ -19,6 +19,7 @@ type builder struct {
 
 	tables    map[string]*dataTable
 	queues    map[string]*dataQueue
+	dlqs      map[string]awssqs.Queue // by DLQ name: queues that share one get the same
 	keys      map[string]*signingKey
 	functions []*lambdaFunction
 

@@ -22,7 +22,8 @@ type dataTable struct {
 	adopted string
 }
 
-// dataQueue is a wiring queue with its dead-letter queue.
+// dataQueue is a wiring queue with its dead-letter queue (shared with the queues whose
+// DLQName is the same).
 type dataQueue struct {
 	def   wiring.Queue
 	queue awssqs.Queue
@@ -35,7 +36,7 @@ func (b *builder) buildData() {
 	for _, t := range b.props.Tables {
 		b.tables[t.Name] = b.newTable(t)
 	}
-	b.queues = map[string]*dataQueue{}
+	b.queues, b.dlqs = map[string]*dataQueue{}, map[string]awssqs.Queue{}
 	for _, q := range b.props.Queues {
 		b.queues[q.Name] = b.newQueue(q)
 	}
@@ -119,11 +120,6 @@ func optionalAttribute(k *wiring.Key) *awsdynamodb.Attribute {
 func (b *builder) newQueue(def wiring.Queue) *dataQueue {
 	// SQS-managed encryption: encrypted at rest without a key that every sender and the
 	// event source mapping would also need kms grants on.
-	dlqProps := &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(float64(def.DLQRetentionDays))),
-	}
 	queueProps := &awssqs.QueueProps{
 		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:        jsii.Bool(true),
@@ -131,19 +127,38 @@ func (b *builder) newQueue(def wiring.Queue) *dataQueue {
 		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(4)),
 	}
 	if def.FIFO {
-		// A FIFO queue's DLQ must be FIFO too.
-		fifo(dlqProps)
 		fifo(queueProps)
 	}
-	dlq := awssqs.NewQueue(b.stack, jsii.String(dlqID(def.DLQName())), dlqProps)
+	dlq := b.deadLetterQueue(def)
 	queueProps.DeadLetterQueue = &awssqs.DeadLetterQueue{
 		Queue:           dlq,
 		MaxReceiveCount: jsii.Number(float64(def.MaxReceiveCount)),
 	}
 	queue := awssqs.NewQueue(b.stack, jsii.String(queueID(def.Name)), queueProps)
 	b.output(queueID(def.Name)+"Url", queue.QueueUrl(), "SQS queue "+def.Name)
-	b.output(dlqID(def.DLQName())+"Url", dlq.QueueUrl(), "SQS dead-letter queue "+def.DLQName())
 	return &dataQueue{def: def, queue: queue, dlq: dlq}
+}
+
+// deadLetterQueue is def's DLQ, made by the first queue that names it: queues that
+// share one (Validate holds them to one FIFO setting and retention) get the same.
+func (b *builder) deadLetterQueue(def wiring.Queue) awssqs.Queue {
+	name := def.DLQName()
+	if dlq, ok := b.dlqs[name]; ok {
+		return dlq
+	}
+	props := &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(float64(def.DLQRetentionDays))),
+	}
+	if def.FIFO {
+		// A FIFO queue's DLQ must be FIFO too.
+		fifo(props)
+	}
+	dlq := awssqs.NewQueue(b.stack, jsii.String(dlqID(name)), props)
+	b.output(dlqID(name)+"Url", dlq.QueueUrl(), "SQS dead-letter queue "+name)
+	b.dlqs[name] = dlq
+	return dlq
 }
 
 // fifo makes a queue FIFO in high-throughput mode: every message is a group of its own

@@ -384,7 +384,9 @@ func resourceNames(t *testing.T, s *synthesized) map[string]string {
 	}
 	for _, q := range wiring.Queues {
 		names[s.logicalID(t, queueID(q.Name))] = "queue:" + q.Name
-		names[s.logicalID(t, dlqID(q.DLQName()))] = "dlq:" + q.Name
+	}
+	for _, d := range wiring.DeadLetterQueues(wiring.Queues) {
+		names[s.logicalID(t, dlqID(d.Name))] = "dlq:" + d.Name
 	}
 	// Signing keys: whichever versions this stack keeps.
 	for _, k := range wiring.SigningKeys {

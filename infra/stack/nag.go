@@ -147,8 +147,8 @@ func (b *builder) suppressServerlessFindings() {
 			}
 		}
 	}
-	for _, q := range b.props.Queues {
-		suppress(b.queues[q.Name].dlq, "Serverless-SQSRedrivePolicy", "this is the DLQ of "+q.Name+
+	for _, d := range wiring.DeadLetterQueues(b.props.Queues) {
+		suppress(b.dlqs[d.Name], "Serverless-SQSRedrivePolicy", "this is the DLQ of "+strings.Join(d.SourceNames(), " and ")+
 			": the end of the line, alarmed and redriven by hand (make redrive, README)")
 	}
 	if b.runFailures != nil {

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // Alarm thresholds. Each alarm's description says what to do; README "Alarms" too.
@@ -142,13 +145,14 @@ func (b *builder) buildAlarms() {
 	b.alarm("LambdaThrottles", "Lambda throttled invocations in this account and region (the concurrency pool is the "+
 		"account's): the dashboard's concurrent executions; raise the quota or cap the email and SMS deliverers (sendConcurrency)",
 		accountLambdaMetric("Throttles", sum))
-	// One alarm per DLQ, the delivery queues' included: an alarm over several DLQs
-	// (metric math) pays for each metric in it all the same, and would not name the
-	// queue whose messages wait.
+	// One alarm per DLQ: an alarm over several DLQs (metric math) pays for each metric
+	// in it all the same. The email and SMS queues share one DLQ, and so one metric.
+	for _, d := range wiring.DeadLetterQueues(b.props.Queues) {
+		b.alarm(dlqID(d.Name)+"NotEmpty", "Messages are waiting in "+d.Name+" (from "+strings.Join(d.SourceNames(), ", ")+
+			"): inspect them and redrive them to their queues", b.dlqs[d.Name].MetricApproximateNumberOfMessagesVisible(maxOf))
+	}
 	for _, q := range b.props.Queues {
 		dq := b.queues[q.Name]
-		b.alarm(dlqID(q.DLQName())+"NotEmpty", "Messages are waiting in "+q.DLQName()+": inspect and redrive them",
-			dq.dlq.MetricApproximateNumberOfMessagesVisible(maxOf))
 		if q.Name == followupsQueue {
 			b.alarmAbove(queueID(q.Name)+"Age", fmt.Sprintf("The oldest message in %s is older than %g minutes: "+
 				"its consumer is failing, throttled or too slow", q.Name, queueAgeSeconds/60),
@@ -341,10 +345,12 @@ func (b *builder) buildDashboard() {
 		if q.Name == followupsQueue {
 			waiting = append(waiting, dq.queue.MetricApproximateNumberOfMessagesVisible(label))
 		}
-		waiting = append(waiting, dq.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(q.DLQName())}))
 		if q.Name == followupsQueue || deliveries[q.Name] {
 			age = append(age, dq.queue.MetricApproximateAgeOfOldestMessage(label))
 		}
+	}
+	for _, d := range wiring.DeadLetterQueues(b.props.Queues) {
+		waiting = append(waiting, b.dlqs[d.Name].MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Label: jsii.String(d.Name)}))
 	}
 	if b.runFailures != nil {
 		waiting = append(waiting, b.runFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{

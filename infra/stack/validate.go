@@ -62,6 +62,14 @@ func (p StackProps) Validate() error {
 			add("queue %s: want MaxReceiveCount >= 1, VisibilityTimeoutSeconds >= 1, DLQRetentionDays 1..14", q.Name)
 		}
 	}
+	// Queues that share a DLQ agree on what it is: FIFO or not, and how long it keeps.
+	for _, d := range wiring.DeadLetterQueues(p.Queues) {
+		for _, q := range d.Sources[1:] {
+			if q.FIFO != d.FIFO() || q.DLQRetentionDays != d.RetentionDays() {
+				add("queue %s: shares %s with %s, want the same FIFO and DLQRetentionDays", q.Name, d.Name, d.Sources[0].Name)
+			}
+		}
+	}
 	routes := map[string]string{}
 	for _, f := range p.Functions {
 		errs = append(errs, validateFunction(f, tables, queues, routes)...)
@@ -89,7 +97,10 @@ func uniqueNames(p StackProps) []error {
 		tbls = append(tbls, t.Name)
 	}
 	for _, q := range p.Queues {
-		qs = append(qs, q.Name, q.DLQName())
+		qs = append(qs, q.Name)
+	}
+	for _, d := range wiring.DeadLetterQueues(p.Queues) {
+		qs = append(qs, d.Name)
 	}
 	check("function", fns)
 	check("table", tbls)

@@ -93,6 +93,15 @@ func TestValidateRejects(t *testing.T) {
 			r := fifoConsumer(row(p, "fixture-consumer"))
 			r.Trigger.Queue.BatchSize, r.Trigger.Queue.WindowSeconds = 50, 5
 		}, "batch size 50: want 1..10"},
+		{"queues sharing a DLQ disagree", func(p *StackProps) {
+			queue(p, "texts").DLQRetentionDays = 7
+		}, "queue texts: shares deliveries-dlq with emails, want the same FIFO and DLQRetentionDays"},
+		{"a FIFO queue sharing a standard queue's DLQ", func(p *StackProps) {
+			queue(p, "emails").DeadLetter = "followups-dlq"
+		}, "queue emails: shares followups-dlq with followups"},
+		{"a DLQ named as a queue", func(p *StackProps) {
+			queue(p, "followups").DeadLetter = "emails"
+		}, `queue "emails": name used twice`},
 		{"bad key type", func(p *StackProps) {
 			p.Tables = append([]wiring.Table{}, p.Tables...)
 			p.Tables[0].PartitionKey.Type = "B"
@@ -103,6 +112,7 @@ func TestValidateRejects(t *testing.T) {
 			// GIVEN fixture props with one mistake
 			p := base()
 			p.Functions = cloneFunctions(p.Functions)
+			p.Queues = append([]wiring.Queue{}, p.Queues...)
 			tt.change(&p)
 
 			// WHEN they are validated
@@ -114,6 +124,16 @@ func TestValidateRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// queue is the fixture's queue of that name, to change.
+func queue(p *StackProps, name string) *wiring.Queue {
+	for i := range p.Queues {
+		if p.Queues[i].Name == name {
+			return &p.Queues[i]
+		}
+	}
+	panic("no queue " + name)
 }
 
 // fifoConsumer turns a consumer row into one of the FIFO queue emails, within its

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/rapport-crm/rapport/shared/clock"
 	"github.com/rapport-crm/rapport/shared/notify"
+	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
 // A follow-up goes out in two steps, in two functions, so that each carries only its
@@ -67,13 +69,22 @@ func (r *Relay) Deliver(ctx context.Context, m Message) error {
 	}
 	group := queueID(m.ID)
 	_, err = r.Queue.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl: aws.String(r.QueueURL), MessageBody: aws.String(string(body)),
+		QueueUrl: aws.String(r.QueueURL), MessageBody: aws.String(string(body)), MessageAttributes: r.source(),
 		MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(group),
 	})
 	if err != nil {
 		return fmt.Errorf("relay %s: %w", m.ID, err)
 	}
 	return nil
+}
+
+// source names the queue in each message (wiring.SourceAttribute): the email and SMS
+// queues share their DLQ, and a redrive returns each message to the queue it came from.
+func (r *Relay) source() map[string]sqstypes.MessageAttributeValue {
+	name := r.QueueURL[strings.LastIndex(r.QueueURL, "/")+1:]
+	return map[string]sqstypes.MessageAttributeValue{
+		wiring.SourceAttribute: {DataType: aws.String("String"), StringValue: aws.String(name)},
+	}
 }
 
 // RelayBatch is the most messages one SendMessageBatch takes (SQS's limit), and
@@ -111,7 +122,8 @@ func (r *Relay) DeliverBatch(ctx context.Context, ms []Message) []error {
 		}
 		group := queueID(m.ID)
 		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(len(entries))),
-			MessageBody: aws.String(string(body)), MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(group)})
+			MessageBody: aws.String(string(body)), MessageAttributes: r.source(),
+			MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(group)})
 		at, size = append(at, i), size+len(body)
 	}
 	flush()

@@ -15,16 +15,17 @@ import (
 	"github.com/rapport-crm/rapport/shared/wiring"
 )
 
-// URLs maps wiring queue names (and their "-dlq" names) to queue URLs.
+// URLs maps wiring queue names and their DLQs' names to queue URLs.
 type URLs map[string]string
 
-// Create makes each queue and its DLQ (idempotently: CreateQueue with the same
-// attributes returns the existing queue) and returns their URLs.
+// Create makes each DLQ (once, however many queues share it) and each queue with its
+// redrive policy to it, idempotently (CreateQueue with the same attributes returns the
+// existing queue), and returns their URLs.
 func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs []wiring.Queue) (URLs, error) {
-	urls := URLs{}
-	for _, q := range defs {
-		dlqURL, err := create(ctx, c, q.SQSName(names(q.DLQName())), fifo(q, map[string]string{
-			"MessageRetentionPeriod": strconv.Itoa(q.DLQRetentionDays * 24 * 3600),
+	urls, arns := URLs{}, map[string]string{}
+	for _, d := range wiring.DeadLetterQueues(defs) {
+		dlqURL, err := create(ctx, c, d.Sources[0].SQSName(names(d.Name)), fifo(d.Sources[0], map[string]string{
+			"MessageRetentionPeriod": strconv.Itoa(d.RetentionDays() * 24 * 3600),
 		}))
 		if err != nil {
 			return nil, err
@@ -33,10 +34,13 @@ func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs 
 			QueueUrl: aws.String(dlqURL), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("dlq arn of %s: %w", q.Name, err)
+			return nil, fmt.Errorf("dlq arn of %s: %w", d.Name, err)
 		}
+		urls[d.Name], arns[d.Name] = dlqURL, attrs.Attributes[string(types.QueueAttributeNameQueueArn)]
+	}
+	for _, q := range defs {
 		redrive, err := json.Marshal(map[string]any{
-			"deadLetterTargetArn": attrs.Attributes[string(types.QueueAttributeNameQueueArn)],
+			"deadLetterTargetArn": arns[q.DLQName()],
 			"maxReceiveCount":     q.MaxReceiveCount,
 		})
 		if err != nil {
@@ -49,7 +53,7 @@ func Create(ctx context.Context, c *sqs.Client, names func(string) string, defs 
 		if err != nil {
 			return nil, err
 		}
-		urls[q.Name], urls[q.DLQName()] = url, dlqURL
+		urls[q.Name] = url
 	}
 	return urls, nil
 }

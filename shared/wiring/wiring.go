@@ -236,9 +236,15 @@ type Table struct {
 	TTLAttribute string
 }
 
-// Queue is an SQS queue; every queue gets a dead-letter queue named Name+"-dlq".
+// Queue is an SQS queue; every queue has a dead-letter queue, its own (Name+"-dlq") or
+// one it shares (DeadLetter).
 type Queue struct {
-	Name                     string
+	Name string
+	// DeadLetter names the dead-letter queue it shares with other queues of one kind
+	// (the email and SMS deliveries): one queue to watch and one alarm metric instead of
+	// one each. Queues that share one agree on FIFO and DLQRetentionDays. Empty: a DLQ
+	// of its own. SQS knows each message's source queue, and a redrive returns it there.
+	DeadLetter               string
 	VisibilityTimeoutSeconds int
 	// MaxReceiveCount is how many receives a message gets before it moves to the DLQ.
 	MaxReceiveCount int
@@ -253,7 +259,58 @@ type Queue struct {
 }
 
 // DLQName is the dead-letter queue of a queue.
-func (q Queue) DLQName() string { return q.Name + "-dlq" }
+func (q Queue) DLQName() string {
+	if q.DeadLetter != "" {
+		return q.DeadLetter
+	}
+	return q.Name + "-dlq"
+}
+
+// SourceAttribute is the SQS message attribute that names the queue a message was
+// sent to (its SQS name, the last part of its URL), set by the senders to queues that
+// share a DLQ: a redrive of that DLQ returns each message to its own queue. SQS records
+// a message's source queue itself, and `aws sqs start-message-move-task` redrives by
+// it; the local emulator does not, and make redrive reads this instead.
+const SourceAttribute = "source-queue"
+
+// DeadLetterQueue is a dead-letter queue and the queues whose failures it keeps.
+type DeadLetterQueue struct {
+	Name string
+	// Sources are the queues that move their failed messages to it, in table order.
+	Sources []Queue
+}
+
+// FIFO: a FIFO queue's DLQ is FIFO (the queues sharing one agree).
+func (d DeadLetterQueue) FIFO() bool { return d.Sources[0].FIFO }
+
+// RetentionDays of the DLQ (the queues sharing one agree).
+func (d DeadLetterQueue) RetentionDays() int { return d.Sources[0].DLQRetentionDays }
+
+// SourceNames are the names of its source queues.
+func (d DeadLetterQueue) SourceNames() []string {
+	names := make([]string, len(d.Sources))
+	for i, q := range d.Sources {
+		names[i] = q.Name
+	}
+	return names
+}
+
+// DeadLetterQueues lists the distinct dead-letter queues of qs, in the order their
+// first source appears.
+func DeadLetterQueues(qs []Queue) []DeadLetterQueue {
+	var out []DeadLetterQueue
+	at := map[string]int{}
+	for _, q := range qs {
+		name := q.DLQName()
+		i, ok := at[name]
+		if !ok {
+			i, at[name] = len(out), len(out)
+			out = append(out, DeadLetterQueue{Name: name})
+		}
+		out[i].Sources = append(out[i].Sources, q)
+	}
+	return out
+}
 
 // SQSName is the name SQS knows a queue by, given its name in the wiring table or its
 // DLQName: a FIFO queue's ends in ".fifo".

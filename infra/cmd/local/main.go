@@ -43,6 +43,7 @@ const usage = `usage: local <command>
   token -role manager -locations loc-1   print a development token for the running make run
   invoke -fn <name> -event <file>    fire one function once through the running make run
   redrive -queue followups           move the queue's DLQ messages back, through the running make run
+                                     (emails, texts: their own, from the deliveries-dlq they share)
   reconcile                          check loyalty balances against ledger and lots in the running make run's DynamoDB Local
   with-emulators -- <command...>     run a command against fresh emulators
 token, invoke, redrive and reconcile take -port; without it they use PORT, else the
@@ -346,7 +347,7 @@ func postRunner(port, path string, body []byte) error {
 
 func redrive(args []string) error {
 	fs := flag.NewFlagSet("redrive", flag.ContinueOnError)
-	q := fs.String("queue", "followups", "queue whose DLQ to move back")
+	q := fs.String("queue", "followups", "queue whose messages to move back from its DLQ")
 	port := portFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -37,7 +37,7 @@ const RecordEnv = "RAPPORT_RECORD_CALLS"
 // Recording is one process's calls, as written to <dir>/<pid>.json: function →
 // sorted calls, each "<iam prefix>:<Operation>[/<part>] <resource>". The resource is
 // named after the wiring table ("table:loyalty", "table:loyalty/index/due",
-// "queue:followups", "dlq:followups"); a key or secret by the id the call gives; a
+// "queue:followups", "dlq:followups-dlq", by the DLQ's name); a key or secret by the id the call gives; a
 // transaction or a batch gives one call per table and kind of item
 // ("dynamodb:TransactWriteItems/Update table:loyalty").
 type Recording struct {
@@ -346,13 +346,15 @@ func queueResource(url string) string {
 	name := strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".fifo")
 	var names []string
 	for _, q := range wiring.Queues {
-		names = append(names, q.Name, q.DLQName())
+		names = append(names, q.Name)
+	}
+	dlqs := map[string]bool{}
+	for _, d := range wiring.DeadLetterQueues(wiring.Queues) {
+		names, dlqs[d.Name] = append(names, d.Name), true
 	}
 	l := logical(name, names)
-	for _, q := range wiring.Queues {
-		if l == q.DLQName() {
-			return "dlq:" + q.Name
-		}
+	if dlqs[l] {
+		return "dlq:" + l
 	}
 	return "queue:" + l
 }

@@ -80,7 +80,7 @@ func TestRecordCalls(t *testing.T) {
 		},
 		"fn-b": {
 			"dynamodb:BatchWriteItem/Delete table:followups",
-			"sqs:DeleteMessage dlq:followups",
+			"sqs:DeleteMessage dlq:followups-dlq",
 			"sqs:ReceiveMessage queue:followups",
 			"sqs:SendMessageBatch queue:followups",
 		},
