@@ -292,7 +292,7 @@ const dashboardMetrics = 50
 //
 // What the queue row leaves out, to stay within dashboardMetrics: the email and SMS
 // queues are graphed by their oldest message's age (a backlog of deliveries is how
-// late they are, in the customer's terms) and their DLQs (the failed deliveries), not
+// late they are, in the customer's terms) and their shared DLQ (the failed deliveries), not
 // their size; the mail-feedback queue by its DLQ alone; the consumers' longest run
 // not at all (a consumer that times out or crashes is in the region's Lambda errors,
 // at last a DLQ message, and a slow one in its queue's age). Nor is the API's
