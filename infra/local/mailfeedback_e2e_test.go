@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/dynamo"
@@ -81,16 +80,12 @@ func TestSESBouncesAndComplaintsTurnEmailConsentOff(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			out, err := s.env.Clients.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
-				AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.Attributes["ApproximateNumberOfMessages"] == "0" && out.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			n := s.env.Messages(t, url)
+			if n == 0 {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the mail-feedback queue is not drained: %v", out.Attributes)
+				t.Fatalf("the mail-feedback queue is not drained: %d messages", n)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}

@@ -3,14 +3,12 @@ package local_test
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rapport-crm/rapport/infra/local"
 	"github.com/rapport-crm/rapport/shared/followup"
@@ -60,7 +58,7 @@ func TestRedriveOfASharedDLQReturnsEachMessageToItsQueue(t *testing.T) {
 	}
 	for _, q := range []string{"emails", "texts"} {
 		deadline := time.Now().Add(20 * time.Second)
-		for waiting(t, env.Clients.SQS, urls[q]) > 0 {
+		for env.Messages(t, urls[q]) > 0 {
 			if _, err := env.Clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 				QueueUrl: aws.String(urls[q]), VisibilityTimeout: 0, WaitTimeSeconds: 0,
 			}); err != nil {
@@ -71,7 +69,7 @@ func TestRedriveOfASharedDLQReturnsEachMessageToItsQueue(t *testing.T) {
 			}
 		}
 	}
-	if n := waiting(t, env.Clients.SQS, dlq); n != 2 {
+	if n := env.Messages(t, dlq); n != 2 {
 		t.Fatalf("the shared DLQ holds %d messages, want the email and the SMS", n)
 	}
 
@@ -98,28 +96,7 @@ func TestRedriveOfASharedDLQReturnsEachMessageToItsQueue(t *testing.T) {
 		}
 	}
 	// AND the DLQ is empty
-	if n := waiting(t, env.Clients.SQS, dlq); n != 0 {
+	if n := env.Messages(t, dlq); n != 0 {
 		t.Errorf("the shared DLQ still holds %d messages", n)
 	}
-}
-
-// waiting is a queue's visible and in-flight messages.
-func waiting(t *testing.T, c *sqs.Client, url string) int {
-	t.Helper()
-	out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{
-			types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, a := range []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible} {
-		v, err := strconv.Atoi(out.Attributes[string(a)])
-		if err != nil {
-			t.Fatalf("%s: %v", a, err)
-		}
-		n += v
-	}
-	return n
 }

@@ -48,24 +48,10 @@ func (f *fixture) relayed(t *testing.T) events.SQSEvent {
 	return f.env.Receive(t, "emails")
 }
 
-// queued counts a queue's messages, shown or not: SQS shows one message of a FIFO
-// group at a time, so a receive alone would not see a second copy.
+// queued counts a queue's messages, shown or not.
 func (f *fixture) queued(t *testing.T, queue string) int {
 	t.Helper()
-	out, err := f.env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(f.env.Queues[queue]),
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
-			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, v := range out.Attributes {
-		c, _ := strconv.Atoi(v)
-		n += c
-	}
-	return n
+	return f.env.Messages(t, f.env.Queues[queue])
 }
 
 func (f *fixture) relay() *followup.Relay {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/rapport-crm/rapport/shared/cloud"
 	// Every test that builds functions records their AWS calls when make test asks
 	// (RAPPORT_RECORD_CALLS): infra/stack holds the grants to them.
@@ -125,6 +127,29 @@ func (e *Env) Receive(t *testing.T, queue string) events.SQSEvent {
 			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
 		}
 	}
+}
+
+// Messages counts the messages in the queue at url, shown or in flight: SQS shows one
+// message of a FIFO group at a time, so a receive alone would not see a second copy.
+func (e *Env) Messages(t testing.TB, url string) int {
+	t.Helper()
+	out, err := e.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for name, v := range out.Attributes {
+		c, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatalf("%s %q: %v", name, v, err)
+		}
+		n += c
+	}
+	return n
 }
 
 // Before is the wiring table named name as a stage deployed before its renamed indexes
