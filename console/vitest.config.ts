@@ -9,6 +9,9 @@ export default mergeConfig(
       include: ['src/**/*.test.{ts,tsx}'],
       setupFiles: ['src/test/immediates.ts', 'src/test/setup.ts'],
       restoreMocks: true,
+      // Above the 15 s a findBy or waitFor may wait (src/test/setup.ts), so a test that fails
+      // says which wait failed rather than that it ran out of time.
+      testTimeout: 60_000,
     },
   }),
 );

@@ -1,5 +1,5 @@
 import { afterAll, afterEach } from 'vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { drained, endFile } from './immediates';
 
 // jsdom has no matchMedia; antd's breakpoints and responsive table columns ask for it.
@@ -29,6 +29,12 @@ if (browser && typeof window.ResizeObserver === 'undefined') {
     disconnect() {}
   } as unknown as typeof ResizeObserver;
 }
+
+// The tests run on shared, busy machines, where antd's first render of a table or a form
+// in jsdom, or a lazy page's chunk, can take seconds. Every findBy and waitFor waits up to
+// 15 s (it ends as soon as its condition holds, so a fast machine does not wait), and
+// every test up to 60 s (vitest.config.ts): one allowance for all, not one per test.
+configure({ asyncUtilTimeout: 15_000 });
 
 afterEach(async () => {
   if (!browser) return;

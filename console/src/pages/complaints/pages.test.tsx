@@ -36,8 +36,7 @@ const area = (
   </Routes>
 );
 
-// antd's table and forms are slow to render the first time in jsdom on a busy machine.
-describe('complaints pages', { timeout: 20_000 }, () => {
+describe('complaints pages', () => {
   afterEach(() => setLocale('en'));
 
   it('asks the queue for every open status when the address says open, and sorts by SLA', async () => {
@@ -55,7 +54,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(200, { items: [], nextCursor: null });
       },
     });
-    expect(await screen.findByText('REF-LATE', {}, { timeout: 5000 })).toBeTruthy();
+    expect(await screen.findByText('REF-LATE')).toBeTruthy();
     const asked = requests.filter((r) => new URL(r.url).pathname === '/v1/complaints').map((r) => new URL(r.url).searchParams);
     expect(asked.map((q) => q.get('status')).sort()).toEqual(['acknowledged', 'in_progress', 'pending_customer', 'received']);
     expect(asked.every((q) => q.get('breached') === 'true' && q.get('locationId') === 'loc-1')).toBe(true);
@@ -82,7 +81,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(200, complaint({ version, status: version === 1 ? 'received' : 'acknowledged' }));
       },
     });
-    const group = await screen.findByRole('group', { name: 'Actions' }, { timeout: 5000 });
+    const group = await screen.findByRole('group', { name: 'Actions' });
     const names = within(group).getAllByRole('button').map((b) => b.textContent);
     expect(names).toEqual(['Acknowledge', 'Start work', 'Assign', 'Add a note', 'Change severity or category', 'Resolve']);
     expect(screen.getByText('Li Lei')).toBeTruthy();
@@ -112,7 +111,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(200, complaint());
       },
     });
-    const group = await screen.findByRole('group', { name: 'Actions' }, { timeout: 5000 });
+    const group = await screen.findByRole('group', { name: 'Actions' });
     act(() => fireEvent.click(within(group).getByRole('button', { name: 'Acknowledge' })));
     expect(await screen.findByText('Rapport could not answer')).toBeTruthy();
     // The error is told before the mutation settles: until then the button is still
@@ -143,7 +142,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(200, complaint({ status: 'resolved', customerId: 'cust-1', resolution: '已退款', rootCause: 'process', compensationPoints: 200 }));
       },
     });
-    const group = await screen.findByRole('group', { name: '操作' }, { timeout: 5000 });
+    const group = await screen.findByRole('group', { name: '操作' });
     // antd spaces out a two-character Chinese label (关 闭).
     expect(within(group).getAllByRole('button').map((b) => b.textContent?.replace(/\s/g, ''))).toEqual(['添加备注', '关闭', '重新打开']);
     expect(await screen.findByText('韩梅梅')).toBeTruthy();
@@ -164,7 +163,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such complaint' });
       },
     });
-    expect((await screen.findByRole('alert', {}, { timeout: 5000 })).textContent).toContain('It does not exist, or it belongs to a location you cannot see.');
+    expect((await screen.findByRole('alert')).textContent).toContain('It does not exist, or it belongs to a location you cannot see.');
   });
 
   it('enters a complaint with one Idempotency-Key kept for a retry, and names a refused field', async () => {
@@ -186,7 +185,7 @@ describe('complaints pages', { timeout: 20_000 }, () => {
         return json(404, { title: 'Not Found', status: 404 });
       },
     });
-    fireEvent.change(await screen.findByLabelText('Contact name', {}, { timeout: 5000 }), { target: { value: ' Li Lei ' } });
+    fireEvent.change(await screen.findByLabelText('Contact name'), { target: { value: ' Li Lei ' } });
     fireEvent.change(screen.getByLabelText('Contact phone'), { target: { value: '12' } });
     fireEvent.change(screen.getByLabelText('What the customer said'), { target: { value: 'Cold room' } });
     const submit = screen.getByRole('button', { name: 'Create the case' });

@@ -5,8 +5,6 @@ import { json, renderPage } from '../../test/render';
 import { VouchersCard } from './VouchersCard';
 import type { Customer } from './model';
 
-const slow = { timeout: 5000 };
-
 const customer = { customerId: 'c-7', name: 'Wang Fang', locationId: 'loc-1', version: 1, visits: 0, monetary: 0 } as Customer;
 const location = { locationId: 'loc-1', name: 'Harbour Hotel', timeZone: 'Asia/Shanghai' };
 const redeemed = {
@@ -50,15 +48,15 @@ describe('VouchersCard', () => {
     setLocale('en');
     const api = fakeVouchers();
     renderPage(<VouchersCard customer={customer} currency="CNY" />, { groups: ['manager'], locations: 'loc-1', fetch: api.fetch });
-    const row = (await screen.findByText('K7QM-2XDR-9HFA-6TWP', undefined, slow)).closest('tr')!;
+    const row = (await screen.findByText('K7QM-2XDR-9HFA-6TWP')).closest('tr')!;
     expect(within(row).getByText('10% off')).toBeTruthy();
     expect(within(row).getByText('Redeemed')).toBeTruthy();
 
     act(() => fireEvent.click(screen.getByRole('button', { name: /Issue a voucher/ })));
-    fireEvent.change(await screen.findByLabelText('Amount off (CNY)', undefined, slow), { target: { value: '15' } });
+    fireEvent.change(await screen.findByLabelText('Amount off (CNY)'), { target: { value: '15' } });
     fireEvent.change(screen.getByLabelText('Reason'), { target: { value: 'Late room' } });
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Issue' })));
-    expect((await screen.findByText('issued.', { exact: false }, slow)).closest('.ant-alert')!.textContent).toContain('Voucher M3NP-4QRS-5TVW-6XY7 issued.');
+    expect((await screen.findByText('issued.', { exact: false })).closest('.ant-alert')!.textContent).toContain('Voucher M3NP-4QRS-5TVW-6XY7 issued.');
     expect(api.issued[0]).toEqual({
       customerId: 'c-7',
       kind: 'voucher',
@@ -68,13 +66,13 @@ describe('VouchersCard', () => {
       reason: 'Late room',
       locationId: 'loc-1',
     });
-    expect(await screen.findByText('CN¥15.00 off', undefined, slow)).toBeTruthy();
-  }, 20_000);
+    expect(await screen.findByText('CN¥15.00 off')).toBeTruthy();
+  });
 
   it('does not offer agents to issue', async () => {
     setLocale('en');
     renderPage(<VouchersCard customer={customer} currency="CNY" />, { groups: ['agent'], locations: 'loc-1', fetch: fakeVouchers().fetch });
-    expect(await screen.findByText('K7QM-2XDR-9HFA-6TWP', undefined, slow)).toBeTruthy();
+    expect(await screen.findByText('K7QM-2XDR-9HFA-6TWP')).toBeTruthy();
     expect(screen.queryByRole('button', { name: /Issue a voucher/ })).toBeNull();
   });
 });

@@ -4,7 +4,6 @@ import { setLocale } from '../../i18n';
 import { json, renderPage } from '../../test/render';
 import FollowupsArea from '.';
 
-const slow = { timeout: 5000 };
 const locations = [
   { locationId: 'loc-1', name: 'Harbour Hotel', timeZone: 'Asia/Shanghai' },
   { locationId: 'loc-2', name: 'Garden Hotel', timeZone: 'Europe/London' },
@@ -56,7 +55,7 @@ describe('follow-ups by location', () => {
   it('merges all my locations by due time, with status, reason and the customer linked', async () => {
     setLocale('en');
     const { requests } = renderPage(<FollowupsArea />, { groups: ['admin'], locations: '*', fetch: fakeApi().fetch, path: '/followups' });
-    expect(await screen.findByText('smtp: mailbox full', undefined, slow)).toBeTruthy();
+    expect(await screen.findByText('smtp: mailbox full')).toBeTruthy();
     expect(rows().map((r) => within(r).getAllByRole('cell')[3]!.textContent)).toEqual(['c-a', 'Staff', 'c-b']);
     expect(screen.getByText('smtp: mailbox full').closest('[translate="no"]')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'c-a' }).getAttribute('href')).toBe('/customers/c-a');
@@ -64,7 +63,7 @@ describe('follow-ups by location', () => {
     // One list per location.
     const asked = requests.map((r) => new URL(r.url)).filter((u) => u.pathname === '/v1/followups');
     expect(asked.map((u) => u.searchParams.get('locationId')).sort()).toEqual(['loc-1', 'loc-2']);
-  }, 15_000);
+  });
 
   it('takes Today\'s link: the location and the filters from the address, days at the location', async () => {
     setLocale('en');
@@ -74,7 +73,7 @@ describe('follow-ups by location', () => {
       fetch: fakeApi().fetch,
       path: '/followups?locationId=loc-1&kind=complaint-callback&status=scheduled&from=2026-12-07&to=2026-12-09',
     });
-    expect(await screen.findByRole('link', { name: 'c-a' }, slow)).toBeTruthy();
+    expect(await screen.findByRole('link', { name: 'c-a' })).toBeTruthy();
     // The failed one is loaded but filtered out here.
     expect(screen.queryByText('smtp: mailbox full')).toBeNull();
     expect(screen.getByText('Showing 1 of 2 loaded')).toBeTruthy();
@@ -82,51 +81,51 @@ describe('follow-ups by location', () => {
     expect(Object.fromEntries(u.searchParams)).toEqual({ locationId: 'loc-1', from: '2026-12-06T16:00:00.000Z', to: '2026-12-09T15:59:59.999Z' });
 
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Clear filters' })));
-    expect(await screen.findByText('smtp: mailbox full', undefined, slow)).toBeTruthy();
-  }, 15_000);
+    expect(await screen.findByText('smtp: mailbox full')).toBeTruthy();
+  });
 
   it('asks for the days picked in the form, both kept', async () => {
     setLocale('en');
     const { requests } = renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?status=failed' });
-    expect(await screen.findByText('smtp: mailbox full', undefined, slow)).toBeTruthy();
+    expect(await screen.findByText('smtp: mailbox full')).toBeTruthy();
     act(() => {
       fireEvent.change(screen.getByLabelText('Due from (day at the location)'), { target: { value: '2026-12-01' } });
       fireEvent.change(screen.getByLabelText('Due until (day at the location)'), { target: { value: '2026-12-05' } });
     });
-    await screen.findByText('smtp: mailbox full', undefined, slow);
+    await screen.findByText('smtp: mailbox full');
     const last = requests.map((r) => new URL(r.url)).filter((u) => u.pathname === '/v1/followups').at(-1)!;
     expect(Object.fromEntries(last.searchParams)).toEqual({ locationId: 'loc-1', from: '2026-11-30T16:00:00.000Z', to: '2026-12-05T15:59:59.999Z' });
     expect((screen.getByLabelText('Status') as HTMLInputElement).closest('.ant-select')?.textContent).toContain('Failed');
-  }, 15_000);
+  });
 
   it('says a day range that ends before it starts is wrong, and asks nothing', async () => {
     setLocale('en');
     const { requests } = renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?from=2026-12-09&to=2026-12-07' });
-    expect(await screen.findByText('The last day is before the first.', undefined, slow)).toBeTruthy();
+    expect(await screen.findByText('The last day is before the first.')).toBeTruthy();
     expect(requests.some((r) => new URL(r.url).pathname === '/v1/followups')).toBe(false);
-  }, 15_000);
+  });
 
   it('cancels from the location list after confirming', async () => {
     setLocale('en');
     renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups' });
-    const cancel = await screen.findByRole('button', { name: /Cancel the follow-up due/ }, slow);
+    const cancel = await screen.findByRole('button', { name: /Cancel the follow-up due/ });
     act(() => fireEvent.click(cancel));
     act(() => fireEvent.click(screen.getByRole('button', { name: 'Cancel it' })));
-    expect(await screen.findByText('Follow-up cancelled', undefined, slow)).toBeTruthy();
-    expect(await screen.findByText('Cancelled', undefined, slow)).toBeTruthy();
+    expect(await screen.findByText('Follow-up cancelled')).toBeTruthy();
+    expect(await screen.findByText('Cancelled')).toBeTruthy();
     expect(screen.queryByRole('button', { name: /Cancel the follow-up due/ })).toBeNull();
-  }, 15_000);
+  });
 
   it('says in words that another location is not there', async () => {
     setLocale('en');
     renderPage(<FollowupsArea />, { groups: ['manager'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?locationId=loc-9' });
-    expect(await screen.findByRole('heading', { name: /not found/i }, slow)).toBeTruthy();
-  }, 15_000);
+    expect(await screen.findByRole('heading', { name: /not found/i })).toBeTruthy();
+  });
 
   it('keeps the customer view: the picker, then the customer\'s follow-ups', async () => {
     setLocale('en');
     renderPage(<FollowupsArea />, { groups: ['agent'], locations: 'loc-1', fetch: fakeApi().fetch, path: '/followups?view=customer' });
-    expect(await screen.findByLabelText('Find a customer by phone, email, name or id', undefined, slow)).toBeTruthy();
+    expect(await screen.findByLabelText('Find a customer by phone, email, name or id')).toBeTruthy();
     expect(screen.queryByText('Clear filters')).toBeNull();
-  }, 15_000);
+  });
 });

@@ -29,7 +29,7 @@ function api(req: Request): Response | Promise<Response> {
   return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
 }
 
-describe('Segments', { timeout: 30_000 }, () => {
+describe('Segments', () => {
   afterEach(() => setLocale('en'));
 
   it('lists the segments with their conditions in words', async () => {

@@ -23,7 +23,7 @@ const page = (
 );
 
 // The form is long (seven days of shifts, pickers): jsdom renders it slowly.
-describe('Settings → a location', { timeout: 30_000 }, () => {
+describe('Settings → a location', () => {
   afterEach(() => setLocale('en'));
 
   it('adds a split shift and saves it over the version read', async () => {

@@ -23,7 +23,7 @@ function open(id: string, status: string, breached: boolean) {
   };
 }
 
-describe('Today', { timeout: 20_000 }, () => {
+describe('Today', () => {
   afterEach(() => setLocale('en'));
 
   it('counts open and breached cases, each a link to the filtered queue, and says scores are unavailable on 404', async () => {
@@ -45,7 +45,7 @@ describe('Today', { timeout: 20_000 }, () => {
         return json(200, { items: [], nextCursor: null });
       },
     });
-    const openLink = await screen.findByRole('link', { name: 'Open cases: 3. Show them in the queue' }, { timeout: 5000 });
+    const openLink = await screen.findByRole('link', { name: 'Open cases: 3. Show them in the queue' });
     expect(openLink.getAttribute('href')).toBe('/complaints?status=open&locationId=loc-1');
     const breached = screen.getByRole('link', { name: 'Open cases past their SLA: 2. Show them in the queue' });
     expect(breached.getAttribute('href')).toBe('/complaints?status=open&locationId=loc-1&breached=true');
@@ -83,7 +83,7 @@ describe('Today', { timeout: 20_000 }, () => {
         return json(200, { items: [], nextCursor: null });
       },
     });
-    expect(await screen.findByRole('link', { name: '净推荐值, 今日: -20. 查看调查结果' }, { timeout: 5000 })).toBeTruthy();
+    expect(await screen.findByRole('link', { name: '净推荐值, 今日: -20. 查看调查结果' })).toBeTruthy();
     expect(screen.getByRole('link', { name: '净推荐值, 近 30 天: 10. 查看调查结果' }).getAttribute('href')).toBe('/surveys');
     expect(screen.getByRole('link', { name: '满意度, 近 30 天: 83.3%. 查看调查结果' })).toBeTruthy();
     expect(await screen.findByText('没有等待处理的投诉。')).toBeTruthy();
