@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -30,7 +29,7 @@ func (r *Runner) Redrive(ctx context.Context, queue string) (int, error) {
 	for _, d := range wiring.DeadLetterQueues(wiring.Queues) {
 		shared = shared || (d.Name == q.DLQName() && len(d.Sources) > 1)
 	}
-	self := dst[strings.LastIndex(dst, "/")+1:]
+	self := wiring.QueueURLName(dst)
 	moved := 0
 	var others []string // receipt handles of the messages of the other queues
 	defer func() {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -81,9 +80,8 @@ func (r *Relay) Deliver(ctx context.Context, m Message) error {
 // source names the queue in each message (wiring.SourceAttribute): the email and SMS
 // queues share their DLQ, and a redrive returns each message to the queue it came from.
 func (r *Relay) source() map[string]sqstypes.MessageAttributeValue {
-	name := r.QueueURL[strings.LastIndex(r.QueueURL, "/")+1:]
 	return map[string]sqstypes.MessageAttributeValue{
-		wiring.SourceAttribute: {DataType: aws.String("String"), StringValue: aws.String(name)},
+		wiring.SourceAttribute: {DataType: aws.String("String"), StringValue: aws.String(wiring.QueueURLName(r.QueueURL))},
 	}
 }
 

@@ -28,3 +28,15 @@ func TestDeadLetterQueues(t *testing.T) {
 		t.Errorf("order %v, want %v", order, wantOrder)
 	}
 }
+
+// The source a sender names is the queue's SQS name, as in AWS and in the emulator.
+func TestQueueURLName(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://sqs.us-east-1.amazonaws.com/123456789012/rapport-dev-emails.fifo": "rapport-dev-emails.fifo",
+		"http://127.0.0.1:43781/000000000000/rapport-local-followups":              "rapport-local-followups",
+	} {
+		if got := QueueURLName(url); got != want {
+			t.Errorf("QueueURLName(%q) = %q, want %q", url, got, want)
+		}
+	}
+}

@@ -273,6 +273,13 @@ func (q Queue) DLQName() string {
 // it; the local emulator does not, and make redrive reads this instead.
 const SourceAttribute = "source-queue"
 
+// QueueURLName is the SQS name of the queue at url, the last part of the URL (with
+// ".fifo" for a FIFO queue): the value of SourceAttribute that senders set and a
+// redrive compares.
+func QueueURLName(url string) string {
+	return url[strings.LastIndex(url, "/")+1:]
+}
+
 // DeadLetterQueue is a dead-letter queue and the queues whose failures it keeps.
 type DeadLetterQueue struct {
 	Name string

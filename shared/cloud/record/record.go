@@ -343,7 +343,7 @@ func queueURL(params any) string {
 }
 
 func queueResource(url string) string {
-	name := strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".fifo")
+	name := strings.TrimSuffix(wiring.QueueURLName(url), ".fifo")
 	var names []string
 	for _, q := range wiring.Queues {
 		names = append(names, q.Name)
