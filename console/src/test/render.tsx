@@ -1,4 +1,5 @@
 import type { ReactElement } from 'react';
+import { ConfigProvider } from 'antd';
 import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -44,16 +45,21 @@ export function renderPage(ui: ReactElement, opts: PageOptions) {
   }) as typeof fetch;
   const api = createApi('http://api.test', auth.idToken, fetchImpl);
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  // Without antd's motion: jsdom fires no transitionend, so an element that leaves by a
+  // transition (a button's loading spinner, a closing dialog) may stay in the page, and
+  // be read: the spinner's "loading" stayed in a button's name after its request ended.
   const result = render(
-    <QueryClientProvider client={queryClient}>
-      <AuthContext.Provider value={auth}>
-        <ApiContext.Provider value={api}>
-          <LocationProvider>
-            <MemoryRouter initialEntries={[opts.path ?? '/']}>{ui}</MemoryRouter>
-          </LocationProvider>
-        </ApiContext.Provider>
-      </AuthContext.Provider>
-    </QueryClientProvider>,
+    <ConfigProvider theme={{ token: { motion: false } }}>
+      <QueryClientProvider client={queryClient}>
+        <AuthContext.Provider value={auth}>
+          <ApiContext.Provider value={api}>
+            <LocationProvider>
+              <MemoryRouter initialEntries={[opts.path ?? '/']}>{ui}</MemoryRouter>
+            </LocationProvider>
+          </ApiContext.Provider>
+        </AuthContext.Provider>
+      </QueryClientProvider>
+    </ConfigProvider>,
   );
   return { ...result, requests, auth };
 }
